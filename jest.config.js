@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  testMatch: ["**/*.test.ts"],
+  setupFilesAfterEnv: ["<rootDir>/setup.js"],
+  // Type-checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, tsconfig: "tsconfig.json" }] },
+  maxWorkers: 2,
+  clearMocks: true,
+};

@@ -1,0 +1,310 @@
+/**
+ * Evaluator for parsed queries. `compileNode` turns the tree into nested closures once (per rule), so evaluating
+ * one log allocates nothing on the common paths.
+ *
+ * Matching semantics (see `docs/detection-testing.md` for sources):
+ * - `@attr` values are case-sensitive ("Attributes searches are case sensitive", Datadog Log Search Syntax docs).
+ *   A literal matches the whole value; numbers and booleans match their decimal / `true`/`false` spelling.
+ * - Reserved attributes (`source`, `service`, `host`, `status`) and tags are compared case-insensitively: Datadog
+ *   lowercases tags at intake, and the reserved attributes are tag-like.
+ * - Free text is searched in `message`, case-insensitively, as a word (phrases as a substring).
+ * - Arrays: a term matches when any element matches; paths descend through arrays of objects.
+ * - A path segment may also match a key that itself contains dots (`annotations.authorization.k8s.io/decision`).
+ */
+import { NormalizedLog, QueryField, QueryNode, QueryValue } from "./ast";
+import { parseNumber, parseQuery } from "./parser";
+
+/** A compiled query: true when the log matches. */
+export type LogPredicate = (log: NormalizedLog) => boolean;
+type ValuePredicate = (value: unknown) => boolean;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Precomputed keys for a path: `keys[i][j]` is segments i..j joined with dots, so lookups of dotted keys do not
+ * allocate.
+ */
+interface CompiledPath {
+  readonly keys: readonly (readonly string[])[];
+  readonly length: number;
+}
+
+export function compilePath(segments: readonly string[]): CompiledPath {
+  const keys: string[][] = [];
+  for (let i = 0; i < segments.length; i++) {
+    const row: string[] = [];
+    let key = "";
+    for (let j = i; j < segments.length; j++) {
+      key = j === i ? segments[i] : key + "." + segments[j];
+      row.push(key);
+    }
+    keys.push(row);
+  }
+  return { keys, length: segments.length };
+}
+
+/** True when some value reached by `path` (descending through arrays, any element) satisfies `pred`. */
+function someAt(value: unknown, path: CompiledPath, i: number, pred: ValuePredicate): boolean {
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) {
+      if (someAt(value[k], path, i, pred)) return true;
+    }
+    return false;
+  }
+  if (i === path.length) return pred(value);
+  if (value === null || typeof value !== "object") return false;
+  const rec = value as Record<string, unknown>;
+  const row = path.keys[i];
+  for (let k = 0; k < row.length; k++) {
+    const key = row[k];
+    if (hasOwn.call(rec, key) && someAt(rec[key], path, i + k + 1, pred)) return true;
+  }
+  return false;
+}
+
+/** The first scalar reached by `path`, or undefined. */
+function firstAt(value: unknown, path: CompiledPath, i: number): unknown {
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) {
+      const found = firstAt(value[k], path, i);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (i === path.length) return value === null ? undefined : value;
+  if (value === null || typeof value !== "object") return undefined;
+  const rec = value as Record<string, unknown>;
+  const row = path.keys[i];
+  for (let k = 0; k < row.length; k++) {
+    const key = row[k];
+    if (hasOwn.call(rec, key)) {
+      const found = firstAt(rec[key], path, i + k + 1);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === "number") return v;
+  if (typeof v === "string") {
+    const n = parseNumber(v);
+    return n === undefined ? NaN : n;
+  }
+  return NaN;
+}
+
+function exists(v: unknown): boolean {
+  return v !== null && v !== undefined;
+}
+
+/** Case-sensitive predicate over one attribute value. */
+function valuePredicate(value: QueryValue, caseInsensitive: boolean): ValuePredicate {
+  switch (value.kind) {
+    case "exists":
+      return exists;
+    case "exact": {
+      const t = caseInsensitive ? value.text.toLowerCase() : value.text;
+      const n = parseNumber(t);
+      if (caseInsensitive) {
+        return (v) => typeof v === "string" ? v === t || v.toLowerCase() === t : scalarEquals(v, t, n);
+      }
+      return (v) => (typeof v === "string" ? v === t : scalarEquals(v, t, n));
+    }
+    case "wildcard": {
+      const re = new RegExp(`^(?:${value.regexSource})$`, caseInsensitive ? "is" : "s");
+      return (v) => {
+        if (typeof v === "string") return re.test(v);
+        if (typeof v === "number" || typeof v === "boolean") return re.test(String(v));
+        return false;
+      };
+    }
+    case "compare": {
+      const b = value.bound;
+      switch (value.op) {
+        case ">":
+          return (v) => toNumber(v) > b;
+        case ">=":
+          return (v) => toNumber(v) >= b;
+        case "<":
+          return (v) => toNumber(v) < b;
+        case "<=":
+          return (v) => toNumber(v) <= b;
+      }
+    }
+    // falls through (unreachable: every op returns)
+    case "range": {
+      const lo = value.lower === null ? undefined : parseNumber(value.lower);
+      const hi = value.upper === null ? undefined : parseNumber(value.upper);
+      const numeric = (value.lower === null || lo !== undefined) && (value.upper === null || hi !== undefined);
+      const loInc = value.lowerInclusive;
+      const hiInc = value.upperInclusive;
+      if (numeric) {
+        const l = lo ?? -Infinity;
+        const h = hi ?? Infinity;
+        return (v) => {
+          const x = toNumber(v);
+          if (x !== x) return false; // NaN: not a number
+          return (loInc ? x >= l : x > l) && (hiInc ? x <= h : x < h);
+        };
+      }
+      const ls = value.lower;
+      const hs = value.upper;
+      return (v) => {
+        if (typeof v !== "string") return false;
+        const s = caseInsensitive ? v.toLowerCase() : v;
+        if (ls !== null && (loInc ? s < ls : s <= ls)) return false;
+        if (hs !== null && (hiInc ? s > hs : s >= hs)) return false;
+        return true;
+      };
+    }
+  }
+}
+
+function scalarEquals(v: unknown, t: string, n: number | undefined): boolean {
+  if (typeof v === "number") return n !== undefined ? v === n : String(v) === t;
+  if (typeof v === "boolean") return (v ? "true" : "false") === t;
+  return false;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\\/]/g, "\\$&");
+}
+
+/** Free text: a word (wildcards allowed) or a phrase, in `message`, case-insensitive. */
+function messagePredicate(value: QueryValue): LogPredicate {
+  let re: RegExp;
+  if (value.kind === "exact" && value.quoted) {
+    re = new RegExp(escapeRegex(value.text), "i");
+  } else if (value.kind === "exact") {
+    re = new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegex(value.text)}(?![\\p{L}\\p{N}_])`, "iu");
+  } else if (value.kind === "wildcard") {
+    const src = value.regexSource.replace(/\.\*/g, "\\S*").replace(/(?<!\\)\.(?!\*)/g, "\\S");
+    re = new RegExp(`(?<![\\p{L}\\p{N}_])${src}(?![\\p{L}\\p{N}_])`, "iu");
+  } else {
+    // The parser only builds exact/wildcard values for free text.
+    throw new Error(`internal: free text cannot be ${value.kind}`);
+  }
+  return (log) => typeof log.message === "string" && re.test(log.message);
+}
+
+/** `key:value` tag search over `key:value` tag strings (case-insensitive). */
+function tagPredicate(key: string, value: QueryValue): LogPredicate {
+  const prefix = key + ":";
+  const inner = valuePredicate(value, true);
+  return (log) => {
+    const tags = log.tags;
+    for (let k = 0; k < tags.length; k++) {
+      const tag = tags[k];
+      if (tag.length >= prefix.length && tag.slice(0, prefix.length).toLowerCase() === prefix && inner(tag.slice(prefix.length))) {
+        return true;
+      }
+    }
+    return false;
+  };
+}
+
+function fieldPredicate(field: QueryField, value: QueryValue): LogPredicate {
+  switch (field.kind) {
+    case "attribute": {
+      const path = compilePath(field.path);
+      const pred = valuePredicate(value, false);
+      return (log) => someAt(log.attributes, path, 0, pred);
+    }
+    case "reserved": {
+      const pred = valuePredicate(value, true);
+      const name = field.name;
+      return (log) => {
+        const v = log[name];
+        return v !== undefined && pred(v);
+      };
+    }
+    case "tags": {
+      const pred = valuePredicate(value, true);
+      return (log) => {
+        const tags = log.tags;
+        for (let k = 0; k < tags.length; k++) if (pred(tags[k])) return true;
+        return false;
+      };
+    }
+    case "tag":
+      return tagPredicate(field.key, value);
+    case "message":
+      return messagePredicate(value);
+  }
+}
+
+/** Compiles a parsed query into a predicate. Compile once per rule, call per log. */
+export function compileNode(node: QueryNode): LogPredicate {
+  switch (node.kind) {
+    case "all":
+      return () => true;
+    case "term":
+      return fieldPredicate(node.field, node.value);
+    case "not": {
+      const child = compileNode(node.child);
+      return (log) => !child(log);
+    }
+    case "and": {
+      const children = node.children.map(compileNode);
+      if (children.length === 2) {
+        const [a, b] = children;
+        return (log) => a(log) && b(log);
+      }
+      return (log) => {
+        for (let k = 0; k < children.length; k++) if (!children[k](log)) return false;
+        return true;
+      };
+    }
+    case "or": {
+      const children = node.children.map(compileNode);
+      return (log) => {
+        for (let k = 0; k < children.length; k++) if (children[k](log)) return true;
+        return false;
+      };
+    }
+  }
+}
+
+const compiledCache = new WeakMap<QueryNode, LogPredicate>();
+
+/** True when `log` matches the parsed query `node` (compiles `node` on first use and caches it). */
+export function matchesQuery(node: QueryNode, log: NormalizedLog): boolean {
+  let fn = compiledCache.get(node);
+  if (fn === undefined) {
+    fn = compileNode(node);
+    compiledCache.set(node, fn);
+  }
+  return fn(log);
+}
+
+/**
+ * Parses and compiles `query` once.
+ *
+ * @throws QuerySyntaxError for malformed or unsupported syntax.
+ */
+export function compileQuery(query: string): LogPredicate {
+  return compileNode(parseQuery(query));
+}
+
+/** Reads a field as rules name it in group-by / distinct / new-value fields: `@usr.name`, `usr.name` or `host`. */
+export type FieldReader = (log: NormalizedLog) => string | undefined;
+
+/**
+ * Compiles a reader for a rule field (`groupByFields`, `distinctFields`, `metrics`). Returns the first scalar
+ * value as a string (numbers/booleans in their JSON spelling), or undefined when absent.
+ */
+export function compileFieldReader(field: string): FieldReader {
+  const bare = field.startsWith("@") ? field.slice(1) : field;
+  if (!field.startsWith("@") && (bare === "source" || bare === "service" || bare === "host" || bare === "status")) {
+    return (log) => log[bare];
+  }
+  const path = compilePath(bare.split("."));
+  return (log) => {
+    const v = firstAt(log.attributes, path, 0);
+    if (v === undefined) return undefined;
+    if (typeof v === "string") return v;
+    if (typeof v === "number" || typeof v === "boolean") return String(v);
+    return JSON.stringify(v);
+  };
+}

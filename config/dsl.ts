@@ -1,0 +1,473 @@
+/**
+ * A small schema language: one definition gives both the validator (with the project's error format) and the
+ * JSON Schema for editor completion, so the two can never disagree.
+ *
+ * Validation never stops at the first problem: every issue is collected with its field path, the value received
+ * and what is allowed.
+ */
+
+/** One problem found in the input. `path` is relative to the document root, e.g. `environments[1].name`. */
+export interface Issue {
+  readonly path: string;
+  readonly received: unknown;
+  readonly allowed: string;
+}
+
+export type JsonSchema = { [key: string]: unknown };
+
+/** Collects issues while walking the input. */
+export class Context {
+  readonly issues: Issue[] = [];
+  issue(path: string, received: unknown, allowed: string): void {
+    this.issues.push({ path, received, allowed });
+  }
+}
+
+export const join = (path: string, key: string | number): string =>
+  typeof key === "number" ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`;
+
+export abstract class Schema<T> {
+  description?: string;
+  /** Returns the validated value, or `undefined` after recording issues. */
+  abstract check(value: unknown, path: string, ctx: Context): T | undefined;
+  protected abstract schema(): JsonSchema;
+  /** What is allowed, in words, for error messages. */
+  abstract allowed(): string;
+
+  toJsonSchema(): JsonSchema {
+    return this.description === undefined ? this.schema() : { description: this.description, ...this.schema() };
+  }
+
+  describe(description: string): this {
+    this.description = description;
+    return this;
+  }
+
+  /** Adds a check that runs when the value itself is valid. Record issues with paths relative to `path`. */
+  refine(fn: (value: T, path: string, ctx: Context) => void): Schema<T> {
+    return new Refined(this, fn);
+  }
+}
+
+export type Infer<S> = S extends Schema<infer T> ? T : never;
+
+class Refined<T> extends Schema<T> {
+  constructor(private readonly inner: Schema<T>, private readonly fn: (value: T, path: string, ctx: Context) => void) {
+    super();
+    this.description = inner.description;
+  }
+  check(value: unknown, path: string, ctx: Context): T | undefined {
+    const before = ctx.issues.length;
+    const result = this.inner.check(value, path, ctx);
+    if (result !== undefined && ctx.issues.length === before) this.fn(result, path, ctx);
+    return result;
+  }
+  protected schema(): JsonSchema {
+    return this.inner.toJsonSchema();
+  }
+  allowed(): string {
+    return this.inner.allowed();
+  }
+}
+
+const typeName = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+
+// ---------------------------------------------------------------------------------------------- scalars
+
+export interface StringOptions {
+  /** Regular expression the whole value must match. */
+  readonly pattern?: RegExp;
+  /** Words for the pattern in errors, e.g. "12 digits". */
+  readonly format?: string;
+  readonly enum?: readonly string[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+}
+
+class StringSchema<T extends string> extends Schema<T> {
+  constructor(private readonly options: StringOptions) {
+    super();
+  }
+  check(value: unknown, path: string, ctx: Context): T | undefined {
+    const o = this.options;
+    if (typeof value !== "string") {
+      ctx.issue(path, value, `${this.allowed()} (got ${typeName(value)})`);
+      return undefined;
+    }
+    const bad =
+      (o.enum !== undefined && !o.enum.includes(value)) ||
+      (o.minLength !== undefined && value.length < o.minLength) ||
+      (o.maxLength !== undefined && value.length > o.maxLength) ||
+      (o.pattern !== undefined && !o.pattern.test(value));
+    if (bad) {
+      const hint = o.enum !== undefined ? didYouMean(value, o.enum) : "";
+      ctx.issue(path, value, this.allowed() + hint);
+      return undefined;
+    }
+    return value as T;
+  }
+  protected schema(): JsonSchema {
+    const o = this.options;
+    return {
+      type: "string",
+      ...(o.enum !== undefined ? { enum: [...o.enum] } : {}),
+      ...(o.pattern !== undefined ? { pattern: o.pattern.source } : {}),
+      ...(o.minLength !== undefined ? { minLength: o.minLength } : {}),
+      ...(o.maxLength !== undefined ? { maxLength: o.maxLength } : {}),
+    };
+  }
+  allowed(): string {
+    const o = this.options;
+    if (o.enum !== undefined) return `one of ${o.enum.map((e) => JSON.stringify(e)).join(", ")}`;
+    const parts = [o.format ?? (o.pattern !== undefined ? `a string matching ${o.pattern.source}` : "a string")];
+    if (o.minLength !== undefined && o.maxLength !== undefined) parts.push(`${o.minLength} to ${o.maxLength} characters`);
+    else if (o.minLength !== undefined) parts.push(`at least ${o.minLength} characters`);
+    else if (o.maxLength !== undefined) parts.push(`at most ${o.maxLength} characters`);
+    return parts.join(", ");
+  }
+}
+
+export function str(options: StringOptions = {}): Schema<string> {
+  return new StringSchema<string>(options);
+}
+
+export function literal<const T extends string>(values: readonly T[]): Schema<T> {
+  return new StringSchema<T>({ enum: values });
+}
+
+export interface IntegerOptions {
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly enum?: readonly number[];
+}
+
+class IntegerSchema extends Schema<number> {
+  constructor(private readonly options: IntegerOptions) {
+    super();
+  }
+  check(value: unknown, path: string, ctx: Context): number | undefined {
+    const o = this.options;
+    const ok =
+      typeof value === "number" &&
+      Number.isInteger(value) &&
+      (o.enum === undefined || o.enum.includes(value)) &&
+      (o.minimum === undefined || value >= o.minimum) &&
+      (o.maximum === undefined || value <= o.maximum);
+    if (!ok) {
+      ctx.issue(path, value, this.allowed());
+      return undefined;
+    }
+    return value as number;
+  }
+  protected schema(): JsonSchema {
+    const o = this.options;
+    return {
+      type: "integer",
+      ...(o.enum !== undefined ? { enum: [...o.enum] } : {}),
+      ...(o.minimum !== undefined ? { minimum: o.minimum } : {}),
+      ...(o.maximum !== undefined ? { maximum: o.maximum } : {}),
+    };
+  }
+  allowed(): string {
+    const o = this.options;
+    if (o.enum !== undefined) return `one of ${o.enum.join(", ")}`;
+    if (o.minimum !== undefined && o.maximum !== undefined) return `an integer from ${o.minimum} to ${o.maximum}`;
+    if (o.minimum !== undefined) return `an integer of at least ${o.minimum}`;
+    if (o.maximum !== undefined) return `an integer of at most ${o.maximum}`;
+    return "an integer";
+  }
+}
+
+export function int(options: IntegerOptions = {}): Schema<number> {
+  return new IntegerSchema(options);
+}
+
+class BooleanSchema extends Schema<boolean> {
+  check(value: unknown, path: string, ctx: Context): boolean | undefined {
+    if (typeof value !== "boolean") {
+      ctx.issue(path, value, this.allowed());
+      return undefined;
+    }
+    return value;
+  }
+  protected schema(): JsonSchema {
+    return { type: "boolean" };
+  }
+  allowed(): string {
+    return "true or false";
+  }
+}
+
+export function bool(): Schema<boolean> {
+  return new BooleanSchema();
+}
+
+// ---------------------------------------------------------------------------------------------- collections
+
+export interface ArrayOptions {
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  /** Items must be distinct (compared as JSON). */
+  readonly unique?: boolean;
+}
+
+class ArraySchema<T> extends Schema<T[]> {
+  constructor(private readonly item: Schema<T>, private readonly options: ArrayOptions) {
+    super();
+  }
+  check(value: unknown, path: string, ctx: Context): T[] | undefined {
+    const o = this.options;
+    if (!Array.isArray(value)) {
+      ctx.issue(path, value, this.allowed());
+      return undefined;
+    }
+    let ok = true;
+    if ((o.minItems !== undefined && value.length < o.minItems) || (o.maxItems !== undefined && value.length > o.maxItems)) {
+      ctx.issue(path, value, this.allowed());
+      ok = false;
+    }
+    const out: T[] = [];
+    const seen = new Map<string, number>();
+    value.forEach((element, i) => {
+      const result = this.item.check(element, join(path, i), ctx);
+      if (result === undefined) {
+        ok = false;
+        return;
+      }
+      if (o.unique === true) {
+        const key = JSON.stringify(result);
+        const first = seen.get(key);
+        if (first !== undefined) {
+          ctx.issue(join(path, i), element, `a value not already listed (it repeats ${join(path, first)})`);
+          ok = false;
+        }
+        seen.set(key, i);
+      }
+      out.push(result);
+    });
+    return ok ? out : undefined;
+  }
+  protected schema(): JsonSchema {
+    const o = this.options;
+    return {
+      type: "array",
+      items: this.item.toJsonSchema(),
+      ...(o.minItems !== undefined ? { minItems: o.minItems } : {}),
+      ...(o.maxItems !== undefined ? { maxItems: o.maxItems } : {}),
+      ...(o.unique === true ? { uniqueItems: true } : {}),
+    };
+  }
+  allowed(): string {
+    const o = this.options;
+    const count =
+      o.minItems !== undefined && o.maxItems !== undefined
+        ? ` with ${o.minItems} to ${o.maxItems} items`
+        : o.minItems !== undefined
+          ? ` with at least ${o.minItems} item${o.minItems === 1 ? "" : "s"}`
+          : o.maxItems !== undefined
+            ? ` with at most ${o.maxItems} items`
+            : "";
+    return `a list${count} of ${this.item.allowed()}`;
+  }
+}
+
+export function arr<T>(item: Schema<T>, options: ArrayOptions = {}): Schema<T[]> {
+  return new ArraySchema(item, options);
+}
+
+/** A map with free-form keys (e.g. tags). */
+class RecordSchema<T> extends Schema<Record<string, T>> {
+  constructor(private readonly key: Schema<string>, private readonly value: Schema<T>, private readonly maxEntries?: number) {
+    super();
+  }
+  check(value: unknown, path: string, ctx: Context): Record<string, T> | undefined {
+    if (!isPlainObject(value)) {
+      ctx.issue(path, value, this.allowed());
+      return undefined;
+    }
+    let ok = true;
+    const entries = Object.entries(value);
+    if (this.maxEntries !== undefined && entries.length > this.maxEntries) {
+      ctx.issue(path, `${entries.length} entries`, `at most ${this.maxEntries} entries`);
+      ok = false;
+    }
+    const out: Record<string, T> = {};
+    for (const [k, v] of entries) {
+      const keyOk = this.key.check(k, join(path, k), ctx) !== undefined;
+      const result = this.value.check(v, join(path, k), ctx);
+      if (!keyOk || result === undefined) ok = false;
+      else out[k] = result;
+    }
+    return ok ? out : undefined;
+  }
+  protected schema(): JsonSchema {
+    const key = this.key.toJsonSchema();
+    return {
+      type: "object",
+      propertyNames: key,
+      additionalProperties: this.value.toJsonSchema(),
+      ...(this.maxEntries !== undefined ? { maxProperties: this.maxEntries } : {}),
+    };
+  }
+  allowed(): string {
+    return `a map of keys (${this.key.allowed()}) to values (${this.value.allowed()})`;
+  }
+}
+
+export function record<T>(key: Schema<string>, value: Schema<T>, maxEntries?: number): Schema<Record<string, T>> {
+  return new RecordSchema(key, value, maxEntries);
+}
+
+// ---------------------------------------------------------------------------------------------- objects
+
+type Kind = "required" | "optional" | "default";
+
+export interface Field<T, K extends Kind> {
+  readonly kind: K;
+  readonly schema: Schema<T>;
+  readonly default?: T;
+}
+
+/** A field that must be present. */
+export function required<T>(schema: Schema<T>): Field<T, "required"> {
+  return { kind: "required", schema };
+}
+
+/** A field that may be absent (then `undefined`). */
+export function optional<T>(schema: Schema<T>): Field<T, "optional"> {
+  return { kind: "optional", schema };
+}
+
+/** A field that takes `value` when absent. */
+export function withDefault<T>(schema: Schema<T>, value: T): Field<T, "default"> {
+  return { kind: "default", schema, default: value };
+}
+
+type Fields = Record<string, Field<any, Kind>>;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+export type InferFields<F extends Fields> = Simplify<
+  { readonly [K in keyof F as F[K] extends Field<any, "optional"> ? never : K]: F[K] extends Field<infer T, Kind> ? T : never } & {
+    readonly [K in keyof F as F[K] extends Field<any, "optional"> ? K : never]?: F[K] extends Field<infer T, Kind> ? T : never;
+  }
+>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
+  constructor(readonly fields: F) {
+    super();
+  }
+  check(value: unknown, path: string, ctx: Context): InferFields<F> | undefined {
+    if (!isPlainObject(value)) {
+      ctx.issue(path, value, this.allowed());
+      return undefined;
+    }
+    let ok = true;
+    const known = Object.keys(this.fields);
+    for (const key of Object.keys(value)) {
+      if (!(key in this.fields)) {
+        ctx.issue(join(path, key), value[key], `no such field here; known fields: ${known.join(", ")}${didYouMean(key, known)}`);
+        ok = false;
+      }
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(this.fields)) {
+      const v = value[key];
+      if (v === undefined || v === null) {
+        if (field.kind === "required") {
+          ctx.issue(join(path, key), undefined, `a required field: ${field.schema.allowed()}`);
+          ok = false;
+        } else if (field.kind === "default") {
+          out[key] = structuredClone(field.default);
+        }
+        continue;
+      }
+      const result = field.schema.check(v, join(path, key), ctx);
+      if (result === undefined) ok = false;
+      else out[key] = result;
+    }
+    return ok ? (out as InferFields<F>) : undefined;
+  }
+  protected schema(): JsonSchema {
+    const properties: Record<string, JsonSchema> = {};
+    const req: string[] = [];
+    for (const [key, field] of Object.entries(this.fields)) {
+      const s = field.schema.toJsonSchema();
+      properties[key] = field.kind === "default" ? { ...s, default: field.default } : s;
+      if (field.kind === "required") req.push(key);
+    }
+    return { type: "object", properties, ...(req.length > 0 ? { required: req } : {}), additionalProperties: false };
+  }
+  allowed(): string {
+    return `an object with fields ${Object.keys(this.fields).join(", ")}`;
+  }
+}
+
+export function obj<F extends Fields>(fields: F): Schema<InferFields<F>> {
+  return new ObjectSchema(fields);
+}
+
+/** One of several object shapes, chosen by the string field `tag` (e.g. `type: local | s3`). */
+class TaggedUnionSchema<T> extends Schema<T> {
+  constructor(private readonly tag: string, private readonly variants: Record<string, Schema<any>>) {
+    super();
+  }
+  check(value: unknown, path: string, ctx: Context): T | undefined {
+    const names = Object.keys(this.variants);
+    if (!isPlainObject(value)) {
+      ctx.issue(path, value, this.allowed());
+      return undefined;
+    }
+    const tagValue = value[this.tag];
+    if (typeof tagValue !== "string" || !(tagValue in this.variants)) {
+      ctx.issue(join(path, this.tag), tagValue, `one of ${names.map((n) => JSON.stringify(n)).join(", ")}`);
+      return undefined;
+    }
+    return this.variants[tagValue].check(value, path, ctx);
+  }
+  protected schema(): JsonSchema {
+    return { oneOf: Object.values(this.variants).map((v) => v.toJsonSchema()) };
+  }
+  allowed(): string {
+    return `an object whose "${this.tag}" is one of ${Object.keys(this.variants).join(", ")}`;
+  }
+}
+
+export function taggedUnion<V extends Record<string, Schema<any>>>(tag: string, variants: V): Schema<Infer<V[keyof V]>> {
+  return new TaggedUnionSchema(tag, variants);
+}
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+/** `; did you mean "x"?` when one candidate is close to `value`, else "". */
+export function didYouMean(value: string, candidates: readonly string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(value.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance > 0 && bestDistance <= Math.max(2, Math.floor(best.length / 4))
+    ? `; did you mean ${JSON.stringify(best)}?`
+    : "";
+}

@@ -1,0 +1,203 @@
+/**
+ * The config file's schema: the single source of truth for validation (`config/load.ts`) and for the generated
+ * JSON Schema (`config/eks-audit-siem.schema.json`, `npm run schema`).
+ */
+import {
+  ALL_REGIONS,
+  CLUSTER_LOG_TYPES,
+  EKS_CLUSTER_NAME,
+  LOG_RETENTION_DAYS,
+  PARTITIONS,
+  REGIONS_BY_PARTITION,
+  partitionOfRegion,
+} from "../lib/aws";
+import { DATADOG_SITES, GOVERNMENT_SITES } from "../lib/datadog-sites";
+import {
+  Infer,
+  arr,
+  bool,
+  int,
+  join,
+  literal,
+  obj,
+  optional,
+  record,
+  required,
+  str,
+  taggedUnion,
+  withDefault,
+} from "./dsl";
+
+const accountId = str({ pattern: /^[0-9]{12}$/, format: "a 12-digit AWS account ID in quotes" });
+const region = literal(ALL_REGIONS).describe("AWS region code, e.g. us-east-1.");
+const arnOf = (service: string, resource: string): RegExp =>
+  new RegExp(`^arn:aws(-us-gov|-cn)?:${service}:${resource}$`);
+const kmsKeyArn = str({
+  pattern: arnOf("kms", "[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]+)"),
+  format: "a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)",
+});
+const relativePath = str({
+  pattern: /^(?![/\\])(?![A-Za-z]:)[^\0]+$/,
+  format: "a relative path (relative to the project folder)",
+});
+
+const tagKey = str({ pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u, format: "an AWS tag key (1-128 characters, not starting with aws:)" });
+const tagValue = str({ pattern: /^[\p{L}\p{Z}\p{N}_.:/=+@-]{0,256}$/u, format: "an AWS tag value (0-256 characters)" });
+
+const localBackend = obj({
+  type: required(literal(["local"])),
+  path: optional(relativePath.describe("State file path, relative to the project folder. Default: terraform.<environment>.tfstate.")),
+});
+
+const s3Backend = obj({
+  type: required(literal(["s3"])),
+  bucket: required(str({ pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, format: "an S3 bucket name" })),
+  key: optional(str({ pattern: /^[^/].{0,1023}$/, format: "an S3 object key not starting with /" }).describe("Default: eks-audit-siem/<environment>.tfstate.")),
+  region: required(region),
+  encrypt: withDefault(bool(), true),
+  useLockfile: withDefault(bool().describe("S3-native state locking (Terraform >= 1.10)."), true),
+  dynamodbTable: optional(str({ pattern: /^[A-Za-z0-9_.-]{3,255}$/, format: "a DynamoDB table name" }).describe("Legacy DynamoDB state locking.")),
+});
+
+const cluster = obj({
+  name: required(
+    str({ pattern: EKS_CLUSTER_NAME, format: "an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)" }),
+  ),
+  region: optional(region.describe("Region of the cluster. Default: the environment's aws.region.")),
+  mode: required(literal(["new", "existing"]).describe("new: this stack creates the cluster; existing: adopt a cluster to turn on audit logging only.")),
+  additionalLogTypes: withDefault(
+    arr(literal(CLUSTER_LOG_TYPES.filter((t) => t !== "audit")), { unique: true }).describe(
+      "Control-plane log types to enable besides audit (which is always on). For an existing cluster, list every type already on, or the first apply turns it off.",
+    ),
+    [],
+  ),
+  logRetentionInDays: withDefault(
+    int({ enum: LOG_RETENTION_DAYS }).describe("CloudWatch retention of the audit log group. 0 (never expire) is not allowed."),
+    90,
+  ),
+  kmsKeyArn: optional(kmsKeyArn.describe("KMS key to encrypt the log group; its key policy must allow logs.<region>.amazonaws.com.")),
+  logGroupExists: withDefault(
+    bool().describe("existing mode only: the /aws/eks/<name>/cluster log group already exists (logging was on before) and is imported; false: it is created."),
+    false,
+  ),
+  preventDestroy: withDefault(bool().describe("new mode only: lifecycle.prevent_destroy on the cluster. Adopted clusters always have it."), true),
+  roleArn: optional(str({ pattern: arnOf("iam", ":[0-9]{12}:role/[\\w+=,.@/-]{1,512}"), format: "an IAM role ARN" }).describe("new mode only: the cluster service role.")),
+  subnetIds: optional(arr(str({ pattern: /^subnet-[0-9a-f]{8,17}$/, format: "a subnet ID (subnet-...)" }), { minItems: 2, maxItems: 16, unique: true }).describe("new mode only.")),
+  securityGroupIds: withDefault(arr(str({ pattern: /^sg-[0-9a-f]{8,17}$/, format: "a security group ID (sg-...)" }), { maxItems: 5, unique: true }), []),
+  kubernetesVersion: optional(str({ pattern: /^1\.[0-9]{2}$/, format: 'a Kubernetes minor version such as "1.33"' }).describe("new mode only. Default: EKS's default version.")),
+  endpointPrivateAccess: withDefault(bool(), true),
+  endpointPublicAccess: withDefault(bool(), false),
+  publicAccessCidrs: withDefault(arr(str({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/, format: "an IPv4 CIDR" }), { unique: true }), []),
+  authenticationMode: withDefault(literal(["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]), "API_AND_CONFIG_MAP"),
+});
+
+
+const NEW_ONLY = ["roleArn", "subnetIds", "kubernetesVersion"] as const;
+
+const environment = obj({
+  name: required(
+    str({ pattern: /^[a-z][a-z0-9-]{0,30}$/, format: "a lowercase name of 1-31 letters, digits and hyphens, starting with a letter" }).describe(
+      "Environment name; also the cdktf stack name.",
+    ),
+  ),
+  aws: required(
+    obj({
+      accountId: required(accountId),
+      partition: withDefault(literal(PARTITIONS), "aws"),
+      region: required(region.describe("Primary region: the default AWS provider, and the default region of clusters.")),
+    }),
+  ),
+  datadog: required(
+    obj({
+      site: required(literal(DATADOG_SITES).describe("Datadog site of the organization, e.g. datadoghq.com or datadoghq.eu.")),
+    }),
+  ),
+  backend: withDefault(taggedUnion("type", { local: localBackend, s3: s3Backend }).describe("Terraform state backend. Default: local."), {
+    type: "local" as const,
+  }),
+  tags: withDefault(record(tagKey, tagValue, 50).describe("Tags on every AWS resource this stack creates (provider default_tags)."), {}),
+  clusters: required(arr(cluster, { minItems: 1 })),
+}).refine((env, path, ctx) => {
+  const partitionRegions = REGIONS_BY_PARTITION[env.aws.partition];
+  const checkRegion = (p: string, r: string): void => {
+    if (!partitionRegions.includes(r)) {
+      ctx.issue(p, r, `a region of partition ${env.aws.partition} (${partitionRegions.join(", ")})`);
+    }
+  };
+  checkRegion(join(join(path, "aws"), "region"), env.aws.region);
+  if (env.aws.partition === "aws-cn") {
+    ctx.issue(join(join(path, "aws"), "partition"), env.aws.partition, "aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)");
+  }
+  const gov = GOVERNMENT_SITES.includes(env.datadog.site);
+  if (env.aws.partition === "aws-us-gov" && !gov) {
+    ctx.issue(join(join(path, "datadog"), "site"), env.datadog.site, `a Datadog for Government site for partition aws-us-gov (${GOVERNMENT_SITES.join(", ")})`);
+  }
+  if (env.backend.type === "s3") {
+    const backendRegion = env.backend.region;
+    if (partitionOfRegion(backendRegion) !== env.aws.partition) checkRegion(join(join(path, "backend"), "region"), backendRegion);
+    if (env.backend.dynamodbTable !== undefined && env.backend.useLockfile) {
+      ctx.issue(join(join(path, "backend"), "dynamodbTable"), env.backend.dynamodbTable, "absent when useLockfile is true (choose one locking method)");
+    }
+  }
+  const seen = new Map<string, number>();
+  env.clusters.forEach((c, i) => {
+    const cp = join(join(path, "clusters"), i);
+    const first = seen.get(c.name);
+    if (first !== undefined) ctx.issue(join(cp, "name"), c.name, `a name not already used in this environment (it repeats ${join(join(path, "clusters"), first)}.name)`);
+    seen.set(c.name, i);
+    const clusterRegion = c.region ?? env.aws.region;
+    if (c.region !== undefined) checkRegion(join(cp, "region"), c.region);
+    if (c.kmsKeyArn !== undefined) {
+      const [, , , keyRegion, keyAccount] = c.kmsKeyArn.split(":");
+      if (keyRegion !== clusterRegion || keyAccount !== env.aws.accountId) {
+        ctx.issue(join(cp, "kmsKeyArn"), c.kmsKeyArn, `a KMS key in the cluster's account ${env.aws.accountId} and region ${clusterRegion}`);
+      }
+    }
+    for (const arn of [c.roleArn, c.kmsKeyArn]) {
+      if (arn !== undefined && arn.split(":")[1] !== env.aws.partition) {
+        ctx.issue(join(cp, arn === c.roleArn ? "roleArn" : "kmsKeyArn"), arn, `an ARN in partition ${env.aws.partition}`);
+      }
+    }
+    if (c.mode === "new") {
+      if (c.roleArn === undefined) ctx.issue(join(cp, "roleArn"), undefined, "an IAM role ARN (required when mode is new)");
+      if (c.subnetIds === undefined) ctx.issue(join(cp, "subnetIds"), undefined, "a list of 2 to 16 subnet IDs (required when mode is new)");
+      if (c.logGroupExists) ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
+      if (!c.endpointPrivateAccess && !c.endpointPublicAccess) {
+        ctx.issue(join(cp, "endpointPublicAccess"), false, "true when endpointPrivateAccess is false (the API server needs an endpoint)");
+      }
+      if (c.publicAccessCidrs.length > 0 && !c.endpointPublicAccess) {
+        ctx.issue(join(cp, "publicAccessCidrs"), c.publicAccessCidrs, "empty when endpointPublicAccess is false");
+      }
+    } else {
+      for (const key of NEW_ONLY) {
+        if (c[key] !== undefined) ctx.issue(join(cp, key), c[key], "absent when mode is existing (an adopted cluster's settings are never changed)");
+      }
+    }
+  });
+});
+
+export const configSchema = obj({
+  environments: required(arr(environment, { minItems: 1 })),
+}).refine((config, path, ctx) => {
+  const names = new Map<string, number>();
+  const clusters = new Map<string, string>();
+  config.environments.forEach((env, i) => {
+    const ep = join(join(path, "environments"), i);
+    const first = names.get(env.name);
+    if (first !== undefined) ctx.issue(join(ep, "name"), env.name, `a name not already used (it repeats environments[${first}].name)`);
+    names.set(env.name, i);
+    env.clusters.forEach((c, j) => {
+      const key = `${env.aws.accountId}/${c.region ?? env.aws.region}/${c.name}`;
+      const owner = clusters.get(key);
+      const here = join(join(ep, "clusters"), j);
+      if (owner !== undefined) {
+        ctx.issue(join(here, "name"), c.name, `a cluster no other environment manages (account ${env.aws.accountId}, region ${c.region ?? env.aws.region} is already managed at ${owner})`);
+      }
+      clusters.set(key, here);
+    });
+  });
+});
+
+export type AppConfig = Infer<typeof configSchema>;
+export type EnvironmentConfig = AppConfig["environments"][number];
+export type ClusterConfig = EnvironmentConfig["clusters"][number];

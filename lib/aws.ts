@@ -1,0 +1,77 @@
+/**
+ * AWS facts the config validator and the modules share.
+ * Sources: AWS General Reference "Regions and endpoints" (region codes per partition); EKS API reference
+ * `CreateCluster` (cluster name rules; log types); CloudWatch Logs API reference `PutRetentionPolicy`
+ * (allowed `retentionInDays`).
+ */
+
+export const PARTITIONS = ["aws", "aws-us-gov", "aws-cn"] as const;
+export type Partition = (typeof PARTITIONS)[number];
+
+/** Region codes per partition (commercial regions generally available as of 2026). */
+export const REGIONS_BY_PARTITION: Readonly<Record<Partition, readonly string[]>> = {
+  aws: [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+  ],
+  "aws-us-gov": ["us-gov-east-1", "us-gov-west-1"],
+  "aws-cn": ["cn-north-1", "cn-northwest-1"],
+};
+
+export const ALL_REGIONS: readonly string[] = Object.values(REGIONS_BY_PARTITION).flat();
+
+export function partitionOfRegion(region: string): Partition | undefined {
+  return PARTITIONS.find((p) => REGIONS_BY_PARTITION[p].includes(region));
+}
+
+/** EKS control-plane log types (`enabled_cluster_log_types`), case-sensitive. */
+export const CLUSTER_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+export type ClusterLogType = (typeof CLUSTER_LOG_TYPES)[number];
+
+/**
+ * CloudWatch Logs retention values (`PutRetentionPolicy`). 0 ("never expire") is deliberately absent: audit logs
+ * kept forever are a cost and privacy liability, so this project requires a finite retention.
+ */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** EKS cluster names: 1-100 characters, start with a letter or digit, then letters, digits, hyphens, underscores. */
+export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+
+/** The log group EKS writes control-plane logs to; the name is fixed by EKS. */
+export function eksClusterLogGroupName(clusterName: string): string {
+  return `/aws/eks/${clusterName}/cluster`;
+}

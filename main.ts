@@ -1,0 +1,35 @@
+/**
+ * Entry point: reads the config file (EKS_AUDIT_SIEM_CONFIG, else config/eks-audit-siem.yaml), validates all of it,
+ * then synthesizes one stack per environment into cdktf.out/ (or CDKTF_OUTDIR when run by the cdktf CLI).
+ *
+ * Output is all-or-nothing: the app synthesizes into a sibling folder and swaps it in only when every stack
+ * succeeded, so a bad config or a failing construct never leaves partial or stale output behind.
+ */
+import { existsSync, renameSync, rmSync } from "fs";
+import { App } from "cdktf";
+import { ConfigError, configPathFromEnv, loadConfigFile } from "./config/load";
+import { EnvironmentStack } from "./stacks/environment-stack";
+
+function main(): number {
+  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  try {
+    const config = loadConfigFile(configPathFromEnv(process.env));
+    const staging = `${outdir}.partial`;
+    rmSync(staging, { recursive: true, force: true });
+    const app = new App({ outdir: staging, skipBackendValidation: false });
+    for (const env of config.environments) new EnvironmentStack(app, env);
+    app.synth();
+    rmSync(outdir, { recursive: true, force: true });
+    renameSync(staging, outdir);
+    const names = config.environments.map((e) => e.name).join(", ");
+    process.stderr.write(`synthesized ${config.environments.length} stack(s) into ${outdir}/stacks: ${names}\n`);
+    return 0;
+  } catch (error) {
+    if (existsSync(`${outdir}.partial`)) rmSync(`${outdir}.partial`, { recursive: true, force: true });
+    const message = error instanceof ConfigError ? error.message : `error: ${(error as Error).message}`;
+    process.stderr.write(`${message}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = main();

@@ -1,0 +1,239 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { EksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
+import { TerraformProvider, Token } from "cdktf";
+import { Construct } from "constructs";
+import {
+  CLUSTER_LOG_TYPES,
+  ClusterLogType,
+  EKS_CLUSTER_NAME,
+  LOG_RETENTION_DAYS,
+  PARTITIONS,
+  Partition,
+  eksClusterLogGroupName,
+} from "../../lib/aws";
+
+/** What EKS needs to create a cluster. Only for clusters this stack creates. */
+export interface NewEksClusterOptions {
+  /** ARN of the IAM role EKS assumes to manage the cluster (`role_arn`). */
+  readonly roleArn: string;
+  /** At least two subnets in different Availability Zones (`vpc_config.subnet_ids`). */
+  readonly subnetIds: readonly string[];
+  /**
+   * Extra security groups for the control-plane ENIs.
+   * @default - none
+   */
+  readonly securityGroupIds?: readonly string[];
+  /**
+   * Kubernetes minor version, e.g. "1.33".
+   * @default - EKS's default version at creation time
+   */
+  readonly kubernetesVersion?: string;
+  /** @default true */
+  readonly endpointPrivateAccess?: boolean;
+  /** @default false */
+  readonly endpointPublicAccess?: boolean;
+  /**
+   * CIDRs allowed to reach the public endpoint (only with `endpointPublicAccess`).
+   * @default - EKS's default (0.0.0.0/0) when the public endpoint is on
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /** `access_config.authentication_mode`. @default "API_AND_CONFIG_MAP" */
+  readonly authenticationMode?: "API" | "API_AND_CONFIG_MAP" | "CONFIG_MAP";
+  /**
+   * `lifecycle.prevent_destroy` on the cluster.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/** How to adopt a cluster that already exists, to manage its logging setting only. */
+export interface ExistingEksClusterOptions {
+  /**
+   * Whether `/aws/eks/<name>/cluster` already exists (logging was on at some point: EKS creates the group and never
+   * deletes it). `true`: the log group is imported so its retention and KMS key are managed. `false`: it is created
+   * before logging is turned on.
+   * @default false
+   */
+  readonly logGroupExists?: boolean;
+}
+
+export interface EksAuditLoggingProps {
+  /** The EKS cluster name. */
+  readonly clusterName: string;
+  /** Set exactly one of `newCluster` and `existingCluster`. */
+  readonly newCluster?: NewEksClusterOptions;
+  /** Set exactly one of `newCluster` and `existingCluster`. */
+  readonly existingCluster?: ExistingEksClusterOptions;
+  /**
+   * Log types to enable besides `audit`, which is always enabled.
+   * For an existing cluster, list every type that is already on, or the first apply turns it off.
+   * @default - none (audit only)
+   */
+  readonly additionalLogTypes?: readonly ClusterLogType[];
+  /**
+   * Retention of the audit log group in days; one of CloudWatch's allowed values (never "0 = forever").
+   * @default 90
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * KMS key ARN to encrypt the log group. Its key policy must allow `logs.<region>.amazonaws.com`.
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * AWS partition of the account, used in the placeholder role ARN of an adopted cluster.
+   * @default "aws"
+   */
+  readonly partition?: Partition;
+  /**
+   * The AWS provider (e.g. an aliased provider for another region).
+   * @default - the stack's default AWS provider
+   */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * Every `aws_eks_cluster` argument and block except `enabled_cluster_log_types` (hashicorp/aws 5.100.0 schema,
+ * from `terraform providers schema -json`). An adopted cluster ignores all of them, so the only change Terraform can
+ * ever make to it is the logging setting. `bootstrap_self_managed_addons` and
+ * `access_config[0].bootstrap_cluster_creator_admin_permissions` are the two that otherwise force replacement after
+ * import (hashicorp/terraform-provider-aws#39058).
+ */
+export const ADOPTED_CLUSTER_IGNORED_ATTRIBUTES = [
+  "access_config",
+  "bootstrap_self_managed_addons",
+  "compute_config",
+  "encryption_config",
+  "force_update_version",
+  "kubernetes_network_config",
+  "name",
+  "outpost_config",
+  "remote_network_config",
+  "role_arn",
+  "storage_config",
+  "tags",
+  "tags_all",
+  "upgrade_policy",
+  "version",
+  "vpc_config",
+  "zonal_shift_config",
+] as const;
+
+/** Placeholder subnet for an adopted cluster's required `vpc_config`; ignored by the lifecycle, never sent. */
+export const ADOPTED_CLUSTER_PLACEHOLDER_SUBNET = "subnet-00000000000000000";
+
+/**
+ * EKS control-plane audit logging for one cluster: the `/aws/eks/<name>/cluster` log group (finite retention,
+ * optional KMS), created before logging is turned on, and the cluster with `audit` in `enabled_cluster_log_types`,
+ * either created here or adopted (imported) with every other attribute ignored.
+ */
+export class EksAuditLogging extends Construct {
+  /** The EKS cluster name. */
+  public readonly clusterName: string;
+  /** `/aws/eks/<name>/cluster`: where EKS writes control-plane logs. */
+  public readonly auditLogGroupName: string;
+  /** ARN of the log group (without the `:*` suffix). */
+  public readonly auditLogGroupArn: string;
+  /** The enabled log types, sorted, `audit` included. */
+  public readonly enabledLogTypes: readonly ClusterLogType[];
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly cluster: EksCluster;
+
+  constructor(scope: Construct, id: string, props: EksAuditLoggingProps) {
+    super(scope, id);
+    validate(props);
+
+    const name = props.clusterName;
+    const adopted = props.existingCluster !== undefined;
+    this.clusterName = name;
+    this.auditLogGroupName = eksClusterLogGroupName(name);
+    this.enabledLogTypes = CLUSTER_LOG_TYPES.filter((t) => t === "audit" || (props.additionalLogTypes ?? []).includes(t));
+
+    this.logGroup = new CloudwatchLogGroup(this, "AuditLogGroup", {
+      provider: props.provider,
+      name: this.auditLogGroupName,
+      retentionInDays: props.logRetentionInDays ?? 90,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    this.logGroup.overrideLogicalId(`audit_log_group_${name}`);
+    if (props.existingCluster?.logGroupExists === true) this.logGroup.importFrom(this.auditLogGroupName, props.provider);
+    this.auditLogGroupArn = this.logGroup.arn;
+
+    const common = {
+      provider: props.provider,
+      name,
+      enabledClusterLogTypes: [...this.enabledLogTypes],
+      // The log group must exist first, or EKS creates its own with retention "never expire".
+      dependsOn: [this.logGroup],
+    };
+
+    if (adopted) {
+      this.cluster = new EksCluster(this, "Cluster", {
+        ...common,
+        // Required by the schema; never sent to AWS: the lifecycle ignores them and import fills the state.
+        roleArn: `arn:${props.partition ?? "aws"}:iam::000000000000:role/adopted-cluster-role-ignored`,
+        vpcConfig: { subnetIds: [ADOPTED_CLUSTER_PLACEHOLDER_SUBNET] },
+        lifecycle: { ignoreChanges: [...ADOPTED_CLUSTER_IGNORED_ATTRIBUTES], preventDestroy: true },
+      });
+      this.cluster.importFrom(name, props.provider);
+    } else {
+      const c = props.newCluster!;
+      this.cluster = new EksCluster(this, "Cluster", {
+        ...common,
+        roleArn: c.roleArn,
+        version: c.kubernetesVersion,
+        vpcConfig: {
+          subnetIds: [...c.subnetIds],
+          securityGroupIds: c.securityGroupIds !== undefined ? [...c.securityGroupIds] : undefined,
+          endpointPrivateAccess: c.endpointPrivateAccess ?? true,
+          endpointPublicAccess: c.endpointPublicAccess ?? false,
+          publicAccessCidrs: c.publicAccessCidrs !== undefined && c.publicAccessCidrs.length > 0 ? [...c.publicAccessCidrs] : undefined,
+        },
+        accessConfig: {
+          authenticationMode: c.authenticationMode ?? "API_AND_CONFIG_MAP",
+          bootstrapClusterCreatorAdminPermissions: true,
+        },
+        lifecycle: { preventDestroy: c.preventDestroy ?? true },
+      });
+    }
+    this.cluster.overrideLogicalId(`cluster_${name}`);
+  }
+}
+
+function validate(props: EksAuditLoggingProps): void {
+  const problems: string[] = [];
+  const name = props.clusterName;
+  const where = `eks cluster ${JSON.stringify(name)}`;
+  if (!Token.isUnresolved(name) && !EKS_CLUSTER_NAME.test(name)) {
+    problems.push(`clusterName: received ${JSON.stringify(name)}; allowed: 1-100 letters, digits, hyphens, underscores, starting with a letter or digit`);
+  }
+  if ((props.newCluster === undefined) === (props.existingCluster === undefined)) {
+    problems.push("newCluster/existingCluster: set exactly one (new: this stack creates the cluster; existing: adopt it for logging only)");
+  }
+  const retention = props.logRetentionInDays;
+  if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+    problems.push(`logRetentionInDays: received ${retention}; allowed: one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
+  for (const t of props.additionalLogTypes ?? []) {
+    if (!(CLUSTER_LOG_TYPES as readonly string[]).includes(t) || t === "audit") {
+      problems.push(`additionalLogTypes: received ${JSON.stringify(t)}; allowed: api, authenticator, controllerManager, scheduler (audit is always on)`);
+    }
+  }
+  if (props.partition !== undefined && !PARTITIONS.includes(props.partition)) {
+    problems.push(`partition: received ${JSON.stringify(props.partition)}; allowed: one of ${PARTITIONS.join(", ")}`);
+  }
+  const kms = props.kmsKeyArn;
+  if (kms !== undefined && !Token.isUnresolved(kms) && !/^arn:aws(-us-gov|-cn)?:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)\/.+$/.test(kms)) {
+    problems.push(`kmsKeyArn: received ${JSON.stringify(kms)}; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`);
+  }
+  const c = props.newCluster;
+  if (c !== undefined && !Token.isUnresolved(c.subnetIds) && c.subnetIds.length < 2) {
+    problems.push(`newCluster.subnetIds: received ${c.subnetIds.length} subnet(s); allowed: at least 2, in different Availability Zones`);
+  }
+  if (c !== undefined && c.endpointPrivateAccess === false && c.endpointPublicAccess !== true) {
+    problems.push("newCluster.endpointPublicAccess: received false with endpointPrivateAccess false; allowed: at least one endpoint on");
+  }
+  if (problems.length > 0) {
+    throw new Error(`${where}: ${problems.join("; ")}`);
+  }
+}

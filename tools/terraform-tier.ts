@@ -1,0 +1,278 @@
+/**
+ * Runs the real `terraform` against synthesized stacks, offline: the AWS part of each stack is initialized from a
+ * filesystem mirror of hashicorp/aws, validated and planned with `-refresh=false` against a crafted state.
+ *
+ * There is no Datadog provider binary on our machines, so Datadog provider blocks and `datadog_*` resources are
+ * removed and references to them replaced by placeholders; Datadog resources are checked offline by the modules'
+ * own validation instead.
+ */
+import { spawnSync } from "child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/** Environment variable that points at a provider mirror folder (the folder holding `registry.terraform.io`). */
+export const MIRROR_ENV_VAR = "EKS_AUDIT_SIEM_TF_MIRROR";
+
+const MIRROR_CANDIDATES = ["/opt/tf-plugins", path.join(os.homedir(), ".terraform.d/plugins"), "/usr/local/share/terraform/plugins", "/usr/share/terraform/plugins"];
+
+export const AWS_PROVIDER_VERSION = "5.100.0";
+
+/** Whether a `terraform` binary is on the PATH. */
+export function terraformAvailable(): boolean {
+  return spawnSync("terraform", ["version"], { stdio: "ignore" }).status === 0;
+}
+
+/** The mirror folder holding hashicorp/aws, from `EKS_AUDIT_SIEM_TF_MIRROR` or a known location; else undefined. */
+export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = env[MIRROR_ENV_VAR];
+  const candidates = chosen !== undefined && chosen !== "" ? [chosen] : MIRROR_CANDIDATES;
+  return candidates.find((dir) => existsSync(path.join(dir, "registry.terraform.io/hashicorp/aws", AWS_PROVIDER_VERSION)));
+}
+
+/** Writes a Terraform CLI config that installs hashicorp/* from the mirror and nothing from the network. */
+export function writeCliConfig(file: string, mirror: string): void {
+  writeFileSync(
+    file,
+    `provider_installation {
+  filesystem_mirror {
+    path    = ${JSON.stringify(mirror)}
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+`,
+  );
+}
+
+type Json = Record<string, any>;
+
+const DATADOG_REF = /(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+|\[[^\]]*\])*/g;
+
+/** Replaces references to Datadog resources inside `${...}` expressions with a string placeholder. */
+function replaceDatadogRefs(value: unknown): unknown {
+  if (typeof value === "string") {
+    if (!value.includes("datadog_")) return value;
+    return value.replace(/\$\{(.*?)\}(?!")/gs, (whole, expr: string) =>
+      DATADOG_REF.test(expr) ? "${" + expr.replace(DATADOG_REF, '"datadog-placeholder"') + "}" : whole,
+    );
+  }
+  if (Array.isArray(value)) return value.map(replaceDatadogRefs);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceDatadogRefs(v)]));
+  }
+  return value;
+}
+
+/**
+ * The AWS-only copy of a synthesized stack: Datadog provider, resources, data sources, imports and outputs
+ * removed; references to them replaced; `depends_on` entries on them dropped.
+ */
+export function awsOnly(stack: Json): Json {
+  const out: Json = structuredClone(stack);
+  delete out.provider?.datadog;
+  delete out.terraform?.required_providers?.datadog;
+  for (const section of ["resource", "data"]) {
+    for (const type of Object.keys(out[section] ?? {})) if (type.startsWith("datadog_")) delete out[section][type];
+    if (out[section] !== undefined && Object.keys(out[section]).length === 0) delete out[section];
+  }
+  if (Array.isArray(out.import)) {
+    out.import = out.import.filter((i: Json) => !String(i.to).startsWith("datadog_"));
+    if (out.import.length === 0) delete out.import;
+  }
+  for (const [name, output] of Object.entries<Json>(out.output ?? {})) {
+    if (JSON.stringify(output.value).includes("datadog_")) delete out.output[name];
+  }
+  for (const section of ["resource", "data"]) {
+    for (const byName of Object.values<Json>(out[section] ?? {})) {
+      for (const block of Object.values<Json>(byName)) {
+        if (Array.isArray(block.depends_on)) {
+          block.depends_on = block.depends_on.filter((d: string) => !/^(data\.)?datadog_/.test(d));
+        }
+      }
+    }
+  }
+  return replaceDatadogRefs(out) as Json;
+}
+
+/** Override files that let the AWS provider plan without credentials and keep state local. */
+export function offlineOverrides(stack: Json): Record<string, Json> {
+  const providers: Json[] = stack.provider?.aws ?? [];
+  const aws = providers.map((p) => ({
+    ...(p.alias !== undefined ? { alias: p.alias } : {}),
+    access_key: "offline-plan",
+    secret_key: "offline-plan",
+    skip_credentials_validation: true,
+    skip_requesting_account_id: true,
+    skip_metadata_api_check: true,
+    skip_region_validation: true,
+    // The account cannot be looked up offline; the real allowed_account_ids guard is kept in cdk.tf.json.
+    allowed_account_ids: null,
+  }));
+  return {
+    "offline_provider_override.tf.json": { provider: { aws } },
+    "offline_backend_override.tf.json": { terraform: { backend: { local: { path: "terraform.tfstate" } } } },
+  };
+}
+
+export interface TerraformResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs terraform in `cwd` with the given CLI config, no color, no checkpoint, no input. */
+export function terraform(args: readonly string[], cwd: string, cliConfig: string): TerraformResult {
+  const result = spawnSync("terraform", [...args], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    env: {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      TF_PLUGIN_CACHE_DIR: "",
+      AWS_EC2_METADATA_DISABLED: "true",
+    },
+  });
+  return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
+}
+
+/** The provider address of a resource in state, e.g. `provider["registry.terraform.io/hashicorp/aws"].us-east-1`. */
+function stateProvider(providerRef: string | undefined): string {
+  const alias = providerRef?.split(".")[1];
+  return `provider["registry.terraform.io/hashicorp/aws"]${alias !== undefined ? `.${alias}` : ""}`;
+}
+
+export interface AdoptedClusterState {
+  /** Value of `bootstrap_self_managed_addons` in state (import leaves it unset or false). */
+  readonly bootstrapSelfManagedAddons: boolean | null;
+  /** Value of `access_config[0].bootstrap_cluster_creator_admin_permissions` in state. */
+  readonly bootstrapClusterCreatorAdminPermissions: boolean | null;
+  /** `enabled_cluster_log_types` in state: logging off by default. */
+  readonly enabledClusterLogTypes?: readonly string[];
+}
+
+/**
+ * A Terraform state (format version 4) holding what every `import` block of the stack targets, as an existing
+ * account would have it: each adopted cluster with logging off, and each pre-existing log group with EKS's
+ * "never expire" retention. With the objects already in state the import blocks are no-ops, so the plan runs
+ * offline and shows exactly what the first apply would change.
+ */
+export function craftImportedState(stack: Json, accountId: string, variant: AdoptedClusterState): Json {
+  const resources: Json[] = [];
+  for (const imp of (stack.import ?? []) as Json[]) {
+    const [type, name] = String(imp.to).split(".");
+    const config = stack.resource?.[type]?.[name];
+    if (config === undefined) throw new Error(`import block targets ${imp.to}, which the stack does not define`);
+    const region = (stack.provider?.aws as Json[]).find((p) => (p.alias === undefined ? imp.provider === "aws" : imp.provider === `aws.${p.alias}`))?.region;
+    let attributes: Json;
+    if (type === "aws_eks_cluster") attributes = existingCluster(imp.id, region, accountId, variant);
+    else if (type === "aws_cloudwatch_log_group") attributes = existingLogGroup(imp.id, region, accountId);
+    else throw new Error(`no state template for imported ${type}`);
+    resources.push({
+      mode: "managed",
+      type,
+      name,
+      provider: stateProvider(imp.provider),
+      instances: [{ schema_version: type === "aws_eks_cluster" ? 1 : 0, attributes, sensitive_attributes: [] }],
+    });
+  }
+  return { version: 4, terraform_version: "1.11.4", serial: 1, lineage: "00000000-0000-4000-8000-000000000000", outputs: {}, resources, check_results: null };
+}
+
+function existingCluster(name: string, region: string, accountId: string, v: AdoptedClusterState): Json {
+  return {
+    access_config: [{ authentication_mode: "CONFIG_MAP", bootstrap_cluster_creator_admin_permissions: v.bootstrapClusterCreatorAdminPermissions }],
+    arn: `arn:aws:eks:${region}:${accountId}:cluster/${name}`,
+    bootstrap_self_managed_addons: v.bootstrapSelfManagedAddons,
+    certificate_authority: [{ data: "LS0tLS1CRUdJTi1DRVJUSUZJQ0FURS0tLS0tCg==" }],
+    cluster_id: null,
+    compute_config: [],
+    created_at: "2023-04-01T10:00:00Z",
+    enabled_cluster_log_types: [...(v.enabledClusterLogTypes ?? [])],
+    encryption_config: [{ provider: [{ key_arn: `arn:aws:kms:${region}:${accountId}:key/11111111-2222-3333-4444-555555555555` }], resources: ["secrets"] }],
+    endpoint: `https://0123456789ABCDEF0123456789ABCDEF.gr7.${region}.eks.amazonaws.com`,
+    force_update_version: null,
+    id: name,
+    identity: [{ oidc: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF` }] }],
+    kubernetes_network_config: [{ elastic_load_balancing: [{ enabled: false }], ip_family: "ipv4", service_ipv4_cidr: "172.20.0.0/16", service_ipv6_cidr: "" }],
+    name,
+    outpost_config: [],
+    platform_version: "eks.20",
+    remote_network_config: [],
+    role_arn: `arn:aws:iam::${accountId}:role/${name}-cluster-role`,
+    status: "ACTIVE",
+    storage_config: [],
+    tags: { owner: "another-team", "kubernetes.io/cluster": name },
+    tags_all: { owner: "another-team", "kubernetes.io/cluster": name },
+    timeouts: null,
+    upgrade_policy: [{ support_type: "EXTENDED" }],
+    version: "1.31",
+    vpc_config: [
+      {
+        cluster_security_group_id: "sg-0123456789abcdef0",
+        endpoint_private_access: true,
+        endpoint_public_access: true,
+        public_access_cidrs: ["203.0.113.0/24"],
+        security_group_ids: ["sg-0fedcba9876543210"],
+        subnet_ids: ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2", "subnet-0aaaaaaaaaaaaaaa3"],
+        vpc_id: "vpc-0123456789abcdef0",
+      },
+    ],
+    zonal_shift_config: [],
+  };
+}
+
+function existingLogGroup(name: string, region: string, accountId: string): Json {
+  return {
+    arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}`,
+    id: name,
+    kms_key_id: "",
+    log_group_class: "STANDARD",
+    name,
+    name_prefix: "",
+    retention_in_days: 0,
+    skip_destroy: false,
+    tags: {},
+    tags_all: {},
+  };
+}
+
+/** Files of a prepared working folder: the AWS-only stack, overrides and (when it has imports) a crafted state. */
+export function prepareWorkdir(dir: string, stack: Json, accountId: string, variant?: AdoptedClusterState): void {
+  mkdirSync(dir, { recursive: true });
+  const aws = awsOnly(stack);
+  writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(aws, null, 2));
+  for (const [file, content] of Object.entries(offlineOverrides(aws))) writeFileSync(path.join(dir, file), JSON.stringify(content, null, 2));
+  if (aws.import !== undefined) {
+    const state = craftImportedState(aws, accountId, variant ?? { bootstrapSelfManagedAddons: null, bootstrapClusterCreatorAdminPermissions: null });
+    writeFileSync(path.join(dir, "terraform.tfstate"), JSON.stringify(state, null, 2));
+  }
+}
+
+/** A summary of `terraform show -json <plan>`: the actions per resource address. */
+export interface PlanSummary {
+  readonly changes: ReadonlyArray<{ address: string; actions: string[]; changedAttributes: string[]; replacePaths: unknown[] }>;
+}
+
+export function summarizePlan(planJson: Json): PlanSummary {
+  const changes = ((planJson.resource_changes ?? []) as Json[]).map((rc) => {
+    const before: Json = rc.change.before ?? {};
+    const after: Json = rc.change.after ?? {};
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    const unknown: Json = rc.change.after_unknown ?? {};
+    const changedAttributes = [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || unknown[k] === true).sort();
+    return { address: rc.address as string, actions: rc.change.actions as string[], changedAttributes, replacePaths: rc.change.replace_paths ?? [] };
+  });
+  return { changes };
+}
+
+/** Lists stack folders of a synthesized output folder. */
+export function stackNames(outdir: string): string[] {
+  return readdirSync(path.join(outdir, "stacks")).sort();
+}

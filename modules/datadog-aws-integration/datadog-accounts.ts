@@ -1,0 +1,53 @@
+import { DATADOG_SITES } from "../../lib/datadog-sites";
+import { PARTITIONS } from "../../lib/aws";
+
+/**
+ * The Datadog AWS account an integration role must trust, by Datadog site and AWS partition.
+ *
+ * Sources: Datadog docs "The AWS Integration with Terraform" (per-site tabs; the GovCloud tab for the gov sites),
+ * `DataDog/cloudformation-template` `datacenters.yaml` (`account_id`, `account_id_govcloud`). Datadog documents no
+ * account for the `aws-cn` partition, and none for commercial sites in AWS GovCloud.
+ */
+export const DATADOG_AWS_ACCOUNT_IDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  "datadoghq.com": { aws: "464622532012" },
+  "us3.datadoghq.com": { aws: "464622532012" },
+  "us5.datadoghq.com": { aws: "464622532012" },
+  "datadoghq.eu": { aws: "464622532012" },
+  "ap1.datadoghq.com": { aws: "417141415827" },
+  "ap2.datadoghq.com": { aws: "412381753143" },
+  "uk1.datadoghq.com": { aws: "117348461845" },
+  "ddog-gov.com": { aws: "392588925713", "aws-us-gov": "065115117704" },
+  "us2.ddog-gov.com": { aws: "382742775718", "aws-us-gov": "486737091498" },
+};
+
+/** Every Datadog AWS account id above (used by the policy checks to recognise Datadog trust policies). */
+export const ALL_DATADOG_AWS_ACCOUNT_IDS: readonly string[] = [
+  ...new Set(Object.values(DATADOG_AWS_ACCOUNT_IDS).flatMap((byPartition) => Object.values(byPartition))),
+].sort();
+
+/**
+ * Validates the site/partition pair and returns the account id to trust, or an error message (lowercase, naming
+ * the received and allowed values) for the caller to prefix with the construct it belongs to.
+ */
+export function datadogTrustedAccountId(site: string, partition: string): { accountId: string } | { error: string } {
+  if (!(DATADOG_SITES as readonly string[]).includes(site)) {
+    return { error: `datadogSite is ${JSON.stringify(site)}; allowed: ${DATADOG_SITES.join(", ")}` };
+  }
+  if (!(PARTITIONS as readonly string[]).includes(partition)) {
+    return { error: `awsPartition is ${JSON.stringify(partition)}; allowed: ${PARTITIONS.join(", ")}` };
+  }
+  const accountId = DATADOG_AWS_ACCOUNT_IDS[site]?.[partition];
+  if (accountId === undefined) {
+    const supported = Object.entries(DATADOG_AWS_ACCOUNT_IDS)
+      .filter(([, byPartition]) => byPartition[partition] !== undefined)
+      .map(([s]) => s);
+    const allowed =
+      supported.length > 0
+        ? `sites that serve partition ${partition}: ${supported.join(", ")}`
+        : `Datadog documents no integration account for partition ${partition}; use aws or aws-us-gov`;
+    return {
+      error: `datadogSite ${JSON.stringify(site)} does not support awsPartition ${JSON.stringify(partition)}; ${allowed}`,
+    };
+  }
+  return { accountId };
+}

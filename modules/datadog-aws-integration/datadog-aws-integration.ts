@@ -1,0 +1,376 @@
+import { Construct } from "constructs";
+import { ITerraformDependable, TerraformProvider, Token } from "cdktf";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IntegrationAwsAccount } from "@cdktf/provider-datadog/lib/integration-aws-account";
+import { IntegrationAwsExternalId } from "@cdktf/provider-datadog/lib/integration-aws-external-id";
+import { DataDatadogIntegrationAwsExternalId } from "@cdktf/provider-datadog/lib/data-datadog-integration-aws-external-id";
+import { REGIONS_BY_PARTITION } from "../../lib/aws";
+import { datadogTrustedAccountId } from "./datadog-accounts";
+import { datadogIntegrationActions } from "./iam-permissions";
+import { permissionsPolicyJson, splitActionsIntoPolicies } from "./policy-split";
+
+/** Datadog's default metric namespace exclusions (provider 3.82 `metrics_config.namespace_filters.exclude_only`). */
+export const DATADOG_DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ["AWS/SQS", "AWS/ElasticMapReduce", "AWS/Usage"];
+
+/** IAM's default quota of managed policies attached to one role (adjustable to 20). */
+export const IAM_MANAGED_POLICIES_PER_ROLE = 10;
+
+export interface DatadogAwsIntegrationProps {
+  /** The AWS account to integrate, 12 digits. */
+  readonly awsAccountId: string;
+  /** The Datadog site of the organisation, e.g. `datadoghq.com`, `datadoghq.eu`, `ddog-gov.com`. */
+  readonly datadogSite: string;
+  /**
+   * AWS partition of the account: `aws` or `aws-us-gov` (`aws-cn` is rejected: Datadog documents no account to trust).
+   * @default "aws"
+   */
+  readonly awsPartition?: string;
+  /**
+   * Name of the IAM role Datadog assumes (created here, or the existing one when `createRole` is false).
+   * @default "DatadogIntegrationRole"
+   */
+  readonly roleName?: string;
+  /**
+   * IAM path of the role and of its managed policies.
+   * @default "/"
+   */
+  readonly rolePath?: string;
+  /**
+   * ARN of a permissions boundary to set on the role.
+   * @default - no permissions boundary
+   */
+  readonly rolePermissionsBoundaryArn?: string;
+  /**
+   * Create the IAM role and its policies. False = bring your own role: it is referenced by `roleName` and nothing
+   * IAM is created.
+   * @default true
+   */
+  readonly createRole?: boolean;
+  /**
+   * Create the Datadog side (`datadog_integration_aws_external_id` + `datadog_integration_aws_account`). False = the
+   * integration already exists in Datadog; the role (if created) then trusts the existing integration's external ID
+   * (`externalId`, or looked up with the `datadog_integration_aws_external_id` data source).
+   * @default true
+   */
+  readonly createIntegration?: boolean;
+  /**
+   * External ID of an existing integration, used only when `createIntegration` is false and `createRole` is true.
+   * @default - read from the `datadog_integration_aws_external_id` data source by account id
+   */
+  readonly externalId?: string;
+  /**
+   * Attach the AWS-managed `SecurityAudit` policy (needed for Cloud Security Posture Management and resource
+   * collection).
+   * @default true
+   */
+  readonly attachSecurityAuditPolicy?: boolean;
+  /**
+   * Grant the log-collection permissions (automatic Forwarder triggers).
+   * @default true
+   */
+  readonly logCollectionPermissions?: boolean;
+  /**
+   * Regions Datadog collects from (`aws_regions.include_only`).
+   * @default - all regions (`aws_regions.include_all = true`)
+   */
+  readonly regions?: string[];
+  /**
+   * Tags Datadog applies to all metrics of the account (`account_tags`).
+   * @default []
+   */
+  readonly accountTags?: string[];
+  /**
+   * ARNs of the Datadog Forwarder Lambda functions (`logs_config.lambda_forwarder.lambdas`).
+   * @default []
+   */
+  readonly logsForwarderArns?: string[];
+  /**
+   * AWS log sources Datadog subscribes automatically (`logs_config.lambda_forwarder.sources`); the valid ids come
+   * from `GET /api/v2/integration/aws/logs/services`. Audit logs of EKS are subscribed by this project explicitly.
+   * @default []
+   */
+  readonly logsSources?: string[];
+  /**
+   * Collect CloudWatch metrics (`metrics_config.enabled`).
+   * @default true
+   */
+  readonly metricsEnabled?: boolean;
+  /**
+   * Mute monitors of instances that AWS stopped on purpose (`metrics_config.automute_enabled`).
+   * @default true
+   */
+  readonly metricsAutomuteEnabled?: boolean;
+  /**
+   * Collect CloudWatch alarms (`metrics_config.collect_cloudwatch_alarms`).
+   * @default false
+   */
+  readonly metricsCollectCloudwatchAlarms?: boolean;
+  /**
+   * Collect custom metrics (`metrics_config.collect_custom_metrics`).
+   * @default false
+   */
+  readonly metricsCollectCustomMetrics?: boolean;
+  /**
+   * Namespaces to exclude (`metrics_config.namespace_filters.exclude_only`). Mutually exclusive with
+   * `metricsIncludeOnlyNamespaces`.
+   * @default ["AWS/SQS", "AWS/ElasticMapReduce", "AWS/Usage"]
+   */
+  readonly metricsExcludeOnlyNamespaces?: string[];
+  /**
+   * Namespaces to collect exclusively (`metrics_config.namespace_filters.include_only`).
+   * @default - exclusion list instead
+   */
+  readonly metricsIncludeOnlyNamespaces?: string[];
+  /**
+   * Extended resource collection (`resources_config.extended_collection`); also grants the resource-collection
+   * permissions to the role.
+   * @default true
+   */
+  readonly resourcesExtendedCollection?: boolean;
+  /**
+   * Cloud Security Posture Management collection (`resources_config.cloud_security_posture_management_collection`);
+   * requires `resourcesExtendedCollection`.
+   * @default false
+   */
+  readonly resourcesCspmCollection?: boolean;
+  /**
+   * Collect X-Ray traces of all services (`traces_config.xray_services.include_all`).
+   * @default false
+   */
+  readonly tracesXrayIncludeAll?: boolean;
+  /**
+   * X-Ray services to collect (`traces_config.xray_services.include_only`).
+   * @default []
+   */
+  readonly tracesXrayIncludeOnly?: string[];
+  /**
+   * AWS tags for the role and policies.
+   * @default {}
+   */
+  readonly tags?: { [key: string]: string };
+  /**
+   * AWS provider for the IAM resources.
+   * @default - the stack's default AWS provider
+   */
+  readonly awsProvider?: TerraformProvider;
+  /**
+   * Datadog provider for the Datadog resources.
+   * @default - the stack's default Datadog provider
+   */
+  readonly datadogProvider?: TerraformProvider;
+}
+
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const ROLE_PATH = /^\/([\x21-\x7E]{0,510}\/)?$/;
+const POLICY_ARN = /^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
+const AWS_ACCOUNT_ID = /^\d{12}$/;
+
+/**
+ * The "Datadog AWS integration" step of the guide: an IAM role Datadog's account for the site may assume (with the
+ * external ID), the documented permissions split into managed policies of at most 6,144 characters, the AWS-managed
+ * `SecurityAudit` policy, and the v2 `datadog_integration_aws_account` with every configuration block set explicitly.
+ * Only what is missing is created: see `createRole` / `createIntegration`.
+ */
+export class DatadogAwsIntegration extends Construct {
+  /** Name of the integration role (created or existing). @attribute */
+  public readonly integrationRoleName: string;
+  /** ARN of the created role; undefined when the role is brought. @attribute */
+  public readonly integrationRoleArn?: string;
+  /** The external ID the role trusts (token). @attribute */
+  public readonly integrationExternalId: string;
+  /** The Datadog account trusted by the role. */
+  public readonly integrationTrustedAccountId: string;
+  /** Number of customer-managed permission policies created. */
+  public readonly integrationPolicyCount: number;
+
+  constructor(scope: Construct, id: string, props: DatadogAwsIntegrationProps) {
+    super(scope, id);
+    const where = `datadog aws integration "${this.node.path}"`;
+    const fail = (message: string): never => {
+      throw new Error(`${where}: ${message}`);
+    };
+
+    const partition = props.awsPartition ?? "aws";
+    const trust = datadogTrustedAccountId(props.datadogSite, partition);
+    if ("error" in trust) fail(trust.error);
+    const trustedAccountId = (trust as { accountId: string }).accountId;
+
+    if (!Token.isUnresolved(props.awsAccountId) && !AWS_ACCOUNT_ID.test(props.awsAccountId)) {
+      fail(`awsAccountId is ${JSON.stringify(props.awsAccountId)}; allowed: 12 digits`);
+    }
+    const roleName = props.roleName ?? "DatadogIntegrationRole";
+    if (!Token.isUnresolved(roleName) && !ROLE_NAME.test(roleName)) {
+      fail(`roleName is ${JSON.stringify(roleName)}; allowed: 1-64 characters of letters, digits and +=,.@_-`);
+    }
+    const rolePath = props.rolePath ?? "/";
+    if (!ROLE_PATH.test(rolePath)) {
+      fail(`rolePath is ${JSON.stringify(rolePath)}; allowed: "/" or a path that starts and ends with "/"`);
+    }
+    if (props.rolePermissionsBoundaryArn !== undefined && !Token.isUnresolved(props.rolePermissionsBoundaryArn)) {
+      if (!POLICY_ARN.test(props.rolePermissionsBoundaryArn)) {
+        fail(`rolePermissionsBoundaryArn is ${JSON.stringify(props.rolePermissionsBoundaryArn)}; allowed: an IAM policy ARN`);
+      }
+    }
+    const regions = props.regions;
+    if (regions !== undefined) {
+      if (regions.length === 0) fail(`regions is []; allowed: omit it for all regions, or list at least one region`);
+      const known = REGIONS_BY_PARTITION[partition as keyof typeof REGIONS_BY_PARTITION] ?? [];
+      const unknown = regions.filter((r) => !known.includes(r));
+      if (unknown.length > 0) {
+        fail(`regions has ${unknown.map((r) => JSON.stringify(r)).join(", ")}; allowed in partition ${partition}: ${known.join(", ")}`);
+      }
+      if (new Set(regions).size !== regions.length) fail(`regions has duplicates: ${regions.join(", ")}`);
+    }
+    if (props.metricsExcludeOnlyNamespaces !== undefined && props.metricsIncludeOnlyNamespaces !== undefined) {
+      fail(`metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces are both set; allowed: at most one of them`);
+    }
+    const extendedCollection = props.resourcesExtendedCollection ?? true;
+    const cspmCollection = props.resourcesCspmCollection ?? false;
+    if (cspmCollection && !extendedCollection) {
+      fail(`resourcesCspmCollection is true while resourcesExtendedCollection is false; allowed: enable resourcesExtendedCollection too (Datadog requires it)`);
+    }
+    const xrayIncludeAll = props.tracesXrayIncludeAll ?? false;
+    if (xrayIncludeAll && (props.tracesXrayIncludeOnly ?? []).length > 0) {
+      fail(`tracesXrayIncludeAll is true and tracesXrayIncludeOnly is set; allowed: one of them`);
+    }
+    const createRole = props.createRole ?? true;
+    const createIntegration = props.createIntegration ?? true;
+    if (props.externalId !== undefined && (createIntegration || !createRole)) {
+      fail(`externalId is set but is only used when createIntegration is false and createRole is true`);
+    }
+    if (!createRole && props.rolePermissionsBoundaryArn !== undefined) {
+      fail(`rolePermissionsBoundaryArn is set but createRole is false; the boundary of a brought role is managed elsewhere`);
+    }
+    if (!createRole && !createIntegration) {
+      fail(`createRole and createIntegration are both false; nothing to create, remove the construct instead`);
+    }
+
+    this.integrationRoleName = roleName;
+    this.integrationTrustedAccountId = trustedAccountId;
+
+    // External ID: created (new integration), given, or read from the existing integration.
+    let externalId: string;
+    if (createIntegration) {
+      externalId = new IntegrationAwsExternalId(this, "ExternalId", { provider: props.datadogProvider }).id;
+    } else if (props.externalId !== undefined) {
+      externalId = props.externalId;
+    } else {
+      externalId = new DataDatadogIntegrationAwsExternalId(this, "ExistingExternalId", {
+        provider: props.datadogProvider,
+        awsAccountId: props.awsAccountId,
+      }).externalId;
+    }
+    this.integrationExternalId = externalId;
+
+    const dependencies: ITerraformDependable[] = [];
+    let policyCount = 0;
+    if (createRole) {
+      const role = new IamRole(this, "Role", {
+        provider: props.awsProvider,
+        name: roleName,
+        path: rolePath,
+        description: "Role the Datadog AWS integration assumes",
+        permissionsBoundary: props.rolePermissionsBoundaryArn,
+        assumeRolePolicy: datadogTrustPolicyJson(partition, trustedAccountId, externalId),
+        tags: props.tags,
+      });
+      this.integrationRoleArn = role.arn;
+      dependencies.push(role);
+
+      const actions = datadogIntegrationActions({
+        resourceCollection: extendedCollection,
+        logCollection: props.logCollectionPermissions ?? true,
+      });
+      const sidFor = (n: number) => `DatadogAWSIntegration${n}`;
+      const chunks = splitActionsIntoPolicies(actions, sidFor);
+      const securityAudit = props.attachSecurityAuditPolicy ?? true;
+      const attached = chunks.length + (securityAudit ? 1 : 0);
+      if (attached > IAM_MANAGED_POLICIES_PER_ROLE) {
+        fail(`the role would get ${attached} managed policies; IAM allows ${IAM_MANAGED_POLICIES_PER_ROLE} by default (raise the quota, or set resourcesExtendedCollection to false)`);
+      }
+      chunks.forEach((chunk, index) => {
+        const n = index + 1;
+        const policy = new IamPolicy(this, `Policy${n}`, {
+          provider: props.awsProvider,
+          name: `${roleName}-ManagedPolicy-${n}`,
+          path: rolePath,
+          description: `Datadog AWS integration permissions, part ${n} of ${chunks.length}`,
+          policy: permissionsPolicyJson(chunk, sidFor(n)),
+          tags: props.tags,
+        });
+        dependencies.push(
+          new IamRolePolicyAttachment(this, `Policy${n}Attachment`, {
+            provider: props.awsProvider,
+            role: role.name,
+            policyArn: policy.arn,
+          }),
+        );
+      });
+      policyCount = chunks.length;
+      if (securityAudit) {
+        dependencies.push(
+          new IamRolePolicyAttachment(this, "SecurityAuditAttachment", {
+            provider: props.awsProvider,
+            role: role.name,
+            policyArn: `arn:${partition}:iam::aws:policy/SecurityAudit`,
+          }),
+        );
+      }
+    }
+    this.integrationPolicyCount = policyCount;
+
+    if (createIntegration) {
+      new IntegrationAwsAccount(this, "Account", {
+        provider: props.datadogProvider,
+        dependsOn: dependencies,
+        awsAccountId: props.awsAccountId,
+        awsPartition: partition,
+        accountTags: props.accountTags ?? [],
+        authConfig: { awsAuthConfigRole: { roleName, externalId } },
+        awsRegions: regions !== undefined ? { includeOnly: [...regions] } : { includeAll: true },
+        logsConfig: {
+          lambdaForwarder: { lambdas: [...(props.logsForwarderArns ?? [])], sources: [...(props.logsSources ?? [])] },
+        },
+        metricsConfig: {
+          enabled: props.metricsEnabled ?? true,
+          automuteEnabled: props.metricsAutomuteEnabled ?? true,
+          collectCloudwatchAlarms: props.metricsCollectCloudwatchAlarms ?? false,
+          collectCustomMetrics: props.metricsCollectCustomMetrics ?? false,
+          namespaceFilters:
+            props.metricsIncludeOnlyNamespaces !== undefined
+              ? { includeOnly: [...props.metricsIncludeOnlyNamespaces] }
+              : { excludeOnly: [...(props.metricsExcludeOnlyNamespaces ?? DATADOG_DEFAULT_EXCLUDED_NAMESPACES)] },
+        },
+        resourcesConfig: {
+          extendedCollection,
+          cloudSecurityPostureManagementCollection: cspmCollection,
+        },
+        tracesConfig: {
+          xrayServices: xrayIncludeAll ? { includeAll: true } : { includeOnly: [...(props.tracesXrayIncludeOnly ?? [])] },
+        },
+      });
+    }
+  }
+}
+
+/**
+ * The role's trust policy: Datadog's account for the site and partition may assume the role only with the external
+ * ID (confused-deputy protection). Plain minified JSON; the external ID is a Terraform reference inside a string,
+ * so the synthesized output is deterministic.
+ */
+export function datadogTrustPolicyJson(partition: string, trustedAccountId: string, externalId: string): string {
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DatadogAWSIntegrationAssumeRole",
+        Effect: "Allow",
+        Principal: { AWS: `arn:${partition}:iam::${trustedAccountId}:root` },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "sts:ExternalId": externalId } },
+      },
+    ],
+  });
+}

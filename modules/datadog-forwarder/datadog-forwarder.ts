@@ -1,0 +1,461 @@
+import { Construct } from "constructs";
+import { ITerraformDependable, TerraformProvider, Token } from "cdktf";
+import { CloudformationStack } from "@cdktf/provider-aws/lib/cloudformation-stack";
+import { CloudwatchLogSubscriptionFilter } from "@cdktf/provider-aws/lib/cloudwatch-log-subscription-filter";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
+import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
+import { DATADOG_SITES } from "../../lib/datadog-sites";
+import { LOG_RETENTION_DAYS, partitionOfRegion } from "../../lib/aws";
+import { datadogTagError, datadogTagValue } from "./datadog-tags";
+import { AuditLogFilterPattern } from "./filter-patterns";
+import {
+  DATADOG_FORWARDER_DEFAULT_VERSION,
+  DATADOG_FORWARDER_TEMPLATE_BASE_URL,
+  forwarderTemplateUrl,
+  forwarderVersionError,
+} from "./forwarder-template";
+
+/** An EKS audit log group to subscribe to the Forwarder (same account and region as the Forwarder). */
+export interface AuditLogGroup {
+  /** The EKS cluster the log group belongs to (used for construct ids and messages). */
+  readonly clusterName: string;
+  /** Log group name, e.g. `/aws/eks/<cluster>/cluster`. */
+  readonly logGroupName: string;
+  /** Log group ARN without the `:*` suffix (as `aws_cloudwatch_log_group.arn` returns it). */
+  readonly logGroupArn: string;
+  /**
+   * Subscription filters that already exist on the group and are not managed here (e.g. another SIEM, or
+   * Datadog's automatic `DD_LOG_SUBSCRIPTION_FILTER_*`).
+   * @default 0
+   */
+  readonly existingSubscriptionFilterCount?: number;
+}
+
+/** CloudFormation capabilities the Forwarder template needs (IAM roles with names, macros). */
+export const DATADOG_FORWARDER_CAPABILITIES: readonly string[] = [
+  "CAPABILITY_IAM",
+  "CAPABILITY_NAMED_IAM",
+  "CAPABILITY_AUTO_EXPAND",
+];
+
+/** Template parameters this construct owns; `additionalParameters` may not set them. */
+export const MANAGED_FORWARDER_PARAMETERS: readonly string[] = [
+  "DdApiKey",
+  "DdApiKeySecretArn",
+  "DdApiKeySsmParameterName",
+  "DdSite",
+  "DdTags",
+  "FunctionName",
+  "MemorySize",
+  "Timeout",
+  "ReservedConcurrency",
+  "LogRetentionInDays",
+  "PermissionsBoundaryArn",
+  "IamRolePath",
+];
+
+/** CloudWatch Logs' documented subscription filters per log group (PutSubscriptionFilter API reference). */
+export const DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP = 2;
+
+export interface DatadogForwarderProps {
+  /** Datadog site the Forwarder sends to (`DdSite`). */
+  readonly datadogSite: string;
+  /**
+   * The AWS region of the Forwarder; used to check that every log group is in the same region.
+   * @default - no region check
+   */
+  readonly region?: string;
+  /**
+   * Aliased AWS provider of the region; set on every resource.
+   * @default - the stack's default AWS provider
+   */
+  readonly provider?: TerraformProvider;
+  /**
+   * Forwarder release to pin (`x.y.z`; never `latest`).
+   * @default DATADOG_FORWARDER_DEFAULT_VERSION
+   */
+  readonly forwarderVersion?: string;
+  /**
+   * Base URL of the versioned templates (mirror it for GovCloud or air-gapped accounts if needed).
+   * @default "https://datadog-cloudformation-template.s3.amazonaws.com/aws/forwarder"
+   */
+  readonly templateBaseUrl?: string;
+  /**
+   * CloudFormation stack name.
+   * @default "datadog-forwarder"
+   */
+  readonly stackName?: string;
+  /**
+   * Lambda function name (`FunctionName`). Must not be "DatadogForwarder" (the template then lets CloudFormation
+   * generate a name) and must never change on an existing stack (the function is replaced and its triggers lost).
+   * @default "datadog-forwarder"
+   */
+  readonly functionName?: string;
+  /**
+   * ARN of an existing Secrets Manager secret holding the Datadog API key as plaintext. Exactly one of
+   * `apiKeySecretArn` and `apiKeySecretValue`.
+   * @default - a secret is created from `apiKeySecretValue`
+   */
+  readonly apiKeySecretArn?: string;
+  /**
+   * The API key as a Terraform token (e.g. a sensitive stack-level `TerraformVariable`'s `.value`); a secret is
+   * created with it. A literal string is rejected: it would be written to `cdktf.out/`.
+   * @default - `apiKeySecretArn` is used
+   */
+  readonly apiKeySecretValue?: string;
+  /**
+   * Name of the created secret.
+   * @default "datadog-forwarder-api-key"
+   */
+  readonly apiKeySecretName?: string;
+  /**
+   * KMS key for the created secret.
+   * @default - the AWS-managed key `aws/secretsmanager`
+   */
+  readonly apiKeySecretKmsKeyId?: string;
+  /**
+   * Store the key through the write-only `secret_string_wo` (Terraform >= 1.11): the value never enters the state.
+   * Bump the number to rotate.
+   * @default - `secret_string` (the value is in the state, marked sensitive)
+   */
+  readonly apiKeySecretWriteOnlyVersion?: number;
+  /**
+   * Environment name, sent as the tag `env:<environment>` (lowercased).
+   */
+  readonly environment: string;
+  /**
+   * Extra Datadog tags (`key:value`) added to `DdTags`.
+   * @default []
+   */
+  readonly ddTags?: string[];
+  /**
+   * Lambda memory in MiB (`MemorySize`, 128-3008).
+   * @default - template default (1024)
+   */
+  readonly memorySizeMiB?: number;
+  /**
+   * Lambda timeout in seconds (`Timeout`).
+   * @default - template default (120)
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Reserved concurrency (`ReservedConcurrency`); Datadog recommends at least 10.
+   * @default - unreserved account concurrency
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Retention of the Forwarder's own log group (`LogRetentionInDays`), one of CloudWatch's allowed values.
+   * @default 90
+   */
+  readonly logRetentionInDays?: number;
+  /**
+   * Permissions boundary for the roles the template creates (`PermissionsBoundaryArn`).
+   * @default - none
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
+   * IAM path for the roles the template creates (`IamRolePath`).
+   * @default - template default ("/")
+   */
+  readonly iamRolePath?: string;
+  /**
+   * Other template parameters, passed verbatim (e.g. `DdFetchLambdaTags: "false"`). May not set a parameter this
+   * construct owns (see MANAGED_FORWARDER_PARAMETERS).
+   * @default {}
+   */
+  readonly additionalParameters?: { [name: string]: string };
+  /**
+   * AWS tags for the stack and the secret.
+   * @default {}
+   */
+  readonly tags?: { [key: string]: string };
+  /**
+   * The EKS audit log groups to subscribe (the guide's "Setup triggers").
+   * @default []
+   */
+  readonly auditLogGroups?: AuditLogGroup[];
+  /**
+   * Name of the subscription filter on every log group. Changing it replaces the filter, which needs a free slot.
+   * @default "datadog-forwarder-eks-audit"
+   */
+  readonly subscriptionFilterName?: string;
+  /**
+   * Which events to send.
+   * @default AuditLogFilterPattern.ALL_EVENTS
+   */
+  readonly filterPattern?: AuditLogFilterPattern;
+  /**
+   * Subscription filters CloudWatch Logs allows per log group in this account. AWS documents 2; raise it only if
+   * your account has a higher quota.
+   * @default 2
+   */
+  readonly subscriptionFiltersPerLogGroup?: number;
+  /**
+   * Add an `aws_lambda_permission` per log group (principal `logs.amazonaws.com`, source `<logGroupArn>:*`). Not
+   * needed with the Datadog template, whose `CloudWatchLogsInvokePermission` already lets every log group of the
+   * account and region invoke the Forwarder; enable it if you customise the template or want an explicit grant.
+   * @default false
+   */
+  readonly grantInvokePermission?: boolean;
+}
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const SECRET_ARN = /^arn:aws(-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
+const LOG_GROUP_ARN = /^arn:(aws|aws-us-gov|aws-cn):logs:([a-z0-9-]+):(\d{12}):log-group:([.\-_/#A-Za-z0-9]{1,512})$/;
+const FILTER_NAME = /^[^:*]{1,512}$/;
+const POLICY_ARN = /^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
+
+/**
+ * The "Datadog Forwarder" step of the guide for one AWS region: the API-key secret (existing, or created from a
+ * sensitive variable), the Forwarder CloudFormation stack pinned to a release and configured with
+ * `DdApiKeySecretArn` (never `DdApiKey`), and the subscription filters that send the region's EKS audit log groups
+ * to it ("Setup triggers").
+ */
+export class DatadogForwarder extends Construct {
+  /** ARN of the Forwarder Lambda (stack output `DatadogForwarderArn`). @attribute */
+  public readonly forwarderArn: string;
+  /** ARN of the secret holding the API key. @attribute */
+  public readonly forwarderApiKeySecretArn: string;
+  /** The pinned Forwarder version. */
+  public readonly forwarderVersion: string;
+  /** The Lambda function name. */
+  public readonly forwarderFunctionName: string;
+  /** The `DdTags` value sent to the template. */
+  public readonly forwarderDdTags: string;
+  /** The filter pattern used for the subscriptions. */
+  public readonly forwarderFilterPattern: AuditLogFilterPattern;
+
+  constructor(scope: Construct, id: string, props: DatadogForwarderProps) {
+    super(scope, id);
+    const where = `datadog forwarder "${this.node.path}"`;
+    const fail = (message: string): never => {
+      throw new Error(`${where}: ${message}`);
+    };
+
+    if (!(DATADOG_SITES as readonly string[]).includes(props.datadogSite)) {
+      fail(`datadogSite is ${JSON.stringify(props.datadogSite)}; allowed: ${DATADOG_SITES.join(", ")}`);
+    }
+    if (props.region !== undefined && partitionOfRegion(props.region) === undefined) {
+      fail(`region is ${JSON.stringify(props.region)}; allowed: an AWS region code such as us-east-1 or us-gov-west-1`);
+    }
+    const version = props.forwarderVersion ?? DATADOG_FORWARDER_DEFAULT_VERSION;
+    const versionError = forwarderVersionError(version);
+    if (versionError !== undefined) fail(versionError);
+    const baseUrl = props.templateBaseUrl ?? DATADOG_FORWARDER_TEMPLATE_BASE_URL;
+    if (!/^https:\/\/[^\s]+[^/\s]$/.test(baseUrl)) {
+      fail(`templateBaseUrl is ${JSON.stringify(baseUrl)}; allowed: an https URL without a trailing slash`);
+    }
+    const stackName = props.stackName ?? "datadog-forwarder";
+    if (!STACK_NAME.test(stackName)) {
+      fail(`stackName is ${JSON.stringify(stackName)}; allowed: a letter then up to 127 letters, digits or hyphens`);
+    }
+    const functionName = props.functionName ?? "datadog-forwarder";
+    if (functionName === "DatadogForwarder") {
+      fail(`functionName is "DatadogForwarder", the template default, for which CloudFormation generates a random function name; allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`);
+    }
+    if (!FUNCTION_NAME.test(functionName)) {
+      fail(`functionName is ${JSON.stringify(functionName)}; allowed: 1-64 letters, digits, hyphens or underscores`);
+    }
+
+    // API key: exactly one source, never a literal.
+    if ((props.apiKeySecretArn === undefined) === (props.apiKeySecretValue === undefined)) {
+      fail(`exactly one of apiKeySecretArn and apiKeySecretValue must be set; received ${props.apiKeySecretArn === undefined ? "neither" : "both"}`);
+    }
+    if (props.apiKeySecretValue !== undefined && !Token.isUnresolved(props.apiKeySecretValue)) {
+      fail(`apiKeySecretValue is a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`);
+    }
+    if (props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && !SECRET_ARN.test(props.apiKeySecretArn)) {
+      fail(`apiKeySecretArn is ${JSON.stringify(props.apiKeySecretArn)}; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`);
+    }
+    if (props.apiKeySecretValue === undefined) {
+      for (const field of ["apiKeySecretName", "apiKeySecretKmsKeyId", "apiKeySecretWriteOnlyVersion"] as const) {
+        if (props[field] !== undefined) fail(`${field} is set but apiKeySecretArn points to an existing secret; allowed: set it only with apiKeySecretValue`);
+      }
+    }
+    const writeOnlyVersion = props.apiKeySecretWriteOnlyVersion;
+    if (writeOnlyVersion !== undefined && (!Number.isInteger(writeOnlyVersion) || writeOnlyVersion < 1)) {
+      fail(`apiKeySecretWriteOnlyVersion is ${writeOnlyVersion}; allowed: a positive integer`);
+    }
+
+    // Lambda settings.
+    const memory = props.memorySizeMiB;
+    if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 3008)) {
+      fail(`memorySizeMiB is ${memory}; allowed: an integer from 128 to 3008 (template limits)`);
+    }
+    const timeout = props.timeoutSeconds;
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)) {
+      fail(`timeoutSeconds is ${timeout}; allowed: an integer from 1 to 900 (Lambda limit)`);
+    }
+    const concurrency = props.reservedConcurrency;
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 0)) {
+      fail(`reservedConcurrency is ${concurrency}; allowed: a non-negative integer (Datadog recommends at least 10)`);
+    }
+    const retention = props.logRetentionInDays ?? 90;
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+      fail(`logRetentionInDays is ${retention}; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    if (props.permissionsBoundaryArn !== undefined && !Token.isUnresolved(props.permissionsBoundaryArn) && !POLICY_ARN.test(props.permissionsBoundaryArn)) {
+      fail(`permissionsBoundaryArn is ${JSON.stringify(props.permissionsBoundaryArn)}; allowed: an IAM policy ARN`);
+    }
+    if (props.iamRolePath !== undefined && !/^\/([\x21-\x7E]{0,510}\/)?$/.test(props.iamRolePath)) {
+      fail(`iamRolePath is ${JSON.stringify(props.iamRolePath)}; allowed: "/" or a path that starts and ends with "/"`);
+    }
+    const additional = props.additionalParameters ?? {};
+    const clashing = Object.keys(additional).filter((k) => MANAGED_FORWARDER_PARAMETERS.includes(k));
+    if (clashing.length > 0) {
+      fail(`additionalParameters sets ${clashing.join(", ")}, which this construct manages; allowed: any other template parameter (use the typed props instead)`);
+    }
+
+    // Tags: env, the cluster when the forwarder serves exactly one, and the caller's.
+    const environment = props.environment.trim();
+    if (environment.length === 0) fail(`environment is empty; allowed: the environment name`);
+    const groups = props.auditLogGroups ?? [];
+    const clusters = [...new Set(groups.map((g) => g.clusterName))];
+    const tags = [
+      `env:${datadogTagValue(environment)}`,
+      ...(clusters.length === 1 ? [`kube_cluster_name:${datadogTagValue(clusters[0])}`] : []),
+      ...(props.ddTags ?? []),
+    ];
+    for (const tag of tags) {
+      const tagError = datadogTagError(tag);
+      if (tagError !== undefined) fail(`ddTags: ${tagError}`);
+    }
+    const ddTags = [...new Set(tags)].join(",");
+
+    // Subscriptions: validate every group before creating anything.
+    const filterName = props.subscriptionFilterName ?? "datadog-forwarder-eks-audit";
+    if (!FILTER_NAME.test(filterName)) {
+      fail(`subscriptionFilterName is ${JSON.stringify(filterName)}; allowed: 1-512 characters without ":" or "*"`);
+    }
+    const limit = props.subscriptionFiltersPerLogGroup ?? DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5) {
+      fail(`subscriptionFiltersPerLogGroup is ${limit}; allowed: an integer from 1 to 5 (AWS documents 2)`);
+    }
+    const seenClusters = new Set<string>();
+    const seenGroups = new Set<string>();
+    for (const group of groups) {
+      const at = `auditLogGroups[cluster ${JSON.stringify(group.clusterName)}]`;
+      if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(group.clusterName)) {
+        fail(`${at}.clusterName is ${JSON.stringify(group.clusterName)}; allowed: an EKS cluster name (letters, digits, - and _, starting with a letter or digit, at most 100)`);
+      }
+      if (seenClusters.has(group.clusterName)) fail(`${at}: cluster ${JSON.stringify(group.clusterName)} is listed twice`);
+      seenClusters.add(group.clusterName);
+      if (!Token.isUnresolved(group.logGroupName)) {
+        if (!LOG_GROUP_NAME.test(group.logGroupName)) {
+          fail(`${at}.logGroupName is ${JSON.stringify(group.logGroupName)}; allowed: 1-512 characters of letters, digits and . - _ / #`);
+        }
+        if (seenGroups.has(group.logGroupName)) fail(`${at}: log group ${JSON.stringify(group.logGroupName)} is listed twice`);
+        seenGroups.add(group.logGroupName);
+      }
+      if (!Token.isUnresolved(group.logGroupArn)) {
+        const arn = LOG_GROUP_ARN.exec(group.logGroupArn.replace(/:\*$/, ""));
+        if (arn === null) {
+          fail(`${at}.logGroupArn is ${JSON.stringify(group.logGroupArn)}; allowed: arn:<partition>:logs:<region>:<account>:log-group:<name>`);
+        } else {
+          if (props.region !== undefined && arn[2] !== props.region) {
+            fail(`${at}.logGroupArn is in region ${arn[2]} but this forwarder is in ${props.region}; a log group can only feed a Lambda in its own region, add a forwarder for ${arn[2]}`);
+          }
+          if (!Token.isUnresolved(group.logGroupName) && arn[4] !== group.logGroupName) {
+            fail(`${at}.logGroupArn names log group ${JSON.stringify(arn[4])} but logGroupName is ${JSON.stringify(group.logGroupName)}; allowed: the ARN of the same log group`);
+          }
+        }
+      }
+      const existing = group.existingSubscriptionFilterCount ?? 0;
+      if (!Number.isInteger(existing) || existing < 0) {
+        fail(`${at}.existingSubscriptionFilterCount is ${existing}; allowed: a non-negative integer`);
+      }
+      if (existing + 1 > limit) {
+        fail(`${at}: log group ${JSON.stringify(group.logGroupName)} already has ${existing} subscription filter(s); adding ${JSON.stringify(filterName)} makes ${existing + 1}, over the limit of ${limit} per log group; remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher`);
+      }
+    }
+
+    this.forwarderVersion = version;
+    this.forwarderFunctionName = functionName;
+    this.forwarderDdTags = ddTags;
+    this.forwarderFilterPattern = props.filterPattern ?? AuditLogFilterPattern.ALL_EVENTS;
+
+    // The API-key secret (plaintext, as the template requires).
+    let secretArn: string;
+    const secretDependencies: ITerraformDependable[] = [];
+    if (props.apiKeySecretValue !== undefined) {
+      const secret = new SecretsmanagerSecret(this, "ApiKeySecret", {
+        provider: props.provider,
+        name: props.apiKeySecretName ?? "datadog-forwarder-api-key",
+        description: "Datadog API key for the Datadog Forwarder (plaintext)",
+        kmsKeyId: props.apiKeySecretKmsKeyId,
+        tags: props.tags,
+      });
+      const secretVersion = new SecretsmanagerSecretVersion(this, "ApiKeySecretValue", {
+        provider: props.provider,
+        secretId: secret.id,
+        ...(writeOnlyVersion !== undefined
+          ? { secretStringWo: props.apiKeySecretValue, secretStringWoVersion: writeOnlyVersion }
+          : { secretString: props.apiKeySecretValue }),
+      });
+      secretArn = secret.arn;
+      secretDependencies.push(secretVersion);
+    } else {
+      secretArn = props.apiKeySecretArn as string;
+    }
+    this.forwarderApiKeySecretArn = secretArn;
+
+    const parameters: { [name: string]: string } = {
+      ...additional,
+      DdApiKeySecretArn: secretArn,
+      DdSite: props.datadogSite,
+      DdTags: ddTags,
+      FunctionName: functionName,
+      LogRetentionInDays: String(retention),
+    };
+    if (memory !== undefined) parameters.MemorySize = String(memory);
+    if (timeout !== undefined) parameters.Timeout = String(timeout);
+    if (concurrency !== undefined) parameters.ReservedConcurrency = String(concurrency);
+    if (props.permissionsBoundaryArn !== undefined) parameters.PermissionsBoundaryArn = props.permissionsBoundaryArn;
+    if (props.iamRolePath !== undefined) parameters.IamRolePath = props.iamRolePath;
+
+    const stack = new CloudformationStack(this, "Stack", {
+      provider: props.provider,
+      dependsOn: secretDependencies,
+      name: stackName,
+      templateUrl: forwarderTemplateUrl(version, baseUrl),
+      capabilities: [...DATADOG_FORWARDER_CAPABILITIES],
+      parameters: sortedObject(parameters),
+      tags: props.tags,
+    });
+    this.forwarderArn = stack.outputs.lookup("DatadogForwarderArn");
+
+    // Setup triggers: one subscription filter per audit log group.
+    const grant = props.grantInvokePermission ?? false;
+    for (const group of groups) {
+      const scopeId = `Cluster-${group.clusterName}`;
+      const permissionDependencies: ITerraformDependable[] = [stack];
+      if (grant) {
+        permissionDependencies.push(
+          new LambdaPermission(this, `${scopeId}-InvokePermission`, {
+            provider: props.provider,
+            action: "lambda:InvokeFunction",
+            functionName: this.forwarderArn,
+            principal: "logs.amazonaws.com",
+            sourceArn: `${group.logGroupArn.replace(/:\*$/, "")}:*`,
+            statementId: `datadog-forwarder-eks-audit-${group.clusterName}`.slice(0, 100),
+          }),
+        );
+      }
+      new CloudwatchLogSubscriptionFilter(this, `${scopeId}-AuditSubscription`, {
+        provider: props.provider,
+        dependsOn: permissionDependencies,
+        name: filterName,
+        logGroupName: group.logGroupName,
+        destinationArn: this.forwarderArn,
+        filterPattern: this.forwarderFilterPattern.pattern,
+      });
+    }
+  }
+}
+
+function sortedObject(input: { [key: string]: string }): { [key: string]: string } {
+  return Object.fromEntries(Object.entries(input).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,22 @@
+/**
+ * Datadog tag syntax (docs.datadoghq.com/getting_started/tagging/#define-tags): tags start with a letter, contain
+ * alphanumerics, underscores, minuses, colons, periods and slashes, are at most 200 characters and are lowercased
+ * by Datadog. `DdTags` is a comma-separated list (no trailing comma), so a tag can hold no comma.
+ * This check is stricter than Datadog on case (it rejects upper case instead of lowercasing silently).
+ */
+const TAG = /^[a-z][a-z0-9_\-:./]*$/;
+
+/** Returns an error message for an invalid tag, else undefined. */
+export function datadogTagError(tag: string): string | undefined {
+  if (tag.length === 0) return `tag is empty; allowed: key:value, starting with a letter`;
+  if (tag.length > 200) return `tag ${JSON.stringify(tag)} is ${tag.length} characters; allowed: at most 200`;
+  if (!TAG.test(tag) || tag.endsWith(":")) {
+    return `tag ${JSON.stringify(tag)} is invalid; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`;
+  }
+  return undefined;
+}
+
+/** Normalises a free value (environment or cluster name) into a tag value Datadog will accept unchanged. */
+export function datadogTagValue(value: string): string {
+  return value.toLowerCase().replace(/[^a-z0-9_\-:./]/g, "_");
+}

@@ -1,0 +1,126 @@
+/**
+ * Subscription filter patterns for EKS audit log groups.
+ *
+ * A subscription filter pattern selects the events that are SENT to the Forwarder, so a "drop" is written as the
+ * condition to keep. Syntax: CloudWatch Logs "Filter pattern syntax for metric filters, subscription filters, filter
+ * log events, and Live Tail" — JSON patterns `{ $.field = "value" }`, `!=`, a `*` wildcard inside the value
+ * (e.g. `{ $.sourceIPAddress != 123.123.* }`), `&&`, `||` and parentheses with precedence () > && > ||.
+ * Quotas: a pattern is at most 1,024 characters (PutSubscriptionFilter `filterPattern` length constraint), at most
+ * 2 regular expressions per pattern and 5 regex patterns per log group; these presets use no regex and no wildcard
+ * selectors (`$.*`, `[*]`). An empty pattern sends every event.
+ *
+ * Filtering at the subscription saves Lambda invocations and Datadog ingestion; the events stay in CloudWatch Logs
+ * (and cost CloudWatch ingestion) either way.
+ */
+
+/** PutSubscriptionFilter `filterPattern` maximum length. */
+export const FILTER_PATTERN_MAX_LENGTH = 1024;
+
+/** Health, liveness, readiness and metrics endpoints of the API server (non-resource URLs). */
+export const HEALTH_CHECK_PATH_PREFIXES: readonly string[] = ["/healthz", "/livez", "/readyz", "/metrics"];
+
+/** Read-only verbs whose volume from control-plane identities dominates audit logs. */
+export const READ_ONLY_VERBS: readonly string[] = ["get", "list", "watch"];
+
+const KEEP_NON_HEALTH = HEALTH_CHECK_PATH_PREFIXES.map((p) => `$.requestURI != "${p}*"`).join(" && ");
+
+const KEEP_UNLESS_SYSTEM_READ = [
+  `(${READ_ONLY_VERBS.map((v) => `$.verb != "${v}"`).join(" && ")})`,
+  `$.user.username != "system:*"`,
+  `$.user.username = "system:serviceaccount:*"`,
+  `$.user.username = "system:anonymous"`,
+  `$.objectRef.resource = "secrets"`,
+].join(" || ");
+
+/**
+ * A filter pattern for audit log subscriptions: one of the documented presets, or a custom pattern.
+ * Enum-like class (AWS CDK style); `name` is the value used in the config file.
+ */
+export class AuditLogFilterPattern {
+  /** Every event (pattern `""`). The default. */
+  public static readonly ALL_EVENTS = new AuditLogFilterPattern("all", "", []);
+
+  /**
+   * Drops requests to `/healthz*`, `/livez*`, `/readyz*` and `/metrics*` (probes and Prometheus scrapes of the API
+   * server, from any identity, including `system:anonymous`).
+   */
+  public static readonly DROP_HEALTH_CHECKS = new AuditLogFilterPattern("drop-health-checks", `{ ${KEEP_NON_HEALTH} }`, [
+    `requests whose requestURI starts with ${HEALTH_CHECK_PATH_PREFIXES.join(", ")} (any user, any verb)`,
+  ]);
+
+  /**
+   * Everything `DROP_HEALTH_CHECKS` drops, plus `get`/`list`/`watch` requests by `system:` users (the API server,
+   * controller manager, scheduler, kube-proxy, nodes `system:node:*`), EXCEPT service accounts
+   * (`system:serviceaccount:*`), `system:anonymous`, and any access to `secrets` — those stay, because the
+   * detection rules need them.
+   */
+  public static readonly DROP_HEALTH_CHECKS_AND_SYSTEM_READS = new AuditLogFilterPattern(
+    "drop-health-checks-and-system-reads",
+    `{ ${KEEP_NON_HEALTH} && (${KEEP_UNLESS_SYSTEM_READ}) }`,
+    [
+      `requests whose requestURI starts with ${HEALTH_CHECK_PATH_PREFIXES.join(", ")} (any user, any verb)`,
+      `${READ_ONLY_VERBS.join("/")} requests by users named system:* other than system:serviceaccount:* and system:anonymous, unless the resource is secrets`,
+    ],
+  );
+
+  /** The preset names accepted by {@link AuditLogFilterPattern.fromName}, plus "custom". */
+  public static readonly NAMES: readonly string[] = [
+    AuditLogFilterPattern.ALL_EVENTS.name,
+    AuditLogFilterPattern.DROP_HEALTH_CHECKS.name,
+    AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS.name,
+    "custom",
+  ];
+
+  /**
+   * A custom pattern (CloudWatch Logs filter pattern syntax). Checked for the documented length limit here; the
+   * syntax itself is checked by CloudWatch at apply time (test it first with `aws logs test-metric-filter`).
+   */
+  public static custom(pattern: string): AuditLogFilterPattern {
+    const error = filterPatternError(pattern);
+    if (error !== undefined) throw new Error(error);
+    return new AuditLogFilterPattern("custom", pattern, ["whatever the custom pattern does not match"]);
+  }
+
+  /** Looks a pattern up by its config name (`custom` needs `customPattern`). */
+  public static fromName(name: string, customPattern?: string): AuditLogFilterPattern {
+    if (name === "custom") {
+      if (customPattern === undefined) {
+        throw new Error(`filter pattern "custom" needs a pattern; allowed: a CloudWatch Logs filter pattern of at most ${FILTER_PATTERN_MAX_LENGTH} characters`);
+      }
+      return AuditLogFilterPattern.custom(customPattern);
+    }
+    if (customPattern !== undefined) {
+      throw new Error(`filter pattern ${JSON.stringify(name)} takes no pattern; allowed: set the preset to "custom" to use your own pattern`);
+    }
+    const preset = [
+      AuditLogFilterPattern.ALL_EVENTS,
+      AuditLogFilterPattern.DROP_HEALTH_CHECKS,
+      AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS,
+    ].find((p) => p.name === name);
+    if (preset === undefined) {
+      throw new Error(`filter pattern preset is ${JSON.stringify(name)}; allowed: ${AuditLogFilterPattern.NAMES.join(", ")}`);
+    }
+    return preset;
+  }
+
+  private constructor(
+    /** Config name of the pattern. */
+    public readonly name: string,
+    /** The CloudWatch Logs filter pattern. */
+    public readonly pattern: string,
+    /** Plain-language list of what the pattern drops. */
+    public readonly drops: readonly string[],
+  ) {}
+}
+
+/** Error message for a pattern CloudWatch would reject for its length or unbalanced JSON braces, else undefined. */
+export function filterPatternError(pattern: string): string | undefined {
+  if (pattern.length > FILTER_PATTERN_MAX_LENGTH) {
+    return `filter pattern is ${pattern.length} characters; allowed: at most ${FILTER_PATTERN_MAX_LENGTH} (PutSubscriptionFilter limit)`;
+  }
+  const trimmed = pattern.trim();
+  if (trimmed.startsWith("{") !== trimmed.endsWith("}")) {
+    return `filter pattern ${JSON.stringify(pattern)} opens or closes a JSON pattern without the other brace; allowed: "{ <expression> }" or a non-JSON pattern`;
+  }
+  return undefined;
+}

@@ -1,0 +1,38 @@
+/**
+ * The Datadog Forwarder CloudFormation template, pinned to a release.
+ *
+ * Sources: `DataDog/datadog-serverless-functions` `aws/logs_monitoring/README.md` ("replace `latest` with a specific
+ * version"), `template.yaml` (Mappings `Constants.DdForwarder.Version`), release PRs "Update version from 5.4.13 to
+ * 5.4.14" (#1212, merged 2026-09-17, layer 113) and "... 5.4.10 to 5.4.11" (#1193). Read `aws/logs_monitoring/CHANGELOG.md`
+ * before changing the pin (v5.0.0 is breaking).
+ */
+
+/** The newest 5.x Forwarder release found (see the module docs for how to move the pin). */
+export const DATADOG_FORWARDER_DEFAULT_VERSION = "5.4.14";
+
+/** Where Datadog publishes the versioned templates. */
+export const DATADOG_FORWARDER_TEMPLATE_BASE_URL = "https://datadog-cloudformation-template.s3.amazonaws.com/aws/forwarder";
+
+/** Oldest major version whose template works with `DdApiKeySecretArn` alone (`DdApiKey` optional since 4.x). */
+export const DATADOG_FORWARDER_MIN_MAJOR_VERSION = 4;
+
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
+
+/** Returns an error message (lowercase, received and allowed values) when `version` is not a pinnable release. */
+export function forwarderVersionError(version: string): string | undefined {
+  const allowed = `allowed: a released version x.y.z, ${DATADOG_FORWARDER_MIN_MAJOR_VERSION}.0.0 or later (default ${DATADOG_FORWARDER_DEFAULT_VERSION})`;
+  if (version.trim().toLowerCase() === "latest") {
+    return `forwarderVersion is "latest", which would upgrade the Forwarder silently on any stack update; ${allowed}`;
+  }
+  const match = SEMVER.exec(version);
+  if (match === null) return `forwarderVersion is ${JSON.stringify(version)}; ${allowed}`;
+  if (Number(match[1]) < DATADOG_FORWARDER_MIN_MAJOR_VERSION) {
+    return `forwarderVersion is ${JSON.stringify(version)}, whose template requires the DdApiKey parameter; ${allowed}`;
+  }
+  return undefined;
+}
+
+/** The template URL for a (validated) version. */
+export function forwarderTemplateUrl(version: string, baseUrl: string = DATADOG_FORWARDER_TEMPLATE_BASE_URL): string {
+  return `${baseUrl}/${version}.yaml`;
+}

@@ -1,0 +1,171 @@
+import { Construct } from "constructs";
+import { SecurityMonitoringRule, SecurityMonitoringRuleQuery } from "@cdktf/provider-datadog/lib/security-monitoring-rule";
+import { SecurityMonitoringSuppression } from "@cdktf/provider-datadog/lib/security-monitoring-suppression";
+import { SecurityNotificationRule } from "@cdktf/provider-datadog/lib/security-notification-rule";
+import { SEVERITIES } from "./allowed-values";
+import { DetectionRule, DetectionRuleProps, defineRule } from "./rule-model";
+import {
+  RULE_ID_TAG_KEY,
+  SecurityNotificationRuleProps,
+  SuppressionProps,
+  notificationRuleProblems,
+  slug,
+  suppressionProblems,
+  suppressionRuleQuery,
+} from "./suppressions";
+
+export interface CloudSiemRulesProps {
+  /** Detection rules (e.g. `tuneRules(EKS_RULE_PACK, tuning)`); each becomes one `datadog_security_monitoring_rule`. */
+  readonly rules: readonly DetectionRuleProps[];
+  /**
+   * Suppressions of known-benign activity (`datadog_security_monitoring_suppression`).
+   * @default []
+   */
+  readonly suppressions?: readonly SuppressionProps[];
+  /**
+   * Notification rules (`datadog_security_notification_rule`), the alternative to per-case notifications.
+   * @default []
+   */
+  readonly securityNotificationRules?: readonly SecurityNotificationRuleProps[];
+  /**
+   * Tags added to every rule, e.g. `env:prod`.
+   * @default []
+   */
+  readonly ruleTags?: readonly string[];
+}
+
+/**
+ * Cloud SIEM detection rules as code: one `datadog_security_monitoring_rule` per definition (construct ID = rule
+ * id, so Terraform addresses stay stable), plus suppressions and notification rules. Every definition is
+ * validated here, before anything is synthesized.
+ */
+export class CloudSiemRules extends Construct {
+  /** The validated rules, in input order. */
+  public readonly detectionRules: readonly DetectionRule[];
+  /** The rule resources by rule id. */
+  public readonly securityMonitoringRules: Readonly<Record<string, SecurityMonitoringRule>>;
+  /** The suppression resources by construct ID (slug of the name). */
+  public readonly securityMonitoringSuppressions: Readonly<Record<string, SecurityMonitoringSuppression>>;
+  /** The notification rule resources by construct ID (slug of the name). */
+  public readonly securityNotificationRules: Readonly<Record<string, SecurityNotificationRule>>;
+
+  constructor(scope: Construct, id: string, props: CloudSiemRulesProps) {
+    super(scope, id);
+    const ruleTags = props.ruleTags ?? [];
+    for (const tag of ruleTags) {
+      if (typeof tag !== "string" || !/^[a-z][\w\-./:]*$/i.test(tag)) {
+        throw new Error(`cloud siem "${id}": ruleTags contains ${JSON.stringify(tag)} (allowed: key:value tags starting with a letter)`);
+      }
+    }
+    const rules = props.rules.map((r) => defineRule(r));
+    const byName = new Map<string, string>();
+    const byId = new Set<string>();
+    for (const rule of rules) {
+      if (byId.has(rule.id)) throw new Error(`rule "${rule.id}": id is used by more than one rule of cloud siem "${id}" (allowed: unique rule ids)`);
+      byId.add(rule.id);
+      const other = byName.get(rule.name);
+      if (other !== undefined) {
+        throw new Error(`rule "${rule.id}": name ${JSON.stringify(rule.name)} is already used by rule "${other}" (allowed: unique rule names within cloud siem "${id}")`);
+      }
+      byName.set(rule.name, rule.id);
+    }
+    this.detectionRules = rules;
+
+    const ruleResources: Record<string, SecurityMonitoringRule> = {};
+    for (const rule of rules) ruleResources[rule.id] = this.createRule(rule, ruleTags);
+    this.securityMonitoringRules = ruleResources;
+
+    const ruleIds = rules.map((r) => r.id);
+    const suppressions: Record<string, SecurityMonitoringSuppression> = {};
+    for (const s of props.suppressions ?? []) {
+      const problems = suppressionProblems(s, ruleIds);
+      const key = `suppression-${slug(s.name ?? "")}`;
+      if (problems.length === 0 && suppressions[key] !== undefined) problems.push(`name ${JSON.stringify(s.name)} is used by more than one suppression (allowed: unique names)`);
+      if (problems.length > 0) throw new Error(`suppression ${JSON.stringify(s.name)}: ${problems.join("; ")}`);
+      suppressions[key] = new SecurityMonitoringSuppression(this, key, {
+        name: s.name,
+        enabled: s.enabled ?? true,
+        ruleQuery: suppressionRuleQuery(s),
+        ...(s.description === undefined ? {} : { description: s.description }),
+        ...(s.suppressionQuery === undefined ? {} : { suppressionQuery: s.suppressionQuery }),
+        ...(s.dataExclusionQuery === undefined ? {} : { dataExclusionQuery: s.dataExclusionQuery }),
+        ...(s.startDate === undefined ? {} : { startDate: s.startDate }),
+        ...(s.expirationDate === undefined ? {} : { expirationDate: s.expirationDate }),
+      });
+    }
+    this.securityMonitoringSuppressions = suppressions;
+
+    const notificationRules: Record<string, SecurityNotificationRule> = {};
+    for (const n of props.securityNotificationRules ?? []) {
+      const problems = notificationRuleProblems(n);
+      const key = `notification-${slug(n.name ?? "")}`;
+      if (problems.length === 0 && notificationRules[key] !== undefined) problems.push(`name ${JSON.stringify(n.name)} is used by more than one notification rule (allowed: unique names)`);
+      if (problems.length > 0) throw new Error(`notification rule ${JSON.stringify(n.name)}: ${problems.join("; ")}`);
+      notificationRules[key] = new SecurityNotificationRule(this, key, {
+        name: n.name,
+        enabled: n.enabled ?? true,
+        targets: [...n.targets],
+        timeAggregation: n.timeAggregationSeconds ?? 0,
+        selectors: {
+          triggerSource: "security_signals",
+          ruleTypes: [...(n.ruleTypes ?? ["log_detection"])],
+          severities: [...(n.severities ?? SEVERITIES)],
+          query: n.query ?? "source:kubernetes",
+        },
+      });
+    }
+    this.securityNotificationRules = notificationRules;
+  }
+
+  private createRule(rule: DetectionRule, ruleTags: readonly string[]): SecurityMonitoringRule {
+    const isNewValue = rule.detectionMethod === "new_value";
+    const tags = [...rule.tags];
+    for (const tag of [...ruleTags, `${RULE_ID_TAG_KEY}:${rule.id}`]) if (!tags.includes(tag)) tags.push(tag);
+    return new SecurityMonitoringRule(this, rule.id, {
+      name: rule.name,
+      message: rule.message,
+      enabled: rule.enabled,
+      type: "log_detection",
+      tags,
+      hasExtendedTitle: rule.hasExtendedTitle,
+      ...(rule.groupSignalsBy.length > 0 ? { groupSignalsBy: [...rule.groupSignalsBy] } : {}),
+      query: rule.queries.map((q): SecurityMonitoringRuleQuery => ({
+        // Provider docs: `name` is "not compatible with new_value aggregations" (facts §1.2) - omitted there.
+        ...(isNewValue ? {} : { name: q.name }),
+        query: q.query,
+        aggregation: q.aggregation,
+        dataSource: "logs",
+        groupByFields: [...q.groupByFields],
+        distinctFields: [...q.distinctFields],
+        hasOptionalGroupByFields: false,
+        // `metric` is echoed by the API; set both consistently so 3.82 shows no perpetual diff (facts §1.8, #3038).
+        ...(q.metrics.length > 0 ? { metrics: [...q.metrics] } : {}),
+        ...(q.metrics.length === 1 ? { metric: q.metrics[0] } : {}),
+      })),
+      case: rule.cases.map((c) => ({
+        status: c.status,
+        ...(c.condition === undefined ? {} : { condition: c.condition }),
+        ...(c.name === undefined ? {} : { name: c.name }),
+        notifications: [...c.notifications],
+      })),
+      options: {
+        detectionMethod: rule.detectionMethod,
+        // Every timing option is explicit: 3.82 sends 0 for an unset keep_alive (facts §1.4).
+        evaluationWindow: rule.evaluationWindowSeconds,
+        keepAlive: rule.keepAliveSeconds,
+        maxSignalDuration: rule.maxSignalDurationSeconds,
+        decreaseCriticalityBasedOnEnv: rule.decreaseCriticalityBasedOnEnv,
+        ...(rule.newValueOptions === undefined
+          ? {}
+          : {
+              newValueOptions: {
+                forgetAfter: rule.newValueOptions.forgetAfterDays,
+                learningDuration: rule.newValueOptions.learningDurationDays,
+                learningMethod: rule.newValueOptions.learningMethod,
+                learningThreshold: rule.newValueOptions.learningThreshold,
+              },
+            }),
+      },
+    });
+  }
+}

@@ -1,0 +1,10 @@
+export * from "./allowed-values";
+export * from "./rule-model";
+export * from "./query-lint";
+export * from "./did-you-mean";
+export * from "./suppressions";
+export * from "./cloud-siem-rules";
+export * from "./pack-index";
+export { EKS_RULE_PACK } from "./rules";
+export { GUIDE_EXEC_QUERY } from "./rules/pod-exec-new-user";
+export { podExecBurstRule, PodExecBurstOptions } from "./rules/pod-exec-burst";

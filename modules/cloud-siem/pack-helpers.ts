@@ -1,0 +1,41 @@
+/**
+ * Shared pieces of the EKS rule pack: the base query, the identity exclusions, and the message layout
+ * (Datadog's own rules use "Goal / Strategy / Triage and response").
+ */
+
+/** Every pack query starts from the EKS audit log source. */
+export const EKS_AUDIT = "source:kubernetes.audit";
+
+/** Successful requests (2xx). */
+export const SUCCEEDED = "@http.status_code:[200 TO 299]";
+
+/** EKS's own control-plane identities (`eks:addon-manager`, `eks:node-manager`, `eks:certificate-controller`, ...). */
+export const EKS_IDENTITIES = String.raw`eks\:*`;
+/** Kubernetes control-plane components and the kubelets. */
+export const CONTROL_PLANE_IDENTITIES = String.raw`system\:kube-controller-manager OR system\:kube-scheduler OR system\:apiserver OR system\:node\:*`;
+/** Controllers and add-ons running as service accounts in `kube-system` (replicaset-controller, aws-node, coredns...). */
+export const KUBE_SYSTEM_SERVICE_ACCOUNTS = String.raw`system\:serviceaccount\:kube-system\:*`;
+
+/** Excludes EKS, control-plane and `kube-system` service-account identities: what would otherwise alert all day. */
+export const NOT_PLATFORM = `-@usr.name:(${EKS_IDENTITIES} OR ${CONTROL_PLANE_IDENTITIES} OR ${KUBE_SYSTEM_SERVICE_ACCOUNTS})`;
+/** Excludes every `eks:` and `system:` identity (all service accounts included): for actions only people should do. */
+export const NOT_SYSTEM = String.raw`-@usr.name:(eks\:* OR system\:*)`;
+
+/** The signal message: goal, strategy, numbered triage steps. */
+export function ruleMessage(goal: string, strategy: string, triage: readonly string[]): string {
+  return [
+    "## Goal",
+    goal,
+    "",
+    "## Strategy",
+    strategy,
+    "",
+    "## Triage and response",
+    ...triage.map((step, i) => `${i + 1}. ${step}`),
+  ].join("\n");
+}
+
+/** The usual first triage step: who did it, from where. */
+export const IDENTIFY_USER = "Identify `{{@usr.name}}` (for IAM principals, `@user.extra.arn` and `@user.extra.sessionName` give the role and session; check the source IP `@sourceIPs`) and confirm with them or their team that the action was expected.";
+/** The usual last triage step. */
+export const IF_UNEXPECTED = "If unexpected: revoke the principal's access (EKS access entry or `aws-auth` mapping, RBAC binding), rotate its credentials, and review everything else it did in the cluster in the same time range (`@usr.name:\"{{@usr.name}}\"`).";

@@ -1,0 +1,407 @@
+/**
+ * The typed model of a Cloud SIEM log detection rule. `defineRule(props)` validates a definition against
+ * everything the Datadog API or provider 3.82 would reject at apply time and returns a normalized
+ * `DetectionRule`: explicit timing options, the Datadog tag convention, and the shape the offline engine reads
+ * (`MatchableRule`, `lib/rules/matchable.ts`).
+ *
+ * Sources: `reference/datadog-facts.md` §1.2-1.5 and §7.3; provider@v3.82.0 `docs/resources/security_monitoring_rule.md`.
+ */
+import type { MatchableRule, MatchableRuleCase, MatchableRuleQuery, SampleEvent, Severity } from "../../lib/rules/matchable";
+import {
+  AGGREGATIONS,
+  DETECTION_METHODS,
+  DetectionMethod,
+  MAX_CASES,
+  MAX_NEW_VALUE_FIELDS,
+  MITRE_TACTICS,
+  NEW_VALUE_FORGET_AFTER_DAYS,
+  NEW_VALUE_LEARNING_DURATION_DAYS,
+  NEW_VALUE_LEARNING_METHODS,
+  NEW_VALUE_LEARNING_THRESHOLDS,
+  RULE_WINDOWS_SECONDS,
+  SEVERITIES,
+  THRESHOLD_AGGREGATIONS,
+} from "./allowed-values";
+import { lintQuery } from "./query-lint";
+
+export type { Severity, SampleEvent };
+
+/** One query of a rule. */
+export interface RuleQueryProps {
+  /**
+   * Query name used in case conditions: lowercase ASCII letters, digits and `_`, starting with a letter.
+   * @default - `a`, `b`, ... by position (Datadog's names for unnamed queries)
+   */
+  readonly name?: string;
+  /** Datadog Log Explorer query, e.g. `source:kubernetes.audit @objectRef.subresource:exec`. */
+  readonly query: string;
+  /**
+   * `count`, `cardinality`, `sum` or `max` for threshold rules; New Value rules always use `new_value`.
+   * @default - `count` for threshold rules, `new_value` for New Value rules
+   */
+  readonly aggregation?: string;
+  /**
+   * Fields the query groups by (one signal per group).
+   * @default []
+   */
+  readonly groupByFields?: readonly string[];
+  /**
+   * Fields whose distinct values are counted (`cardinality` aggregation only, where at least one is required).
+   * @default []
+   */
+  readonly distinctFields?: readonly string[];
+  /**
+   * The field(s) a New Value rule watches (1 to 5, e.g. `@usr.name`), or the one field `sum`/`max` aggregate.
+   * @default []
+   */
+  readonly metrics?: readonly string[];
+}
+
+/** One case of a rule. The first case whose condition holds generates the signal. */
+export interface RuleCaseProps {
+  /** Severity of the signal (`info`, `low`, `medium`, `high`, `critical`). */
+  readonly status: Severity;
+  /**
+   * Condition over query names, e.g. `a > 5` or `execs > 5 && denied > 0` (threshold rules only; New Value cases
+   * have no condition).
+   * @default - no condition (required for New Value rules)
+   */
+  readonly condition?: string;
+  /**
+   * Case name.
+   * @default - no name
+   */
+  readonly name?: string;
+  /**
+   * Notification handles (`@slack-...`, `@pagerduty-...`, `@user@example.com`).
+   * @default []
+   */
+  readonly notifications?: readonly string[];
+}
+
+/** New Value options (`options.new_value_options`). */
+export interface NewValueOptionsProps {
+  /** Days after which a learned value is forgotten and would alert again: 1, 2, 7, 14, 21 or 28. */
+  readonly forgetAfterDays: number;
+  /**
+   * Days during which values are learned without alerting: 0, 1 or 7 (0 alerts on every new value after the first).
+   * @default 1
+   */
+  readonly learningDurationDays?: number;
+  /**
+   * `duration` or `threshold`.
+   * @default "duration"
+   */
+  readonly learningMethod?: string;
+  /**
+   * 0 or 1.
+   * @default 0
+   */
+  readonly learningThreshold?: number;
+}
+
+/** A detection rule definition (one file per rule in the pack). */
+export interface DetectionRuleProps {
+  /** Stable identifier (kebab-case; the rule's file name in the pack, its construct ID and tuning key). */
+  readonly id: string;
+  /** Datadog rule name (unique within a construct). */
+  readonly name: string;
+  /** Signal message (Markdown): what happened, why it matters, triage steps. */
+  readonly message: string;
+  /** `threshold` or `new_value`. */
+  readonly detectionMethod: DetectionMethod;
+  /** MITRE ATT&CK tactic as Datadog tags it, e.g. `TA0002-execution`. */
+  readonly tactic: string;
+  /** MITRE ATT&CK technique as Datadog tags it, e.g. `T1609-container-administration-command`. */
+  readonly technique: string;
+  /** Queries (at least one). */
+  readonly queries: readonly RuleQueryProps[];
+  /** Cases (1 to 10). New Value rules: exactly one case and no condition. */
+  readonly cases: readonly RuleCaseProps[];
+  /**
+   * Whether the rule is enabled.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Tags added to `source:kubernetes`, `security:attack`, `tactic:...`, `technique:...`.
+   * @default []
+   */
+  readonly extraTags?: readonly string[];
+  /**
+   * Threshold rules: seconds over which the conditions are evaluated. New Value rules use 0 (and nothing else).
+   * @default - 300 for threshold rules, 0 for New Value rules
+   */
+  readonly evaluationWindowSeconds?: number;
+  /**
+   * Seconds a signal stays open without new matches (>= the evaluation window).
+   * @default 3600
+   */
+  readonly keepAliveSeconds?: number;
+  /**
+   * Maximum lifetime of a signal in seconds (>= keep-alive).
+   * @default 86400
+   */
+  readonly maxSignalDurationSeconds?: number;
+  /**
+   * New Value options; required for New Value rules, not allowed for threshold rules.
+   * @default - none
+   */
+  readonly newValueOptions?: NewValueOptionsProps;
+  /**
+   * Include the group-by values in notification titles.
+   * @default true
+   */
+  readonly hasExtendedTitle?: boolean;
+  /**
+   * Lower the severity one level for signals whose `env` tag starts with `staging`, `test` or `dev`.
+   * @default false
+   */
+  readonly decreaseCriticalityBasedOnEnv?: boolean;
+  /**
+   * Additional signal grouping; must be a subset of the group-by fields of every query.
+   * @default []
+   */
+  readonly groupSignalsBy?: readonly string[];
+  /**
+   * Sample audit events the rule must (positive) and must not (negative) match.
+   * @default - no samples (the pack requires at least one of each)
+   */
+  readonly samples?: { readonly positive: readonly SampleEvent[]; readonly negative: readonly SampleEvent[] };
+}
+
+/** A validated rule: every option explicit, tags computed. Satisfies the offline engine's `MatchableRule`. */
+export interface DetectionRule extends MatchableRule {
+  readonly id: string;
+  readonly message: string;
+  readonly detectionMethod: DetectionMethod;
+  readonly tactic: string;
+  readonly technique: string;
+  readonly extraTags: readonly string[];
+  readonly queries: readonly (MatchableRuleQuery & { readonly aggregation: string })[];
+  readonly cases: readonly (MatchableRuleCase & { readonly notifications: readonly string[] })[];
+  readonly keepAliveSeconds: number;
+  readonly maxSignalDurationSeconds: number;
+  readonly newValueOptions?: {
+    readonly forgetAfterDays: number;
+    readonly learningDurationDays: number;
+    readonly learningMethod: string;
+    readonly learningThreshold: number;
+  };
+  readonly hasExtendedTitle: boolean;
+  readonly decreaseCriticalityBasedOnEnv: boolean;
+  readonly groupSignalsBy: readonly string[];
+  readonly samples: { readonly positive: readonly SampleEvent[]; readonly negative: readonly SampleEvent[] };
+}
+
+/** The tags Datadog's convention requires on every attack rule (facts §7.3). */
+export const BASE_RULE_TAGS: readonly string[] = ["source:kubernetes", "security:attack"];
+
+const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const QUERY_NAME = /^[a-z][a-z0-9_]*$/;
+const TACTIC = /^(TA\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
+const TECHNIQUE = /^T\d{4}(\.\d{3})?-[a-z0-9]+(-[a-z0-9]+)*$/;
+/** A condition atom: `<query name> <op> <number>` (the query label must precede the operator, Datadog docs). */
+const CONDITION_ATOM = /^([a-z][a-z0-9_]*)\s*(>=|>|<=|<|==|!=)\s*(\d+(?:\.\d+)?)$/;
+
+/**
+ * Notification handles Datadog understands: integration handles (`@slack-<channel>`, `@pagerduty-<service>`,
+ * `@opsgenie-`, `@webhook-`, `@teams-`, `@jira-`, `@servicenow-`, `@workflow-`) and e-mail handles
+ * (`@user@example.com`).
+ */
+export const NOTIFICATION_HANDLE = /^@((slack|pagerduty|opsgenie|webhook|teams|jira|servicenow|workflow)-[A-Za-z0-9][A-Za-z0-9_.\-/|]*|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})$/;
+export const NOTIFICATION_HANDLE_ALLOWED = "@slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>";
+
+/** `(allowed: a, b, c)` */
+function allowed(values: readonly (string | number)[]): string {
+  return `(allowed: ${values.join(", ")})`;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Why a notification handle is invalid, or undefined. */
+export function notificationHandleProblem(handle: unknown): string | undefined {
+  if (typeof handle === "string" && NOTIFICATION_HANDLE.test(handle)) return undefined;
+  return `is ${show(handle)} (allowed: ${NOTIFICATION_HANDLE_ALLOWED})`;
+}
+
+/** Validation problems of one definition, each `<field> <problem>`. Empty when valid. */
+export function ruleProblems(props: DetectionRuleProps): string[] {
+  const problems: string[] = [];
+  const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
+  const method = props.detectionMethod as string;
+  const isNewValue = method === "new_value";
+
+  if (typeof props.id !== "string" || !RULE_ID.test(props.id)) p("id", `is ${show(props.id)} (allowed: kebab-case, e.g. pod-exec)`);
+  if (typeof props.name !== "string" || props.name.trim() === "") p("name", `is ${show(props.name)} (allowed: a non-empty string)`);
+  if (typeof props.message !== "string" || props.message.trim() === "") p("message", `is ${show(props.message)} (allowed: a non-empty Markdown string)`);
+  if (!(DETECTION_METHODS as readonly string[]).includes(method)) p("options.detection_method", `is ${show(method)} ${allowed(DETECTION_METHODS)}`);
+
+  const tactic = TACTIC.exec(props.tactic ?? "");
+  if (tactic === null) {
+    p("tactic", `is ${show(props.tactic)} (allowed: TAxxxx-<kebab-case name>, e.g. TA0002-execution)`);
+  } else if (MITRE_TACTICS[tactic[1]] !== tactic[2]) {
+    const expected = MITRE_TACTICS[tactic[1]];
+    p("tactic", `is ${show(props.tactic)} (allowed: ${expected === undefined ? Object.entries(MITRE_TACTICS).map(([k, v]) => `${k}-${v}`).join(", ") : `${tactic[1]}-${expected}`})`);
+  }
+  if (!TECHNIQUE.test(props.technique ?? "")) p("technique", `is ${show(props.technique)} (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)`);
+
+  // Queries.
+  const queries = props.queries ?? [];
+  if (queries.length === 0) p("query", "is empty (allowed: at least one query)");
+  const names = queries.map((q, i) => q.name ?? String.fromCharCode(97 + i));
+  queries.forEach((q, i) => {
+    const f = `query[${i}]`;
+    if (q.name !== undefined && !QUERY_NAME.test(q.name)) p(`${f}.name`, `is ${show(q.name)} (allowed: lowercase ASCII letters, digits and _, starting with a letter)`);
+    if (names.indexOf(names[i]) !== i) p(`${f}.name`, `is ${show(names[i])}, already used by query[${names.indexOf(names[i])}] (allowed: unique query names)`);
+    for (const problem of lintQuery(q.query ?? "")) p(`${f}.query`, problem);
+    const aggregation = q.aggregation ?? (isNewValue ? "new_value" : "count");
+    const metrics = q.metrics ?? [];
+    if (!AGGREGATIONS.includes(aggregation)) {
+      p(`${f}.aggregation`, `is ${show(aggregation)} ${allowed(AGGREGATIONS)}`);
+    } else if (isNewValue) {
+      if (aggregation !== "new_value") p(`${f}.aggregation`, `is ${show(aggregation)} (allowed: new_value, for detection_method new_value)`);
+      if (metrics.length < 1 || metrics.length > MAX_NEW_VALUE_FIELDS) p(`${f}.metrics`, `is ${show(metrics)} (allowed: 1 to ${MAX_NEW_VALUE_FIELDS} fields whose new values are detected, e.g. ["@usr.name"])`);
+    } else if (method === "threshold") {
+      if (!THRESHOLD_AGGREGATIONS.includes(aggregation)) p(`${f}.aggregation`, `is ${show(aggregation)} ${allowed(THRESHOLD_AGGREGATIONS)} for detection_method threshold`);
+      if (aggregation === "cardinality" && (q.distinctFields ?? []).length === 0) p(`${f}.distinct_fields`, "is [] (allowed: at least one field for the cardinality aggregation)");
+      if ((aggregation === "sum" || aggregation === "max") && metrics.length !== 1) p(`${f}.metrics`, `is ${show(metrics)} (allowed: exactly one field for the ${aggregation} aggregation)`);
+      if ((aggregation === "count" || aggregation === "cardinality") && metrics.length > 0) p(`${f}.metrics`, `is ${show(metrics)} (allowed: [] for the ${aggregation} aggregation)`);
+    }
+  });
+  for (const field of props.groupSignalsBy ?? []) {
+    queries.forEach((q, i) => {
+      if (!(q.groupByFields ?? []).includes(field)) p("group_signals_by", `is ${show(props.groupSignalsBy)}, but ${show(field)} is not a group-by field of query[${i}] (allowed: a subset of ${show(q.groupByFields ?? [])})`);
+    });
+  }
+
+  // Cases.
+  const cases = props.cases ?? [];
+  if (cases.length === 0) p("case", "is empty (allowed: 1 to 10 cases)");
+  if (cases.length > MAX_CASES) p("case", `has ${cases.length} cases (allowed: at most ${MAX_CASES})`);
+  if (isNewValue && cases.length > 1) p("case", `has ${cases.length} cases (allowed: exactly 1 for detection_method new_value)`);
+  cases.forEach((c, i) => {
+    const f = `case[${i}]`;
+    if (!SEVERITIES.includes(c.status)) p(`${f}.status`, `is ${show(c.status)} ${allowed(SEVERITIES)}`);
+    if (isNewValue && c.condition !== undefined) {
+      p(`${f}.condition`, `is ${show(c.condition)} (allowed: no condition for detection_method new_value)`);
+    } else if (method === "threshold") {
+      if (c.condition === undefined || c.condition.trim() === "") {
+        p(`${f}.condition`, `is ${show(c.condition)} (allowed: a condition over the query names ${names.join(", ")}, e.g. ${names[0] ?? "a"} > 0)`);
+      } else {
+        for (const raw of c.condition.split(/&&|\|\|/)) {
+          const atom = raw.replace(/[()]/g, "").trim();
+          const m = CONDITION_ATOM.exec(atom);
+          if (m === null) {
+            p(`${f}.condition`, `is ${show(c.condition)}: ${show(atom)} is not "<query name> <operator> <number>" (allowed operators: >, >=, <, <=, ==, !=, combined with && and ||)`);
+          } else if (!names.includes(m[1])) {
+            p(`${f}.condition`, `is ${show(c.condition)}: it names query ${show(m[1])}, which does not exist (allowed: ${names.join(", ")})`);
+          }
+        }
+      }
+    }
+    (c.notifications ?? []).forEach((handle, j) => {
+      const problem = notificationHandleProblem(handle);
+      if (problem !== undefined) p(`${f}.notifications[${j}]`, problem);
+    });
+  });
+
+  // Options.
+  const window = props.evaluationWindowSeconds ?? (isNewValue ? 0 : 300);
+  const keepAlive = props.keepAliveSeconds ?? 3600;
+  const maxDuration = props.maxSignalDurationSeconds ?? 86400;
+  let timingOk = true;
+  for (const [field, value] of [["options.evaluation_window", window], ["options.keep_alive", keepAlive], ["options.max_signal_duration", maxDuration]] as const) {
+    if (!RULE_WINDOWS_SECONDS.includes(value)) {
+      p(field, `is ${show(value)} ${allowed(RULE_WINDOWS_SECONDS)}`);
+      timingOk = false;
+    }
+  }
+  if (isNewValue && window !== 0) {
+    p("options.evaluation_window", `is ${window} (allowed: 0 for detection_method new_value, which uses no evaluation window)`);
+  } else if (timingOk && !(window <= keepAlive && keepAlive <= maxDuration)) {
+    p("options", `evaluation_window ${window}, keep_alive ${keepAlive}, max_signal_duration ${maxDuration} are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)`);
+  }
+  const nv = props.newValueOptions;
+  if (isNewValue) {
+    if (nv === undefined) {
+      p("options.new_value_options.forget_after", `is missing ${allowed(NEW_VALUE_FORGET_AFTER_DAYS)} days`);
+    } else {
+      if (!NEW_VALUE_FORGET_AFTER_DAYS.includes(nv.forgetAfterDays)) p("options.new_value_options.forget_after", `is ${show(nv.forgetAfterDays)} ${allowed(NEW_VALUE_FORGET_AFTER_DAYS)} days`);
+      const learning = nv.learningDurationDays ?? 1;
+      if (!NEW_VALUE_LEARNING_DURATION_DAYS.includes(learning)) p("options.new_value_options.learning_duration", `is ${show(learning)} ${allowed(NEW_VALUE_LEARNING_DURATION_DAYS)} days`);
+      const learningMethod = nv.learningMethod ?? "duration";
+      if (!NEW_VALUE_LEARNING_METHODS.includes(learningMethod)) p("options.new_value_options.learning_method", `is ${show(learningMethod)} ${allowed(NEW_VALUE_LEARNING_METHODS)}`);
+      const learningThreshold = nv.learningThreshold ?? 0;
+      if (!NEW_VALUE_LEARNING_THRESHOLDS.includes(learningThreshold)) p("options.new_value_options.learning_threshold", `is ${show(learningThreshold)} ${allowed(NEW_VALUE_LEARNING_THRESHOLDS)}`);
+    }
+  } else if (nv !== undefined && method === "threshold") {
+    p("options.new_value_options", "is set (allowed: only for detection_method new_value)");
+  }
+  for (const tag of props.extraTags ?? []) {
+    if (typeof tag !== "string" || !/^[a-z][\w\-./:]*$/i.test(tag)) p("tags", `contains ${show(tag)} (allowed: key:value tags starting with a letter)`);
+  }
+  return problems;
+}
+
+/** Throws one error listing every problem of the definition. */
+export function assertValidRule(props: DetectionRuleProps): void {
+  const problems = ruleProblems(props);
+  if (problems.length > 0) throw new Error(`rule ${show(props.id)}: ${problems.join("; ")}`);
+}
+
+/** Validates a definition and returns the normalized rule (every option explicit). */
+export function defineRule(props: DetectionRuleProps): DetectionRule {
+  assertValidRule(props);
+  const isNewValue = props.detectionMethod === "new_value";
+  const extraTags = [...(props.extraTags ?? [])];
+  const tags = [...BASE_RULE_TAGS, `tactic:${props.tactic}`, `technique:${props.technique}`];
+  for (const tag of extraTags) if (!tags.includes(tag)) tags.push(tag);
+  const cases = props.cases.map((c) => ({
+    status: c.status,
+    ...(c.condition === undefined ? {} : { condition: c.condition }),
+    ...(c.name === undefined ? {} : { name: c.name }),
+    notifications: [...(c.notifications ?? [])],
+  }));
+  const nv = props.newValueOptions;
+  return {
+    id: props.id,
+    name: props.name,
+    message: props.message,
+    severity: cases[0].status,
+    tags,
+    extraTags,
+    enabled: props.enabled ?? true,
+    detectionMethod: props.detectionMethod,
+    tactic: props.tactic,
+    technique: props.technique,
+    queries: props.queries.map((q, i) => ({
+      name: q.name ?? String.fromCharCode(97 + i),
+      query: q.query,
+      aggregation: q.aggregation ?? (isNewValue ? "new_value" : "count"),
+      groupByFields: [...(q.groupByFields ?? [])],
+      distinctFields: [...(q.distinctFields ?? [])],
+      metrics: [...(q.metrics ?? [])],
+    })),
+    cases,
+    evaluationWindowSeconds: props.evaluationWindowSeconds ?? (isNewValue ? 0 : 300),
+    keepAliveSeconds: props.keepAliveSeconds ?? 3600,
+    maxSignalDurationSeconds: props.maxSignalDurationSeconds ?? 86400,
+    ...(isNewValue && nv !== undefined
+      ? {
+          newValueOptions: {
+            forgetAfterDays: nv.forgetAfterDays,
+            learningDurationDays: nv.learningDurationDays ?? 1,
+            learningMethod: nv.learningMethod ?? "duration",
+            learningThreshold: nv.learningThreshold ?? 0,
+          },
+        }
+      : {}),
+    hasExtendedTitle: props.hasExtendedTitle ?? true,
+    decreaseCriticalityBasedOnEnv: props.decreaseCriticalityBasedOnEnv ?? false,
+    groupSignalsBy: [...(props.groupSignalsBy ?? [])],
+    samples: { positive: [...(props.samples?.positive ?? [])], negative: [...(props.samples?.negative ?? [])] },
+  };
+}

@@ -1,0 +1,66 @@
+import type { DetectionRuleProps } from "../rule-model";
+import { IDENTIFY_USER, IF_UNEXPECTED, ruleMessage } from "../pack-helpers";
+import { DEVELOPER, KUBERNETES_ADMIN, sample } from "../samples";
+import { GUIDE_EXEC_QUERY } from "./pod-exec-new-user";
+
+/** Options of the guide's threshold alternative. */
+export interface PodExecBurstOptions {
+  /**
+   * Signal when one user execs more than this many times in the window.
+   * @default 5
+   */
+  readonly maxExecs?: number;
+  /**
+   * Evaluation window in seconds (one of the rule windows, <= 3600 unless keep-alive is raised too).
+   * @default 300
+   */
+  readonly evaluationWindowSeconds?: number;
+}
+
+/**
+ * The guide's threshold alternative: the same query, a signal when one user execs more than `maxExecs` times
+ * within `evaluationWindowSeconds`. Tuning can change both (`threshold`, `evaluationWindowSeconds`).
+ */
+export function podExecBurstRule(options: PodExecBurstOptions = {}): DetectionRuleProps {
+  const maxExecs = options.maxExecs ?? 5;
+  const window = options.evaluationWindowSeconds ?? 300;
+  return {
+    id: "pod-exec-burst",
+    name: "EKS: user exec into pods many times",
+    detectionMethod: "threshold",
+    tactic: "TA0002-execution",
+    technique: "T1609-container-administration-command",
+    queries: [{ name: "execs", query: GUIDE_EXEC_QUERY, groupByFields: ["@usr.name"] }],
+    cases: [{ name: "many execs", status: "medium", condition: `execs > ${maxExecs}` }],
+    evaluationWindowSeconds: window,
+    keepAliveSeconds: Math.max(window, 3600),
+    maxSignalDurationSeconds: 86400,
+    message: ruleMessage(
+      `Detect a user running commands inside containers (\`kubectl exec\`) more than ${maxExecs} times in ${window / 60} minutes.`,
+      "Threshold on successful `create` requests on `pods/exec` (the Datadog guide's query), counted per `@usr.name`.",
+      [
+        IDENTIFY_USER,
+        "List the pods and commands (`@objectRef.namespace`, `@objectRef.name`, `command=` in the request URI): interactive debugging, a script looping over pods, or reconnaissance?",
+        IF_UNEXPECTED,
+      ],
+    ),
+    samples: {
+      positive: [
+        sample("kubernetes-admin execs into a pod (one of many)", {
+          verb: "create", resource: "pods", subresource: "exec", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp",
+          user: KUBERNETES_ADMIN, code: 101, query: "command=env&container=api&stdout=true",
+        }),
+      ],
+      negative: [
+        sample("exec denied by RBAC (403)", {
+          verb: "create", resource: "pods", subresource: "exec", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp", user: DEVELOPER, code: 403,
+        }),
+        sample("port-forward instead of exec", {
+          verb: "create", resource: "pods", subresource: "portforward", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp", user: DEVELOPER, code: 101,
+        }),
+      ],
+    },
+  };
+}
+
+export const rule: DetectionRuleProps = podExecBurstRule();

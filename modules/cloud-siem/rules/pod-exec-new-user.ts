@@ -1,0 +1,56 @@
+import type { DetectionRuleProps } from "../rule-model";
+import { IDENTIFY_USER, IF_UNEXPECTED, ruleMessage } from "../pack-helpers";
+import { DEVELOPER, KUBERNETES_ADMIN, sample } from "../samples";
+
+/**
+ * The Datadog guide's rule, exactly ("Export a query to a rule in Log Explorer"): the guide's query, New Value
+ * on `@usr.name` - a signal the first time each user execs into a pod, not again for that user.
+ * (Provider 3.82 caps `forget_after` at 28 days: a user idle for 28 days alerts again.)
+ */
+export const GUIDE_EXEC_QUERY =
+  "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]";
+
+export const rule: DetectionRuleProps = {
+  id: "pod-exec-new-user",
+  name: "EKS: user exec into a pod for the first time",
+  detectionMethod: "new_value",
+  tactic: "TA0002-execution",
+  technique: "T1609-container-administration-command",
+  queries: [{ query: GUIDE_EXEC_QUERY, metrics: ["@usr.name"] }],
+  cases: [{ status: "medium" }],
+  newValueOptions: { forgetAfterDays: 28, learningDurationDays: 1 },
+  keepAliveSeconds: 3600,
+  maxSignalDurationSeconds: 86400,
+  message: ruleMessage(
+    "Detect the first time a user runs a command inside a container (`kubectl exec`) in an EKS cluster.",
+    "New Value on `@usr.name` over successful `create` requests on the `pods/exec` subresource (HTTP 101 Switching Protocols to 299). After the first signal for a user, that user does not alert again until it has been idle for 28 days.",
+    [
+      IDENTIFY_USER,
+      "Find the pod and container: `@objectRef.namespace`, `@objectRef.name`, and the command in `@http.url_details.path` / `requestURI` (`command=` parameters).",
+      "Exec bypasses the image's entrypoint and the deployment pipeline; check whether the command changed files, read secrets mounted in the pod, or opened network connections.",
+      IF_UNEXPECTED,
+    ],
+  ),
+  samples: {
+    positive: [
+      sample("kubernetes-admin (IAM role PlatformAdmin) opens a shell in a pod: 101 Switching Protocols", {
+        verb: "create", resource: "pods", subresource: "exec", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp",
+        user: KUBERNETES_ADMIN, code: 101, query: "command=sh&container=api&stdin=true&stdout=true&tty=true",
+      }),
+      sample("a developer (EKS access entry) execs into a pod", {
+        verb: "create", resource: "pods", subresource: "exec", namespace: "web", name: "frontend-6d4cf56db6-8jz2m",
+        user: DEVELOPER, code: 101, query: "command=cat&command=%2Fetc%2Fpasswd&container=frontend&stdout=true",
+      }),
+    ],
+    negative: [
+      sample("exec denied by RBAC (403): not a successful exec", {
+        verb: "create", resource: "pods", subresource: "exec", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp",
+        user: DEVELOPER, code: 403, query: "command=sh&container=api&stdin=true&stdout=true&tty=true",
+      }),
+      sample("reading the pod (get) instead of exec", { verb: "get", resource: "pods", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp", user: DEVELOPER }),
+      sample("attach instead of exec", {
+        verb: "create", resource: "pods", subresource: "attach", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp", user: DEVELOPER, code: 101,
+      }),
+    ],
+  },
+};

@@ -1,0 +1,5 @@
+export * from "./log-explorer";
+export * from "./queries";
+export * from "./sites";
+export * from "./dashboard";
+export * from "./validation";

@@ -1,0 +1,3 @@
+export * from "./checks";
+export * from "./apply";
+export * from "./secret-scan";

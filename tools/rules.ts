@@ -3,43 +3,26 @@
  *
  * Commands: `match` (see `tools/rules-match.ts`).
  */
-import type { MatchableRule } from "../lib/rules/matchable";
+import { defineRule } from "../modules/cloud-siem/rule-model";
+import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { MATCH_USAGE, ResolveRules, runMatch } from "./rules-match";
 
 /**
- * The guide's rule ("Export a query to a rule in Log Explorer": New Value on `@usr.name` over the exec query),
- * used until the rule resolver is wired to the config loader.
- */
-export const GUIDE_EXEC_RULE: MatchableRule = {
-  name: "Kubernetes user executed a command in a pod for the first time",
-  severity: "medium",
-  tags: ["source:kubernetes", "security:attack", "tactic:TA0002-execution", "technique:T1609-container-administration-command"],
-  enabled: true,
-  detectionMethod: "new_value",
-  queries: [
-    {
-      name: "a",
-      query:
-        "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]",
-      aggregation: "new_value",
-      groupByFields: [],
-      distinctFields: [],
-      metrics: ["@usr.name"],
-    },
-  ],
-  cases: [{ status: "medium" }],
-  evaluationWindowSeconds: 0,
-  newValueOptions: { forgetAfterDays: 28, learningDurationDays: 7 },
-  samples: { positive: [], negative: [] },
-};
-
-/**
- * Resolves the rules `rules match` evaluates.
+ * Resolves the rules `rules match` evaluates: every rule of the EKS pack (`modules/cloud-siem/rules`), validated by
+ * `defineRule`; `runMatch` keeps the enabled ones.
  *
- * TODO(lead): replace with the config loader: default config = every environment's enabled rules merged by rule
- * name; `--config <path>` and `--env <name>` select others (throw a one-paragraph error for an unknown env).
+ * TODO(lead): wire the config loader here: default config = every environment's enabled rules merged by rule name
+ * (pack rules plus per-environment overrides/custom rules); `--config <path>` and `--env <name>` select others, with
+ * a one-paragraph error for an unknown environment. Until then `--config`/`--env` are rejected rather than ignored.
  */
-export const resolveRules: ResolveRules = () => [GUIDE_EXEC_RULE];
+export const resolveRules: ResolveRules = (opts) => {
+  if (opts.configPath !== undefined || opts.env !== undefined) {
+    throw new Error(
+      `${opts.configPath !== undefined ? "--config" : "--env"} is not wired to the config loader yet; run without it to evaluate every rule of the EKS pack`,
+    );
+  }
+  return EKS_RULE_PACK.map(defineRule);
+};
 
 const USAGE = "usage: rules <command> [options]\ncommands:\n  match   replay audit events through the detection rules\n\n" + MATCH_USAGE;
 

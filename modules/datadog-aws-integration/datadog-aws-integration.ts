@@ -324,7 +324,7 @@ export class DatadogAwsIntegration extends Construct {
     if (createIntegration) {
       new IntegrationAwsAccount(this, "Account", {
         provider: props.datadogProvider,
-        dependsOn: dependencies,
+        dependsOn: dependencies.length > 0 ? dependencies : undefined,
         awsAccountId: props.awsAccountId,
         awsPartition: partition,
         accountTags: props.accountTags ?? [],

@@ -1,0 +1,406 @@
+import { Testing } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
+import {
+  DATADOG_INTEGRATION_CORE_ACTIONS,
+  DATADOG_LOG_COLLECTION_ACTIONS,
+  DATADOG_RESOURCE_COLLECTION_ACTIONS,
+  DatadogAwsIntegration,
+  DatadogAwsIntegrationProps,
+  IAM_MANAGED_POLICY_MAX_CHARS,
+  datadogIntegrationActions,
+  iamPolicyCharacterCount,
+  permissionsPolicyJson,
+  splitActionsIntoPolicies,
+} from "../modules/datadog-aws-integration";
+import { checkSynthesizedStack } from "../modules/policy";
+
+type Json = { [key: string]: any };
+
+const BASE: DatadogAwsIntegrationProps = { awsAccountId: "123456789012", datadogSite: "datadoghq.com" };
+
+function synth(props: Partial<DatadogAwsIntegrationProps> = {}): Json {
+  return JSON.parse(
+    Testing.synthScope((scope: Construct) => {
+      new AwsProvider(scope, "aws", { region: "us-east-1" });
+      new DatadogProvider(scope, "datadog", {});
+      new DatadogAwsIntegration(scope, "DatadogIntegration", { ...BASE, ...props });
+    }),
+  );
+}
+
+function errorOf(props: Partial<DatadogAwsIntegrationProps>): string {
+  try {
+    synth(props);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected the construct to throw");
+}
+
+const only = (section: Json | undefined): Json => {
+  const values = Object.values(section ?? {});
+  expect(values).toHaveLength(1);
+  return values[0] as Json;
+};
+
+const WHERE = 'datadog aws integration "stack/DatadogIntegration"';
+
+describe("DatadogAwsIntegration (defaults, US1)", () => {
+  const out = synth({ logsForwarderArns: ["arn:aws:lambda:us-east-1:123456789012:function:datadog-forwarder"] });
+
+  test("pins the Terraform addresses of the stateful resources", () => {
+    expect(Object.keys(out.resource.aws_iam_role)).toEqual(["DatadogIntegration_Role_09CEFC58"]);
+    expect(Object.keys(out.resource.datadog_integration_aws_account)).toEqual(["DatadogIntegration_Account_69CAE46D"]);
+    expect(Object.keys(out.resource.datadog_integration_aws_external_id)).toEqual(["DatadogIntegration_ExternalId_89530B3A"]);
+    expect(Object.keys(out.resource.aws_iam_policy)).toEqual([
+      "DatadogIntegration_Policy1_0D4E7A82",
+      "DatadogIntegration_Policy2_B3D2A1A0",
+      "DatadogIntegration_Policy3_059E601B",
+      "DatadogIntegration_Policy4_62E6BD6E",
+      "DatadogIntegration_Policy5_ABF17546",
+    ]);
+  });
+
+  test("the role trusts Datadog's US1 account only with the external ID resource", () => {
+    const role = only(out.resource.aws_iam_role);
+    expect(role.name).toBe("DatadogIntegrationRole");
+    expect(role.path).toBe("/");
+    expect(role.permissions_boundary).toBeUndefined();
+    expect(JSON.parse(role.assume_role_policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DatadogAWSIntegrationAssumeRole",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::464622532012:root" },
+          Action: "sts:AssumeRole",
+          Condition: {
+            StringEquals: {
+              "sts:ExternalId": "${datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A.id}",
+            },
+          },
+        },
+      ],
+    });
+  });
+
+  test("every managed policy stays within IAM's 6,144 characters, measured on the exact synthesized document", () => {
+    const policies = Object.values(out.resource.aws_iam_policy) as Json[];
+    expect(policies.length).toBeGreaterThan(1);
+    for (const policy of policies) {
+      const text: string = policy.policy;
+      // IAM counts every character except white space; the document has none, so its length is what IAM counts.
+      expect(text).not.toMatch(/\s/);
+      expect(iamPolicyCharacterCount(text)).toBe(text.length);
+      expect(text.length).toBeLessThanOrEqual(IAM_MANAGED_POLICY_MAX_CHARS);
+      // Re-formatting with white space does not change the count.
+      expect(iamPolicyCharacterCount(JSON.stringify(JSON.parse(text), null, 2))).toBe(text.length);
+    }
+    expect(policies.map((p) => p.name)).toEqual([1, 2, 3, 4, 5].map((n) => `DatadogIntegrationRole-ManagedPolicy-${n}`));
+  });
+
+  test("the policies grant exactly the documented actions, each once, on every resource", () => {
+    const documents = (Object.values(out.resource.aws_iam_policy) as Json[]).map((p) => JSON.parse(p.policy));
+    const granted = documents.flatMap((d) => {
+      expect(d.Statement).toHaveLength(1);
+      expect(d.Statement[0].Effect).toBe("Allow");
+      expect(d.Statement[0].Resource).toBe("*");
+      return d.Statement[0].Action as string[];
+    });
+    const expected = datadogIntegrationActions({ resourceCollection: true, logCollection: true });
+    expect(granted).toEqual(expected);
+    expect(new Set(granted).size).toBe(granted.length);
+    for (const action of ["eks:DescribeCluster", "logs:PutSubscriptionFilter", "lambda:GetPolicy", "tag:GetResources"]) {
+      expect(granted).toContain(action);
+    }
+  });
+
+  test("attaches every policy and the partition's SecurityAudit to the role", () => {
+    const attachments = Object.values(out.resource.aws_iam_role_policy_attachment) as Json[];
+    expect(attachments).toHaveLength(6);
+    for (const a of attachments) expect(a.role).toBe("${aws_iam_role.DatadogIntegration_Role_09CEFC58.name}");
+    expect(attachments.map((a) => a.policy_arn)).toEqual([
+      "${aws_iam_policy.DatadogIntegration_Policy1_0D4E7A82.arn}",
+      "${aws_iam_policy.DatadogIntegration_Policy2_B3D2A1A0.arn}",
+      "${aws_iam_policy.DatadogIntegration_Policy3_059E601B.arn}",
+      "${aws_iam_policy.DatadogIntegration_Policy4_62E6BD6E.arn}",
+      "${aws_iam_policy.DatadogIntegration_Policy5_ABF17546.arn}",
+      "arn:aws:iam::aws:policy/SecurityAudit",
+    ]);
+  });
+
+  test("the v2 integration has every block set explicitly", () => {
+    const account = only(out.resource.datadog_integration_aws_account);
+    expect(out.resource.datadog_integration_aws).toBeUndefined();
+    expect(account).toEqual({
+      account_tags: [],
+      auth_config: {
+        aws_auth_config_role: {
+          external_id: "${datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A.id}",
+          role_name: "DatadogIntegrationRole",
+        },
+      },
+      aws_account_id: "123456789012",
+      aws_partition: "aws",
+      aws_regions: { include_all: true },
+      depends_on: expect.arrayContaining(["aws_iam_role.DatadogIntegration_Role_09CEFC58"]),
+      logs_config: {
+        lambda_forwarder: {
+          lambdas: ["arn:aws:lambda:us-east-1:123456789012:function:datadog-forwarder"],
+          sources: [],
+        },
+      },
+      metrics_config: {
+        automute_enabled: true,
+        collect_cloudwatch_alarms: false,
+        collect_custom_metrics: false,
+        enabled: true,
+        namespace_filters: { exclude_only: ["AWS/SQS", "AWS/ElasticMapReduce", "AWS/Usage"] },
+      },
+      resources_config: { cloud_security_posture_management_collection: false, extended_collection: true },
+      traces_config: { xray_services: { include_only: [] } },
+    });
+    expect(account.depends_on).toHaveLength(7);
+  });
+
+  test("passes the policy checks and synthesizes deterministically", () => {
+    expect(checkSynthesizedStack(out)).toEqual([]);
+    expect(synth({ logsForwarderArns: ["arn:aws:lambda:us-east-1:123456789012:function:datadog-forwarder"] })).toEqual(out);
+  });
+});
+
+describe("Datadog account per site and partition", () => {
+  test.each([
+    ["datadoghq.com", "aws", "arn:aws:iam::464622532012:root"],
+    ["us3.datadoghq.com", "aws", "arn:aws:iam::464622532012:root"],
+    ["us5.datadoghq.com", "aws", "arn:aws:iam::464622532012:root"],
+    ["datadoghq.eu", "aws", "arn:aws:iam::464622532012:root"],
+    ["ap1.datadoghq.com", "aws", "arn:aws:iam::417141415827:root"],
+    ["ap2.datadoghq.com", "aws", "arn:aws:iam::412381753143:root"],
+    ["uk1.datadoghq.com", "aws", "arn:aws:iam::117348461845:root"],
+    ["ddog-gov.com", "aws", "arn:aws:iam::392588925713:root"],
+    ["ddog-gov.com", "aws-us-gov", "arn:aws-us-gov:iam::065115117704:root"],
+    ["us2.ddog-gov.com", "aws", "arn:aws:iam::382742775718:root"],
+    ["us2.ddog-gov.com", "aws-us-gov", "arn:aws-us-gov:iam::486737091498:root"],
+  ])("%s in partition %s trusts %s", (datadogSite, awsPartition, principal) => {
+    const out = synth({ datadogSite, awsPartition });
+    const trust = JSON.parse(only(out.resource.aws_iam_role).assume_role_policy);
+    expect(trust.Statement[0].Principal).toEqual({ AWS: principal });
+    expect(only(out.resource.datadog_integration_aws_account).aws_partition).toBe(awsPartition);
+  });
+
+  test("GovCloud (ddog-gov.com, aws-us-gov) uses partition-aware ARNs and GovCloud regions", () => {
+    const out = synth({ datadogSite: "ddog-gov.com", awsPartition: "aws-us-gov", regions: ["us-gov-west-1", "us-gov-east-1"] });
+    const attachments = Object.values(out.resource.aws_iam_role_policy_attachment) as Json[];
+    expect(attachments.map((a) => a.policy_arn)).toContain("arn:aws-us-gov:iam::aws:policy/SecurityAudit");
+    expect(attachments.map((a) => a.policy_arn)).not.toContain("arn:aws:iam::aws:policy/SecurityAudit");
+    const account = only(out.resource.datadog_integration_aws_account);
+    expect(account.aws_regions).toEqual({ include_only: ["us-gov-west-1", "us-gov-east-1"] });
+    expect(checkSynthesizedStack(out)).toEqual([]);
+  });
+
+  test("a commercial site in GovCloud is rejected", () => {
+    expect(errorOf({ datadogSite: "datadoghq.com", awsPartition: "aws-us-gov" })).toBe(
+      `${WHERE}: datadogSite "datadoghq.com" does not support awsPartition "aws-us-gov"; sites that serve partition aws-us-gov: ddog-gov.com, us2.ddog-gov.com`,
+    );
+  });
+
+  test("the China partition is rejected", () => {
+    expect(errorOf({ datadogSite: "datadoghq.com", awsPartition: "aws-cn" })).toBe(
+      `${WHERE}: datadogSite "datadoghq.com" does not support awsPartition "aws-cn"; Datadog documents no integration account for partition aws-cn; use aws or aws-us-gov`,
+    );
+  });
+
+  test("an unknown site or partition is rejected", () => {
+    expect(errorOf({ datadogSite: "app.datadoghq.com" })).toBe(
+      `${WHERE}: datadogSite is "app.datadoghq.com"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com`,
+    );
+    expect(errorOf({ awsPartition: "aws-iso" })).toBe(`${WHERE}: awsPartition is "aws-iso"; allowed: aws, aws-us-gov, aws-cn`);
+  });
+});
+
+describe("bring your own role or integration", () => {
+  test("createRole false: no IAM resources, the integration names the existing role", () => {
+    const out = synth({ createRole: false, roleName: "ExistingDatadogRole" });
+    expect(out.resource.aws_iam_role).toBeUndefined();
+    expect(out.resource.aws_iam_policy).toBeUndefined();
+    expect(out.resource.aws_iam_role_policy_attachment).toBeUndefined();
+    const account = only(out.resource.datadog_integration_aws_account);
+    expect(account.auth_config.aws_auth_config_role).toEqual({
+      external_id: "${datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A.id}",
+      role_name: "ExistingDatadogRole",
+    });
+    expect(account.depends_on).toBeUndefined();
+  });
+
+  test("createIntegration false: the role trusts the existing integration's external ID from the data source", () => {
+    const out = synth({ createIntegration: false });
+    expect(out.resource.datadog_integration_aws_account).toBeUndefined();
+    expect(out.resource.datadog_integration_aws_external_id).toBeUndefined();
+    expect(out.data.datadog_integration_aws_external_id).toEqual({
+      DatadogIntegration_ExistingExternalId_A614829D: { aws_account_id: "123456789012" },
+    });
+    const trust = JSON.parse(only(out.resource.aws_iam_role).assume_role_policy);
+    expect(trust.Statement[0].Condition.StringEquals["sts:ExternalId"]).toBe(
+      "${data.datadog_integration_aws_external_id.DatadogIntegration_ExistingExternalId_A614829D.external_id}",
+    );
+    expect(checkSynthesizedStack(out)).toEqual([]);
+  });
+
+  test("createIntegration false with an explicit externalId: no data source", () => {
+    const out = synth({ createIntegration: false, externalId: "0123abcd-ext" });
+    expect(out.data).toBeUndefined();
+    const trust = JSON.parse(only(out.resource.aws_iam_role).assume_role_policy);
+    expect(trust.Statement[0].Condition.StringEquals["sts:ExternalId"]).toBe("0123abcd-ext");
+  });
+});
+
+describe("options", () => {
+  test("without extended collection only the core and log-collection actions are granted", () => {
+    const out = synth({ resourcesExtendedCollection: false });
+    const granted = (Object.values(out.resource.aws_iam_policy) as Json[]).flatMap(
+      (p) => JSON.parse(p.policy).Statement[0].Action as string[],
+    );
+    expect(granted).toEqual(datadogIntegrationActions({ resourceCollection: false, logCollection: true }));
+    expect(granted).not.toContain("bedrock:GetAgent");
+    expect(Object.keys(out.resource.aws_iam_policy)).toHaveLength(1);
+    expect(only(out.resource.datadog_integration_aws_account).resources_config).toEqual({
+      cloud_security_posture_management_collection: false,
+      extended_collection: false,
+    });
+  });
+
+  test("log-collection permissions can be left out", () => {
+    const out = synth({ resourcesExtendedCollection: false, logCollectionPermissions: false });
+    const granted = JSON.parse(only(out.resource.aws_iam_policy).policy).Statement[0].Action as string[];
+    expect(granted).not.toContain("lambda:GetPolicy");
+    expect(granted).not.toContain("lambda:InvokeFunction");
+    expect(granted).toContain("logs:PutSubscriptionFilter");
+  });
+
+  test("SecurityAudit can be switched off; path, boundary and tags reach the role", () => {
+    const out = synth({
+      attachSecurityAuditPolicy: false,
+      rolePath: "/datadog/",
+      rolePermissionsBoundaryArn: "arn:aws:iam::123456789012:policy/Boundary",
+      tags: { team: "security" },
+    });
+    const policyArns = (Object.values(out.resource.aws_iam_role_policy_attachment) as Json[]).map((a) => a.policy_arn);
+    expect(policyArns.some((arn) => arn.endsWith(":policy/SecurityAudit"))).toBe(false);
+    const role = only(out.resource.aws_iam_role);
+    expect(role).toMatchObject({
+      path: "/datadog/",
+      permissions_boundary: "arn:aws:iam::123456789012:policy/Boundary",
+      tags: { team: "security" },
+    });
+    for (const policy of Object.values(out.resource.aws_iam_policy) as Json[]) {
+      expect(policy.path).toBe("/datadog/");
+    }
+  });
+
+  test("metrics, resources, traces and logs blocks follow the props", () => {
+    const out = synth({
+      accountTags: ["team:security"],
+      logsSources: ["cloudtrail"],
+      metricsEnabled: false,
+      metricsAutomuteEnabled: false,
+      metricsCollectCloudwatchAlarms: true,
+      metricsCollectCustomMetrics: true,
+      metricsIncludeOnlyNamespaces: ["AWS/EKS"],
+      resourcesCspmCollection: true,
+      tracesXrayIncludeAll: true,
+      regions: ["eu-west-1"],
+    });
+    const account = only(out.resource.datadog_integration_aws_account);
+    expect(account.account_tags).toEqual(["team:security"]);
+    expect(account.logs_config).toEqual({ lambda_forwarder: { lambdas: [], sources: ["cloudtrail"] } });
+    expect(account.metrics_config).toEqual({
+      automute_enabled: false,
+      collect_cloudwatch_alarms: true,
+      collect_custom_metrics: true,
+      enabled: false,
+      namespace_filters: { include_only: ["AWS/EKS"] },
+    });
+    expect(account.resources_config).toEqual({
+      cloud_security_posture_management_collection: true,
+      extended_collection: true,
+    });
+    expect(account.traces_config).toEqual({ xray_services: { include_all: true } });
+    expect(account.aws_regions).toEqual({ include_only: ["eu-west-1"] });
+  });
+});
+
+describe("validation errors", () => {
+  test.each<[Partial<DatadogAwsIntegrationProps>, string]>([
+    [{ awsAccountId: "12345" }, `awsAccountId is "12345"; allowed: 12 digits`],
+    [{ roleName: "Datadog Role" }, `roleName is "Datadog Role"; allowed: 1-64 characters of letters, digits and +=,.@_-`],
+    [{ rolePath: "datadog" }, `rolePath is "datadog"; allowed: "/" or a path that starts and ends with "/"`],
+    [
+      { rolePermissionsBoundaryArn: "Boundary" },
+      `rolePermissionsBoundaryArn is "Boundary"; allowed: an IAM policy ARN`,
+    ],
+    [{ regions: [] }, `regions is []; allowed: omit it for all regions, or list at least one region`],
+    [
+      { regions: ["us-gov-west-1"] },
+      `regions has "us-gov-west-1"; allowed in partition aws: af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-6, ap-southeast-7, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, mx-central-1, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2`,
+    ],
+    [{ regions: ["us-east-1", "us-east-1"] }, `regions has duplicates: us-east-1, us-east-1`],
+    [
+      { metricsExcludeOnlyNamespaces: ["AWS/SQS"], metricsIncludeOnlyNamespaces: ["AWS/EKS"] },
+      `metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces are both set; allowed: at most one of them`,
+    ],
+    [
+      { resourcesCspmCollection: true, resourcesExtendedCollection: false },
+      `resourcesCspmCollection is true while resourcesExtendedCollection is false; allowed: enable resourcesExtendedCollection too (Datadog requires it)`,
+    ],
+    [
+      { tracesXrayIncludeAll: true, tracesXrayIncludeOnly: ["svc"] },
+      `tracesXrayIncludeAll is true and tracesXrayIncludeOnly is set; allowed: one of them`,
+    ],
+    [
+      { externalId: "abc" },
+      `externalId is set but is only used when createIntegration is false and createRole is true`,
+    ],
+    [
+      { createRole: false, rolePermissionsBoundaryArn: "arn:aws:iam::123456789012:policy/B" },
+      `rolePermissionsBoundaryArn is set but createRole is false; the boundary of a brought role is managed elsewhere`,
+    ],
+    [
+      { createRole: false, createIntegration: false },
+      `createRole and createIntegration are both false; nothing to create, remove the construct instead`,
+    ],
+  ])("%j", (props, message) => {
+    expect(errorOf(props)).toBe(`${WHERE}: ${message}`);
+  });
+});
+
+describe("permission lists and the policy split", () => {
+  test("every listed action is well-formed and the lists have no duplicates", () => {
+    for (const list of [DATADOG_INTEGRATION_CORE_ACTIONS, DATADOG_LOG_COLLECTION_ACTIONS, DATADOG_RESOURCE_COLLECTION_ACTIONS]) {
+      for (const action of list) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+\*?$/);
+      expect(new Set(list).size).toBe(list.length);
+    }
+    // Pins the transcription of the cited source (104 base actions, managed policies 1-4).
+    expect(DATADOG_INTEGRATION_CORE_ACTIONS).toHaveLength(104);
+    expect(DATADOG_RESOURCE_COLLECTION_ACTIONS).toHaveLength(719);
+  });
+
+  test("the split is greedy, ordered and within the limit for any limit", () => {
+    const actions = ["a:One", "b:Two", "c:Three", "d:Four", "e:Five"];
+    const sid = (n: number) => `S${n}`;
+    const limit = permissionsPolicyJson(["a:One", "b:Two"], "S1").length;
+    const chunks = splitActionsIntoPolicies(actions, sid, limit);
+    expect(chunks).toEqual([["a:One", "b:Two"], ["c:Three"], ["d:Four"], ["e:Five"]]);
+    chunks.forEach((chunk, i) => expect(permissionsPolicyJson(chunk, sid(i + 1)).length).toBeLessThanOrEqual(limit));
+    expect(splitActionsIntoPolicies(actions, sid)).toEqual([actions]);
+  });
+
+  test("an action that alone exceeds the limit is an error", () => {
+    const limit = permissionsPolicyJson(["a:One"], "S").length;
+    expect(() => splitActionsIntoPolicies(["a:One", "b:TooLongToFit"], () => "S", limit)).toThrow(
+      new Error(`iam action "b:TooLongToFit" alone exceeds the policy size limit of ${limit} characters`),
+    );
+  });
+});

@@ -3,7 +3,7 @@
  * value fails at synth time with a message naming the field instead of at apply time.
  */
 import { Token } from "cdktf";
-import { EXCLUSION_PRESET_NAMES, ClusterScopeAttribute, LOG_GROUP_NAME } from "./queries";
+import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES, ClusterScopeAttribute, LOG_GROUP_NAME } from "./queries";
 import { KNOWN_DATADOG_SITES } from "./sites";
 import type { LogExplorerProps } from "./log-explorer";
 
@@ -180,15 +180,17 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
     }
 
     // Exclusion filters.
+    const selected = new Map<string, string>();
     const filterNames = new Map<string, string>();
     presets.forEach((sel, i) => {
       const f = `indexExclusionPresets[${i}]`;
       if (!(EXCLUSION_PRESET_NAMES as readonly string[]).includes(sel.preset)) {
         p(`${f}.preset`, sel.preset, EXCLUSION_PRESET_NAMES.join(", "));
-      } else if (filterNames.has(sel.preset)) {
-        p(`${f}.preset`, sel.preset, `a preset not already selected by ${filterNames.get(sel.preset)}`);
+      } else if (selected.has(sel.preset)) {
+        p(`${f}.preset`, sel.preset, `a preset not already selected by ${selected.get(sel.preset)}`);
       } else {
-        filterNames.set(sel.preset, f);
+        selected.set(sel.preset, f);
+        filterNames.set(EXCLUSION_PRESETS[sel.preset].filterName, f);
       }
       checkSampleRate(`${f}.sampleRate`, sel.sampleRate);
     });

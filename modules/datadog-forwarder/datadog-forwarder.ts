@@ -418,7 +418,7 @@ export class DatadogForwarder extends Construct {
 
     const stack = new CloudformationStack(this, "Stack", {
       provider: props.provider,
-      dependsOn: secretDependencies,
+      dependsOn: secretDependencies.length > 0 ? secretDependencies : undefined,
       name: stackName,
       templateUrl: forwarderTemplateUrl(version, baseUrl),
       capabilities: [...DATADOG_FORWARDER_CAPABILITIES],

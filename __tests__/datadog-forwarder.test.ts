@@ -1,0 +1,587 @@
+import { TerraformVariable, Testing } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import {
+  AuditLogFilterPattern,
+  AuditLogGroup,
+  DATADOG_FORWARDER_DEFAULT_VERSION,
+  DatadogForwarder,
+  DatadogForwarderProps,
+  FILTER_PATTERN_MAX_LENGTH,
+} from "../modules/datadog-forwarder";
+import { checkSynthesizedStack } from "../modules/policy";
+
+type Json = { [key: string]: any };
+
+const PROD_A: AuditLogGroup = {
+  clusterName: "prod-a",
+  logGroupName: "/aws/eks/prod-a/cluster",
+  logGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/prod-a/cluster",
+};
+const PROD_B: AuditLogGroup = {
+  clusterName: "prod-b",
+  logGroupName: "/aws/eks/prod-b/cluster",
+  logGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/prod-b/cluster",
+};
+const EXISTING_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:datadog-api-key-AbCdEf";
+
+type Props = Omit<DatadogForwarderProps, "provider">;
+const BASE: Props = { datadogSite: "datadoghq.com", environment: "prod", region: "us-east-1", auditLogGroups: [PROD_A] };
+
+/** Builds a stack with a stack-level sensitive variable and an aliased regional provider, like the lead's stacks. */
+function synth(props: Partial<Props> = {}, useVariable = true): Json {
+  return JSON.parse(
+    Testing.synthScope((scope: Construct) => {
+      const region = props.region ?? BASE.region ?? "us-east-1";
+      const provider = new AwsProvider(scope, "aws", { region, alias: region });
+      const apiKey = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
+      new DatadogForwarder(scope, "Forwarder", {
+        ...BASE,
+        ...(useVariable ? { apiKeySecretValue: apiKey.value } : {}),
+        ...props,
+        provider,
+      });
+    }),
+  );
+}
+
+function errorOf(props: Partial<Props>, useVariable = true): string {
+  try {
+    synth(props, useVariable);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("expected the construct to throw");
+}
+
+const only = (section: Json | undefined): Json => {
+  const values = Object.values(section ?? {});
+  expect(values).toHaveLength(1);
+  return values[0] as Json;
+};
+
+const WHERE = 'datadog forwarder "stack/Forwarder"';
+const STACK = "aws_cloudformation_stack.Forwarder_Stack_ACF77500";
+const FORWARDER_ARN = `\${${STACK}.outputs["DatadogForwarderArn"]}`;
+
+describe("DatadogForwarder (created secret, one cluster)", () => {
+  const out = synth();
+
+  test("pins the Terraform addresses of the stateful resources", () => {
+    expect(Object.keys(out.resource.aws_cloudformation_stack)).toEqual(["Forwarder_Stack_ACF77500"]);
+    expect(Object.keys(out.resource.aws_secretsmanager_secret)).toEqual(["Forwarder_ApiKeySecret_C004A720"]);
+    expect(Object.keys(out.resource.aws_secretsmanager_secret_version)).toEqual(["Forwarder_ApiKeySecretValue_D5668EC6"]);
+    expect(Object.keys(out.resource.aws_cloudwatch_log_subscription_filter)).toEqual([
+      "Forwarder_Cluster-prod-a-AuditSubscription_86314DB6",
+    ]);
+  });
+
+  test("the stack pins the template, uses DdApiKeySecretArn and never DdApiKey", () => {
+    const stack = only(out.resource.aws_cloudformation_stack);
+    expect(stack).toEqual({
+      capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+      depends_on: ["aws_secretsmanager_secret_version.Forwarder_ApiKeySecretValue_D5668EC6"],
+      name: "datadog-forwarder",
+      parameters: {
+        DdApiKeySecretArn: "${aws_secretsmanager_secret.Forwarder_ApiKeySecret_C004A720.arn}",
+        DdSite: "datadoghq.com",
+        DdTags: "env:prod,kube_cluster_name:prod-a",
+        FunctionName: "datadog-forwarder",
+        LogRetentionInDays: "90",
+      },
+      provider: "aws.us-east-1",
+      template_url: `https://datadog-cloudformation-template.s3.amazonaws.com/aws/forwarder/${DATADOG_FORWARDER_DEFAULT_VERSION}.yaml`,
+    });
+    expect(DATADOG_FORWARDER_DEFAULT_VERSION).toBe("5.4.14");
+  });
+
+  test("the secret is plaintext and its value only a reference to the sensitive variable", () => {
+    expect(only(out.resource.aws_secretsmanager_secret)).toEqual({
+      description: "Datadog API key for the Datadog Forwarder (plaintext)",
+      name: "datadog-forwarder-api-key",
+      provider: "aws.us-east-1",
+    });
+    expect(only(out.resource.aws_secretsmanager_secret_version)).toEqual({
+      provider: "aws.us-east-1",
+      secret_id: "${aws_secretsmanager_secret.Forwarder_ApiKeySecret_C004A720.id}",
+      secret_string: "${var.datadog_api_key}",
+    });
+    expect(out.variable.datadog_api_key).toEqual({ sensitive: true, type: "string" });
+  });
+
+  test("the audit log group is subscribed to the stack's DatadogForwarderArn output with every event", () => {
+    expect(only(out.resource.aws_cloudwatch_log_subscription_filter)).toEqual({
+      depends_on: [STACK],
+      destination_arn: FORWARDER_ARN,
+      filter_pattern: "",
+      log_group_name: "/aws/eks/prod-a/cluster",
+      name: "datadog-forwarder-eks-audit",
+      provider: "aws.us-east-1",
+    });
+    expect(out.resource.aws_lambda_permission).toBeUndefined();
+  });
+
+  test("passes the policy checks and synthesizes deterministically", () => {
+    expect(checkSynthesizedStack(out)).toEqual([]);
+    expect(synth()).toEqual(out);
+  });
+});
+
+describe("DatadogForwarder variants", () => {
+  test("an existing secret ARN: no secret is created", () => {
+    const out = synth({ apiKeySecretArn: EXISTING_SECRET }, false);
+    expect(out.resource.aws_secretsmanager_secret).toBeUndefined();
+    expect(out.resource.aws_secretsmanager_secret_version).toBeUndefined();
+    const stack = only(out.resource.aws_cloudformation_stack);
+    expect(stack.parameters.DdApiKeySecretArn).toBe(EXISTING_SECRET);
+    expect(stack.depends_on).toBeUndefined();
+  });
+
+  test("write-only secret value keeps the key out of the state", () => {
+    const out = synth({ apiKeySecretWriteOnlyVersion: 2, apiKeySecretName: "dd-key", apiKeySecretKmsKeyId: "alias/datadog" });
+    expect(only(out.resource.aws_secretsmanager_secret_version)).toEqual({
+      provider: "aws.us-east-1",
+      secret_id: "${aws_secretsmanager_secret.Forwarder_ApiKeySecret_C004A720.id}",
+      secret_string_wo: "${var.datadog_api_key}",
+      secret_string_wo_version: 2,
+    });
+    expect(only(out.resource.aws_secretsmanager_secret)).toMatchObject({ name: "dd-key", kms_key_id: "alias/datadog" });
+  });
+
+  test("non-US1 site (datadoghq.eu) in eu-west-1", () => {
+    const group = { ...PROD_A, logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/prod-a/cluster" };
+    const out = synth({ datadogSite: "datadoghq.eu", region: "eu-west-1", auditLogGroups: [group] });
+    const stack = only(out.resource.aws_cloudformation_stack);
+    expect(stack.parameters.DdSite).toBe("datadoghq.eu");
+    expect(stack.provider).toBe("aws.eu-west-1");
+  });
+
+  test("ap1 site", () => {
+    const out = synth({ datadogSite: "ap1.datadoghq.com" });
+    expect(only(out.resource.aws_cloudformation_stack).parameters.DdSite).toBe("ap1.datadoghq.com");
+  });
+
+  test("GovCloud: ddog-gov.com in us-gov-west-1 with GovCloud ARNs", () => {
+    const group: AuditLogGroup = {
+      clusterName: "gov-a",
+      logGroupName: "/aws/eks/gov-a/cluster",
+      logGroupArn: "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:/aws/eks/gov-a/cluster",
+    };
+    const out = synth(
+      {
+        datadogSite: "ddog-gov.com",
+        region: "us-gov-west-1",
+        auditLogGroups: [group],
+        apiKeySecretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:dd-AbCdEf",
+        grantInvokePermission: true,
+      },
+      false,
+    );
+    const stack = only(out.resource.aws_cloudformation_stack);
+    expect(stack.parameters).toEqual({
+      DdApiKeySecretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:dd-AbCdEf",
+      DdSite: "ddog-gov.com",
+      DdTags: "env:prod,kube_cluster_name:gov-a",
+      FunctionName: "datadog-forwarder",
+      LogRetentionInDays: "90",
+    });
+    expect(only(out.resource.aws_lambda_permission).source_arn).toBe(
+      "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:/aws/eks/gov-a/cluster:*",
+    );
+    expect(checkSynthesizedStack(out)).toEqual([]);
+  });
+
+  test("two clusters: two stable subscriptions, no cluster tag (it would mislabel one cluster's logs)", () => {
+    const out = synth({ auditLogGroups: [PROD_A, PROD_B], ddTags: ["team:security"] });
+    const filters = out.resource.aws_cloudwatch_log_subscription_filter;
+    expect(Object.keys(filters)).toEqual([
+      "Forwarder_Cluster-prod-a-AuditSubscription_86314DB6",
+      "Forwarder_Cluster-prod-b-AuditSubscription_0AD788C8",
+    ]);
+    expect((Object.values(filters) as Json[]).map((f) => [f.name, f.log_group_name])).toEqual([
+      ["datadog-forwarder-eks-audit", "/aws/eks/prod-a/cluster"],
+      ["datadog-forwarder-eks-audit", "/aws/eks/prod-b/cluster"],
+    ]);
+    expect(only(out.resource.aws_cloudformation_stack).parameters.DdTags).toBe("env:prod,team:security");
+  });
+
+  test("no log groups: the forwarder alone", () => {
+    const out = synth({ auditLogGroups: [] });
+    expect(out.resource.aws_cloudwatch_log_subscription_filter).toBeUndefined();
+    expect(only(out.resource.aws_cloudformation_stack).parameters.DdTags).toBe("env:prod");
+  });
+
+  test("opt-in invoke permission: scoped to the log group, and the filter waits for it", () => {
+    const out = synth({ grantInvokePermission: true });
+    expect(out.resource.aws_lambda_permission).toEqual({
+      "Forwarder_Cluster-prod-a-InvokePermission_964E5FEB": {
+        action: "lambda:InvokeFunction",
+        function_name: FORWARDER_ARN,
+        principal: "logs.amazonaws.com",
+        provider: "aws.us-east-1",
+        source_arn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/prod-a/cluster:*",
+        statement_id: "datadog-forwarder-eks-audit-prod-a",
+      },
+    });
+    expect(only(out.resource.aws_cloudwatch_log_subscription_filter).depends_on).toEqual([
+      STACK,
+      "aws_lambda_permission.Forwarder_Cluster-prod-a-InvokePermission_964E5FEB",
+    ]);
+  });
+
+  test("a log group ARN given with the :* suffix is normalised", () => {
+    const out = synth({ auditLogGroups: [{ ...PROD_A, logGroupArn: `${PROD_A.logGroupArn}:*` }], grantInvokePermission: true });
+    expect(only(out.resource.aws_lambda_permission).source_arn).toBe(`${PROD_A.logGroupArn}:*`);
+  });
+
+  test("typed Lambda settings, version pin and extra parameters reach the template", () => {
+    const out = synth({
+      forwarderVersion: "5.4.11",
+      functionName: "dd-forwarder-audit",
+      stackName: "dd-forwarder-audit",
+      memorySizeMiB: 2048,
+      timeoutSeconds: 300,
+      reservedConcurrency: 10,
+      logRetentionInDays: 30,
+      permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/Boundary",
+      iamRolePath: "/datadog/",
+      additionalParameters: { DdFetchLambdaTags: "false" },
+      tags: { team: "security" },
+    });
+    const stack = only(out.resource.aws_cloudformation_stack);
+    expect(stack.template_url).toBe("https://datadog-cloudformation-template.s3.amazonaws.com/aws/forwarder/5.4.11.yaml");
+    expect(stack.name).toBe("dd-forwarder-audit");
+    expect(stack.tags).toEqual({ team: "security" });
+    expect(stack.parameters).toEqual({
+      DdApiKeySecretArn: "${aws_secretsmanager_secret.Forwarder_ApiKeySecret_C004A720.arn}",
+      DdFetchLambdaTags: "false",
+      DdSite: "datadoghq.com",
+      DdTags: "env:prod,kube_cluster_name:prod-a",
+      FunctionName: "dd-forwarder-audit",
+      IamRolePath: "/datadog/",
+      LogRetentionInDays: "30",
+      MemorySize: "2048",
+      PermissionsBoundaryArn: "arn:aws:iam::123456789012:policy/Boundary",
+      ReservedConcurrency: "10",
+      Timeout: "300",
+    });
+  });
+
+  test("one forwarder per region, each with its own aliased provider", () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope: Construct) => {
+        const apiKey = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
+        for (const region of ["us-east-1", "eu-west-1"]) {
+          const provider = new AwsProvider(scope, `aws-${region}`, { region, alias: region });
+          new DatadogForwarder(scope, `Forwarder-${region}`, {
+            datadogSite: "datadoghq.com",
+            environment: "prod",
+            region,
+            provider,
+            apiKeySecretValue: apiKey.value,
+          });
+        }
+      }),
+    );
+    const stacks = Object.entries(out.resource.aws_cloudformation_stack) as [string, Json][];
+    expect(stacks.map(([address, s]) => [address, s.provider])).toEqual([
+      ["Forwarder-eu-west-1_Stack_BBA1685D", "aws.eu-west-1"],
+      ["Forwarder-us-east-1_Stack_C9B98443", "aws.us-east-1"],
+    ]);
+    for (const secret of Object.values(out.resource.aws_secretsmanager_secret) as Json[]) {
+      expect(["aws.us-east-1", "aws.eu-west-1"]).toContain(secret.provider);
+    }
+  });
+});
+
+describe("subscription filter limit", () => {
+  test("one existing filter plus ours fits the documented limit of 2", () => {
+    const out = synth({ auditLogGroups: [{ ...PROD_A, existingSubscriptionFilterCount: 1 }] });
+    expect(Object.keys(out.resource.aws_cloudwatch_log_subscription_filter)).toHaveLength(1);
+  });
+
+  test("two existing filters plus ours is rejected", () => {
+    expect(errorOf({ auditLogGroups: [{ ...PROD_A, existingSubscriptionFilterCount: 2 }] })).toBe(
+      `${WHERE}: auditLogGroups[cluster "prod-a"]: log group "/aws/eks/prod-a/cluster" already has 2 subscription filter(s); adding "datadog-forwarder-eks-audit" makes 3, over the limit of 2 per log group; remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher`,
+    );
+  });
+
+  test("an account with a higher quota can raise the limit", () => {
+    const out = synth({ subscriptionFiltersPerLogGroup: 5, auditLogGroups: [{ ...PROD_A, existingSubscriptionFilterCount: 4 }] });
+    expect(Object.keys(out.resource.aws_cloudwatch_log_subscription_filter)).toHaveLength(1);
+  });
+});
+
+describe("validation errors", () => {
+  test.each<[Partial<Props>, string]>([
+    [
+      { datadogSite: "datadoghq.co" },
+      `datadogSite is "datadoghq.co"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com`,
+    ],
+    [{ region: "us-east-9" }, `region is "us-east-9"; allowed: an AWS region code such as us-east-1 or us-gov-west-1`],
+    [
+      { forwarderVersion: "latest" },
+      `forwarderVersion is "latest", which would upgrade the Forwarder silently on any stack update; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
+    ],
+    [{ forwarderVersion: "5.4" }, `forwarderVersion is "5.4"; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`],
+    [
+      { forwarderVersion: "3.28.5" },
+      `forwarderVersion is "3.28.5", whose template requires the DdApiKey parameter; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
+    ],
+    [
+      { templateBaseUrl: "https://example.com/forwarder/" },
+      `templateBaseUrl is "https://example.com/forwarder/"; allowed: an https URL without a trailing slash`,
+    ],
+    [{ stackName: "1stack" }, `stackName is "1stack"; allowed: a letter then up to 127 letters, digits or hyphens`],
+    [
+      { functionName: "DatadogForwarder" },
+      `functionName is "DatadogForwarder", the template default, for which CloudFormation generates a random function name; allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`,
+    ],
+    [{ functionName: "datadog forwarder" }, `functionName is "datadog forwarder"; allowed: 1-64 letters, digits, hyphens or underscores`],
+    [{ apiKeySecretArn: EXISTING_SECRET }, `exactly one of apiKeySecretArn and apiKeySecretValue must be set; received both`],
+    [
+      { apiKeySecretWriteOnlyVersion: 0 },
+      `apiKeySecretWriteOnlyVersion is 0; allowed: a positive integer`,
+    ],
+    [{ memorySizeMiB: 64 }, `memorySizeMiB is 64; allowed: an integer from 128 to 3008 (template limits)`],
+    [{ timeoutSeconds: 901 }, `timeoutSeconds is 901; allowed: an integer from 1 to 900 (Lambda limit)`],
+    [{ reservedConcurrency: -1 }, `reservedConcurrency is -1; allowed: a non-negative integer (Datadog recommends at least 10)`],
+    [
+      { logRetentionInDays: 0 },
+      `logRetentionInDays is 0; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`,
+    ],
+    [
+      { permissionsBoundaryArn: "Boundary" },
+      `permissionsBoundaryArn is "Boundary"; allowed: an IAM policy ARN`,
+    ],
+    [{ iamRolePath: "datadog" }, `iamRolePath is "datadog"; allowed: "/" or a path that starts and ends with "/"`],
+    [
+      { additionalParameters: { DdApiKey: "x", FunctionName: "y" } },
+      `additionalParameters sets DdApiKey, FunctionName, which this construct manages; allowed: any other template parameter (use the typed props instead)`,
+    ],
+    [{ environment: " " }, `environment is empty; allowed: the environment name`],
+    [
+      { ddTags: ["Team:Security"] },
+      `ddTags: tag "Team:Security" is invalid; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`,
+    ],
+    [
+      { ddTags: ["team:a,b"] },
+      `ddTags: tag "team:a,b" is invalid; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`,
+    ],
+    [
+      { subscriptionFilterName: "datadog:audit" },
+      `subscriptionFilterName is "datadog:audit"; allowed: 1-512 characters without ":" or "*"`,
+    ],
+    [{ subscriptionFiltersPerLogGroup: 0 }, `subscriptionFiltersPerLogGroup is 0; allowed: an integer from 1 to 5 (AWS documents 2)`],
+    [{ auditLogGroups: [PROD_A, PROD_A] }, `auditLogGroups[cluster "prod-a"]: cluster "prod-a" is listed twice`],
+    [
+      { auditLogGroups: [{ ...PROD_A, clusterName: "-bad" }] },
+      `auditLogGroups[cluster "-bad"].clusterName is "-bad"; allowed: an EKS cluster name (letters, digits, - and _, starting with a letter or digit, at most 100)`,
+    ],
+    [
+      { auditLogGroups: [{ ...PROD_A, logGroupName: "/aws/eks/prod a/cluster" }] },
+      `auditLogGroups[cluster "prod-a"].logGroupName is "/aws/eks/prod a/cluster"; allowed: 1-512 characters of letters, digits and . - _ / #`,
+    ],
+    [
+      { auditLogGroups: [{ ...PROD_A, logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/prod-a/cluster" }] },
+      `auditLogGroups[cluster "prod-a"].logGroupArn is in region eu-west-1 but this forwarder is in us-east-1; a log group can only feed a Lambda in its own region, add a forwarder for eu-west-1`,
+    ],
+    [
+      { auditLogGroups: [{ ...PROD_A, logGroupArn: PROD_B.logGroupArn }] },
+      `auditLogGroups[cluster "prod-a"].logGroupArn names log group "/aws/eks/prod-b/cluster" but logGroupName is "/aws/eks/prod-a/cluster"; allowed: the ARN of the same log group`,
+    ],
+    [
+      { auditLogGroups: [{ ...PROD_A, logGroupArn: "/aws/eks/prod-a/cluster" }] },
+      `auditLogGroups[cluster "prod-a"].logGroupArn is "/aws/eks/prod-a/cluster"; allowed: arn:<partition>:logs:<region>:<account>:log-group:<name>`,
+    ],
+    [
+      { auditLogGroups: [{ ...PROD_A, existingSubscriptionFilterCount: -1 }] },
+      `auditLogGroups[cluster "prod-a"].existingSubscriptionFilterCount is -1; allowed: a non-negative integer`,
+    ],
+  ])("%j", (props, message) => {
+    expect(errorOf(props)).toBe(`${WHERE}: ${message}`);
+  });
+
+  test("neither secret source", () => {
+    expect(errorOf({}, false)).toBe(`${WHERE}: exactly one of apiKeySecretArn and apiKeySecretValue must be set; received neither`);
+  });
+
+  test("a literal API key is refused (it would land in cdktf.out/)", () => {
+    expect(errorOf({ apiKeySecretValue: "0123456789abcdef0123456789abcdef" }, false)).toBe(
+      `${WHERE}: apiKeySecretValue is a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
+    );
+  });
+
+  test("a malformed secret ARN, and secret options next to an existing secret", () => {
+    expect(errorOf({ apiKeySecretArn: "datadog-api-key" }, false)).toBe(
+      `${WHERE}: apiKeySecretArn is "datadog-api-key"; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`,
+    );
+    expect(errorOf({ apiKeySecretArn: EXISTING_SECRET, apiKeySecretName: "x" }, false)).toBe(
+      `${WHERE}: apiKeySecretName is set but apiKeySecretArn points to an existing secret; allowed: set it only with apiKeySecretValue`,
+    );
+  });
+});
+
+/**
+ * A small evaluator for the subset of CloudWatch Logs JSON filter syntax the presets use (`=`/`!=` on quoted
+ * strings with `*` wildcards, `&&`, `||`, parentheses; a missing field never matches), to test what each preset
+ * keeps and drops on real-shaped audit events.
+ */
+function matches(pattern: string, event: Json): boolean {
+  if (pattern === "") return true;
+  const tokens = pattern.match(/\$\.[\w.]+|"[^"]*"|!=|=|&&|\|\||\(|\)|\{|\}/g) ?? [];
+  let i = 0;
+  const peek = () => tokens[i];
+  const next = () => tokens[i++];
+  const compare = (): boolean => {
+    const field = next().slice(2).split(".");
+    const op = next();
+    const value = next().slice(1, -1);
+    const actual = field.reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), event);
+    if (typeof actual !== "string") return false;
+    const regex = new RegExp(`^${value.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`);
+    return op === "=" ? regex.test(actual) : !regex.test(actual);
+  };
+  const primary = (): boolean => {
+    if (peek() === "(") {
+      next();
+      const v = or();
+      next();
+      return v;
+    }
+    return compare();
+  };
+  const and = (): boolean => {
+    let v = primary();
+    while (peek() === "&&") {
+      next();
+      v = primary() && v;
+    }
+    return v;
+  };
+  const or = (): boolean => {
+    let v = and();
+    while (peek() === "||") {
+      next();
+      v = and() || v;
+    }
+    return v;
+  };
+  expect(next()).toBe("{");
+  const result = or();
+  expect(next()).toBe("}");
+  return result;
+}
+
+const event = (verb: string, username: string, requestURI: string, resource?: string): Json => ({
+  kind: "Event",
+  apiVersion: "audit.k8s.io/v1",
+  verb,
+  requestURI,
+  user: { username },
+  ...(resource !== undefined ? { objectRef: { resource } } : {}),
+});
+
+const SAMPLES: [string, Json][] = [
+  ["kubelet readiness probe", event("get", "system:anonymous", "/readyz")],
+  ["health check with query", event("get", "system:serviceaccount:kube-system:x", "/healthz?verbose")],
+  ["livez", event("get", "kubernetes-admin", "/livez")],
+  ["prometheus scrape", event("get", "system:serviceaccount:monitoring:prometheus", "/metrics")],
+  ["controller-manager watch", event("watch", "system:kube-controller-manager", "/api/v1/pods?watch=true", "pods")],
+  ["scheduler list nodes", event("list", "system:kube-scheduler", "/api/v1/nodes", "nodes")],
+  ["node get configmap", event("get", "system:node:ip-10-0-0-1", "/api/v1/namespaces/a/configmaps/b", "configmaps")],
+  ["node get secret", event("get", "system:node:ip-10-0-0-1", "/api/v1/namespaces/a/secrets/b", "secrets")],
+  ["service account lists secrets", event("list", "system:serviceaccount:default:app", "/api/v1/secrets", "secrets")],
+  ["service account lists pods", event("list", "system:serviceaccount:default:app", "/api/v1/pods", "pods")],
+  ["anonymous discovery", event("get", "system:anonymous", "/api")],
+  ["admin exec", event("create", "kubernetes-admin", "/api/v1/namespaces/a/pods/p/exec", "pods")],
+  ["controller-manager update", event("update", "system:kube-controller-manager", "/apis/apps/v1/deployments/x", "deployments")],
+  ["user list pods", event("list", "alice", "/api/v1/pods", "pods")],
+];
+
+describe("audit log filter presets", () => {
+  const keptBy = (p: AuditLogFilterPattern) => SAMPLES.filter(([, e]) => matches(p.pattern, e)).map(([name]) => name);
+  const all = SAMPLES.map(([name]) => name);
+
+  test("all: sends everything", () => {
+    expect(AuditLogFilterPattern.ALL_EVENTS.pattern).toBe("");
+    expect(keptBy(AuditLogFilterPattern.ALL_EVENTS)).toEqual(all);
+  });
+
+  test("drop-health-checks: the exact pattern and what it drops", () => {
+    expect(AuditLogFilterPattern.DROP_HEALTH_CHECKS.pattern).toBe(
+      '{ $.requestURI != "/healthz*" && $.requestURI != "/livez*" && $.requestURI != "/readyz*" && $.requestURI != "/metrics*" }',
+    );
+    const dropped = all.filter((n) => !keptBy(AuditLogFilterPattern.DROP_HEALTH_CHECKS).includes(n));
+    expect(dropped).toEqual(["kubelet readiness probe", "health check with query", "livez", "prometheus scrape"]);
+  });
+
+  test("drop-health-checks-and-system-reads: keeps service accounts, anonymous, secrets and all writes", () => {
+    const pattern = AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS;
+    const dropped = all.filter((n) => !keptBy(pattern).includes(n));
+    expect(dropped).toEqual([
+      "kubelet readiness probe",
+      "health check with query",
+      "livez",
+      "prometheus scrape",
+      "controller-manager watch",
+      "scheduler list nodes",
+      "node get configmap",
+    ]);
+    expect(keptBy(pattern)).toEqual([
+      "node get secret",
+      "service account lists secrets",
+      "service account lists pods",
+      "anonymous discovery",
+      "admin exec",
+      "controller-manager update",
+      "user list pods",
+    ]);
+  });
+
+  test("every preset fits the 1,024-character limit and documents what it drops", () => {
+    for (const preset of [
+      AuditLogFilterPattern.ALL_EVENTS,
+      AuditLogFilterPattern.DROP_HEALTH_CHECKS,
+      AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS,
+    ]) {
+      expect(preset.pattern.length).toBeLessThanOrEqual(FILTER_PATTERN_MAX_LENGTH);
+      expect(preset.pattern).not.toContain("%");
+    }
+    expect(AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS.pattern.length).toBe(341);
+    expect(AuditLogFilterPattern.DROP_HEALTH_CHECKS.drops).toEqual([
+      "requests whose requestURI starts with /healthz, /livez, /readyz, /metrics (any user, any verb)",
+    ]);
+    expect(AuditLogFilterPattern.ALL_EVENTS.drops).toEqual([]);
+  });
+
+  test("fromName resolves config names, and custom patterns", () => {
+    expect(AuditLogFilterPattern.NAMES).toEqual(["all", "drop-health-checks", "drop-health-checks-and-system-reads", "custom"]);
+    expect(AuditLogFilterPattern.fromName("drop-health-checks")).toBe(AuditLogFilterPattern.DROP_HEALTH_CHECKS);
+    const custom = AuditLogFilterPattern.fromName("custom", '{ $.verb != "watch" }');
+    expect(custom.name).toBe("custom");
+    expect(custom.pattern).toBe('{ $.verb != "watch" }');
+    const out = synth({ filterPattern: custom });
+    expect(only(out.resource.aws_cloudwatch_log_subscription_filter).filter_pattern).toBe('{ $.verb != "watch" }');
+  });
+
+  test("preset and custom-pattern errors", () => {
+    expect(() => AuditLogFilterPattern.fromName("quiet")).toThrow(
+      new Error(`filter pattern preset is "quiet"; allowed: all, drop-health-checks, drop-health-checks-and-system-reads, custom`),
+    );
+    expect(() => AuditLogFilterPattern.fromName("custom")).toThrow(
+      new Error(`filter pattern "custom" needs a pattern; allowed: a CloudWatch Logs filter pattern of at most 1024 characters`),
+    );
+    expect(() => AuditLogFilterPattern.fromName("all", "x")).toThrow(
+      new Error(`filter pattern "all" takes no pattern; allowed: set the preset to "custom" to use your own pattern`),
+    );
+    expect(() => AuditLogFilterPattern.custom(`{ ${'$.verb != "get" && '.repeat(60)}$.verb != "x" }`)).toThrow(
+      new Error(`filter pattern is 1157 characters; allowed: at most 1024 (PutSubscriptionFilter limit)`),
+    );
+    expect(() => AuditLogFilterPattern.custom('{ $.verb != "get"')).toThrow(
+      new Error(
+        `filter pattern "{ $.verb != \\"get\\"" opens or closes a JSON pattern without the other brace; allowed: "{ <expression> }" or a non-JSON pattern`,
+      ),
+    );
+  });
+});

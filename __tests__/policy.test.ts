@@ -1,0 +1,287 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudformationStack } from "@cdktf/provider-aws/lib/cloudformation-stack";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
+import { DatadogForwarder } from "../modules/datadog-forwarder";
+import {
+  applyPolicyChecks,
+  checkDatadogTrustExternalId,
+  checkLogGroupRetention,
+  checkNoDdApiKeyParameter,
+  checkNoWildcardPrincipal,
+  checkSynthesizedStack,
+  scanDirectoryForSecrets,
+  scanTextForSecrets,
+} from "../modules/policy";
+
+type Json = { [key: string]: any };
+
+function synth(build: (scope: Construct) => void): Json {
+  return JSON.parse(
+    Testing.synthScope((scope) => {
+      new AwsProvider(scope, "aws", { region: "us-east-1" });
+      build(scope);
+    }),
+  );
+}
+
+const trust = (statement: Json): string => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+
+/** The whole ingestion path as the lead composes it: integration + one forwarder with a subscribed cluster. */
+function ingestionStack(scope: Construct): void {
+  new AwsProvider(scope, "aws", { region: "us-east-1" });
+  new DatadogProvider(scope, "datadog", {});
+  const apiKey = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
+  const forwarder = new DatadogForwarder(scope, "Forwarder", {
+    datadogSite: "datadoghq.com",
+    environment: "prod",
+    region: "us-east-1",
+    apiKeySecretValue: apiKey.value,
+    auditLogGroups: [
+      {
+        clusterName: "prod-a",
+        logGroupName: "/aws/eks/prod-a/cluster",
+        logGroupArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/prod-a/cluster",
+      },
+    ],
+  });
+  new DatadogAwsIntegration(scope, "Integration", {
+    awsAccountId: "123456789012",
+    datadogSite: "datadoghq.com",
+    logsForwarderArns: [forwarder.forwarderArn],
+  });
+  new CloudwatchLogGroup(scope, "AuditLogGroup", { name: "/aws/eks/prod-a/cluster", retentionInDays: 90 });
+}
+
+describe("rule datadog-trust-external-id", () => {
+  test("compliant: the construct's trust policy", () => {
+    const out = synth((s) => {
+      new DatadogProvider(s, "datadog", {});
+      new DatadogAwsIntegration(s, "I", { awsAccountId: "123456789012", datadogSite: "datadoghq.eu" });
+    });
+    expect(checkDatadogTrustExternalId(out)).toEqual([]);
+  });
+
+  test("non-compliant: Datadog's account without the external ID condition", () => {
+    const out = synth((s) => {
+      new IamRole(s, "dd", {
+        name: "DatadogIntegrationRole",
+        assumeRolePolicy: trust({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::464622532012:root" }, Action: "sts:AssumeRole" }),
+      });
+      new IamRole(s, "other", {
+        name: "Other",
+        assumeRolePolicy: trust({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),
+      });
+    });
+    expect(checkDatadogTrustExternalId(out)).toEqual([
+      {
+        rule: "datadog-trust-external-id",
+        address: "aws_iam_role.dd",
+        message:
+          "aws_iam_role.dd: the trust policy lets arn:aws:iam::464622532012:root assume the role without a StringEquals sts:ExternalId condition (received condition null); allowed: only with the integration's external ID",
+      },
+    ]);
+  });
+
+  test("non-compliant: an empty external ID, and a GovCloud principal", () => {
+    const out = synth((s) => {
+      new IamRole(s, "gov", {
+        assumeRolePolicy: trust({
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws-us-gov:iam::065115117704:root" },
+          Action: "sts:AssumeRole",
+          Condition: { StringEquals: { "sts:ExternalId": "" } },
+        }),
+      });
+    });
+    expect(checkDatadogTrustExternalId(out).map((v) => v.address)).toEqual(["aws_iam_role.gov"]);
+  });
+
+  test("non-compliant: a trust policy that names Datadog but cannot be parsed", () => {
+    const out = synth((s) => {
+      new IamRole(s, "hcl", { assumeRolePolicy: '${jsonencode({"Principal":"arn:aws:iam::464622532012:root"})}' });
+    });
+    expect(checkDatadogTrustExternalId(out)[0].message).toBe(
+      "aws_iam_role.hcl: the trust policy names a Datadog account but is not a plain JSON policy document, so its sts:ExternalId condition cannot be verified; allowed: a JSON document (as DatadogAwsIntegration writes it)",
+    );
+  });
+});
+
+describe("rule no-wildcard-principal", () => {
+  test("non-compliant: trust, bucket policy, lambda permission and policy document with *", () => {
+    const out = synth((s) => {
+      new IamRole(s, "open", {
+        assumeRolePolicy: trust({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }),
+      });
+      new S3BucketPolicy(s, "bucket", {
+        bucket: "b",
+        policy: trust({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "arn:aws:s3:::b/*" }),
+      });
+      new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: "f", principal: "*" });
+      new DataAwsIamPolicyDocument(s, "doc", {
+        statement: [{ actions: ["s3:GetObject"], principals: [{ type: "AWS", identifiers: ["*"] }] }],
+      });
+    });
+    expect(checkNoWildcardPrincipal(out).map((v) => [v.address, v.message])).toEqual([
+      [
+        "aws_iam_role.open",
+        'aws_iam_role.open: assume_role_policy statement[0] has Principal {"AWS":"*"}; allowed: specific principals (a "*" principal opens the resource to everyone)',
+      ],
+      ["aws_lambda_permission.perm", 'aws_lambda_permission.perm: principal is "*"; allowed: a specific service or account principal'],
+      [
+        "aws_s3_bucket_policy.bucket",
+        'aws_s3_bucket_policy.bucket: policy statement[0] has Principal "*"; allowed: specific principals (a "*" principal opens the resource to everyone)',
+      ],
+      [
+        "data.aws_iam_policy_document.doc",
+        'data.aws_iam_policy_document.doc: statement[0] has principal identifiers "*"; allowed: specific principals',
+      ],
+    ]);
+  });
+
+  test("compliant: a Deny statement for * (e.g. TLS-only bucket policy) and specific principals", () => {
+    const out = synth((s) => {
+      new S3BucketPolicy(s, "tls", {
+        bucket: "b",
+        policy: trust({
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: "arn:aws:s3:::b/*",
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+      });
+      new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: "f", principal: "logs.amazonaws.com" });
+    });
+    expect(checkNoWildcardPrincipal(out)).toEqual([]);
+  });
+});
+
+describe("rule log-group-retention", () => {
+  test("compliant and non-compliant log groups", () => {
+    const out = synth((s) => {
+      new CloudwatchLogGroup(s, "ok", { name: "/aws/eks/a/cluster", retentionInDays: 90 });
+      new CloudwatchLogGroup(s, "forever", { name: "/aws/eks/b/cluster" });
+      new CloudwatchLogGroup(s, "zero", { name: "/aws/eks/c/cluster", retentionInDays: 0 });
+    });
+    expect(checkLogGroupRetention(out)).toEqual([
+      {
+        rule: "log-group-retention",
+        address: "aws_cloudwatch_log_group.forever",
+        message:
+          "aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
+      },
+      {
+        rule: "log-group-retention",
+        address: "aws_cloudwatch_log_group.zero",
+        message:
+          "aws_cloudwatch_log_group.zero: retention_in_days is 0; allowed: a positive number of days (absent or 0 keeps logs forever)",
+      },
+    ]);
+  });
+});
+
+describe("rule no-dd-api-key-parameter", () => {
+  test("a stack passing DdApiKey is flagged, DdApiKeySecretArn is not", () => {
+    const out = synth((s) => {
+      new CloudformationStack(s, "bad", { name: "bad", templateUrl: "https://x/y.yaml", parameters: { DdApiKey: "${var.k}" } });
+      new CloudformationStack(s, "good", {
+        name: "good",
+        templateUrl: "https://x/y.yaml",
+        parameters: { DdApiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k" },
+      });
+    });
+    expect(checkNoDdApiKeyParameter(out)).toEqual([
+      {
+        rule: "no-dd-api-key-parameter",
+        address: "aws_cloudformation_stack.bad",
+        message: "aws_cloudformation_stack.bad: parameters has DdApiKey; allowed: DdApiKeySecretArn pointing to a Secrets Manager secret",
+      },
+    ]);
+  });
+});
+
+describe("the whole ingestion path", () => {
+  test("passes every rule", () => {
+    const out = JSON.parse(Testing.synthScope(ingestionStack));
+    expect(Object.keys(out.resource)).toEqual(
+      expect.arrayContaining(["aws_iam_role", "aws_cloudformation_stack", "aws_cloudwatch_log_subscription_filter"]),
+    );
+    expect(checkSynthesizedStack(out)).toEqual([]);
+  });
+});
+
+describe("applyPolicyChecks", () => {
+  test("fails the synth of a stack with violations, listing each", () => {
+    const stack = new TerraformStack(Testing.app(), "env-prod");
+    new AwsProvider(stack, "aws", { region: "us-east-1" });
+    new CloudwatchLogGroup(stack, "forever", { name: "/aws/eks/b/cluster" });
+    new CloudformationStack(stack, "fwd", { name: "fwd", templateUrl: "https://x/y.yaml", parameters: { DdApiKey: "k" } });
+    applyPolicyChecks(stack);
+    expect(() => Testing.synth(stack, true)).toThrow(
+      "[log-group-retention] aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
+    );
+    expect(() => Testing.synth(stack, true)).toThrow(
+      "[no-dd-api-key-parameter] aws_cloudformation_stack.fwd: parameters has DdApiKey; allowed: DdApiKeySecretArn pointing to a Secrets Manager secret",
+    );
+  });
+
+  test("lets a compliant stack synthesize", () => {
+    const stack = new TerraformStack(Testing.app(), "env-prod");
+    ingestionStack(stack);
+    applyPolicyChecks(stack);
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+  });
+});
+
+describe("API-key scanner", () => {
+  const API_KEY = "0123456789abcdef0123456789abcdef";
+  const APP_KEY = "0123456789abcdef0123456789abcdef01234567";
+
+  test("finds API- and app-key-shaped strings, masked", () => {
+    expect(scanTextForSecrets(`{"api_key": "${API_KEY}",\n"app_key": "${APP_KEY}"}`, "cdk.tf.json")).toEqual([
+      { file: "cdk.tf.json", line: 1, kind: "datadog-api-key", excerpt: "0123************************cdef" },
+      { file: "cdk.tf.json", line: 2, kind: "datadog-app-key", excerpt: "0123********************************4567" },
+    ]);
+  });
+
+  test("ignores cdktf logical ids, longer hashes, git refs, upper case and allow-listed lines", () => {
+    const text = [
+      '"Forwarder_Stack_ACF77500": {}',
+      '"DatadogIntegration_Role_09CEFC58": {}',
+      `h1: zh:${"a".repeat(64)}`,
+      `source = "git::https://example.com/m.git?ref=${"b".repeat(40)}"`,
+      `"asset": "${API_KEY.toUpperCase()}"`,
+      `"uuid": "01234567-89ab-cdef-0123-456789abcdef"`,
+      `"known_test_fixture": "${API_KEY}"`,
+    ].join("\n");
+    expect(scanTextForSecrets(text, "x", { allow: [/known_test_fixture/] })).toEqual([]);
+  });
+
+  test("the synthesized output of the ingestion path holds no key, and a planted key is found", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "policy-scan-")) });
+    const stack = new TerraformStack(app, "env-prod");
+    ingestionStack(stack);
+    app.synth();
+    expect(scanDirectoryForSecrets(app.outdir, fs)).toEqual([]);
+    const stackDir = path.join(app.outdir, "stacks", "env-prod");
+    expect(fs.readdirSync(stackDir)).toContain("cdk.tf.json");
+
+    fs.writeFileSync(path.join(stackDir, "leak.auto.tfvars"), `x = 1\ndatadog_api_key = "${API_KEY}"\n`);
+    fs.mkdirSync(path.join(stackDir, ".terraform"));
+    fs.writeFileSync(path.join(stackDir, ".terraform", "ignored.txt"), API_KEY);
+    expect(scanDirectoryForSecrets(app.outdir, fs)).toEqual([
+      { file: "stacks/env-prod/leak.auto.tfvars", line: 2, kind: "datadog-api-key", excerpt: "0123************************cdef" },
+    ]);
+  });
+});

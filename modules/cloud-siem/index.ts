@@ -8,3 +8,5 @@ export * from "./pack-index";
 export { EKS_RULE_PACK } from "./rules";
 export { GUIDE_EXEC_QUERY } from "./rules/pod-exec-new-user";
 export { podExecBurstRule, PodExecBurstOptions } from "./rules/pod-exec-burst";
+export * from "./tuning";
+export * from "./builtin-rule-review";

@@ -29,7 +29,7 @@ export function lintQuery(query: string, knownSources: readonly string[] = KNOWN
     sources = sourcesOf(query);
   } catch (error) {
     if (error instanceof QuerySyntaxError) {
-      return [`is not a valid log search query: ${error.reason} at position ${error.position} (0-based) of ${JSON.stringify(query)}`];
+      return [`is not a valid log search query at position ${error.position} (0-based): ${error.reason} (query: ${JSON.stringify(query)})`];
     }
     throw error;
   }

@@ -1,0 +1,122 @@
+/**
+ * Review of Datadog's built-in (out-of-the-box) Kubernetes rules, pinned per environment: which are enabled and
+ * who they notify. Built-in rules cannot be created, only imported, and their IDs differ between orgs (facts
+ * §2.1), so IDs are looked up at plan time with the `datadog_security_monitoring_rules` data source (facts §2.2)
+ * and fed to an `import` block (Terraform >= 1.6 evaluates an import `id` expression during plan when its inputs
+ * are known; a data source's outputs are).
+ */
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { DataDatadogSecurityMonitoringRules } from "@cdktf/provider-datadog/lib/data-datadog-security-monitoring-rules";
+import { SecurityMonitoringDefaultRule } from "@cdktf/provider-datadog/lib/security-monitoring-default-rule";
+import type { Severity } from "../../lib/rules/matchable";
+import { SEVERITIES } from "./allowed-values";
+import { notificationHandleProblem } from "./rule-model";
+import { slug } from "./suppressions";
+
+/** One built-in rule to pin. */
+export interface BuiltInRuleSetting {
+  /** The rule's exact name in Datadog, e.g. `A Kubernetes user was assigned cluster administrator permissions`. */
+  readonly name: string;
+  /**
+   * Whether the rule is enabled.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Notification targets per case severity (cases of other severities get none).
+   * @default - the construct's `notifications`
+   */
+  readonly notifications?: Readonly<Partial<Record<Severity, readonly string[]>>>;
+}
+
+export interface BuiltInRuleReviewProps {
+  /** Built-in rules to adopt and pin, by exact name. */
+  readonly rules: readonly BuiltInRuleSetting[];
+  /**
+   * Notification targets per severity for rules without their own.
+   * @default {} (notifications of adopted rules are cleared)
+   */
+  readonly notifications?: Readonly<Partial<Record<Severity, readonly string[]>>>;
+  /**
+   * Tags the built-in rules are listed by (a rule must carry all of them).
+   * @default ["source:kubernetes"]
+   */
+  readonly tagsFilter?: readonly string[];
+}
+
+function notificationProblems(field: string, map: Readonly<Partial<Record<Severity, readonly string[]>>> | undefined): string[] {
+  const problems: string[] = [];
+  for (const [severity, handles] of Object.entries(map ?? {})) {
+    if (!SEVERITIES.includes(severity as Severity)) {
+      problems.push(`${field}.${severity} is not a severity (allowed: ${SEVERITIES.join(", ")})`);
+      continue;
+    }
+    (handles ?? []).forEach((h, i) => {
+      const problem = notificationHandleProblem(h);
+      if (problem !== undefined) problems.push(`${field}.${severity}[${i}] ${problem}`);
+    });
+  }
+  return problems;
+}
+
+/**
+ * Adopts the named built-in rules (`datadog_security_monitoring_default_rule` + `import` block whose ID is looked
+ * up by exact name) and pins `enabled` and per-severity notifications. Also outputs the names of every built-in
+ * rule matching `tagsFilter`, for the review itself.
+ */
+export class BuiltInRuleReview extends Construct {
+  /** The data source listing the built-in rules. */
+  public readonly builtInRulesDataSource: DataDatadogSecurityMonitoringRules;
+  /** The adopted rules, by construct ID (`builtin-<slug of name>`). */
+  public readonly builtInRules: Readonly<Record<string, SecurityMonitoringDefaultRule>>;
+
+  constructor(scope: Construct, id: string, props: BuiltInRuleReviewProps) {
+    super(scope, id);
+    const problems = notificationProblems("notifications", props.notifications);
+    const seen = new Set<string>();
+    props.rules.forEach((r, i) => {
+      if (typeof r.name !== "string" || slug(r.name) === "") problems.push(`rules[${i}].name is ${JSON.stringify(r.name)} (allowed: the exact name of a Datadog built-in rule)`);
+      else if (seen.has(slug(r.name))) problems.push(`rules[${i}].name ${JSON.stringify(r.name)} is listed twice (allowed: each rule once)`);
+      else seen.add(slug(r.name));
+      problems.push(...notificationProblems(`rules[${i}].notifications`, r.notifications));
+    });
+    if (problems.length > 0) throw new Error(`built-in rule review "${id}": ${problems.join("; ")}`);
+
+    this.builtInRulesDataSource = new DataDatadogSecurityMonitoringRules(this, "kubernetes", {
+      defaultOnlyFilter: true,
+      tagsFilter: [...(props.tagsFilter ?? ["source:kubernetes"])],
+    });
+    const ds = this.builtInRulesDataSource;
+    const rulesRef = `${ds.fqn}.rules`;
+    new TerraformOutput(this, "names", {
+      description: "Names of the Datadog built-in rules matching the tags filter (review them; adopt by exact name)",
+      value: `\${sort(${rulesRef}[*].name)}`,
+    });
+
+    const adopted: Record<string, SecurityMonitoringDefaultRule> = {};
+    for (const setting of props.rules) {
+      const key = `builtin-${slug(setting.name)}`;
+      // index() fails the plan ("item not found") when no built-in rule has this exact name.
+      const position = `index(${rulesRef}[*].name, ${JSON.stringify(setting.name)})`;
+      const notifications = setting.notifications ?? props.notifications ?? {};
+      const notificationMap: Record<string, string[]> = {};
+      for (const severity of SEVERITIES) notificationMap[severity] = [...(notifications[severity] ?? [])];
+      const rule = new SecurityMonitoringDefaultRule(this, key, { enabled: setting.enabled ?? true });
+      // Every case of the rule, matched by status, with notifications pinned to the config (facts §2.1: cases
+      // left out would have their notifications cleared anyway). Written as a raw dynamic block: the case list
+      // only exists at plan time.
+      rule.addOverride("dynamic.case", {
+        for_each: `\${${rulesRef}[${position}].case}`,
+        iterator: "builtin_case",
+        content: {
+          status: "${builtin_case.value.status}",
+          notifications: `\${lookup(${JSON.stringify(notificationMap)}, builtin_case.value.status, [])}`,
+        },
+      });
+      rule.importFrom(`\${${ds.fqn}.rule_ids[${position}]}`);
+      adopted[key] = rule;
+    }
+    this.builtInRules = adopted;
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Per-environment tuning of a rule pack, as pure functions: `tuneRules(pack, tuning)` returns new rule
+ * definitions (the pack is never mutated); `cloudSiemPropsFromTuning(pack, tuning)` gives everything
+ * `CloudSiemRules` needs. Errors name the tuning field, the value and what is allowed.
+ */
+import type { Severity } from "../../lib/rules/matchable";
+import { SEVERITIES } from "./allowed-values";
+import type { CloudSiemRulesProps } from "./cloud-siem-rules";
+import { didYouMean } from "./did-you-mean";
+import { lintQuery } from "./query-lint";
+import { DetectionRuleProps, notificationHandleProblem } from "./rule-model";
+import { SecurityNotificationRuleProps, SuppressionProps } from "./suppressions";
+
+/** Tuning of one rule of the pack. */
+export interface RuleTuning {
+  /**
+   * Enable or disable the rule (a disabled rule stays in Terraform with `enabled = false`).
+   * @default - the pack's setting (true)
+   */
+  readonly enabled?: boolean;
+  /**
+   * Severity of every case of the rule.
+   * @default - the pack's severity
+   */
+  readonly severity?: Severity;
+  /**
+   * Threshold rules with a single `<query> > <n>` case: the new `n`.
+   * @default - the pack's threshold
+   */
+  readonly threshold?: number;
+  /**
+   * Threshold rules: evaluation window in seconds (keep-alive and max signal duration are raised to match when
+   * they would be shorter and are not tuned themselves).
+   * @default - the pack's window
+   */
+  readonly evaluationWindowSeconds?: number;
+  /**
+   * Keep-alive in seconds.
+   * @default - the pack's keep-alive (or the evaluation window, when larger)
+   */
+  readonly keepAliveSeconds?: number;
+  /**
+   * Maximum signal duration in seconds.
+   * @default - the pack's value (or the keep-alive, when larger)
+   */
+  readonly maxSignalDurationSeconds?: number;
+  /**
+   * Log query of benign activity excluded from this rule, appended to each of its queries as `-(...)`.
+   * @default - no extra exclusion
+   */
+  readonly exclusionQuery?: string;
+  /**
+   * Handles notified for this rule in addition to the per-severity targets.
+   * @default []
+   */
+  readonly notifications?: readonly string[];
+}
+
+/** How per-severity notification targets are delivered. */
+export type NotificationDelivery = "case" | "notification_rule";
+
+/** Per-environment tuning of the Cloud SIEM rule pack. */
+export interface CloudSiemTuning {
+  /**
+   * Per-rule tuning, by rule id.
+   * @default {}
+   */
+  readonly rules?: Readonly<Record<string, RuleTuning>>;
+  /**
+   * Log query of benign activity excluded from every rule (appended to every query as `-(...)`).
+   * @default - no extra exclusion
+   */
+  readonly exclusionQuery?: string;
+  /**
+   * Notification targets per severity, e.g. `{ high: ["@pagerduty-eks"], medium: ["@slack-sec-alerts"] }`.
+   * @default {}
+   */
+  readonly notifications?: Readonly<Partial<Record<Severity, readonly string[]>>>;
+  /**
+   * `case`: targets go into each rule case's `notifications`; `notification_rule`: one
+   * `datadog_security_notification_rule` per severity instead (also routes Datadog's built-in Kubernetes rules).
+   * @default "case"
+   */
+  readonly notificationDelivery?: NotificationDelivery;
+  /**
+   * Suppressions of known-benign activity.
+   * @default []
+   */
+  readonly suppressions?: readonly SuppressionProps[];
+  /**
+   * Additional notification rules.
+   * @default []
+   */
+  readonly securityNotificationRules?: readonly SecurityNotificationRuleProps[];
+  /**
+   * Tags added to every rule, e.g. `env:prod`.
+   * @default []
+   */
+  readonly ruleTags?: readonly string[];
+}
+
+const NOTIFICATION_DELIVERIES: readonly NotificationDelivery[] = ["case", "notification_rule"];
+const SIMPLE_CONDITION = /^\s*([a-z][a-z0-9_]*)\s*>\s*(\d+)\s*$/;
+const RULE_TUNING_KEYS: readonly string[] = ["enabled", "severity", "threshold", "evaluationWindowSeconds", "keepAliveSeconds", "maxSignalDurationSeconds", "exclusionQuery", "notifications"];
+
+function appendExclusion(query: string, exclusion: string | undefined): string {
+  return exclusion === undefined ? query : `${query} -(${exclusion})`;
+}
+
+/** Problems of the tuning itself (unknown ids, bad values), each `<field> <problem>`. */
+export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning): string[] {
+  const problems: string[] = [];
+  const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
+  const ids = pack.map((r) => r.id);
+  if (tuning.exclusionQuery !== undefined) for (const problem of lintQuery(tuning.exclusionQuery)) p("exclusionQuery", problem);
+  for (const [id, t] of Object.entries(tuning.rules ?? {})) {
+    const f = `rules.${id}`;
+    const rule = pack.find((r) => r.id === id);
+    if (rule === undefined) {
+      p(f, `is not a rule of the pack${didYouMean(id, ids)} (allowed: ${ids.join(", ")})`);
+      continue;
+    }
+    for (const key of Object.keys(t ?? {})) {
+      if (!RULE_TUNING_KEYS.includes(key)) p(`${f}.${key}`, `is not a tuning option${didYouMean(key, RULE_TUNING_KEYS)} (allowed: ${RULE_TUNING_KEYS.join(", ")})`);
+    }
+    if (t.enabled !== undefined && typeof t.enabled !== "boolean") p(`${f}.enabled`, `is ${JSON.stringify(t.enabled)} (allowed: true, false)`);
+    if (t.severity !== undefined && !SEVERITIES.includes(t.severity)) p(`${f}.severity`, `is ${JSON.stringify(t.severity)} (allowed: ${SEVERITIES.join(", ")})`);
+    if (t.threshold !== undefined) {
+      const simple = rule.detectionMethod === "threshold" && rule.cases.length === 1 && SIMPLE_CONDITION.test(rule.cases[0].condition ?? "");
+      if (!simple) {
+        p(`${f}.threshold`, `is ${JSON.stringify(t.threshold)}, but the rule is ${rule.detectionMethod === "threshold" ? `a threshold rule with cases ${JSON.stringify(rule.cases.map((c) => c.condition))}` : `a ${rule.detectionMethod} rule`} (allowed: only for threshold rules with one case "<query> > <n>")`);
+      } else if (!Number.isInteger(t.threshold) || t.threshold < 0) {
+        p(`${f}.threshold`, `is ${JSON.stringify(t.threshold)} (allowed: a whole number >= 0)`);
+      }
+    }
+    if (t.evaluationWindowSeconds !== undefined && rule.detectionMethod !== "threshold") {
+      p(`${f}.evaluationWindowSeconds`, `is ${JSON.stringify(t.evaluationWindowSeconds)}, but the rule is a ${rule.detectionMethod} rule (allowed: only for threshold rules)`);
+    }
+    if (t.exclusionQuery !== undefined) for (const problem of lintQuery(t.exclusionQuery)) p(`${f}.exclusionQuery`, problem);
+    (t.notifications ?? []).forEach((handle, i) => {
+      const problem = notificationHandleProblem(handle);
+      if (problem !== undefined) p(`${f}.notifications[${i}]`, problem);
+    });
+  }
+  for (const [severity, handles] of Object.entries(tuning.notifications ?? {})) {
+    if (!SEVERITIES.includes(severity as Severity)) {
+      p(`notifications.${severity}`, `is not a severity${didYouMean(severity, SEVERITIES)} (allowed: ${SEVERITIES.join(", ")})`);
+      continue;
+    }
+    (handles ?? []).forEach((handle, i) => {
+      const problem = notificationHandleProblem(handle);
+      if (problem !== undefined) p(`notifications.${severity}[${i}]`, problem);
+    });
+  }
+  const delivery = tuning.notificationDelivery ?? "case";
+  if (!NOTIFICATION_DELIVERIES.includes(delivery)) p("notificationDelivery", `is ${JSON.stringify(delivery)} (allowed: ${NOTIFICATION_DELIVERIES.join(", ")})`);
+  return problems;
+}
+
+function assertValidTuning(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning): void {
+  const problems = tuningProblems(pack, tuning);
+  if (problems.length > 0) throw new Error(`cloud siem tuning: ${problems.join("; ")}`);
+}
+
+/** The pack with the tuning applied (new objects; the pack is not modified). Throws on invalid tuning. */
+export function tuneRules(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning = {}): DetectionRuleProps[] {
+  assertValidTuning(pack, tuning);
+  const perCase = (tuning.notificationDelivery ?? "case") === "case";
+  return pack.map((rule) => {
+    const t: RuleTuning = tuning.rules?.[rule.id] ?? {};
+    const window = t.evaluationWindowSeconds ?? rule.evaluationWindowSeconds;
+    const keepAlive = t.keepAliveSeconds ?? (window !== undefined ? Math.max(rule.keepAliveSeconds ?? 3600, window) : rule.keepAliveSeconds);
+    const maxDuration = t.maxSignalDurationSeconds ?? (keepAlive !== undefined ? Math.max(rule.maxSignalDurationSeconds ?? 86400, keepAlive) : rule.maxSignalDurationSeconds);
+    return {
+      ...rule,
+      enabled: t.enabled ?? rule.enabled ?? true,
+      queries: rule.queries.map((q) => ({ ...q, query: appendExclusion(appendExclusion(q.query, tuning.exclusionQuery), t.exclusionQuery) })),
+      cases: rule.cases.map((c) => {
+        const status = t.severity ?? c.status;
+        const condition = t.threshold === undefined || c.condition === undefined ? c.condition : c.condition.replace(SIMPLE_CONDITION, `$1 > ${t.threshold}`);
+        const notifications = [...(c.notifications ?? [])];
+        for (const handle of [...(perCase ? (tuning.notifications?.[status] ?? []) : []), ...(t.notifications ?? [])]) {
+          if (!notifications.includes(handle)) notifications.push(handle);
+        }
+        return { ...c, status, ...(condition === undefined ? {} : { condition }), notifications };
+      }),
+      ...(window === undefined ? {} : { evaluationWindowSeconds: window }),
+      ...(keepAlive === undefined ? {} : { keepAliveSeconds: keepAlive }),
+      ...(maxDuration === undefined ? {} : { maxSignalDurationSeconds: maxDuration }),
+    };
+  });
+}
+
+/** Everything `CloudSiemRules` needs from a pack and an environment's tuning. */
+export function cloudSiemPropsFromTuning(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning = {}): CloudSiemRulesProps {
+  const rules = tuneRules(pack, tuning);
+  const notificationRules: SecurityNotificationRuleProps[] = [];
+  if ((tuning.notificationDelivery ?? "case") === "notification_rule") {
+    for (const severity of [...SEVERITIES].reverse()) {
+      const targets = tuning.notifications?.[severity] ?? [];
+      if (targets.length > 0) {
+        notificationRules.push({ name: `EKS audit: ${severity} Kubernetes signals`, targets, severities: [severity], ruleTypes: ["log_detection"], query: "source:kubernetes" });
+      }
+    }
+  }
+  return {
+    rules,
+    suppressions: tuning.suppressions ?? [],
+    securityNotificationRules: [...notificationRules, ...(tuning.securityNotificationRules ?? [])],
+    ruleTags: tuning.ruleTags ?? [],
+  };
+}

@@ -1,3 +1,4 @@
+import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
 import { Testing } from "cdktf";
 import { ClusterScopeAttribute, ExclusionPreset, LogExplorer, LogExplorerProps } from "../modules/log-explorer";
 
@@ -390,6 +391,20 @@ describe("sites", () => {
     const s = synth({ site });
     expect(s.output!["log_explorer_url_prod-a"].value.startsWith(prefix)).toBe(true);
     expect(s.output!.eks_audit_dashboard_url.value.startsWith(prefix.replace("/logs?query=", "${"))).toBe(true);
+  });
+});
+
+describe("provider", () => {
+  test("every resource uses the given provider", () => {
+    const s: Synth = JSON.parse(
+      Testing.synthScope((scope) => {
+        const second = new DatadogProvider(scope, "second", { alias: "second" });
+        new LogExplorer(scope, "LogExplorer", { ...BASE, createIndex: true, indexOrder: ["eks-audit-prod"], provider: second });
+      }),
+    );
+    const providers = Object.values(s.resource).flatMap((byName) => Object.values(byName).map((r) => r.provider));
+    expect(providers).toHaveLength(5);
+    expect(new Set(providers)).toEqual(new Set(["datadog.second"]));
   });
 });
 

@@ -165,3 +165,25 @@ describe("normalizeAuditEvent rejects what is not an audit event", () => {
     expect(reason(input)).toBe(expected);
   });
 });
+
+describe("normalizeAuditEvent reuseInput", () => {
+  test("by default a raw event object is copied, not extended", () => {
+    const input = JSON.parse(JSON.stringify(execEvent)) as Record<string, unknown>;
+    const l = normalizeAuditEvent(input);
+    expect(l.attributes).not.toBe(input);
+    expect(input.http).toBeUndefined();
+  });
+
+  test("an event given as an object inside a CloudWatch line is not extended either", () => {
+    const inner = JSON.parse(JSON.stringify(execEvent)) as Record<string, unknown>;
+    normalizeAuditEvent({ timestamp: 1, message: inner });
+    expect(inner.usr).toBeUndefined();
+  });
+
+  test("reuseInput extends the caller's object in place", () => {
+    const input = JSON.parse(JSON.stringify(execEvent)) as Record<string, unknown>;
+    const l = normalizeAuditEvent(input, { reuseInput: true });
+    expect(l.attributes).toBe(input);
+    expect(input.usr).toEqual({ name: "kubernetes-admin", id: "kubernetes-admin" });
+  });
+});

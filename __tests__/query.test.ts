@@ -106,6 +106,9 @@ describe("attribute values", () => {
     expect(matches("@a\\.b:1", l)).toBe(true);
     expect(matches("@a\\.b:2", l)).toBe(false);
     expect(matches("@a.b:2", l)).toBe(true);
+    // dotted keys are only tried where the plain segment is not a key
+    expect(matches("@a.b:1", l)).toBe(false);
+    expect(matches("@a.b:1", log({ "a.b": 1 }))).toBe(true);
   });
 });
 

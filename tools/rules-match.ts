@@ -254,7 +254,7 @@ function readEvent(line: string, lineNumber: number): NormalizedLog | string {
     return `invalid JSON: ${errorMessage(e)}`;
   }
   try {
-    return normalizeAuditEvent(value);
+    return normalizeAuditEvent(value, { reuseInput: true });
   } catch (e) {
     if (e instanceof AuditEventError) return e.message;
     throw e;

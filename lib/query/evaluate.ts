@@ -9,7 +9,8 @@
  *   lowercases tags at intake, and the reserved attributes are tag-like.
  * - Free text is searched in `message`, case-insensitively, as a word (phrases as a substring).
  * - Arrays: a term matches when any element matches; paths descend through arrays of objects.
- * - A path segment may also match a key that itself contains dots (`annotations.authorization.k8s.io/decision`).
+ * - A path segment may also match a key that itself contains dots (`annotations.authorization.k8s.io/decision`);
+ *   dotted keys are only tried where the plain segment is not a key (so `{"a": {...}, "a.b": 1}` follows `a`).
  */
 import { NormalizedLog, QueryField, QueryNode, QueryValue } from "./ast";
 import { parseNumber, parseQuery } from "./parser";
@@ -55,7 +56,10 @@ function someAt(value: unknown, path: CompiledPath, i: number, pred: ValuePredic
   if (value === null || typeof value !== "object") return false;
   const rec = value as Record<string, unknown>;
   const row = path.keys[i];
-  for (let k = 0; k < row.length; k++) {
+  const next = rec[row[0]];
+  if (next !== undefined && hasOwn.call(rec, row[0])) return someAt(next, path, i + 1, pred);
+  // The segment is not a key here: try keys that contain dots (`authorization.k8s.io/decision`).
+  for (let k = 1; k < row.length; k++) {
     const key = row[k];
     if (hasOwn.call(rec, key) && someAt(rec[key], path, i + k + 1, pred)) return true;
   }
@@ -75,7 +79,9 @@ function firstAt(value: unknown, path: CompiledPath, i: number): unknown {
   if (value === null || typeof value !== "object") return undefined;
   const rec = value as Record<string, unknown>;
   const row = path.keys[i];
-  for (let k = 0; k < row.length; k++) {
+  const next = rec[row[0]];
+  if (next !== undefined && hasOwn.call(rec, row[0])) return firstAt(next, path, i + 1);
+  for (let k = 1; k < row.length; k++) {
     const key = row[k];
     if (hasOwn.call(rec, key)) {
       const found = firstAt(rec[key], path, i + k + 1);

@@ -444,3 +444,14 @@ describe("compileCondition", () => {
     expect(compileCondition(condition, ["a"])).toBe(reason);
   });
 });
+
+describe("rules match: CloudWatch export-to-S3 lines", () => {
+  test("`<timestamp> <event JSON>` lines are read; other text still fails as invalid JSON", async () => {
+    const text = `2026-11-20T10:15:02.140Z ${JSON.stringify(execEvent)}\n2026-11-20T10:15:03.000Z not json\n`;
+    const r = await run(["-"], RULES, Readable.from([text]));
+    expect(jsonLines(r.stdout)).toEqual([
+      { line: 1, matches: [EXEC_MATCH, POD_MATCH] },
+      { line: 2, error: `invalid JSON: ${jsonParseError("2026-11-20T10:15:03.000Z not json")}` },
+    ]);
+  });
+});

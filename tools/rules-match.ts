@@ -1,8 +1,9 @@
 /**
  * `rules match [--summary] [--config <path>] [--env <name>] [--rule <name>]... <events-file>`
  *
- * Replays audit events (one JSON object per line: a raw `audit.k8s.io/v1` Event, a CloudWatch export line or a
- * forwarded log; plain or gzip) through the detection rules, offline. Contract (issue 5 §4, other tools depend on
+ * Replays audit events (one per line: a raw `audit.k8s.io/v1` Event, a CloudWatch line `{"timestamp","message"}`,
+ * a forwarded log, or a CloudWatch-export-to-S3 line `<timestamp> <event JSON>`; plain or gzip) through the
+ * detection rules, offline. Contract (issue 5 §4, other tools depend on
  * it):
  *
  * - per non-blank input line, one JSON line on stdout: `{"line":<1-based>,"matches":[{"rule","severity","tags"}]}`,
@@ -246,12 +247,18 @@ function stripCr(line: string): string {
 const BLANK = /^\s*$/;
 
 /** Parses and normalizes one line; returns the log or the one-line reason it is not an event. */
+/** `<RFC 3339 timestamp> <message>`: a line of a CloudWatch Logs export to S3 (`aws logs create-export-task`). */
+const S3_EXPORT_LINE = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (\{.*)$/;
+
 function readEvent(line: string, lineNumber: number): NormalizedLog | string {
   let value: unknown;
+  const text = lineNumber === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
   try {
-    value = JSON.parse(lineNumber === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+    value = JSON.parse(text);
   } catch (e) {
-    return `invalid JSON: ${errorMessage(e)}`;
+    const m = S3_EXPORT_LINE.exec(text);
+    if (m === null) return `invalid JSON: ${errorMessage(e)}`;
+    value = { timestamp: Date.parse(m[1]), message: m[2] };
   }
   try {
     return normalizeAuditEvent(value, { reuseInput: true });

@@ -301,6 +301,13 @@ describe("index order", () => {
   });
 });
 
+test("fails on an integration pipeline ID with a space", () => {
+  fails(
+    { integrationPipelineId: "abc 123" },
+    PREFIX + 'integrationPipelineId is "abc 123" (allowed: a logs pipeline ID (letters, digits, - and _), as listed by GET /api/v1/logs/config/pipelines)',
+  );
+});
+
 describe("health monitors and notifications", () => {
   test.each([4, 2881, 10.5])("fails on a silence window of %p minutes", (minutes) => {
     fails({ auditLogSilenceInMinutes: minutes }, PREFIX + `auditLogSilenceInMinutes is ${minutes} (allowed: an integer from 5 to 2880)`);

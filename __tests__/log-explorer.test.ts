@@ -216,6 +216,21 @@ describe("index order (org-wide, opt-in)", () => {
   });
 });
 
+describe("integration pipeline", () => {
+  test("is imported by ID and kept enabled", () => {
+    const s: any = synth({ integrationPipelineId: "kEl9c4xHQ2aZ1rB5mT0pWg" });
+    const [[name, pipeline]] = Object.entries(s.resource.datadog_logs_integration_pipeline);
+    expect(pipeline).toEqual({ is_enabled: true });
+    expect(s.import).toEqual([{ id: "kEl9c4xHQ2aZ1rB5mT0pWg", to: `datadog_logs_integration_pipeline.${name}` }]);
+  });
+
+  test("is not managed by default", () => {
+    const s: any = synth();
+    expect(s.resource.datadog_logs_integration_pipeline).toBeUndefined();
+    expect(s.import).toBeUndefined();
+  });
+});
+
 describe("dashboard", () => {
   const d = dashboardOf(synth());
 

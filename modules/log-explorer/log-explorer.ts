@@ -1,6 +1,7 @@
 import { DashboardJson } from "@cdktf/provider-datadog/lib/dashboard-json";
 import { LogsIndex } from "@cdktf/provider-datadog/lib/logs-index";
 import { LogsIndexOrder } from "@cdktf/provider-datadog/lib/logs-index-order";
+import { LogsIntegrationPipeline } from "@cdktf/provider-datadog/lib/logs-integration-pipeline";
 import { Monitor } from "@cdktf/provider-datadog/lib/monitor";
 import { TerraformOutput, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
@@ -142,6 +143,14 @@ export interface LogExplorerProps {
   readonly indexOrder?: readonly string[];
 
   /**
+   * ID of the organization's `kubernetes.audit` integration pipeline. When set, the pipeline is imported
+   * (`datadog_logs_integration_pipeline`, which cannot be created) and kept enabled: it remaps the attributes every
+   * query of this module and of the detection rules relies on (`@http.method`, `@usr.name`, ...).
+   * @default - the integration pipeline is not managed
+   */
+  readonly integrationPipelineId?: string;
+
+  /**
    * Create the "EKS audit — <environment>" dashboard.
    * @default true
    */
@@ -198,6 +207,8 @@ export class LogExplorer extends Construct {
   public readonly logsIndex?: LogsIndex;
   /** The org-wide index order, when indexOrder is set. */
   public readonly logsIndexOrder?: LogsIndexOrder;
+  /** The imported integration pipeline, when integrationPipelineId is set. */
+  public readonly integrationPipeline?: LogsIntegrationPipeline;
   /** The dashboard, when createDashboard is true. */
   public readonly dashboard?: DashboardJson;
   /** The health monitors by cluster name (empty when createHealthMonitors is false). */
@@ -264,6 +275,13 @@ export class LogExplorer extends Construct {
       });
     }
     const indexes = [this.logsIndexName ?? "*"];
+
+    // The integration pipeline cannot be created, only imported (provider: "cannot create an integration pipeline,
+    // please import it first to make changes"); the import block is a no-op once it is in state.
+    if (props.integrationPipelineId !== undefined) {
+      this.integrationPipeline = new LogsIntegrationPipeline(this, "IntegrationPipeline", { provider, isEnabled: true });
+      this.integrationPipeline.importFrom(props.integrationPipelineId, provider);
+    }
 
     // Views.
     if (props.createDashboard ?? true) {

@@ -34,6 +34,9 @@ export const RESET_UTC_OFFSET = /^(-(0[0-9]|1[0-2])|\+(0[0-9]|1[0-4])):00$/;
 /** A Datadog notification handle such as `@slack-secops`, `@pagerduty-eks` or `@alice@example.com`. */
 export const NOTIFICATION_HANDLE = /^@[^\s@][^\s]*$/;
 
+/** A logs pipeline ID as returned by the Logs Pipelines API (e.g. `abc-123-def` or a 22-character base62 ID). */
+export const PIPELINE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /** Monitor tags `key:value` or `key` (no whitespace, no comma). */
 export const MONITOR_TAG = /^[^\s,]+$/;
 
@@ -235,6 +238,11 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
       p("indexOrder", [...order], `a list that contains ${show(own)} (the order resource replaces the whole org order, so every index must be listed)`);
     }
     if (order.length === 0) p("indexOrder", [], "every index of the Datadog organization, in order");
+  }
+
+  const pipeline = props.integrationPipelineId;
+  if (pipeline !== undefined && !unresolved(pipeline) && !PIPELINE_ID.test(pipeline)) {
+    p("integrationPipelineId", pipeline, "a logs pipeline ID (letters, digits, - and _), as listed by GET /api/v1/logs/config/pipelines");
   }
 
   // Health monitors and notifications.

@@ -1,5 +1,3 @@
-import type * as fs from "fs";
-
 /**
  * Scanner for API-key-shaped strings in synthesized output (`cdktf.out/`).
  *
@@ -12,7 +10,11 @@ import type * as fs from "fs";
  */
 
 /** The file-system functions the directory scan needs (pass Node's `fs` module). */
-export type ScanFileSystem = Pick<typeof fs, "readdirSync" | "readFileSync" | "statSync">;
+export interface ScanFileSystem {
+  readdirSync(path: string): string[];
+  statSync(path: string): { isDirectory(): boolean; isFile(): boolean; size: number };
+  readFileSync(path: string, encoding: "utf8"): string;
+}
 
 /** A suspected secret: file (relative to the scanned directory), 1-based line, kind, masked excerpt. */
 export interface SecretFinding {
@@ -80,14 +82,14 @@ export function scanDirectoryForSecrets(
   const findings: SecretFinding[] = [];
   const walk = (relative: string): void => {
     const dir = relative === "" ? directory : `${directory}/${relative}`;
-    const names = fileSystem.readdirSync(dir).map(String).sort();
+    const names = [...fileSystem.readdirSync(dir)].sort();
     for (const name of names) {
       const rel = relative === "" ? name : `${relative}/${name}`;
       const stat = fileSystem.statSync(`${directory}/${rel}`);
       if (stat.isDirectory()) {
         if (!skip.has(name)) walk(rel);
       } else if (stat.isFile() && stat.size <= maxBytes) {
-        findings.push(...scanTextForSecrets(String(fileSystem.readFileSync(`${directory}/${rel}`, "utf8")), rel, options));
+        findings.push(...scanTextForSecrets(fileSystem.readFileSync(`${directory}/${rel}`, "utf8"), rel, options));
       }
     }
   };

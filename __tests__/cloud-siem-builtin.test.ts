@@ -1,0 +1,64 @@
+import { Testing, TerraformStack } from "cdktf";
+import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
+import { BuiltInRuleReview, BuiltInRuleReviewProps } from "../modules/cloud-siem";
+
+const CLUSTER_ADMIN = "A Kubernetes user was assigned cluster administrator permissions";
+const WEBHOOK = "A new Kubernetes admission controller was created";
+
+function synth(props: BuiltInRuleReviewProps): any {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "stack");
+  new DatadogProvider(stack, "datadog", {});
+  new BuiltInRuleReview(stack, "builtin-rules", props);
+  return JSON.parse(Testing.synth(stack));
+}
+
+describe("BuiltInRuleReview", () => {
+  const out = synth({
+    notifications: { high: ["@pagerduty-eks"], medium: ["@slack-sec"] },
+    rules: [{ name: CLUSTER_ADMIN }, { name: WEBHOOK, enabled: false, notifications: { medium: ["@slack-platform"] } }],
+  });
+  const ds = "data.datadog_security_monitoring_rules.builtin-rules_kubernetes_9743E519";
+  const position = (name: string) => `index(${ds}.rules[*].name, ${JSON.stringify(name)})`;
+
+  test("lists Datadog's built-in Kubernetes rules with the data source (default rules tagged source:kubernetes) and outputs their names", () => {
+    expect(out.data.datadog_security_monitoring_rules).toEqual({ "builtin-rules_kubernetes_9743E519": { default_only_filter: true, tags_filter: ["source:kubernetes"] } });
+    expect(Object.values(out.output)).toEqual([{ description: "Names of the Datadog built-in rules matching the tags filter (review them; adopt by exact name)", value: `\${sort(${ds}.rules[*].name)}` }]);
+  });
+
+  test("imports each named rule with an ID looked up by exact name at plan time", () => {
+    expect(out.import).toEqual([
+      { to: "datadog_security_monitoring_default_rule.builtin-rules_builtin-a-kubernetes-user-was-assigned-cluster-administrator-permissions_38CA1EA4", id: `\${${ds}.rule_ids[${position(CLUSTER_ADMIN)}]}` },
+      { to: "datadog_security_monitoring_default_rule.builtin-rules_builtin-a-new-kubernetes-admission-controller-was-created_DCF16F25", id: `\${${ds}.rule_ids[${position(WEBHOOK)}]}` },
+    ]);
+  });
+
+  test("pins enabled and per-severity notifications on every case of the rule", () => {
+    const rules = out.resource.datadog_security_monitoring_default_rule;
+    expect(rules["builtin-rules_builtin-a-kubernetes-user-was-assigned-cluster-administrator-permissions_38CA1EA4"]).toEqual({
+      enabled: true,
+      dynamic: {
+        case: {
+          for_each: `\${${ds}.rules[${position(CLUSTER_ADMIN)}].case}`,
+          iterator: "builtin_case",
+          content: {
+            status: "${builtin_case.value.status}",
+            notifications: '${lookup({"info":[],"low":[],"medium":["@slack-sec"],"high":["@pagerduty-eks"],"critical":[]}, builtin_case.value.status, [])}',
+          },
+        },
+      },
+    });
+    const webhook = rules["builtin-rules_builtin-a-new-kubernetes-admission-controller-was-created_DCF16F25"];
+    expect(webhook.enabled).toBe(false);
+    expect(webhook.dynamic.case.content.notifications).toBe('${lookup({"info":[],"low":[],"medium":["@slack-platform"],"high":[],"critical":[]}, builtin_case.value.status, [])}');
+  });
+
+  test.each<[string, BuiltInRuleReviewProps, string]>([
+    ["empty name", { rules: [{ name: "" }] }, 'built-in rule review "builtin-rules": rules[0].name is "" (allowed: the exact name of a Datadog built-in rule)'],
+    ["listed twice", { rules: [{ name: WEBHOOK }, { name: WEBHOOK }] }, `built-in rule review "builtin-rules": rules[1].name "${WEBHOOK}" is listed twice (allowed: each rule once)`],
+    ["bad handle", { rules: [{ name: WEBHOOK, notifications: { high: ["pagerduty"] } }] }, 'built-in rule review "builtin-rules": rules[0].notifications.high[0] is "pagerduty" (allowed: @slack-<channel>'],
+    ["bad severity", { notifications: { severe: ["@slack-sec"] } as never, rules: [] }, 'built-in rule review "builtin-rules": notifications.severe is not a severity (allowed: info, low, medium, high, critical)'],
+  ])("fails: %s", (_t, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+});

@@ -1,0 +1,190 @@
+import { Testing } from "cdktf";
+import {
+  CloudSiemRules,
+  CloudSiemTuning,
+  EKS_RULE_PACK,
+  SuppressionProps,
+  cloudSiemPropsFromTuning,
+  defineRule,
+  isRealRfc3339,
+  tuneRules,
+} from "../modules/cloud-siem";
+
+const byId = (rules: readonly { id: string }[], id: string) => rules.find((r) => r.id === id) as any;
+const synthProps = (tuning: CloudSiemTuning) => JSON.parse(Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", cloudSiemPropsFromTuning(EKS_RULE_PACK, tuning))));
+const HANDLES = "@slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>";
+
+describe("tuneRules", () => {
+  test("is pure: the pack is not modified and an empty tuning changes nothing but explicit defaults", () => {
+    const before = JSON.stringify(EKS_RULE_PACK);
+    const tuned = tuneRules(EKS_RULE_PACK, { rules: { "pod-attach": { enabled: false, severity: "critical" } } });
+    expect(JSON.stringify(EKS_RULE_PACK)).toBe(before);
+    expect(tuneRules(EKS_RULE_PACK, {}).map((r) => defineRule(r))).toEqual(EKS_RULE_PACK.map((r) => defineRule(r)));
+    expect(byId(tuned, "pod-attach").enabled).toBe(false);
+  });
+
+  test("disables a rule (kept with enabled = false) and overrides severity on every case", () => {
+    const out = synthProps({ rules: { "pod-attach": { enabled: false }, "pod-exec-new-user": { severity: "high" } } });
+    const rules = Object.values(out.resource.datadog_security_monitoring_rule) as any[];
+    expect(rules.find((r) => r.name === "EKS: user attached to a running container").enabled).toBe(false);
+    expect(rules.find((r) => r.name === "EKS: user exec into a pod for the first time").case).toEqual([{ status: "high", notifications: [] }]);
+  });
+
+  test("routes notifications per (overridden) severity into cases, plus per-rule extras, without duplicates", () => {
+    const tuned = tuneRules(EKS_RULE_PACK, {
+      notifications: { high: ["@pagerduty-eks-security"], medium: ["@slack-sec-alerts"], low: ["@slack-sec-low"] },
+      rules: { "pod-attach": { severity: "high", notifications: ["@secops@example.com", "@pagerduty-eks-security"] } },
+    });
+    expect(byId(tuned, "pod-attach").cases).toEqual([{ status: "high", condition: "a > 0", notifications: ["@pagerduty-eks-security", "@secops@example.com"] }]);
+    expect(byId(tuned, "pod-exec-new-user").cases).toEqual([{ status: "medium", notifications: ["@slack-sec-alerts"] }]);
+    expect(byId(tuned, "nodeport-service").cases[0].notifications).toEqual(["@slack-sec-low"]);
+  });
+
+  test("appends global and per-rule exclusions as -(...) to every query of the rule", () => {
+    const tuned = tuneRules(EKS_RULE_PACK, {
+      exclusionQuery: '@usr.name:"system:serviceaccount:argocd:argocd-application-controller"',
+      rules: { "secrets-listed-cluster-wide": { exclusionQuery: '@usr.name:"system:serviceaccount:external-secrets:external-secrets"' } },
+    });
+    const original = byId(EKS_RULE_PACK, "secrets-listed-cluster-wide").queries[0].query;
+    expect(byId(tuned, "secrets-listed-cluster-wide").queries[0].query).toBe(
+      `${original} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller") -(@usr.name:"system:serviceaccount:external-secrets:external-secrets")`,
+    );
+    expect(byId(tuned, "pod-attach").queries[0].query).toBe(`${byId(EKS_RULE_PACK, "pod-attach").queries[0].query} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller")`);
+  });
+
+  test("changes the threshold and window of the guide's threshold alternative, raising keep-alive to match", () => {
+    const tuned = byId(tuneRules(EKS_RULE_PACK, { rules: { "pod-exec-burst": { threshold: 20, evaluationWindowSeconds: 7200 } } }), "pod-exec-burst");
+    expect(tuned.cases[0].condition).toBe("execs > 20");
+    expect(tuned.evaluationWindowSeconds).toBe(7200);
+    expect(tuned.keepAliveSeconds).toBe(7200);
+    expect(tuned.maxSignalDurationSeconds).toBe(86400);
+  });
+
+  test.each<[string, CloudSiemTuning, string]>([
+    [
+      "unknown rule id, with a did-you-mean",
+      { rules: { "pod-exec-new-usr": { enabled: false } } },
+      `cloud siem tuning: rules.pod-exec-new-usr is not a rule of the pack; did you mean "pod-exec-new-user"? (allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")})`,
+    ],
+    ["unknown severity", { rules: { "pod-attach": { severity: "urgent" as never } } }, 'cloud siem tuning: rules.pod-attach.severity is "urgent" (allowed: info, low, medium, high, critical)'],
+    ["unknown option", { rules: { "pod-attach": { treshold: 3 } as never } }, 'cloud siem tuning: rules.pod-attach.treshold is not a tuning option; did you mean "threshold"? (allowed: enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications)'],
+    ["threshold on a new value rule", { rules: { "pod-exec-new-user": { threshold: 3 } } }, 'cloud siem tuning: rules.pod-exec-new-user.threshold is 3, but the rule is a new_value rule (allowed: only for threshold rules with one case "<query> > <n>")'],
+    ["negative threshold", { rules: { "pod-attach": { threshold: -1 } } }, "cloud siem tuning: rules.pod-attach.threshold is -1 (allowed: a whole number >= 0)"],
+    ["window on a new value rule", { rules: { "pod-exec-new-user": { evaluationWindowSeconds: 300 } } }, "cloud siem tuning: rules.pod-exec-new-user.evaluationWindowSeconds is 300, but the rule is a new_value rule (allowed: only for threshold rules)"],
+    ["notification handle without @", { notifications: { high: ["pagerduty-eks"] } }, `cloud siem tuning: notifications.high[0] is "pagerduty-eks" (allowed: ${HANDLES})`],
+    ["severity key misspelled", { notifications: { hihg: ["@pagerduty-eks"] } as never }, 'cloud siem tuning: notifications.hihg is not a severity; did you mean "high"? (allowed: info, low, medium, high, critical)'],
+    ["per-rule handle invalid", { rules: { "pod-attach": { notifications: ["@slack"] } } }, `cloud siem tuning: rules.pod-attach.notifications[0] is "@slack" (allowed: ${HANDLES})`],
+    ["unknown delivery", { notificationDelivery: "email" as never }, 'cloud siem tuning: notificationDelivery is "email" (allowed: case, notification_rule)'],
+    [
+      "exclusion that does not parse",
+      { exclusionQuery: "@usr.name:(a OR b" },
+      `cloud siem tuning: exclusionQuery is not a valid log search query at position 10 (0-based): the value group of @usr.name is never closed; add the matching ')' (query: "@usr.name:(a OR b")`,
+    ],
+  ])("fails: %s", (_title, tuning, message) => {
+    expect(() => tuneRules(EKS_RULE_PACK, tuning)).toThrow(message);
+    try {
+      tuneRules(EKS_RULE_PACK, tuning);
+    } catch (error) {
+      expect((error as Error).message).toBe(message);
+    }
+  });
+
+  test("fails in the rule model when a tuned window breaks the timing order (keep-alive tuned explicitly)", () => {
+    expect(() => synthProps({ rules: { "pod-attach": { evaluationWindowSeconds: 7200, keepAliveSeconds: 3600 } } })).toThrow(
+      'rule "pod-attach": options evaluation_window 7200, keep_alive 3600, max_signal_duration 86400 are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)',
+    );
+  });
+});
+
+describe("notification rules as the alternative to per-case notifications", () => {
+  const tuning: CloudSiemTuning = { notificationDelivery: "notification_rule", notifications: { critical: ["@pagerduty-eks"], high: ["@pagerduty-eks"], medium: ["@slack-sec"] } };
+
+  test("case notifications stay empty and one datadog_security_notification_rule per severity is emitted", () => {
+    const out = synthProps(tuning);
+    for (const rule of Object.values(out.resource.datadog_security_monitoring_rule) as any[]) {
+      for (const c of rule.case) expect(c.notifications).toEqual([]);
+    }
+    expect(out.resource.datadog_security_notification_rule).toEqual({
+      "siem_notification-eks-audit-critical-kubernetes-signals_AE8CEEAB": expect.anything(),
+      "siem_notification-eks-audit-high-kubernetes-signals_1CFCC97A": expect.anything(),
+      "siem_notification-eks-audit-medium-kubernetes-signals_FFF51D81": expect.anything(),
+    });
+    expect(Object.values(out.resource.datadog_security_notification_rule)[1]).toEqual({
+      name: "EKS audit: high Kubernetes signals",
+      enabled: true,
+      targets: ["@pagerduty-eks"],
+      time_aggregation: 0,
+      selectors: { trigger_source: "security_signals", rule_types: ["log_detection"], severities: ["high"], query: "source:kubernetes" },
+    });
+  });
+
+  test.each<[string, object, string]>([
+    ["no targets", { name: "n", targets: [] }, 'notification rule "n": targets is empty (allowed: at least one handle)'],
+    ["bad rule type", { name: "n", targets: ["@slack-sec"], ruleTypes: ["log_detections"] }, 'notification rule "n": selectors.rule_types[0] is "log_detections"; did you mean "log_detection"?'],
+    ["bad severity", { name: "n", targets: ["@slack-sec"], severities: ["urgent"] }, 'notification rule "n": selectors.severities[0] is "urgent" (allowed: info, low, medium, high, critical)'],
+    ["negative time aggregation", { name: "n", targets: ["@slack-sec"], timeAggregationSeconds: -5 }, 'notification rule "n": time_aggregation is -5 (allowed: a whole number of seconds >= 0)'],
+  ])("fails: %s", (_t, rule, message) => {
+    expect(() => synthProps({ securityNotificationRules: [rule as never] })).toThrow(message);
+  });
+
+  test("fails: two notification rules with the same name", () => {
+    expect(() => synthProps({ securityNotificationRules: [{ name: "Sec", targets: ["@slack-a"] }, { name: "sec", targets: ["@slack-b"] }] })).toThrow(
+      'notification rule "sec": name "sec" is used by more than one notification rule (allowed: unique names)',
+    );
+  });
+});
+
+describe("suppressions", () => {
+  const base: SuppressionProps = {
+    name: "CI deployer port-forwards",
+    description: "CHG-1234: the CI deployer port-forwards to run smoke tests",
+    ruleIds: ["pod-port-forward"],
+    suppressionQuery: '@usr.name:"system:serviceaccount:ci:deployer"',
+    expirationDate: "2027-03-31T00:00:00Z",
+  };
+
+  test("emits datadog_security_monitoring_suppression selecting rules by their id tag", () => {
+    const out = synthProps({ suppressions: [base, { name: "Argo CD", ruleIds: ["secrets-listed-cluster-wide", "pod-attach"], ruleQuery: "severity:high", dataExclusionQuery: String.raw`@usr.name:system\:serviceaccount\:argocd\:*` }] });
+    expect(out.resource.datadog_security_monitoring_suppression).toEqual({
+      "siem_suppression-ci-deployer-port-forwards_8B02B5EA": {
+        name: "CI deployer port-forwards",
+        enabled: true,
+        description: "CHG-1234: the CI deployer port-forwards to run smoke tests",
+        rule_query: "eks_audit_siem_rule:pod-port-forward",
+        suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"',
+        expiration_date: "2027-03-31T00:00:00Z",
+      },
+      "siem_suppression-argo-cd_9CBD5D64": {
+        name: "Argo CD",
+        enabled: true,
+        rule_query: "(eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",
+        data_exclusion_query: String.raw`@usr.name:system\:serviceaccount\:argocd\:*`,
+      },
+    });
+  });
+
+  test.each<[string, Partial<SuppressionProps>, string]>([
+    ["unknown rule id", { ruleIds: ["pod-portforward"] }, `suppression "CI deployer port-forwards": ruleIds[0] is "pod-portforward", which is not a rule of this construct; did you mean "pod-port-forward"? (allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")})`],
+    ["no rule selection", { ruleIds: undefined }, 'suppression "CI deployer port-forwards": rule_query is missing (allowed: ruleIds naming rules of the pack, or a ruleQuery, or both)'],
+    ["nothing to suppress", { suppressionQuery: undefined }, 'suppression "CI deployer port-forwards": suppression_query is missing (allowed: a suppressionQuery, a dataExclusionQuery, or both)'],
+    ["expiration on 30 February", { expirationDate: "2027-02-30T00:00:00Z" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-02-30T00:00:00Z" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)'],
+    ["expiration without time zone", { expirationDate: "2027-03-31T00:00:00" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)'],
+    ["expiration before start", { startDate: "2027-04-01T00:00:00+02:00" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00Z", not after start_date "2027-04-01T00:00:00+02:00" (allowed: a date-time after start_date)'],
+    ["data exclusion with the guide's typo", { dataExclusionQuery: "source:kubernetes.aduit" }, 'suppression "CI deployer port-forwards": data_exclusion_query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"?'],
+  ])("fails: %s", (_t, change, message) => {
+    expect(() => synthProps({ suppressions: [{ ...base, ...change }] })).toThrow(message);
+  });
+
+  test("fails: two suppressions with the same name", () => {
+    expect(() => synthProps({ suppressions: [base, base] })).toThrow('suppression "CI deployer port-forwards": name "CI deployer port-forwards" is used by more than one suppression (allowed: unique names)');
+  });
+
+  test("RFC3339 check is calendar-aware and clock-free", () => {
+    expect(isRealRfc3339("2028-02-29T23:59:59.5-05:30")).toBe(true);
+    expect(isRealRfc3339("2027-02-29T00:00:00Z")).toBe(false);
+    expect(isRealRfc3339("2100-02-29T00:00:00Z")).toBe(false);
+    expect(isRealRfc3339("2027-13-01T00:00:00Z")).toBe(false);
+    expect(isRealRfc3339("2027-01-01T24:00:00Z")).toBe(false);
+    expect(isRealRfc3339("2020-01-01T00:00:00Z")).toBe(true);
+  });
+});

@@ -244,6 +244,21 @@ describe("exclusion filters", () => {
     );
   });
 
+  test("fails on Terraform template sequences in a custom filter", () => {
+    fails(
+      { createIndex: true, indexExclusionFilters: [{ name: "x%{y}", query: "@usr.name:${user}" }] },
+      PREFIX +
+        'indexExclusionFilters[0].query is "@usr.name:${user}" (allowed: a query without ${ or %{ (Terraform would read them as template syntax)); indexExclusionFilters[0].name is "x%{y}" (allowed: a name without ${ or %{ (Terraform would read them as template syntax))',
+    );
+  });
+
+  test("fails on a template sequence in a notification target", () => {
+    fails(
+      { notificationTargets: ["@slack-${channel}"] },
+      PREFIX + 'notificationTargets[0] is "@slack-${channel}" (allowed: a Datadog notification handle such as @slack-secops, @pagerduty-eks-audit or @alice@example.com)',
+    );
+  });
+
   test("fails on a custom filter sample rate above 1", () => {
     fails(
       { createIndex: true, indexExclusionFilters: [{ name: "x", query: "@http.method:get", sampleRate: 2 }] },

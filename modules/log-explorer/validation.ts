@@ -32,13 +32,16 @@ export const RESET_TIME = /^([0-1][0-9]|2[0-3]):00$/;
 export const RESET_UTC_OFFSET = /^(-(0[0-9]|1[0-2])|\+(0[0-9]|1[0-4])):00$/;
 
 /** A Datadog notification handle such as `@slack-secops`, `@pagerduty-eks` or `@alice@example.com`. */
-export const NOTIFICATION_HANDLE = /^@[^\s@][^\s]*$/;
+export const NOTIFICATION_HANDLE = /^@(?![^]*[$%]\{)[^\s@][^\s]*$/;
 
 /** A logs pipeline ID as returned by the Logs Pipelines API (e.g. `abc-123-def` or a 22-character base62 ID). */
 export const PIPELINE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/** Terraform template sequences, which Terraform JSON string values interpolate. */
+export const TEMPLATE_SEQUENCE = /[$%]\{/;
+
 /** Monitor tags `key:value` or `key` (no whitespace, no comma). */
-export const MONITOR_TAG = /^[^\s,]+$/;
+export const MONITOR_TAG = /^(?![^]*[$%]\{)[^\s,]+$/;
 
 /** Log monitor time window bounds in minutes: the API allows `#m` from 1 to 2880 (2 days, the log monitor maximum). */
 export const SILENCE_MINUTES_MAX = 2880;
@@ -207,6 +210,8 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
         filterNames.set(x.name, f);
       }
       if (typeof x.query !== "string" || x.query.trim() === "") p(`${f}.query`, x.query, "a non-empty log search query");
+      else if (TEMPLATE_SEQUENCE.test(x.query)) p(`${f}.query`, x.query, "a query without ${ or %{ (Terraform would read them as template syntax)");
+      if (typeof x.name === "string" && TEMPLATE_SEQUENCE.test(x.name)) p(`${f}.name`, x.name, "a name without ${ or %{ (Terraform would read them as template syntax)");
       checkSampleRate(`${f}.sampleRate`, x.sampleRate);
       const everything = typeof x.query === "string" && x.query.trim() === "*";
       if (everything && (x.sampleRate ?? 1) === 1 && (x.enabled ?? true) && (props.createHealthMonitors ?? true)) {

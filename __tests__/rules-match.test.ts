@@ -160,6 +160,14 @@ describe("rules match: one JSON line per input line", () => {
     expect(jsonLines(r.stdout)).toEqual(EXPECTED_PER_LINE);
   });
 
+  test("concatenated gzip members (e.g. several S3 export objects) are read as one stream", async () => {
+    const gz = join(tmp, "members.jsonl.gz");
+    const lines = readFileSync(EVENTS, "utf8").split("\n");
+    writeFileSync(gz, Buffer.concat([gzipSync(lines.slice(0, 3).join("\n") + "\n"), gzipSync(lines.slice(3).join("\n"))]));
+    const r = await run([gz]);
+    expect(jsonLines(r.stdout)).toEqual(EXPECTED_PER_LINE);
+  });
+
   test("a truncated gzip file fails with exit 1 after the lines it could read", async () => {
     const gz = join(tmp, "truncated.jsonl.gz");
     const full = gzipSync(readFileSync(EVENTS));

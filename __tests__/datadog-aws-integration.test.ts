@@ -348,6 +348,10 @@ describe("validation errors", () => {
     ],
     [{ regions: ["us-east-1", "us-east-1"] }, `regions has duplicates: us-east-1, us-east-1`],
     [
+      { logsForwarderArns: ["datadog-forwarder"] },
+      `logsForwarderArns has "datadog-forwarder"; allowed: Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)`,
+    ],
+    [
       { metricsExcludeOnlyNamespaces: ["AWS/SQS"], metricsIncludeOnlyNamespaces: ["AWS/EKS"] },
       `metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces are both set; allowed: at most one of them`,
     ],

@@ -166,6 +166,7 @@ const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_PATH = /^\/([\x21-\x7E]{0,510}\/)?$/;
 const POLICY_ARN = /^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
 const AWS_ACCOUNT_ID = /^\d{12}$/;
+const LAMBDA_ARN = /^arn:aws(-us-gov|-cn)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The "Datadog AWS integration" step of the guide: an IAM role Datadog's account for the site may assume (with the
@@ -222,6 +223,10 @@ export class DatadogAwsIntegration extends Construct {
         fail(`regions has ${unknown.map((r) => JSON.stringify(r)).join(", ")}; allowed in partition ${partition}: ${known.join(", ")}`);
       }
       if (new Set(regions).size !== regions.length) fail(`regions has duplicates: ${regions.join(", ")}`);
+    }
+    const badForwarders = (props.logsForwarderArns ?? []).filter((arn) => !Token.isUnresolved(arn) && !LAMBDA_ARN.test(arn));
+    if (badForwarders.length > 0) {
+      fail(`logsForwarderArns has ${badForwarders.map((a) => JSON.stringify(a)).join(", ")}; allowed: Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)`);
     }
     if (props.metricsExcludeOnlyNamespaces !== undefined && props.metricsIncludeOnlyNamespaces !== undefined) {
       fail(`metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces are both set; allowed: at most one of them`);

@@ -73,7 +73,7 @@ export interface DatadogForwarderProps {
   readonly provider?: TerraformProvider;
   /**
    * Forwarder release to pin (`x.y.z`; never `latest`).
-   * @default DATADOG_FORWARDER_DEFAULT_VERSION
+   * @default "5.4.14" (DATADOG_FORWARDER_DEFAULT_VERSION)
    */
   readonly forwarderVersion?: string;
   /**
@@ -182,7 +182,7 @@ export interface DatadogForwarderProps {
   readonly subscriptionFilterName?: string;
   /**
    * Which events to send.
-   * @default AuditLogFilterPattern.ALL_EVENTS
+   * @default AuditLogFilterPattern.ALL_EVENTS (pattern "")
    */
   readonly filterPattern?: AuditLogFilterPattern;
   /**

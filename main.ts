@@ -11,7 +11,8 @@ import { ConfigError, configPathFromEnv, loadConfigFile } from "./config/load";
 import { EnvironmentStack } from "./stacks/environment-stack";
 
 function main(): number {
-  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const fromCli = process.env.CDKTF_OUTDIR; // set by the cdktf CLI
+  const outdir = fromCli !== undefined && fromCli !== "" ? fromCli : "cdktf.out";
   try {
     const config = loadConfigFile(configPathFromEnv(process.env));
     const staging = `${outdir}.partial`;

@@ -38,9 +38,11 @@ export abstract class Schema<T> {
     return this.description === undefined ? this.schema() : { description: this.description, ...this.schema() };
   }
 
+  /** A copy of this schema with a description (schemas are shared, so never mutated). */
   describe(description: string): this {
-    this.description = description;
-    return this;
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this) as this;
+    copy.description = description;
+    return copy;
   }
 
   /** Adds a check that runs when the value itself is valid. Record issues with paths relative to `path`. */
@@ -467,7 +469,7 @@ export function didYouMean(value: string, candidates: readonly string[]): string
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance > 0 && bestDistance <= Math.max(2, Math.floor(best.length / 4))
+  return best !== undefined && best !== value && bestDistance <= Math.max(2, Math.floor(best.length / 4))
     ? `; did you mean ${JSON.stringify(best)}?`
     : "";
 }

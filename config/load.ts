@@ -55,14 +55,15 @@ export function validateConfig(input: unknown, file: string): AppConfig {
 
 /** Parses YAML or JSON text (JSON is parsed by the YAML 1.2 parser too, so duplicate keys are caught in both). */
 export function parseConfigText(text: string, file: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       file,
       doc.errors.map((e) => {
         const pos = e.linePos?.[0];
         const at = pos !== undefined ? `line ${pos.line}, column ${pos.col}: ` : "";
-        return `not valid ${/\.json$/i.test(file) ? "JSON" : "YAML"} at ${at}${e.message.split("\n")[0]}`;
+        const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+        return `not valid ${/\.json$/i.test(file) ? "JSON" : "YAML"} at ${at}${what}`;
       }),
     );
   }

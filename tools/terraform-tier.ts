@@ -30,11 +30,20 @@ export function findProviderMirror(env: NodeJS.ProcessEnv = process.env): string
   return candidates.find((dir) => existsSync(path.join(dir, "registry.terraform.io/hashicorp/aws", AWS_PROVIDER_VERSION)));
 }
 
-/** Writes a Terraform CLI config that installs hashicorp/* from the mirror and nothing from the network. */
-export function writeCliConfig(file: string, mirror: string): void {
+/**
+ * Writes a Terraform CLI config that installs hashicorp/* from the mirror (when there is one) and caches providers
+ * in `pluginCacheDir`, so each working folder links the ~600 MB provider instead of copying it.
+ */
+export function writeCliConfig(file: string, mirror: string | undefined, pluginCacheDir: string): void {
+  mkdirSync(pluginCacheDir, { recursive: true });
+  const cache = `plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}\n`;
+  if (mirror === undefined) {
+    writeFileSync(file, cache);
+    return;
+  }
   writeFileSync(
     file,
-    `provider_installation {
+    `${cache}provider_installation {
   filesystem_mirror {
     path    = ${JSON.stringify(mirror)}
     include = ["registry.terraform.io/hashicorp/*"]
@@ -135,7 +144,6 @@ export function terraform(args: readonly string[], cwd: string, cliConfig: strin
       CHECKPOINT_DISABLE: "1",
       TF_IN_AUTOMATION: "1",
       TF_INPUT: "0",
-      TF_PLUGIN_CACHE_DIR: "",
       AWS_EC2_METADATA_DISABLED: "true",
     },
   });

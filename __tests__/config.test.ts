@@ -1,0 +1,215 @@
+import { mkdtempSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { ConfigError, DEFAULT_CONFIG_PATH, configPathFromEnv, loadConfigFile, parseConfigText, validateConfig } from "../config/load";
+import { renderJsonSchema, JSON_SCHEMA_PATH } from "../tools/config-schema";
+import { readFileSync } from "fs";
+import { baseConfig } from "./helpers/config";
+
+const FILE = "test.yaml";
+
+/** The problems reported for a config object (all of them, in order). */
+function problems(config: unknown): string[] {
+  try {
+    validateConfig(config, FILE);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return [...(e as ConfigError).problems];
+  }
+  throw new Error("expected the config to be rejected");
+}
+
+function mutate(fn: (c: any) => void): any {
+  const c = baseConfig();
+  fn(c);
+  return c;
+}
+
+describe("config: the default example", () => {
+  it("is valid and applies defaults", () => {
+    const config = loadConfigFile(DEFAULT_CONFIG_PATH);
+    expect(config.environments.map((e) => e.name)).toEqual(["staging", "production"]);
+    const staging = config.environments[0];
+    expect(staging.clusters[0]).toMatchObject({ name: "staging-apps", mode: "new", additionalLogTypes: ["api"], logRetentionInDays: 30, preventDestroy: true });
+    const production = config.environments[1];
+    expect(production.backend).toEqual({ type: "s3", bucket: "example-terraform-state-222222222222", region: "eu-west-1", encrypt: true, useLockfile: true });
+    expect(production.clusters.map((c) => [c.name, c.mode, c.region ?? production.aws.region])).toEqual([
+      ["payments", "existing", "eu-west-1"],
+      ["checkout-us", "existing", "us-east-1"],
+    ]);
+  });
+
+  it("covers a new cluster and an existing one, in at least two environments", () => {
+    const config = loadConfigFile(DEFAULT_CONFIG_PATH);
+    const modes = config.environments.flatMap((e) => e.clusters.map((c) => c.mode));
+    expect(modes).toContain("new");
+    expect(modes).toContain("existing");
+  });
+
+  it("fills defaults for omitted optional fields", () => {
+    const config = validateConfig(baseConfig(), FILE);
+    const env = config.environments[0];
+    expect(env.aws.partition).toBe("aws");
+    expect(env.backend).toEqual({ type: "local" });
+    expect(env.tags).toEqual({});
+    expect(env.clusters[0]).toMatchObject({
+      additionalLogTypes: [],
+      logRetentionInDays: 90,
+      logGroupExists: false,
+      endpointPrivateAccess: true,
+      endpointPublicAccess: false,
+      authenticationMode: "API_AND_CONFIG_MAP",
+    });
+  });
+
+  it("selects the file from EKS_AUDIT_SIEM_CONFIG", () => {
+    expect(configPathFromEnv({})).toBe("config/eks-audit-siem.yaml");
+    expect(configPathFromEnv({ EKS_AUDIT_SIEM_CONFIG: "other.json" })).toBe("other.json");
+  });
+});
+
+describe("config: every validation error, with its exact message", () => {
+  const cases: Array<[string, (c: any) => void, string[]]> = [
+    ["wrong type", (c) => (c.environments[0].aws.region = 5), ['environment "staging", field environments[0].aws.region: received 5; allowed: one of ' + '"af-south-1"']],
+    [
+      "unknown key (typo) with a suggestion",
+      (c) => (c.environments[0].clusters[0].logRetentionDays = 30),
+      ['environment "staging", field environments[0].clusters[0].logRetentionDays: received 30; allowed: no such field here; known fields: name, region, mode, additionalLogTypes, logRetentionInDays, kmsKeyArn, logGroupExists, preventDestroy, roleArn, subnetIds, securityGroupIds, kubernetesVersion, endpointPrivateAccess, endpointPublicAccess, publicAccessCidrs, authenticationMode; did you mean "logRetentionInDays"?'],
+    ],
+    ["account ID format", (c) => (c.environments[0].aws.accountId = "12345"), ['environment "staging", field environments[0].aws.accountId: received "12345"; allowed: a 12-digit AWS account ID in quotes']],
+    ["account ID as a number", (c) => (c.environments[0].aws.accountId = 111111111111), ['environment "staging", field environments[0].aws.accountId: received 111111111111; allowed: a 12-digit AWS account ID in quotes (got number)']],
+    ["unknown region with a suggestion", (c) => (c.environments[1].aws.region = "eu-west-l"), ['environment "production", field environments[1].aws.region: received "eu-west-l"; allowed: one of ']],
+    ["cluster name rule", (c) => (c.environments[0].clusters[0].name = "-apps"), ['environment "staging", field environments[0].clusters[0].name: received "-apps"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)']],
+    ["retention not allowed by CloudWatch", (c) => (c.environments[0].clusters[0].logRetentionInDays = 45), ['environment "staging", field environments[0].clusters[0].logRetentionInDays: received 45; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653']],
+    ["retention forever", (c) => (c.environments[0].clusters[0].logRetentionInDays = 0), ['environment "staging", field environments[0].clusters[0].logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653']],
+    ["unknown log type (case-sensitive)", (c) => (c.environments[0].clusters[0].additionalLogTypes = ["controllermanager"]), ['environment "staging", field environments[0].clusters[0].additionalLogTypes[0]: received "controllermanager"; allowed: one of "api", "authenticator", "controllerManager", "scheduler"; did you mean "controllerManager"?']],
+    ["duplicate log type", (c) => (c.environments[0].clusters[0].additionalLogTypes = ["api", "api"]), ['environment "staging", field environments[0].clusters[0].additionalLogTypes[1]: received "api"; allowed: a value not already listed (it repeats environments[0].clusters[0].additionalLogTypes[0])']],
+    ["duplicate environment names", (c) => (c.environments[1].name = "staging"), ['environment "staging", field environments[1].name: received "staging"; allowed: a name not already used (it repeats environments[0].name)']],
+    ["bad environment name", (c) => (c.environments[1].name = "Prod"), ['environment "Prod", field environments[1].name: received "Prod"; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter']],
+    [
+      "duplicate cluster in an environment",
+      (c) => c.environments[1].clusters.push({ name: "payments", mode: "existing", region: "us-east-1" }),
+      ['environment "production", field environments[1].clusters[1].name: received "payments"; allowed: a name not already used in this environment (it repeats environments[1].clusters[0].name)'],
+    ],
+    [
+      "same cluster managed by two environments",
+      (c) => {
+        c.environments[1].aws.accountId = "111111111111";
+        c.environments[1].aws.region = "us-east-1";
+        c.environments[1].clusters[0].name = "apps";
+      },
+      ['environment "production", field environments[1].clusters[0].name: received "apps"; allowed: a cluster no other environment manages (account 111111111111, region us-east-1 is already managed at environments[0].clusters[0])'],
+    ],
+    ["region outside the partition", (c) => (c.environments[0].aws.partition = "aws-us-gov"), [
+      'environment "staging", field environments[0].aws.region: received "us-east-1"; allowed: a region of partition aws-us-gov (us-gov-east-1, us-gov-west-1)',
+      'environment "staging", field environments[0].datadog.site: received "datadoghq.com"; allowed: a Datadog for Government site for partition aws-us-gov (ddog-gov.com, us2.ddog-gov.com)',
+      'environment "staging", field environments[0].clusters[0].roleArn: received "arn:aws:iam::111111111111:role/eks"; allowed: an ARN in partition aws-us-gov',
+    ]],
+    ["aws-cn is not served", (c) => { c.environments[0].aws.partition = "aws-cn"; c.environments[0].aws.region = "cn-north-1"; c.environments[0].clusters[0].roleArn = "arn:aws-cn:iam::111111111111:role/eks"; }, ['environment "staging", field environments[0].aws.partition: received "aws-cn"; allowed: aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)']],
+    ["unknown Datadog site", (c) => (c.environments[0].datadog.site = "datadoghq.co"), ['environment "staging", field environments[0].datadog.site: received "datadoghq.co"; allowed: one of "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "datadoghq.eu", "ap1.datadoghq.com", "ap2.datadoghq.com", "uk1.datadoghq.com", "ddog-gov.com", "us2.ddog-gov.com"; did you mean "datadoghq.com"?']],
+    ["KMS key in another region", (c) => (c.environments[0].clusters[0].kmsKeyArn = "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"), ['environment "staging", field environments[0].clusters[0].kmsKeyArn: received "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"; allowed: a KMS key in the cluster\'s account 111111111111 and region us-east-1']],
+    ["KMS key malformed", (c) => (c.environments[0].clusters[0].kmsKeyArn = "my-key"), ['environment "staging", field environments[0].clusters[0].kmsKeyArn: received "my-key"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)']],
+    ["new cluster without role and subnets", (c) => { delete c.environments[0].clusters[0].roleArn; delete c.environments[0].clusters[0].subnetIds; }, [
+      'environment "staging", field environments[0].clusters[0].roleArn: received nothing; allowed: an IAM role ARN (required when mode is new)',
+      'environment "staging", field environments[0].clusters[0].subnetIds: received nothing; allowed: a list of 2 to 16 subnet IDs (required when mode is new)',
+    ]],
+    ["one subnet", (c) => (c.environments[0].clusters[0].subnetIds = ["subnet-0a1b2c3d4e5f60001"]), ['environment "staging", field environments[0].clusters[0].subnetIds: received ["subnet-0a1b2c3d4e5f60001"]; allowed: a list with 2 to 16 items of a subnet ID (subnet-...)']],
+    ["existing cluster with new-only settings", (c) => (c.environments[1].clusters[0].roleArn = "arn:aws:iam::222222222222:role/eks"), ['environment "production", field environments[1].clusters[0].roleArn: received "arn:aws:iam::222222222222:role/eks"; allowed: absent when mode is existing (an adopted cluster\'s settings are never changed)']],
+    ["logGroupExists on a new cluster", (c) => (c.environments[0].clusters[0].logGroupExists = true), ['environment "staging", field environments[0].clusters[0].logGroupExists: received true; allowed: false or absent when mode is new (the stack creates the log group before the cluster)']],
+    ["no endpoint", (c) => (c.environments[0].clusters[0].endpointPrivateAccess = false), ['environment "staging", field environments[0].clusters[0].endpointPublicAccess: received false; allowed: true when endpointPrivateAccess is false (the API server needs an endpoint)']],
+    ["public CIDRs without a public endpoint", (c) => (c.environments[0].clusters[0].publicAccessCidrs = ["203.0.113.0/24"]), ['environment "staging", field environments[0].clusters[0].publicAccessCidrs: received ["203.0.113.0/24"]; allowed: empty when endpointPublicAccess is false']],
+    ["two locking methods", (c) => (c.environments[1].backend = { type: "s3", bucket: "state-bucket", region: "eu-west-1", dynamodbTable: "locks" }), ['environment "production", field environments[1].backend.dynamodbTable: received "locks"; allowed: absent when useLockfile is true (choose one locking method)']],
+    ["unknown backend type", (c) => (c.environments[1].backend = { type: "gcs" }), ['environment "production", field environments[1].backend.type: received "gcs"; allowed: one of "local", "s3"']],
+    ["absolute local state path", (c) => (c.environments[1].backend = { type: "local", path: "/var/state.tfstate" }), ['environment "production", field environments[1].backend.path: received "/var/state.tfstate"; allowed: a relative path (relative to the project folder)']],
+    ["missing required field", (c) => delete c.environments[1].datadog, ['environment "production", field environments[1].datadog: received nothing; allowed: a required field: an object with fields site']],
+    ["mode missing", (c) => delete c.environments[1].clusters[0].mode, ['environment "production", field environments[1].clusters[0].mode: received nothing; allowed: a required field: one of "new", "existing"']],
+    ["reserved tag key", (c) => (c.environments[0].tags = { "aws:team": "x" }), ['environment "staging", field environments[0].tags.aws:team: received "aws:team"; allowed: an AWS tag key (1-128 characters, not starting with aws:)']],
+    ["no environments", (c) => (c.environments = []), ["field environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters"]],
+    ["not an object at all", (c) => (c.environments = "staging"), ['field environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters']],
+  ];
+
+  it.each(cases)("%s", (_name, fn, expected) => {
+    const got = problems(mutate(fn));
+    expect(got).toHaveLength(expected.length);
+    expected.forEach((e, i) => (e.endsWith("one of ") || e.endsWith('"af-south-1"') ? expect(got[i].startsWith(e)).toBe(true) : expect(got[i]).toBe(e)));
+  });
+
+  it("suggests the nearest region", () => {
+    expect(problems(mutate((c) => (c.environments[1].aws.region = "eu-west-l")))[0]).toMatch(/; did you mean "eu-west-1"\?$/);
+  });
+
+  it("reports every problem at once, across environments", () => {
+    const got = problems(
+      mutate((c) => {
+        c.environments[0].aws.accountId = "x";
+        c.environments[1].clusters[0].logRetentionInDays = 2;
+        c.environments[1].datadog.site = "example.com";
+      }),
+    );
+    expect(got.map((p) => p.split(":")[0])).toEqual([
+      'environment "staging", field environments[0].aws.accountId',
+      'environment "production", field environments[1].datadog.site',
+      'environment "production", field environments[1].clusters[0].logRetentionInDays',
+    ]);
+  });
+
+  it("formats a multi-problem error as one paragraph per problem", () => {
+    try {
+      validateConfig(mutate((c) => { c.environments[0].aws.accountId = "x"; c.environments[1].name = 7; }), FILE);
+      throw new Error("not rejected");
+    } catch (e) {
+      expect((e as Error).message).toBe(
+        [
+          "invalid config test.yaml: 2 problems:",
+          '- environment "staging", field environments[0].aws.accountId: received "x"; allowed: a 12-digit AWS account ID in quotes',
+          "- environment #2 (no valid name), field environments[1].name: received 7; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter (got number)",
+        ].join("\n"),
+      );
+    }
+  });
+});
+
+describe("config: files", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-config-"));
+  const write = (name: string, text: string): string => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it("accepts JSON as well as YAML, with the same result", () => {
+    const file = write("c.json", JSON.stringify(baseConfig()));
+    expect(loadConfigFile(file)).toEqual(validateConfig(baseConfig(), "x"));
+  });
+
+  it("rejects YAML syntax errors with the line", () => {
+    expect(() => parseConfigText("environments:\n  - name: [staging\n", "bad.yaml")).toThrow(/^invalid config bad\.yaml: not valid YAML at line \d+, column \d+: /);
+  });
+
+  it("rejects duplicate keys in YAML and in JSON", () => {
+    expect(() => parseConfigText("environments: []\nenvironments: []\n", "dup.yaml")).toThrow("invalid config dup.yaml: not valid YAML at line 2, column 1: Map keys must be unique");
+    expect(() => parseConfigText('{"environments": [], "environments": []}', "dup.json")).toThrow("invalid config dup.json: not valid JSON at line 1, column 22: Map keys must be unique");
+  });
+
+  it("rejects other file types and missing files", () => {
+    expect(() => loadConfigFile(write("c.toml", ""))).toThrow(/^invalid config .*c\.toml: file name: received "c\.toml"; allowed: a \.yaml, \.yml or \.json file$/);
+    expect(() => loadConfigFile(path.join(dir, "missing.yaml"))).toThrow(/file: received a path that does not exist; allowed: an existing \.yaml, \.yml or \.json file \(set EKS_AUDIT_SIEM_CONFIG or use the default config\/eks-audit-siem\.yaml\)$/);
+  });
+});
+
+describe("config: JSON Schema", () => {
+  it("is generated from the validator's definition and committed up to date (run `npm run schema`)", () => {
+    expect(readFileSync(JSON_SCHEMA_PATH, "utf8")).toBe(renderJsonSchema());
+  });
+
+  it("describes the same constraints the validator enforces", () => {
+    const schema = JSON.parse(renderJsonSchema());
+    const cluster = schema.properties.environments.items.properties.clusters.items;
+    expect(cluster.additionalProperties).toBe(false);
+    expect(cluster.required).toEqual(["name", "mode"]);
+    expect(cluster.properties.logRetentionInDays.enum).toContain(365);
+    expect(cluster.properties.logRetentionInDays.enum).not.toContain(0);
+    expect(cluster.properties.logRetentionInDays.default).toBe(90);
+    expect(schema.properties.environments.items.properties.aws.properties.accountId.pattern).toBe("^[0-9]{12}$");
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The app as users run it: `node dist/main.js` (what `npm run synth` and `cdktf synth` execute), compiled by the
+ * jest global setup. Checks determinism across folders, no absolute paths or secrets, and the bad-config path.
+ */
+import { spawnSync } from "child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..");
+const MAIN = path.join(ROOT, "dist", "main.js");
+
+function run(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env, CHECKPOINT_DISABLE: "1" };
+  delete fullEnv.CDKTF_OUTDIR;
+  delete fullEnv.EKS_AUDIT_SIEM_CONFIG;
+  Object.assign(fullEnv, env);
+  const r = spawnSync(process.execPath, [MAIN], { cwd, encoding: "utf8", env: fullEnv });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A fresh project folder holding only the config folder, at a path of its own. */
+function projectCopy(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  cpSync(path.join(ROOT, "config"), path.join(dir, "config"), { recursive: true });
+  return dir;
+}
+
+function filesUnder(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = path.join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(path.relative(dir, p), readFileSync(p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe("synth: deterministic, relocatable output", () => {
+  const a = projectCopy("eks-audit-siem-a-");
+  const b = projectCopy("eks-audit-siem-second-folder-");
+  const ra = run(a);
+  const rb = run(b);
+
+  it("synthesizes every stack without credentials", () => {
+    expect(ra.status).toBe(0);
+    expect(rb.status).toBe(0);
+    expect(ra.stderr).toContain("synthesized 2 stack(s) into cdktf.out/stacks: staging, production");
+    expect(existsSync(path.join(a, "cdktf.out/stacks/staging/cdk.tf.json"))).toBe(true);
+    expect(existsSync(path.join(a, "cdktf.out/stacks/production/cdk.tf.json"))).toBe(true);
+  });
+
+  it("gives byte-identical files in two different folders", () => {
+    const fa = filesUnder(path.join(a, "cdktf.out"));
+    const fb = filesUnder(path.join(b, "cdktf.out"));
+    expect([...fa.keys()]).toEqual([...fb.keys()]);
+    expect(fa.size).toBeGreaterThanOrEqual(3);
+    for (const [name, content] of fa) expect(content.equals(fb.get(name)!)).toBe(true);
+  });
+
+  it("gives the same bytes when run twice in one folder", () => {
+    const before = filesUnder(path.join(a, "cdktf.out"));
+    expect(run(a).status).toBe(0);
+    const after = filesUnder(path.join(a, "cdktf.out"));
+    for (const [name, content] of before) expect(content.equals(after.get(name)!)).toBe(true);
+  });
+
+  it("writes no absolute path, home folder or timestamp", () => {
+    for (const [name, content] of filesUnder(path.join(a, "cdktf.out"))) {
+      const text = content.toString("utf8");
+      expect({ name, hit: text.includes(a) || text.includes(ROOT) || text.includes(os.homedir() + "/") || text.includes(os.tmpdir()) }).toEqual({ name, hit: false });
+      expect({ name, timestamp: /20\d\d-\d\d-\d\dT\d\d:\d\d/.test(text) }).toEqual({ name, timestamp: false });
+    }
+  });
+});
+
+describe("synth: bad config", () => {
+  const dir = projectCopy("eks-audit-siem-bad-");
+  // A good synth first, to check a bad config leaves it untouched.
+  expect(run(dir).status).toBe(0);
+  const before = filesUnder(path.join(dir, "cdktf.out"));
+  mkdirSync(path.join(dir, "bad"), { recursive: true });
+  writeFileSync(
+    path.join(dir, "bad/c.yaml"),
+    "environments:\n  - name: prod\n    aws: { accountId: '1234', region: us-east-1 }\n    datadog: { site: datadoghq.com }\n    clusters:\n      - { name: a, mode: existing, logRetentionInDays: 45 }\n",
+  );
+  const r = run(dir, { EKS_AUDIT_SIEM_CONFIG: "bad/c.yaml" });
+
+  it("exits non-zero and names every problem, with environment, field, value and what is allowed", () => {
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      [
+        "invalid config bad/c.yaml: 2 problems:",
+        '- environment "prod", field environments[0].aws.accountId: received "1234"; allowed: a 12-digit AWS account ID in quotes',
+        '- environment "prod", field environments[0].clusters[0].logRetentionInDays: received 45; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("prints no stack trace", () => {
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("leaves cdktf.out/ untouched and no partial folder", () => {
+    const after = filesUnder(path.join(dir, "cdktf.out"));
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    for (const [name, content] of before) expect(content.equals(after.get(name)!)).toBe(true);
+    expect(existsSync(path.join(dir, "cdktf.out.partial"))).toBe(false);
+  });
+
+  it("reports a missing config file the same way", () => {
+    const m = run(dir, { EKS_AUDIT_SIEM_CONFIG: "nope.yaml" });
+    expect(m.status).toBe(1);
+    expect(m.stderr).toBe(
+      "invalid config nope.yaml: file: received a path that does not exist; allowed: an existing .yaml, .yml or .json file (set EKS_AUDIT_SIEM_CONFIG or use the default config/eks-audit-siem.yaml)\n",
+    );
+  });
+
+  it("accepts a JSON config through EKS_AUDIT_SIEM_CONFIG", () => {
+    const json = path.join(dir, "bad/c.json");
+    writeFileSync(json, JSON.stringify({ environments: [{ name: "solo", aws: { accountId: "333333333333", region: "us-west-2" }, datadog: { site: "us5.datadoghq.com" }, clusters: [{ name: "x", mode: "existing" }] }] }));
+    const j = run(dir, { EKS_AUDIT_SIEM_CONFIG: "bad/c.json" });
+    expect(j.stderr).toBe("synthesized 1 stack(s) into cdktf.out/stacks: solo\n");
+    expect(j.status).toBe(0);
+    expect(readdirSync(path.join(dir, "cdktf.out/stacks"))).toEqual(["solo"]);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * The terraform tier: the real `terraform` and the real hashicorp/aws 5.100.0 provider (from a filesystem mirror)
+ * init, validate and plan every stack of the default example, and prove that adopting an existing cluster changes
+ * nothing but its logging setting.
+ *
+ * Runs wherever `terraform` is on the PATH. `.ci/run` sets REQUIRE_TERRAFORM=1 when it is, so a broken tier fails
+ * CI instead of being skipped.
+ */
+import { App } from "cdktf";
+import { mkdtempSync, readFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { DEFAULT_CONFIG_PATH, loadConfigFile, validateConfig } from "../config/load";
+import { AppConfig } from "../config/schema";
+import { ADOPTED_CLUSTER_IGNORED_ATTRIBUTES } from "../modules/eks-audit-logging";
+import { EnvironmentStack } from "../stacks/environment-stack";
+import {
+  AdoptedClusterState,
+  PlanSummary,
+  findProviderMirror,
+  prepareWorkdir,
+  summarizePlan,
+  terraform,
+  terraformAvailable,
+  writeCliConfig,
+} from "../tools/terraform-tier";
+
+const available = terraformAvailable();
+const required = process.env.REQUIRE_TERRAFORM === "1";
+const WORK = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-tf-"));
+const CLI_CONFIG = path.join(WORK, "cli.tfrc");
+const mirror = findProviderMirror();
+writeCliConfig(CLI_CONFIG, mirror, path.join(WORK, "plugin-cache"));
+
+if (!available) {
+  // Loud, not silent: the reason is in the test name and on stderr.
+  process.stderr.write("\n*** terraform tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.5 to run it. ***\n\n");
+}
+
+/** Synthesizes one environment of a config and returns its cdk.tf.json. */
+function synthEnvironment(config: AppConfig, name: string): any {
+  const app = new App({ outdir: mkdtempSync(path.join(WORK, "synth-")) });
+  const env = config.environments.find((e) => e.name === name)!;
+  new EnvironmentStack(app, env);
+  app.synth();
+  return JSON.parse(readFileSync(path.join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8"));
+}
+
+interface PlanRun {
+  readonly summary: PlanSummary;
+  readonly output: string;
+}
+
+/** init + validate + plan -refresh=false, then `show -json` of the plan. */
+function plan(label: string, stack: any, accountId: string, variant?: AdoptedClusterState): PlanRun {
+  const dir = path.join(WORK, label);
+  prepareWorkdir(dir, stack, accountId, variant);
+  for (const args of [["init", "-input=false", "-no-color", "-backend=true"], ["validate", "-no-color"], ["plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"]]) {
+    const r = terraform(args, dir, CLI_CONFIG);
+    if (r.status !== 0) throw new Error(`terraform ${args[0]} failed in ${label}:\n${r.stdout}\n${r.stderr}`);
+    if (args[0] === "plan") {
+      const show = terraform(["show", "-json", "plan.bin"], dir, CLI_CONFIG);
+      if (show.status !== 0) throw new Error(`terraform show failed in ${label}: ${show.stderr}`);
+      return { summary: summarizePlan(JSON.parse(show.stdout)), output: r.stdout };
+    }
+  }
+  throw new Error("unreachable");
+}
+
+const actionsOf = (p: PlanRun) => Object.fromEntries(p.summary.changes.map((c) => [c.address, c.actions.join(",")]));
+const noDestroy = (p: PlanRun) => p.summary.changes.filter((c) => c.actions.includes("delete")).map((c) => c.address);
+
+const tier = available ? describe : describe.skip;
+const TIMEOUT = 240_000;
+
+if (!available && required) {
+  it("terraform tier is required here (REQUIRE_TERRAFORM=1) but `terraform` is not on the PATH", () => {
+    throw new Error("install terraform or unset REQUIRE_TERRAFORM");
+  });
+}
+
+tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; provider mirror: ${mirror ?? "none, using the registry"})`, () => {
+  const config = loadConfigFile(DEFAULT_CONFIG_PATH);
+
+  it.each(config.environments.map((e) => e.name))(
+    "default example, stack %s: init, validate and plan succeed, nothing destroyed",
+    (name) => {
+      const env = config.environments.find((e) => e.name === name)!;
+      const run = plan(`default-${name}`, synthEnvironment(config, name), env.aws.accountId);
+      expect(noDestroy(run)).toEqual([]);
+      if (name === "staging") {
+        expect(actionsOf(run)).toEqual({ "aws_cloudwatch_log_group.audit_log_group_staging-apps": "create", "aws_eks_cluster.cluster_staging-apps": "create" });
+      } else {
+        expect(actionsOf(run)).toEqual({
+          "aws_cloudwatch_log_group.audit_log_group_checkout-us": "create",
+          "aws_cloudwatch_log_group.audit_log_group_payments": "update",
+          "aws_eks_cluster.cluster_checkout-us": "update",
+          "aws_eks_cluster.cluster_payments": "update",
+        });
+      }
+    },
+    TIMEOUT,
+  );
+
+  describe("adopting an existing cluster (state holds it with logging off)", () => {
+    const adoptConfig = (logGroupExists: boolean, lifecycle = true): any => {
+      const c = validateConfig(
+        { environments: [{ name: "adopt", aws: { accountId: "444444444444", region: "eu-central-1" }, datadog: { site: "datadoghq.eu" }, tags: { team: "sec" }, clusters: [{ name: "legacy", mode: "existing", logGroupExists, logRetentionInDays: 180 }] }] },
+        "adopt.yaml",
+      );
+      const stack = synthEnvironment(c, "adopt");
+      if (!lifecycle) delete stack.resource.aws_eks_cluster.cluster_legacy.lifecycle;
+      return stack;
+    };
+    const variants: Array<[string, AdoptedClusterState]> = [
+      ["bootstrap flags unset in state (as import leaves them)", { bootstrapSelfManagedAddons: null, bootstrapClusterCreatorAdminPermissions: null }],
+      ["bootstrap flags false in state (terraform-provider-aws #39058)", { bootstrapSelfManagedAddons: false, bootstrapClusterCreatorAdminPermissions: false }],
+    ];
+
+    it.each(variants)(
+      "%s: exactly one in-place update of the cluster, of enabled_cluster_log_types only; log group created first",
+      (label, variant) => {
+        const run = plan(`adopt-new-lg-${label.slice(0, 20).replace(/\W/g, "_")}`, adoptConfig(false), "444444444444", variant);
+        const cluster = run.summary.changes.find((c) => c.address === "aws_eks_cluster.cluster_legacy")!;
+        expect(cluster).toEqual({ address: "aws_eks_cluster.cluster_legacy", actions: ["update"], changedAttributes: ["enabled_cluster_log_types"], replacePaths: [] });
+        expect(actionsOf(run)).toEqual({ "aws_cloudwatch_log_group.audit_log_group_legacy": "create", "aws_eks_cluster.cluster_legacy": "update" });
+        expect(run.output).toContain("Plan: 1 to add, 1 to change, 0 to destroy.");
+        expect(run.output).not.toMatch(/forces replacement|must be replaced/);
+      },
+      TIMEOUT,
+    );
+
+    it.each(variants)(
+      "%s: with the log group EKS already created, its retention is set in place",
+      (label, variant) => {
+        const run = plan(`adopt-old-lg-${label.slice(0, 20).replace(/\W/g, "_")}`, adoptConfig(true), "444444444444", variant);
+        expect(run.summary.changes).toEqual([
+          { address: "aws_cloudwatch_log_group.audit_log_group_legacy", actions: ["update"], changedAttributes: ["retention_in_days", "tags_all"], replacePaths: [] },
+          { address: "aws_eks_cluster.cluster_legacy", actions: ["update"], changedAttributes: ["enabled_cluster_log_types"], replacePaths: [] },
+        ]);
+        expect(run.output).toContain("Plan: 0 to add, 2 to change, 0 to destroy.");
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "control: without the lifecycle the same plan would REPLACE (destroy) the cluster, so the guard is what protects it",
+      () => {
+        const run = plan("adopt-no-lifecycle", adoptConfig(true, false), "444444444444", variants[1][1]);
+        const cluster = run.summary.changes.find((c) => c.address === "aws_eks_cluster.cluster_legacy")!;
+        expect(cluster.actions).toEqual(["delete", "create"]);
+        expect(run.output).toMatch(/must be replaced/);
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "ignores every argument and block of aws_eks_cluster in the real provider schema except enabled_cluster_log_types",
+      () => {
+        const dir = path.join(WORK, "schema");
+        prepareWorkdir(dir, adoptConfig(false), "444444444444");
+        expect(terraform(["init", "-input=false", "-no-color"], dir, CLI_CONFIG).status).toBe(0);
+        const r = terraform(["providers", "schema", "-json"], dir, CLI_CONFIG);
+        expect(r.status).toBe(0);
+        const schema = JSON.parse(r.stdout).provider_schemas["registry.terraform.io/hashicorp/aws"].resource_schemas.aws_eks_cluster.block;
+        const settable = [
+          ...Object.entries<any>(schema.attributes).filter(([, a]) => a.optional === true || a.required === true).map(([k]) => k),
+          ...Object.keys(schema.block_types),
+        ].filter((k) => !["enabled_cluster_log_types", "id", "timeouts"].includes(k));
+        expect([...ADOPTED_CLUSTER_IGNORED_ATTRIBUTES].sort()).toEqual(settable.sort());
+      },
+      TIMEOUT,
+    );
+  });
+});

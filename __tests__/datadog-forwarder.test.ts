@@ -416,6 +416,9 @@ describe("validation errors", () => {
     expect(errorOf({ apiKeySecretArn: "datadog-api-key" }, false)).toBe(
       `${WHERE}: apiKeySecretArn is "datadog-api-key"; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`,
     );
+    expect(errorOf({ apiKeySecretArn: EXISTING_SECRET.replace("us-east-1", "eu-west-1") }, false)).toBe(
+      `${WHERE}: apiKeySecretArn is in region eu-west-1 but this forwarder is in us-east-1; allowed: a secret in us-east-1 (replicate the secret, or let the construct create one)`,
+    );
     expect(errorOf({ apiKeySecretArn: EXISTING_SECRET, apiKeySecretName: "x" }, false)).toBe(
       `${WHERE}: apiKeySecretName is set but apiKeySecretArn points to an existing secret; allowed: set it only with apiKeySecretValue`,
     );

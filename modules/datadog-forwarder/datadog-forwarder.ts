@@ -270,6 +270,12 @@ export class DatadogForwarder extends Construct {
     if (props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && !SECRET_ARN.test(props.apiKeySecretArn)) {
       fail(`apiKeySecretArn is ${JSON.stringify(props.apiKeySecretArn)}; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`);
     }
+    if (props.apiKeySecretArn !== undefined && props.region !== undefined && !Token.isUnresolved(props.apiKeySecretArn)) {
+      const secretRegion = props.apiKeySecretArn.split(":")[3];
+      if (secretRegion !== props.region) {
+        fail(`apiKeySecretArn is in region ${secretRegion} but this forwarder is in ${props.region}; allowed: a secret in ${props.region} (replicate the secret, or let the construct create one)`);
+      }
+    }
     if (props.apiKeySecretValue === undefined) {
       for (const field of ["apiKeySecretName", "apiKeySecretKmsKeyId", "apiKeySecretWriteOnlyVersion"] as const) {
         if (props[field] !== undefined) fail(`${field} is set but apiKeySecretArn points to an existing secret; allowed: set it only with apiKeySecretValue`);

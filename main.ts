@@ -23,7 +23,7 @@ function main(): number {
     rmSync(outdir, { recursive: true, force: true });
     renameSync(staging, outdir);
     const names = config.environments.map((e) => e.name).join(", ");
-    process.stderr.write(`synthesized ${config.environments.length} stack(s) into ${outdir}/stacks: ${names}\n`);
+    process.stdout.write(`synthesized ${config.environments.length} stack(s) into ${outdir}/stacks: ${names}\n`);
     return 0;
   } catch (error) {
     if (existsSync(`${outdir}.partial`)) rmSync(`${outdir}.partial`, { recursive: true, force: true });

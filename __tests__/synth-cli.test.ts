@@ -48,7 +48,7 @@ describe("synth: deterministic, relocatable output", () => {
   it("synthesizes every stack without credentials", () => {
     expect(ra.status).toBe(0);
     expect(rb.status).toBe(0);
-    expect(ra.stderr).toContain("synthesized 2 stack(s) into cdktf.out/stacks: staging, production");
+    expect(ra.stdout).toContain("synthesized 2 stack(s) into cdktf.out/stacks: staging, production");
     expect(existsSync(path.join(a, "cdktf.out/stacks/staging/cdk.tf.json"))).toBe(true);
     expect(existsSync(path.join(a, "cdktf.out/stacks/production/cdk.tf.json"))).toBe(true);
   });
@@ -125,7 +125,7 @@ describe("synth: bad config", () => {
     const json = path.join(dir, "bad/c.json");
     writeFileSync(json, JSON.stringify({ environments: [{ name: "solo", aws: { accountId: "333333333333", region: "us-west-2" }, datadog: { site: "us5.datadoghq.com" }, clusters: [{ name: "x", mode: "existing" }] }] }));
     const j = run(dir, { EKS_AUDIT_SIEM_CONFIG: "bad/c.json" });
-    expect(j.stderr).toBe("synthesized 1 stack(s) into cdktf.out/stacks: solo\n");
+    expect(j.stdout).toBe("synthesized 1 stack(s) into cdktf.out/stacks: solo\n");
     expect(j.status).toBe(0);
     expect(readdirSync(path.join(dir, "cdktf.out/stacks"))).toEqual(["solo"]);
   });

@@ -1,0 +1,287 @@
+/**
+ * `npm run --silent rules -- new ...`: the code form of Log Explorer's "Export to detection rule" button. Takes a
+ * Log Explorer query and a detection method and writes a new rule file into the pack (`modules/cloud-siem/rules/`)
+ * with stub positive/negative sample events derived from the query and TODOs, then regenerates the pack index
+ * from the folder's files. Never overwrites a rule.
+ *
+ *   rules new --name "EKS: namespace deleted" --query "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete" \
+ *     --method threshold --count 0 --window 300 --group-by @usr.name [--severity high] [--tactic TA0040-impact] [--technique T1485-data-destruction]
+ *   rules new --name "..." --query "..." --method new_value --field @usr.name [--forget-after 28] [--learning-duration 1]
+ *   rules new --reindex      (regenerate rules/index.ts after renaming or removing a rule file)
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { listQueryTerms, parseQuery } from "../lib/query";
+import { SEVERITIES, RULE_WINDOWS_SECONDS } from "../modules/cloud-siem/allowed-values";
+import { renderPackIndex } from "../modules/cloud-siem/pack-index";
+import { DetectionRuleProps, ruleProblems } from "../modules/cloud-siem/rule-model";
+import { slug } from "../modules/cloud-siem/suppressions";
+import type { AuditEventSpec } from "../modules/cloud-siem/samples";
+
+export interface RunNewIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+}
+
+export interface RunNewOptions {
+  /**
+   * Folder of the rule pack.
+   * @default - `modules/cloud-siem/rules` of this project
+   */
+  readonly packDir?: string;
+}
+
+export const NEW_USAGE = [
+  "usage: rules new --name <rule name> --query <Log Explorer query> --method new_value --field <@attribute> [--field ...]",
+  "                 [--forget-after <days>] [--learning-duration <days>] [common options]",
+  "       rules new --name <rule name> --query <Log Explorer query> --method threshold --count <n> [--window <seconds>]",
+  "                 [--group-by <@attribute> ...] [common options]",
+  "       rules new --reindex",
+  "common options: [--id <kebab-case id>] [--severity info|low|medium|high|critical] [--tactic TAxxxx-<name>]",
+  "                [--technique Txxxx-<name>] [--pack-dir <folder>]",
+  "",
+].join("\n");
+
+const VALUE_FLAGS = ["name", "query", "method", "field", "count", "window", "group-by", "severity", "tactic", "technique", "id", "forget-after", "learning-duration", "pack-dir"];
+const REPEATABLE = ["field", "group-by"];
+const BOOLEAN_FLAGS = ["reindex", "help"];
+
+/** Default pack folder: `modules/cloud-siem/rules` of the project holding this file (source or `dist/`). */
+function defaultPackDir(): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, "modules", "cloud-siem", "rules");
+    if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`cannot find modules/cloud-siem/rules above ${__dirname}; pass --pack-dir`);
+    dir = parent;
+  }
+}
+
+type Parsed = { values: Record<string, string[]>; flags: Set<string> };
+
+function parseArgs(argv: readonly string[]): Parsed | string {
+  const values: Record<string, string[]> = {};
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) return `unexpected argument ${JSON.stringify(arg)} (allowed: --option value)`;
+    const eq = arg.indexOf("=");
+    const key = arg.slice(2, eq < 0 ? undefined : eq);
+    if (BOOLEAN_FLAGS.includes(key) && eq < 0) {
+      flags.add(key);
+      continue;
+    }
+    if (!VALUE_FLAGS.includes(key)) return `unknown option --${key} (allowed: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(", ")})`;
+    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
+    if (value === undefined) return `--${key} needs a value`;
+    if (values[key] !== undefined && !REPEATABLE.includes(key)) return `--${key} is given twice (allowed once)`;
+    (values[key] ??= []).push(value);
+  }
+  return { values, flags };
+}
+
+function integer(raw: string | undefined, option: string): number | string {
+  if (raw === undefined) return NaN;
+  return /^\d+$/.test(raw) ? Number(raw) : `--${option} is ${JSON.stringify(raw)} (allowed: a whole number)`;
+}
+
+function listRuleIds(packDir: string): string[] {
+  return fs
+    .readdirSync(packDir)
+    .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.endsWith(".d.ts"))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+/** Writes `index.ts` for the files in `packDir`; returns its path. */
+function reindex(packDir: string): string {
+  const indexPath = path.join(packDir, "index.ts");
+  fs.writeFileSync(indexPath, renderPackIndex(listRuleIds(packDir)));
+  return indexPath;
+}
+
+/** The sample event a query describes: the first positive exact value of the fields the sample builder knows. */
+function specFromQuery(query: string): AuditEventSpec & { readonly username?: string } {
+  const found: Record<string, string> = {};
+  let code: number | undefined;
+  for (const term of listQueryTerms(parseQuery(query))) {
+    if (term.negated || term.fieldKind !== "attribute") continue;
+    if (term.field === "@http.status_code") {
+      const lower = /^\[(\d+)/.exec(term.value);
+      if (code === undefined && term.valueKind === "exact" && /^\d+$/.test(term.value)) code = Number(term.value);
+      if (code === undefined && term.valueKind === "range" && lower !== null) code = Number(lower[1]);
+      continue;
+    }
+    if (term.valueKind === "exact" && found[term.field] === undefined) found[term.field] = term.value;
+  }
+  const resource = found["@objectRef.resource"] ?? "pods";
+  return {
+    verb: found["@http.method"] ?? "create",
+    resource,
+    ...(found["@objectRef.namespace"] !== undefined ? { namespace: found["@objectRef.namespace"] } : resource === "pods" ? { namespace: "default" } : {}),
+    ...(found["@objectRef.name"] !== undefined ? { name: found["@objectRef.name"] } : { name: "example" }),
+    ...(found["@objectRef.subresource"] !== undefined ? { subresource: found["@objectRef.subresource"] } : {}),
+    ...(found["@objectRef.apiGroup"] !== undefined ? { apiGroup: found["@objectRef.apiGroup"] } : {}),
+    ...(code !== undefined ? { code } : {}),
+    ...(found["@usr.name"] !== undefined ? { username: found["@usr.name"] } : {}),
+  };
+}
+
+function specSource(spec: AuditEventSpec & { readonly username?: string }, overrides: Record<string, string>): string {
+  const fields: string[] = [];
+  for (const key of ["verb", "resource", "subresource", "namespace", "name", "apiGroup", "code"] as const) {
+    if (overrides[key] !== undefined) fields.push(`${key}: ${overrides[key]}`);
+    else if (spec[key] !== undefined) fields.push(`${key}: ${JSON.stringify(spec[key])}`);
+  }
+  fields.push(`user: ${overrides.user ?? (spec.username !== undefined ? `{ username: ${JSON.stringify(spec.username)}, groups: ["system:authenticated"] }` : "KUBERNETES_ADMIN")}`);
+  return `{ ${fields.join(", ")} }`;
+}
+
+/** The TypeScript source of a new rule file. */
+export function renderRuleFile(props: DetectionRuleProps, sampleSpec: AuditEventSpec & { readonly username?: string }): string {
+  const q = (s: string) => JSON.stringify(s);
+  const isNewValue = props.detectionMethod === "new_value";
+  const query = props.queries[0];
+  const readVerb = sampleSpec.verb === "get" ? "list" : "get";
+  const lines = [
+    'import type { DetectionRuleProps } from "../rule-model";',
+    'import { IDENTIFY_USER, IF_UNEXPECTED, ruleMessage } from "../pack-helpers";',
+    `import { ${sampleSpec.username === undefined ? "KUBERNETES_ADMIN, " : ""}eksIdentity, sample } from "../samples";`,
+    "",
+    "// Generated by `rules new` from a Log Explorer query. TODO: review every TODO below, then run",
+    "// `npx jest __tests__/rule-pack` - the pack tests fail until the samples are right.",
+    "export const rule: DetectionRuleProps = {",
+    `  id: ${q(props.id)},`,
+    `  name: ${q(props.name)},`,
+    `  detectionMethod: ${q(props.detectionMethod)},`,
+    `  tactic: ${q(props.tactic)}, // TODO: review the MITRE ATT&CK tactic`,
+    `  technique: ${q(props.technique)}, // TODO: review the MITRE ATT&CK technique`,
+    "  // TODO: exclude EKS and system identities that would alert all day, e.g. NOT_PLATFORM from ../pack-helpers.",
+    isNewValue
+      ? `  queries: [{ query: ${q(query.query)}, metrics: ${JSON.stringify(query.metrics)} }],`
+      : `  queries: [{ query: ${q(query.query)}, groupByFields: ${JSON.stringify(query.groupByFields ?? [])} }],`,
+    `  cases: [{ status: ${q(props.cases[0].status)}${isNewValue ? "" : `, condition: ${q(props.cases[0].condition ?? "")}`} }],`,
+    ...(isNewValue
+      ? [`  newValueOptions: { forgetAfterDays: ${props.newValueOptions!.forgetAfterDays}, learningDurationDays: ${props.newValueOptions!.learningDurationDays} },`]
+      : [`  evaluationWindowSeconds: ${props.evaluationWindowSeconds},`]),
+    `  keepAliveSeconds: ${props.keepAliveSeconds},`,
+    `  maxSignalDurationSeconds: ${props.maxSignalDurationSeconds},`,
+    "  message: ruleMessage(",
+    `    ${q(`TODO: what this rule detects (${props.name}).`)},`,
+    `    ${q(isNewValue ? `New Value on ${query.metrics!.join(", ")} over: ${query.query}` : `More than ${/> (\d+)$/.exec(props.cases[0].condition ?? "")?.[1]} matching logs in ${props.evaluationWindowSeconds} seconds${(query.groupByFields ?? []).length > 0 ? `, per ${(query.groupByFields ?? []).join(", ")}` : ""}: ${query.query}`)},`,
+    '    [IDENTIFY_USER, "TODO: rule-specific triage step.", IF_UNEXPECTED],',
+    "  ),",
+    "  samples: {",
+    "    // TODO: make these realistic; the positive sample is built from the query's own terms.",
+    "    positive: [",
+    `      sample("TODO: the behaviour this rule detects", ${specSource(sampleSpec, {})}),`,
+    "    ],",
+    "    negative: [",
+    `      sample("TODO near-miss: the same request denied (403)", ${specSource(sampleSpec, { code: "403" })}),`,
+    `      sample("TODO near-miss: a read instead of the action", ${specSource(sampleSpec, { verb: q(readVerb), code: "200" })}),`,
+    `      sample("TODO near-miss: the same action by an excluded EKS identity", ${specSource(sampleSpec, { user: 'eksIdentity("addon-manager")' })}),`,
+    "    ],",
+    "  },",
+    "};",
+    "",
+  ];
+  return lines.join("\n");
+}
+
+/** `rules new`: resolves to the exit code (0 written, 1 refused to overwrite, 2 usage or validation error). */
+export async function runNew(argv: readonly string[], io: RunNewIo, opts: RunNewOptions = {}): Promise<number> {
+  const fail = (message: string, code = 2): number => {
+    io.stderr.write(`rules new: ${message}\n`);
+    return code;
+  };
+  const parsed = parseArgs(argv);
+  if (typeof parsed === "string") return fail(`${parsed}\n${NEW_USAGE}`);
+  const { values, flags } = parsed;
+  if (flags.has("help")) {
+    io.stdout.write(NEW_USAGE);
+    return 0;
+  }
+  const one = (key: string): string | undefined => values[key]?.[0];
+  const packDir = one("pack-dir") ?? opts.packDir ?? defaultPackDir();
+  if (!fs.existsSync(packDir) || !fs.statSync(packDir).isDirectory()) return fail(`pack folder ${JSON.stringify(packDir)} does not exist`);
+
+  if (flags.has("reindex")) {
+    if (Object.keys(values).some((k) => k !== "pack-dir")) return fail("--reindex takes no other option than --pack-dir");
+    reindex(packDir);
+    io.stdout.write(`updated index.ts (${listRuleIds(packDir).length} rules)\n`);
+    return 0;
+  }
+
+  const problems: string[] = [];
+  const name = one("name");
+  const query = one("query");
+  const method = one("method");
+  if (name === undefined) problems.push("--name is required (the Datadog rule name)");
+  if (query === undefined) problems.push("--query is required (the Log Explorer query)");
+  if (method === undefined) problems.push("--method is required (allowed: new_value, threshold)");
+  else if (method !== "new_value" && method !== "threshold") problems.push(`--method is ${JSON.stringify(method)} (allowed: new_value, threshold)`);
+  const severity = one("severity") ?? "medium";
+  if (!(SEVERITIES as readonly string[]).includes(severity)) problems.push(`--severity is ${JSON.stringify(severity)} (allowed: ${SEVERITIES.join(", ")})`);
+  const methodOnly: Record<string, string[]> = { new_value: ["field", "forget-after", "learning-duration"], threshold: ["count", "window", "group-by"] };
+  if (method === "new_value" || method === "threshold") {
+    const other = method === "new_value" ? "threshold" : "new_value";
+    for (const key of methodOnly[other]) if (values[key] !== undefined) problems.push(`--${key} is only for --method ${other}`);
+  }
+  const numbers: Record<string, number> = {};
+  for (const key of ["count", "window", "forget-after", "learning-duration"]) {
+    const n = integer(one(key), key);
+    if (typeof n === "string") problems.push(n);
+    else numbers[key] = n;
+  }
+  if (method === "new_value" && (values.field ?? []).length === 0) problems.push("--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)");
+  if (method === "threshold" && one("count") === undefined) problems.push("--count is required for --method threshold (signal when more than <count> logs match in the window)");
+  for (const field of [...(values.field ?? []), ...(values["group-by"] ?? [])]) {
+    if (!/^@?[A-Za-z_][\w.\-]*$/.test(field)) problems.push(`field ${JSON.stringify(field)} is not an attribute (allowed: e.g. @usr.name, @objectRef.namespace)`);
+  }
+  if (problems.length > 0) return fail(`${problems.join("; ")}\n${NEW_USAGE}`);
+
+  const id = one("id") ?? slug(name!);
+  const window = Number.isNaN(numbers.window) ? 300 : numbers.window;
+  const props: DetectionRuleProps = {
+    id,
+    name: name!,
+    message: "TODO",
+    detectionMethod: method as "new_value" | "threshold",
+    tactic: one("tactic") ?? "TA0007-discovery",
+    technique: one("technique") ?? "T1613-container-and-resource-discovery",
+    ...(method === "new_value"
+      ? {
+          queries: [{ query: query!, metrics: values.field }],
+          cases: [{ status: severity as DetectionRuleProps["cases"][number]["status"] }],
+          newValueOptions: {
+            forgetAfterDays: Number.isNaN(numbers["forget-after"]) ? 28 : numbers["forget-after"],
+            learningDurationDays: Number.isNaN(numbers["learning-duration"]) ? 1 : numbers["learning-duration"],
+          },
+          keepAliveSeconds: 3600,
+          maxSignalDurationSeconds: 86400,
+        }
+      : {
+          queries: [{ query: query!, groupByFields: values["group-by"] ?? [] }],
+          cases: [{ status: severity as DetectionRuleProps["cases"][number]["status"], condition: `a > ${numbers.count}` }],
+          evaluationWindowSeconds: window,
+          keepAliveSeconds: RULE_WINDOWS_SECONDS.includes(window) ? Math.max(window, 3600) : 3600,
+          maxSignalDurationSeconds: 86400,
+        }),
+  };
+  const modelProblems = ruleProblems(props);
+  if (modelProblems.length > 0) return fail(`rule ${JSON.stringify(id)}: ${modelProblems.join("; ")}`);
+
+  const existing = listRuleIds(packDir);
+  const file = path.join(packDir, `${id}.ts`);
+  if (existing.includes(id) || fs.existsSync(file)) return fail(`rule file ${id}.ts already exists in the pack; refusing to overwrite it (choose another --name or --id)`, 1);
+  const sameName = existing.find((other) => fs.readFileSync(path.join(packDir, `${other}.ts`), "utf8").includes(`name: ${JSON.stringify(name)},`));
+  if (sameName !== undefined) return fail(`rule name ${JSON.stringify(name)} is already used by ${sameName}.ts (allowed: unique rule names)`);
+
+  fs.writeFileSync(file, renderRuleFile(props, specFromQuery(query!)), { flag: "wx" });
+  reindex(packDir);
+  io.stdout.write(
+    `created ${id}.ts\nupdated index.ts (${existing.length + 1} rules)\nnext: review the TODOs in ${id}.ts (samples, exclusions, message, tactic/technique), then run npx jest __tests__/rule-pack\n`,
+  );
+  return 0;
+}

@@ -10,3 +10,4 @@ export { GUIDE_EXEC_QUERY } from "./rules/pod-exec-new-user";
 export { podExecBurstRule, PodExecBurstOptions } from "./rules/pod-exec-burst";
 export * from "./tuning";
 export * from "./builtin-rule-review";
+export * from "./rule-table";

@@ -182,6 +182,7 @@ export interface DetectionRule extends MatchableRule {
   readonly cases: readonly (MatchableRuleCase & { readonly notifications: readonly string[] })[];
   readonly keepAliveSeconds: number;
   readonly maxSignalDurationSeconds: number;
+  /** @default - absent for threshold rules */
   readonly newValueOptions?: {
     readonly forgetAfterDays: number;
     readonly learningDurationDays: number;

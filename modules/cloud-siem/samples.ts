@@ -9,8 +9,10 @@ import type { SampleEvent } from "../../lib/rules/matchable";
 /** The `user` block of an audit event. */
 export interface AuditUser {
   readonly username: string;
+  /** @default - no uid */
   readonly uid?: string;
   readonly groups: readonly string[];
+  /** `user.extra` (EKS: `arn`, `canonicalArn`, `sessionName`, ...). @default - none */
   readonly extra?: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -77,9 +79,13 @@ export const ANONYMOUS: AuditUser = { username: "system:anonymous", groups: ["sy
 export interface AuditEventSpec {
   readonly verb: string;
   readonly resource: string;
+  /** @default KUBERNETES_ADMIN */
   readonly user?: AuditUser;
+  /** @default - cluster-scoped (no namespace) */
   readonly namespace?: string;
+  /** @default - no object name (collection request) */
   readonly name?: string;
+  /** @default - no subresource */
   readonly subresource?: string;
   /** API group; "" is the core group. @default "" */
   readonly apiGroup?: string;
@@ -87,13 +93,17 @@ export interface AuditEventSpec {
   readonly apiVersion?: string;
   /** HTTP status of the response. @default 200 (201 for create) */
   readonly code?: number;
+  /** @default - none (level Metadata) */
   readonly requestObject?: Record<string, unknown>;
-  /** Query string appended to the request URI. */
+  /** Query string appended to the request URI. @default - none */
   readonly query?: string;
-  /** Override of the computed request URI. */
+  /** Override of the computed request URI. @default - computed from group, version, namespace, resource, name, subresource */
   readonly requestURI?: string;
+  /** @default - no impersonation */
   readonly impersonatedUser?: AuditUser;
+  /** @default - 10.0.12.34 for nodes, 203.0.113.24 otherwise */
   readonly sourceIP?: string;
+  /** @default - kubectl v1.31.2 */
   readonly userAgent?: string;
 }
 

@@ -1,4 +1,4 @@
-import { Testing, TerraformStack } from "cdktf";
+import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
 import {
   CloudSiemRules,
@@ -137,6 +137,19 @@ describe("rule model validation (exact messages)", () => {
     expect(lintQuery("source:nginx* @http.method:create")).toEqual([
       'names source "nginx*", which Datadog does not have for EKS audit data (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
     ]);
+  });
+
+  test("skips the lint for values only known at plan time (tokens) and synthesizes them as references", () => {
+    const out = JSON.parse(
+      Testing.synthScope((scope) => {
+        const query = new TerraformVariable(scope, "query", { type: "string" });
+        const pager = new TerraformVariable(scope, "pager", { type: "string" });
+        new CloudSiemRules(scope, "siem", { rules: [threshold({ queries: [{ query: query.stringValue }], cases: [{ status: "high", condition: "a > 0", notifications: [pager.stringValue] }] })] });
+      }),
+    );
+    const resource = Object.values(out.resource.datadog_security_monitoring_rule)[0] as any;
+    expect(resource.query[0].query).toBe("${var.query}");
+    expect(resource.case[0].notifications).toEqual(["${var.pager}"]);
   });
 
   test("fails: duplicate rule names within a construct", () => {

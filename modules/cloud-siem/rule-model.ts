@@ -22,6 +22,7 @@ import {
   SEVERITIES,
   THRESHOLD_AGGREGATIONS,
 } from "./allowed-values";
+import { Token } from "cdktf";
 import { lintQuery } from "./query-lint";
 
 export type { Severity, SampleEvent };
@@ -224,7 +225,7 @@ function show(value: unknown): string {
 
 /** Why a notification handle is invalid, or undefined. */
 export function notificationHandleProblem(handle: unknown): string | undefined {
-  if (typeof handle === "string" && NOTIFICATION_HANDLE.test(handle)) return undefined;
+  if (typeof handle === "string" && (NOTIFICATION_HANDLE.test(handle) || Token.isUnresolved(handle))) return undefined;
   return `is ${show(handle)} (allowed: ${NOTIFICATION_HANDLE_ALLOWED})`;
 }
 
@@ -257,7 +258,8 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
     const f = `query[${i}]`;
     if (q.name !== undefined && !QUERY_NAME.test(q.name)) p(`${f}.name`, `is ${show(q.name)} (allowed: lowercase ASCII letters, digits and _, starting with a letter)`);
     if (names.indexOf(names[i]) !== i) p(`${f}.name`, `is ${show(names[i])}, already used by query[${names.indexOf(names[i])}] (allowed: unique query names)`);
-    for (const problem of lintQuery(q.query ?? "")) p(`${f}.query`, problem);
+    // A token (e.g. a TerraformVariable) is only known at plan time: nothing to lint.
+    if (!Token.isUnresolved(q.query)) for (const problem of lintQuery(q.query ?? "")) p(`${f}.query`, problem);
     const aggregation = q.aggregation ?? (isNewValue ? "new_value" : "count");
     const metrics = q.metrics ?? [];
     if (!AGGREGATIONS.includes(aggregation)) {

@@ -10,7 +10,7 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0004-privilege-escalation",
   technique: "T1098-account-manipulation",
-  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) @http.method:(create OR update OR patch) (@requestObject.rules.verbs:"*" OR @requestObject.rules.resources:"*" OR @requestObject.rules.apiGroups:"*") ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
+  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) @http.method:(create OR update OR patch) (@requestObject.rules.verbs:\\* OR @requestObject.rules.resources:\\* OR @requestObject.rules.apiGroups:\\*) ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
   cases: [{ status: "medium", condition: "a > 0" }],
   message: ruleMessage(
     "Detect (Cluster)Roles with `*` in verbs, resources or API groups: they grant today's and tomorrow's permissions, including escalate, bind and impersonate.",

@@ -11,9 +11,10 @@ import { NEW_USAGE, runNew } from "../tools/rules-new";
 
 const ROOT = path.join(__dirname, "..");
 
-/** A throw-away copy of the project parts a rule file needs: lib/ and modules/cloud-siem/*.ts, plus two pack rules. */
+/** A throw-away copy of the project parts a rule file needs: lib/ and modules/cloud-siem/*.ts, plus two pack rules (node_modules linked). */
 function tempProject(): { root: string; packDir: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "rules-new-"));
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
   fs.cpSync(path.join(ROOT, "lib"), path.join(root, "lib"), { recursive: true });
   const siem = path.join(root, "modules", "cloud-siem");
   const packDir = path.join(siem, "rules");
@@ -59,6 +60,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     project = tempProject();
   });
   afterEach(() => {
+    fs.unlinkSync(path.join(project.root, "node_modules")); // the link, never the project's node_modules
     fs.rmSync(project.root, { recursive: true, force: true });
   });
 

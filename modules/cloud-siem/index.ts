@@ -11,3 +11,4 @@ export { podExecBurstRule, PodExecBurstOptions } from "./rules/pod-exec-burst";
 export * from "./tuning";
 export * from "./builtin-rule-review";
 export * from "./rule-table";
+export * from "./eks-cloud-siem";

@@ -1,0 +1,60 @@
+import { Construct } from "constructs";
+import { BuiltInRuleReview, BuiltInRuleReviewProps } from "./builtin-rule-review";
+import { CloudSiemRules } from "./cloud-siem-rules";
+import { DetectionRuleProps } from "./rule-model";
+import { EKS_RULE_PACK } from "./rules";
+import { CloudSiemTuning, cloudSiemPropsFromTuning } from "./tuning";
+
+/** Built-in rule review settings of an environment. */
+export interface EksBuiltInRulesProps {
+  /** Built-in rules to adopt and pin, by exact Datadog name. */
+  readonly rules: BuiltInRuleReviewProps["rules"];
+  /**
+   * Notification targets per severity of the adopted rules.
+   * @default - the environment's `notifications` with `notificationDelivery: case`; none with `notification_rule`
+   *   (the notification rules already route built-in Kubernetes signals)
+   */
+  readonly notifications?: BuiltInRuleReviewProps["notifications"];
+  /**
+   * Tags the built-in rules are listed by.
+   * @default ["source:kubernetes"]
+   */
+  readonly tagsFilter?: readonly string[];
+}
+
+export interface EksCloudSiemProps extends CloudSiemTuning {
+  /**
+   * The rule pack to tune and deploy.
+   * @default EKS_RULE_PACK
+   */
+  readonly pack?: readonly DetectionRuleProps[];
+  /**
+   * Review of Datadog's built-in Kubernetes rules.
+   * @default - built-in rules are not managed
+   */
+  readonly builtInRules?: EksBuiltInRulesProps;
+}
+
+/**
+ * The Cloud SIEM section of an environment in one construct: the (tuned) EKS rule pack with its suppressions and
+ * notifications (`rules`), and the built-in rule review (`builtin-rules`). This is what the config file's
+ * `cloudSiem` section maps to.
+ */
+export class EksCloudSiem extends Construct {
+  public readonly cloudSiemRules: CloudSiemRules;
+  /** @default - undefined when `builtInRules` is not set */
+  public readonly builtInRuleReview?: BuiltInRuleReview;
+
+  constructor(scope: Construct, id: string, props: EksCloudSiemProps = {}) {
+    super(scope, id);
+    this.cloudSiemRules = new CloudSiemRules(this, "rules", cloudSiemPropsFromTuning(props.pack ?? EKS_RULE_PACK, props));
+    if (props.builtInRules !== undefined) {
+      const perCase = (props.notificationDelivery ?? "case") === "case";
+      this.builtInRuleReview = new BuiltInRuleReview(this, "builtin-rules", {
+        rules: props.builtInRules.rules,
+        notifications: props.builtInRules.notifications ?? (perCase ? (props.notifications ?? {}) : {}),
+        ...(props.builtInRules.tagsFilter === undefined ? {} : { tagsFilter: props.builtInRules.tagsFilter }),
+      });
+    }
+  }
+}

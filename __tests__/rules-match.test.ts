@@ -463,3 +463,15 @@ describe("rules match: CloudWatch export-to-S3 lines", () => {
     ]);
   });
 });
+
+describe("rules match: free text in a rule query", () => {
+  test("is reported on stderr (it never matches an audit event offline); stdout is unchanged", async () => {
+    const freeText = rule({ name: "free text", queries: [query('source:kubernetes.audit "cannot exec"')] });
+    const r = await run(["-"], [freeText], Readable.from([JSON.stringify(execEvent) + "\n"]));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('{"line":1,"matches":[]}\n');
+    expect(r.stderr).toBe(
+      'rules match: warning: rule "free text" queries[0] (a) searches free text "cannot exec" at position 24 (0-based); audit events have no message, so this term never matches offline: search an @attribute instead\n',
+    );
+  });
+});

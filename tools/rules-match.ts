@@ -22,7 +22,16 @@ import { pipeline } from "stream";
 import { createGunzip } from "zlib";
 import type { MatchableRule, MatchableRuleQuery } from "../lib/rules/matchable";
 import { AuditEventError, normalizeAuditEvent } from "../lib/audit";
-import { compileFieldReader, compileQuery, FieldReader, LogPredicate, NormalizedLog, QuerySyntaxError } from "../lib/query";
+import {
+  compileFieldReader,
+  compileNode,
+  FieldReader,
+  listQueryTerms,
+  LogPredicate,
+  NormalizedLog,
+  parseQuery,
+  QuerySyntaxError,
+} from "../lib/query";
 
 /** Streams `runMatch` writes to (and reads from, for `-`). */
 export interface MatchIo {
@@ -116,12 +125,25 @@ interface CompiledRule {
   readonly fragment: string;
 }
 
-function compileRules(rules: readonly MatchableRule[]): CompiledRule[] {
+/**
+ * Compiles every rule's queries once. Free-text terms are reported through `warn`: a normalized audit event has no
+ * message, so such a term never matches offline.
+ */
+function compileRules(rules: readonly MatchableRule[], warn: (message: string) => void): CompiledRule[] {
   return rules.map((rule) => ({
     rule,
     queries: rule.queries.map((query, index) => {
       try {
-        return { query, matches: compileQuery(query.query) };
+        const node = parseQuery(query.query);
+        for (const term of listQueryTerms(node)) {
+          if (term.fieldKind === "message") {
+            warn(
+              `rules match: warning: rule ${JSON.stringify(rule.name)} queries[${index}] (${query.name}) searches free text ${JSON.stringify(term.value)} at position ${term.position} (0-based); ` +
+                "audit events have no message, so this term never matches offline: search an @attribute instead",
+            );
+          }
+        }
+        return { query, matches: compileNode(node) };
       } catch (e) {
         if (e instanceof QuerySyntaxError) {
           throw new Error(`rule ${JSON.stringify(rule.name)}: queries[${index}] (${query.name}).query is invalid: ${e.message}`);
@@ -650,7 +672,7 @@ export async function runMatch(argv: readonly string[], io: MatchIo, resolveRule
       }
       rules = rules.filter((r) => args.rules.includes(r.name));
     }
-    compiled = compileRules(rules);
+    compiled = compileRules(rules, (message) => io.stderr.write(`${message}\n`));
   } catch (e) {
     io.stderr.write(`rules match: ${errorMessage(e)}\n`);
     return 1;

@@ -75,6 +75,12 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
     expect(() => synth({ rules: { "pod-exce": { enabled: false } } })).toThrow("cloud siem tuning: rules.pod-exce is not a rule of the pack");
   });
 
+  test("fails on misspelled options of the config section", () => {
+    expect(() => synth({ notification: { high: ["@pagerduty-eks"] }, builtInRules: { rules: [], tagFilter: [] } } as never)).toThrow(
+      'cloud siem "cloud-siem": notification is not an option; did you mean "notifications"? (allowed: pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules); builtInRules.tagFilter is not an option; did you mean "tagsFilter"? (allowed: rules, notifications, tagsFilter)',
+    );
+  });
+
   test("synthesis is deterministic", () => {
     const props: EksCloudSiemProps = { ruleTags: ["env:production"], notifications: { medium: ["@slack-sec"] }, builtInRules: { rules: [{ name: "x" }] } };
     expect(synth(props)).toBe(synth(props));

@@ -122,6 +122,7 @@ describe("notification rules as the alternative to per-case notifications", () =
     ["no targets", { name: "n", targets: [] }, 'notification rule "n": targets is empty (allowed: at least one handle)'],
     ["bad rule type", { name: "n", targets: ["@slack-sec"], ruleTypes: ["log_detections"] }, 'notification rule "n": selectors.rule_types[0] is "log_detections"; did you mean "log_detection"?'],
     ["bad severity", { name: "n", targets: ["@slack-sec"], severities: ["urgent"] }, 'notification rule "n": selectors.severities[0] is "urgent" (allowed: info, low, medium, high, critical)'],
+    ["a misspelled option", { name: "n", targets: ["@slack-sec"], severity: ["high"] }, 'notification rule "n": severity is not an option; did you mean "severities"? (allowed: name, targets, severities, ruleTypes, query, timeAggregationSeconds, enabled)'],
     ["negative time aggregation", { name: "n", targets: ["@slack-sec"], timeAggregationSeconds: -5 }, 'notification rule "n": time_aggregation is -5 (allowed: a whole number of seconds >= 0)'],
   ])("fails: %s", (_t, rule, message) => {
     expect(() => synthProps({ securityNotificationRules: [rule as never] })).toThrow(message);
@@ -170,6 +171,7 @@ describe("suppressions", () => {
     ["expiration on 30 February", { expirationDate: "2027-02-30T00:00:00Z" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-02-30T00:00:00Z" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)'],
     ["expiration without time zone", { expirationDate: "2027-03-31T00:00:00" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)'],
     ["expiration before start", { startDate: "2027-04-01T00:00:00+02:00" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00Z", not after start_date "2027-04-01T00:00:00+02:00" (allowed: a date-time after start_date)'],
+    ["a misspelled option", { expiry: "2027-01-01T00:00:00Z" } as never, 'suppression "CI deployer port-forwards": expiry is not an option (allowed: name, description, enabled, ruleIds, ruleQuery, suppressionQuery, dataExclusionQuery, startDate, expirationDate)'],
     ["data exclusion with the guide's typo", { dataExclusionQuery: "source:kubernetes.aduit" }, 'suppression "CI deployer port-forwards": data_exclusion_query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"?'],
   ])("fails: %s", (_t, change, message) => {
     expect(() => synthProps({ suppressions: [{ ...base, ...change }] })).toThrow(message);

@@ -12,7 +12,7 @@ import { SecurityMonitoringDefaultRule } from "@cdktf/provider-datadog/lib/secur
 import type { Severity } from "../../lib/rules/matchable";
 import { SEVERITIES } from "./allowed-values";
 import { notificationHandleProblem } from "./rule-model";
-import { slug } from "./suppressions";
+import { slug, unknownKeyProblems } from "./suppressions";
 
 /** One built-in rule to pin. */
 export interface BuiltInRuleSetting {
@@ -76,6 +76,7 @@ export class BuiltInRuleReview extends Construct {
     const problems = notificationProblems("notifications", props.notifications);
     const seen = new Set<string>();
     props.rules.forEach((r, i) => {
+      problems.push(...unknownKeyProblems(r, ["name", "enabled", "notifications"], `rules[${i}].`));
       if (typeof r.name !== "string" || slug(r.name) === "") problems.push(`rules[${i}].name is ${JSON.stringify(r.name)} (allowed: the exact name of a Datadog built-in rule)`);
       else if (seen.has(slug(r.name))) problems.push(`rules[${i}].name ${JSON.stringify(r.name)} is listed twice (allowed: each rule once)`);
       else seen.add(slug(r.name));

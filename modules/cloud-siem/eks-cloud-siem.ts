@@ -3,6 +3,7 @@ import { BuiltInRuleReview, BuiltInRuleReviewProps } from "./builtin-rule-review
 import { CloudSiemRules } from "./cloud-siem-rules";
 import { DetectionRuleProps } from "./rule-model";
 import { EKS_RULE_PACK } from "./rules";
+import { unknownKeyProblems } from "./suppressions";
 import { CloudSiemTuning, cloudSiemPropsFromTuning } from "./tuning";
 
 /** Built-in rule review settings of an environment. */
@@ -35,6 +36,11 @@ export interface EksCloudSiemProps extends CloudSiemTuning {
   readonly builtInRules?: EksBuiltInRulesProps;
 }
 
+/** The options of `EksCloudSiemProps` (a config file's `cloudSiem` keys). */
+export const EKS_CLOUD_SIEM_KEYS: readonly string[] = [
+  "pack", "rules", "exclusionQuery", "notifications", "notificationDelivery", "suppressions", "securityNotificationRules", "ruleTags", "builtInRules",
+];
+
 /**
  * The Cloud SIEM section of an environment in one construct: the (tuned) EKS rule pack with its suppressions and
  * notifications (`rules`), and the built-in rule review (`builtin-rules`). This is what the config file's
@@ -47,6 +53,11 @@ export class EksCloudSiem extends Construct {
 
   constructor(scope: Construct, id: string, props: EksCloudSiemProps = {}) {
     super(scope, id);
+    const problems = [
+      ...unknownKeyProblems(props, EKS_CLOUD_SIEM_KEYS),
+      ...unknownKeyProblems(props.builtInRules ?? {}, ["rules", "notifications", "tagsFilter"], "builtInRules."),
+    ];
+    if (problems.length > 0) throw new Error(`cloud siem "${id}": ${problems.join("; ")}`);
     this.cloudSiemRules = new CloudSiemRules(this, "rules", cloudSiemPropsFromTuning(props.pack ?? EKS_RULE_PACK, props));
     if (props.builtInRules !== undefined) {
       const perCase = (props.notificationDelivery ?? "case") === "case";

@@ -119,9 +119,19 @@ export function suppressionRuleQuery(s: SuppressionProps): string {
   return parts.join(" ");
 }
 
+const SUPPRESSION_KEYS: readonly string[] = ["name", "description", "enabled", "ruleIds", "ruleQuery", "suppressionQuery", "dataExclusionQuery", "startDate", "expirationDate"];
+const NOTIFICATION_RULE_KEYS: readonly string[] = ["name", "targets", "severities", "ruleTypes", "query", "timeAggregationSeconds", "enabled"];
+
+/** Problems of keys that are not options (typos in a config file), each `<key> <problem>`. */
+export function unknownKeyProblems(value: object, allowedKeys: readonly string[], prefix = ""): string[] {
+  return Object.keys(value)
+    .filter((key) => !allowedKeys.includes(key))
+    .map((key) => `${prefix}${key} is not an option${didYouMean(key, allowedKeys)} (allowed: ${allowedKeys.join(", ")})`);
+}
+
 /** Problems of a suppression, each `<field> <problem>`; `ruleIds` are checked against `knownRuleIds`. */
 export function suppressionProblems(s: SuppressionProps, knownRuleIds: readonly string[]): string[] {
-  const problems: string[] = [];
+  const problems: string[] = unknownKeyProblems(s, SUPPRESSION_KEYS);
   const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
   if (typeof s.name !== "string" || slug(s.name) === "") p("name", `is ${JSON.stringify(s.name)} (allowed: a non-empty name with letters or digits)`);
   const ids = s.ruleIds ?? [];
@@ -144,7 +154,7 @@ export function suppressionProblems(s: SuppressionProps, knownRuleIds: readonly 
 
 /** Problems of a notification rule, each `<field> <problem>`. */
 export function notificationRuleProblems(n: SecurityNotificationRuleProps): string[] {
-  const problems: string[] = [];
+  const problems: string[] = unknownKeyProblems(n, NOTIFICATION_RULE_KEYS);
   const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
   if (typeof n.name !== "string" || slug(n.name) === "") p("name", `is ${JSON.stringify(n.name)} (allowed: a non-empty name with letters or digits)`);
   const targets = n.targets ?? [];

@@ -24,15 +24,61 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
     expect(Object.keys(all)).toEqual(["staging", "production"]);
   });
 
-  it("pins the Terraform addresses of stateful resources", () => {
+  it("pins the Terraform addresses of every resource (a moved address would destroy and recreate it)", () => {
     const addresses = (s: any) =>
       Object.entries<any>(s.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)).sort();
-    expect(addresses(all.staging)).toEqual(["aws_cloudwatch_log_group.audit_log_group_staging-apps", "aws_eks_cluster.cluster_staging-apps"]);
+    expect(addresses(all.staging)).toEqual([
+      "aws_cloudformation_stack.DatadogForwarder-us-east-1_Stack_AF390EE6",
+      "aws_cloudwatch_log_group.audit_log_group_staging-apps",
+      "aws_cloudwatch_log_subscription_filter.DatadogForwarder-us-east-1_Cluster-staging-apps-AuditSubscription_3CE01BA1",
+      "aws_eks_cluster.cluster_staging-apps",
+      "aws_iam_policy.DatadogIntegration_Policy1_0D4E7A82",
+      "aws_iam_policy.DatadogIntegration_Policy2_B3D2A1A0",
+      "aws_iam_policy.DatadogIntegration_Policy3_059E601B",
+      "aws_iam_policy.DatadogIntegration_Policy4_62E6BD6E",
+      "aws_iam_policy.DatadogIntegration_Policy5_ABF17546",
+      "aws_iam_role.DatadogIntegration_Role_09CEFC58",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy1Attachment_BD1798F7",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy2Attachment_58AD4ADD",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy3Attachment_1E889B8B",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy4Attachment_A50C4F92",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy5Attachment_4B18DCE7",
+      "aws_iam_role_policy_attachment.DatadogIntegration_SecurityAuditAttachment_78DD9FE2",
+      "aws_secretsmanager_secret.DatadogForwarder-us-east-1_ApiKeySecret_6FD6A490",
+      "aws_secretsmanager_secret_version.DatadogForwarder-us-east-1_ApiKeySecretValue_D5720281",
+      "datadog_dashboard_json.LogExplorer_Dashboard_709F19F5",
+      "datadog_integration_aws_account.DatadogIntegration_Account_69CAE46D",
+      "datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A",
+      "datadog_monitor.LogExplorer_HealthMonitors_staging-apps_97F7C21C",
+    ]);
     expect(addresses(all.production)).toEqual([
+      "aws_cloudformation_stack.DatadogForwarder-eu-west-1_Stack_493ED307",
+      "aws_cloudformation_stack.DatadogForwarder-us-east-1_Stack_AF390EE6",
       "aws_cloudwatch_log_group.audit_log_group_checkout-us",
       "aws_cloudwatch_log_group.audit_log_group_payments",
+      "aws_cloudwatch_log_subscription_filter.DatadogForwarder-eu-west-1_Cluster-payments-AuditSubscription_F713AE5B",
+      "aws_cloudwatch_log_subscription_filter.DatadogForwarder-us-east-1_Cluster-checkout-us-AuditSubscription_9C0A4234",
       "aws_eks_cluster.cluster_checkout-us",
       "aws_eks_cluster.cluster_payments",
+      "aws_iam_policy.DatadogIntegration_Policy1_0D4E7A82",
+      "aws_iam_policy.DatadogIntegration_Policy2_B3D2A1A0",
+      "aws_iam_policy.DatadogIntegration_Policy3_059E601B",
+      "aws_iam_policy.DatadogIntegration_Policy4_62E6BD6E",
+      "aws_iam_policy.DatadogIntegration_Policy5_ABF17546",
+      "aws_iam_role.DatadogIntegration_Role_09CEFC58",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy1Attachment_BD1798F7",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy2Attachment_58AD4ADD",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy3Attachment_1E889B8B",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy4Attachment_A50C4F92",
+      "aws_iam_role_policy_attachment.DatadogIntegration_Policy5Attachment_4B18DCE7",
+      "aws_iam_role_policy_attachment.DatadogIntegration_SecurityAuditAttachment_78DD9FE2",
+      "aws_secretsmanager_secret.DatadogForwarder-us-east-1_ApiKeySecret_6FD6A490",
+      "aws_secretsmanager_secret_version.DatadogForwarder-us-east-1_ApiKeySecretValue_D5720281",
+      "datadog_dashboard_json.LogExplorer_Dashboard_709F19F5",
+      "datadog_integration_aws_account.DatadogIntegration_Account_69CAE46D",
+      "datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A",
+      "datadog_monitor.LogExplorer_HealthMonitors_checkout-us_97A64F84",
+      "datadog_monitor.LogExplorer_HealthMonitors_payments_54D96D2E",
     ]);
   });
 
@@ -56,6 +102,60 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       aws: { source: "aws", version: "5.100.0" },
       datadog: { source: "DataDog/datadog", version: "3.82.0" },
     });
+  });
+});
+
+describe("EnvironmentStack: the chain wired together", () => {
+  const all = synthAll();
+  const p = all.production;
+  const byPrefix = (type: string, prefix: string) => Object.entries<any>(p.resource[type]).find(([n]) => n.startsWith(prefix))![1];
+
+  it("deploys one forwarder per region with clusters, on that region's provider", () => {
+    const eu = byPrefix("aws_cloudformation_stack", "DatadogForwarder-eu-west-1");
+    const us = byPrefix("aws_cloudformation_stack", "DatadogForwarder-us-east-1");
+    expect(eu.provider).toBe("aws");
+    expect(us.provider).toBe("aws.us-east-1");
+    expect(eu.template_url).toBe("https://datadog-cloudformation-template.s3.amazonaws.com/aws/forwarder/5.4.14.yaml");
+    expect(eu.parameters).toEqual(expect.objectContaining({ DdSite: "datadoghq.eu", ReservedConcurrency: "10", FunctionName: "datadog-forwarder" }));
+    expect(eu.parameters.DdApiKey).toBeUndefined();
+  });
+
+  it("uses the existing API key secret where the config names one, and creates one elsewhere from a sensitive variable", () => {
+    expect(byPrefix("aws_cloudformation_stack", "DatadogForwarder-eu-west-1").parameters.DdApiKeySecretArn).toBe("arn:aws:secretsmanager:eu-west-1:222222222222:secret:datadog/api-key-AbCdEf");
+    expect(byPrefix("aws_cloudformation_stack", "DatadogForwarder-us-east-1").parameters.DdApiKeySecretArn).toMatch(/^\$\{aws_secretsmanager_secret\.DatadogForwarder-us-east-1_ApiKeySecret_[0-9A-F]{8}\.arn\}$/);
+    expect(Object.keys(p.resource.aws_secretsmanager_secret)).toHaveLength(1);
+    expect(p.variable.datadog_api_key).toEqual(expect.objectContaining({ type: "string", sensitive: true, nullable: false }));
+    const version = byPrefix("aws_secretsmanager_secret_version", "DatadogForwarder-us-east-1");
+    expect(version.secret_string_wo).toBe("${var.datadog_api_key}");
+    expect(version.secret_string).toBeUndefined();
+  });
+
+  it("subscribes each cluster's audit log group to the forwarder of its region, with the configured filter", () => {
+    const payments = byPrefix("aws_cloudwatch_log_subscription_filter", "DatadogForwarder-eu-west-1_Cluster-payments");
+    expect(payments.log_group_name).toBe("/aws/eks/payments/cluster");
+    expect(payments.destination_arn).toMatch(/^\$\{aws_cloudformation_stack\.DatadogForwarder-eu-west-1_Stack_[0-9A-F]{8}\.outputs\["DatadogForwarderArn"\]\}$/);
+    expect(payments.filter_pattern).toContain("/healthz");
+    const checkout = byPrefix("aws_cloudwatch_log_subscription_filter", "DatadogForwarder-us-east-1_Cluster-checkout-us");
+    expect(checkout.provider).toBe("aws.us-east-1");
+  });
+
+  it("lists every forwarder on the v2 integration, with the configured regions", () => {
+    const account: any = Object.values(p.resource.datadog_integration_aws_account)[0];
+    expect(account.aws_account_id).toBe("222222222222");
+    expect(account.aws_regions).toEqual({ include_only: ["eu-west-1", "us-east-1"] });
+    expect(account.logs_config.lambda_forwarder.lambdas).toHaveLength(2);
+    expect(p.resource.datadog_integration_aws).toBeUndefined();
+  });
+
+  it("watches each cluster's audit logs, notifying the environment's targets", () => {
+    const monitors = Object.values<any>(p.resource.datadog_monitor);
+    expect(monitors).toHaveLength(2);
+    for (const m of monitors) {
+      expect(m.type).toBe("log alert");
+      expect(m.message).toContain("@pagerduty-platform-security");
+      expect(m.query).toContain("last(\"15m\")");
+    }
+    expect(Object.keys(p.output)).toEqual(expect.arrayContaining(["log_explorer_url_payments", "log_explorer_url_checkout-us", "eks_audit_dashboard_url"]));
   });
 });
 

@@ -4,7 +4,9 @@
  */
 import { spawnSync } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
+import * as fs from "fs";
 import * as os from "os";
+import { scanDirectoryForSecrets } from "../modules/policy";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..");
@@ -66,6 +68,14 @@ describe("synth: deterministic, relocatable output", () => {
     expect(run(a).status).toBe(0);
     const after = filesUnder(path.join(a, "cdktf.out"));
     for (const [name, content] of before) expect(content.equals(after.get(name)!)).toBe(true);
+  });
+
+  it("writes no API-key-shaped string into any synthesized file", () => {
+    expect(scanDirectoryForSecrets(path.join(a, "cdktf.out"), fs)).toEqual([]);
+    // The scanner does fire on a key-shaped string (control).
+    const copy = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-leak-"));
+    writeFileSync(path.join(copy, "cdk.tf.json"), JSON.stringify({ variable: { k: { default: "0123456789abcdef0123456789abcdef" } } }));
+    expect(scanDirectoryForSecrets(copy, fs)).toHaveLength(1);
   });
 
   it("writes no absolute path, home folder or timestamp", () => {

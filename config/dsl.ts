@@ -145,14 +145,15 @@ export interface IntegerOptions {
 }
 
 class IntegerSchema extends Schema<number> {
-  constructor(private readonly options: IntegerOptions) {
+  constructor(private readonly options: IntegerOptions, private readonly integer = true) {
     super();
   }
   check(value: unknown, path: string, ctx: Context): number | undefined {
     const o = this.options;
     const ok =
       typeof value === "number" &&
-      Number.isInteger(value) &&
+      Number.isFinite(value) &&
+      (!this.integer || Number.isInteger(value)) &&
       (o.enum === undefined || o.enum.includes(value)) &&
       (o.minimum === undefined || value >= o.minimum) &&
       (o.maximum === undefined || value <= o.maximum);
@@ -165,7 +166,7 @@ class IntegerSchema extends Schema<number> {
   protected schema(): JsonSchema {
     const o = this.options;
     return {
-      type: "integer",
+      type: this.integer ? "integer" : "number",
       ...(o.enum !== undefined ? { enum: [...o.enum] } : {}),
       ...(o.minimum !== undefined ? { minimum: o.minimum } : {}),
       ...(o.maximum !== undefined ? { maximum: o.maximum } : {}),
@@ -173,16 +174,22 @@ class IntegerSchema extends Schema<number> {
   }
   allowed(): string {
     const o = this.options;
+    const kind = this.integer ? "an integer" : "a number";
     if (o.enum !== undefined) return `one of ${o.enum.join(", ")}`;
-    if (o.minimum !== undefined && o.maximum !== undefined) return `an integer from ${o.minimum} to ${o.maximum}`;
-    if (o.minimum !== undefined) return `an integer of at least ${o.minimum}`;
-    if (o.maximum !== undefined) return `an integer of at most ${o.maximum}`;
-    return "an integer";
+    if (o.minimum !== undefined && o.maximum !== undefined) return `${kind} from ${o.minimum} to ${o.maximum}`;
+    if (o.minimum !== undefined) return `${kind} of at least ${o.minimum}`;
+    if (o.maximum !== undefined) return `${kind} of at most ${o.maximum}`;
+    return kind;
   }
 }
 
 export function int(options: IntegerOptions = {}): Schema<number> {
   return new IntegerSchema(options);
+}
+
+/** Any finite number (e.g. a sample rate from 0 to 1). */
+export function num(options: Omit<IntegerOptions, "enum"> = {}): Schema<number> {
+  return new IntegerSchema(options, false);
 }
 
 class BooleanSchema extends Schema<boolean> {
@@ -458,8 +465,10 @@ function editDistance(a: string, b: string): number {
   return dp[b.length];
 }
 
-/** `; did you mean "x"?` when one candidate is close to `value`, else "". */
+/** `; did you mean "x"?` when one candidate is close to `value` (or starts with it), else "". */
 export function didYouMean(value: string, candidates: readonly string[]): string {
+  const completions = value.length >= 3 ? candidates.filter((c) => c !== value && c.toLowerCase().startsWith(value.toLowerCase())) : [];
+  if (completions.length > 0) return `; did you mean ${JSON.stringify(completions[0])}?`;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

@@ -12,7 +12,9 @@ import {
   partitionOfRegion,
 } from "../lib/aws";
 import { DATADOG_SITES, GOVERNMENT_SITES } from "../lib/datadog-sites";
+import { forwarderSection, integrationSection, logExplorerSection, notificationHandle } from "./schema-datadog";
 import {
+  Context,
   Infer,
   arr,
   bool,
@@ -89,8 +91,25 @@ const cluster = obj({
   endpointPublicAccess: withDefault(bool(), false),
   publicAccessCidrs: withDefault(arr(str({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/, format: "an IPv4 CIDR" }), { unique: true }), []),
   authenticationMode: withDefault(literal(["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]), "API_AND_CONFIG_MAP"),
+  existingSubscriptionFilters: withDefault(
+    int({ minimum: 0, maximum: 4 }).describe("Subscription filters other tools already put on this cluster's log group (they count toward CloudWatch's limit)."),
+    0,
+  ),
 });
 
+
+/** Section defaults: what each section's schema yields for an empty object, so defaults are written once. */
+const DEFAULTS = {
+  integration: sectionDefault(integrationSection),
+  forwarder: sectionDefault(forwarderSection),
+  logExplorer: sectionDefault(logExplorerSection),
+};
+
+function sectionDefault<T>(schema: { check(v: unknown, p: string, c: Context): T | undefined }): T {
+  const value = schema.check({}, "", new Context());
+  if (value === undefined) throw new Error("a config section's defaults do not validate");
+  return value;
+}
 
 const NEW_ONLY = ["roleArn", "subnetIds", "kubernetesVersion"] as const;
 
@@ -110,6 +129,8 @@ const environment = obj({
   datadog: required(
     obj({
       site: required(literal(DATADOG_SITES).describe("Datadog site of the organization, e.g. datadoghq.com or datadoghq.eu.")),
+      integration: withDefault(integrationSection, DEFAULTS.integration),
+      forwarder: withDefault(forwarderSection, DEFAULTS.forwarder),
     }),
   ),
   backend: withDefault(taggedUnion("type", { local: localBackend, s3: s3Backend }).describe("Terraform state backend. Default: local."), {
@@ -117,6 +138,11 @@ const environment = obj({
   }),
   tags: withDefault(record(tagKey, tagValue, 50).describe("Tags on every AWS resource this stack creates (provider default_tags)."), {}),
   clusters: required(arr(cluster, { minItems: 1 })),
+  notificationTargets: withDefault(
+    arr(notificationHandle, { unique: true }).describe("Who hears about this environment's pipeline-health alerts (and, unless cloudSiem says otherwise, its signals)."),
+    [],
+  ),
+  logExplorer: withDefault(logExplorerSection, DEFAULTS.logExplorer),
 }).refine((env, path, ctx) => {
   const partitionRegions = REGIONS_BY_PARTITION[env.aws.partition];
   const checkRegion = (p: string, r: string): void => {
@@ -139,6 +165,7 @@ const environment = obj({
       ctx.issue(join(join(path, "backend"), "dynamodbTable"), env.backend.dynamodbTable, "absent when useLockfile is true (choose one locking method)");
     }
   }
+  checkDatadogSections(env, path, ctx, partitionRegions);
   const seen = new Map<string, number>();
   env.clusters.forEach((c, i) => {
     const cp = join(join(path, "clusters"), i);
@@ -146,6 +173,14 @@ const environment = obj({
     if (first !== undefined) ctx.issue(join(cp, "name"), c.name, `a name not already used in this environment (it repeats ${join(join(path, "clusters"), first)}.name)`);
     seen.set(c.name, i);
     const clusterRegion = c.region ?? env.aws.region;
+    const slots = env.datadog.forwarder.subscription.filtersPerLogGroup;
+    if (c.existingSubscriptionFilters + 1 > slots) {
+      ctx.issue(
+        join(cp, "existingSubscriptionFilters"),
+        c.existingSubscriptionFilters,
+        `at most ${slots - 1} (CloudWatch allows ${slots} subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account's quota is higher)`,
+      );
+    }
     if (c.region !== undefined) checkRegion(join(cp, "region"), c.region);
     if (c.kmsKeyArn !== undefined) {
       const [, , , keyRegion, keyAccount] = c.kmsKeyArn.split(":");
@@ -175,6 +210,40 @@ const environment = obj({
     }
   });
 });
+
+type EnvironmentValue = { aws: { accountId: string; partition: string; region: string }; clusters: { region?: string }[] } & {
+  datadog: { integration: Infer<typeof integrationSection>; forwarder: Infer<typeof forwarderSection> };
+  logExplorer: Infer<typeof logExplorerSection>;
+};
+
+function checkDatadogSections(env: EnvironmentValue, path: string, ctx: Context, partitionRegions: readonly string[]): void {
+  const integration = env.datadog.integration;
+  const ip = join(join(path, "datadog"), "integration");
+  if (integration.externalId !== undefined && (integration.create || !integration.role.create)) {
+    ctx.issue(join(ip, "externalId"), integration.externalId, "absent unless create is false and role.create is true (a new integration generates its own)");
+  }
+  (integration.regions ?? []).forEach((r, i) => {
+    if (!partitionRegions.includes(r)) ctx.issue(join(join(ip, "regions"), i), r, `a region of partition ${env.aws.partition}`);
+  });
+  const clusterRegions = new Set(env.clusters.map((c) => c.region ?? env.aws.region));
+  const fp = join(join(join(path, "datadog"), "forwarder"), "apiKeySecretArns");
+  for (const [region, arn] of Object.entries(env.datadog.forwarder.apiKeySecretArns)) {
+    const [, partition, , arnRegion, account] = arn.split(":");
+    if (!clusterRegions.has(region)) ctx.issue(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
+    else if (arnRegion !== region || account !== env.aws.accountId || partition !== env.aws.partition) {
+      ctx.issue(join(fp, region), arn, `a secret in account ${env.aws.accountId}, region ${region}, partition ${env.aws.partition} (a forwarder reads its key in its own region)`);
+    }
+  }
+  const index = env.logExplorer.index;
+  const xp = join(join(path, "logExplorer"), "index");
+  if (index !== undefined) {
+    if (index.create && index.existing !== undefined) ctx.issue(join(xp, "existing"), index.existing, "absent when create is true");
+    if (!index.create && index.name !== undefined) ctx.issue(join(xp, "name"), index.name, "absent when create is false (use existing)");
+    if (!index.create && (index.exclusionPresets.length > 0 || index.exclusionFilters.length > 0)) {
+      ctx.issue(join(xp, index.exclusionPresets.length > 0 ? "exclusionPresets" : "exclusionFilters"), "(set)", "empty when create is false (an index's exclusion filters belong to the index resource)");
+    }
+  }
+}
 
 export const configSchema = obj({
   environments: required(arr(environment, { minItems: 1 })),

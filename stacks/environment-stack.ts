@@ -1,10 +1,17 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
-import { LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { EnvironmentConfig } from "../config/schema";
+import { ClusterConfig, EnvironmentConfig } from "../config/schema";
 import { datadogApiUrl } from "../lib/datadog-sites";
+import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
+import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
 import { EksAuditLogging } from "../modules/eks-audit-logging";
+import { ExclusionPreset, LogExplorer } from "../modules/log-explorer";
+import { applyPolicyChecks } from "../modules/policy";
+
+/** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
+export const DATADOG_API_KEY_VARIABLE = "datadog_api_key";
 
 /** The state file of a local backend, relative to the project folder. */
 export function defaultLocalStatePath(environment: string): string {
@@ -26,6 +33,10 @@ export class EnvironmentStack extends TerraformStack {
   public readonly environment: EnvironmentConfig;
   /** Audit logging per cluster, in config order. */
   public readonly clusters: readonly EksAuditLogging[];
+  /** One Datadog Forwarder per region that has clusters, in config order of first appearance. */
+  public readonly forwarders: readonly DatadogForwarder[];
+  public readonly integration: DatadogAwsIntegration;
+  public readonly logExplorer: LogExplorer;
   private readonly awsProviders = new Map<string, AwsProvider>();
 
   constructor(scope: Construct, env: EnvironmentConfig) {
@@ -39,11 +50,19 @@ export class EnvironmentStack extends TerraformStack {
       apiUrl: datadogApiUrl(env.datadog.site),
     });
 
-    this.clusters = env.clusters.map((c) => {
-      const region = c.region ?? env.aws.region;
-      return new EksAuditLogging(this, c.name, {
+    this.clusters = env.clusters.map((c) => this.auditLogging(c));
+    this.forwarders = this.clusterRegions.map((region) => this.forwarder(region));
+    this.integration = this.datadogIntegration();
+    this.logExplorer = this.logExplorerViews();
+    applyPolicyChecks(this);
+  }
+
+  /** The guide's "Amazon EKS audit logs" step for one cluster (new or existing). */
+  private auditLogging(c: ClusterConfig): EksAuditLogging {
+    const env = this.environment;
+    return new EksAuditLogging(this, c.name, {
         clusterName: c.name,
-        provider: this.awsProvider(region),
+        provider: this.awsProvider(c.region ?? env.aws.region),
         partition: env.aws.partition,
         additionalLogTypes: c.additionalLogTypes,
         logRetentionInDays: c.logRetentionInDays,
@@ -63,7 +82,111 @@ export class EnvironmentStack extends TerraformStack {
                 preventDestroy: c.preventDestroy,
               },
             }),
-      });
+    });
+  }
+
+  /** The guide's "Datadog Forwarder" and "Setup triggers" steps for one region. */
+  private forwarder(region: string): DatadogForwarder {
+    const env = this.environment;
+    const f = env.datadog.forwarder;
+    const existingSecret = f.apiKeySecretArns[region];
+    return new DatadogForwarder(this, `DatadogForwarder-${region}`, {
+      provider: this.awsProvider(region),
+      region,
+      datadogSite: env.datadog.site,
+      environment: env.name,
+      forwarderVersion: f.version,
+      functionName: f.functionName,
+      stackName: f.stackName,
+      ...(existingSecret !== undefined
+        ? { apiKeySecretArn: existingSecret }
+        : { apiKeySecretValue: this.apiKeyVariable().stringValue, apiKeySecretWriteOnlyVersion: f.apiKeySecretWriteOnly ? 1 : undefined }),
+      memorySizeMiB: f.memorySizeMiB,
+      timeoutSeconds: f.timeoutSeconds,
+      reservedConcurrency: f.reservedConcurrency,
+      logRetentionInDays: f.logRetentionInDays,
+      ddTags: f.tags,
+      subscriptionFilterName: f.subscription.filterName,
+      filterPattern: AuditLogFilterPattern.fromName(f.subscription.filter, f.subscription.pattern),
+      subscriptionFiltersPerLogGroup: f.subscription.filtersPerLogGroup,
+      grantInvokePermission: f.subscription.grantInvokePermission,
+      auditLogGroups: env.clusters.flatMap((c, i) =>
+        (c.region ?? env.aws.region) !== region
+          ? []
+          : [{
+              clusterName: c.name,
+              logGroupName: this.clusters[i].auditLogGroupName,
+              logGroupArn: this.clusters[i].auditLogGroupArn,
+              existingSubscriptionFilterCount: c.existingSubscriptionFilters,
+            }],
+      ),
+    });
+  }
+
+  private apiKeyVariable(): TerraformVariable {
+    const existing = this.node.tryFindChild(DATADOG_API_KEY_VARIABLE);
+    if (existing !== undefined) return existing as TerraformVariable;
+    return new TerraformVariable(this, DATADOG_API_KEY_VARIABLE, {
+      type: "string",
+      sensitive: true,
+      nullable: false,
+      description: "Datadog API key stored in the Forwarder's Secrets Manager secret. Supply it at apply time: TF_VAR_datadog_api_key.",
+    });
+  }
+
+  /** The guide's "Datadog AWS integration" step. */
+  private datadogIntegration(): DatadogAwsIntegration {
+    const env = this.environment;
+    const i = env.datadog.integration;
+    return new DatadogAwsIntegration(this, "DatadogIntegration", {
+      awsAccountId: env.aws.accountId,
+      awsPartition: env.aws.partition,
+      datadogSite: env.datadog.site,
+      createIntegration: i.create,
+      externalId: i.externalId,
+      createRole: i.role.create,
+      roleName: i.role.name,
+      rolePath: i.role.path,
+      rolePermissionsBoundaryArn: i.role.permissionsBoundaryArn,
+      attachSecurityAuditPolicy: i.role.securityAudit,
+      regions: i.regions,
+      accountTags: i.accountTags,
+      logsForwarderArns: this.forwarders.map((f) => f.forwarderArn),
+      metricsEnabled: i.metrics.enabled,
+      metricsAutomuteEnabled: i.metrics.automute,
+      metricsCollectCloudwatchAlarms: i.metrics.collectCloudwatchAlarms,
+      metricsCollectCustomMetrics: i.metrics.collectCustomMetrics,
+      metricsExcludeOnlyNamespaces: i.metrics.excludeNamespaces,
+      metricsIncludeOnlyNamespaces: i.metrics.includeNamespaces,
+      resourcesExtendedCollection: i.resources.extendedCollection,
+      resourcesCspmCollection: i.resources.cspmCollection,
+      tracesXrayIncludeOnly: i.xrayServices,
+    });
+  }
+
+  /** The guide's "Log Explorer" section: index and cost filters, dashboard, deep links, health monitors. */
+  private logExplorerViews(): LogExplorer {
+    const env = this.environment;
+    const x = env.logExplorer;
+    return new LogExplorer(this, "LogExplorer", {
+      environment: env.name,
+      site: env.datadog.site,
+      clusters: env.clusters.map((c, i) => ({ name: c.name, region: c.region ?? env.aws.region, auditLogGroupName: this.clusters[i].auditLogGroupName })),
+      notificationTargets: env.notificationTargets,
+      createIndex: x.index?.create ?? false,
+      indexName: x.index?.name,
+      existingIndexName: x.index?.existing,
+      indexRetentionInDays: x.index?.retentionInDays,
+      indexDailyLimit: x.index?.dailyLimit,
+      indexPreventDestroy: x.index?.preventDestroy,
+      indexExclusionPresets: x.index?.exclusionPresets.map((p) => ({ preset: p.preset as ExclusionPreset, sampleRate: p.sampleRate })),
+      indexExclusionFilters: x.index?.exclusionFilters,
+      indexOrder: x.index?.order,
+      integrationPipelineId: x.integrationPipelineId,
+      createDashboard: x.dashboard,
+      createHealthMonitors: x.healthMonitor.enabled,
+      auditLogSilenceInMinutes: x.healthMonitor.silenceMinutes,
+      monitorTags: x.healthMonitor.tags,
     });
   }
 

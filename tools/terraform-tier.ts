@@ -257,6 +257,12 @@ export function prepareWorkdir(dir: string, stack: Json, accountId: string, vari
   const aws = awsOnly(stack);
   writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(aws, null, 2));
   for (const [file, content] of Object.entries(offlineOverrides(aws))) writeFileSync(path.join(dir, file), JSON.stringify(content, null, 2));
+  const variables = Object.entries<Json>(aws.variable ?? {}).filter(([, v]) => v.default === undefined);
+  if (variables.length > 0) {
+    // Values supplied at apply time (e.g. TF_VAR_datadog_api_key); placeholders let the plan run.
+    const values = Object.fromEntries(variables.map(([name]) => [name, `offline-placeholder-${name}`]));
+    writeFileSync(path.join(dir, "offline.auto.tfvars.json"), JSON.stringify(values, null, 2));
+  }
   if (aws.import !== undefined) {
     const state = craftImportedState(aws, accountId, variant ?? { bootstrapSelfManagedAddons: null, bootstrapClusterCreatorAdminPermissions: null });
     writeFileSync(path.join(dir, "terraform.tfstate"), JSON.stringify(state, null, 2));

@@ -53,6 +53,24 @@ describe("EKS rule pack", () => {
     }
   });
 
+  test("sample events are audit.k8s.io/v1 events as EKS writes them, with unique audit IDs", () => {
+    const events = EKS_RULE_PACK.flatMap((r) => [...(r.samples?.positive ?? []), ...(r.samples?.negative ?? [])]).map((s) => s.event as Record<string, any>);
+    expect(events.length).toBeGreaterThanOrEqual(EKS_RULE_PACK.length * 3);
+    for (const e of events) {
+      expect(e).toMatchObject({ kind: "Event", apiVersion: "audit.k8s.io/v1", stage: "ResponseComplete" });
+      expect(typeof e.auditID).toBe("string");
+      expect(typeof e.verb).toBe("string");
+      expect(typeof e.user.username).toBe("string");
+      expect(typeof e.responseStatus.code).toBe("number");
+      expect(e.requestURI.startsWith("/")).toBe(true);
+    }
+    expect(new Set(events.map((e) => e.auditID)).size).toBe(events.length);
+    const admin = events.find((e) => e.user.username === "kubernetes-admin")!;
+    expect(admin.user.extra.arn).toEqual(["arn:aws:sts::111122223333:assumed-role/PlatformAdmin/alice"]);
+    expect(events.some((e) => e.user.username.startsWith("eks:"))).toBe(true);
+    expect(events.some((e) => e.user.username.startsWith("system:serviceaccount:"))).toBe(true);
+  });
+
   describe.each(EKS_RULE_PACK.map((r) => [r.id, r] as const))("%s", (_id, props) => {
     const rule = defineRule(props);
 

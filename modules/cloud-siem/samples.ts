@@ -99,6 +99,8 @@ export interface AuditEventSpec {
   readonly query?: string;
   /** Override of the computed request URI. @default - computed from group, version, namespace, resource, name, subresource */
   readonly requestURI?: string;
+  /** A non-resource request (`/healthz`, `/version`): no `objectRef`, this is the request URI. @default - a resource request */
+  readonly nonResourceURL?: string;
   /** @default - no impersonation */
   readonly impersonatedUser?: AuditUser;
   /** @default - 10.0.12.34 for nodes, 203.0.113.24 otherwise */
@@ -123,7 +125,7 @@ export function auditEvent(spec: AuditEventSpec): Record<string, unknown> {
     spec.name === undefined || (collection && spec.subresource === undefined) ? "" : `/${spec.name}`,
     spec.subresource === undefined ? "" : `/${spec.subresource}`,
   ].join("");
-  const requestURI = spec.requestURI ?? (spec.query === undefined ? path : `${path}?${spec.query}`);
+  const requestURI = spec.nonResourceURL ?? spec.requestURI ?? (spec.query === undefined ? path : `${path}?${spec.query}`);
   const objectRef: Record<string, unknown> = { resource: spec.resource };
   if (spec.namespace !== undefined) objectRef.namespace = spec.namespace;
   if (spec.name !== undefined) objectRef.name = spec.name;
@@ -152,7 +154,7 @@ export function auditEvent(spec: AuditEventSpec): Record<string, unknown> {
     ...(spec.impersonatedUser === undefined ? {} : { impersonatedUser: { username: spec.impersonatedUser.username, groups: [...spec.impersonatedUser.groups] } }),
     sourceIPs: [spec.sourceIP ?? (user.username.startsWith("system:node:") ? "10.0.12.34" : "203.0.113.24")],
     userAgent: spec.userAgent ?? "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46",
-    objectRef,
+    ...(spec.nonResourceURL === undefined ? { objectRef } : {}),
     responseStatus,
     ...(spec.requestObject === undefined ? {} : { requestObject: spec.requestObject }),
     requestReceivedTimestamp: "2026-11-20T10:15:30.123456Z",

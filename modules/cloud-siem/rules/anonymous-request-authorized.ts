@@ -24,7 +24,7 @@ export const rule: DetectionRuleProps = {
   samples: {
     positive: [sample("anonymous lists pods", { verb: "list", resource: "pods", namespace: "default", user: ANONYMOUS, sourceIP: "198.51.100.7", userAgent: "curl/8.5.0" })],
     negative: [
-      sample("anonymous health probe", { verb: "get", resource: "healthz", user: ANONYMOUS, requestURI: "/healthz", sourceIP: "198.51.100.7" }),
+      sample("anonymous health probe (non-resource URL)", { verb: "get", resource: "", nonResourceURL: "/healthz", user: ANONYMOUS, sourceIP: "198.51.100.7" }),
       sample("anonymous request refused (403)", { verb: "list", resource: "pods", namespace: "default", user: ANONYMOUS, code: 403 }),
       sample("the same list by an authenticated user", { verb: "list", resource: "pods", namespace: "default", user: DEVELOPER }),
     ],

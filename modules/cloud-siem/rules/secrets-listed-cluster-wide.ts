@@ -20,7 +20,7 @@ export const rule: DetectionRuleProps = {
     negative: [
       sample("listing secrets of one namespace", { verb: "list", resource: "secrets", namespace: "web", user: DEVELOPER }),
       sample("EKS (excluded identity) watching secrets cluster-wide", { verb: "watch", resource: "secrets", user: eksIdentity("cloud-controller-manager") }),
-      sample("the cluster-wide list denied (403)", { verb: "list", resource: "secrets", user: DEVELOPER, code: 403 }),
+      sample("the cluster-wide list denied (403)", { verb: "list", resource: "secrets", user: DEVELOPER, code: 403, query: "limit=500" }),
     ],
   },
 };

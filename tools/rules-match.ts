@@ -24,12 +24,13 @@ import type { MatchableRule, MatchableRuleQuery } from "../lib/rules/matchable";
 import { AuditEventError, normalizeAuditEvent } from "../lib/audit";
 import {
   compileFieldReader,
-  compileNode,
+  compileQuerySet,
   FieldReader,
   listQueryTerms,
-  LogPredicate,
   NormalizedLog,
   parseQuery,
+  QueryNode,
+  QuerySet,
   QuerySyntaxError,
 } from "../lib/query";
 
@@ -120,7 +121,8 @@ export function parseMatchArgs(argv: readonly string[]): MatchArgs {
 /** One rule, compiled once. */
 interface CompiledRule {
   readonly rule: MatchableRule;
-  readonly queries: readonly { readonly query: MatchableRuleQuery; readonly matches: LogPredicate }[];
+  /** `slot`: the query's index in the rule set's `QuerySet` (and in the per-event results array). */
+  readonly queries: readonly { readonly query: MatchableRuleQuery; readonly slot: number }[];
   /** `{"rule":...,"severity":...,"tags":[...]}`, serialized once. */
   readonly fragment: string;
 }
@@ -129,8 +131,15 @@ interface CompiledRule {
  * Compiles every rule's queries once. Free-text terms are reported through `warn`: a normalized audit event has no
  * message, so such a term never matches offline.
  */
-function compileRules(rules: readonly MatchableRule[], warn: (message: string) => void): CompiledRule[] {
-  return rules.map((rule) => ({
+/** The rules, and all their queries compiled into one `QuerySet` (evaluated together per event). */
+interface RuleSet {
+  readonly rules: readonly CompiledRule[];
+  readonly queries: QuerySet;
+}
+
+function compileRules(rules: readonly MatchableRule[], warn: (message: string) => void): RuleSet {
+  const nodes: QueryNode[] = [];
+  const compiled = rules.map((rule) => ({
     rule,
     queries: rule.queries.map((query, index) => {
       try {
@@ -143,7 +152,8 @@ function compileRules(rules: readonly MatchableRule[], warn: (message: string) =
             );
           }
         }
-        return { query, matches: compileNode(node) };
+        nodes.push(node);
+        return { query, slot: nodes.length - 1 };
       } catch (e) {
         if (e instanceof QuerySyntaxError) {
           throw new Error(`rule ${JSON.stringify(rule.name)}: queries[${index}] (${query.name}).query is invalid: ${e.message}`);
@@ -153,6 +163,7 @@ function compileRules(rules: readonly MatchableRule[], warn: (message: string) =
     }),
     fragment: JSON.stringify({ rule: rule.name, severity: rule.severity, tags: rule.tags }),
   }));
+  return { rules: compiled, queries: compileQuerySet(nodes) };
 }
 
 /** The message of an error (duck-typed: errors from Node internals may come from another realm, e.g. in jest). */
@@ -537,7 +548,7 @@ function newSummary(compiled: CompiledRule, firstTs: () => number): RuleSummary 
 }
 
 async function runSummary(
-  compiled: readonly CompiledRule[],
+  ruleSet: RuleSet,
   input: AsyncIterable<string | Buffer>,
   out: Output,
   stderr: NodeJS.WritableStream,
@@ -548,8 +559,10 @@ async function runSummary(
   let events = 0;
   let errors = 0;
   let firstError: string | undefined;
+  const compiled = ruleSet.rules;
   const summaries = compiled.map((c) => newSummary(c, () => firstTs ?? 0));
   const matchedBuf: boolean[][] = compiled.map((c) => c.queries.map(() => false));
+  const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
   await forEachLine(
     input,
     (line, lineNumber) => {
@@ -565,13 +578,14 @@ async function runSummary(
       const ts = log.timestampMs ?? lastTs;
       if (firstTs === undefined) firstTs = ts;
       lastTs = ts;
+      ruleSet.queries.evaluate(log, results);
       for (let r = 0; r < summaries.length; r++) {
         const s = summaries[r];
         const qs = s.compiled.queries;
         const matched = matchedBuf[r];
         let any = false;
         for (let k = 0; k < qs.length; k++) {
-          matched[k] = qs[k].matches(log);
+          matched[k] = results[qs[k].slot];
           any = any || matched[k];
         }
         if (!any) continue;
@@ -608,7 +622,9 @@ async function runSummary(
   }
 }
 
-async function runPerLine(compiled: readonly CompiledRule[], input: AsyncIterable<string | Buffer>, out: Output): Promise<void> {
+async function runPerLine(ruleSet: RuleSet, input: AsyncIterable<string | Buffer>, out: Output): Promise<void> {
+  const compiled = ruleSet.rules;
+  const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
   await forEachLine(
     input,
     (line, lineNumber) => {
@@ -619,10 +635,11 @@ async function runPerLine(compiled: readonly CompiledRule[], input: AsyncIterabl
         return;
       }
       let matches = "";
+      ruleSet.queries.evaluate(log, results);
       for (let r = 0; r < compiled.length; r++) {
         const qs = compiled[r].queries;
         for (let k = 0; k < qs.length; k++) {
-          if (qs[k].matches(log)) {
+          if (results[qs[k].slot]) {
             matches += matches.length === 0 ? compiled[r].fragment : "," + compiled[r].fragment;
             break;
           }
@@ -657,7 +674,7 @@ export async function runMatch(argv: readonly string[], io: MatchIo, resolveRule
     return 0;
   }
 
-  let compiled: CompiledRule[];
+  let compiled: RuleSet;
   try {
     const resolved = resolveRules({ configPath: args.configPath, env: args.env });
     let rules = resolved.filter((r) => r.enabled);

@@ -17,7 +17,7 @@ import { parseNumber, parseQuery } from "./parser";
 
 /** A compiled query: true when the log matches. */
 export type LogPredicate = (log: NormalizedLog) => boolean;
-type ValuePredicate = (value: unknown) => boolean;
+export type ValuePredicate = (value: unknown) => boolean;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -25,9 +25,13 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * Precomputed keys for a path: `keys[i][j]` is segments i..j joined with dots, so lookups of dotted keys do not
  * allocate.
  */
-interface CompiledPath {
+export interface CompiledPath {
   readonly keys: readonly (readonly string[])[];
   readonly length: number;
+  /** `segments[i]`, for the fast walk. */
+  readonly first: readonly string[];
+  /** Whether `segments[i]` is also a property of `Object.prototype` (`constructor`, ...): then own-ness is checked. */
+  readonly inherited: readonly boolean[];
 }
 
 export function compilePath(segments: readonly string[]): CompiledPath {
@@ -41,11 +45,34 @@ export function compilePath(segments: readonly string[]): CompiledPath {
     }
     keys.push(row);
   }
-  return { keys, length: segments.length };
+  return {
+    keys,
+    length: segments.length,
+    first: [...segments],
+    inherited: segments.map((seg) => seg in Object.prototype),
+  };
+}
+
+/**
+ * `someAt` for the common case, without recursion: walks plain objects along the plain segments and hands over to
+ * `someAt` at the first array or missing key (where dotted keys are tried).
+ */
+function someAlong(root: unknown, path: CompiledPath, pred: ValuePredicate): boolean {
+  let v = root;
+  const first = path.first;
+  for (let i = 0; i < first.length; i++) {
+    if (v === null || typeof v !== "object") return false;
+    if (Array.isArray(v)) return someAt(v, path, i, pred);
+    const rec = v as Record<string, unknown>;
+    const next = rec[first[i]];
+    if (next === undefined || (path.inherited[i] && !hasOwn.call(rec, first[i]))) return someAt(v, path, i, pred);
+    v = next;
+  }
+  return Array.isArray(v) ? someAt(v, path, first.length, pred) : pred(v);
 }
 
 /** True when some value reached by `path` (descending through arrays, any element) satisfies `pred`. */
-function someAt(value: unknown, path: CompiledPath, i: number, pred: ValuePredicate): boolean {
+export function someAt(value: unknown, path: CompiledPath, i: number, pred: ValuePredicate): boolean {
   if (Array.isArray(value)) {
     for (let k = 0; k < value.length; k++) {
       if (someAt(value[k], path, i, pred)) return true;
@@ -215,7 +242,7 @@ function fieldPredicate(field: QueryField, value: QueryValue): LogPredicate {
     case "attribute": {
       const path = compilePath(field.path);
       const pred = valuePredicate(value, false);
-      return (log) => someAt(log.attributes, path, 0, pred);
+      return (log) => someAlong(log.attributes, path, pred);
     }
     case "reserved": {
       const pred = valuePredicate(value, true);

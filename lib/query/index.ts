@@ -11,3 +11,5 @@ export { compileFieldReader, compileNode, compileQuery, matchesQuery } from "./e
 export type { FieldReader, LogPredicate } from "./evaluate";
 export { listAttributePaths, listQueryTerms, listReservedValues } from "./inspect";
 export type { QueryTermInfo } from "./inspect";
+export { compileQuerySet, requiredValues } from "./query-set";
+export type { QuerySet } from "./query-set";

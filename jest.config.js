@@ -6,7 +6,7 @@ module.exports = {
   globalSetup: "<rootDir>/scripts/jest-global-setup.js",
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   // Type-checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, tsconfig: "tsconfig.json" }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] },
   maxWorkers: 2,
   clearMocks: true,
 };

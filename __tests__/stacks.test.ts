@@ -50,6 +50,35 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_integration_aws_account.DatadogIntegration_Account_69CAE46D",
       "datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A",
       "datadog_monitor.LogExplorer_HealthMonitors_staging-apps_97F7C21C",
+      "datadog_security_monitoring_rule.cloud-siem_rules_admission-webhook-changed_EB0B8D55",
+      "datadog_security_monitoring_rule.cloud-siem_rules_anonymous-request-authorized_357CEF06",
+      "datadog_security_monitoring_rule.cloud-siem_rules_aws-auth-configmap-changed_48EC4C0B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_cluster-admin-binding_17DD6073",
+      "datadog_security_monitoring_rule.cloud-siem_rules_csr-created-by-user_0897565B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_dangerous-capabilities_C72A2CE4",
+      "datadog_security_monitoring_rule.cloud-siem_rules_ephemeral-container_11BB2BC3",
+      "datadog_security_monitoring_rule.cloud-siem_rules_events-deleted_F283060E",
+      "datadog_security_monitoring_rule.cloud-siem_rules_forbidden-burst_D261030F",
+      "datadog_security_monitoring_rule.cloud-siem_rules_host-namespaces-pod_1DF924F4",
+      "datadog_security_monitoring_rule.cloud-siem_rules_host-path-sensitive-mount_3A32F7EE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_impersonation_581752EA",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-cronjob_E6EBCF2F",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-daemonset_6D4D25F3",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-pod_17ACE42A",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-serviceaccount_A6B7F4DE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_node-proxy-access_93708172",
+      "datadog_security_monitoring_rule.cloud-siem_rules_nodeport-service_6AF80C8F",
+      "datadog_security_monitoring_rule.cloud-siem_rules_permission-enumeration_004B29D6",
+      "datadog_security_monitoring_rule.cloud-siem_rules_pod-attach_EFD8BF4B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-burst_57F460E5",
+      "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-new-user_2C526E2A",
+      "datadog_security_monitoring_rule.cloud-siem_rules_pod-port-forward_D751DB35",
+      "datadog_security_monitoring_rule.cloud-siem_rules_privileged-pod_E535743C",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-escalate-bind-impersonate_86B48992",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-wildcard-grant_865D2F97",
+      "datadog_security_monitoring_rule.cloud-siem_rules_secret-read-new-user_3A7DD28E",
+      "datadog_security_monitoring_rule.cloud-siem_rules_secrets-listed-cluster-wide_12624BDE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_serviceaccount-token-requested_C053203E",
     ]);
     expect(addresses(all.production)).toEqual([
       "aws_cloudformation_stack.DatadogForwarder-eu-west-1_Stack_493ED307",
@@ -79,6 +108,38 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A",
       "datadog_monitor.LogExplorer_HealthMonitors_checkout-us_97A64F84",
       "datadog_monitor.LogExplorer_HealthMonitors_payments_54D96D2E",
+      "datadog_security_monitoring_default_rule.cloud-siem_builtin-rules_builtin-a-kubernetes-user-was-assigned-cluster-administrator-permissions_E357E37B",
+      "datadog_security_monitoring_default_rule.cloud-siem_builtin-rules_builtin-a-new-kubernetes-admission-controller-was-created_B588F794",
+      "datadog_security_monitoring_rule.cloud-siem_rules_admission-webhook-changed_EB0B8D55",
+      "datadog_security_monitoring_rule.cloud-siem_rules_anonymous-request-authorized_357CEF06",
+      "datadog_security_monitoring_rule.cloud-siem_rules_aws-auth-configmap-changed_48EC4C0B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_cluster-admin-binding_17DD6073",
+      "datadog_security_monitoring_rule.cloud-siem_rules_csr-created-by-user_0897565B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_dangerous-capabilities_C72A2CE4",
+      "datadog_security_monitoring_rule.cloud-siem_rules_ephemeral-container_11BB2BC3",
+      "datadog_security_monitoring_rule.cloud-siem_rules_events-deleted_F283060E",
+      "datadog_security_monitoring_rule.cloud-siem_rules_forbidden-burst_D261030F",
+      "datadog_security_monitoring_rule.cloud-siem_rules_host-namespaces-pod_1DF924F4",
+      "datadog_security_monitoring_rule.cloud-siem_rules_host-path-sensitive-mount_3A32F7EE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_impersonation_581752EA",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-cronjob_E6EBCF2F",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-daemonset_6D4D25F3",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-pod_17ACE42A",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-serviceaccount_A6B7F4DE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_node-proxy-access_93708172",
+      "datadog_security_monitoring_rule.cloud-siem_rules_nodeport-service_6AF80C8F",
+      "datadog_security_monitoring_rule.cloud-siem_rules_permission-enumeration_004B29D6",
+      "datadog_security_monitoring_rule.cloud-siem_rules_pod-attach_EFD8BF4B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-burst_57F460E5",
+      "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-new-user_2C526E2A",
+      "datadog_security_monitoring_rule.cloud-siem_rules_pod-port-forward_D751DB35",
+      "datadog_security_monitoring_rule.cloud-siem_rules_privileged-pod_E535743C",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-escalate-bind-impersonate_86B48992",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-wildcard-grant_865D2F97",
+      "datadog_security_monitoring_rule.cloud-siem_rules_secret-read-new-user_3A7DD28E",
+      "datadog_security_monitoring_rule.cloud-siem_rules_secrets-listed-cluster-wide_12624BDE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_serviceaccount-token-requested_C053203E",
+      "datadog_security_monitoring_suppression.cloud-siem_rules_suppression-ci-deployer-port-forwards-for-smoke-tests_1F6DBE4F",
     ]);
   });
 
@@ -156,6 +217,43 @@ describe("EnvironmentStack: the chain wired together", () => {
       expect(m.query).toContain("last(\"15m\")");
     }
     expect(Object.keys(p.output)).toEqual(expect.arrayContaining(["log_explorer_url_payments", "log_explorer_url_checkout-us", "eks_audit_dashboard_url"]));
+  });
+});
+
+describe("EnvironmentStack: Cloud SIEM", () => {
+  const all = synthAll();
+  const rules = (s: any) => Object.values<any>(s.resource.datadog_security_monitoring_rule);
+
+  it("deploys the tuned pack in each environment, tagged with the environment", () => {
+    expect(rules(all.production)).toHaveLength(29);
+    // staging disables nodeport-service: the rule is still managed, but off.
+    const nodeport = rules(all.staging).find((r) => r.name.includes("NodePort"));
+    expect(nodeport.enabled).toBe(false);
+    for (const r of rules(all.staging)) expect(r.tags).toContain("env:staging");
+  });
+
+  it("routes signals per severity; without a mapping, high and critical go to the environment's targets", () => {
+    const exec = rules(all.production).find((r) => r.query[0].query.startsWith("source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec") && r.options.detection_method === "new_value");
+    expect(exec.case).toEqual([{ status: "high", notifications: ["@pagerduty-platform-security", "@slack-platform-security"] }]);
+    const stagingHigh = rules(all.staging).filter((r) => r.case.some((c: any) => c.status === "high"));
+    expect(stagingHigh.length).toBeGreaterThan(0);
+    for (const r of stagingHigh) expect(r.case.find((c: any) => c.status === "high").notifications).toEqual(["@slack-platform-security-staging"]);
+  });
+
+  it("adopts the named built-in rules by an id looked up at plan time, and suppresses known-benign activity", () => {
+    const imports = all.production.import.filter((i: any) => i.to.startsWith("datadog_security_monitoring_default_rule."));
+    expect(imports).toHaveLength(2);
+    for (const i of imports) expect(i.id).toMatch(/^\$\{data\.datadog_security_monitoring_rules\./);
+    const suppression: any = Object.values(all.production.resource.datadog_security_monitoring_suppression)[0];
+    expect(suppression).toEqual(expect.objectContaining({ enabled: true, expiration_date: "2027-06-30T00:00:00Z", suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"' }));
+  });
+
+  it("deploys no rules where cloudSiem.enabled is false (one environment per Datadog org owns the pack)", () => {
+    const c = baseConfig();
+    c.environments[1].cloudSiem = { enabled: false };
+    const stacks = synthAll(validateConfig(c, "x.yaml"));
+    expect(stacks.production.resource.datadog_security_monitoring_rule).toBeUndefined();
+    expect(Object.keys(stacks.staging.resource.datadog_security_monitoring_rule)).toHaveLength(29);
   });
 });
 

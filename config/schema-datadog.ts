@@ -5,9 +5,6 @@
 import { LOG_RETENTION_DAYS } from "../lib/aws";
 import { arr, bool, int, literal, num, obj, optional, record, required, str, withDefault } from "./dsl";
 
-/** A Datadog notification handle: `@slack-channel`, `@pagerduty-service`, `@team@example.com`, `@webhook-name`. */
-export const notificationHandle = str({ pattern: /^@[^\s@,][^\s,]*$/, format: "a Datadog handle such as @slack-secops or @pagerduty-eks" });
-
 const datadogTag = str({ pattern: /^[a-z][a-z0-9_.:/-]{0,199}$/, format: "a lowercase Datadog tag key:value (letters, digits, _ - : . /)" });
 const awsRegionList = arr(str({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, format: "an AWS region code" }), { minItems: 1, unique: true });
 

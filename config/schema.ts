@@ -12,7 +12,8 @@ import {
   partitionOfRegion,
 } from "../lib/aws";
 import { DATADOG_SITES, GOVERNMENT_SITES } from "../lib/datadog-sites";
-import { forwarderSection, integrationSection, logExplorerSection, notificationHandle } from "./schema-datadog";
+import { cloudSiemSection, notificationHandle } from "./schema-cloud-siem";
+import { forwarderSection, integrationSection, logExplorerSection } from "./schema-datadog";
 import {
   Context,
   Infer,
@@ -103,6 +104,7 @@ const DEFAULTS = {
   integration: sectionDefault(integrationSection),
   forwarder: sectionDefault(forwarderSection),
   logExplorer: sectionDefault(logExplorerSection),
+  cloudSiem: sectionDefault(cloudSiemSection),
 };
 
 function sectionDefault<T>(schema: { check(v: unknown, p: string, c: Context): T | undefined }): T {
@@ -143,6 +145,7 @@ const environment = obj({
     [],
   ),
   logExplorer: withDefault(logExplorerSection, DEFAULTS.logExplorer),
+  cloudSiem: withDefault(cloudSiemSection, DEFAULTS.cloudSiem),
 }).refine((env, path, ctx) => {
   const partitionRegions = REGIONS_BY_PARTITION[env.aws.partition];
   const checkRegion = (p: string, r: string): void => {

@@ -4,6 +4,7 @@ import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdkt
 import { Construct } from "constructs";
 import { ClusterConfig, EnvironmentConfig } from "../config/schema";
 import { datadogApiUrl } from "../lib/datadog-sites";
+import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
 import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
 import { EksAuditLogging } from "../modules/eks-audit-logging";
@@ -37,6 +38,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly forwarders: readonly DatadogForwarder[];
   public readonly integration: DatadogAwsIntegration;
   public readonly logExplorer: LogExplorer;
+  /** The tuned EKS rule pack and the built-in rule review; undefined when `cloudSiem.enabled` is false. */
+  public readonly cloudSiem?: EksCloudSiem;
   private readonly awsProviders = new Map<string, AwsProvider>();
 
   constructor(scope: Construct, env: EnvironmentConfig) {
@@ -54,6 +57,7 @@ export class EnvironmentStack extends TerraformStack {
     this.forwarders = this.clusterRegions.map((region) => this.forwarder(region));
     this.integration = this.datadogIntegration();
     this.logExplorer = this.logExplorerViews();
+    this.cloudSiem = env.cloudSiem.enabled ? this.detectionRules() : undefined;
     applyPolicyChecks(this);
   }
 
@@ -162,6 +166,17 @@ export class EnvironmentStack extends TerraformStack {
       resourcesCspmCollection: i.resources.cspmCollection,
       tracesXrayIncludeOnly: i.xrayServices,
     });
+  }
+
+  /** The guide's "Cloud SIEM" section: the tuned EKS rule pack, suppressions, notifications, built-in rule review. */
+  private detectionRules(): EksCloudSiem {
+    const env = this.environment;
+    const { enabled: _enabled, notifications, ...tuning } = env.cloudSiem;
+    const targets = env.notificationTargets;
+    // Without per-severity targets, high and critical signals go to the environment's targets.
+    const defaulted = Object.keys(notifications).length > 0 || targets.length === 0 ? notifications : { high: targets, critical: targets };
+    // The construct ID is part of every rule's Terraform address: keep it.
+    return new EksCloudSiem(this, "cloud-siem", { ...tuning, notifications: defaulted });
   }
 
   /** The guide's "Log Explorer" section: index and cost filters, dashboard, deep links, health monitors. */

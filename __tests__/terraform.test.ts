@@ -13,6 +13,7 @@ import * as path from "path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile, validateConfig } from "../config/load";
 import { AppConfig } from "../config/schema";
 import { ADOPTED_CLUSTER_IGNORED_ATTRIBUTES } from "../modules/eks-audit-logging";
+import { PlatformAuditStack } from "../examples/compose-in-code";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import {
   AdoptedClusterState,
@@ -106,6 +107,21 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
         expect(byAction("update")).toEqual(["aws_cloudwatch_log_group.audit_log_group_payments", "aws_eks_cluster.cluster_checkout-us", "aws_eks_cluster.cluster_payments"]);
         expect(byAction("create")).toContain("aws_cloudwatch_log_group.audit_log_group_checkout-us");
       }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "the code-composition example (examples/compose-in-code.ts) plans too, changing only the adopted cluster's logging",
+    () => {
+      const app = new App({ outdir: mkdtempSync(path.join(WORK, "synth-")) });
+      new PlatformAuditStack(app, "platform");
+      app.synth();
+      const stack = JSON.parse(readFileSync(path.join(app.outdir, "stacks", "platform", "cdk.tf.json"), "utf8"));
+      const run = plan("example-compose", stack, "555555555555");
+      expect(run.summary.changes.filter((c) => c.actions.join(",") !== "create")).toEqual([
+        { address: "aws_eks_cluster.cluster_platform", actions: ["update"], changedAttributes: ["enabled_cluster_log_types"], replacePaths: [] },
+      ]);
     },
     TIMEOUT,
   );

@@ -21,3 +21,19 @@ export const GOVERNMENT_SITES: readonly DatadogSite[] = ["ddog-gov.com", "us2.dd
 export function datadogApiUrl(site: DatadogSite): string {
   return `https://api.${site}/`;
 }
+
+/**
+ * The web application host of each site (Log Explorer and dashboard links). Only US1, EU1 and US1-FED use an
+ * `app.` host. Sources: docs.datadoghq.com/getting_started/site/ and the "Datadog site" column of the API reference.
+ */
+export const DATADOG_APP_HOSTS: Readonly<Record<DatadogSite, string>> = {
+  "datadoghq.com": "app.datadoghq.com",
+  "us3.datadoghq.com": "us3.datadoghq.com",
+  "us5.datadoghq.com": "us5.datadoghq.com",
+  "datadoghq.eu": "app.datadoghq.eu",
+  "ap1.datadoghq.com": "ap1.datadoghq.com",
+  "ap2.datadoghq.com": "ap2.datadoghq.com",
+  "uk1.datadoghq.com": "uk1.datadoghq.com",
+  "ddog-gov.com": "app.ddog-gov.com",
+  "us2.ddog-gov.com": "us2.ddog-gov.com",
+};

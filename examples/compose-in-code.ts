@@ -1,0 +1,72 @@
+/**
+ * The second front door: the constructs composed in your own cdktf stack, without the config file.
+ * One account, one region, one existing cluster: audit logging adopted, the integration, a forwarder
+ * subscribed to the audit log group, Log Explorer views and the EKS rule pack with a tuning.
+ *
+ * Synthesize it with `npm run build && node dist/examples/compose-in-code.js` (writes `cdktf.out.example/`).
+ */
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
+import { App, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+import { EksCloudSiem } from "../modules/cloud-siem";
+import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
+import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
+import { EksAuditLogging } from "../modules/eks-audit-logging";
+import { LogExplorer } from "../modules/log-explorer";
+import { applyPolicyChecks } from "../modules/policy";
+
+export class PlatformAuditStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new LocalBackend(this, { path: "../../../terraform.example.tfstate" });
+    new AwsProvider(this, "aws", { region: "eu-central-1", allowedAccountIds: ["555555555555"] });
+    new DatadogProvider(this, "datadog", { apiUrl: "https://api.datadoghq.eu/" });
+
+    const audit = new EksAuditLogging(this, "platform", {
+      clusterName: "platform",
+      existingCluster: { logGroupExists: false },
+      additionalLogTypes: ["authenticator"],
+      logRetentionInDays: 180,
+    });
+
+    const apiKey = new TerraformVariable(this, "datadog_api_key", { type: "string", sensitive: true, nullable: false });
+    const forwarder = new DatadogForwarder(this, "Forwarder", {
+      datadogSite: "datadoghq.eu",
+      environment: "platform",
+      region: "eu-central-1",
+      apiKeySecretValue: apiKey.stringValue,
+      apiKeySecretWriteOnlyVersion: 1,
+      filterPattern: AuditLogFilterPattern.DROP_HEALTH_CHECKS,
+      auditLogGroups: [{ clusterName: audit.clusterName, logGroupName: audit.auditLogGroupName, logGroupArn: audit.auditLogGroupArn }],
+    });
+
+    new DatadogAwsIntegration(this, "Integration", {
+      awsAccountId: "555555555555",
+      datadogSite: "datadoghq.eu",
+      regions: ["eu-central-1"],
+      logsForwarderArns: [forwarder.forwarderArn],
+    });
+
+    new LogExplorer(this, "LogExplorer", {
+      environment: "platform",
+      site: "datadoghq.eu",
+      clusters: [{ name: audit.clusterName, region: "eu-central-1", auditLogGroupName: audit.auditLogGroupName }],
+      notificationTargets: ["@slack-platform-security"],
+    });
+
+    new EksCloudSiem(this, "cloud-siem", {
+      ruleTags: ["env:platform"],
+      notifications: { high: ["@pagerduty-platform"], critical: ["@pagerduty-platform"] },
+      rules: { "pod-exec-burst": { threshold: 20, evaluationWindowSeconds: 900 } },
+    });
+
+    applyPolicyChecks(this);
+  }
+}
+
+if (require.main === module) {
+  const app = new App({ outdir: "cdktf.out.example" });
+  new PlatformAuditStack(app, "platform");
+  app.synth();
+}

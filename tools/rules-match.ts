@@ -3,8 +3,7 @@
  *
  * Replays audit events (one per line: a raw `audit.k8s.io/v1` Event, a CloudWatch line `{"timestamp","message"}`,
  * a forwarded log, or a CloudWatch-export-to-S3 line `<timestamp> <event JSON>`; plain or gzip) through the
- * detection rules, offline. Contract (issue 5 §4, other tools depend on
- * it):
+ * detection rules, offline. Contract (issue 5 §4; other tools depend on it):
  *
  * - per non-blank input line, one JSON line on stdout: `{"line":<1-based>,"matches":[{"rule","severity","tags"}]}`,
  *   or `{"line":<n>,"error":"<why>"}` for a line that is not an audit event; blank lines are skipped;
@@ -215,7 +214,8 @@ async function openEvents(file: string, stdin: NodeJS.ReadableStream): Promise<A
     (stdin as NodeJS.ReadableStream & { setEncoding(e: string): void }).setEncoding("utf8");
     return stdin as AsyncIterable<string>;
   }
-  let gzip = file.endsWith(".gz");
+  // gzip is recognized by its magic bytes (1f 8b), whatever the file name.
+  let gzip = false;
   const handle = await open(file, "r");
   try {
     const head = Buffer.alloc(2);

@@ -8,8 +8,9 @@
  * - per non-blank input line, one JSON line on stdout: `{"line":<1-based>,"matches":[{"rule","severity","tags"}]}`,
  *   or `{"line":<n>,"error":"<why>"}` for a line that is not an audit event; blank lines are skipped;
  * - stdout carries only those JSON lines; everything else goes to stderr;
- * - exit 0 when the file was processed; 2 for bad arguments or an unreadable events file; 1 when the rules or the
- *   config are invalid, or reading fails midway (e.g. a truncated gzip file).
+ * - exit 0 when the file was processed; 2 for bad arguments (including an unknown `--env`, `RulesArgumentError`) or an
+ *   unreadable events file; 1 when the rules or the config are invalid, or reading fails midway (e.g. a truncated
+ *   gzip file).
  *
  * `--summary` prints one JSON line per rule instead (events matched, distinct values, estimated signals) and a
  * final `{"summary":{...}}` line. See `docs/detection-testing.md` for how signals are estimated.
@@ -73,6 +74,17 @@ export interface MatchArgs {
 }
 
 class UsageError extends Error {}
+
+/**
+ * Thrown by a rule resolver when the arguments select nothing valid (e.g. `--env` names no environment): `runMatch`
+ * reports its message and exits 2, like other bad arguments. Any other resolver error exits 1.
+ */
+export class RulesArgumentError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = "RulesArgumentError";
+  }
+}
 
 const OPTIONS_HELP = "allowed: --summary, --config <path>, --env <name>, --rule <name>, --help, and one events file (- for standard input)";
 
@@ -692,7 +704,7 @@ export async function runMatch(argv: readonly string[], io: MatchIo, resolveRule
     compiled = compileRules(rules, (message) => io.stderr.write(`${message}\n`));
   } catch (e) {
     io.stderr.write(`rules match: ${errorMessage(e)}\n`);
-    return 1;
+    return e instanceof RulesArgumentError ? 2 : 1;
   }
 
   let input: AsyncIterable<string | Buffer>;

@@ -3,25 +3,49 @@
  *
  * Commands: `match` (see `tools/rules-match.ts`).
  */
+import { configPathFromEnv, loadConfigFile } from "../config/load";
+import type { AppConfig } from "../config/schema";
+import type { MatchableRule } from "../lib/rules/matchable";
 import { defineRule } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
-import { MATCH_USAGE, ResolveRules, runMatch } from "./rules-match";
+import { tuneRules } from "../modules/cloud-siem/tuning";
+import { MATCH_USAGE, ResolveRules, RulesArgumentError, runMatch } from "./rules-match";
 
 /**
- * Resolves the rules `rules match` evaluates: every rule of the EKS pack (`modules/cloud-siem/rules`), validated by
- * `defineRule`; `runMatch` keeps the enabled ones.
+ * The rules `rules match` evaluates for a validated config: the EKS pack tuned by each selected environment's
+ * `cloudSiem` section (as the stacks deploy it), the enabled ones, merged by rule name. With `env`, only that
+ * environment; without, every environment whose `cloudSiem.enabled` is true, the first environment (in file order)
+ * that enables a rule giving its definition (e.g. its severity).
  *
- * TODO(lead): wire the config loader here: default config = every environment's enabled rules merged by rule name
- * (pack rules plus per-environment overrides/custom rules); `--config <path>` and `--env <name>` select others, with
- * a one-paragraph error for an unknown environment. Until then `--config`/`--env` are rejected rather than ignored.
+ * @throws RulesArgumentError naming the environment when `env` is not in the config or deploys no rules.
+ */
+export function rulesFromConfig(config: AppConfig, file: string, env?: string): MatchableRule[] {
+  const names = config.environments.map((e) => e.name);
+  const selected = env === undefined ? config.environments : config.environments.filter((e) => e.name === env);
+  if (env !== undefined && selected.length === 0) {
+    throw new RulesArgumentError(`--env ${JSON.stringify(env)} is not an environment of ${file}; allowed: ${names.map((n) => JSON.stringify(n)).join(", ")}`);
+  }
+  if (env !== undefined && !selected[0].cloudSiem.enabled) {
+    throw new RulesArgumentError(`environment ${JSON.stringify(env)} of ${file} deploys no detection rules (cloudSiem.enabled is false); choose another --env`);
+  }
+  const byName = new Map<string, MatchableRule>();
+  for (const environment of selected) {
+    const { enabled, ...tuning } = environment.cloudSiem;
+    if (!enabled) continue;
+    for (const rule of tuneRules(EKS_RULE_PACK, tuning).map(defineRule)) {
+      if (rule.enabled && !byName.has(rule.name)) byName.set(rule.name, rule);
+    }
+  }
+  return [...byName.values()];
+}
+
+/**
+ * Resolves the rules of `rules match` from a config file: `--config <path>`, else the file `main.ts` reads
+ * (`EKS_AUDIT_SIEM_CONFIG`, else `config/eks-audit-siem.yaml`, relative to the current folder).
  */
 export const resolveRules: ResolveRules = (opts) => {
-  if (opts.configPath !== undefined || opts.env !== undefined) {
-    throw new Error(
-      `${opts.configPath !== undefined ? "--config" : "--env"} is not wired to the config loader yet; run without it to evaluate every rule of the EKS pack`,
-    );
-  }
-  return EKS_RULE_PACK.map(defineRule);
+  const file = opts.configPath ?? configPathFromEnv(process.env);
+  return rulesFromConfig(loadConfigFile(file), file, opts.env);
 };
 
 const USAGE = "usage: rules <command> [options]\ncommands:\n  match   replay audit events through the detection rules\n\n" + MATCH_USAGE;

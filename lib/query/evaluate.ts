@@ -152,20 +152,8 @@ function valuePredicate(value: QueryValue, caseInsensitive: boolean): ValuePredi
         return false;
       };
     }
-    case "compare": {
-      const b = value.bound;
-      switch (value.op) {
-        case ">":
-          return (v) => toNumber(v) > b;
-        case ">=":
-          return (v) => toNumber(v) >= b;
-        case "<":
-          return (v) => toNumber(v) < b;
-        case "<=":
-          return (v) => toNumber(v) <= b;
-      }
-    }
-    // falls through (unreachable: every op returns)
+    case "compare":
+      return comparePredicate(value.op, value.bound);
     case "range": {
       const lo = value.lower === null ? undefined : parseNumber(value.lower);
       const hi = value.upper === null ? undefined : parseNumber(value.upper);
@@ -191,6 +179,19 @@ function valuePredicate(value: QueryValue, caseInsensitive: boolean): ValuePredi
         return true;
       };
     }
+  }
+}
+
+function comparePredicate(op: ">" | ">=" | "<" | "<=", b: number): ValuePredicate {
+  switch (op) {
+    case ">":
+      return (v) => toNumber(v) > b;
+    case ">=":
+      return (v) => toNumber(v) >= b;
+    case "<":
+      return (v) => toNumber(v) < b;
+    case "<=":
+      return (v) => toNumber(v) <= b;
   }
 }
 

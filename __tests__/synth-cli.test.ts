@@ -82,7 +82,9 @@ describe("synth: deterministic, relocatable output", () => {
     for (const [name, content] of filesUnder(path.join(a, "cdktf.out"))) {
       const text = content.toString("utf8");
       expect({ name, hit: text.includes(a) || text.includes(ROOT) || text.includes(os.homedir() + "/") || text.includes(os.tmpdir()) }).toEqual({ name, hit: false });
-      expect({ name, timestamp: /20\d\d-\d\d-\d\dT\d\d:\d\d/.test(text) }).toEqual({ name, timestamp: false });
+      // Dates the config sets (e.g. a suppression's expiry) are fine; a synth-time stamp would carry today's date.
+      const today = new Date().toISOString().slice(0, 10);
+      expect({ name, timestamp: text.includes(today) }).toEqual({ name, timestamp: false });
     }
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `npm run --silent rules -- <command> ...` (runs `node dist/tools/rules.js` after `tsc -p tsconfig.build.json`).
  *
- * Commands: `match` (see `tools/rules-match.ts`).
+ * Commands: `match` (see `tools/rules-match.ts`), `new` (see `tools/rules-new.ts`).
  */
 import { configPathFromEnv, loadConfigFile } from "../config/load";
 import type { AppConfig } from "../config/schema";
@@ -10,6 +10,7 @@ import { defineRule } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuneRules } from "../modules/cloud-siem/tuning";
 import { MATCH_USAGE, ResolveRules, RulesArgumentError, runMatch } from "./rules-match";
+import { NEW_USAGE, runNew } from "./rules-new";
 
 /**
  * The rules `rules match` evaluates for a validated config: the EKS pack tuned by each selected environment's
@@ -48,7 +49,11 @@ export const resolveRules: ResolveRules = (opts) => {
   return rulesFromConfig(loadConfigFile(file), file, opts.env);
 };
 
-const USAGE = "usage: rules <command> [options]\ncommands:\n  match   replay audit events through the detection rules\n\n" + MATCH_USAGE;
+const USAGE =
+  "usage: rules <command> [options]\ncommands:\n  match   replay audit events through the detection rules\n  new     write a new rule file into the pack from a Log Explorer query\n\n" +
+  MATCH_USAGE +
+  "\n" +
+  NEW_USAGE;
 
 /** Dispatches `rules <command>`; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -56,11 +61,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === "match") {
     return runMatch(rest, { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }, resolveRules);
   }
+  if (command === "new") {
+    return runNew(rest, { stdout: process.stdout, stderr: process.stderr });
+  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stderr.write(USAGE);
     return command === undefined ? 2 : 0;
   }
-  process.stderr.write(`rules: unknown command ${JSON.stringify(command)}; allowed: match\n${USAGE}`);
+  process.stderr.write(`rules: unknown command ${JSON.stringify(command)}; allowed: match, new\n${USAGE}`);
   return 2;
 }
 

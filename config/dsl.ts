@@ -1,3 +1,5 @@
+import { closestMatch } from "../lib/did-you-mean";
+
 /**
  * A small schema language: one definition gives both the validator (with the project's error format) and the
  * JSON Schema for editor completion, so the two can never disagree.
@@ -451,34 +453,9 @@ export function taggedUnion<V extends Record<string, Schema<any>>>(tag: string, 
 
 // ---------------------------------------------------------------------------------------------- helpers
 
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
-
-/** `; did you mean "x"?` when one candidate is close to `value` (or starts with it), else "". */
+/** `; did you mean "x"?` when a candidate completes `value` or is close to it (lib/did-you-mean), else "". */
 export function didYouMean(value: string, candidates: readonly string[]): string {
-  const completions = value.length >= 3 ? candidates.filter((c) => c !== value && c.toLowerCase().startsWith(value.toLowerCase())) : [];
-  if (completions.length > 0) return `; did you mean ${JSON.stringify(completions[0])}?`;
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(value.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && best !== value && bestDistance <= Math.max(2, Math.floor(best.length / 4))
-    ? `; did you mean ${JSON.stringify(best)}?`
-    : "";
+  const completion = value.length >= 3 ? candidates.find((c) => c !== value && c.toLowerCase().startsWith(value.toLowerCase())) : undefined;
+  const match = completion ?? closestMatch(value, candidates);
+  return match !== undefined && match !== value ? `; did you mean ${JSON.stringify(match)}?` : "";
 }

@@ -6,7 +6,7 @@
  */
 import { QuerySyntaxError, listReservedValues, parseQuery } from "../../lib/query";
 import { KNOWN_LOG_SOURCES } from "./allowed-values";
-import { didYouMean } from "./did-you-mean";
+import { didYouMean } from "../../lib/did-you-mean";
 
 /** The values of every `source:` term of a query (negated ones too), in order of appearance. */
 export function sourcesOf(query: string): string[] {

@@ -4,7 +4,7 @@
  */
 import type { Severity } from "../../lib/rules/matchable";
 import { NOTIFICATION_RULE_TYPES, SEVERITIES } from "./allowed-values";
-import { didYouMean } from "./did-you-mean";
+import { didYouMean } from "../../lib/did-you-mean";
 import { notificationHandleProblem } from "./rule-model";
 import { lintQuery } from "./query-lint";
 

@@ -6,7 +6,7 @@
 import type { Severity } from "../../lib/rules/matchable";
 import { SEVERITIES } from "./allowed-values";
 import type { CloudSiemRulesProps } from "./cloud-siem-rules";
-import { didYouMean } from "./did-you-mean";
+import { didYouMean } from "../../lib/did-you-mean";
 import { lintQuery } from "./query-lint";
 import { DetectionRuleProps, notificationHandleProblem } from "./rule-model";
 import { SecurityNotificationRuleProps, SuppressionProps } from "./suppressions";

@@ -3,7 +3,7 @@
  * temporary folder (not `dist/`, so it does not depend on the rest of the project building), then spawns node on it.
  */
 import { spawnSync } from "child_process";
-import { mkdtempSync, rmSync } from "fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
 
@@ -84,5 +84,23 @@ test("an unknown command: exit 2", () => {
   const r = rules(["macth"]);
   expect(r.status).toBe(2);
   expect(r.stdout).toBe("");
-  expect(r.stderr.split("\n")[0]).toBe('rules: unknown command "macth"; allowed: match');
+  expect(r.stderr.split("\n")[0]).toBe('rules: unknown command "macth"; allowed: match, new');
+});
+
+test("new writes a rule file into the pack and registers it (export a Log Explorer query to a rule)", () => {
+  const pack = mkdtempSync(join(tmpdir(), "rules-new-pack-"));
+  cpSync(join(ROOT, "modules/cloud-siem/rules"), pack, { recursive: true });
+  const query = "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete @http.status_code:[200 TO 299]";
+  const r = rules(["new", "--pack-dir", pack, "--name", "EKS: namespace deleted", "--query", query, "--method", "threshold", "--count", "0", "--window", "300", "--group-by", "@usr.name", "--severity", "high"]);
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  const file = readFileSync(join(pack, "eks-namespace-deleted.ts"), "utf8");
+  expect(file).toContain(JSON.stringify(query));
+  expect(readFileSync(join(pack, "index.ts"), "utf8")).toContain("eks-namespace-deleted");
+  // The guide's own typo is refused with a suggestion, and nothing is written.
+  const typo = rules(["new", "--pack-dir", pack, "--name", "typo", "--query", "source:kubernetes.aduit", "--method", "new_value", "--field", "@usr.name"]);
+  expect(typo.status).toBe(2);
+  expect(typo.stderr).toContain('did you mean "kubernetes.audit"?');
+  expect(existsSync(join(pack, "typo.ts"))).toBe(false);
+  rmSync(pack, { recursive: true, force: true });
 });

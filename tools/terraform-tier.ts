@@ -64,8 +64,9 @@ const DATADOG_REF = /(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+
 function replaceDatadogRefs(value: unknown): unknown {
   if (typeof value === "string") {
     if (!value.includes("datadog_")) return value;
-    return value.replace(/\$\{(.*?)\}(?!")/gs, (whole, expr: string) =>
-      DATADOG_REF.test(expr) ? "${" + expr.replace(DATADOG_REF, '"datadog-placeholder"') + "}" : whole,
+    // Expressions without nested braces, which is all cdktf writes for plain references.
+    return value.replace(/\$\{([^{}]*)\}/g, (whole, expr: string) =>
+      expr.includes("datadog_") ? "${" + expr.replace(DATADOG_REF, '"datadog-placeholder"') + "}" : whole,
     );
   }
   if (Array.isArray(value)) return value.map(replaceDatadogRefs);

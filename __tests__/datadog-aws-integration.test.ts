@@ -15,6 +15,7 @@ import {
   splitActionsIntoPolicies,
 } from "../modules/datadog-aws-integration";
 import { checkSynthesizedStack } from "../modules/policy";
+import { only, thrownMessage } from "./helpers/assert";
 
 type Json = { [key: string]: any };
 
@@ -31,19 +32,9 @@ function synth(props: Partial<DatadogAwsIntegrationProps> = {}): Json {
 }
 
 function errorOf(props: Partial<DatadogAwsIntegrationProps>): string {
-  try {
-    synth(props);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected the construct to throw");
+  return thrownMessage(() => synth(props));
 }
 
-const only = (section: Json | undefined): Json => {
-  const values = Object.values(section ?? {});
-  expect(values).toHaveLength(1);
-  return values[0] as Json;
-};
 
 const WHERE = 'datadog aws integration "stack/DatadogIntegration"';
 

@@ -10,6 +10,7 @@ import {
   FILTER_PATTERN_MAX_LENGTH,
 } from "../modules/datadog-forwarder";
 import { checkSynthesizedStack } from "../modules/policy";
+import { only, thrownMessage } from "./helpers/assert";
 
 type Json = { [key: string]: any };
 
@@ -46,19 +47,9 @@ function synth(props: Partial<Props> = {}, useVariable = true): Json {
 }
 
 function errorOf(props: Partial<Props>, useVariable = true): string {
-  try {
-    synth(props, useVariable);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected the construct to throw");
+  return thrownMessage(() => synth(props, useVariable));
 }
 
-const only = (section: Json | undefined): Json => {
-  const values = Object.values(section ?? {});
-  expect(values).toHaveLength(1);
-  return values[0] as Json;
-};
 
 const WHERE = 'datadog forwarder "stack/Forwarder"';
 const STACK = "aws_cloudformation_stack.Forwarder_Stack_ACF77500";

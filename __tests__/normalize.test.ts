@@ -2,20 +2,12 @@ import { readFileSync } from "fs";
 import { join } from "path";
 import { AuditEventError, normalizeAuditEvent } from "../lib/audit";
 import { compileQuery } from "../lib/query";
+import { jsonParseError } from "./helpers/assert";
 
 const execEvent = JSON.parse(readFileSync(join(__dirname, "fixtures/audit/exec-kubernetes-admin.json"), "utf8")) as Record<string, unknown>;
 const GUIDE_QUERY =
   "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]";
 
-/** The engine's own JSON.parse message (it differs between Node versions). */
-function jsonParseError(text: string): string {
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected invalid JSON");
-}
 
 function reason(input: unknown): string {
   try {

@@ -5,6 +5,7 @@ import { PassThrough, Readable, Writable } from "stream";
 import { gzipSync } from "zlib";
 import type { MatchableRule } from "../lib/rules/matchable";
 import { compileCondition, MATCH_USAGE, ResolveRulesOptions, runMatch } from "../tools/rules-match";
+import { jsonParseError } from "./helpers/assert";
 
 const FIXTURES = join(__dirname, "fixtures/audit");
 const EVENTS = join(FIXTURES, "events.jsonl");
@@ -97,14 +98,6 @@ function jsonLines(text: string): unknown[] {
     .map((l) => JSON.parse(l));
 }
 
-function jsonParseError(text: string): string {
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  throw new Error("expected invalid JSON");
-}
 
 const EXEC_MATCH = { rule: "exec by a new user", severity: "medium", tags: ["tactic:TA0002-execution"] };
 const POD_MATCH = { rule: "pod activity", severity: "low", tags: [] };

@@ -66,7 +66,7 @@ export class EnvironmentStack extends TerraformStack {
     const env = this.environment;
     return new EksAuditLogging(this, c.name, {
         clusterName: c.name,
-        provider: this.awsProvider(c.region ?? env.aws.region),
+        provider: this.awsProvider(this.regionOf(c)),
         partition: env.aws.partition,
         additionalLogTypes: c.additionalLogTypes,
         logRetentionInDays: c.logRetentionInDays,
@@ -115,7 +115,7 @@ export class EnvironmentStack extends TerraformStack {
       subscriptionFiltersPerLogGroup: f.subscription.filtersPerLogGroup,
       grantInvokePermission: f.subscription.grantInvokePermission,
       auditLogGroups: env.clusters.flatMap((c, i) =>
-        (c.region ?? env.aws.region) !== region
+        this.regionOf(c) !== region
           ? []
           : [{
               clusterName: c.name,
@@ -186,7 +186,7 @@ export class EnvironmentStack extends TerraformStack {
     return new LogExplorer(this, "LogExplorer", {
       environment: env.name,
       site: env.datadog.site,
-      clusters: env.clusters.map((c, i) => ({ name: c.name, region: c.region ?? env.aws.region, auditLogGroupName: this.clusters[i].auditLogGroupName })),
+      clusters: env.clusters.map((c, i) => ({ name: c.name, region: this.regionOf(c), auditLogGroupName: this.clusters[i].auditLogGroupName })),
       notificationTargets: env.notificationTargets,
       createIndex: x.index?.create ?? false,
       indexName: x.index?.name,
@@ -217,7 +217,12 @@ export class EnvironmentStack extends TerraformStack {
 
   /** Regions with at least one cluster, in config order. */
   get clusterRegions(): string[] {
-    return [...new Set(this.environment.clusters.map((c) => c.region ?? this.environment.aws.region))];
+    return [...new Set(this.environment.clusters.map((c) => this.regionOf(c)))];
+  }
+
+  /** A cluster's region: its own, else the environment's primary region. */
+  private regionOf(c: ClusterConfig): string {
+    return c.region ?? this.environment.aws.region;
   }
 
   private newAwsProvider(region: string, alias: string | undefined): AwsProvider {

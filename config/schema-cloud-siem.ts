@@ -8,6 +8,7 @@ import { RULE_WINDOWS_SECONDS, SEVERITIES } from "../modules/cloud-siem/allowed-
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuningProblems } from "../modules/cloud-siem/tuning";
+import { datadogTag } from "./schema-datadog";
 import { Context, Schema, arr, bool, int, join, literal, obj, optional, record, required, str, withDefault } from "./dsl";
 
 export const notificationHandle = str({ pattern: NOTIFICATION_HANDLE, format: NOTIFICATION_HANDLE_ALLOWED });
@@ -17,7 +18,6 @@ const perSeverity = obj(Object.fromEntries(SEVERITIES.map((s) => [s, optional(ha
 const window = int({ enum: RULE_WINDOWS_SECONDS });
 const logQuery = str({ minLength: 1, maxLength: 4000, format: "a Datadog log search query" });
 const rfc3339 = str({ pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, format: "an RFC 3339 date-time such as 2027-03-31T00:00:00Z" });
-const datadogTag = str({ pattern: /^[a-z][a-z0-9_.:/-]{0,199}$/, format: "a lowercase Datadog tag key:value" });
 
 /** The pack's rule ids, the only keys `rules` accepts. */
 export const PACK_RULE_IDS: readonly string[] = EKS_RULE_PACK.map((r) => r.id);

@@ -5,8 +5,10 @@
 import { LOG_RETENTION_DAYS } from "../lib/aws";
 import { arr, bool, int, literal, num, obj, optional, record, required, str, withDefault } from "./dsl";
 
-const datadogTag = str({ pattern: /^[a-z][a-z0-9_.:/-]{0,199}$/, format: "a lowercase Datadog tag key:value (letters, digits, _ - : . /)" });
-const awsRegionList = arr(str({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, format: "an AWS region code" }), { minItems: 1, unique: true });
+/** A Datadog tag as this project writes them: lowercase `key:value`. Shared by every config section. */
+export const datadogTag = str({ pattern: /^[a-z][a-z0-9_.:/-]{0,199}$/, format: "a lowercase Datadog tag key:value (letters, digits, _ - : . /)" });
+const regionCode = str({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, format: "an AWS region code" });
+const awsRegionList = arr(regionCode, { minItems: 1, unique: true });
 
 export const integrationSection = obj({
   create: withDefault(bool().describe("false: the integration already exists in Datadog; only the role (if asked) is created."), true),
@@ -62,7 +64,7 @@ export const forwarderSection = obj({
   functionName: withDefault(str({ pattern: /^(?!DatadogForwarder$)[A-Za-z0-9_-]{1,64}$/, format: 'a Lambda function name other than "DatadogForwarder"' }).describe("Never change it once deployed."), "datadog-forwarder"),
   stackName: withDefault(str({ pattern: /^[A-Za-z][A-Za-z0-9-]{0,127}$/, format: "a CloudFormation stack name" }), "datadog-forwarder"),
   apiKeySecretArns: withDefault(
-    record(str({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, format: "an AWS region code" }), str({ pattern: /^arn:aws(-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, format: "a Secrets Manager secret ARN" })).describe(
+    record(regionCode, str({ pattern: /^arn:aws(-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, format: "a Secrets Manager secret ARN" })).describe(
       "Existing plaintext secrets holding the Datadog API key, by region. Regions not listed get a secret created by the stack, whose value comes from the sensitive variable datadog_api_key (TF_VAR_datadog_api_key) at apply time.",
     ),
     {},

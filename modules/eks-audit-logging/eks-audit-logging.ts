@@ -11,6 +11,7 @@ import {
   Partition,
   eksClusterLogGroupName,
 } from "../../lib/aws";
+import { readableAddress } from "../addresses";
 
 /** What EKS needs to create a cluster. Only for clusters this stack creates. */
 export interface NewEksClusterOptions {
@@ -155,7 +156,7 @@ export class EksAuditLogging extends Construct {
       retentionInDays: props.logRetentionInDays ?? 90,
       kmsKeyId: props.kmsKeyArn,
     });
-    this.logGroup.overrideLogicalId(`audit_log_group_${name}`);
+    readableAddress(this.logGroup, "audit_log_group", name);
     if (props.existingCluster?.logGroupExists === true) this.logGroup.importFrom(this.auditLogGroupName, props.provider);
     this.auditLogGroupArn = this.logGroup.arn;
 
@@ -196,7 +197,7 @@ export class EksAuditLogging extends Construct {
         lifecycle: { preventDestroy: c.preventDestroy ?? true },
       });
     }
-    this.cluster.overrideLogicalId(`cluster_${name}`);
+    readableAddress(this.cluster, "cluster", name);
   }
 }
 

@@ -11,6 +11,7 @@ import {
   Partition,
   eksClusterLogGroupName,
 } from "../../lib/aws";
+import { importExisting } from "../../lib/terraform-floor";
 
 /** What EKS needs to create a cluster. Only for clusters this stack creates. */
 export interface NewEksClusterOptions {
@@ -156,7 +157,7 @@ export class EksAuditLogging extends Construct {
       kmsKeyId: props.kmsKeyArn,
     });
     this.logGroup.overrideLogicalId(`audit_log_group_${name}`);
-    if (props.existingCluster?.logGroupExists === true) this.logGroup.importFrom(this.auditLogGroupName, props.provider);
+    if (props.existingCluster?.logGroupExists === true) importExisting(this.logGroup, this.auditLogGroupName, props.provider);
     this.auditLogGroupArn = this.logGroup.arn;
 
     const common = {
@@ -175,7 +176,7 @@ export class EksAuditLogging extends Construct {
         vpcConfig: { subnetIds: [ADOPTED_CLUSTER_PLACEHOLDER_SUBNET] },
         lifecycle: { ignoreChanges: [...ADOPTED_CLUSTER_IGNORED_ATTRIBUTES], preventDestroy: true },
       });
-      this.cluster.importFrom(name, props.provider);
+      importExisting(this.cluster, name, props.provider);
     } else {
       const c = props.newCluster!;
       this.cluster = new EksCluster(this, "Cluster", {

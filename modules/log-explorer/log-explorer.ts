@@ -17,6 +17,7 @@ import {
 } from "./queries";
 import { datadogAppHost, logExplorerUrl } from "./sites";
 import { defaultIndexName, logExplorerProblems } from "./validation";
+import { importExisting } from "../../lib/terraform-floor";
 
 /** One EKS cluster whose audit logs this module makes usable. */
 export interface LogExplorerCluster {
@@ -280,7 +281,7 @@ export class LogExplorer extends Construct {
     // please import it first to make changes"); the import block is a no-op once it is in state.
     if (props.integrationPipelineId !== undefined) {
       this.integrationPipeline = new LogsIntegrationPipeline(this, "IntegrationPipeline", { provider, isEnabled: true });
-      this.integrationPipeline.importFrom(props.integrationPipelineId, provider);
+      importExisting(this.integrationPipeline, props.integrationPipelineId, provider);
     }
 
     // Views.

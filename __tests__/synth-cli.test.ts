@@ -1,6 +1,7 @@
 /**
- * The app as users run it: `node dist/main.js` (what `npm run synth` and `cdktf synth` execute), compiled by the
- * jest global setup. Checks determinism across folders, no absolute paths or secrets, and the bad-config path.
+ * The app as users run it: `node scripts/run-ts.js main.ts` (what `npm run synth` and `cdktf synth` execute), in a
+ * project folder of its own, with no `terraform` on the PATH. Checks determinism across folders, no absolute paths
+ * or secrets, the bad-config path, and that a re-synth keeps each stack's `.terraform/` and lock file.
  */
 import { spawnSync } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
@@ -8,22 +9,33 @@ import * as fs from "fs";
 import * as os from "os";
 import { scanDirectoryForSecrets } from "../modules/policy";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 
 const ROOT = path.join(__dirname, "..");
-const MAIN = path.join(ROOT, "dist", "main.js");
+const RUN_TS = path.join(ROOT, "scripts", "run-ts.js");
+const MAIN = path.join(ROOT, "main.ts");
+/** A PATH holding node and nothing else: synth must not need terraform (or any other program). */
+const NODE_ONLY_PATH = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-path-"));
+fs.symlinkSync(process.execPath, path.join(NODE_ONLY_PATH, "node"));
 
 function run(cwd: string, env: NodeJS.ProcessEnv = {}) {
-  const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env, CHECKPOINT_DISABLE: "1" };
+  const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env, CHECKPOINT_DISABLE: "1", PATH: NODE_ONLY_PATH };
   delete fullEnv.CDKTF_OUTDIR;
   delete fullEnv.EKS_AUDIT_SIEM_CONFIG;
   Object.assign(fullEnv, env);
-  const r = spawnSync(process.execPath, [MAIN], { cwd, encoding: "utf8", env: fullEnv });
+  const r = spawnSync(process.execPath, [RUN_TS, MAIN], { cwd, encoding: "utf8", env: fullEnv });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+const created: string[] = [NODE_ONLY_PATH];
+afterAll(() => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 /** A fresh project folder holding only the config folder, at a path of its own. */
 function projectCopy(prefix: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
   cpSync(path.join(ROOT, "config"), path.join(dir, "config"), { recursive: true });
   return dir;
 }
@@ -47,7 +59,12 @@ describe("synth: deterministic, relocatable output", () => {
   const ra = run(a);
   const rb = run(b);
 
-  it("synthesizes every stack without credentials", () => {
+  it("finds no terraform on the PATH it gives the app (so the runs below prove synth needs none)", () => {
+    const probe = spawnSync("terraform", ["version"], { env: { PATH: NODE_ONLY_PATH } });
+    expect((probe.error as NodeJS.ErrnoException | undefined)?.code).toBe("ENOENT");
+  });
+
+  it("synthesizes every stack without credentials and without terraform", () => {
     expect(ra.status).toBe(0);
     expect(rb.status).toBe(0);
     expect(ra.stdout).toContain("synthesized 2 stack(s) into cdktf.out/stacks: staging, production");
@@ -74,6 +91,7 @@ describe("synth: deterministic, relocatable output", () => {
     expect(scanDirectoryForSecrets(path.join(a, "cdktf.out"), fs)).toEqual([]);
     // The scanner does fire on a key-shaped string (control).
     const copy = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-leak-"));
+    created.push(copy);
     writeFileSync(path.join(copy, "cdk.tf.json"), JSON.stringify({ variable: { k: { default: "0123456789abcdef0123456789abcdef" } } }));
     expect(scanDirectoryForSecrets(copy, fs)).toHaveLength(1);
   });
@@ -140,5 +158,54 @@ describe("synth: bad config", () => {
     expect(j.stdout).toBe("synthesized 1 stack(s) into cdktf.out/stacks: solo\n");
     expect(j.status).toBe(0);
     expect(readdirSync(path.join(dir, "cdktf.out/stacks"))).toEqual(["solo"]);
+  });
+});
+
+describe("synth: terraform's working files survive a re-synth", () => {
+  const dir = projectCopy("eks-audit-siem-lock-");
+  const stacks = path.join(dir, "cdktf.out/stacks");
+  const lock = '# This file is maintained automatically by "terraform init".\nprovider "registry.terraform.io/hashicorp/aws" {}\n';
+  expect(run(dir).status).toBe(0);
+  // What `terraform init` leaves in a stack folder, and a stack of an environment that is later removed.
+  for (const env of ["staging", "production"]) {
+    writeFileSync(path.join(stacks, env, ".terraform.lock.hcl"), `${lock}# ${env}\n`);
+    mkdirSync(path.join(stacks, env, ".terraform/providers"), { recursive: true });
+    writeFileSync(path.join(stacks, env, ".terraform/terraform.tfstate"), `{"backend":"${env}"}`);
+  }
+  writeFileSync(path.join(stacks, "staging", "plan.bin"), "a plan of the old configuration");
+  mkdirSync(path.join(stacks, "retired/.terraform"), { recursive: true });
+  writeFileSync(path.join(stacks, "retired/.terraform.lock.hcl"), lock);
+  const again = run(dir);
+
+  it("keeps .terraform.lock.hcl and .terraform/ of every stack that still exists", () => {
+    expect(again.status).toBe(0);
+    for (const env of ["staging", "production"]) {
+      expect(readFileSync(path.join(stacks, env, ".terraform.lock.hcl"), "utf8")).toBe(`${lock}# ${env}\n`);
+      expect(readFileSync(path.join(stacks, env, ".terraform/terraform.tfstate"), "utf8")).toBe(`{"backend":"${env}"}`);
+      expect(existsSync(path.join(stacks, env, ".terraform/providers"))).toBe(true);
+      expect(existsSync(path.join(stacks, env, "cdk.tf.json"))).toBe(true);
+    }
+  });
+
+  it("removes the folders of stacks that no longer exist, and anything else stale (an old saved plan)", () => {
+    expect(readdirSync(stacks).sort()).toEqual(["production", "staging"]);
+    expect(existsSync(path.join(stacks, "staging", "plan.bin"))).toBe(false);
+  });
+
+  it("keeps them too when the config is bad (nothing is touched)", () => {
+    writeFileSync(path.join(dir, "bad.yaml"), "environments: []\n");
+    expect(run(dir, { EKS_AUDIT_SIEM_CONFIG: "bad.yaml" }).status).toBe(1);
+    expect(readFileSync(path.join(stacks, "staging", ".terraform.lock.hcl"), "utf8")).toBe(`${lock}# staging\n`);
+  });
+
+  it("drops them with the stack when its environment is removed from the config", () => {
+    const config = parseYaml(readFileSync(path.join(dir, "config/eks-audit-siem.yaml"), "utf8"));
+    config.environments = config.environments.filter((e: { name: string }) => e.name === "staging");
+    writeFileSync(path.join(dir, "only-staging.json"), JSON.stringify(config));
+    const r = run(dir, { EKS_AUDIT_SIEM_CONFIG: "only-staging.json" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(readdirSync(stacks)).toEqual(["staging"]);
+    expect(existsSync(path.join(stacks, "staging", ".terraform.lock.hcl"))).toBe(true);
   });
 });

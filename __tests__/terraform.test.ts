@@ -7,7 +7,7 @@
  * CI instead of being skipped.
  */
 import { App } from "cdktf";
-import { mkdtempSync, readFileSync } from "fs";
+import { mkdtempSync, readFileSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile, validateConfig } from "../config/load";
@@ -24,7 +24,9 @@ import {
   terraform,
   terraformAvailable,
   writeCliConfig,
+  zipEntries,
 } from "../tools/terraform-tier";
+import { parse as parseYaml } from "yaml";
 
 const available = terraformAvailable();
 const required = process.env.REQUIRE_TERRAFORM === "1";
@@ -125,6 +127,59 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
     },
     TIMEOUT,
   );
+
+  describe("the Datadog API key and a saved plan (TF_VAR_datadog_api_key set to a marker, as CI sets it)", () => {
+    const MARKER = "dd-api-key-marker-7f3a9c2e5b1d";
+    /** Synthesizes staging with or without write-only secrets, then init + plan -out with the key in the environment. */
+    const savedPlan = (label: string, writeOnly: boolean) => {
+      const raw = parseYaml(readFileSync(DEFAULT_CONFIG_PATH, "utf8"));
+      const staging = raw.environments.find((e: any) => e.name === "staging");
+      staging.datadog.forwarder = { ...(staging.datadog.forwarder ?? {}), apiKeySecretWriteOnly: writeOnly };
+      const config = validateConfig(raw, DEFAULT_CONFIG_PATH);
+      const dir = path.join(WORK, label);
+      prepareWorkdir(dir, synthEnvironment(config, "staging"), config.environments.find((e) => e.name === "staging")!.aws.accountId);
+      rmSync(path.join(dir, "offline.auto.tfvars.json"), { force: true }); // the key comes from the environment only
+      const env = { TF_VAR_datadog_api_key: MARKER };
+      for (const args of [["init", "-input=false", "-no-color"], ["plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"]]) {
+        const r = terraform(args, dir, CLI_CONFIG, env);
+        if (r.status !== 0) throw new Error(`terraform ${args[0]} failed in ${label}:\n${r.stdout}\n${r.stderr}`);
+      }
+      const show = terraform(["show", "-json", "plan.bin"], dir, CLI_CONFIG);
+      expect(show.status).toBe(0);
+      const planFile = readFileSync(path.join(dir, "plan.bin"));
+      const entries = zipEntries(planFile);
+      return { planFile, entries, showJson: show.stdout, plan: JSON.parse(show.stdout) };
+    };
+    const holdsMarker = (b: Buffer | string) => b.includes(MARKER);
+
+    it(
+      "write-only secret (the default): the marker is in no file of plan.bin, not in `terraform show -json`, not in the planned state",
+      () => {
+        const p = savedPlan("key-write-only", true);
+        expect(p.entries.has("tfplan")).toBe(true);
+        expect(holdsMarker(p.planFile)).toBe(false);
+        expect([...p.entries].filter(([, content]) => holdsMarker(content)).map(([name]) => name)).toEqual([]);
+        expect(holdsMarker(p.showJson)).toBe(false);
+        // What apply would write to state: the write-only argument is null there, the version number is kept.
+        const version = p.plan.resource_changes.find((c: any) => c.type === "aws_secretsmanager_secret_version");
+        expect(version.change.actions).toEqual(["create"]);
+        expect(version.change.after.secret_string_wo ?? null).toBeNull();
+        expect(version.change.after.secret_string_wo_version).toBe(1);
+        expect(p.plan.variables?.datadog_api_key).toBeUndefined();
+      },
+      TIMEOUT,
+    );
+
+    it(
+      "control, apiKeySecretWriteOnly: false: the same check finds the marker in plan.bin and in `terraform show -json`",
+      () => {
+        const p = savedPlan("key-in-state", false);
+        expect([...p.entries].filter(([, content]) => holdsMarker(content)).map(([name]) => name)).toContain("tfplan");
+        expect(holdsMarker(p.showJson)).toBe(true);
+      },
+      TIMEOUT,
+    );
+  });
 
   describe("adopting an existing cluster (state holds it with logging off)", () => {
     const adoptConfig = (logGroupExists: boolean, lifecycle = true): any => {

@@ -65,12 +65,12 @@ export const forwarderSection = obj({
   stackName: withDefault(str({ pattern: /^[A-Za-z][A-Za-z0-9-]{0,127}$/, format: "a CloudFormation stack name" }), "datadog-forwarder"),
   apiKeySecretArns: withDefault(
     record(regionCode, str({ pattern: /^arn:aws(-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, format: "a Secrets Manager secret ARN" })).describe(
-      "Existing plaintext secrets holding the Datadog API key, by region. Regions not listed get a secret created by the stack, whose value comes from the sensitive variable datadog_api_key (TF_VAR_datadog_api_key) at apply time.",
+      "Existing plaintext secrets holding the Datadog API key, by region. Regions not listed get a secret created by the stack, whose value comes from the variable datadog_api_key (TF_VAR_datadog_api_key), needed by both terraform plan and terraform apply.",
     ),
     {},
   ),
   apiKeySecretWriteOnly: withDefault(
-    bool().describe("Store the key of a created secret with secret_string_wo, so it never enters Terraform state (Terraform >= 1.11). false: secret_string (state holds it, marked sensitive)."),
+    bool().describe("Store the key of a created secret with secret_string_wo from an ephemeral variable, so it never enters a saved plan or Terraform state (Terraform >= 1.11). false: secret_string from a sensitive variable: the saved plan and the state then hold the key."),
     true,
   ),
   memorySizeMiB: optional(int({ minimum: 128, maximum: 3008 })),

@@ -15,6 +15,7 @@ import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forw
 import { EksAuditLogging } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
+import { requireTerraformFloor } from "../lib/terraform-floor";
 
 export class PlatformAuditStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -30,7 +31,9 @@ export class PlatformAuditStack extends TerraformStack {
       logRetentionInDays: 180,
     });
 
+    // Ephemeral (Terraform >= 1.10): with the write-only secret below, the key is in no saved plan and no state.
     const apiKey = new TerraformVariable(this, "datadog_api_key", { type: "string", sensitive: true, nullable: false });
+    apiKey.addOverride("ephemeral", true);
     const forwarder = new DatadogForwarder(this, "Forwarder", {
       datadogSite: "datadoghq.eu",
       environment: "platform",
@@ -62,6 +65,8 @@ export class PlatformAuditStack extends TerraformStack {
     });
 
     applyPolicyChecks(this);
+    // terraform.required_version: the floor of what the stack uses (here >= 1.11, for the write-only secret).
+    requireTerraformFloor(this);
   }
 }
 

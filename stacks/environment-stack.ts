@@ -10,6 +10,7 @@ import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forw
 import { EksAuditLogging } from "../modules/eks-audit-logging";
 import { ExclusionPreset, LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
+import { TERRAFORM_FEATURES, requireTerraformFloor } from "../lib/terraform-floor";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
 export const DATADOG_API_KEY_VARIABLE = "datadog_api_key";
@@ -47,6 +48,8 @@ export class EnvironmentStack extends TerraformStack {
     this.environment = env;
 
     this.configureBackend(env);
+    // The stack's real Terraform floor, from what it contains when synthesized (import blocks, write-only secret...).
+    requireTerraformFloor(this, () => (env.backend.type === "s3" && env.backend.useLockfile ? [TERRAFORM_FEATURES.s3UseLockfile] : []));
     this.awsProviders.set(env.aws.region, this.newAwsProvider(env.aws.region, undefined));
     new DatadogProvider(this, "datadog", {
       // Keys come from DD_API_KEY / DD_APP_KEY at plan/apply time, never from the config or cdktf.out/.
@@ -127,15 +130,27 @@ export class EnvironmentStack extends TerraformStack {
     });
   }
 
+  /**
+   * The Datadog API key for the secrets the stack creates. With write-only secrets (the default) it is ephemeral:
+   * Terraform keeps it out of saved plans and state, and asks for it again at apply. Without, it is only sensitive:
+   * it is then stored in the saved plan and, through `secret_string`, in the state.
+   */
   private apiKeyVariable(): TerraformVariable {
     const existing = this.node.tryFindChild(DATADOG_API_KEY_VARIABLE);
     if (existing !== undefined) return existing as TerraformVariable;
-    return new TerraformVariable(this, DATADOG_API_KEY_VARIABLE, {
+    const writeOnly = this.environment.datadog.forwarder.apiKeySecretWriteOnly;
+    const variable = new TerraformVariable(this, DATADOG_API_KEY_VARIABLE, {
       type: "string",
       sensitive: true,
       nullable: false,
-      description: "Datadog API key stored in the Forwarder's Secrets Manager secret. Supply it at apply time: TF_VAR_datadog_api_key.",
+      description: writeOnly
+        ? "Datadog API key written to the Forwarder's Secrets Manager secret (write-only). Ephemeral: never stored in a saved plan or state, so both terraform plan and terraform apply need it: TF_VAR_datadog_api_key."
+        : "Datadog API key written to the Forwarder's Secrets Manager secret. Needed by terraform plan and terraform apply (TF_VAR_datadog_api_key); stored in the saved plan and in state (apiKeySecretWriteOnly: false).",
     });
+    // cdktf 0.21's TerraformVariable has no `ephemeral` (Terraform >= 1.10); an ephemeral value may only feed
+    // write-only arguments, so it is set exactly when the secret is written with secret_string_wo.
+    if (writeOnly) variable.addOverride("ephemeral", true);
+    return variable;
   }
 
   /** The guide's "Datadog AWS integration" step. */

@@ -7,6 +7,7 @@
  * own validation instead.
  */
 import { spawnSync } from "child_process";
+import { inflateRawSync } from "zlib";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -133,14 +134,15 @@ export interface TerraformResult {
   readonly stderr: string;
 }
 
-/** Runs terraform in `cwd` with the given CLI config, no color, no checkpoint, no input. */
-export function terraform(args: readonly string[], cwd: string, cliConfig: string): TerraformResult {
+/** Runs terraform in `cwd` with the given CLI config, no color, no checkpoint, no input; `env` adds variables. */
+export function terraform(args: readonly string[], cwd: string, cliConfig: string, env: NodeJS.ProcessEnv = {}): TerraformResult {
   const result = spawnSync("terraform", [...args], {
     cwd,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
     env: {
       ...process.env,
+      ...env,
       TF_CLI_CONFIG_FILE: cliConfig,
       CHECKPOINT_DISABLE: "1",
       TF_IN_AUTOMATION: "1",
@@ -290,4 +292,31 @@ export function summarizePlan(planJson: Json): PlanSummary {
 /** Lists stack folders of a synthesized output folder. */
 export function stackNames(outdir: string): string[] {
   return readdirSync(path.join(outdir, "stacks")).sort();
+}
+
+/**
+ * The files of a zip archive, inflated: a saved plan (`terraform plan -out`) is a zip whose `tfplan` entry is
+ * compressed, so a value in it is only visible after inflating (format: PKWARE APPNOTE.TXT, central directory).
+ */
+export function zipEntries(zip: Buffer): Map<string, Buffer> {
+  const entries = new Map<string, Buffer>();
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error("not a zip archive: no end-of-central-directory record");
+  let at = zip.readUInt32LE(eocd + 16);
+  for (let i = 0; i < zip.readUInt16LE(eocd + 10); i++) {
+    const method = zip.readUInt16LE(at + 10);
+    const compressedSize = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const localHeader = zip.readUInt32LE(at + 42);
+    const name = zip.toString("utf8", at + 46, at + 46 + nameLength);
+    const dataStart = localHeader + 30 + zip.readUInt16LE(localHeader + 26) + zip.readUInt16LE(localHeader + 28);
+    const data = zip.subarray(dataStart, dataStart + compressedSize);
+    if (method !== 0 && method !== 8) throw new Error(`zip entry ${name}: compression method ${method} is not supported`);
+    entries.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    at += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
 }

@@ -14,6 +14,7 @@ import { SEVERITIES } from "./allowed-values";
 import { notificationHandleProblem } from "./rule-model";
 import { slug, unknownKeyProblems } from "./suppressions";
 import { readableAddress } from "../addresses";
+import { importExisting } from "../../lib/terraform-floor";
 
 /** One built-in rule to pin. */
 export interface BuiltInRuleSetting {
@@ -117,7 +118,7 @@ export class BuiltInRuleReview extends Construct {
           notifications: `\${lookup(${JSON.stringify(notificationMap)}, builtin_case.value.status, [])}`,
         },
       });
-      rule.importFrom(`\${${ds.fqn}.rule_ids[${position}]}`);
+      importExisting(rule, `\${${ds.fqn}.rule_ids[${position}]}`);
       adopted[key] = rule;
     }
     this.builtInRules = adopted;

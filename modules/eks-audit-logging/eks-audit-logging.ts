@@ -12,6 +12,7 @@ import {
   eksClusterLogGroupName,
 } from "../../lib/aws";
 import { readableAddress } from "../addresses";
+import { importExisting } from "../../lib/terraform-floor";
 
 /** What EKS needs to create a cluster. Only for clusters this stack creates. */
 export interface NewEksClusterOptions {
@@ -157,7 +158,7 @@ export class EksAuditLogging extends Construct {
       kmsKeyId: props.kmsKeyArn,
     });
     readableAddress(this.logGroup, "audit_log_group", name);
-    if (props.existingCluster?.logGroupExists === true) this.logGroup.importFrom(this.auditLogGroupName, props.provider);
+    if (props.existingCluster?.logGroupExists === true) importExisting(this.logGroup, this.auditLogGroupName, props.provider);
     this.auditLogGroupArn = this.logGroup.arn;
 
     const common = {
@@ -176,7 +177,7 @@ export class EksAuditLogging extends Construct {
         vpcConfig: { subnetIds: [ADOPTED_CLUSTER_PLACEHOLDER_SUBNET] },
         lifecycle: { ignoreChanges: [...ADOPTED_CLUSTER_IGNORED_ATTRIBUTES], preventDestroy: true },
       });
-      this.cluster.importFrom(name, props.provider);
+      importExisting(this.cluster, name, props.provider);
     } else {
       const c = props.newCluster!;
       this.cluster = new EksCluster(this, "Cluster", {

@@ -18,6 +18,7 @@ import {
 import { datadogAppHost, logExplorerUrl } from "./sites";
 import { defaultIndexName, logExplorerProblems } from "./validation";
 import { readableAddress } from "../addresses";
+import { importExisting } from "../../lib/terraform-floor";
 
 /** One EKS cluster whose audit logs this module makes usable. */
 export interface LogExplorerCluster {
@@ -284,7 +285,7 @@ export class LogExplorer extends Construct {
     if (props.integrationPipelineId !== undefined) {
       this.integrationPipeline = new LogsIntegrationPipeline(this, "IntegrationPipeline", { provider, isEnabled: true });
       readableAddress(this.integrationPipeline, "kubernetes_audit");
-      this.integrationPipeline.importFrom(props.integrationPipelineId, provider);
+      importExisting(this.integrationPipeline, props.integrationPipelineId, provider);
     }
 
     // Views.

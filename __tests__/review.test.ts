@@ -158,3 +158,19 @@ describe("review: bad arguments are one line and exit 2", () => {
     expect(r.stderr).toMatch(/^review: --plan file ".*not-plan\.json" is not a plan in terraform show -json format \(no format_version\); allowed: the output of terraform show -json <plan file>\n$/);
   });
 });
+
+describe("review: the command as npm runs it (node scripts/run-ts.js tools/review-cli.ts)", () => {
+  const ROOT = path.join(__dirname, "..");
+  const run = (argv: string[]) => require("child_process").spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review-cli.ts"), ...argv], { encoding: "utf8" });
+
+  it("prints the review and exits 3 with --fail-on-destroy", () => {
+    const r = run(["--fail-on-destroy", before, after]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 3, stderr: "" });
+    expect(r.stdout).toBe(runReview([before, after]).markdown);
+  });
+
+  it("a bad argument: one line on stderr, exit 2, no stack trace", () => {
+    const r = run(["--bogus", before, after]);
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 2, stdout: "", stderr: 'review: unknown option "--bogus"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>\n' });
+  });
+});

@@ -157,6 +157,15 @@ function settingChanges(r: Resource, before: Json, after: Json): { lines: string
   return { lines, forced };
 }
 
+/** `aws`, `aws.<alias>`, ... for every provider block of a stack. */
+function providerAliases(stack: Json): Set<string> {
+  const out = new Set<string>();
+  for (const [type, blocks] of Object.entries<any>(stack.provider ?? {})) {
+    for (const p of Array.isArray(blocks) ? blocks : [blocks]) out.add(p?.alias !== undefined ? `${type}.${p.alias}` : type);
+  }
+  return out;
+}
+
 /** Every IAM action granted by the stack's `aws_iam_policy` documents. */
 function iamActions(resources: Map<string, Resource>): Set<string> {
   const actions = new Set<string>();
@@ -198,13 +207,14 @@ export function diffEnvironment(environment: string, before: Json | undefined, a
       changes.push({ address, link, subject, kind: "added", details: [] });
     } else if (b === undefined) {
       counts[link].destroyed++;
-      const guarded = a.body.lifecycle?.prevent_destroy === true;
-      danger.push({
-        text: `${subject} would be destroyed`,
-        address,
-        // https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#prevent_destroy
-        detail: guarded ? "its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`" : undefined,
-      });
+      const details: string[] = [];
+      // https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#prevent_destroy
+      if (a.body.lifecycle?.prevent_destroy === true) details.push("its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`");
+      const provider = typeof a.body.provider === "string" ? a.body.provider : undefined;
+      if (provider !== undefined && after !== undefined && !providerAliases(after).has(provider)) {
+        details.push(`its provider \`${provider}\` is removed too, so terraform cannot plan the destroy ("Provider configuration not present"); keep the provider until the destroy is applied`);
+      }
+      danger.push({ text: `${subject} would be destroyed`, address, detail: details.length > 0 ? details.join("; ") : undefined });
       changes.push({ address, link, subject, kind: "removed", details: [] });
     } else {
       const { lines, forced } = settingChanges(r, a.body, b.body);

@@ -59,7 +59,8 @@ export function writeCliConfig(file: string, mirror: string | undefined, pluginC
 
 type Json = Record<string, any>;
 
-const DATADOG_REF = /(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+|\[[^\]]*\])*/g;
+// Not preceded by a name character or a dot: `aws_iam_role.datadog_integration` is an AWS reference.
+const DATADOG_REF = /(?<![A-Za-z0-9_.-])(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+|\[[^\]]*\])*/g;
 
 /** Replaces references to Datadog resources inside `${...}` expressions with a string placeholder. */
 function replaceDatadogRefs(value: unknown): unknown {

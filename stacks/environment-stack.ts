@@ -10,6 +10,7 @@ import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forw
 import { EksAuditLogging } from "../modules/eks-audit-logging";
 import { ExclusionPreset, LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
+import { renderHclSafely } from "../modules/hcl";
 import { TERRAFORM_FEATURES, requireTerraformFloor } from "../lib/terraform-floor";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
@@ -62,6 +63,7 @@ export class EnvironmentStack extends TerraformStack {
     this.logExplorer = this.logExplorerViews();
     this.cloudSiem = env.cloudSiem.enabled ? this.detectionRules() : undefined;
     applyPolicyChecks(this);
+    renderHclSafely(this);
   }
 
   /** The guide's "Amazon EKS audit logs" step for one cluster (new or existing). */

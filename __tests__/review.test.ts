@@ -46,6 +46,9 @@ describe("review of the example change (threshold raised, rule disabled, retenti
     expect(production.slice(firstDanger)).toMatch(/^- \*\*EKS cluster checkout-us \(us-east-1\) would be destroyed\*\*/);
     expect(firstDanger).toBeLessThan(production.indexOf("### Audit logging"));
     expect(markdown.indexOf("## Environment `production`")).toBeLessThan(markdown.indexOf("## Environment `staging`"));
+    // Verified against real terraform in terraform-pipeline.test.ts.
+    expect(production).toContain("**The provider `aws.us-east-1` is removed together with resources it manages: terraform cannot plan their destroy");
+    expect(production).toContain("its prevent_destroy goes with the removed block and does not stop this");
   });
 
   it("shows each changed setting as old → new", () => {

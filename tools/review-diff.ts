@@ -34,6 +34,8 @@ export interface EnvironmentDiff {
   readonly environment: string;
   readonly status: "added" | "removed" | "changed" | "unchanged";
   readonly danger: readonly Danger[];
+  /** Facts about the danger as a whole (a provider removed with the resources it manages). */
+  readonly dangerNotes: readonly string[];
   readonly changes: readonly ResourceChange[];
   /** Summary lines per link that are not about one resource (IAM actions across every policy). */
   readonly notes: ReadonlyMap<Link, readonly string[]>;
@@ -195,6 +197,7 @@ export function diffEnvironment(environment: string, before: Json | undefined, a
   const danger: Danger[] = [];
   const changes: ResourceChange[] = [];
   const counts = emptyCounts();
+  const orphanedProviders = new Set<string>();
   const addresses = [...new Set([...old.keys(), ...now.keys()])].sort();
   for (const address of addresses) {
     const a = old.get(address);
@@ -211,9 +214,7 @@ export function diffEnvironment(environment: string, before: Json | undefined, a
       // https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#prevent_destroy
       if (a.body.lifecycle?.prevent_destroy === true) details.push("its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`");
       const provider = typeof a.body.provider === "string" ? a.body.provider : undefined;
-      if (provider !== undefined && after !== undefined && !providerAliases(after).has(provider)) {
-        details.push(`its provider \`${provider}\` is removed too, so terraform cannot plan the destroy ("Provider configuration not present"); keep the provider until the destroy is applied`);
-      }
+      if (provider !== undefined && after !== undefined && !providerAliases(after).has(provider)) orphanedProviders.add(provider);
       danger.push({ text: `${subject} would be destroyed`, address, detail: details.length > 0 ? details.join("; ") : undefined });
       changes.push({ address, link, subject, kind: "removed", details: [] });
     } else {
@@ -245,7 +246,10 @@ export function diffEnvironment(environment: string, before: Json | undefined, a
     notes.set("Ingestion", lines);
   }
   const status = before === undefined ? "added" : after === undefined ? "removed" : changes.length === 0 && notes.size === 0 ? "unchanged" : "changed";
-  return { environment, status, danger, changes, notes, counts };
+  const dangerNotes = [...orphanedProviders].sort().map(
+    (p) => `The provider \`${p}\` is removed together with resources it manages: terraform cannot plan their destroy ("Provider configuration not present"). Keep the provider until the destroy is applied.`,
+  );
+  return { environment, status, danger, dangerNotes, changes, notes, counts };
 }
 
 export { FORCES_REPLACEMENT };

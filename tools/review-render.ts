@@ -23,7 +23,7 @@ function environmentSection(r: EnvironmentReview): string[] {
     ...d.danger.map((x) => `- **${x.text}** (\`${x.address}\`${x.detail !== undefined ? `; ${x.detail}` : ""})`),
     ...(r.plan?.danger ?? []).map((x) => `- **${x.text}** (\`${x.address}\`; real plan: ${x.reason})`),
   ];
-  if (dangers.length > 0) out.push("### Danger: destroyed or replaced", "", ...dangers, "");
+  if (dangers.length > 0) out.push("### Danger: destroyed or replaced", "", ...dangers, "", ...d.dangerNotes.flatMap((n) => [`**${n}**`, ""]));
   if (r.plan !== undefined) {
     const p = r.plan;
     out.push(`Real plan: ${p.create} to create, ${p.update} to update, ${p.replace} to replace, ${p.delete} to destroy.`, "");

@@ -18,24 +18,24 @@ describe("BuiltInRuleReview", () => {
     notifications: { high: ["@pagerduty-eks"], medium: ["@slack-sec"] },
     rules: [{ name: CLUSTER_ADMIN }, { name: WEBHOOK, enabled: false, notifications: { medium: ["@slack-platform"] } }],
   });
-  const ds = "data.datadog_security_monitoring_rules.builtin-rules_kubernetes_9743E519";
+  const ds = "data.datadog_security_monitoring_rules.builtin_rules";
   const position = (name: string) => `index(${ds}.rules[*].name, ${JSON.stringify(name)})`;
 
   test("lists Datadog's built-in Kubernetes rules with the data source (default rules tagged source:kubernetes) and outputs their names", () => {
-    expect(out.data.datadog_security_monitoring_rules).toEqual({ "builtin-rules_kubernetes_9743E519": { default_only_filter: true, tags_filter: ["source:kubernetes"] } });
+    expect(out.data.datadog_security_monitoring_rules).toEqual({ "builtin_rules": { default_only_filter: true, tags_filter: ["source:kubernetes"] } });
     expect(Object.values(out.output)).toEqual([{ description: "Names of the Datadog built-in rules matching the tags filter (review them; adopt by exact name)", value: `\${sort(${ds}.rules[*].name)}` }]);
   });
 
   test("imports each named rule with an ID looked up by exact name at plan time", () => {
     expect(out.import).toEqual([
-      { to: "datadog_security_monitoring_default_rule.builtin-rules_builtin-a-kubernetes-user-was-assigned-cluster-administrator-permissions_38CA1EA4", id: `\${${ds}.rule_ids[${position(CLUSTER_ADMIN)}]}` },
-      { to: "datadog_security_monitoring_default_rule.builtin-rules_builtin-a-new-kubernetes-admission-controller-was-created_DCF16F25", id: `\${${ds}.rule_ids[${position(WEBHOOK)}]}` },
+      { to: "datadog_security_monitoring_default_rule.a-kubernetes-user-was-assigned-cluster-administrator-permissions", id: `\${${ds}.rule_ids[${position(CLUSTER_ADMIN)}]}` },
+      { to: "datadog_security_monitoring_default_rule.a-new-kubernetes-admission-controller-was-created", id: `\${${ds}.rule_ids[${position(WEBHOOK)}]}` },
     ]);
   });
 
   test("pins enabled and per-severity notifications on every case of the rule", () => {
     const rules = out.resource.datadog_security_monitoring_default_rule;
-    expect(rules["builtin-rules_builtin-a-kubernetes-user-was-assigned-cluster-administrator-permissions_38CA1EA4"]).toEqual({
+    expect(rules["a-kubernetes-user-was-assigned-cluster-administrator-permissions"]).toEqual({
       enabled: true,
       dynamic: {
         case: {
@@ -48,7 +48,7 @@ describe("BuiltInRuleReview", () => {
         },
       },
     });
-    const webhook = rules["builtin-rules_builtin-a-new-kubernetes-admission-controller-was-created_DCF16F25"];
+    const webhook = rules["a-new-kubernetes-admission-controller-was-created"];
     expect(webhook.enabled).toBe(false);
     expect(webhook.dynamic.case.content.notifications).toBe('${lookup({"info":[],"low":[],"medium":["@slack-platform"],"high":[],"critical":[]}, builtin_case.value.status, [])}');
   });

@@ -105,9 +105,9 @@ describe("notification rules as the alternative to per-case notifications", () =
       for (const c of rule.case) expect(c.notifications).toEqual([]);
     }
     expect(out.resource.datadog_security_notification_rule).toEqual({
-      "siem_notification-eks-audit-critical-kubernetes-signals_AE8CEEAB": expect.anything(),
-      "siem_notification-eks-audit-high-kubernetes-signals_1CFCC97A": expect.anything(),
-      "siem_notification-eks-audit-medium-kubernetes-signals_FFF51D81": expect.anything(),
+      "eks-audit-critical-kubernetes-signals": expect.anything(),
+      "eks-audit-high-kubernetes-signals": expect.anything(),
+      "eks-audit-medium-kubernetes-signals": expect.anything(),
     });
     expect(Object.values(out.resource.datadog_security_notification_rule)[1]).toEqual({
       name: "EKS audit: high Kubernetes signals",
@@ -147,7 +147,7 @@ describe("suppressions", () => {
   test("emits datadog_security_monitoring_suppression selecting rules by their id tag", () => {
     const out = synthProps({ suppressions: [base, { name: "Argo CD", ruleIds: ["secrets-listed-cluster-wide", "pod-attach"], ruleQuery: "severity:high", dataExclusionQuery: String.raw`@usr.name:system\:serviceaccount\:argocd\:*` }] });
     expect(out.resource.datadog_security_monitoring_suppression).toEqual({
-      "siem_suppression-ci-deployer-port-forwards_8B02B5EA": {
+      "ci-deployer-port-forwards": {
         name: "CI deployer port-forwards",
         enabled: true,
         description: "CHG-1234: the CI deployer port-forwards to run smoke tests",
@@ -155,7 +155,7 @@ describe("suppressions", () => {
         suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"',
         expiration_date: "2027-03-31T00:00:00Z",
       },
-      "siem_suppression-argo-cd_9CBD5D64": {
+      "argo-cd": {
         name: "Argo CD",
         enabled: true,
         rule_query: "(eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",

@@ -229,9 +229,9 @@ describe("CloudSiemRules", () => {
     new CloudSiemRules(stack, "cloud-siem", { rules: EKS_RULE_PACK.filter((r) => ["pod-exec-new-user", "pod-exec-burst", "aws-auth-configmap-changed"].includes(r.id)) });
     const addresses = Object.keys(JSON.parse(Testing.synth(stack)).resource.datadog_security_monitoring_rule).sort();
     expect(addresses).toEqual([
-      "cloud-siem_aws-auth-configmap-changed_E8BA7AE6",
-      "cloud-siem_pod-exec-burst_51DDD882",
-      "cloud-siem_pod-exec-new-user_935BB186",
+      "aws-auth-configmap-changed",
+      "pod-exec-burst",
+      "pod-exec-new-user",
     ]);
   });
 

@@ -42,15 +42,15 @@ describe("DatadogAwsIntegration (defaults, US1)", () => {
   const out = synth({ logsForwarderArns: ["arn:aws:lambda:us-east-1:123456789012:function:datadog-forwarder"] });
 
   test("pins the Terraform addresses of the stateful resources", () => {
-    expect(Object.keys(out.resource.aws_iam_role)).toEqual(["DatadogIntegration_Role_09CEFC58"]);
-    expect(Object.keys(out.resource.datadog_integration_aws_account)).toEqual(["DatadogIntegration_Account_69CAE46D"]);
-    expect(Object.keys(out.resource.datadog_integration_aws_external_id)).toEqual(["DatadogIntegration_ExternalId_89530B3A"]);
+    expect(Object.keys(out.resource.aws_iam_role)).toEqual(["datadog_integration"]);
+    expect(Object.keys(out.resource.datadog_integration_aws_account)).toEqual(["datadog_integration"]);
+    expect(Object.keys(out.resource.datadog_integration_aws_external_id)).toEqual(["datadog_integration"]);
     expect(Object.keys(out.resource.aws_iam_policy)).toEqual([
-      "DatadogIntegration_Policy1_0D4E7A82",
-      "DatadogIntegration_Policy2_B3D2A1A0",
-      "DatadogIntegration_Policy3_059E601B",
-      "DatadogIntegration_Policy4_62E6BD6E",
-      "DatadogIntegration_Policy5_ABF17546",
+      "datadog_integration_1",
+      "datadog_integration_2",
+      "datadog_integration_3",
+      "datadog_integration_4",
+      "datadog_integration_5",
     ]);
   });
 
@@ -69,7 +69,7 @@ describe("DatadogAwsIntegration (defaults, US1)", () => {
           Action: "sts:AssumeRole",
           Condition: {
             StringEquals: {
-              "sts:ExternalId": "${datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A.id}",
+              "sts:ExternalId": "${datadog_integration_aws_external_id.datadog_integration.id}",
             },
           },
         },
@@ -111,13 +111,13 @@ describe("DatadogAwsIntegration (defaults, US1)", () => {
   test("attaches every policy and the partition's SecurityAudit to the role", () => {
     const attachments = Object.values(out.resource.aws_iam_role_policy_attachment) as Json[];
     expect(attachments).toHaveLength(6);
-    for (const a of attachments) expect(a.role).toBe("${aws_iam_role.DatadogIntegration_Role_09CEFC58.name}");
+    for (const a of attachments) expect(a.role).toBe("${aws_iam_role.datadog_integration.name}");
     expect(attachments.map((a) => a.policy_arn)).toEqual([
-      "${aws_iam_policy.DatadogIntegration_Policy1_0D4E7A82.arn}",
-      "${aws_iam_policy.DatadogIntegration_Policy2_B3D2A1A0.arn}",
-      "${aws_iam_policy.DatadogIntegration_Policy3_059E601B.arn}",
-      "${aws_iam_policy.DatadogIntegration_Policy4_62E6BD6E.arn}",
-      "${aws_iam_policy.DatadogIntegration_Policy5_ABF17546.arn}",
+      "${aws_iam_policy.datadog_integration_1.arn}",
+      "${aws_iam_policy.datadog_integration_2.arn}",
+      "${aws_iam_policy.datadog_integration_3.arn}",
+      "${aws_iam_policy.datadog_integration_4.arn}",
+      "${aws_iam_policy.datadog_integration_5.arn}",
       "arn:aws:iam::aws:policy/SecurityAudit",
     ]);
   });
@@ -129,14 +129,14 @@ describe("DatadogAwsIntegration (defaults, US1)", () => {
       account_tags: [],
       auth_config: {
         aws_auth_config_role: {
-          external_id: "${datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A.id}",
+          external_id: "${datadog_integration_aws_external_id.datadog_integration.id}",
           role_name: "DatadogIntegrationRole",
         },
       },
       aws_account_id: "123456789012",
       aws_partition: "aws",
       aws_regions: { include_all: true },
-      depends_on: expect.arrayContaining(["aws_iam_role.DatadogIntegration_Role_09CEFC58"]),
+      depends_on: expect.arrayContaining(["aws_iam_role.datadog_integration"]),
       logs_config: {
         lambda_forwarder: {
           lambdas: ["arn:aws:lambda:us-east-1:123456789012:function:datadog-forwarder"],
@@ -220,7 +220,7 @@ describe("bring your own role or integration", () => {
     expect(out.resource.aws_iam_role_policy_attachment).toBeUndefined();
     const account = only(out.resource.datadog_integration_aws_account);
     expect(account.auth_config.aws_auth_config_role).toEqual({
-      external_id: "${datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A.id}",
+      external_id: "${datadog_integration_aws_external_id.datadog_integration.id}",
       role_name: "ExistingDatadogRole",
     });
     expect(account.depends_on).toBeUndefined();
@@ -231,11 +231,11 @@ describe("bring your own role or integration", () => {
     expect(out.resource.datadog_integration_aws_account).toBeUndefined();
     expect(out.resource.datadog_integration_aws_external_id).toBeUndefined();
     expect(out.data.datadog_integration_aws_external_id).toEqual({
-      DatadogIntegration_ExistingExternalId_A614829D: { aws_account_id: "123456789012" },
+      datadog_integration: { aws_account_id: "123456789012" },
     });
     const trust = JSON.parse(only(out.resource.aws_iam_role).assume_role_policy);
     expect(trust.Statement[0].Condition.StringEquals["sts:ExternalId"]).toBe(
-      "${data.datadog_integration_aws_external_id.DatadogIntegration_ExistingExternalId_A614829D.external_id}",
+      "${data.datadog_integration_aws_external_id.datadog_integration.external_id}",
     );
     expect(checkSynthesizedStack(out)).toEqual([]);
   });

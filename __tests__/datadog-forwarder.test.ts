@@ -52,18 +52,18 @@ function errorOf(props: Partial<Props>, useVariable = true): string {
 
 
 const WHERE = 'datadog forwarder "stack/Forwarder"';
-const STACK = "aws_cloudformation_stack.Forwarder_Stack_ACF77500";
+const STACK = "aws_cloudformation_stack.datadog_forwarder_us-east-1";
 const FORWARDER_ARN = `\${${STACK}.outputs["DatadogForwarderArn"]}`;
 
 describe("DatadogForwarder (created secret, one cluster)", () => {
   const out = synth();
 
   test("pins the Terraform addresses of the stateful resources", () => {
-    expect(Object.keys(out.resource.aws_cloudformation_stack)).toEqual(["Forwarder_Stack_ACF77500"]);
-    expect(Object.keys(out.resource.aws_secretsmanager_secret)).toEqual(["Forwarder_ApiKeySecret_C004A720"]);
-    expect(Object.keys(out.resource.aws_secretsmanager_secret_version)).toEqual(["Forwarder_ApiKeySecretValue_D5668EC6"]);
+    expect(Object.keys(out.resource.aws_cloudformation_stack)).toEqual(["datadog_forwarder_us-east-1"]);
+    expect(Object.keys(out.resource.aws_secretsmanager_secret)).toEqual(["datadog_api_key_us-east-1"]);
+    expect(Object.keys(out.resource.aws_secretsmanager_secret_version)).toEqual(["datadog_api_key_us-east-1"]);
     expect(Object.keys(out.resource.aws_cloudwatch_log_subscription_filter)).toEqual([
-      "Forwarder_Cluster-prod-a-AuditSubscription_86314DB6",
+      "audit_logs_to_datadog_prod-a",
     ]);
   });
 
@@ -71,10 +71,10 @@ describe("DatadogForwarder (created secret, one cluster)", () => {
     const stack = only(out.resource.aws_cloudformation_stack);
     expect(stack).toEqual({
       capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
-      depends_on: ["aws_secretsmanager_secret_version.Forwarder_ApiKeySecretValue_D5668EC6"],
+      depends_on: ["aws_secretsmanager_secret_version.datadog_api_key_us-east-1"],
       name: "datadog-forwarder",
       parameters: {
-        DdApiKeySecretArn: "${aws_secretsmanager_secret.Forwarder_ApiKeySecret_C004A720.arn}",
+        DdApiKeySecretArn: "${aws_secretsmanager_secret.datadog_api_key_us-east-1.arn}",
         DdSite: "datadoghq.com",
         DdTags: "env:prod,kube_cluster_name:prod-a",
         FunctionName: "datadog-forwarder",
@@ -94,7 +94,7 @@ describe("DatadogForwarder (created secret, one cluster)", () => {
     });
     expect(only(out.resource.aws_secretsmanager_secret_version)).toEqual({
       provider: "aws.us-east-1",
-      secret_id: "${aws_secretsmanager_secret.Forwarder_ApiKeySecret_C004A720.id}",
+      secret_id: "${aws_secretsmanager_secret.datadog_api_key_us-east-1.id}",
       secret_string: "${var.datadog_api_key}",
     });
     expect(out.variable.datadog_api_key).toEqual({ sensitive: true, type: "string" });
@@ -132,7 +132,7 @@ describe("DatadogForwarder variants", () => {
     const out = synth({ apiKeySecretWriteOnlyVersion: 2, apiKeySecretName: "dd-key", apiKeySecretKmsKeyId: "alias/datadog" });
     expect(only(out.resource.aws_secretsmanager_secret_version)).toEqual({
       provider: "aws.us-east-1",
-      secret_id: "${aws_secretsmanager_secret.Forwarder_ApiKeySecret_C004A720.id}",
+      secret_id: "${aws_secretsmanager_secret.datadog_api_key_us-east-1.id}",
       secret_string_wo: "${var.datadog_api_key}",
       secret_string_wo_version: 2,
     });
@@ -186,8 +186,8 @@ describe("DatadogForwarder variants", () => {
     const out = synth({ auditLogGroups: [PROD_A, PROD_B], ddTags: ["team:security"] });
     const filters = out.resource.aws_cloudwatch_log_subscription_filter;
     expect(Object.keys(filters)).toEqual([
-      "Forwarder_Cluster-prod-a-AuditSubscription_86314DB6",
-      "Forwarder_Cluster-prod-b-AuditSubscription_0AD788C8",
+      "audit_logs_to_datadog_prod-a",
+      "audit_logs_to_datadog_prod-b",
     ]);
     expect((Object.values(filters) as Json[]).map((f) => [f.name, f.log_group_name])).toEqual([
       ["datadog-forwarder-eks-audit", "/aws/eks/prod-a/cluster"],
@@ -205,7 +205,7 @@ describe("DatadogForwarder variants", () => {
   test("opt-in invoke permission: scoped to the log group, and the filter waits for it", () => {
     const out = synth({ grantInvokePermission: true });
     expect(out.resource.aws_lambda_permission).toEqual({
-      "Forwarder_Cluster-prod-a-InvokePermission_964E5FEB": {
+      "forwarder_invoke_prod-a": {
         action: "lambda:InvokeFunction",
         function_name: FORWARDER_ARN,
         principal: "logs.amazonaws.com",
@@ -216,7 +216,7 @@ describe("DatadogForwarder variants", () => {
     });
     expect(only(out.resource.aws_cloudwatch_log_subscription_filter).depends_on).toEqual([
       STACK,
-      "aws_lambda_permission.Forwarder_Cluster-prod-a-InvokePermission_964E5FEB",
+      "aws_lambda_permission.forwarder_invoke_prod-a",
     ]);
   });
 
@@ -244,7 +244,7 @@ describe("DatadogForwarder variants", () => {
     expect(stack.name).toBe("dd-forwarder-audit");
     expect(stack.tags).toEqual({ team: "security" });
     expect(stack.parameters).toEqual({
-      DdApiKeySecretArn: "${aws_secretsmanager_secret.Forwarder_ApiKeySecret_C004A720.arn}",
+      DdApiKeySecretArn: "${aws_secretsmanager_secret.datadog_api_key_us-east-1.arn}",
       DdFetchLambdaTags: "false",
       DdSite: "datadoghq.com",
       DdTags: "env:prod,kube_cluster_name:prod-a",
@@ -276,8 +276,8 @@ describe("DatadogForwarder variants", () => {
     );
     const stacks = Object.entries(out.resource.aws_cloudformation_stack) as [string, Json][];
     expect(stacks.map(([address, s]) => [address, s.provider])).toEqual([
-      ["Forwarder-eu-west-1_Stack_BBA1685D", "aws.eu-west-1"],
-      ["Forwarder-us-east-1_Stack_C9B98443", "aws.us-east-1"],
+      ["datadog_forwarder_eu-west-1", "aws.eu-west-1"],
+      ["datadog_forwarder_us-east-1", "aws.us-east-1"],
     ]);
     for (const secret of Object.values(out.resource.aws_secretsmanager_secret) as Json[]) {
       expect(["aws.us-east-1", "aws.eu-west-1"]).toContain(secret.provider);

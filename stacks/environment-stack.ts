@@ -11,6 +11,7 @@ import { EksAuditLogging } from "../modules/eks-audit-logging";
 import { ExclusionPreset, LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
 import { requireTerraformFloor } from "../lib/terraform-floor";
+import { renderHclSafely } from "../modules/hcl";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
 export const DATADOG_API_KEY_VARIABLE = "datadog_api_key";
@@ -62,6 +63,7 @@ export class EnvironmentStack extends TerraformStack {
     this.logExplorer = this.logExplorerViews();
     this.cloudSiem = env.cloudSiem.enabled ? this.detectionRules() : undefined;
     applyPolicyChecks(this);
+    renderHclSafely(this);
   }
 
   /** The guide's "Amazon EKS audit logs" step for one cluster (new or existing). */

@@ -59,7 +59,8 @@ export function writeCliConfig(file: string, mirror: string | undefined, pluginC
 
 type Json = Record<string, any>;
 
-const DATADOG_REF = /(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+|\[[^\]]*\])*/g;
+// Not preceded by a name character or a dot: `aws_iam_role.datadog_integration` is an AWS reference.
+const DATADOG_REF = /(?<![A-Za-z0-9_.-])(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+|\[[^\]]*\])*/g;
 
 /** Replaces references to Datadog resources inside `${...}` expressions with a string placeholder. */
 function replaceDatadogRefs(value: unknown): unknown {
@@ -319,4 +320,39 @@ export function zipEntries(zip: Buffer): Map<string, Buffer> {
     at += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
+}
+
+/**
+ * The AWS-only copy of a stack's HCL (`cdktf synth --hcl`, formatted by `terraform fmt` first so every top-level
+ * block ends with a `}` in column 0): Datadog provider, resources, data sources, imports and outputs removed, the
+ * Datadog provider requirement dropped, references to Datadog resources replaced by a placeholder.
+ */
+export function awsOnlyHcl(hcl: string): string {
+  const lines = hcl.split("\n");
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!/^[a-z]+( "[^"]*")* \{$/.test(line)) {
+      kept.push(line);
+      continue;
+    }
+    let end = i;
+    while (end < lines.length && lines[end] !== "}") end++;
+    const block = lines.slice(i, end + 1);
+    const text = block.join("\n");
+    const datadog =
+      /^(resource|data) "datadog_/.test(line) ||
+      line === 'provider "datadog" {' ||
+      (line === "import {" && /^\s*to\s*=\s*datadog_/m.test(text)) ||
+      (line.startsWith("output ") && DATADOG_REF.test(text));
+    DATADOG_REF.lastIndex = 0;
+    if (!datadog) kept.push(...block);
+    i = end;
+  }
+  let out = kept.join("\n");
+  // The `datadog = { ... }` entry of required_providers.
+  out = out.replace(/^ {4}datadog = \{\n(?: {6}.*\n)*? {4}\}\n/m, "");
+  // depends_on entries on Datadog resources, then references inside expressions.
+  out = out.replace(/^\s*"?(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_-]+"?,?\n/gm, "");
+  return out.replace(DATADOG_REF, '"datadog-placeholder"');
 }

@@ -13,6 +13,7 @@ import type { Severity } from "../../lib/rules/matchable";
 import { SEVERITIES } from "./allowed-values";
 import { notificationHandleProblem } from "./rule-model";
 import { slug, unknownKeyProblems } from "./suppressions";
+import { readableAddress } from "../addresses";
 import { importExisting } from "../../lib/terraform-floor";
 
 /** One built-in rule to pin. */
@@ -89,12 +90,13 @@ export class BuiltInRuleReview extends Construct {
       defaultOnlyFilter: true,
       tagsFilter: [...(props.tagsFilter ?? ["source:kubernetes"])],
     });
+    readableAddress(this.builtInRulesDataSource, "builtin_rules");
     const ds = this.builtInRulesDataSource;
     const rulesRef = `${ds.fqn}.rules`;
     new TerraformOutput(this, "names", {
       description: "Names of the Datadog built-in rules matching the tags filter (review them; adopt by exact name)",
       value: `\${sort(${rulesRef}[*].name)}`,
-    });
+    }).overrideLogicalId("builtin_rule_names");
 
     const adopted: Record<string, SecurityMonitoringDefaultRule> = {};
     for (const setting of props.rules) {
@@ -104,7 +106,7 @@ export class BuiltInRuleReview extends Construct {
       const notifications = setting.notifications ?? props.notifications ?? {};
       const notificationMap: Record<string, string[]> = {};
       for (const severity of SEVERITIES) notificationMap[severity] = [...(notifications[severity] ?? [])];
-      const rule = new SecurityMonitoringDefaultRule(this, key, { enabled: setting.enabled ?? true });
+      const rule = readableAddress(new SecurityMonitoringDefaultRule(this, key, { enabled: setting.enabled ?? true }), slug(setting.name));
       // Every case of the rule, matched by status, with notifications pinned to the config (facts §2.1: cases
       // left out would have their notifications cleared anyway). Written as a raw dynamic block: the case list
       // only exists at plan time.

@@ -13,6 +13,7 @@ import {
   suppressionProblems,
   suppressionRuleQuery,
 } from "./suppressions";
+import { readableAddress } from "../addresses";
 
 export interface CloudSiemRulesProps {
   /** Detection rules (e.g. `tuneRules(EKS_RULE_PACK, tuning)`); each becomes one `datadog_security_monitoring_rule`. */
@@ -82,7 +83,7 @@ export class CloudSiemRules extends Construct {
       const key = `suppression-${slug(s.name ?? "")}`;
       if (problems.length === 0 && suppressions[key] !== undefined) problems.push(`name ${JSON.stringify(s.name)} is used by more than one suppression (allowed: unique names)`);
       if (problems.length > 0) throw new Error(`suppression ${JSON.stringify(s.name)}: ${problems.join("; ")}`);
-      suppressions[key] = new SecurityMonitoringSuppression(this, key, {
+      suppressions[key] = readableAddress(new SecurityMonitoringSuppression(this, key, {
         name: s.name,
         enabled: s.enabled ?? true,
         ruleQuery: suppressionRuleQuery(s),
@@ -91,7 +92,7 @@ export class CloudSiemRules extends Construct {
         ...(s.dataExclusionQuery === undefined ? {} : { dataExclusionQuery: s.dataExclusionQuery }),
         ...(s.startDate === undefined ? {} : { startDate: s.startDate }),
         ...(s.expirationDate === undefined ? {} : { expirationDate: s.expirationDate }),
-      });
+      }), slug(s.name ?? ""));
     }
     this.securityMonitoringSuppressions = suppressions;
 
@@ -101,7 +102,7 @@ export class CloudSiemRules extends Construct {
       const key = `notification-${slug(n.name ?? "")}`;
       if (problems.length === 0 && notificationRules[key] !== undefined) problems.push(`name ${JSON.stringify(n.name)} is used by more than one notification rule (allowed: unique names)`);
       if (problems.length > 0) throw new Error(`notification rule ${JSON.stringify(n.name)}: ${problems.join("; ")}`);
-      notificationRules[key] = new SecurityNotificationRule(this, key, {
+      notificationRules[key] = readableAddress(new SecurityNotificationRule(this, key, {
         name: n.name,
         enabled: n.enabled ?? true,
         targets: [...n.targets],
@@ -112,7 +113,7 @@ export class CloudSiemRules extends Construct {
           severities: [...(n.severities ?? SEVERITIES)],
           query: n.query ?? "source:kubernetes",
         },
-      });
+      }), slug(n.name ?? ""));
     }
     this.securityNotificationRules = notificationRules;
   }
@@ -121,7 +122,8 @@ export class CloudSiemRules extends Construct {
     const isNewValue = rule.detectionMethod === "new_value";
     const tags = [...rule.tags];
     for (const tag of [...ruleTags, `${RULE_ID_TAG_KEY}:${rule.id}`]) if (!tags.includes(tag)) tags.push(tag);
-    return new SecurityMonitoringRule(this, rule.id, {
+    // Addressed by rule id: `datadog_security_monitoring_rule.<rule id>`.
+    const resource = new SecurityMonitoringRule(this, rule.id, {
       name: rule.name,
       message: rule.message,
       enabled: rule.enabled,
@@ -167,5 +169,6 @@ export class CloudSiemRules extends Construct {
             }),
       },
     });
+    return readableAddress(resource, rule.id);
   }
 }

@@ -10,6 +10,7 @@ import { REGIONS_BY_PARTITION } from "../../lib/aws";
 import { datadogTrustedAccountId } from "./datadog-accounts";
 import { datadogIntegrationActions } from "./iam-permissions";
 import { permissionsPolicyJson, splitActionsIntoPolicies } from "./policy-split";
+import { readableAddress } from "../addresses";
 
 /** Datadog's default metric namespace exclusions (provider 3.82 `metrics_config.namespace_filters.exclude_only`). */
 export const DATADOG_DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ["AWS/SQS", "AWS/ElasticMapReduce", "AWS/Usage"];
@@ -258,14 +259,16 @@ export class DatadogAwsIntegration extends Construct {
     // External ID: created (new integration), given, or read from the existing integration.
     let externalId: string;
     if (createIntegration) {
-      externalId = new IntegrationAwsExternalId(this, "ExternalId", { provider: props.datadogProvider }).id;
+      externalId = readableAddress(new IntegrationAwsExternalId(this, "ExternalId", { provider: props.datadogProvider }), "datadog_integration").id;
     } else if (props.externalId !== undefined) {
       externalId = props.externalId;
     } else {
-      externalId = new DataDatadogIntegrationAwsExternalId(this, "ExistingExternalId", {
+      const existing = new DataDatadogIntegrationAwsExternalId(this, "ExistingExternalId", {
         provider: props.datadogProvider,
         awsAccountId: props.awsAccountId,
-      }).externalId;
+      });
+      readableAddress(existing, "datadog_integration");
+      externalId = existing.externalId;
     }
     this.integrationExternalId = externalId;
 
@@ -281,6 +284,7 @@ export class DatadogAwsIntegration extends Construct {
         assumeRolePolicy: datadogTrustPolicyJson(partition, trustedAccountId, externalId),
         tags: props.tags,
       });
+      readableAddress(role, "datadog_integration");
       this.integrationRoleArn = role.arn;
       dependencies.push(role);
 
@@ -305,29 +309,30 @@ export class DatadogAwsIntegration extends Construct {
           policy: permissionsPolicyJson(chunk, sidFor(n)),
           tags: props.tags,
         });
+        readableAddress(policy, "datadog_integration", `${n}`);
         dependencies.push(
-          new IamRolePolicyAttachment(this, `Policy${n}Attachment`, {
+          readableAddress(new IamRolePolicyAttachment(this, `Policy${n}Attachment`, {
             provider: props.awsProvider,
             role: role.name,
             policyArn: policy.arn,
-          }),
+          }), "datadog_integration", `${n}`),
         );
       });
       policyCount = chunks.length;
       if (securityAudit) {
         dependencies.push(
-          new IamRolePolicyAttachment(this, "SecurityAuditAttachment", {
+          readableAddress(new IamRolePolicyAttachment(this, "SecurityAuditAttachment", {
             provider: props.awsProvider,
             role: role.name,
             policyArn: `arn:${partition}:iam::aws:policy/SecurityAudit`,
-          }),
+          }), "datadog_integration_security_audit"),
         );
       }
     }
     this.integrationPolicyCount = policyCount;
 
     if (createIntegration) {
-      new IntegrationAwsAccount(this, "Account", {
+      const account = new IntegrationAwsAccount(this, "Account", {
         provider: props.datadogProvider,
         dependsOn: dependencies.length > 0 ? dependencies : undefined,
         awsAccountId: props.awsAccountId,
@@ -356,6 +361,7 @@ export class DatadogAwsIntegration extends Construct {
           xrayServices: xrayIncludeAll ? { includeAll: true } : { includeOnly: [...(props.tracesXrayIncludeOnly ?? [])] },
         },
       });
+      readableAddress(account, "datadog_integration");
     }
   }
 }

@@ -15,6 +15,7 @@ import {
   forwarderTemplateUrl,
   forwarderVersionError,
 } from "./forwarder-template";
+import { readableAddress } from "../addresses";
 
 /** An EKS audit log group to subscribe to the Forwarder (same account and region as the Forwarder). */
 export interface AuditLogGroup {
@@ -382,6 +383,8 @@ export class DatadogForwarder extends Construct {
     this.forwarderFunctionName = functionName;
     this.forwarderDdTags = ddTags;
     this.forwarderFilterPattern = props.filterPattern ?? AuditLogFilterPattern.ALL_EVENTS;
+    // Part of every address below: one forwarder per region, so two forwarders in one stack do not collide.
+    const region = props.region ?? "";
 
     // The API-key secret (plaintext, as the template requires).
     let secretArn: string;
@@ -394,6 +397,7 @@ export class DatadogForwarder extends Construct {
         kmsKeyId: props.apiKeySecretKmsKeyId,
         tags: props.tags,
       });
+      readableAddress(secret, "datadog_api_key", region);
       const secretVersion = new SecretsmanagerSecretVersion(this, "ApiKeySecretValue", {
         provider: props.provider,
         secretId: secret.id,
@@ -401,6 +405,7 @@ export class DatadogForwarder extends Construct {
           ? { secretStringWo: props.apiKeySecretValue, secretStringWoVersion: writeOnlyVersion }
           : { secretString: props.apiKeySecretValue }),
       });
+      readableAddress(secretVersion, "datadog_api_key", region);
       secretArn = secret.arn;
       secretDependencies.push(secretVersion);
     } else {
@@ -431,6 +436,7 @@ export class DatadogForwarder extends Construct {
       parameters: sortedObject(parameters),
       tags: props.tags,
     });
+    readableAddress(stack, "datadog_forwarder", region);
     this.forwarderArn = stack.outputs.lookup("DatadogForwarderArn");
 
     // Setup triggers: one subscription filter per audit log group.
@@ -440,17 +446,17 @@ export class DatadogForwarder extends Construct {
       const permissionDependencies: ITerraformDependable[] = [stack];
       if (grant) {
         permissionDependencies.push(
-          new LambdaPermission(this, `${scopeId}-InvokePermission`, {
+          readableAddress(new LambdaPermission(this, `${scopeId}-InvokePermission`, {
             provider: props.provider,
             action: "lambda:InvokeFunction",
             functionName: this.forwarderArn,
             principal: "logs.amazonaws.com",
             sourceArn: `${group.logGroupArn.replace(/:\*$/, "")}:*`,
             statementId: `datadog-forwarder-eks-audit-${group.clusterName}`.slice(0, 100),
-          }),
+          }), "forwarder_invoke", group.clusterName),
         );
       }
-      new CloudwatchLogSubscriptionFilter(this, `${scopeId}-AuditSubscription`, {
+      const subscription = new CloudwatchLogSubscriptionFilter(this, `${scopeId}-AuditSubscription`, {
         provider: props.provider,
         dependsOn: permissionDependencies,
         name: filterName,
@@ -458,6 +464,7 @@ export class DatadogForwarder extends Construct {
         destinationArn: this.forwarderArn,
         filterPattern: this.forwarderFilterPattern.pattern,
       });
+      readableAddress(subscription, "audit_logs_to_datadog", group.clusterName);
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   Partition,
   eksClusterLogGroupName,
 } from "../../lib/aws";
+import { readableAddress } from "../addresses";
 import { importExisting } from "../../lib/terraform-floor";
 
 /** What EKS needs to create a cluster. Only for clusters this stack creates. */
@@ -156,7 +157,7 @@ export class EksAuditLogging extends Construct {
       retentionInDays: props.logRetentionInDays ?? 90,
       kmsKeyId: props.kmsKeyArn,
     });
-    this.logGroup.overrideLogicalId(`audit_log_group_${name}`);
+    readableAddress(this.logGroup, "audit_log_group", name);
     if (props.existingCluster?.logGroupExists === true) importExisting(this.logGroup, this.auditLogGroupName, props.provider);
     this.auditLogGroupArn = this.logGroup.arn;
 
@@ -197,7 +198,7 @@ export class EksAuditLogging extends Construct {
         lifecycle: { preventDestroy: c.preventDestroy ?? true },
       });
     }
-    this.cluster.overrideLogicalId(`cluster_${name}`);
+    readableAddress(this.cluster, "cluster", name);
   }
 }
 

@@ -17,6 +17,7 @@ import {
 } from "./queries";
 import { datadogAppHost, logExplorerUrl } from "./sites";
 import { defaultIndexName, logExplorerProblems } from "./validation";
+import { readableAddress } from "../addresses";
 import { importExisting } from "../../lib/terraform-floor";
 
 /** One EKS cluster whose audit logs this module makes usable. */
@@ -263,6 +264,7 @@ export class LogExplorer extends Construct {
         exclusionFilter: exclusionFilters(props),
         lifecycle: { preventDestroy: props.indexPreventDestroy ?? true },
       });
+      readableAddress(this.logsIndex, "eks_audit");
     } else {
       this.logsIndexName = props.existingIndexName;
     }
@@ -274,6 +276,7 @@ export class LogExplorer extends Construct {
         // The dedicated index is referenced (not named) so Terraform creates it before reordering.
         indexes: props.indexOrder.map((n) => (ownIndex !== undefined && n === this.logsIndexName ? ownIndex.name : n)),
       });
+      readableAddress(this.logsIndexOrder, "logs_index_order");
     }
     const indexes = [this.logsIndexName ?? "*"];
 
@@ -281,6 +284,7 @@ export class LogExplorer extends Construct {
     // please import it first to make changes"); the import block is a no-op once it is in state.
     if (props.integrationPipelineId !== undefined) {
       this.integrationPipeline = new LogsIntegrationPipeline(this, "IntegrationPipeline", { provider, isEnabled: true });
+      readableAddress(this.integrationPipeline, "kubernetes_audit");
       importExisting(this.integrationPipeline, props.integrationPipelineId, provider);
     }
 
@@ -298,7 +302,7 @@ export class LogExplorer extends Construct {
           logExplorerUrl: urls[c.name],
         })),
       });
-      this.dashboard = new DashboardJson(this, "Dashboard", { provider, dashboard: JSON.stringify(json) });
+      this.dashboard = readableAddress(new DashboardJson(this, "Dashboard", { provider, dashboard: JSON.stringify(json) }), "eks_audit");
       new TerraformOutput(this, "DashboardUrl", {
         value: `https://${appHost}${this.dashboard.url}`,
         description: `Datadog dashboard "EKS audit — ${props.environment}"`,
@@ -317,7 +321,7 @@ export class LogExplorer extends Construct {
       const minutes = props.auditLogSilenceInMinutes ?? DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES;
       const group = new Construct(this, "HealthMonitors");
       for (const c of props.clusters) {
-        monitors[c.name] = new Monitor(group, c.name, {
+        monitors[c.name] = readableAddress(new Monitor(group, c.name, {
           provider,
           name: `[${props.environment}] EKS audit logs stopped arriving from ${c.name} (${c.region})`,
           type: "log alert",
@@ -336,7 +340,7 @@ export class LogExplorer extends Construct {
             "managed-by:eks-audit-siem",
             ...(props.monitorTags ?? []),
           ].map((t) => t.toLowerCase()),
-        });
+        }), "audit_logs_stopped", c.name);
       }
     }
     this.healthMonitors = monitors;

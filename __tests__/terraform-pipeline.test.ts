@@ -1,0 +1,183 @@
+/**
+ * The terraform tier for the pipeline scripts (scripts/ci/*.sh) and `review --plan`: the same scripts the GitHub and
+ * GitLab workflows call, run for real against the AWS part of the synthesized stacks, offline (provider mirror,
+ * skip-credentials overrides, crafted state: see tools/terraform-tier.ts).
+ *
+ * Flow: synth.sh base and head -> environments.sh -> lock.sh -> plan.sh per environment -> review.sh with the plans
+ * -> apply.sh (refuses a plan of another configuration; applies an empty plan for real).
+ */
+import { spawnSync } from "child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { synthesizeExample } from "../tools/review-example";
+import { awsOnly, craftImportedState, findProviderMirror, prepareWorkdir, terraformAvailable, writeCliConfig } from "../tools/terraform-tier";
+
+const ROOT = path.join(__dirname, "..");
+const available = terraformAvailable();
+const required = process.env.REQUIRE_TERRAFORM === "1";
+const mirror = findProviderMirror();
+const TIMEOUT = 300_000;
+
+if (!available) process.stderr.write("\n*** terraform pipeline tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.10 to run it. ***\n\n");
+if (!available && required) {
+  it("terraform pipeline tier is required here (REQUIRE_TERRAFORM=1) but `terraform` is not on the PATH", () => {
+    throw new Error("install terraform or unset REQUIRE_TERRAFORM");
+  });
+}
+
+const tier = available ? describe : describe.skip;
+
+tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "none, using the registry"})`, () => {
+  const WORK = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-ci-"));
+  const CLI_CONFIG = path.join(WORK, "cli.tfrc");
+  writeCliConfig(CLI_CONFIG, mirror, path.join(WORK, "plugin-cache"));
+  afterAll(() => rmSync(WORK, { recursive: true, force: true }));
+
+  const script = (name: string, args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const r = spawnSync("bash", [path.join(ROOT, "scripts/ci", name), ...args], {
+      cwd: WORK,
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, TF_CLI_CONFIG_FILE: CLI_CONFIG, AWS_EC2_METADATA_DISABLED: "true", TF_LOCK_DIR: path.join(WORK, "locks"), ...env },
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const ok = (r: { status: number | null; stdout: string; stderr: string }) => {
+    if (r.status !== 0) throw new Error(`exit ${r.status}\n${r.stdout}\n${r.stderr}`);
+    return r;
+  };
+  const planArgs = { TF_PLAN_EXTRA_ARGS: "-refresh=false -lock=false" };
+  const platform = `${os.platform()}_${os.arch() === "x64" ? "amd64" : os.arch()}`;
+  const lockArgs = mirror !== undefined ? { TF_LOCK_EXTRA_ARGS: `-fs-mirror=${mirror} -platform=${platform}` } : {};
+
+  // Head: the staging threshold raised, production's `payments` cluster dropped.
+  const raw = parse(readFileSync(path.join(ROOT, "config/eks-audit-siem.yaml"), "utf8"));
+  raw.environments[0].cloudSiem.rules["pod-exec-burst"] = { threshold: 25, evaluationWindowSeconds: 900 };
+  raw.environments[1].clusters = raw.environments[1].clusters.filter((c: any) => c.name !== "payments");
+  delete raw.environments[1].datadog.forwarder.apiKeySecretArns["eu-west-1"];
+  writeFileSync(path.join(WORK, "head.yaml"), stringify(raw));
+  const base = path.join(WORK, "base");
+  const head = path.join(WORK, "head");
+  const aws = path.join(WORK, "head-aws");
+  const plans = path.join(WORK, "plans");
+
+  beforeAll(() => {
+    ok(script("synth.sh", [ROOT, base], { EKS_AUDIT_SIEM_CONFIG: path.join(ROOT, "config/eks-audit-siem.yaml") }));
+    ok(script("synth.sh", [ROOT, head], { EKS_AUDIT_SIEM_CONFIG: path.join(WORK, "head.yaml") }));
+    // The AWS part of head, offline: Datadog stripped, skip-credentials overrides; production's state holds what
+    // the base adopted (its clusters and log group), as an account that applied the base would have it.
+    cpSync(head, aws, { recursive: true });
+    for (const env of ["staging", "production"]) {
+      const dir = path.join(aws, "stacks", env);
+      const stack = JSON.parse(readFileSync(path.join(dir, "cdk.tf.json"), "utf8"));
+      prepareWorkdir(dir, stack, env === "staging" ? "111111111111" : "222222222222");
+    }
+    const baseProduction = awsOnly(JSON.parse(readFileSync(path.join(base, "stacks/production/cdk.tf.json"), "utf8")));
+    const state = craftImportedState(baseProduction, "222222222222", { bootstrapSelfManagedAddons: null, bootstrapClusterCreatorAdminPermissions: null });
+    writeFileSync(path.join(aws, "stacks/production/terraform.tfstate"), JSON.stringify(state, null, 2));
+  }, TIMEOUT);
+
+  it("environments.sh lists the matrix", () => {
+    expect(ok(script("environments.sh", [head])).stdout).toBe('["production","staging"]\n');
+    expect(script("environments.sh", [WORK]).stderr).toBe(`environments.sh: ${WORK} holds no stacks/; allowed: a synthesized output folder\n`);
+  });
+
+  it(
+    "lock.sh writes lock files; plan.sh inits with them read-only and saves plan, plan JSON, hash and lock file",
+    () => {
+      const locked = ok(script("lock.sh", [aws], lockArgs)).stdout.trim().split("\n");
+      expect(locked.map((f) => path.relative(WORK, f))).toEqual(["locks/production.terraform.lock.hcl", "locks/staging.terraform.lock.hcl"]);
+      expect(readFileSync(path.join(WORK, "locks/staging.terraform.lock.hcl"), "utf8")).toContain('provider "registry.terraform.io/hashicorp/aws"');
+      for (const env of ["staging", "production"]) {
+        const r = ok(script("plan.sh", [aws, env, plans], planArgs));
+        expect(r.stderr).not.toContain("providers are not locked");
+        for (const f of ["tfplan", "plan.json", "plan.txt", "cdk.tf.json.sha256", "terraform.lock.hcl"]) expect(existsSync(path.join(plans, `${env}.${f}`))).toBe(true);
+      }
+      expect(readFileSync(path.join(plans, "production.plan.txt"), "utf8")).toMatch(/Plan: \d+ to add, \d+ to change, [1-9]\d* to destroy\./);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "review.sh folds the real plans in: the dropped cluster first, with the plan's reason; REVIEW_FAIL_ON_DESTROY=1 exits 3",
+    () => {
+      const r = ok(script("review.sh", [base, head, plans]));
+      expect(r.stdout.split("\n")[0]).toBe("<!-- eks-audit-siem-review -->");
+      const production = r.stdout.slice(r.stdout.indexOf("## Environment `production`"), r.stdout.indexOf("## Environment `staging`"));
+      expect(production).toMatch(/^## Environment `production`\n\n### Danger: destroyed or replaced\n\n- \*\*EKS cluster payments \(eu-west-1\) would be destroyed\*\*/);
+      expect(production).toContain("- **EKS cluster payments would be destroyed** (`aws_eks_cluster.cluster_payments`; real plan: it is no longer in the configuration)");
+      const planned = JSON.parse(readFileSync(path.join(plans, "production.plan.json"), "utf8"));
+      const deletes = planned.resource_changes.filter((c: any) => c.change.actions.includes("delete")).length;
+      expect(production).toMatch(new RegExp(`Real plan: \\d+ to create, \\d+ to update, 0 to replace, ${deletes} to destroy\\.`));
+      expect(r.stdout).toContain("  - `case[medium].condition`: `execs > 10` → `execs > 25`");
+      expect(script("review.sh", [base, head, plans], { REVIEW_FAIL_ON_DESTROY: "1" }).status).toBe(3);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "review --plan reports a real replacement with the path that forces it",
+    () => {
+      const dir = path.join(WORK, "replace");
+      cpSync(path.join(aws, "stacks/production"), path.join(dir, "stacks/production"), { recursive: true });
+      rmSync(path.join(dir, "stacks/production/.terraform"), { recursive: true, force: true });
+      const file = path.join(dir, "stacks/production/cdk.tf.json");
+      const stack = JSON.parse(readFileSync(file, "utf8"));
+      // Without the adoption lifecycle, the crafted state's role and subnets differ from the placeholders: replace.
+      delete stack.resource.aws_eks_cluster["cluster_checkout-us"].lifecycle;
+      writeFileSync(file, JSON.stringify(stack));
+      ok(script("plan.sh", [dir, "production", path.join(dir, "plans")], planArgs));
+      const r = spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review-cli.ts"), "--fail-on-destroy", "--plan", `production=${path.join(dir, "plans/production.plan.json")}`, base, head], { encoding: "utf8" });
+      expect(r.status).toBe(3);
+      expect(r.stdout).toMatch(/- \*\*EKS cluster checkout-us would be replaced \(destroyed, then created\)\*\* \(`aws_eks_cluster\.cluster_checkout-us`; real plan: an argument that cannot be updated in place changed: [^)]*role_arn/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a dropped cluster in a region no other cluster uses takes its provider along: terraform cannot plan it, as review warns",
+    () => {
+      // The committed review example (docs/review-example.md) drops checkout-us, production's only us-east-1 cluster.
+      const example = synthesizeExample(mkdtempSync(path.join(WORK, "example-")));
+      const stackOf = (folder: string) => awsOnly(JSON.parse(readFileSync(path.join(folder, "stacks/production/cdk.tf.json"), "utf8")));
+      const dir = path.join(WORK, "orphan");
+      prepareWorkdir(dir, stackOf(example.after), "222222222222");
+      const state = craftImportedState(stackOf(example.before), "222222222222", { bootstrapSelfManagedAddons: null, bootstrapClusterCreatorAdminPermissions: null });
+      writeFileSync(path.join(dir, "terraform.tfstate"), JSON.stringify(state));
+      const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: CLI_CONFIG, CHECKPOINT_DISABLE: "1" } });
+      expect(init.status).toBe(0);
+      const planned = spawnSync("terraform", ["plan", "-refresh=false", "-lock=false", "-input=false", "-no-color"], { cwd: dir, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: CLI_CONFIG, CHECKPOINT_DISABLE: "1" } });
+      expect(planned.status).not.toBe(0);
+      expect(planned.stderr).toContain("Provider configuration not present");
+      expect(planned.stderr).toContain("aws_eks_cluster.cluster_checkout-us");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "apply.sh refuses a plan made from another configuration, and applies exactly the saved plan",
+    () => {
+      const moved = path.join(WORK, "moved");
+      cpSync(aws, moved, { recursive: true });
+      const file = path.join(moved, "stacks/staging/cdk.tf.json");
+      writeFileSync(file, readFileSync(file, "utf8").replace('"retention_in_days": 30', '"retention_in_days": 14'));
+      const refused = script("apply.sh", [moved, "staging", plans]);
+      expect({ status: refused.status, stderr: refused.stderr }).toEqual({
+        status: 4,
+        stderr: `apply.sh: ${moved}/stacks/staging/cdk.tf.json is not the configuration the reviewed plan of staging was made from; plan and review again\n`,
+      });
+      // A stack with nothing to create applies for real offline: init read-only from the plan's lock file, apply the file.
+      const empty = path.join(WORK, "empty");
+      const stack = { terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" } } }, provider: { aws: [{ region: "us-east-1" }] } };
+      const dir = path.join(empty, "stacks/noop");
+      prepareWorkdir(dir, stack, "111111111111");
+      ok(script("lock.sh", [empty], lockArgs));
+      ok(script("plan.sh", [empty, "noop", path.join(empty, "plans")], planArgs));
+      const applied = ok(script("apply.sh", [empty, "noop", path.join(empty, "plans")]));
+      expect(applied.stdout).toMatch(/Apply complete! Resources: 0 added, 0 changed, 0 destroyed\./);
+    },
+    TIMEOUT,
+  );
+});

@@ -1,0 +1,150 @@
+import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
+
+/**
+ * HCL output (`cdktf synth --hcl`) that Terraform parses.
+ *
+ * cdktf 0.21's HCL renderer (hashicorp/terraform-cdk `packages/cdktf/lib/hcl/render.ts`, archived, never to be fixed)
+ * writes strings between quotes without escaping backslashes (a rule query `@usr.name:system\:*` becomes an invalid
+ * escape), leaves quotes unescaped in strings that hold a `${...}` reference (a JSON policy with a reference becomes
+ * garbage), and renders the `terraform` block's plain attributes by their index (`0 = "required_version"`).
+ * `renderHclSafely(stack)` wraps the stack's HCL rendering:
+ *
+ * - strings are escaped for HCL's quoted template syntax (backslashes, quotes), references kept;
+ * - JSON documents (IAM policies, the dashboard) become `jsonencode({ ... })` of an HCL object, references as
+ *   expressions, so they read as objects and diff as objects;
+ * - `terraform` block attributes (`required_version`) are written by name;
+ * - what cannot be rendered (stack-level overrides outside `terraform`, which cdktf drops) is refused with one line
+ *   naming it and the JSON alternative.
+ *
+ * The JSON output (`cdk.tf.json`, the default) is not touched.
+ */
+export function renderHclSafely(stack: TerraformStack): void {
+  const original = stack.toHclTerraform.bind(stack);
+  stack.toHclTerraform = () => {
+    const overrides = Object.keys((stack as unknown as { rawOverrides: Record<string, unknown> }).rawOverrides ?? {});
+    const dropped = overrides.filter((k) => k !== "terraform");
+    if (dropped.length > 0) {
+      throw new Error(
+        `cdktf synth --hcl cannot render the stack-level override "${dropped[0]}" of stack ${stack.node.id} (cdktf 0.21 drops it); use the JSON output instead: cdktf synth (or npm run synth) without --hcl`,
+      );
+    }
+    for (const node of stack.node.findAll()) {
+      if (!TerraformElement.isTerraformElement(node) || TerraformStack.of(node) !== stack) continue;
+      const element = node as TerraformElement & { __hclSafe?: boolean };
+      if (element.__hclSafe === true) continue;
+      const render = element.toHclTerraform.bind(element);
+      // Resolved first, so references are real expressions rather than token placeholders.
+      element.toHclTerraform = () => fixFragment(Tokenization.resolve(render(), { scope: stack, preparing: false, resolver: RESOLVER }));
+      element.__hclSafe = true;
+    }
+    const out = original() as { hcl: string; metadata: unknown };
+    return { ...out, hcl: fixTerraformBlock(out.hcl, stack.toTerraform().terraform ?? {}) };
+  };
+}
+
+type Json = Record<string, any>;
+
+/** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/** Splits a string into literal text and `${...}` interpolations (braces balanced, quoted strings skipped). */
+export function templateParts(s: string): Array<{ literal: string } | { expr: string }> {
+  const parts: Array<{ literal: string } | { expr: string }> = [];
+  let i = 0;
+  let literal = "";
+  while (i < s.length) {
+    if (s.startsWith("${", i)) {
+      let depth = 1;
+      let j = i + 2;
+      let quoted = false;
+      for (; j < s.length && depth > 0; j++) {
+        const c = s[j];
+        if (quoted) {
+          if (c === "\\") j++;
+          else if (c === '"') quoted = false;
+        } else if (c === '"') quoted = true;
+        else if (c === "{") depth++;
+        else if (c === "}") depth--;
+      }
+      if (depth !== 0) throw new Error(`unterminated \${ in ${JSON.stringify(s.slice(0, 80))}`);
+      if (literal !== "") parts.push({ literal });
+      literal = "";
+      parts.push({ expr: s.slice(i + 2, j - 1) });
+      i = j;
+    } else {
+      literal += s[i];
+      i++;
+    }
+  }
+  if (literal !== "") parts.push({ literal });
+  return parts;
+}
+
+/** The content of an HCL quoted template for `s`: literal backslashes and quotes escaped, references kept. */
+export function quotedTemplate(s: string): string {
+  if (s.includes("\n")) return s; // cdktf writes multi-line strings as heredocs, which take backslashes literally
+  return templateParts(s)
+    .map((p) => ("literal" in p ? p.literal.replace(/\\/g, "\\\\").replace(/"/g, '\\"') : `\${${p.expr}}`))
+    .join("");
+}
+
+/** An HCL expression for a string that may hold references: `"text"`, `ref`, or `join("", [...])`. */
+function stringExpression(s: string): string {
+  const parts = templateParts(s);
+  const rendered = parts.map((p) => ("literal" in p ? JSON.stringify(p.literal) : p.expr));
+  if (parts.length === 0) return '""';
+  return rendered.length === 1 ? rendered[0] : `join("", [${rendered.join(", ")}])`;
+}
+
+/** An HCL expression for a JSON value, on several lines, references as expressions (no `${` anywhere). */
+export function hclExpression(value: unknown, indent = ""): string {
+  const inner = `${indent}  `;
+  if (typeof value === "string") return stringExpression(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[\n${value.map((v) => `${inner}${hclExpression(v, inner)},`).join("\n")}\n${indent}]`;
+  }
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return "{}";
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)} = ${hclExpression(v, inner)}`).join("\n")}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A JSON object or array document inside a string (references allowed in its strings), else undefined. */
+function jsonDocument(s: string): unknown {
+  const t = s.trim();
+  if (!(t.startsWith("{") && t.endsWith("}")) && !(t.startsWith("[") && t.endsWith("]"))) return undefined;
+  try {
+    return JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Rewrites every string wrapper of a cdktf HCL fragment (see the module comment). */
+function fixFragment<T>(fragment: T): T {
+  const visit = (node: any): any => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== "object") return typeof node === "string" && !node.startsWith("{") && !node.startsWith("[") ? quotedTemplate(node) : node;
+    const isWrapper = "value" in node && ("storageClassType" in node || "type" in node);
+    if (isWrapper && typeof node.value === "string") {
+      const doc = jsonDocument(node.value);
+      if (doc !== undefined && typeof doc === "object") {
+        // Rendered as is (cdktf writes number-typed simple values verbatim): `jsonencode({ ... })`.
+        return { ...node, value: `jsonencode(${hclExpression(doc)})`, type: "simple", storageClassType: "number" };
+      }
+      return { ...node, value: quotedTemplate(node.value) };
+    }
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === "//" || k === "type" || k === "storageClassType" ? v : visit(v)]));
+  };
+  return visit(fragment);
+}
+
+/** Writes the `terraform` block's plain attributes (e.g. `required_version`) that cdktf renders as `0 = "name"`. */
+function fixTerraformBlock(hcl: string, terraform: Json): string {
+  return hcl.replace(/^(\s*)\d+ = "([A-Za-z_][A-Za-z0-9_]*)"$/gm, (whole, space: string, key: string) =>
+    key in terraform ? `${space}${key} = ${JSON.stringify(terraform[key])}` : whole,
+  );
+}

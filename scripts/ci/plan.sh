@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# terraform init (providers locked) and plan -out for one environment of a synthesized output folder.
+#   scripts/ci/plan.sh <output-folder> <environment> <plan-folder>
+# Writes into <plan-folder>: <env>.tfplan (the saved plan apply.sh applies), <env>.plan.json (terraform show -json,
+# for review), <env>.plan.txt (the human plan), <env>.cdk.tf.json.sha256 (what the plan was made from) and
+# <env>.terraform.lock.hcl. The saved plan holds no API key: the key variable is ephemeral (see README, Pipelines).
+# Lock file: <TF_LOCK_DIR>/<env>.terraform.lock.hcl (default terraform-locks/) when it exists, else the stack's own.
+# TF_PLAN_EXTRA_ARGS adds plan arguments (the offline test tier passes -refresh=false -lock=false).
+set -euo pipefail
+if [ $# -ne 3 ]; then echo "plan.sh: expected <output-folder> <environment> <plan-folder>, got $# argument(s)" >&2; exit 2; fi
+out=$1
+env=$2
+stack="$out/stacks/$env"
+if [ ! -f "$stack/cdk.tf.json" ]; then echo "plan.sh: $stack/cdk.tf.json not found; allowed: an environment synthesized into $out" >&2; exit 2; fi
+mkdir -p "$3"
+plans="$(cd "$3" && pwd)"
+lockdir=${TF_LOCK_DIR:-terraform-locks}
+if [ -f "$lockdir/$env.terraform.lock.hcl" ]; then cp "$lockdir/$env.terraform.lock.hcl" "$stack/.terraform.lock.hcl"; fi
+lockmode=()
+if [ -f "$stack/.terraform.lock.hcl" ]; then
+  lockmode=(-lockfile=readonly)
+else
+  echo "plan.sh: no lock file for $env (looked in $lockdir/ and $stack/); providers are not locked, see scripts/ci/lock.sh" >&2
+fi
+export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+terraform -chdir="$stack" init -input=false -no-color "${lockmode[@]}" >&2
+# shellcheck disable=SC2086 # TF_PLAN_EXTRA_ARGS is a list of arguments
+terraform -chdir="$stack" plan -input=false -no-color ${TF_PLAN_EXTRA_ARGS:-} -out="$plans/$env.tfplan" > "$plans/$env.plan.txt"
+terraform -chdir="$stack" show -json "$plans/$env.tfplan" > "$plans/$env.plan.json"
+sha256sum < "$stack/cdk.tf.json" | cut -d' ' -f1 > "$plans/$env.cdk.tf.json.sha256"
+cp "$stack/.terraform.lock.hcl" "$plans/$env.terraform.lock.hcl"
+grep -E '^(Plan:|No changes\.)' "$plans/$env.plan.txt" || true

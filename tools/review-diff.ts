@@ -1,0 +1,251 @@
+/**
+ * The synthesized-output half of `review`: what changes between two versions of one environment's stack, by
+ * resource, as old → new values, with what Terraform would destroy or replace first.
+ */
+import type { Json } from "./review-load";
+import { FORCES_REPLACEMENT, LINKS, Link, forcesReplacement, humanName, linkOf, referenceText, regionOf } from "./review-resources";
+
+export type ChangeKind = "added" | "removed" | "changed" | "replaced";
+
+export interface ResourceChange {
+  readonly address: string;
+  readonly link: Link;
+  readonly subject: string;
+  readonly kind: ChangeKind;
+  /** Markdown lines (may hold fenced blocks), one changed setting each. */
+  readonly details: readonly string[];
+}
+
+export interface Danger {
+  /** e.g. `EKS cluster staging-apps would be destroyed` */
+  readonly text: string;
+  readonly address: string;
+  readonly detail?: string;
+}
+
+export interface LinkCounts {
+  added: number;
+  changed: number;
+  destroyed: number;
+  replaced: number;
+}
+
+export interface EnvironmentDiff {
+  readonly environment: string;
+  readonly status: "added" | "removed" | "changed" | "unchanged";
+  readonly danger: readonly Danger[];
+  readonly changes: readonly ResourceChange[];
+  /** Summary lines per link that are not about one resource (IAM actions across every policy). */
+  readonly notes: ReadonlyMap<Link, readonly string[]>;
+  readonly counts: Readonly<Record<Link, LinkCounts>>;
+}
+
+interface Resource {
+  readonly address: string;
+  readonly type: string;
+  readonly name: string;
+  readonly body: Json;
+  readonly region?: string;
+}
+
+function resourcesOf(stack: Json | undefined): Map<string, Resource> {
+  const out = new Map<string, Resource>();
+  if (stack === undefined) return out;
+  for (const [type, byName] of Object.entries<Json>(stack.resource ?? {})) {
+    for (const [name, body] of Object.entries<Json>(byName)) {
+      out.set(`${type}.${name}`, { address: `${type}.${name}`, type, name, body, region: regionOf(stack, body) });
+    }
+  }
+  return out;
+}
+
+/** Attributes that are bookkeeping, not settings a reviewer judges. */
+const SKIPPED = new Set(["//", "depends_on", "provider"]);
+/** JSON-in-a-string attributes compared as documents. */
+const JSON_DOCUMENTS = new Set(["assume_role_policy"]);
+
+/**
+ * Flattens a resource body into `path -> value` leaves. Lists of blocks are keyed by their `status` or `name`
+ * when every element has one (rule cases, queries, exclusion filters), so a reordering is not a change.
+ */
+export function flatten(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
+    const keyField = ["status", "name"].find((k) => value.every((v) => typeof (v as Json)[k] === "string") && new Set(value.map((v) => (v as Json)[k])).size === value.length);
+    value.forEach((v, i) => flatten(v, `${prefix}[${keyField !== undefined ? (v as Json)[keyField] : i}]`, out));
+  } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value as Json)) {
+      if (prefix === "" && SKIPPED.has(k)) continue;
+      if (prefix === "" && JSON_DOCUMENTS.has(k) && typeof v === "string" && v.startsWith("{")) {
+        flatten(JSON.parse(v), k, out);
+        continue;
+      }
+      flatten(v, prefix === "" ? k : `${prefix}.${k}`, out);
+    }
+  } else {
+    out.set(prefix, value);
+  }
+  return out;
+}
+
+/** A value as a reviewer reads it: strings in code spans, references as the address they point at. */
+export function show(value: unknown): string {
+  if (value === undefined) return "(unset)";
+  if (typeof value === "string") return `\`${referenceText(value).replace(/`/g, "'")}\``;
+  if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.map(show).join(", ");
+  return `\`${JSON.stringify(value)}\``;
+}
+
+const isLong = (v: unknown) => typeof v === "string" && (v.includes("\n") || v.length > 70);
+
+function lineDiff(before: string, after: string): string[] {
+  const a = before.split("\n");
+  const b = after.split("\n");
+  const inB = new Set(b);
+  const inA = new Set(a);
+  return [...a.filter((l) => !inB.has(l)).map((l) => `- ${l}`), ...b.filter((l) => !inA.has(l)).map((l) => `+ ${l}`)];
+}
+
+function settingChange(path: string, before: unknown, after: unknown): string {
+  if (before === undefined) return `\`${path}\`: set to ${show(after)}`;
+  if (after === undefined) return `\`${path}\`: ${show(before)} removed`;
+  if (isLong(before) || isLong(after)) {
+    const lines = lineDiff(referenceText(String(before)), referenceText(String(after)));
+    return [`\`${path}\`:`, "  ```diff", ...lines.map((l) => `  ${l}`), "  ```"].join("\n");
+  }
+  return `\`${path}\`: ${show(before)} → ${show(after)}`;
+}
+
+/** Widgets of a dashboard JSON document (every object with a `definition`). */
+function widgetCount(doc: unknown): number {
+  if (Array.isArray(doc)) return doc.reduce((n: number, d) => n + widgetCount(d), 0);
+  if (doc === null || typeof doc !== "object") return 0;
+  return ("definition" in (doc as Json) ? 1 : 0) + Object.values(doc as Json).reduce((n: number, d) => n + widgetCount(d), 0);
+}
+
+function parsed(text: unknown): unknown {
+  try {
+    return typeof text === "string" ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Setting-level changes of a resource present on both sides; the `policy` of IAM policies is summarized elsewhere. */
+function settingChanges(r: Resource, before: Json, after: Json): { lines: string[]; forced: string[] } {
+  const a = flatten(before);
+  const b = flatten(after);
+  const lines: string[] = [];
+  const forced: string[] = [];
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  for (const path of paths) {
+    const x = a.get(path);
+    const y = b.get(path);
+    if (JSON.stringify(x) === JSON.stringify(y)) continue;
+    if (r.type === "aws_iam_policy" && path === "policy") {
+      lines.push("`policy`: document changed (IAM actions added and removed are listed above)");
+      continue;
+    }
+    if (r.type === "datadog_dashboard_json" && path === "dashboard") {
+      lines.push(`\`dashboard\`: definition changed (widgets: ${widgetCount(parsed(x))} → ${widgetCount(parsed(y))})`);
+      continue;
+    }
+    const line = settingChange(path, x, y);
+    lines.push(line);
+    const force = forcesReplacement(r.type, path);
+    if (force !== undefined) forced.push(line.split("\n")[0].replace(/:$/, ""));
+  }
+  return { lines, forced };
+}
+
+/** `aws`, `aws.<alias>`, ... for every provider block of a stack. */
+function providerAliases(stack: Json): Set<string> {
+  const out = new Set<string>();
+  for (const [type, blocks] of Object.entries<any>(stack.provider ?? {})) {
+    for (const p of Array.isArray(blocks) ? blocks : [blocks]) out.add(p?.alias !== undefined ? `${type}.${p.alias}` : type);
+  }
+  return out;
+}
+
+/** Every IAM action granted by the stack's `aws_iam_policy` documents. */
+function iamActions(resources: Map<string, Resource>): Set<string> {
+  const actions = new Set<string>();
+  for (const r of resources.values()) {
+    if (r.type !== "aws_iam_policy") continue;
+    const doc = parsed(r.body.policy) as Json | undefined;
+    for (const st of (doc?.Statement ?? []) as Json[]) {
+      if (st.Effect !== "Allow") continue;
+      for (const a of Array.isArray(st.Action) ? st.Action : [st.Action]) if (typeof a === "string") actions.add(a);
+    }
+  }
+  return actions;
+}
+
+function listed(items: readonly string[], max = 12): string {
+  const shown = items.slice(0, max).map((i) => `\`${i}\``).join(", ");
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
+const emptyCounts = (): Record<Link, LinkCounts> =>
+  Object.fromEntries(LINKS.map((l) => [l, { added: 0, changed: 0, destroyed: 0, replaced: 0 }])) as Record<Link, LinkCounts>;
+
+/** Compares one environment's stack before and after; either side may be missing (environment added or removed). */
+export function diffEnvironment(environment: string, before: Json | undefined, after: Json | undefined): EnvironmentDiff {
+  const old = resourcesOf(before);
+  const now = resourcesOf(after);
+  const danger: Danger[] = [];
+  const changes: ResourceChange[] = [];
+  const counts = emptyCounts();
+  const addresses = [...new Set([...old.keys(), ...now.keys()])].sort();
+  for (const address of addresses) {
+    const a = old.get(address);
+    const b = now.get(address);
+    const r = (b ?? a)!;
+    const link = linkOf(r.type);
+    const subject = humanName(r.type, r.name, r.body, r.region);
+    if (a === undefined) {
+      counts[link].added++;
+      changes.push({ address, link, subject, kind: "added", details: [] });
+    } else if (b === undefined) {
+      counts[link].destroyed++;
+      const details: string[] = [];
+      // https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#prevent_destroy
+      if (a.body.lifecycle?.prevent_destroy === true) details.push("its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`");
+      const provider = typeof a.body.provider === "string" ? a.body.provider : undefined;
+      if (provider !== undefined && after !== undefined && !providerAliases(after).has(provider)) {
+        details.push(`its provider \`${provider}\` is removed too, so terraform cannot plan the destroy ("Provider configuration not present"); keep the provider until the destroy is applied`);
+      }
+      danger.push({ text: `${subject} would be destroyed`, address, detail: details.length > 0 ? details.join("; ") : undefined });
+      changes.push({ address, link, subject, kind: "removed", details: [] });
+    } else {
+      const { lines, forced } = settingChanges(r, a.body, b.body);
+      if (lines.length === 0) continue;
+      if (forced.length > 0) {
+        counts[link].replaced++;
+        const was = humanName(a.type, a.name, a.body, a.region);
+        danger.push({ text: `${was} would be replaced (destroyed, then created)`, address, detail: `forced by ${forced.join("; ")}` });
+        changes.push({ address, link, subject, kind: "replaced", details: lines });
+      } else {
+        counts[link].changed++;
+        changes.push({ address, link, subject, kind: "changed", details: lines });
+      }
+    }
+  }
+  // Danger in chain order (a cluster before its log group's subscription), then by address.
+  const rank = (address: string) => (address.startsWith("aws_eks_cluster.") ? -1 : LINKS.indexOf(linkOf(address.split(".")[0])));
+  danger.sort((x, y) => rank(x.address) - rank(y.address) || (x.address < y.address ? -1 : 1));
+  const notes = new Map<Link, string[]>();
+  const actionsBefore = iamActions(old);
+  const actionsAfter = iamActions(now);
+  const added = [...actionsAfter].filter((x) => !actionsBefore.has(x)).sort();
+  const removed = [...actionsBefore].filter((x) => !actionsAfter.has(x)).sort();
+  if (added.length > 0 || removed.length > 0) {
+    const lines: string[] = [];
+    if (added.length > 0) lines.push(`IAM actions granted to the integration role: ${added.length} added: ${listed(added)}`);
+    if (removed.length > 0) lines.push(`IAM actions granted to the integration role: ${removed.length} removed: ${listed(removed)}`);
+    notes.set("Ingestion", lines);
+  }
+  const status = before === undefined ? "added" : after === undefined ? "removed" : changes.length === 0 && notes.size === 0 ? "unchanged" : "changed";
+  return { environment, status, danger, changes, notes, counts };
+}
+
+export { FORCES_REPLACEMENT };

@@ -1,0 +1,86 @@
+/** Markdown of `review`: per environment, danger first, then each link of the chain, then counts. */
+import type { EnvironmentDiff } from "./review-diff";
+import type { PlanFacts } from "./review-plan";
+import { LINKS } from "./review-resources";
+
+export interface EnvironmentReview {
+  readonly diff: EnvironmentDiff;
+  readonly plan?: PlanFacts;
+}
+
+export function hasDanger(r: EnvironmentReview): boolean {
+  return r.diff.danger.length > 0 || (r.plan?.danger.length ?? 0) > 0;
+}
+
+const KIND_TEXT = { added: "added", removed: "removed (destroyed)", changed: "changed", replaced: "replaced" } as const;
+
+function environmentSection(r: EnvironmentReview): string[] {
+  const d = r.diff;
+  const out: string[] = [];
+  const status = d.status === "added" ? " (new environment)" : d.status === "removed" ? " (environment removed: every resource destroyed)" : "";
+  out.push(`## Environment \`${d.environment}\`${status}`, "");
+  const dangers = [
+    ...d.danger.map((x) => `- **${x.text}** (\`${x.address}\`${x.detail !== undefined ? `; ${x.detail}` : ""})`),
+    ...(r.plan?.danger ?? []).map((x) => `- **${x.text}** (\`${x.address}\`; real plan: ${x.reason})`),
+  ];
+  if (dangers.length > 0) out.push("### Danger: destroyed or replaced", "", ...dangers, "");
+  if (r.plan !== undefined) {
+    const p = r.plan;
+    out.push(`Real plan: ${p.create} to create, ${p.update} to update, ${p.replace} to replace, ${p.delete} to destroy.`, "");
+  }
+  if (d.status === "unchanged") {
+    out.push("No change to the synthesized configuration.", "");
+    return out;
+  }
+  for (const link of LINKS) {
+    const notes = d.notes.get(link) ?? [];
+    const items = d.changes.filter((c) => c.link === link);
+    if (items.length === 0 && notes.length === 0) continue;
+    out.push(`### ${link}`, "");
+    for (const n of notes) out.push(`- ${n}`);
+    if (d.status === "added" || d.status === "removed") {
+      // A whole environment: names only.
+      for (const c of items) out.push(`- ${c.subject}: ${KIND_TEXT[c.kind]}`);
+    } else {
+      for (const c of items) {
+        if (c.details.length === 0) out.push(`- ${c.subject}: ${KIND_TEXT[c.kind]}`);
+        else {
+          out.push(`- ${c.subject}: ${KIND_TEXT[c.kind]}`);
+          for (const line of c.details) out.push(`  - ${line.split("\n").join("\n  ")}`);
+        }
+      }
+    }
+    out.push("");
+  }
+  out.push("| Link | added | changed | destroyed | replaced |", "|---|---:|---:|---:|---:|");
+  for (const link of LINKS) {
+    const c = d.counts[link];
+    if (c.added + c.changed + c.destroyed + c.replaced === 0) continue;
+    out.push(`| ${link} | ${c.added} | ${c.changed} | ${c.destroyed} | ${c.replaced} |`);
+  }
+  out.push("");
+  return out;
+}
+
+/** The whole review; deterministic: environments sorted by name, nothing from the file system or the clock. */
+export function renderReview(reviews: readonly EnvironmentReview[]): string {
+  const sorted = [...reviews].sort((a, b) => (a.diff.environment < b.diff.environment ? -1 : 1));
+  const out: string[] = ["# Review of the synthesized change", ""];
+  const dangerous = sorted.filter(hasDanger);
+  out.push(
+    dangerous.length > 0
+      ? `**Danger:** something would be destroyed or replaced in ${dangerous.map((r) => `\`${r.diff.environment}\``).join(", ")}; see below.`
+      : "Nothing would be destroyed or replaced.",
+    "",
+  );
+  out.push("| Environment | status | destroyed or replaced | added | changed |", "|---|---|---:|---:|---:|");
+  for (const r of sorted) {
+    const totals = LINKS.map((l) => r.diff.counts[l]).reduce((t, c) => ({ added: t.added + c.added, changed: t.changed + c.changed, gone: t.gone + c.destroyed + c.replaced }), { added: 0, changed: 0, gone: 0 });
+    const gone = Math.max(totals.gone, (r.plan?.delete ?? 0) + (r.plan?.replace ?? 0));
+    out.push(`| \`${r.diff.environment}\` | ${r.diff.status} | ${gone} | ${totals.added} | ${totals.changed} |`);
+  }
+  out.push("");
+  // Environments with danger first.
+  for (const r of [...dangerous, ...sorted.filter((x) => !hasDanger(x))]) out.push(...environmentSection(r));
+  return `${out.join("\n").trimEnd()}\n`;
+}

@@ -10,6 +10,7 @@
  */
 import { App } from "cdktf";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "./config/load";
+import { skipTokenCreationTraces } from "./lib/cdktf-token-traces";
 import { EnvironmentStack } from "./stacks/environment-stack";
 import { discardStaging, stagingFolder, swapInOutput } from "./tools/synth-output";
 
@@ -17,6 +18,7 @@ function main(): number {
   const fromCli = process.env.CDKTF_OUTDIR; // set by the cdktf CLI
   const outdir = fromCli !== undefined && fromCli !== "" ? fromCli : "cdktf.out";
   try {
+    skipTokenCreationTraces(process.env);
     const config = loadConfigFile(configPathFromEnv(process.env));
     discardStaging(outdir);
     const app = new App({ outdir: stagingFolder(outdir), skipBackendValidation: false });

@@ -4,12 +4,13 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { App, TerraformStack, TerraformVariable, Testing } from "cdktf";
+import { App, Lazy, TerraformStack, TerraformVariable, Testing, Tokenization } from "cdktf";
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile, validateConfig } from "../config/load";
 import { PlatformAuditStack } from "../examples/compose-in-code";
+import { skipTokenCreationTraces } from "../lib/cdktf-token-traces";
 import { TERRAFORM_FEATURES, featuresOf, importExisting, requireTerraformFloor, terraformFloor } from "../lib/terraform-floor";
 import { EksAuditLogging } from "../modules/eks-audit-logging";
 import { EnvironmentStack } from "../stacks/environment-stack";
@@ -167,5 +168,21 @@ describe("terraform.required_version states the stack's real floor", () => {
     new TerraformVariable(stack, "k", { type: "string" }).addOverride("ephemeral", true);
     a.synth();
     expect(synthesized(a, "late").terraform.required_version).toBe(">= 1.10");
+  });
+});
+
+describe("cdktf token creation traces (main.ts turns them off for speed)", () => {
+  const traces: { captureStackTrace: () => string[] } = require("cdktf/lib/tokens/private/stack-trace");
+  const lazyTrace = (): string[] => (Tokenization.reverseString(Lazy.stringValue({ produce: () => "x" })).tokens[0] as any).creationStack;
+  const original = traces.captureStackTrace;
+  afterAll(() => {
+    traces.captureStackTrace = original;
+  });
+
+  it("are kept with CDKTF_TOKEN_TRACES=1, and dropped otherwise, for every token cdktf creates afterwards", () => {
+    expect(skipTokenCreationTraces({ CDKTF_TOKEN_TRACES: "1" })).toBe(false);
+    expect(lazyTrace().length).toBeGreaterThan(0);
+    expect(skipTokenCreationTraces({})).toBe(true);
+    expect(lazyTrace()).toEqual([]);
   });
 });

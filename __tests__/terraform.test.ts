@@ -37,7 +37,7 @@ writeCliConfig(CLI_CONFIG, mirror, path.join(WORK, "plugin-cache"));
 
 if (!available) {
   // Loud, not silent: the reason is in the test name and on stderr.
-  process.stderr.write("\n*** terraform tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.5 to run it. ***\n\n");
+  process.stderr.write("\n*** terraform tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.11 (the floor the default stacks state) to run it. ***\n\n");
 }
 
 /** Synthesizes one environment of a config and returns its cdk.tf.json. */

@@ -9,9 +9,10 @@
  * {@link requireTerraformFloor} states the floor in the configuration instead, where `terraform init` enforces it
  * with its own error ("Unsupported Terraform Core version").
  */
-import { Lazy, TerraformElement, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
+import { TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 import { IValidation } from "constructs";
+import { StackJson, onStackJson } from "./stack-json";
 
 /** A Terraform language feature and the first Terraform release that has it. */
 export interface TerraformFeature {
@@ -51,18 +52,18 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
- * Every key with a value, at any depth. Values may still hold unresolved tokens: only keys are read. Unset
- * attributes are left out (cdktf lists them with `undefined` before resolution).
+ * Whether a JSON value has a key with a value that satisfies `test`, at any depth. Values may still hold
+ * unresolved tokens: only keys are read. Unset attributes (`undefined`, `null`) do not count.
  */
-function* keysOf(value: unknown): Generator<string> {
-  if (Array.isArray(value)) for (const v of value) yield* keysOf(v);
-  else if (isObject(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      if (v === undefined || v === null) continue;
-      yield k;
-      yield* keysOf(v);
-    }
+function hasKey(value: unknown, test: (key: string) => boolean): boolean {
+  if (Array.isArray(value)) return value.some((v) => hasKey(v, test));
+  if (!isObject(value)) return false;
+  for (const key in value) {
+    const v = value[key];
+    if (v === undefined || v === null) continue;
+    if (test(key) || hasKey(v, test)) return true;
   }
+  return false;
 }
 
 /**
@@ -85,7 +86,7 @@ export function featuresOf(fragment: unknown): TerraformFeature[] {
     const byType = fragment[block];
     if (!isObject(byType)) continue;
     if (block === "resource" && byType.terraform_data !== undefined) found.add(f.terraformData);
-    for (const key of keysOf(byType)) if (key.endsWith("_wo") || key.endsWith("_wo_version")) found.add(f.writeOnlyArgument);
+    if (hasKey(byType, (key) => key.endsWith("_wo") || key.endsWith("_wo_version"))) found.add(f.writeOnlyArgument);
   }
   if (isObject(fragment.variable)) {
     for (const v of Object.values(fragment.variable)) {
@@ -112,26 +113,18 @@ export function requiredVersionConstraint(version: string): string {
 }
 
 /**
- * Writes the stack's real Terraform floor into `terraform.required_version`, computed when the stack is
- * synthesized from what it then contains (import blocks, write-only arguments, ephemeral variables, S3 locking...).
- * An older terraform then stops at `terraform init` with its own clear error.
- *
- * @param extraFeatures features set outside the stack's elements (e.g. a stack-level override such as the S3
- * backend's `use_lockfile`)
+ * Writes the stack's real Terraform floor into `terraform.required_version`, computed each time the stack is
+ * synthesized from the JSON it then produces (import blocks, write-only arguments, ephemeral variables, S3
+ * locking...). An older terraform then stops at `terraform init` with its own clear error.
  */
-export function requireTerraformFloor(stack: TerraformStack, extraFeatures: () => readonly TerraformFeature[] = () => []): void {
-  stack.addOverride(
-    "terraform.required_version",
-    Lazy.stringValue({
-      produce: () => {
-        const features = new Set<TerraformFeature>(extraFeatures());
-        for (const node of stack.node.findAll()) {
-          if (!TerraformElement.isTerraformElement(node) || TerraformStack.of(node) !== stack) continue;
-          for (const feature of featuresOf(node.toTerraform())) features.add(feature);
-        }
-        return requiredVersionConstraint(terraformFloor([...features]).version);
-      },
-    }),
+export function requireTerraformFloor(stack: TerraformStack): void {
+  const constraint = (json: StackJson): string => requiredVersionConstraint(terraformFloor(featuresOf(json)).version);
+  onStackJson(
+    stack,
+    (json) => {
+      json.terraform = { ...(json.terraform ?? {}), required_version: constraint(json) };
+    },
+    (json) => stack.addOverride("terraform.required_version", json.terraform.required_version),
   );
 }
 

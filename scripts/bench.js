@@ -1,23 +1,32 @@
 #!/usr/bin/env node
 /**
- * Benchmark of the iteration loop: median wall time (and peak RSS where /usr/bin/time exists) of
- *   - `node dist/main.js`       the synth itself, already compiled
- *   - `npm run synth`            incremental tsc + synth (the documented fast path)
- *   - `npx cdktf synth`          the cdktf CLI path
- *   - `npm test`                 the whole suite (terraform tier included when terraform is on the PATH)
- * on the default example. Numbers go to stdout as a Markdown table, with the machine's core count.
+ * Benchmark of synthesis: median wall time and median peak RSS (of the largest process, from /usr/bin/time) of
+ *   - the default example: `npm run synth`, the same without npm (`node scripts/run-ts.js main.ts`), and a floor
+ *     program that only loads cdktf and the same provider modules and synthesizes empty stacks
+ *     (`scripts/synth-floor.js`); npm's own start-up (`npm run env`); the ratio synth / floor; `npx cdktf synth`;
+ *   - scale: 1, 10, 50 and 100 environments x 3 clusters with the full rule pack (`scripts/bench-config.js`);
+ *   - `npm test` (unless --skip-test).
+ * Markdown on stdout, with the machine. Not part of `npm test`: speed is measured here, never asserted in tests.
  *
- * Usage: npm run bench [-- --runs N] [-- --test-runs N] [-- --skip-test]
- * Not part of `npm test`: speed is measured here, never asserted in timed tests.
+ * Usage: npm run bench [-- --runs N] [-- --test-runs N] [-- --skip-test] [-- --skip-cli] [-- --sizes 1,10,50,100]
  */
+"use strict";
 const { spawnSync } = require("child_process");
-const { existsSync } = require("fs");
+const { existsSync, mkdtempSync, rmSync, writeFileSync } = require("fs");
 const os = require("os");
 const path = require("path");
+const { benchConfig } = require("./bench-config");
 
 const root = path.join(__dirname, "..");
 const args = process.argv.slice(2);
-const flag = (name, fallback) => {
+const KNOWN = new Set(["--runs", "--test-runs", "--skip-test", "--skip-cli", "--sizes"]);
+for (const a of args) {
+  if (a.startsWith("--") && !KNOWN.has(a)) {
+    process.stderr.write(`bench: unknown option ${a}; allowed: ${[...KNOWN].join(", ")}\n`);
+    process.exit(2);
+  }
+}
+const positive = (name, fallback) => {
   const i = args.indexOf(name);
   if (i === -1) return fallback;
   const n = Number(args[i + 1]);
@@ -27,19 +36,34 @@ const flag = (name, fallback) => {
   }
   return n;
 };
-const runs = flag("--runs", 5);
-const testRuns = flag("--test-runs", 3);
-const skipTest = args.includes("--skip-test");
+const runs = positive("--runs", 5);
+const testRuns = positive("--test-runs", 3);
+const sizesArg = args.includes("--sizes") ? args[args.indexOf("--sizes") + 1] ?? "" : "1,10,50,100";
+if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(sizesArg)) {
+  process.stderr.write(`bench: --sizes needs a comma-separated list of positive integers; received ${JSON.stringify(sizesArg)}\n`);
+  process.exit(2);
+}
+const sizes = sizesArg.split(",").map(Number);
 const timeBin = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const work = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-bench-"));
+const baseEnv = { ...process.env, CHECKPOINT_DISABLE: "1" };
+delete baseEnv.EKS_AUDIT_SIEM_CONFIG;
+delete baseEnv.CDKTF_OUTDIR;
 
-function measure(label, command, commandArgs, n) {
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs a command n times; median wall seconds and median peak RSS (MB). */
+function measure(label, command, commandArgs, n, env = {}) {
   const times = [];
   const rss = [];
   for (let i = 0; i < n; i++) {
     const start = process.hrtime.bigint();
-    const r = timeBin
-      ? spawnSync(timeBin, ["-f", "%M", command, ...commandArgs], { cwd: root, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" }, maxBuffer: 1 << 28 })
-      : spawnSync(command, commandArgs, { cwd: root, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" }, maxBuffer: 1 << 28 });
+    const options = { cwd: root, encoding: "utf8", env: { ...baseEnv, ...env }, maxBuffer: 1 << 28 };
+    const r = timeBin ? spawnSync(timeBin, ["-f", "%M", command, ...commandArgs], options) : spawnSync(command, commandArgs, options);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (r.status !== 0) {
       process.stderr.write(`bench: ${label} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}\n`);
@@ -52,27 +76,61 @@ function measure(label, command, commandArgs, n) {
   return { label, n, median: median(times), min: Math.min(...times), max: Math.max(...times), rss: rss.length > 0 ? median(rss) : undefined };
 }
 
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+/** The provider modules main.ts loads, for the floor program (from esbuild's metafile of the app). */
+function providerModules() {
+  const result = require("esbuild").buildSync({ entryPoints: [path.join(root, "main.ts")], bundle: true, platform: "node", packages: "external", write: false, metafile: true, logLevel: "silent" });
+  const modules = new Set();
+  for (const input of Object.values(result.metafile.inputs)) for (const i of input.imports) if (i.external && i.path.startsWith("@cdktf/")) modules.add(i.path);
+  const file = path.join(work, "provider-modules.json");
+  writeFileSync(file, JSON.stringify([...modules].sort()));
+  return file;
 }
 
-process.stderr.write("bench: compiling once so every measured run starts warm\n");
-spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+const seconds = (x) => x.toFixed(2);
+const mb = (r) => (r.rss === undefined ? "n/a" : r.rss.toFixed(0));
+try {
+  process.stderr.write("bench: one warm-up synth (fills the esbuild cache, like any second run)\n");
+  measure("warm-up", "node", ["scripts/run-ts.js", "main.ts"], 1);
 
-const results = [
-  measure("node dist/main.js (synth only)", "node", ["dist/main.js"], runs),
-  measure("npm run synth (tsc incremental + synth)", "npm", ["run", "--silent", "synth"], runs),
-  measure("npx cdktf synth", "npx", ["cdktf", "synth"], Math.min(runs, 3)),
-];
-if (!skipTest) results.push(measure("npm test", "npm", ["test", "--silent"], testRuns));
+  const modulesFile = providerModules();
+  const floor = measure("floor: cdktf + provider modules, 2 empty stacks", "node", ["scripts/synth-floor.js", modulesFile, "2"], runs);
+  const direct = measure("node scripts/run-ts.js main.ts", "node", ["scripts/run-ts.js", "main.ts"], runs);
+  const npmSynth = measure("npm run synth", "npm", ["run", "--silent", "synth"], runs);
+  // npm's own start-up, through the same run-script path (`env` is npm's built-in script).
+  const npmOnly = measure("npm run env (npm's own start-up)", "npm", ["run", "--silent", "env"], runs);
+  const defaults = [floor, direct, npmSynth, npmOnly];
+  if (!args.includes("--skip-cli")) defaults.push(measure("npx cdktf synth", "npx", ["cdktf", "synth"], Math.min(runs, 3)));
 
-const cpu = os.cpus();
-console.log(`Machine: ${cpu.length} cores (${cpu[0] ? cpu[0].model.trim() : "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)} at the end`);
-console.log("");
-console.log("| command | runs | median (s) | min (s) | max (s) | peak RSS, median (MB; of the timed process tree's largest process) |");
-console.log("|---|---|---|---|---|---|");
-for (const r of results) {
-  console.log(`| \`${r.label}\` | ${r.n} | ${r.median.toFixed(2)} | ${r.min.toFixed(2)} | ${r.max.toFixed(2)} | ${r.rss === undefined ? "n/a" : r.rss.toFixed(0)} |`);
+  const scale = sizes.map((n) => {
+    const config = path.join(work, `bench-${n}.json`);
+    writeFileSync(config, JSON.stringify(benchConfig(n)));
+    const r = measure(`${n} environment(s) x 3 clusters`, "node", ["scripts/run-ts.js", "main.ts"], Math.min(runs, 3), {
+      EKS_AUDIT_SIEM_CONFIG: config,
+      CDKTF_OUTDIR: path.join(work, `out-${n}`),
+    });
+    return { ...r, environments: n };
+  });
+  const tests = args.includes("--skip-test") ? undefined : measure("npm test", "npm", ["test", "--silent"], testRuns);
+
+  const cpu = os.cpus();
+  console.log(`Machine: ${cpu.length} cores (${cpu[0] ? cpu[0].model.trim() : "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)} at the end`);
+  console.log("");
+  console.log("Default example (2 environments):");
+  console.log("");
+  console.log("| command | runs | median (s) | min (s) | max (s) | peak RSS, median (MB) |");
+  console.log("|---|---|---|---|---|---|");
+  for (const r of [...defaults, ...(tests ? [tests] : [])]) console.log(`| \`${r.label}\` | ${r.n} | ${seconds(r.median)} | ${seconds(r.min)} | ${seconds(r.max)} | ${mb(r)} |`);
+  console.log("");
+  console.log(
+    `Synth / floor: ${(direct.median / floor.median).toFixed(2)}x without npm; through npm ${(npmSynth.median / floor.median).toFixed(2)}x, ` +
+      `or ${((npmSynth.median - npmOnly.median) / floor.median).toFixed(2)}x without npm's own start-up (goal 1.3x, never above 2x).`,
+  );
+  console.log("");
+  console.log("Scale (environments x 3 clusters, full rule pack; `node scripts/run-ts.js main.ts`):");
+  console.log("");
+  console.log("| environments | runs | median (s) | per environment (ms) | peak RSS, median (MB) |");
+  console.log("|---|---|---|---|---|");
+  for (const r of scale) console.log(`| ${r.environments} | ${r.n} | ${seconds(r.median)} | ${((r.median * 1000) / r.environments).toFixed(0)} | ${mb(r)} |`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
 }

@@ -10,8 +10,8 @@ import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forw
 import { EksAuditLogging } from "../modules/eks-audit-logging";
 import { ExclusionPreset, LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
+import { requireTerraformFloor } from "../lib/terraform-floor";
 import { renderHclSafely } from "../modules/hcl";
-import { TERRAFORM_FEATURES, requireTerraformFloor } from "../lib/terraform-floor";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
 export const DATADOG_API_KEY_VARIABLE = "datadog_api_key";
@@ -50,7 +50,7 @@ export class EnvironmentStack extends TerraformStack {
 
     this.configureBackend(env);
     // The stack's real Terraform floor, from what it contains when synthesized (import blocks, write-only secret...).
-    requireTerraformFloor(this, () => (env.backend.type === "s3" && env.backend.useLockfile ? [TERRAFORM_FEATURES.s3UseLockfile] : []));
+    requireTerraformFloor(this);
     this.awsProviders.set(env.aws.region, this.newAwsProvider(env.aws.region, undefined));
     new DatadogProvider(this, "datadog", {
       // Keys come from DD_API_KEY / DD_APP_KEY at plan/apply time, never from the config or cdktf.out/.

@@ -25,6 +25,7 @@ export function iamPolicyCharacterCount(policyJson: string): number {
 /**
  * Splits `actions` (kept in the given order) greedily into consecutive chunks whose policy document, built with
  * `sidFor(chunkNumber)` (1-based), stays within `maxChars`. Deterministic: the same input gives the same chunks.
+ * Linear: a document's size is counted as its empty document plus each quoted action and separating comma.
  */
 export function splitActionsIntoPolicies(
   actions: readonly string[],
@@ -33,18 +34,19 @@ export function splitActionsIntoPolicies(
 ): string[][] {
   const chunks: string[][] = [];
   let current: string[] = [];
-  const fits = (candidate: readonly string[]): boolean =>
-    iamPolicyCharacterCount(permissionsPolicyJson(candidate, sidFor(chunks.length + 1))) <= maxChars;
+  const emptySize = (): number => iamPolicyCharacterCount(permissionsPolicyJson([], sidFor(chunks.length + 1)));
+  let size = emptySize();
   for (const action of actions) {
-    if (fits([...current, action])) {
+    const cost = iamPolicyCharacterCount(JSON.stringify(action)) + (current.length > 0 ? 1 : 0);
+    if (size + cost <= maxChars) {
       current.push(action);
+      size += cost;
       continue;
     }
-    if (current.length > 0) {
-      chunks.push(current);
-      current = [action];
-    }
-    if (!fits(current.length > 0 ? current : [action])) {
+    if (current.length > 0) chunks.push(current);
+    current = [action];
+    size = emptySize() + iamPolicyCharacterCount(JSON.stringify(action));
+    if (size > maxChars) {
       throw new Error(`iam action ${JSON.stringify(action)} alone exceeds the policy size limit of ${maxChars} characters`);
     }
   }

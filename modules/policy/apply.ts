@@ -1,14 +1,18 @@
 import { TerraformStack } from "cdktf";
+import { onStackJson } from "../../lib/stack-json";
 import { checkSynthesizedStack, SynthesizedStack } from "./checks";
 
 /**
- * Runs the policy checks on `stack` every time it is synthesized: a node validation that checks the stack's own
- * resolved Terraform JSON. cdktf runs validations before writing `cdk.tf.json` (`cdktf synth`, `app.synth()`,
- * `Testing.synth(stack, true)`), so a violation fails the synth with every violation listed.
+ * Runs the policy checks on `stack` every time it is synthesized, on the resolved Terraform JSON the synth produces
+ * (`cdktf synth`, `app.synth()`, `Testing.synth(stack)`): a violation stops the synth before `cdk.tf.json` is
+ * written, with every violation listed.
  */
 export function applyPolicyChecks(stack: TerraformStack): void {
-  stack.node.addValidation({
-    validate: () =>
-      checkSynthesizedStack(stack.toTerraform() as SynthesizedStack).map((v) => `[${v.rule}] ${v.message}`),
+  onStackJson(stack, (json) => {
+    const violations = checkSynthesizedStack(json as SynthesizedStack);
+    if (violations.length > 0) {
+      const lines = violations.map((v) => `  [${stack.node.path}] [${v.rule}] ${v.message}`);
+      throw new Error(`Validation failed with the following errors:\n${lines.join("\n")}`);
+    }
   });
 }

@@ -88,8 +88,8 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
     "lock.sh writes lock files; plan.sh inits with them read-only and saves plan, plan JSON, hash and lock file",
     () => {
       const locked = ok(script("lock.sh", [aws], lockArgs)).stdout.trim().split("\n");
-      expect(locked.map((f) => path.relative(WORK, f))).toEqual(["locks/production.terraform.lock.hcl", "locks/staging.terraform.lock.hcl"]);
-      expect(readFileSync(path.join(WORK, "locks/staging.terraform.lock.hcl"), "utf8")).toContain('provider "registry.terraform.io/hashicorp/aws"');
+      expect(locked.map((f) => path.relative(WORK, f))).toEqual(["locks/stacks/production/.terraform.lock.hcl", "locks/stacks/staging/.terraform.lock.hcl"]);
+      expect(readFileSync(path.join(WORK, "locks/stacks/staging/.terraform.lock.hcl"), "utf8")).toContain('provider "registry.terraform.io/hashicorp/aws"');
       for (const env of ["staging", "production"]) {
         const r = ok(script("plan.sh", [aws, env, plans], planArgs));
         expect(r.stderr).not.toContain("providers are not locked");

@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Writes <TF_LOCK_DIR>/<env>.terraform.lock.hcl (default terraform-locks/) for every synthesized environment, with
-# the checksums of every platform CI and developers use; commit the folder. plan.sh then inits with
-# -lockfile=readonly, so a provider version or checksum can only change through a reviewed commit.
+# Writes the lock file of every synthesized environment, with the checksums of every platform CI and developers use,
+# into <output-folder>/stacks/<env>/.terraform.lock.hcl and (when different) <TF_LOCK_DIR>/stacks/<env>/ (default
+# cdktf.out/: commit them as the README's "Provider lock files" shows). plan.sh then inits with -lockfile=readonly, so
+# a provider version or checksum can only change through a reviewed commit.
 #   scripts/ci/lock.sh <output-folder>
 # TF_LOCK_EXTRA_ARGS replaces the platform list (the offline test tier passes -fs-mirror=<dir> -platform=linux_amd64).
 set -euo pipefail
 if [ $# -ne 1 ]; then echo "lock.sh: expected <output-folder>, got $# argument(s)" >&2; exit 2; fi
 here="$(cd "$(dirname "$0")" && pwd)"
-lockdir=${TF_LOCK_DIR:-terraform-locks}
-mkdir -p "$lockdir"
+lockdir=${TF_LOCK_DIR:-cdktf.out}
 export CHECKPOINT_DISABLE=1
 for env in $("$here/environments.sh" "$1" | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).join(" "))'); do
   # shellcheck disable=SC2086
   terraform -chdir="$1/stacks/$env" providers lock -no-color ${TF_LOCK_EXTRA_ARGS:--platform=linux_amd64 -platform=linux_arm64 -platform=darwin_arm64 -platform=darwin_amd64} >&2
-  cp "$1/stacks/$env/.terraform.lock.hcl" "$lockdir/$env.terraform.lock.hcl"
-  echo "$lockdir/$env.terraform.lock.hcl"
+  target="$lockdir/stacks/$env/.terraform.lock.hcl"
+  mkdir -p "$(dirname "$target")"
+  if [ ! "$target" -ef "$1/stacks/$env/.terraform.lock.hcl" ]; then cp "$1/stacks/$env/.terraform.lock.hcl" "$target"; fi
+  echo "$target"
 done

@@ -4,7 +4,8 @@
 # Writes into <plan-folder>: <env>.tfplan (the saved plan apply.sh applies), <env>.plan.json (terraform show -json,
 # for review), <env>.plan.txt (the human plan), <env>.cdk.tf.json.sha256 (what the plan was made from) and
 # <env>.terraform.lock.hcl. The saved plan holds no API key: the key variable is ephemeral (see README, Pipelines).
-# Lock file: <TF_LOCK_DIR>/<env>.terraform.lock.hcl (default terraform-locks/) when it exists, else the stack's own.
+# Lock file: <TF_LOCK_DIR>/stacks/<env>/.terraform.lock.hcl (default cdktf.out/, where the README has it committed)
+# when it exists, else the stack's own.
 # TF_PLAN_EXTRA_ARGS adds plan arguments (the offline test tier passes -refresh=false -lock=false).
 set -euo pipefail
 if [ $# -ne 3 ]; then echo "plan.sh: expected <output-folder> <environment> <plan-folder>, got $# argument(s)" >&2; exit 2; fi
@@ -14,13 +15,13 @@ stack="$out/stacks/$env"
 if [ ! -f "$stack/cdk.tf.json" ]; then echo "plan.sh: $stack/cdk.tf.json not found; allowed: an environment synthesized into $out" >&2; exit 2; fi
 mkdir -p "$3"
 plans="$(cd "$3" && pwd)"
-lockdir=${TF_LOCK_DIR:-terraform-locks}
-if [ -f "$lockdir/$env.terraform.lock.hcl" ]; then cp "$lockdir/$env.terraform.lock.hcl" "$stack/.terraform.lock.hcl"; fi
+lockfile="${TF_LOCK_DIR:-cdktf.out}/stacks/$env/.terraform.lock.hcl"
+if [ -f "$lockfile" ] && [ ! "$lockfile" -ef "$stack/.terraform.lock.hcl" ]; then cp "$lockfile" "$stack/.terraform.lock.hcl"; fi
 lockmode=()
 if [ -f "$stack/.terraform.lock.hcl" ]; then
   lockmode=(-lockfile=readonly)
 else
-  echo "plan.sh: no lock file for $env (looked in $lockdir/ and $stack/); providers are not locked, see scripts/ci/lock.sh" >&2
+  echo "plan.sh: no lock file for $env (looked for $lockfile and in $stack/); providers are not locked, see scripts/ci/lock.sh" >&2
 fi
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 terraform -chdir="$stack" init -input=false -no-color "${lockmode[@]}" >&2

@@ -165,6 +165,12 @@ export interface DetectionRuleProps {
    */
   readonly groupSignalsBy?: readonly string[];
   /**
+   * The identity attribute this rule is pinned to, whatever the pack's `identityAttribute` setting (the Datadog
+   * guide's exec rule keeps the guide's `@usr.name`). Rule files write `@usr.name`; `withIdentityAttribute` rewrites it.
+   * @default - the pack's setting
+   */
+  readonly identityAttribute?: "@usr.id" | "@usr.name";
+  /**
    * Sample audit events the rule must (positive) and must not (negative) match.
    * @default - no samples (the pack requires at least one of each)
    */

@@ -193,3 +193,18 @@ export function workloadManifest(kind: string, name: string, namespace: string, 
 export function cronJobManifest(name: string, namespace: string, podSpec: Record<string, unknown>, schedule = "*/5 * * * *"): Record<string, unknown> {
   return { kind: "CronJob", apiVersion: "batch/v1", metadata: { name, namespace }, spec: { schedule, jobTemplate: { spec: { template: { spec: podSpec } } } } };
 }
+
+/** A Role or ClusterRole manifest (`requestObject` of a create/update). */
+export function roleManifest(kind: "Role" | "ClusterRole", name: string, rules: readonly Record<string, unknown>[], namespace?: string): Record<string, unknown> {
+  return { kind, apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, rules };
+}
+
+/** A RoleBinding or ClusterRoleBinding manifest. */
+export function bindingManifest(
+  kind: "RoleBinding" | "ClusterRoleBinding",
+  name: string,
+  roleRef: string,
+  subjects: readonly Record<string, unknown>[],
+): Record<string, unknown> {
+  return { kind, apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleRef }, subjects };
+}

@@ -148,7 +148,7 @@ async function runSummary(
       const ts = log.timestampMs ?? lastTs;
       if (firstTs === undefined) firstTs = ts;
       lastTs = ts;
-      ruleSet.queries.evaluate(log, results);
+      if (ruleSet.queries.evaluate(log, results) === 0) return;
       for (let r = 0; r < summaries.length; r++) {
         const s = summaries[r];
         const qs = s.compiled.queries;
@@ -205,8 +205,8 @@ async function runPerLine(ruleSet: RuleSet, input: AsyncIterable<string | Buffer
         return;
       }
       let matches = "";
-      ruleSet.queries.evaluate(log, results);
-      for (let r = 0; r < compiled.length; r++) {
+      const any = ruleSet.queries.evaluate(log, results);
+      for (let r = 0; any > 0 && r < compiled.length; r++) {
         const qs = compiled[r].queries;
         for (let k = 0; k < qs.length; k++) {
           if (results[qs[k].slot]) {

@@ -52,16 +52,34 @@ function toEpochMs(v: unknown): number | undefined {
   return undefined;
 }
 
-/** `http.url_details` for a request URI such as `/api/v1/namespaces/default/pods?limit=500`. */
-function urlDetails(requestURI: string): Json {
-  const q = requestURI.indexOf("?");
-  if (q < 0) return { path: requestURI };
+/** Parses a query string into `{key: value}` (a repeated key gives an array, as in `command=tar&command=cf`). */
+function parseQueryString(query: string): Json {
   const queryString: Json = {};
-  for (const [k, v] of new URLSearchParams(requestURI.slice(q + 1))) {
+  for (const [k, v] of new URLSearchParams(query)) {
     const prev = queryString[k];
     queryString[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
-  return { path: requestURI.slice(0, q), queryString };
+  return queryString;
+}
+
+/**
+ * `http.url_details` for a request URI such as `/api/v1/namespaces/default/pods?limit=500`. `queryString` is parsed
+ * on first access (few rules read it, and most audit events carry one), then kept as a plain property.
+ */
+function urlDetails(requestURI: string): Json {
+  const q = requestURI.indexOf("?");
+  if (q < 0) return { path: requestURI };
+  const details: Json = { path: requestURI.slice(0, q) };
+  Object.defineProperty(details, "queryString", {
+    configurable: true,
+    enumerable: true,
+    get(this: Json): Json {
+      const value = parseQueryString(requestURI.slice(q + 1));
+      Object.defineProperty(this, "queryString", { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+  });
+  return details;
 }
 
 /** Metadata from the wrapper a line came in (CloudWatch export line or forwarded log). */

@@ -187,14 +187,14 @@ describe("suppressions", () => {
         name: "CI deployer port-forwards",
         enabled: true,
         description: "CHG-1234: the CI deployer port-forwards to run smoke tests",
-        rule_query: "eks_audit_siem_rule:pod-port-forward",
+        rule_query: "type:log_detection source:kubernetes eks_audit_siem_rule:pod-port-forward",
         suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"',
         expiration_date: "2027-03-31T00:00:00Z",
       },
       "siem_suppression-argo-cd_9CBD5D64": {
         name: "Argo CD",
         enabled: true,
-        rule_query: "(eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",
+        rule_query: "type:log_detection source:kubernetes (eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",
         data_exclusion_query: String.raw`@usr.name:system\:serviceaccount\:argocd\:*`,
       },
     });

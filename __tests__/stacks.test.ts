@@ -52,20 +52,31 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_monitor.LogExplorer_HealthMonitors_staging-apps_97F7C21C",
       "datadog_security_monitoring_rule.cloud-siem_rules_admission-webhook-changed_EB0B8D55",
       "datadog_security_monitoring_rule.cloud-siem_rules_anonymous-request-authorized_357CEF06",
+      "datadog_security_monitoring_rule.cloud-siem_rules_anonymous-request-denied_B106A6F8",
       "datadog_security_monitoring_rule.cloud-siem_rules_aws-auth-configmap-changed_48EC4C0B",
       "datadog_security_monitoring_rule.cloud-siem_rules_cluster-admin-binding_17DD6073",
+      "datadog_security_monitoring_rule.cloud-siem_rules_controller-pod-host-access_9BCA7C8F",
+      "datadog_security_monitoring_rule.cloud-siem_rules_cronjob-created_686FC8DC",
+      "datadog_security_monitoring_rule.cloud-siem_rules_csr-approved_81A463E8",
       "datadog_security_monitoring_rule.cloud-siem_rules_csr-created-by-user_0897565B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_daemonset-created_29CB33EF",
       "datadog_security_monitoring_rule.cloud-siem_rules_dangerous-capabilities_C72A2CE4",
       "datadog_security_monitoring_rule.cloud-siem_rules_ephemeral-container_11BB2BC3",
       "datadog_security_monitoring_rule.cloud-siem_rules_events-deleted_F283060E",
+      "datadog_security_monitoring_rule.cloud-siem_rules_exec-copy-from-pod_1D25750D",
+      "datadog_security_monitoring_rule.cloud-siem_rules_exec-token-read_3CE6DB5E",
       "datadog_security_monitoring_rule.cloud-siem_rules_forbidden-burst_D261030F",
       "datadog_security_monitoring_rule.cloud-siem_rules_host-namespaces-pod_1DF924F4",
       "datadog_security_monitoring_rule.cloud-siem_rules_host-path-sensitive-mount_3A32F7EE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_host-path-volume_5A1B1EA1",
       "datadog_security_monitoring_rule.cloud-siem_rules_impersonation_581752EA",
+      "datadog_security_monitoring_rule.cloud-siem_rules_ingress-without-tls_1D0E3C56",
       "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-cronjob_E6EBCF2F",
       "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-daemonset_6D4D25F3",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-pod-untrusted-image_08506C52",
       "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-pod_17ACE42A",
       "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-serviceaccount_A6B7F4DE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_namespace-created_39516F10",
       "datadog_security_monitoring_rule.cloud-siem_rules_node-proxy-access_93708172",
       "datadog_security_monitoring_rule.cloud-siem_rules_nodeport-service_6AF80C8F",
       "datadog_security_monitoring_rule.cloud-siem_rules_permission-enumeration_004B29D6",
@@ -74,11 +85,20 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-new-user_2C526E2A",
       "datadog_security_monitoring_rule.cloud-siem_rules_pod-port-forward_D751DB35",
       "datadog_security_monitoring_rule.cloud-siem_rules_privileged-pod_E535743C",
+      "datadog_security_monitoring_rule.cloud-siem_rules_privileged-subject-binding_7D623A51",
       "datadog_security_monitoring_rule.cloud-siem_rules_rbac-escalate-bind-impersonate_86B48992",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-grant-node-proxy_32058637",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-grant-pod-exec_F19CD66B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-grant-secrets_AC7C20BD",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-grant-write-verbs_032F45F0",
       "datadog_security_monitoring_rule.cloud-siem_rules_rbac-wildcard-grant_865D2F97",
+      "datadog_security_monitoring_rule.cloud-siem_rules_run-as-root-pod_D5A25DED",
+      "datadog_security_monitoring_rule.cloud-siem_rules_secret-read-failures_1A4B4178",
       "datadog_security_monitoring_rule.cloud-siem_rules_secret-read-new-user_3A7DD28E",
       "datadog_security_monitoring_rule.cloud-siem_rules_secrets-listed-cluster-wide_12624BDE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_secrets-listed-in-namespace_76B15CA0",
       "datadog_security_monitoring_rule.cloud-siem_rules_serviceaccount-token-requested_C053203E",
+      "datadog_security_monitoring_rule.cloud-siem_rules_system-rbac-modified_9C22BDCD",
     ]);
     expect(addresses(all.production)).toEqual([
       "aws_cloudformation_stack.DatadogForwarder-eu-west-1_Stack_493ED307",
@@ -112,20 +132,31 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_security_monitoring_default_rule.cloud-siem_builtin-rules_builtin-a-new-kubernetes-admission-controller-was-created_B588F794",
       "datadog_security_monitoring_rule.cloud-siem_rules_admission-webhook-changed_EB0B8D55",
       "datadog_security_monitoring_rule.cloud-siem_rules_anonymous-request-authorized_357CEF06",
+      "datadog_security_monitoring_rule.cloud-siem_rules_anonymous-request-denied_B106A6F8",
       "datadog_security_monitoring_rule.cloud-siem_rules_aws-auth-configmap-changed_48EC4C0B",
       "datadog_security_monitoring_rule.cloud-siem_rules_cluster-admin-binding_17DD6073",
+      "datadog_security_monitoring_rule.cloud-siem_rules_controller-pod-host-access_9BCA7C8F",
+      "datadog_security_monitoring_rule.cloud-siem_rules_cronjob-created_686FC8DC",
+      "datadog_security_monitoring_rule.cloud-siem_rules_csr-approved_81A463E8",
       "datadog_security_monitoring_rule.cloud-siem_rules_csr-created-by-user_0897565B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_daemonset-created_29CB33EF",
       "datadog_security_monitoring_rule.cloud-siem_rules_dangerous-capabilities_C72A2CE4",
       "datadog_security_monitoring_rule.cloud-siem_rules_ephemeral-container_11BB2BC3",
       "datadog_security_monitoring_rule.cloud-siem_rules_events-deleted_F283060E",
+      "datadog_security_monitoring_rule.cloud-siem_rules_exec-copy-from-pod_1D25750D",
+      "datadog_security_monitoring_rule.cloud-siem_rules_exec-token-read_3CE6DB5E",
       "datadog_security_monitoring_rule.cloud-siem_rules_forbidden-burst_D261030F",
       "datadog_security_monitoring_rule.cloud-siem_rules_host-namespaces-pod_1DF924F4",
       "datadog_security_monitoring_rule.cloud-siem_rules_host-path-sensitive-mount_3A32F7EE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_host-path-volume_5A1B1EA1",
       "datadog_security_monitoring_rule.cloud-siem_rules_impersonation_581752EA",
+      "datadog_security_monitoring_rule.cloud-siem_rules_ingress-without-tls_1D0E3C56",
       "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-cronjob_E6EBCF2F",
       "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-daemonset_6D4D25F3",
+      "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-pod-untrusted-image_08506C52",
       "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-pod_17ACE42A",
       "datadog_security_monitoring_rule.cloud-siem_rules_kube-system-serviceaccount_A6B7F4DE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_namespace-created_39516F10",
       "datadog_security_monitoring_rule.cloud-siem_rules_node-proxy-access_93708172",
       "datadog_security_monitoring_rule.cloud-siem_rules_nodeport-service_6AF80C8F",
       "datadog_security_monitoring_rule.cloud-siem_rules_permission-enumeration_004B29D6",
@@ -134,11 +165,20 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_security_monitoring_rule.cloud-siem_rules_pod-exec-new-user_2C526E2A",
       "datadog_security_monitoring_rule.cloud-siem_rules_pod-port-forward_D751DB35",
       "datadog_security_monitoring_rule.cloud-siem_rules_privileged-pod_E535743C",
+      "datadog_security_monitoring_rule.cloud-siem_rules_privileged-subject-binding_7D623A51",
       "datadog_security_monitoring_rule.cloud-siem_rules_rbac-escalate-bind-impersonate_86B48992",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-grant-node-proxy_32058637",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-grant-pod-exec_F19CD66B",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-grant-secrets_AC7C20BD",
+      "datadog_security_monitoring_rule.cloud-siem_rules_rbac-grant-write-verbs_032F45F0",
       "datadog_security_monitoring_rule.cloud-siem_rules_rbac-wildcard-grant_865D2F97",
+      "datadog_security_monitoring_rule.cloud-siem_rules_run-as-root-pod_D5A25DED",
+      "datadog_security_monitoring_rule.cloud-siem_rules_secret-read-failures_1A4B4178",
       "datadog_security_monitoring_rule.cloud-siem_rules_secret-read-new-user_3A7DD28E",
       "datadog_security_monitoring_rule.cloud-siem_rules_secrets-listed-cluster-wide_12624BDE",
+      "datadog_security_monitoring_rule.cloud-siem_rules_secrets-listed-in-namespace_76B15CA0",
       "datadog_security_monitoring_rule.cloud-siem_rules_serviceaccount-token-requested_C053203E",
+      "datadog_security_monitoring_rule.cloud-siem_rules_system-rbac-modified_9C22BDCD",
       "datadog_security_monitoring_suppression.cloud-siem_rules_suppression-ci-deployer-port-forwards-for-smoke-tests_1F6DBE4F",
     ]);
   });
@@ -225,7 +265,7 @@ describe("EnvironmentStack: Cloud SIEM", () => {
   const rules = (s: any) => Object.values<any>(s.resource.datadog_security_monitoring_rule);
 
   it("deploys the tuned pack in each environment, tagged with the environment", () => {
-    expect(rules(all.production)).toHaveLength(29);
+    expect(rules(all.production)).toHaveLength(49);
     // staging disables nodeport-service: the rule is still managed, but off.
     const nodeport = rules(all.staging).find((r) => r.name.includes("NodePort"));
     expect(nodeport.enabled).toBe(false);
@@ -253,7 +293,7 @@ describe("EnvironmentStack: Cloud SIEM", () => {
     c.environments[1].cloudSiem = { enabled: false };
     const stacks = synthAll(validateConfig(c, "x.yaml"));
     expect(stacks.production.resource.datadog_security_monitoring_rule).toBeUndefined();
-    expect(Object.keys(stacks.staging.resource.datadog_security_monitoring_rule)).toHaveLength(29);
+    expect(Object.keys(stacks.staging.resource.datadog_security_monitoring_rule)).toHaveLength(49);
   });
 });
 

@@ -77,7 +77,7 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
 
   test("fails on misspelled options of the config section", () => {
     expect(() => synth({ notification: { high: ["@pagerduty-eks"] }, builtInRules: { rules: [], tagFilter: [] } } as never)).toThrow(
-      'cloud siem "cloud-siem": notification is not an option; did you mean "notifications"? (allowed: pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules); builtInRules.tagFilter is not an option; did you mean "tagsFilter"? (allowed: rules, notifications, tagsFilter)',
+      'cloud siem "cloud-siem": notification is not an option; did you mean "notifications"? (allowed: pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules, identityAttribute, guideExecRule); builtInRules.tagFilter is not an option; did you mean "tagsFilter"? (allowed: rules, notifications, tagsFilter)',
     );
   });
 

@@ -14,12 +14,48 @@ const byId = (rules: readonly { id: string }[], id: string) => rules.find((r) =>
 const synthProps = (tuning: CloudSiemTuning) => JSON.parse(Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", cloudSiemPropsFromTuning(EKS_RULE_PACK, tuning))));
 const HANDLES = "@slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>";
 
+describe("identity attribute", () => {
+  test("defaults to @usr.id everywhere (queries, group-by, New Value metrics, messages); @usr.name keeps the rule files as written", () => {
+    const tuned = tuneRules(EKS_RULE_PACK, {});
+    for (const rule of tuned) {
+      const text = JSON.stringify({ q: rule.queries, m: rule.message, g: rule.groupSignalsBy });
+      expect(text).not.toMatch(/@usr\.name/);
+    }
+    expect(byId(tuned, "pod-exec-burst").queries[0].groupByFields).toEqual(["@usr.id"]);
+    expect(byId(tuned, "secret-read-new-user").queries[0].metrics).toEqual(["@usr.id"]);
+    expect(byId(tuned, "privileged-pod").message).toContain("`{{@usr.id}}`");
+    const asWritten = tuneRules(EKS_RULE_PACK, { identityAttribute: "@usr.name" });
+    asWritten.forEach((r, i) => {
+      expect(r.queries).toEqual(EKS_RULE_PACK[i].queries);
+      expect(r.message).toBe(EKS_RULE_PACK[i].message);
+    });
+  });
+
+  test("every rule's samples still hold with @usr.id (the pipeline fills both attributes from user.username)", () => {
+    const { normalizeAuditEvent } = require("../lib/audit");
+    const { compileQuery } = require("../lib/query");
+    for (const rule of tuneRules(EKS_RULE_PACK, {})) {
+      for (const q of rule.queries) expect(q.query).not.toContain("@usr.name");
+      const matches = (e: unknown) => rule.queries.some((q) => compileQuery(q.query)(normalizeAuditEvent(e)));
+      for (const s of rule.samples?.positive ?? []) expect([rule.id, s.description, matches(s.event)]).toEqual([rule.id, s.description, true]);
+      for (const s of rule.samples?.negative ?? []) expect([rule.id, s.description, matches(s.event)]).toEqual([rule.id, s.description, false]);
+    }
+  });
+
+  test("an unknown attribute is rejected naming the field, the value and the allowed values", () => {
+    expect(() => tuneRules(EKS_RULE_PACK, { identityAttribute: "@user.username" as never })).toThrow(
+      'cloud siem tuning: identityAttribute is "@user.username" (allowed: @usr.id, @usr.name)',
+    );
+    expect(() => tuneRules(EKS_RULE_PACK, { guideExecRule: "yes" as never })).toThrow('cloud siem tuning: guideExecRule is "yes" (allowed: true, false)');
+  });
+});
+
 describe("tuneRules", () => {
   test("is pure: the pack is not modified and an empty tuning changes nothing but explicit defaults", () => {
     const before = JSON.stringify(EKS_RULE_PACK);
     const tuned = tuneRules(EKS_RULE_PACK, { rules: { "pod-attach": { enabled: false, severity: "critical" } } });
     expect(JSON.stringify(EKS_RULE_PACK)).toBe(before);
-    expect(tuneRules(EKS_RULE_PACK, {}).map((r) => defineRule(r))).toEqual(EKS_RULE_PACK.map((r) => defineRule(r)));
+    expect(tuneRules(EKS_RULE_PACK, { identityAttribute: "@usr.name" }).map((r) => defineRule(r))).toEqual(EKS_RULE_PACK.map((r) => defineRule(r)));
     expect(byId(tuned, "pod-attach").enabled).toBe(false);
   });
 
@@ -45,11 +81,11 @@ describe("tuneRules", () => {
       exclusionQuery: '@usr.name:"system:serviceaccount:argocd:argocd-application-controller"',
       rules: { "secrets-listed-cluster-wide": { exclusionQuery: '@usr.name:"system:serviceaccount:external-secrets:external-secrets"' } },
     });
-    const original = byId(EKS_RULE_PACK, "secrets-listed-cluster-wide").queries[0].query;
+    const original = byId(EKS_RULE_PACK, "secrets-listed-cluster-wide").queries[0].query.replace(/@usr\.name/g, "@usr.id");
     expect(byId(tuned, "secrets-listed-cluster-wide").queries[0].query).toBe(
       `${original} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller") -(@usr.name:"system:serviceaccount:external-secrets:external-secrets")`,
     );
-    expect(byId(tuned, "pod-attach").queries[0].query).toBe(`${byId(EKS_RULE_PACK, "pod-attach").queries[0].query} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller")`);
+    expect(byId(tuned, "pod-attach").queries[0].query).toBe(`${byId(EKS_RULE_PACK, "pod-attach").queries[0].query.replace(/@usr\.name/g, "@usr.id")} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller")`);
   });
 
   test("changes the threshold and window of the guide's threshold alternative, raising keep-alive to match", () => {
@@ -151,14 +187,14 @@ describe("suppressions", () => {
         name: "CI deployer port-forwards",
         enabled: true,
         description: "CHG-1234: the CI deployer port-forwards to run smoke tests",
-        rule_query: "eks_audit_siem_rule:pod-port-forward",
+        rule_query: "type:log_detection source:kubernetes eks_audit_siem_rule:pod-port-forward",
         suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"',
         expiration_date: "2027-03-31T00:00:00Z",
       },
       "argo-cd": {
         name: "Argo CD",
         enabled: true,
-        rule_query: "(eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",
+        rule_query: "type:log_detection source:kubernetes (eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",
         data_exclusion_query: String.raw`@usr.name:system\:serviceaccount\:argocd\:*`,
       },
     });

@@ -4,10 +4,13 @@ import {
   CloudSiemRules,
   DetectionRuleProps,
   EKS_RULE_PACK,
+  EXEC_QUERY,
   GUIDE_EXEC_QUERY,
   defineRule,
   lintQuery,
   podExecBurstRule,
+  podExecNewUserRule,
+  tuneRules,
 } from "../modules/cloud-siem";
 
 const WINDOWS = "0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400";
@@ -170,8 +173,19 @@ describe("rule model validation (exact messages)", () => {
 });
 
 describe("the Datadog guide's rule", () => {
-  const guide = EKS_RULE_PACK.find((r) => r.id === "pod-exec-new-user")!;
+  const guide = podExecNewUserRule({ guide: true });
   const resource = Object.values(synth([guide]).resource.datadog_security_monitoring_rule)[0] as any;
+
+  test("the pack's version detects exec from kubectl < 1.30 (create) and >= 1.30 (WebSockets, get); the guide's is available as written", () => {
+    const pack = EKS_RULE_PACK.find((r) => r.id === "pod-exec-new-user")!;
+    expect(EXEC_QUERY).toBe("source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:(create OR get) @http.status_code:[101 TO 299]");
+    expect(pack.queries[0].query).toBe(EXEC_QUERY);
+    expect(guide.queries[0].query).toBe(GUIDE_EXEC_QUERY);
+    // The guide's rule keeps @usr.name whatever the pack's identity attribute; the pack's follows the setting.
+    const tuned = tuneRules(EKS_RULE_PACK, { guideExecRule: true, identityAttribute: "@usr.id" });
+    expect(tuned.find((r) => r.id === "pod-exec-new-user")!.queries[0]).toEqual({ query: GUIDE_EXEC_QUERY, metrics: ["@usr.name"] });
+    expect(tuneRules(EKS_RULE_PACK, {}).find((r) => r.id === "pod-exec-new-user")!.queries[0]).toEqual({ query: EXEC_QUERY, metrics: ["@usr.id"] });
+  });
 
   test("has the guide's exact query, New Value on @usr.name, metric and metrics consistent, no query name", () => {
     expect(GUIDE_EXEC_QUERY).toBe("source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]");
@@ -209,7 +223,7 @@ describe("the Datadog guide's rule", () => {
   test("its threshold alternative counts execs per user, with N and the window configurable", () => {
     const defaults = Object.values(synth([podExecBurstRule()]).resource.datadog_security_monitoring_rule)[0] as any;
     expect(defaults.query).toEqual([
-      { name: "execs", query: GUIDE_EXEC_QUERY, aggregation: "count", data_source: "logs", group_by_fields: ["@usr.name"], distinct_fields: [], has_optional_group_by_fields: false },
+      { name: "execs", query: EXEC_QUERY, aggregation: "count", data_source: "logs", group_by_fields: ["@usr.name"], distinct_fields: [], has_optional_group_by_fields: false },
     ]);
     expect(defaults.case).toEqual([{ name: "many execs", status: "medium", condition: "execs > 5", notifications: [] }]);
     expect(defaults.options).toEqual({ detection_method: "threshold", evaluation_window: 300, keep_alive: 3600, max_signal_duration: 86400, decrease_criticality_based_on_env: false });

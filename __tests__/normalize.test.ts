@@ -179,3 +179,23 @@ describe("normalizeAuditEvent reuseInput", () => {
     expect(input.usr).toEqual({ name: "kubernetes-admin", id: "kubernetes-admin" });
   });
 });
+
+describe("http.url_details.queryString", () => {
+  // The hand-written parser must decode exactly like URLSearchParams (repeated keys become arrays).
+  test.each([
+    "command=cat&command=%2Fvar%2Frun%2Fsecrets%2Ftoken&stdout=true",
+    "a=1&&b=&c",
+    "x=a+b%20c&x=%ZZ&y==2",
+    "=v&k",
+    "limit=500&resourceVersion=0&timeoutSeconds=301&watch=true",
+    "fieldSelector=metadata.name%3Dfoo&labelSelector=app+in+(a%2Cb)",
+  ])("%s decodes like URLSearchParams", (query) => {
+    const expected: Record<string, unknown> = {};
+    for (const [k, v] of new URLSearchParams(query)) {
+      const prev = expected[k];
+      expected[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    const log = normalizeAuditEvent({ kind: "Event", apiVersion: "audit.k8s.io/v1", verb: "get", requestURI: `/api/v1/pods?${query}` });
+    expect((log.attributes.http as { url_details: { queryString: unknown } }).url_details.queryString).toEqual(expected);
+  });
+});

@@ -17,7 +17,8 @@ describe.each(EKS_RULE_PACK.map((props) => [props.id, defineRule(props)] as cons
 
   test.each(rule.samples.positive.map((s) => [s.description, s] as const))("matches positive sample: %s", (_d, sample) => {
     const log = normalizeAuditEvent(sample.event);
-    expect(queries.filter((q) => matchesQuery(q.node, log)).map((q) => q.name)).toContain(rule.queries[0].name);
+    // At least one query (multi-query rules such as anonymous-request-authorized have one case per query).
+    expect(queries.filter((q) => matchesQuery(q.node, log)).length).toBeGreaterThan(0);
   });
 
   test.each(rule.samples.negative.map((s) => [s.description, s] as const))("does not match negative sample: %s", (_d, sample) => {

@@ -52,6 +52,7 @@ const podActivity = rule({
 });
 
 const deniedExec = rule({
+  id: "denied-exec",
   name: "denied exec",
   severity: "high",
   tags: ["tactic:TA0007-discovery", "technique:T1613-container-and-resource-discovery"],
@@ -199,6 +200,14 @@ describe("rules match: one JSON line per input line", () => {
     expect(jsonLines(r.stdout)[0]).toEqual({ line: 1, matches: [] });
   });
 
+  test("--rule also takes a rule id (as in config files and the rule table)", async () => {
+    const byId = await run(["--rule", "denied-exec", EVENTS]);
+    const byName = await run(["--rule", "denied exec", EVENTS]);
+    expect(byId.code).toBe(0);
+    expect(byId.stdout).toBe(byName.stdout);
+    expect(jsonLines(byId.stdout)[5]).toEqual({ line: 7, matches: [DENIED_MATCH] });
+  });
+
   test("--config and --env are passed to the rule resolver", async () => {
     const r = await run(["--config", "my.yaml", "--env=prod", EVENTS]);
     expect(r.resolved).toEqual([{ configPath: "my.yaml", env: "prod" }]);
@@ -244,7 +253,7 @@ describe("rules match: one JSON line per input line", () => {
 });
 
 describe("rules match: argument and rule errors", () => {
-  const allowed = "allowed: --summary, --config <path>, --env <name>, --rule <name>, --help, and one events file (- for standard input)";
+  const allowed = "allowed: --summary, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)";
 
   test.each<[string[], string]>([
     [[], `rules match: the events file is missing; ${allowed}`],
@@ -276,7 +285,7 @@ describe("rules match: argument and rule errors", () => {
     const r = await run(["--rule", "exec by new user", EVENTS]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'rules match: --rule "exec by new user" is not an enabled rule of the selected config; allowed: "exec by a new user", "pod activity", "denied exec"\n',
+      'rules match: --rule "exec by new user" is not the id or name of an enabled rule of the selected config; allowed: "exec by a new user", "pod activity", denied-exec ("denied exec")\n',
     );
   });
 

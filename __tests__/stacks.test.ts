@@ -1,6 +1,7 @@
 import { Testing } from "cdktf";
 import { loadConfigFile, validateConfig, DEFAULT_CONFIG_PATH } from "../config/load";
 import { EnvironmentStack } from "../stacks/environment-stack";
+import { EKS_RULE_PACK } from "../modules/cloud-siem";
 import { baseConfig } from "./helpers/config";
 
 /** Synthesizes every environment of a config; returns each stack's full JSON (backend included). */
@@ -52,20 +53,31 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_monitor.audit_logs_stopped_staging-apps",
       "datadog_security_monitoring_rule.admission-webhook-changed",
       "datadog_security_monitoring_rule.anonymous-request-authorized",
+      "datadog_security_monitoring_rule.anonymous-request-denied",
       "datadog_security_monitoring_rule.aws-auth-configmap-changed",
       "datadog_security_monitoring_rule.cluster-admin-binding",
+      "datadog_security_monitoring_rule.controller-pod-host-access",
+      "datadog_security_monitoring_rule.cronjob-created",
+      "datadog_security_monitoring_rule.csr-approved",
       "datadog_security_monitoring_rule.csr-created-by-user",
+      "datadog_security_monitoring_rule.daemonset-created",
       "datadog_security_monitoring_rule.dangerous-capabilities",
       "datadog_security_monitoring_rule.ephemeral-container",
       "datadog_security_monitoring_rule.events-deleted",
+      "datadog_security_monitoring_rule.exec-copy-from-pod",
+      "datadog_security_monitoring_rule.exec-token-read",
       "datadog_security_monitoring_rule.forbidden-burst",
       "datadog_security_monitoring_rule.host-namespaces-pod",
       "datadog_security_monitoring_rule.host-path-sensitive-mount",
+      "datadog_security_monitoring_rule.host-path-volume",
       "datadog_security_monitoring_rule.impersonation",
+      "datadog_security_monitoring_rule.ingress-without-tls",
       "datadog_security_monitoring_rule.kube-system-cronjob",
       "datadog_security_monitoring_rule.kube-system-daemonset",
       "datadog_security_monitoring_rule.kube-system-pod",
+      "datadog_security_monitoring_rule.kube-system-pod-untrusted-image",
       "datadog_security_monitoring_rule.kube-system-serviceaccount",
+      "datadog_security_monitoring_rule.namespace-created",
       "datadog_security_monitoring_rule.node-proxy-access",
       "datadog_security_monitoring_rule.nodeport-service",
       "datadog_security_monitoring_rule.permission-enumeration",
@@ -74,11 +86,20 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_security_monitoring_rule.pod-exec-new-user",
       "datadog_security_monitoring_rule.pod-port-forward",
       "datadog_security_monitoring_rule.privileged-pod",
+      "datadog_security_monitoring_rule.privileged-subject-binding",
       "datadog_security_monitoring_rule.rbac-escalate-bind-impersonate",
+      "datadog_security_monitoring_rule.rbac-grant-node-proxy",
+      "datadog_security_monitoring_rule.rbac-grant-pod-exec",
+      "datadog_security_monitoring_rule.rbac-grant-secrets",
+      "datadog_security_monitoring_rule.rbac-grant-write-verbs",
       "datadog_security_monitoring_rule.rbac-wildcard-grant",
+      "datadog_security_monitoring_rule.run-as-root-pod",
+      "datadog_security_monitoring_rule.secret-read-failures",
       "datadog_security_monitoring_rule.secret-read-new-user",
       "datadog_security_monitoring_rule.secrets-listed-cluster-wide",
+      "datadog_security_monitoring_rule.secrets-listed-in-namespace",
       "datadog_security_monitoring_rule.serviceaccount-token-requested",
+      "datadog_security_monitoring_rule.system-rbac-modified",
     ]);
     expect(addresses(all.production)).toEqual([
       "aws_cloudformation_stack.datadog_forwarder_eu-west-1",
@@ -112,20 +133,31 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_security_monitoring_default_rule.a-new-kubernetes-admission-controller-was-created",
       "datadog_security_monitoring_rule.admission-webhook-changed",
       "datadog_security_monitoring_rule.anonymous-request-authorized",
+      "datadog_security_monitoring_rule.anonymous-request-denied",
       "datadog_security_monitoring_rule.aws-auth-configmap-changed",
       "datadog_security_monitoring_rule.cluster-admin-binding",
+      "datadog_security_monitoring_rule.controller-pod-host-access",
+      "datadog_security_monitoring_rule.cronjob-created",
+      "datadog_security_monitoring_rule.csr-approved",
       "datadog_security_monitoring_rule.csr-created-by-user",
+      "datadog_security_monitoring_rule.daemonset-created",
       "datadog_security_monitoring_rule.dangerous-capabilities",
       "datadog_security_monitoring_rule.ephemeral-container",
       "datadog_security_monitoring_rule.events-deleted",
+      "datadog_security_monitoring_rule.exec-copy-from-pod",
+      "datadog_security_monitoring_rule.exec-token-read",
       "datadog_security_monitoring_rule.forbidden-burst",
       "datadog_security_monitoring_rule.host-namespaces-pod",
       "datadog_security_monitoring_rule.host-path-sensitive-mount",
+      "datadog_security_monitoring_rule.host-path-volume",
       "datadog_security_monitoring_rule.impersonation",
+      "datadog_security_monitoring_rule.ingress-without-tls",
       "datadog_security_monitoring_rule.kube-system-cronjob",
       "datadog_security_monitoring_rule.kube-system-daemonset",
       "datadog_security_monitoring_rule.kube-system-pod",
+      "datadog_security_monitoring_rule.kube-system-pod-untrusted-image",
       "datadog_security_monitoring_rule.kube-system-serviceaccount",
+      "datadog_security_monitoring_rule.namespace-created",
       "datadog_security_monitoring_rule.node-proxy-access",
       "datadog_security_monitoring_rule.nodeport-service",
       "datadog_security_monitoring_rule.permission-enumeration",
@@ -134,11 +166,20 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
       "datadog_security_monitoring_rule.pod-exec-new-user",
       "datadog_security_monitoring_rule.pod-port-forward",
       "datadog_security_monitoring_rule.privileged-pod",
+      "datadog_security_monitoring_rule.privileged-subject-binding",
       "datadog_security_monitoring_rule.rbac-escalate-bind-impersonate",
+      "datadog_security_monitoring_rule.rbac-grant-node-proxy",
+      "datadog_security_monitoring_rule.rbac-grant-pod-exec",
+      "datadog_security_monitoring_rule.rbac-grant-secrets",
+      "datadog_security_monitoring_rule.rbac-grant-write-verbs",
       "datadog_security_monitoring_rule.rbac-wildcard-grant",
+      "datadog_security_monitoring_rule.run-as-root-pod",
+      "datadog_security_monitoring_rule.secret-read-failures",
       "datadog_security_monitoring_rule.secret-read-new-user",
       "datadog_security_monitoring_rule.secrets-listed-cluster-wide",
+      "datadog_security_monitoring_rule.secrets-listed-in-namespace",
       "datadog_security_monitoring_rule.serviceaccount-token-requested",
+      "datadog_security_monitoring_rule.system-rbac-modified",
       "datadog_security_monitoring_suppression.ci-deployer-port-forwards-for-smoke-tests",
     ]);
     expect(Object.keys(all.production.data.datadog_security_monitoring_rules)).toEqual(["builtin_rules"]);
@@ -233,7 +274,7 @@ describe("EnvironmentStack: Cloud SIEM", () => {
   const rules = (s: any) => Object.values<any>(s.resource.datadog_security_monitoring_rule);
 
   it("deploys the tuned pack in each environment, tagged with the environment", () => {
-    expect(rules(all.production)).toHaveLength(29);
+    expect(rules(all.production)).toHaveLength(EKS_RULE_PACK.length);
     // staging disables nodeport-service: the rule is still managed, but off.
     const nodeport = rules(all.staging).find((r) => r.name.includes("NodePort"));
     expect(nodeport.enabled).toBe(false);
@@ -261,7 +302,7 @@ describe("EnvironmentStack: Cloud SIEM", () => {
     c.environments[1].cloudSiem = { enabled: false };
     const stacks = synthAll(validateConfig(c, "x.yaml"));
     expect(stacks.production.resource.datadog_security_monitoring_rule).toBeUndefined();
-    expect(Object.keys(stacks.staging.resource.datadog_security_monitoring_rule)).toHaveLength(29);
+    expect(Object.keys(stacks.staging.resource.datadog_security_monitoring_rule)).toHaveLength(EKS_RULE_PACK.length);
   });
 });
 

@@ -5,6 +5,7 @@
  * module's own `tuningProblems`, so the two can never disagree.
  */
 import { RULE_WINDOWS_SECONDS, SEVERITIES } from "../modules/cloud-siem/allowed-values";
+import { DEFAULT_IDENTITY_ATTRIBUTE, IDENTITY_ATTRIBUTES } from "../modules/cloud-siem/identity";
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuningProblems } from "../modules/cloud-siem/tuning";
@@ -44,6 +45,16 @@ const cloudSiemObject = obj({
   notificationDelivery: withDefault(
     literal(["case", "notification_rule"]).describe("case: targets on each rule case; notification_rule: one datadog_security_notification_rule per severity."),
     "case",
+  ),
+  identityAttribute: withDefault(
+    literal(IDENTITY_ATTRIBUTES).describe(
+      "The user attribute every rule groups, excludes and reports on: @usr.id (what Datadog's current built-in Kubernetes rules use) or @usr.name (the guide's). Check which one your kubernetes.audit logs carry in Log Explorer (docs/cloud-siem.md).",
+    ),
+    DEFAULT_IDENTITY_ATTRIBUTE,
+  ),
+  guideExecRule: withDefault(
+    bool().describe("Deploy pod-exec-new-user exactly as the Datadog guide writes it (verb create only, @usr.name) instead of the pack's version (create and get: kubectl >= 1.30 execs over WebSockets with verb get)."),
+    false,
   ),
   rules: withDefault(record(literal(PACK_RULE_IDS), ruleTuning).describe("Per-rule tuning, by pack rule id."), {}),
   suppressions: withDefault(

@@ -2,9 +2,9 @@
  * Turns one Kubernetes audit event, as Amazon EKS writes it to CloudWatch Logs, into the log Datadog's
  * `kubernetes.audit` integration pipeline produces, so detection queries can be evaluated offline.
  *
- * Datadog does not publish that pipeline. The remapping below follows the evidence collected in
- * `/work/shared/reference/datadog-facts.md` §6.2 (OOTB rule pairs that query the standardized attribute and the
- * raw one, and Datadog's workshop pipeline); every uncertain mapping is listed in `docs/detection-testing.md`.
+ * Datadog does not publish that pipeline. The remapping below follows the public evidence (built-in rule pairs that
+ * query the standardized attribute and the raw one, and Datadog's workshop pipeline); every uncertain mapping is
+ * listed in `docs/detection-testing.md`.
  *
  * | raw audit field        | Datadog attribute                | confidence                                   |
  * |------------------------|----------------------------------|----------------------------------------------|
@@ -52,16 +52,45 @@ function toEpochMs(v: unknown): number | undefined {
   return undefined;
 }
 
+/** `application/x-www-form-urlencoded` decoding of one key or value, as `URLSearchParams` does it. */
+function decodeComponent(text: string): string {
+  const plus = text.indexOf("+") >= 0 ? text.replace(/\+/g, " ") : text;
+  if (plus.indexOf("%") < 0) return plus;
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    return new URLSearchParams(`k=${text}`).get("k") ?? plus;
+  }
+}
+
+/**
+ * Parses a query string into `{key: value}` (a repeated key gives an array, as in `command=tar&command=cf`), with the
+ * decoding of `URLSearchParams`; hand-written because it runs for most audit events.
+ */
+function parseQueryString(query: string): Json {
+  const queryString: Json = {};
+  let start = 0;
+  while (start <= query.length) {
+    let end = query.indexOf("&", start);
+    if (end < 0) end = query.length;
+    if (end > start) {
+      const eq = query.indexOf("=", start);
+      const hasValue = eq >= 0 && eq < end;
+      const k = decodeComponent(query.slice(start, hasValue ? eq : end));
+      const v = hasValue ? decodeComponent(query.slice(eq + 1, end)) : "";
+      const prev = queryString[k];
+      queryString[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    start = end + 1;
+  }
+  return queryString;
+}
+
 /** `http.url_details` for a request URI such as `/api/v1/namespaces/default/pods?limit=500`. */
 function urlDetails(requestURI: string): Json {
   const q = requestURI.indexOf("?");
   if (q < 0) return { path: requestURI };
-  const queryString: Json = {};
-  for (const [k, v] of new URLSearchParams(requestURI.slice(q + 1))) {
-    const prev = queryString[k];
-    queryString[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
-  return { path: requestURI.slice(0, q), queryString };
+  return { path: requestURI.slice(0, q), queryString: parseQueryString(requestURI.slice(q + 1)) };
 }
 
 /** Metadata from the wrapper a line came in (CloudWatch export line or forwarded log). */

@@ -57,7 +57,7 @@ export function compilePath(segments: readonly string[]): CompiledPath {
  * `someAt` for the common case, without recursion: walks plain objects along the plain segments and hands over to
  * `someAt` at the first array or missing key (where dotted keys are tried).
  */
-function someAlong(root: unknown, path: CompiledPath, pred: ValuePredicate): boolean {
+export function someAlong(root: unknown, path: CompiledPath, pred: ValuePredicate): boolean {
   let v = root;
   const first = path.first;
   for (let i = 0; i < first.length; i++) {
@@ -291,13 +291,60 @@ export function compileNode(node: QueryNode): LogPredicate {
       };
     }
     case "or": {
-      const children = node.children.map(compileNode);
+      const children = compileOrChildren(node.children);
+      if (children.length === 1) return children[0];
       return (log) => {
         for (let k = 0; k < children.length; k++) if (children[k](log)) return true;
         return false;
       };
     }
   }
+}
+
+/**
+ * The children of an OR, with terms on the same attribute merged into one walk: `@objectRef.resource:(pods OR
+ * deployments OR ...)` or `@usr.name:(eks\:* OR system\:node\:* OR ...)` read the attribute once and test each
+ * value against a set of exact strings and one combined pattern. "Some value matches a or some value matches b" is
+ * "some value matches a or b", so results are unchanged.
+ */
+function compileOrChildren(nodes: readonly QueryNode[]): LogPredicate[] {
+  const groups = new Map<string, { path: readonly string[]; exact: Set<string>; patterns: string[] }>();
+  const rest: QueryNode[] = [];
+  for (const n of nodes) {
+    const mergeable =
+      n.kind === "term" &&
+      n.field.kind === "attribute" &&
+      ((n.value.kind === "exact" && parseNumber(n.value.text) === undefined) || n.value.kind === "wildcard");
+    if (!mergeable || n.kind !== "term" || n.field.kind !== "attribute") {
+      rest.push(n);
+      continue;
+    }
+    const key = n.field.path.join("\u0000");
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = { path: n.field.path, exact: new Set(), patterns: [] };
+      groups.set(key, g);
+    }
+    if (n.value.kind === "exact") g.exact.add(n.value.text);
+    else if (n.value.kind === "wildcard") g.patterns.push(n.value.regexSource);
+  }
+  const out: LogPredicate[] = [];
+  for (const g of groups.values()) {
+    const path = compilePath(g.path);
+    const exact = g.exact;
+    const re = g.patterns.length === 0 ? undefined : new RegExp(`^(?:${g.patterns.map((p) => `(?:${p})`).join("|")})$`, "s");
+    const pred: ValuePredicate = (v) => {
+      if (typeof v === "string") return exact.has(v) || (re !== undefined && re.test(v));
+      if (typeof v === "number" || typeof v === "boolean") {
+        const text = typeof v === "boolean" ? (v ? "true" : "false") : String(v);
+        return exact.has(text) || (re !== undefined && re.test(text));
+      }
+      return false;
+    };
+    out.push((log) => someAlong(log.attributes, path, pred));
+  }
+  for (const n of rest) out.push(compileNode(n));
+  return out;
 }
 
 const compiledCache = new WeakMap<QueryNode, LogPredicate>();

@@ -37,6 +37,11 @@ export interface SampleEvent {
 }
 
 export interface MatchableRule {
+  /**
+   * Stable rule id, as used in config files and rule tables (e.g. `pod-exec-new-user`).
+   * @default - none (the rule is known by its name only)
+   */
+  readonly id?: string;
   /** Unique rule name (the Datadog rule name). */
   readonly name: string;
   /** Severity of the first case (what a match would raise). */

@@ -18,8 +18,39 @@ export const KUBE_SYSTEM_SERVICE_ACCOUNTS = String.raw`system\:serviceaccount\:k
 
 /** Excludes EKS, control-plane and `kube-system` service-account identities: what would otherwise alert all day. */
 export const NOT_PLATFORM = `-@usr.name:(${EKS_IDENTITIES} OR ${CONTROL_PLANE_IDENTITIES} OR ${KUBE_SYSTEM_SERVICE_ACCOUNTS})`;
+/** Excludes EKS and control-plane identities only: `kube-system` service accounts stay in (a stolen add-on token is used as one). */
+export const NOT_CONTROL_PLANE = `-@usr.name:(${EKS_IDENTITIES} OR ${CONTROL_PLANE_IDENTITIES})`;
 /** Excludes every `eks:` and `system:` identity (all service accounts included): for actions only people should do. */
 export const NOT_SYSTEM = String.raw`-@usr.name:(eks\:* OR system\:*)`;
+
+/** Create, update or patch: the verbs that carry a request body (`@requestObject`). */
+export const WRITES = "@http.method:(create OR update OR patch)";
+
+/**
+ * Exec, attach and port-forward requests: `create` from kubectl < 1.30 (SPDY), `get` from kubectl >= 1.30, which
+ * streams over WebSockets and is audited with verb `get` (kubernetes/kubernetes#133515).
+ */
+export const STREAM_VERBS = "@http.method:(create OR get)";
+
+/** The resources whose request body holds a pod spec. */
+export const POD_WORKLOADS =
+  "@objectRef.resource:(pods OR deployments OR daemonsets OR statefulsets OR replicasets OR replicationcontrollers OR jobs OR cronjobs)";
+
+/**
+ * Where the pod spec sits in the request body: a Pod (`spec`), a Deployment, StatefulSet, DaemonSet, ReplicaSet,
+ * ReplicationController or Job (`spec.template.spec`), a CronJob (`spec.jobTemplate.spec.template.spec`).
+ */
+export const POD_SPEC_PATHS: readonly string[] = ["spec", "spec.template.spec", "spec.jobTemplate.spec.template.spec"];
+
+/** `(@requestObject.<pod spec>.<field>:<value> OR ...)` over every pod spec path, e.g. `inPodSpec("hostPID", "true")`. */
+export function inPodSpec(field: string, value: string): string {
+  return `(${POD_SPEC_PATHS.map((p) => `@requestObject.${p}.${field}:${value}`).join(" OR ")})`;
+}
+
+/** Like `inPodSpec`, for a container field in `containers` and `initContainers`, e.g. `inContainers("securityContext.privileged", "true")`. */
+export function inContainers(field: string, value: string): string {
+  return `(${POD_SPEC_PATHS.flatMap((p) => ["containers", "initContainers"].map((c) => `@requestObject.${p}.${c}.${field}:${value}`)).join(" OR ")})`;
+}
 
 /** The signal message: goal, strategy, numbered triage steps. */
 export function ruleMessage(goal: string, strategy: string, triage: readonly string[]): string {

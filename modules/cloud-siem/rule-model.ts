@@ -22,8 +22,17 @@ import {
   SEVERITIES,
   THRESHOLD_AGGREGATIONS,
 } from "./allowed-values";
-import { Token } from "cdktf";
 import { lintQuery } from "./query-lint";
+
+/**
+ * `Token.isUnresolved` of cdktf, loaded only for strings that carry a token marker (`${TfToken[`, `#{TfToken[`,
+ * `&{TfToken[`): the offline tools (`rules match`, `eval:corpus`) validate rules without loading cdktf.
+ */
+function isUnresolvedToken(value: unknown): boolean {
+  if (typeof value !== "string" || !value.includes("{TfToken[")) return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("cdktf") as typeof import("cdktf")).Token.isUnresolved(value);
+}
 
 export type { Severity, SampleEvent };
 
@@ -165,6 +174,12 @@ export interface DetectionRuleProps {
    */
   readonly groupSignalsBy?: readonly string[];
   /**
+   * The identity attribute this rule is pinned to, whatever the pack's `identityAttribute` setting (the Datadog
+   * guide's exec rule keeps the guide's `@usr.name`). Rule files write `@usr.name`; `withIdentityAttribute` rewrites it.
+   * @default - the pack's setting
+   */
+  readonly identityAttribute?: "@usr.id" | "@usr.name";
+  /**
    * Sample audit events the rule must (positive) and must not (negative) match.
    * @default - no samples (the pack requires at least one of each)
    */
@@ -225,7 +240,7 @@ function show(value: unknown): string {
 
 /** Why a notification handle is invalid, or undefined. */
 export function notificationHandleProblem(handle: unknown): string | undefined {
-  if (typeof handle === "string" && (NOTIFICATION_HANDLE.test(handle) || Token.isUnresolved(handle))) return undefined;
+  if (typeof handle === "string" && (NOTIFICATION_HANDLE.test(handle) || isUnresolvedToken(handle))) return undefined;
   return `is ${show(handle)} (allowed: ${NOTIFICATION_HANDLE_ALLOWED})`;
 }
 
@@ -259,7 +274,7 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
     if (q.name !== undefined && !QUERY_NAME.test(q.name)) p(`${f}.name`, `is ${show(q.name)} (allowed: lowercase ASCII letters, digits and _, starting with a letter)`);
     if (names.indexOf(names[i]) !== i) p(`${f}.name`, `is ${show(names[i])}, already used by query[${names.indexOf(names[i])}] (allowed: unique query names)`);
     // A token (e.g. a TerraformVariable) is only known at plan time: nothing to lint.
-    if (!Token.isUnresolved(q.query)) for (const problem of lintQuery(q.query ?? "")) p(`${f}.query`, problem);
+    if (!isUnresolvedToken(q.query)) for (const problem of lintQuery(q.query ?? "")) p(`${f}.query`, problem);
     const aggregation = q.aggregation ?? (isNewValue ? "new_value" : "count");
     const metrics = q.metrics ?? [];
     if (!AGGREGATIONS.includes(aggregation)) {

@@ -182,3 +182,29 @@ export function podManifest(name: string, namespace: string, spec: Record<string
 export function container(name: string, securityContext?: Record<string, unknown>): Record<string, unknown> {
   return { name, image: "public.ecr.aws/docker/library/busybox:1.36", ...(securityContext === undefined ? {} : { securityContext }) };
 }
+
+/** A workload manifest whose pod template is `podSpec` (`spec.template.spec`), e.g. a Deployment or a Job. */
+export function workloadManifest(kind: string, name: string, namespace: string, podSpec: Record<string, unknown>): Record<string, unknown> {
+  const apiVersion = kind === "Job" ? "batch/v1" : "apps/v1";
+  return { kind, apiVersion, metadata: { name, namespace }, spec: { template: { metadata: { labels: { app: name } }, spec: podSpec } } };
+}
+
+/** A CronJob manifest whose pod template is `podSpec` (`spec.jobTemplate.spec.template.spec`). */
+export function cronJobManifest(name: string, namespace: string, podSpec: Record<string, unknown>, schedule = "*/5 * * * *"): Record<string, unknown> {
+  return { kind: "CronJob", apiVersion: "batch/v1", metadata: { name, namespace }, spec: { schedule, jobTemplate: { spec: { template: { spec: podSpec } } } } };
+}
+
+/** A Role or ClusterRole manifest (`requestObject` of a create/update). */
+export function roleManifest(kind: "Role" | "ClusterRole", name: string, rules: readonly Record<string, unknown>[], namespace?: string): Record<string, unknown> {
+  return { kind, apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, rules };
+}
+
+/** A RoleBinding or ClusterRoleBinding manifest. */
+export function bindingManifest(
+  kind: "RoleBinding" | "ClusterRoleBinding",
+  name: string,
+  roleRef: string,
+  subjects: readonly Record<string, unknown>[],
+): Record<string, unknown> {
+  return { kind, apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleRef }, subjects };
+}

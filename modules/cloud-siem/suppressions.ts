@@ -110,11 +110,27 @@ export function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
-/** The detection-rule search query of a suppression. */
+/**
+ * What every `ruleIds` selection starts with: the rule type and `source:` tag, the two selectors Datadog's own
+ * examples use in `rule_query` (API reference "Create a suppression rule": `type:log_detection source:cloudtrail`;
+ * provider docs `datadog_security_monitoring_suppression`: `severity:low source:cloudtrail`). Every pack rule is a
+ * `log_detection` rule tagged `source:kubernetes`.
+ */
+export const PACK_RULE_SELECTOR = "type:log_detection source:kubernetes";
+
+/**
+ * The detection-rule search query of a suppression: for `ruleIds`, the documented selectors narrowed by the rule-id
+ * tag every rule carries (`eks_audit_siem_rule:<id>`, the same `key:value` tag form as `source:`); AND-ed with
+ * `ruleQuery` when both are set. How to confirm the selection in an organization before applying: docs/cloud-siem.md
+ * ("Suppressions").
+ */
 export function suppressionRuleQuery(s: SuppressionProps): string {
   const parts: string[] = [];
   const ids = s.ruleIds ?? [];
-  if (ids.length > 0) parts.push(ids.length === 1 ? `${RULE_ID_TAG_KEY}:${ids[0]}` : `(${ids.map((id) => `${RULE_ID_TAG_KEY}:${id}`).join(" OR ")})`);
+  if (ids.length > 0) {
+    parts.push(PACK_RULE_SELECTOR);
+    parts.push(ids.length === 1 ? `${RULE_ID_TAG_KEY}:${ids[0]}` : `(${ids.map((id) => `${RULE_ID_TAG_KEY}:${id}`).join(" OR ")})`);
+  }
   if (s.ruleQuery !== undefined) parts.push(ids.length > 0 ? `(${s.ruleQuery})` : s.ruleQuery);
   return parts.join(" ");
 }

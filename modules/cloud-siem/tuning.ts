@@ -8,7 +8,9 @@ import { SEVERITIES } from "./allowed-values";
 import type { CloudSiemRulesProps } from "./cloud-siem-rules";
 import { didYouMean } from "../../lib/did-you-mean";
 import { lintQuery } from "./query-lint";
+import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute, identityAttributeProblem, withIdentityAttribute } from "./identity";
 import { DetectionRuleProps, notificationHandleProblem } from "./rule-model";
+import { podExecNewUserRule } from "./rules/pod-exec-new-user";
 import { SecurityNotificationRuleProps, SuppressionProps } from "./suppressions";
 
 /** Tuning of one rule of the pack. */
@@ -97,8 +99,22 @@ export interface CloudSiemTuning {
    * @default []
    */
   readonly ruleTags?: readonly string[];
+  /**
+   * The user attribute every rule groups, excludes and reports on (see `docs/cloud-siem.md`, "Identity attribute").
+   * Rules pinned to an attribute (the guide's exec rule, `guideExecRule`) keep theirs.
+   * @default "@usr.id" - what Datadog's current built-in Kubernetes rules use
+   */
+  readonly identityAttribute?: IdentityAttribute;
+  /**
+   * Deploy `pod-exec-new-user` exactly as the Datadog guide writes it (verb `create` only, `@usr.name`) instead of
+   * the pack's version (verbs `create` and `get`: kubectl >= 1.30 execs over WebSockets with verb `get`).
+   * @default false
+   */
+  readonly guideExecRule?: boolean;
 }
 
+/** The rule `guideExecRule` swaps for the guide's version. */
+const GUIDE_EXEC_RULE_ID = "pod-exec-new-user";
 const NOTIFICATION_DELIVERIES: readonly NotificationDelivery[] = ["case", "notification_rule"];
 const SIMPLE_CONDITION = /^\s*([a-z][a-z0-9_]*)\s*>\s*(\d+)\s*$/;
 const RULE_TUNING_KEYS: readonly string[] = ["enabled", "severity", "threshold", "evaluationWindowSeconds", "keepAliveSeconds", "maxSignalDurationSeconds", "exclusionQuery", "notifications"];
@@ -152,6 +168,12 @@ export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: Clou
       if (problem !== undefined) p(`notifications.${severity}[${i}]`, problem);
     });
   }
+  if (tuning.identityAttribute !== undefined) {
+    const problem = identityAttributeProblem(tuning.identityAttribute);
+    if (problem !== undefined) p("identityAttribute", problem);
+  }
+  if (tuning.guideExecRule !== undefined && typeof tuning.guideExecRule !== "boolean") p("guideExecRule", `is ${JSON.stringify(tuning.guideExecRule)} (allowed: true, false)`);
+  if (tuning.guideExecRule === true && !ids.includes(GUIDE_EXEC_RULE_ID)) p("guideExecRule", `is true, but the pack has no rule "${GUIDE_EXEC_RULE_ID}" (allowed: false for this pack)`);
   const delivery = tuning.notificationDelivery ?? "case";
   if (!NOTIFICATION_DELIVERIES.includes(delivery)) p("notificationDelivery", `is ${JSON.stringify(delivery)} (allowed: ${NOTIFICATION_DELIVERIES.join(", ")})`);
   return problems;
@@ -166,7 +188,10 @@ function assertValidTuning(pack: readonly DetectionRuleProps[], tuning: CloudSie
 export function tuneRules(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning = {}): DetectionRuleProps[] {
   assertValidTuning(pack, tuning);
   const perCase = (tuning.notificationDelivery ?? "case") === "case";
-  return pack.map((rule) => {
+  const identity = tuning.identityAttribute ?? DEFAULT_IDENTITY_ATTRIBUTE;
+  return pack.map((packRule) => {
+    const chosen = tuning.guideExecRule === true && packRule.id === GUIDE_EXEC_RULE_ID ? podExecNewUserRule({ guide: true }) : packRule;
+    const rule = withIdentityAttribute(chosen, identity);
     const t: RuleTuning = tuning.rules?.[rule.id] ?? {};
     const window = t.evaluationWindowSeconds ?? rule.evaluationWindowSeconds;
     const keepAlive = t.keepAliveSeconds ?? (window !== undefined ? Math.max(rule.keepAliveSeconds ?? 3600, window) : rule.keepAliveSeconds);

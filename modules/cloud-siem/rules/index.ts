@@ -3,20 +3,31 @@
 import type { DetectionRuleProps } from "../rule-model";
 import { rule as admissionWebhookChanged } from "./admission-webhook-changed";
 import { rule as anonymousRequestAuthorized } from "./anonymous-request-authorized";
+import { rule as anonymousRequestDenied } from "./anonymous-request-denied";
 import { rule as awsAuthConfigmapChanged } from "./aws-auth-configmap-changed";
 import { rule as clusterAdminBinding } from "./cluster-admin-binding";
+import { rule as controllerPodHostAccess } from "./controller-pod-host-access";
+import { rule as cronjobCreated } from "./cronjob-created";
+import { rule as csrApproved } from "./csr-approved";
 import { rule as csrCreatedByUser } from "./csr-created-by-user";
+import { rule as daemonsetCreated } from "./daemonset-created";
 import { rule as dangerousCapabilities } from "./dangerous-capabilities";
 import { rule as ephemeralContainer } from "./ephemeral-container";
 import { rule as eventsDeleted } from "./events-deleted";
+import { rule as execCopyFromPod } from "./exec-copy-from-pod";
+import { rule as execTokenRead } from "./exec-token-read";
 import { rule as forbiddenBurst } from "./forbidden-burst";
 import { rule as hostNamespacesPod } from "./host-namespaces-pod";
 import { rule as hostPathSensitiveMount } from "./host-path-sensitive-mount";
+import { rule as hostPathVolume } from "./host-path-volume";
 import { rule as impersonation } from "./impersonation";
+import { rule as ingressWithoutTls } from "./ingress-without-tls";
 import { rule as kubeSystemCronjob } from "./kube-system-cronjob";
 import { rule as kubeSystemDaemonset } from "./kube-system-daemonset";
 import { rule as kubeSystemPod } from "./kube-system-pod";
+import { rule as kubeSystemPodUntrustedImage } from "./kube-system-pod-untrusted-image";
 import { rule as kubeSystemServiceaccount } from "./kube-system-serviceaccount";
+import { rule as namespaceCreated } from "./namespace-created";
 import { rule as nodeProxyAccess } from "./node-proxy-access";
 import { rule as nodeportService } from "./nodeport-service";
 import { rule as permissionEnumeration } from "./permission-enumeration";
@@ -25,30 +36,50 @@ import { rule as podExecBurst } from "./pod-exec-burst";
 import { rule as podExecNewUser } from "./pod-exec-new-user";
 import { rule as podPortForward } from "./pod-port-forward";
 import { rule as privilegedPod } from "./privileged-pod";
+import { rule as privilegedSubjectBinding } from "./privileged-subject-binding";
 import { rule as rbacEscalateBindImpersonate } from "./rbac-escalate-bind-impersonate";
+import { rule as rbacGrantNodeProxy } from "./rbac-grant-node-proxy";
+import { rule as rbacGrantPodExec } from "./rbac-grant-pod-exec";
+import { rule as rbacGrantSecrets } from "./rbac-grant-secrets";
+import { rule as rbacGrantWriteVerbs } from "./rbac-grant-write-verbs";
 import { rule as rbacWildcardGrant } from "./rbac-wildcard-grant";
+import { rule as runAsRootPod } from "./run-as-root-pod";
+import { rule as secretReadFailures } from "./secret-read-failures";
 import { rule as secretReadNewUser } from "./secret-read-new-user";
 import { rule as secretsListedClusterWide } from "./secrets-listed-cluster-wide";
+import { rule as secretsListedInNamespace } from "./secrets-listed-in-namespace";
 import { rule as serviceaccountTokenRequested } from "./serviceaccount-token-requested";
+import { rule as systemRbacModified } from "./system-rbac-modified";
 
 /** The EKS detection rule pack, sorted by rule id. */
 export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
   admissionWebhookChanged,
   anonymousRequestAuthorized,
+  anonymousRequestDenied,
   awsAuthConfigmapChanged,
   clusterAdminBinding,
+  controllerPodHostAccess,
+  cronjobCreated,
+  csrApproved,
   csrCreatedByUser,
+  daemonsetCreated,
   dangerousCapabilities,
   ephemeralContainer,
   eventsDeleted,
+  execCopyFromPod,
+  execTokenRead,
   forbiddenBurst,
   hostNamespacesPod,
   hostPathSensitiveMount,
+  hostPathVolume,
   impersonation,
+  ingressWithoutTls,
   kubeSystemCronjob,
   kubeSystemDaemonset,
   kubeSystemPod,
+  kubeSystemPodUntrustedImage,
   kubeSystemServiceaccount,
+  namespaceCreated,
   nodeProxyAccess,
   nodeportService,
   permissionEnumeration,
@@ -57,9 +88,18 @@ export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
   podExecNewUser,
   podPortForward,
   privilegedPod,
+  privilegedSubjectBinding,
   rbacEscalateBindImpersonate,
+  rbacGrantNodeProxy,
+  rbacGrantPodExec,
+  rbacGrantSecrets,
+  rbacGrantWriteVerbs,
   rbacWildcardGrant,
+  runAsRootPod,
+  secretReadFailures,
   secretReadNewUser,
   secretsListedClusterWide,
+  secretsListedInNamespace,
   serviceaccountTokenRequested,
+  systemRbacModified,
 ];

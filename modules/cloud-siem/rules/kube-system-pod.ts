@@ -8,15 +8,18 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0002-execution",
   technique: "T1610-deploy-container",
-  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:pods -@objectRef.subresource:* @objectRef.namespace:(kube-system OR kube-public) @http.method:create ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
+  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:pods -@objectRef.subresource:* @objectRef.namespace:(kube-system OR kube-public OR kube-node-lease) @http.method:create ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
   cases: [{ status: "medium", condition: "a > 0" }],
   message: ruleMessage(
-    "Detect pods created directly (not by a controller) in `kube-system` or `kube-public`, where they blend in with system pods and often get powerful service accounts.",
+    "Detect pods created directly (not by a controller) in `kube-system`, `kube-public` or `kube-node-lease`, where they blend in with system pods and often get powerful service accounts.",
     "Successful pod creates in those namespaces by anyone but EKS, the control plane, kubelets (mirror pods) and kube-system controllers.",
     [IDENTIFY_USER, "Inspect `@requestObject.spec`: image, service account, host mounts.", IF_UNEXPECTED],
   ),
   samples: {
-    positive: [sample("kubernetes-admin runs a pod in kube-system", { verb: "create", resource: "pods", namespace: "kube-system", name: "debug", user: KUBERNETES_ADMIN, requestObject: podManifest("debug", "kube-system", { serviceAccountName: "aws-node", containers: [container("c")] }) })],
+    positive: [
+      sample("kubernetes-admin runs a pod in kube-system", { verb: "create", resource: "pods", namespace: "kube-system", name: "debug", user: KUBERNETES_ADMIN, requestObject: podManifest("debug", "kube-system", { serviceAccountName: "aws-node", containers: [container("c")] }) }),
+      sample("a developer hides a pod in kube-node-lease", { verb: "create", resource: "pods", namespace: "kube-node-lease", name: "hidden", user: DEVELOPER, requestObject: podManifest("hidden", "kube-node-lease", { containers: [container("c")] }) }),
+    ],
     negative: [
       sample("the replicaset controller (excluded) creating a coredns pod", { verb: "create", resource: "pods", namespace: "kube-system", name: "coredns-5d78c9869d-abcde", user: serviceAccount("kube-system", "replicaset-controller") }),
       sample("a kubelet (excluded) registering a mirror pod", { verb: "create", resource: "pods", namespace: "kube-system", name: "kube-proxy-mirror", user: NODE }),

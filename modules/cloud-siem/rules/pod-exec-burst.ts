@@ -1,7 +1,7 @@
 import type { DetectionRuleProps } from "../rule-model";
 import { IDENTIFY_USER, IF_UNEXPECTED, ruleMessage } from "../pack-helpers";
 import { DEVELOPER, KUBERNETES_ADMIN, sample } from "../samples";
-import { GUIDE_EXEC_QUERY } from "./pod-exec-new-user";
+import { EXEC_QUERY } from "./pod-exec-new-user";
 
 /** Options of the guide's threshold alternative. */
 export interface PodExecBurstOptions {
@@ -18,7 +18,7 @@ export interface PodExecBurstOptions {
 }
 
 /**
- * The guide's threshold alternative: the same query, a signal when one user execs more than `maxExecs` times
+ * The guide's threshold alternative, with the pack's exec query (verbs `create` and `get`): a signal when one user execs more than `maxExecs` times
  * within `evaluationWindowSeconds`. Tuning can change both (`threshold`, `evaluationWindowSeconds`).
  */
 export function podExecBurstRule(options: PodExecBurstOptions = {}): DetectionRuleProps {
@@ -30,14 +30,14 @@ export function podExecBurstRule(options: PodExecBurstOptions = {}): DetectionRu
     detectionMethod: "threshold",
     tactic: "TA0002-execution",
     technique: "T1609-container-administration-command",
-    queries: [{ name: "execs", query: GUIDE_EXEC_QUERY, groupByFields: ["@usr.name"] }],
+    queries: [{ name: "execs", query: EXEC_QUERY, groupByFields: ["@usr.name"] }],
     cases: [{ name: "many execs", status: "medium", condition: `execs > ${maxExecs}` }],
     evaluationWindowSeconds: window,
     keepAliveSeconds: Math.max(window, 3600),
     maxSignalDurationSeconds: 86400,
     message: ruleMessage(
       `Detect a user running commands inside containers (\`kubectl exec\`) more than ${maxExecs} times in ${window / 60} minutes.`,
-      "Threshold on successful `create` requests on `pods/exec` (the Datadog guide's query), counted per `@usr.name`.",
+      "Threshold on successful `create` (kubectl < 1.30) and `get` (kubectl >= 1.30, WebSockets) requests on `pods/exec`, counted per `@usr.name`.",
       [
         IDENTIFY_USER,
         "List the pods and commands (`@objectRef.namespace`, `@objectRef.name`, `command=` in the request URI): interactive debugging, a script looping over pods, or reconnaissance?",
@@ -49,6 +49,10 @@ export function podExecBurstRule(options: PodExecBurstOptions = {}): DetectionRu
         sample("kubernetes-admin execs into a pod (one of many)", {
           verb: "create", resource: "pods", subresource: "exec", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp",
           user: KUBERNETES_ADMIN, code: 101, query: "command=env&container=api&stdout=true",
+        }),
+        sample("kubectl 1.31 execs over WebSockets (verb get)", {
+          verb: "get", resource: "pods", subresource: "exec", namespace: "payments", name: "payments-api-7c9f8d6b5-x2kqp",
+          user: DEVELOPER, code: 101, query: "command=env&container=api&stdout=true",
         }),
       ],
       negative: [

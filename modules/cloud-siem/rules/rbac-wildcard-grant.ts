@@ -10,11 +10,11 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0004-privilege-escalation",
   technique: "T1098-account-manipulation",
-  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) @http.method:(create OR update OR patch) (@requestObject.rules.verbs:\\* OR @requestObject.rules.resources:\\* OR @requestObject.rules.apiGroups:\\*) ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
+  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) @http.method:(create OR update OR patch) (@requestObject.rules.verbs:\\* OR @requestObject.rules.resources:\\*) ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
   cases: [{ status: "medium", condition: "a > 0" }],
   message: ruleMessage(
-    "Detect (Cluster)Roles with `*` in verbs, resources or API groups: they grant today's and tomorrow's permissions, including escalate, bind and impersonate.",
-    "Successful create/update/patch of roles and clusterroles with a wildcard rule, platform identities excluded.",
+    "Detect (Cluster)Roles with `*` in verbs or resources: they grant today's and tomorrow's permissions, including escalate, bind and impersonate.",
+    "Successful create/update/patch of roles and clusterroles with a wildcard verb or resource, platform identities excluded. A wildcard API group alone (`apiGroups: [\"*\"]` with named resources and verbs) only widens named resources to every group and is not reported.",
     [IDENTIFY_USER, "Read `@requestObject.rules`, and find who is bound to the role.", IF_UNEXPECTED],
   ),
   samples: {
@@ -23,6 +23,7 @@ export const rule: DetectionRuleProps = {
       sample("a developer creates a namespaced role with resources *", { verb: "create", resource: "roles", apiGroup: "rbac.authorization.k8s.io", namespace: "web", name: "ops", user: DEVELOPER, requestObject: role("Role", [{ apiGroups: ["apps"], resources: ["*"], verbs: ["get", "list"] }]) }),
     ],
     negative: [
+      sample("a role with a wildcard API group but named resources and verbs", { verb: "create", resource: "roles", apiGroup: "rbac.authorization.k8s.io", namespace: "web", name: "ingress-reader", user: DEVELOPER, requestObject: role("Role", [{ apiGroups: ["*"], resources: ["ingresses"], verbs: ["get", "list"] }]) }),
       sample("a role with explicit verbs and resources", { verb: "create", resource: "roles", apiGroup: "rbac.authorization.k8s.io", namespace: "web", name: "ops", user: DEVELOPER, requestObject: role("Role", [{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "patch"] }]) }),
       sample("EKS addon manager (excluded identity) updating a wildcard clusterrole", { verb: "update", resource: "clusterroles", apiGroup: "rbac.authorization.k8s.io", name: "eks:addon-cluster-admin", user: eksIdentity("addon-manager"), requestObject: role("ClusterRole", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }]) }),
       sample("reading a wildcard role (get)", { verb: "get", resource: "clusterroles", apiGroup: "rbac.authorization.k8s.io", name: "cluster-admin", user: DEVELOPER }),

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { Writable } from "stream";
+import { rule as forbiddenBurst } from "../modules/cloud-siem/rules/forbidden-burst";
+import { rule as privilegedPod } from "../modules/cloud-siem/rules/privileged-pod";
+import { auditEvent, container, DEVELOPER, podManifest } from "../modules/cloud-siem/samples";
+import { alertsOnOneEvent, parseCorpusLine, runEvalCorpus } from "../tools/eval-corpus";
+import { defineRule } from "../modules/cloud-siem/rule-model";
+
+// Small corpus events written for this test (never copied from a peer corpus).
+const privileged = auditEvent({ verb: "create", resource: "pods", namespace: "web", name: "p", user: DEVELOPER, requestObject: podManifest("p", "web", { containers: [container("c", { privileged: true })] }) });
+const plain = auditEvent({ verb: "create", resource: "pods", namespace: "web", name: "q", user: DEVELOPER, requestObject: podManifest("q", "web", { containers: [container("c")] }) });
+const denied = auditEvent({ verb: "list", resource: "secrets", namespace: "web", user: DEVELOPER, code: 403 });
+const noVerb = { ...auditEvent({ verb: "get", resource: "pods", namespace: "web", name: "x", user: DEVELOPER }), verb: undefined };
+
+const PACK = [privilegedPod, forbiddenBurst];
+
+function sink(): { stream: Writable; text: () => string } {
+  let text = "";
+  return {
+    stream: new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } }),
+    text: () => text,
+  };
+}
+
+function run(lines: readonly unknown[], args: readonly string[] = []): { code: number; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), "eval-corpus-"));
+  try {
+    const file = join(dir, "corpus.jsonl");
+    writeFileSync(file, lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n") + "\n");
+    const out = sink();
+    const err = sink();
+    const code = runEvalCorpus([...args, file], { stdout: out.stream, stderr: err.stream }, PACK);
+    return { code, stdout: out.text().split(file).join("<file>"), stderr: err.text().split(file).join("<file>") };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const panther = (rule: string, test: string, expected: boolean, event: unknown) => ({ source: "test", rule, test, expected, event });
+const falco = (test: string, expected: string[], event: unknown, extra: string[] = []) => ({ source: "test", test, expected, extra_rules_files: extra, event });
+
+describe("eval:corpus", () => {
+  test("Panther-style lines: per source rule detected / alerted, misses with their reason", () => {
+    const r = run([
+      panther("Priv", "privileged pod", true, privileged),
+      panther("Priv", "plain pod", false, plain),
+      panther("Priv", "no verb", true, noVerb),
+      panther("Denied", "one denial", false, denied),
+      panther("Denied", "plain pod expected to alert", true, plain),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("detected: 1 of 3 events expected to alert");
+    expect(r.stdout).toContain("alerted on quiet events: 0 of 2 (plus 1 matched only by burst rules)");
+    expect(r.stdout).toMatch(/^Priv +1\/2 +0\/1 +0\/1$/m);
+    expect(r.stdout).toContain('line 3 Priv "no verb": not an audit event (verb is missing');
+    expect(r.stdout).toContain('line 5 Denied "plain pod expected to alert": no pack rule matches');
+  });
+
+  test("--json: one line per corpus line, then the summary", () => {
+    const r = run([panther("Priv", "privileged pod", true, privileged), panther("Priv", "plain", false, privileged)], ["--json"]);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ line: 1, sourceRule: "Priv", test: "privileged pod", expectedAlert: true, scored: true, matched: ["privileged-pod"], alerting: ["privileged-pod"] });
+    expect(lines[2]).toEqual({ summary: { positives: 1, detected: 1, negatives: 1, alerted: 1, burstOnly: 0, unscored: 0, rules: 2 } });
+    expect(r.stdout).not.toContain("alerts on events");
+  });
+
+  test("Falco-style lines: test-only rule files and INFO-only expectations are not scored; quiet alerts listed", () => {
+    const r = run([
+      falco("priv", ["Create Privileged Pod"], privileged),
+      falco("priv trusted", [], privileged, ["trust.yaml"]),
+      falco("created", ["K8s Deployment Created"], privileged),
+      falco("nothing", [], privileged),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("2 scored lines (2 not scored)");
+    expect(r.stdout).toContain("detected: 1 of 1 events expected to alert");
+    expect(r.stdout).toContain('line 4 (nothing expected) "nothing": privileged-pod');
+  });
+
+  test("a burst rule matches one event but does not alert on it; a > 0 and New Value rules do", () => {
+    expect(alertsOnOneEvent(defineRule(forbiddenBurst))).toBe(false);
+    expect(alertsOnOneEvent(defineRule(privilegedPod))).toBe(true);
+  });
+
+  test("bad lines name the line and the field; bad arguments exit 2", () => {
+    expect(() => parseCorpusLine('{"test":"t","expected":"yes","event":{}}', 3)).toThrow('line 3: expected is "yes" (allowed: true/false, or a list of rule names)');
+    expect(() => parseCorpusLine('{"test":"t","expected":true,"event":{}}', 4)).toThrow("line 4: rule is missing");
+    const bad = run(['{"test":"t","expected":[],"event":[]}']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe("eval-corpus: <file>: line 1: event is [] (allowed: an audit event object)\n");
+    const out = sink();
+    const err = sink();
+    expect(runEvalCorpus([], { stdout: out.stream, stderr: err.stream }, PACK)).toBe(2);
+    expect(runEvalCorpus(["/nonexistent/corpus.jsonl"], { stdout: out.stream, stderr: err.stream }, PACK)).toBe(2);
+    expect(err.text()).toContain('cannot read "/nonexistent/corpus.jsonl": no such file');
+  });
+});

@@ -107,7 +107,10 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       expect(r.stdout.split("\n")[0]).toBe("<!-- eks-audit-siem-review -->");
       const production = r.stdout.slice(r.stdout.indexOf("## Environment `production`"), r.stdout.indexOf("## Environment `staging`"));
       expect(production).toMatch(/^## Environment `production`\n\n### Danger: destroyed or replaced\n\n- \*\*EKS cluster payments \(eu-west-1\) would be destroyed\*\*/);
-      expect(production).toContain("- **EKS cluster payments would be destroyed** (`aws_eks_cluster.cluster_payments`; real plan: it is no longer in the configuration)");
+      expect(production).toContain(
+        "- **EKS cluster payments (eu-west-1) would be destroyed** (`aws_eks_cluster.cluster_payments`; its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`; real plan: it is no longer in the configuration)",
+      );
+      expect(production).toContain("(`aws_cloudwatch_log_group.audit_log_group_payments`; real plan: it is no longer in the configuration)");
       const planned = JSON.parse(readFileSync(path.join(plans, "production.plan.json"), "utf8"));
       const deletes = planned.resource_changes.filter((c: any) => c.change.actions.includes("delete")).length;
       expect(production).toMatch(new RegExp(`Real plan: \\d+ to create, \\d+ to update, 0 to replace, ${deletes} to destroy\\.`));

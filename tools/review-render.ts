@@ -19,9 +19,15 @@ function environmentSection(r: EnvironmentReview): string[] {
   const out: string[] = [];
   const status = d.status === "added" ? " (new environment)" : d.status === "removed" ? " (environment removed: every resource destroyed)" : "";
   out.push(`## Environment \`${d.environment}\`${status}`, "");
+  // The real plan's reason joins the synthesized finding for the same address; what only the plan sees follows.
+  const planned = new Map((r.plan?.danger ?? []).map((x) => [x.address, x]));
   const dangers = [
-    ...d.danger.map((x) => `- **${x.text}** (\`${x.address}\`${x.detail !== undefined ? `; ${x.detail}` : ""})`),
-    ...(r.plan?.danger ?? []).map((x) => `- **${x.text}** (\`${x.address}\`; real plan: ${x.reason})`),
+    ...d.danger.map((x) => {
+      const p = planned.get(x.address);
+      const notes = [x.detail, p !== undefined ? `real plan: ${p.reason}` : undefined].filter((n) => n !== undefined);
+      return `- **${x.text}** (\`${x.address}\`${notes.map((n) => `; ${n}`).join("")})`;
+    }),
+    ...(r.plan?.danger ?? []).filter((x) => !d.danger.some((y) => y.address === x.address)).map((x) => `- **${x.text}** (\`${x.address}\`; real plan: ${x.reason})`),
   ];
   if (dangers.length > 0) out.push("### Danger: destroyed or replaced", "", ...dangers, "", ...d.dangerNotes.flatMap((n) => [`**${n}**`, ""]));
   if (r.plan !== undefined) {

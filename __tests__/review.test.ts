@@ -106,6 +106,15 @@ describe("review: replacement, IAM and whole environments", () => {
     expect(markdown).toContain("  - `enabled_cluster_log_types`: `api`, `audit` → `audit`");
   });
 
+  it("a new rule shows whether it is on, its severities and its query", () => {
+    const head = edited(before, "staging", (s) => {
+      const rules = s.resource.datadog_security_monitoring_rule;
+      rules["my-new-rule"] = { ...rules["pod-exec-burst"], name: "EKS: my new rule", enabled: false };
+    });
+    const { markdown } = runReview([before, head]);
+    expect(markdown).toMatch(/- Cloud SIEM rule my-new-rule \("EKS: my new rule"\): added\n  - `enabled`: `false`\n  - severity: `medium` when `execs > 10`\n  - query: `source:kubernetes\.audit [^\n]*`\n/);
+  });
+
   it("summarizes IAM policy changes as actions added and removed, never as documents", () => {
     let dropped = "";
     const head = edited(before, "staging", (s) => {

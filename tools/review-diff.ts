@@ -159,6 +159,19 @@ function settingChanges(r: Resource, before: Json, after: Json): { lines: string
   return { lines, forced };
 }
 
+/** What a reviewer checks first on a new detection rule: on or off, severities, queries. */
+function addedFacts(r: Resource): string[] {
+  if (r.type !== "datadog_security_monitoring_rule") return [];
+  const b = r.body;
+  const cases = (Array.isArray(b.case) ? b.case : []) as Json[];
+  const queries = (Array.isArray(b.query) ? b.query : []) as Json[];
+  return [
+    `\`enabled\`: ${show(b.enabled ?? true)}`,
+    `severity: ${cases.map((c) => `${show(c.status)}${c.condition !== undefined ? ` when ${show(c.condition)}` : ""}`).join("; ")}`,
+    ...queries.map((q) => `query${queries.length > 1 ? ` ${q.name ?? ""}` : ""}: ${show(q.query)}`),
+  ];
+}
+
 /** `aws`, `aws.<alias>`, ... for every provider block of a stack. */
 function providerAliases(stack: Json): Set<string> {
   const out = new Set<string>();
@@ -207,7 +220,7 @@ export function diffEnvironment(environment: string, before: Json | undefined, a
     const subject = humanName(r.type, r.name, r.body, r.region);
     if (a === undefined) {
       counts[link].added++;
-      changes.push({ address, link, subject, kind: "added", details: [] });
+      changes.push({ address, link, subject, kind: "added", details: addedFacts(r) });
     } else if (b === undefined) {
       counts[link].destroyed++;
       const details: string[] = [];

@@ -115,6 +115,11 @@ describe("review: replacement, IAM and whole environments", () => {
     expect(markdown).toMatch(/- Cloud SIEM rule my-new-rule \("EKS: my new rule"\): added\n  - `enabled`: `false`\n  - severity: `medium` when `execs > 10`\n  - query: `source:kubernetes\.audit [^\n]*`\n/);
   });
 
+  it("a changed severity is named first, old → new", () => {
+    const head = edited(before, "staging", (s) => (s.resource.datadog_security_monitoring_rule["pod-exec-burst"].case[0].status = "high"));
+    expect(runReview([before, head]).markdown).toMatch(/- Cloud SIEM rule pod-exec-burst \("[^"]+"\): changed\n  - severity: `medium` → `high`\n/);
+  });
+
   it("summarizes IAM policy changes as actions added and removed, never as documents", () => {
     let dropped = "";
     const head = edited(before, "staging", (s) => {

@@ -156,6 +156,10 @@ function settingChanges(r: Resource, before: Json, after: Json): { lines: string
     const force = forcesReplacement(r.type, path);
     if (force !== undefined) forced.push(line.split("\n")[0].replace(/:$/, ""));
   }
+  if (r.type === "datadog_security_monitoring_rule") {
+    const statuses = (body: Json) => ((Array.isArray(body.case) ? body.case : []) as Json[]).map((c) => c.status).join(", ");
+    if (statuses(before) !== statuses(after)) lines.unshift(`severity: \`${statuses(before)}\` → \`${statuses(after)}\``);
+  }
   return { lines, forced };
 }
 

@@ -127,7 +127,7 @@ describe("config: every validation error, with its exact message", () => {
     ["no environments", (c) => (c.environments = []), ["field environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem"]],
     ["not an object at all", (c) => (c.environments = "staging"), ['field environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem']],
     ["forwarder version latest", (c) => (c.environments[0].datadog.forwarder = { version: "latest" }), ['environment "staging", field environments[0].datadog.forwarder.version: received "latest"; allowed: a released Forwarder version such as "5.4.14" (never "latest")']],
-    ["forwarder default function name", (c) => (c.environments[0].datadog.forwarder = { functionName: "DatadogForwarder" }), ['environment "staging", field environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name other than "DatadogForwarder"']],
+    ["forwarder default function name", (c) => (c.environments[0].datadog.forwarder = { functionName: "DatadogForwarder" }), ['environment "staging", field environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name (1-64 letters, digits, hyphens or underscores) other than "DatadogForwarder"']],
     [
       "API key secret in another region",
       (c) => (c.environments[0].datadog.forwarder = { apiKeySecretArns: { "us-east-1": "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf" } }),

@@ -326,8 +326,8 @@ describe("options", () => {
 describe("validation errors", () => {
   test.each<[Partial<DatadogAwsIntegrationProps>, string]>([
     [{ awsAccountId: "12345" }, `awsAccountId is "12345"; allowed: 12 digits`],
-    [{ roleName: "Datadog Role" }, `roleName is "Datadog Role"; allowed: 1-64 characters of letters, digits and +=,.@_-`],
-    [{ rolePath: "datadog" }, `rolePath is "datadog"; allowed: "/" or a path that starts and ends with "/"`],
+    [{ roleName: "Datadog Role" }, `roleName is "Datadog Role"; allowed: an IAM role name (1-64 letters, digits and +=,.@_-)`],
+    [{ rolePath: "datadog" }, `rolePath is "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/`],
     [
       { rolePermissionsBoundaryArn: "Boundary" },
       `rolePermissionsBoundaryArn is "Boundary"; allowed: an IAM policy ARN`,

@@ -323,7 +323,7 @@ describe("validation errors", () => {
       { templateBaseUrl: "https://example.com/forwarder/" },
       `templateBaseUrl is "https://example.com/forwarder/"; allowed: an https URL without a trailing slash`,
     ],
-    [{ stackName: "1stack" }, `stackName is "1stack"; allowed: a letter then up to 127 letters, digits or hyphens`],
+    [{ stackName: "1stack" }, `stackName is "1stack"; allowed: a CloudFormation stack name (a letter, then up to 127 letters, digits or hyphens)`],
     [
       { functionName: "DatadogForwarder" },
       `functionName is "DatadogForwarder", the template default, for which CloudFormation generates a random function name; allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`,
@@ -345,7 +345,7 @@ describe("validation errors", () => {
       { permissionsBoundaryArn: "Boundary" },
       `permissionsBoundaryArn is "Boundary"; allowed: an IAM policy ARN`,
     ],
-    [{ iamRolePath: "datadog" }, `iamRolePath is "datadog"; allowed: "/" or a path that starts and ends with "/"`],
+    [{ iamRolePath: "datadog" }, `iamRolePath is "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/`],
     [
       { additionalParameters: { DdApiKey: "x", FunctionName: "y" } },
       `additionalParameters sets DdApiKey, FunctionName, which this construct manages; allowed: any other template parameter (use the typed props instead)`,

@@ -13,12 +13,12 @@ function synth(props: EksAuditLoggingProps): any {
 const NEW = { roleArn: "arn:aws:iam::111111111111:role/eks", subnetIds: ["subnet-1", "subnet-2"] };
 
 describe("EksAuditLogging: new cluster", () => {
-  const out = synth({ clusterName: "apps", newCluster: NEW, additionalLogTypes: ["scheduler", "api"], logRetentionInDays: 30, kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/abc" });
+  const out = synth({ clusterName: "apps", newCluster: NEW, additionalLogTypes: ["scheduler", "api"], logRetentionInDays: 30, kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
   const cluster = out.resource.aws_eks_cluster.cluster_apps;
   const logGroup = out.resource.aws_cloudwatch_log_group.audit_log_group_apps;
 
   it("creates the /aws/eks/<name>/cluster log group with retention and KMS", () => {
-    expect(logGroup).toEqual(expect.objectContaining({ name: "/aws/eks/apps/cluster", retention_in_days: 30, kms_key_id: "arn:aws:kms:us-east-1:111111111111:key/abc" }));
+    expect(logGroup).toEqual(expect.objectContaining({ name: "/aws/eks/apps/cluster", retention_in_days: 30, kms_key_id: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab" }));
   });
 
   it("enables audit plus the opted-in types, in a stable order", () => {
@@ -103,7 +103,7 @@ describe("EksAuditLogging: attributes and validation", () => {
   });
 
   const errors: Array<[string, Partial<EksAuditLoggingProps>, string]> = [
-    ["bad name", { clusterName: "-x" }, 'eks cluster "-x": clusterName: received "-x"; allowed: 1-100 letters, digits, hyphens, underscores, starting with a letter or digit'],
+    ["bad name", { clusterName: "-x" }, 'eks cluster "-x": clusterName: received "-x"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)'],
     ["both modes", { existingCluster: {} }, 'eks cluster "c": newCluster/existingCluster: set exactly one (new: this stack creates the cluster; existing: adopt it for logging only)'],
     ["retention", { logRetentionInDays: 0 }, 'eks cluster "c": logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'],
     ["audit listed as additional", { additionalLogTypes: ["audit" as never] }, 'eks cluster "c": additionalLogTypes: received "audit"; allowed: api, authenticator, controllerManager, scheduler (audit is always on)'],

@@ -46,7 +46,7 @@ describe("environment, site and clusters", () => {
   test("fails on an invalid cluster name", () => {
     fails(
       { clusters: [{ name: "-bad", region: "us-east-1", auditLogGroupName: "/aws/eks/-bad/cluster" }] },
-      PREFIX + 'clusters[0].name is "-bad" (allowed: an EKS cluster name of 1-100 letters, digits, hyphens and underscores, starting with a letter or digit)',
+      PREFIX + 'clusters[0].name is "-bad" (allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit))',
     );
   });
 
@@ -255,7 +255,7 @@ describe("exclusion filters", () => {
   test("fails on a template sequence in a notification target", () => {
     fails(
       { notificationTargets: ["@slack-${channel}"] },
-      PREFIX + 'notificationTargets[0] is "@slack-${channel}" (allowed: a Datadog notification handle such as @slack-secops, @pagerduty-eks-audit or @alice@example.com)',
+      PREFIX + 'notificationTargets[0] is "@slack-${channel}" (allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>)',
     );
   });
 
@@ -335,7 +335,7 @@ describe("health monitors and notifications", () => {
   test("fails on a notification target without @", () => {
     fails(
       { notificationTargets: ["slack-secops"] },
-      PREFIX + 'notificationTargets[0] is "slack-secops" (allowed: a Datadog notification handle such as @slack-secops, @pagerduty-eks-audit or @alice@example.com)',
+      PREFIX + 'notificationTargets[0] is "slack-secops" (allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>)',
     );
   });
 
@@ -355,6 +355,6 @@ test("reports every problem in one message", () => {
   fails(
     { site: "datadoghq.org", auditLogSilenceInMinutes: 1, notificationTargets: ["oops"] },
     PREFIX +
-      'site is "datadoghq.org" (allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com); auditLogSilenceInMinutes is 1 (allowed: an integer from 5 to 2880); notificationTargets[0] is "oops" (allowed: a Datadog notification handle such as @slack-secops, @pagerduty-eks-audit or @alice@example.com)',
+      'site is "datadoghq.org" (allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com); auditLogSilenceInMinutes is 1 (allowed: an integer from 5 to 2880); notificationTargets[0] is "oops" (allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>)',
   );
 });

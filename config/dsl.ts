@@ -355,6 +355,18 @@ export function withDefault<T>(schema: Schema<T>, value: T): Field<T, "default">
   return { kind: "default", schema, default: value };
 }
 
+/** What a section's schema yields for an empty object: its defaults, written once (in the fields). */
+export function sectionDefault<T>(schema: Schema<T>): T {
+  const value = schema.check({}, "", new Context());
+  if (value === undefined) throw new Error("a config section's defaults do not validate");
+  return value;
+}
+
+/** An optional section whose default is what its own fields default to (see {@link sectionDefault}). */
+export function withSectionDefault<T>(schema: Schema<T>): Field<T, "default"> {
+  return withDefault(schema, sectionDefault(schema));
+}
+
 type Fields = Record<string, Field<any, Kind>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type InferFields<F extends Fields> = Simplify<

@@ -5,7 +5,7 @@
  * module's own `tuningProblems`, so the two can never disagree.
  */
 import { RULE_WINDOWS_SECONDS, SEVERITIES } from "../modules/cloud-siem/allowed-values";
-import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../modules/cloud-siem/rule-model";
+import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../lib/datadog-notifications";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuningProblems } from "../modules/cloud-siem/tuning";
 import { datadogTag } from "./schema-datadog";

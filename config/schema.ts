@@ -5,7 +5,13 @@
 import {
   ALL_REGIONS,
   CLUSTER_LOG_TYPES,
+  DEFAULT_LOG_RETENTION_IN_DAYS,
   EKS_CLUSTER_NAME,
+  EKS_CLUSTER_NAME_ALLOWED,
+  IAM_ROLE_ARN,
+  IAM_ROLE_ARN_ALLOWED,
+  KMS_KEY_ARN,
+  KMS_KEY_ARN_ALLOWED,
   LOG_RETENTION_DAYS,
   PARTITIONS,
   REGIONS_BY_PARTITION,
@@ -29,16 +35,12 @@ import {
   str,
   taggedUnion,
   withDefault,
+  withSectionDefault,
 } from "./dsl";
 
 const accountId = str({ pattern: /^[0-9]{12}$/, format: "a 12-digit AWS account ID in quotes" });
 const region = literal(ALL_REGIONS).describe("AWS region code, e.g. us-east-1.");
-const arnOf = (service: string, resource: string): RegExp =>
-  new RegExp(`^arn:aws(-us-gov|-cn)?:${service}:${resource}$`);
-const kmsKeyArn = str({
-  pattern: arnOf("kms", "[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]+)"),
-  format: "a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)",
-});
+const kmsKeyArn = str({ pattern: KMS_KEY_ARN, format: KMS_KEY_ARN_ALLOWED });
 const relativePath = str({
   pattern: /^(?![/\\])(?![A-Za-z]:)[^\0]+$/,
   format: "a relative path (relative to the project folder)",
@@ -63,9 +65,7 @@ const s3Backend = obj({
 });
 
 const cluster = obj({
-  name: required(
-    str({ pattern: EKS_CLUSTER_NAME, format: "an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)" }),
-  ),
+  name: required(str({ pattern: EKS_CLUSTER_NAME, format: EKS_CLUSTER_NAME_ALLOWED })),
   region: optional(region.describe("Region of the cluster. Default: the environment's aws.region.")),
   mode: required(literal(["new", "existing"]).describe("new: this stack creates the cluster; existing: adopt a cluster to turn on audit logging only.")),
   additionalLogTypes: withDefault(
@@ -76,7 +76,7 @@ const cluster = obj({
   ),
   logRetentionInDays: withDefault(
     int({ enum: LOG_RETENTION_DAYS }).describe("CloudWatch retention of the audit log group. 0 (never expire) is not allowed."),
-    90,
+    DEFAULT_LOG_RETENTION_IN_DAYS,
   ),
   kmsKeyArn: optional(kmsKeyArn.describe("KMS key to encrypt the log group; its key policy must allow logs.<region>.amazonaws.com.")),
   logGroupExists: withDefault(
@@ -84,7 +84,7 @@ const cluster = obj({
     false,
   ),
   preventDestroy: withDefault(bool().describe("new mode only: lifecycle.prevent_destroy on the cluster. Adopted clusters always have it."), true),
-  roleArn: optional(str({ pattern: arnOf("iam", ":[0-9]{12}:role/[\\w+=,.@/-]{1,512}"), format: "an IAM role ARN" }).describe("new mode only: the cluster service role.")),
+  roleArn: optional(str({ pattern: IAM_ROLE_ARN, format: IAM_ROLE_ARN_ALLOWED }).describe("new mode only: the cluster service role.")),
   subnetIds: optional(arr(str({ pattern: /^subnet-[0-9a-f]{8,17}$/, format: "a subnet ID (subnet-...)" }), { minItems: 2, maxItems: 16, unique: true }).describe("new mode only.")),
   securityGroupIds: withDefault(arr(str({ pattern: /^sg-[0-9a-f]{8,17}$/, format: "a security group ID (sg-...)" }), { maxItems: 5, unique: true }), []),
   kubernetesVersion: optional(str({ pattern: /^1\.[0-9]{2}$/, format: 'a Kubernetes minor version such as "1.33"' }).describe("new mode only. Default: EKS's default version.")),
@@ -98,20 +98,6 @@ const cluster = obj({
   ),
 });
 
-
-/** Section defaults: what each section's schema yields for an empty object, so defaults are written once. */
-const DEFAULTS = {
-  integration: sectionDefault(integrationSection),
-  forwarder: sectionDefault(forwarderSection),
-  logExplorer: sectionDefault(logExplorerSection),
-  cloudSiem: sectionDefault(cloudSiemSection),
-};
-
-function sectionDefault<T>(schema: { check(v: unknown, p: string, c: Context): T | undefined }): T {
-  const value = schema.check({}, "", new Context());
-  if (value === undefined) throw new Error("a config section's defaults do not validate");
-  return value;
-}
 
 const NEW_ONLY = ["roleArn", "subnetIds", "kubernetesVersion"] as const;
 
@@ -131,8 +117,8 @@ const environment = obj({
   datadog: required(
     obj({
       site: required(literal(DATADOG_SITES).describe("Datadog site of the organization, e.g. datadoghq.com or datadoghq.eu.")),
-      integration: withDefault(integrationSection, DEFAULTS.integration),
-      forwarder: withDefault(forwarderSection, DEFAULTS.forwarder),
+      integration: withSectionDefault(integrationSection),
+      forwarder: withSectionDefault(forwarderSection),
     }),
   ),
   backend: withDefault(taggedUnion("type", { local: localBackend, s3: s3Backend }).describe("Terraform state backend. Default: local."), {
@@ -144,8 +130,8 @@ const environment = obj({
     arr(notificationHandle, { unique: true }).describe("Who hears about this environment's pipeline-health alerts (and, unless cloudSiem says otherwise, its signals)."),
     [],
   ),
-  logExplorer: withDefault(logExplorerSection, DEFAULTS.logExplorer),
-  cloudSiem: withDefault(cloudSiemSection, DEFAULTS.cloudSiem),
+  logExplorer: withSectionDefault(logExplorerSection),
+  cloudSiem: withSectionDefault(cloudSiemSection),
 }).refine((env, path, ctx) => {
   const partitionRegions = REGIONS_BY_PARTITION[env.aws.partition];
   const checkRegion = (p: string, r: string): void => {

@@ -8,7 +8,7 @@ import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
 import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
 import { EksAuditLogging } from "../modules/eks-audit-logging";
-import { ExclusionPreset, LogExplorer } from "../modules/log-explorer";
+import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
@@ -194,7 +194,7 @@ export class EnvironmentStack extends TerraformStack {
       indexRetentionInDays: x.index?.retentionInDays,
       indexDailyLimit: x.index?.dailyLimit,
       indexPreventDestroy: x.index?.preventDestroy,
-      indexExclusionPresets: x.index?.exclusionPresets.map((p) => ({ preset: p.preset as ExclusionPreset, sampleRate: p.sampleRate })),
+      indexExclusionPresets: x.index?.exclusionPresets,
       indexExclusionFilters: x.index?.exclusionFilters,
       indexOrder: x.index?.order,
       integrationPipelineId: x.integrationPipelineId,

@@ -24,6 +24,7 @@ import {
 } from "./allowed-values";
 import { Token } from "cdktf";
 import { lintQuery } from "./query-lint";
+import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/datadog-notifications";
 
 export type { Severity, SampleEvent };
 
@@ -211,8 +212,7 @@ const CONDITION_ATOM = /^([a-z][a-z0-9_]*)\s*(>=|>|<=|<|==|!=)\s*(\d+(?:\.\d+)?)
  * `@opsgenie-`, `@webhook-`, `@teams-`, `@jira-`, `@servicenow-`, `@workflow-`) and e-mail handles
  * (`@user@example.com`).
  */
-export const NOTIFICATION_HANDLE = /^@((slack|pagerduty|opsgenie|webhook|teams|jira|servicenow|workflow)-[A-Za-z0-9][A-Za-z0-9_.\-/|]*|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})$/;
-export const NOTIFICATION_HANDLE_ALLOWED = "@slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>";
+export { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED };
 
 /** `(allowed: a, b, c)` */
 function allowed(values: readonly (string | number)[]): string {

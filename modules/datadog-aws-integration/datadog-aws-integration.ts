@@ -6,13 +6,27 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { IntegrationAwsAccount } from "@cdktf/provider-datadog/lib/integration-aws-account";
 import { IntegrationAwsExternalId } from "@cdktf/provider-datadog/lib/integration-aws-external-id";
 import { DataDatadogIntegrationAwsExternalId } from "@cdktf/provider-datadog/lib/data-datadog-integration-aws-external-id";
-import { REGIONS_BY_PARTITION } from "../../lib/aws";
+import {
+  IAM_PATH,
+  IAM_PATH_ALLOWED,
+  IAM_POLICY_ARN,
+  IAM_POLICY_ARN_ALLOWED,
+  IAM_ROLE_NAME,
+  IAM_ROLE_NAME_ALLOWED,
+  REGIONS_BY_PARTITION,
+} from "../../lib/aws";
 import { datadogTrustedAccountId } from "./datadog-accounts";
 import { datadogIntegrationActions } from "./iam-permissions";
 import { permissionsPolicyJson, splitActionsIntoPolicies } from "./policy-split";
 
 /** Datadog's default metric namespace exclusions (provider 3.82 `metrics_config.namespace_filters.exclude_only`). */
 export const DATADOG_DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ["AWS/SQS", "AWS/ElasticMapReduce", "AWS/Usage"];
+
+/** Default name of the role Datadog assumes: the name Datadog's own CloudFormation template gives it. */
+export const DATADOG_INTEGRATION_DEFAULT_ROLE_NAME = "DatadogIntegrationRole";
+
+/** Default IAM path of the role and its policies. */
+export const DATADOG_INTEGRATION_DEFAULT_ROLE_PATH = "/";
 
 /** IAM's default quota of managed policies attached to one role (adjustable to 20). */
 export const IAM_MANAGED_POLICIES_PER_ROLE = 10;
@@ -162,9 +176,6 @@ export interface DatadogAwsIntegrationProps {
   readonly datadogProvider?: TerraformProvider;
 }
 
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const ROLE_PATH = /^\/([\x21-\x7E]{0,510}\/)?$/;
-const POLICY_ARN = /^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
 const AWS_ACCOUNT_ID = /^\d{12}$/;
 const LAMBDA_ARN = /^arn:aws(-us-gov|-cn)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
 
@@ -201,17 +212,17 @@ export class DatadogAwsIntegration extends Construct {
     if (!Token.isUnresolved(props.awsAccountId) && !AWS_ACCOUNT_ID.test(props.awsAccountId)) {
       fail(`awsAccountId is ${JSON.stringify(props.awsAccountId)}; allowed: 12 digits`);
     }
-    const roleName = props.roleName ?? "DatadogIntegrationRole";
-    if (!Token.isUnresolved(roleName) && !ROLE_NAME.test(roleName)) {
-      fail(`roleName is ${JSON.stringify(roleName)}; allowed: 1-64 characters of letters, digits and +=,.@_-`);
+    const roleName = props.roleName ?? DATADOG_INTEGRATION_DEFAULT_ROLE_NAME;
+    if (!Token.isUnresolved(roleName) && !IAM_ROLE_NAME.test(roleName)) {
+      fail(`roleName is ${JSON.stringify(roleName)}; allowed: ${IAM_ROLE_NAME_ALLOWED}`);
     }
-    const rolePath = props.rolePath ?? "/";
-    if (!ROLE_PATH.test(rolePath)) {
-      fail(`rolePath is ${JSON.stringify(rolePath)}; allowed: "/" or a path that starts and ends with "/"`);
+    const rolePath = props.rolePath ?? DATADOG_INTEGRATION_DEFAULT_ROLE_PATH;
+    if (!IAM_PATH.test(rolePath)) {
+      fail(`rolePath is ${JSON.stringify(rolePath)}; allowed: ${IAM_PATH_ALLOWED}`);
     }
     if (props.rolePermissionsBoundaryArn !== undefined && !Token.isUnresolved(props.rolePermissionsBoundaryArn)) {
-      if (!POLICY_ARN.test(props.rolePermissionsBoundaryArn)) {
-        fail(`rolePermissionsBoundaryArn is ${JSON.stringify(props.rolePermissionsBoundaryArn)}; allowed: an IAM policy ARN`);
+      if (!IAM_POLICY_ARN.test(props.rolePermissionsBoundaryArn)) {
+        fail(`rolePermissionsBoundaryArn is ${JSON.stringify(props.rolePermissionsBoundaryArn)}; allowed: ${IAM_POLICY_ARN_ALLOWED}`);
       }
     }
     const regions = props.regions;

@@ -6,11 +6,32 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { DATADOG_SITES } from "../../lib/datadog-sites";
-import { LOG_RETENTION_DAYS, partitionOfRegion } from "../../lib/aws";
-import { datadogTagError, datadogTagValue } from "./datadog-tags";
-import { AuditLogFilterPattern } from "./filter-patterns";
 import {
+  DEFAULT_LOG_RETENTION_IN_DAYS,
+  IAM_PATH,
+  IAM_PATH_ALLOWED,
+  IAM_POLICY_ARN,
+  IAM_POLICY_ARN_ALLOWED,
+  LOG_RETENTION_DAYS,
+  SECRETS_MANAGER_SECRET_ARN,
+  SECRETS_MANAGER_SECRET_ARN_ALLOWED,
+  partitionOfRegion,
+} from "../../lib/aws";
+import { datadogTagError, datadogTagValue } from "./datadog-tags";
+import {
+  AuditLogFilterPattern,
+  DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
+  DEFAULT_SUBSCRIPTION_FILTER_NAME,
+  SUBSCRIPTION_FILTER_NAME,
+} from "./filter-patterns";
+import {
+  CLOUDFORMATION_STACK_NAME,
+  CLOUDFORMATION_STACK_NAME_ALLOWED,
+  DATADOG_FORWARDER_DEFAULT_NAME,
   DATADOG_FORWARDER_DEFAULT_VERSION,
+  FORWARDER_FUNCTION_NAME,
+  FORWARDER_MEMORY_SIZE_MIB,
+  FORWARDER_TIMEOUT_SECONDS,
   DATADOG_FORWARDER_TEMPLATE_BASE_URL,
   forwarderTemplateUrl,
   forwarderVersionError,
@@ -54,9 +75,6 @@ export const MANAGED_FORWARDER_PARAMETERS: readonly string[] = [
   "PermissionsBoundaryArn",
   "IamRolePath",
 ];
-
-/** CloudWatch Logs' documented subscription filters per log group (PutSubscriptionFilter API reference). */
-export const DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP = 2;
 
 export interface DatadogForwarderProps {
   /** Datadog site the Forwarder sends to (`DdSite`). */
@@ -200,13 +218,8 @@ export interface DatadogForwarderProps {
   readonly grantInvokePermission?: boolean;
 }
 
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const SECRET_ARN = /^arn:aws(-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const LOG_GROUP_ARN = /^arn:(aws|aws-us-gov|aws-cn):logs:([a-z0-9-]+):(\d{12}):log-group:([.\-_/#A-Za-z0-9]{1,512})$/;
-const FILTER_NAME = /^[^:*]{1,512}$/;
-const POLICY_ARN = /^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
 
 /**
  * The "Datadog Forwarder" step of the guide for one AWS region: the API-key secret (existing, or created from a
@@ -248,15 +261,15 @@ export class DatadogForwarder extends Construct {
     if (!/^https:\/\/[^\s]+[^/\s]$/.test(baseUrl)) {
       fail(`templateBaseUrl is ${JSON.stringify(baseUrl)}; allowed: an https URL without a trailing slash`);
     }
-    const stackName = props.stackName ?? "datadog-forwarder";
-    if (!STACK_NAME.test(stackName)) {
-      fail(`stackName is ${JSON.stringify(stackName)}; allowed: a letter then up to 127 letters, digits or hyphens`);
+    const stackName = props.stackName ?? DATADOG_FORWARDER_DEFAULT_NAME;
+    if (!CLOUDFORMATION_STACK_NAME.test(stackName)) {
+      fail(`stackName is ${JSON.stringify(stackName)}; allowed: ${CLOUDFORMATION_STACK_NAME_ALLOWED}`);
     }
-    const functionName = props.functionName ?? "datadog-forwarder";
+    const functionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
     if (functionName === "DatadogForwarder") {
-      fail(`functionName is "DatadogForwarder", the template default, for which CloudFormation generates a random function name; allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`);
+      fail(`functionName is "DatadogForwarder", the template default, for which CloudFormation generates a random function name; allowed: any other stable name (default "${DATADOG_FORWARDER_DEFAULT_NAME}"), never changed afterwards`);
     }
-    if (!FUNCTION_NAME.test(functionName)) {
+    if (!FORWARDER_FUNCTION_NAME.test(functionName)) {
       fail(`functionName is ${JSON.stringify(functionName)}; allowed: 1-64 letters, digits, hyphens or underscores`);
     }
 
@@ -267,8 +280,8 @@ export class DatadogForwarder extends Construct {
     if (props.apiKeySecretValue !== undefined && !Token.isUnresolved(props.apiKeySecretValue)) {
       fail(`apiKeySecretValue is a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`);
     }
-    if (props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && !SECRET_ARN.test(props.apiKeySecretArn)) {
-      fail(`apiKeySecretArn is ${JSON.stringify(props.apiKeySecretArn)}; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`);
+    if (props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && !SECRETS_MANAGER_SECRET_ARN.test(props.apiKeySecretArn)) {
+      fail(`apiKeySecretArn is ${JSON.stringify(props.apiKeySecretArn)}; allowed: ${SECRETS_MANAGER_SECRET_ARN_ALLOWED}`);
     }
     if (props.apiKeySecretArn !== undefined && props.region !== undefined && !Token.isUnresolved(props.apiKeySecretArn)) {
       const secretRegion = props.apiKeySecretArn.split(":")[3];
@@ -288,26 +301,26 @@ export class DatadogForwarder extends Construct {
 
     // Lambda settings.
     const memory = props.memorySizeMiB;
-    if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 3008)) {
-      fail(`memorySizeMiB is ${memory}; allowed: an integer from 128 to 3008 (template limits)`);
+    if (memory !== undefined && (!Number.isInteger(memory) || memory < FORWARDER_MEMORY_SIZE_MIB.minimum || memory > FORWARDER_MEMORY_SIZE_MIB.maximum)) {
+      fail(`memorySizeMiB is ${memory}; allowed: an integer from ${FORWARDER_MEMORY_SIZE_MIB.minimum} to ${FORWARDER_MEMORY_SIZE_MIB.maximum} (template limits)`);
     }
     const timeout = props.timeoutSeconds;
-    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)) {
-      fail(`timeoutSeconds is ${timeout}; allowed: an integer from 1 to 900 (Lambda limit)`);
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < FORWARDER_TIMEOUT_SECONDS.minimum || timeout > FORWARDER_TIMEOUT_SECONDS.maximum)) {
+      fail(`timeoutSeconds is ${timeout}; allowed: an integer from ${FORWARDER_TIMEOUT_SECONDS.minimum} to ${FORWARDER_TIMEOUT_SECONDS.maximum} (Lambda limit)`);
     }
     const concurrency = props.reservedConcurrency;
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 0)) {
       fail(`reservedConcurrency is ${concurrency}; allowed: a non-negative integer (Datadog recommends at least 10)`);
     }
-    const retention = props.logRetentionInDays ?? 90;
+    const retention = props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS;
     if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
       fail(`logRetentionInDays is ${retention}; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
     }
-    if (props.permissionsBoundaryArn !== undefined && !Token.isUnresolved(props.permissionsBoundaryArn) && !POLICY_ARN.test(props.permissionsBoundaryArn)) {
-      fail(`permissionsBoundaryArn is ${JSON.stringify(props.permissionsBoundaryArn)}; allowed: an IAM policy ARN`);
+    if (props.permissionsBoundaryArn !== undefined && !Token.isUnresolved(props.permissionsBoundaryArn) && !IAM_POLICY_ARN.test(props.permissionsBoundaryArn)) {
+      fail(`permissionsBoundaryArn is ${JSON.stringify(props.permissionsBoundaryArn)}; allowed: ${IAM_POLICY_ARN_ALLOWED}`);
     }
-    if (props.iamRolePath !== undefined && !/^\/([\x21-\x7E]{0,510}\/)?$/.test(props.iamRolePath)) {
-      fail(`iamRolePath is ${JSON.stringify(props.iamRolePath)}; allowed: "/" or a path that starts and ends with "/"`);
+    if (props.iamRolePath !== undefined && !IAM_PATH.test(props.iamRolePath)) {
+      fail(`iamRolePath is ${JSON.stringify(props.iamRolePath)}; allowed: ${IAM_PATH_ALLOWED}`);
     }
     const additional = props.additionalParameters ?? {};
     const clashing = Object.keys(additional).filter((k) => MANAGED_FORWARDER_PARAMETERS.includes(k));
@@ -332,8 +345,8 @@ export class DatadogForwarder extends Construct {
     const ddTags = [...new Set(tags)].join(",");
 
     // Subscriptions: validate every group before creating anything.
-    const filterName = props.subscriptionFilterName ?? "datadog-forwarder-eks-audit";
-    if (!FILTER_NAME.test(filterName)) {
+    const filterName = props.subscriptionFilterName ?? DEFAULT_SUBSCRIPTION_FILTER_NAME;
+    if (!SUBSCRIPTION_FILTER_NAME.test(filterName)) {
       fail(`subscriptionFilterName is ${JSON.stringify(filterName)}; allowed: 1-512 characters without ":" or "*"`);
     }
     const limit = props.subscriptionFiltersPerLogGroup ?? DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP;

@@ -36,3 +36,19 @@ export function forwarderVersionError(version: string): string | undefined {
 export function forwarderTemplateUrl(version: string, baseUrl: string = DATADOG_FORWARDER_TEMPLATE_BASE_URL): string {
   return `${baseUrl}/${version}.yaml`;
 }
+
+/** Default `FunctionName` and CloudFormation stack name: stable, never the template's `DatadogForwarder`. */
+export const DATADOG_FORWARDER_DEFAULT_NAME = "datadog-forwarder";
+
+/** `FunctionName`: a Lambda function name (1-64 of `[A-Za-z0-9_-]`) other than the template default `DatadogForwarder`. */
+export const FORWARDER_FUNCTION_NAME = /^(?!DatadogForwarder$)[A-Za-z0-9_-]{1,64}$/;
+export const FORWARDER_FUNCTION_NAME_ALLOWED = 'a Lambda function name (1-64 letters, digits, hyphens or underscores) other than "DatadogForwarder"';
+
+/** CloudFormation stack names (`CreateStack` `StackName`): a letter, then up to 127 letters, digits or hyphens. */
+export const CLOUDFORMATION_STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+export const CLOUDFORMATION_STACK_NAME_ALLOWED = "a CloudFormation stack name (a letter, then up to 127 letters, digits or hyphens)";
+
+/** `MemorySize` range of the template (MiB). */
+export const FORWARDER_MEMORY_SIZE_MIB = { minimum: 128, maximum: 3008 } as const;
+/** `Timeout` range (seconds): Lambda's maximum is 900. */
+export const FORWARDER_TIMEOUT_SECONDS = { minimum: 1, maximum: 900 } as const;

@@ -5,7 +5,11 @@ import { Construct } from "constructs";
 import {
   CLUSTER_LOG_TYPES,
   ClusterLogType,
+  DEFAULT_LOG_RETENTION_IN_DAYS,
   EKS_CLUSTER_NAME,
+  EKS_CLUSTER_NAME_ALLOWED,
+  KMS_KEY_ARN,
+  KMS_KEY_ARN_ALLOWED,
   LOG_RETENTION_DAYS,
   PARTITIONS,
   Partition,
@@ -152,7 +156,7 @@ export class EksAuditLogging extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "AuditLogGroup", {
       provider: props.provider,
       name: this.auditLogGroupName,
-      retentionInDays: props.logRetentionInDays ?? 90,
+      retentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS,
       kmsKeyId: props.kmsKeyArn,
     });
     this.logGroup.overrideLogicalId(`audit_log_group_${name}`);
@@ -205,7 +209,7 @@ function validate(props: EksAuditLoggingProps): void {
   const name = props.clusterName;
   const where = `eks cluster ${JSON.stringify(name)}`;
   if (!Token.isUnresolved(name) && !EKS_CLUSTER_NAME.test(name)) {
-    problems.push(`clusterName: received ${JSON.stringify(name)}; allowed: 1-100 letters, digits, hyphens, underscores, starting with a letter or digit`);
+    problems.push(`clusterName: received ${JSON.stringify(name)}; allowed: ${EKS_CLUSTER_NAME_ALLOWED}`);
   }
   if ((props.newCluster === undefined) === (props.existingCluster === undefined)) {
     problems.push("newCluster/existingCluster: set exactly one (new: this stack creates the cluster; existing: adopt it for logging only)");
@@ -223,8 +227,8 @@ function validate(props: EksAuditLoggingProps): void {
     problems.push(`partition: received ${JSON.stringify(props.partition)}; allowed: one of ${PARTITIONS.join(", ")}`);
   }
   const kms = props.kmsKeyArn;
-  if (kms !== undefined && !Token.isUnresolved(kms) && !/^arn:aws(-us-gov|-cn)?:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)\/.+$/.test(kms)) {
-    problems.push(`kmsKeyArn: received ${JSON.stringify(kms)}; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`);
+  if (kms !== undefined && !Token.isUnresolved(kms) && !KMS_KEY_ARN.test(kms)) {
+    problems.push(`kmsKeyArn: received ${JSON.stringify(kms)}; allowed: ${KMS_KEY_ARN_ALLOWED}`);
   }
   const c = props.newCluster;
   if (c !== undefined && !Token.isUnresolved(c.subnetIds) && c.subnetIds.length < 2) {

@@ -127,6 +127,7 @@ describe("config: every validation error, with its exact message", () => {
     ["no environments", (c) => (c.environments = []), ["field environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem"]],
     ["not an object at all", (c) => (c.environments = "staging"), ['field environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem']],
     ["forwarder version latest", (c) => (c.environments[0].datadog.forwarder = { version: "latest" }), ['environment "staging", field environments[0].datadog.forwarder.version: received "latest"; allowed: a released Forwarder version such as "5.4.14" (never "latest")']],
+    ["forwarder template mirror with a trailing slash", (c) => (c.environments[0].datadog.forwarder = { templateBaseUrl: "https://mirror.example.com/forwarder/" }), ['environment "staging", field environments[0].datadog.forwarder.templateBaseUrl: received "https://mirror.example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template']],
     ["forwarder default function name", (c) => (c.environments[0].datadog.forwarder = { functionName: "DatadogForwarder" }), ['environment "staging", field environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name (1-64 letters, digits, hyphens or underscores) other than "DatadogForwarder"']],
     [
       "API key secret in another region",
@@ -196,6 +197,35 @@ describe("config: every validation error, with its exact message", () => {
     ]);
   });
 
+  it("reports a cluster claimed by two environments in the same pass as the other problems", () => {
+    const got = problems(
+      mutate((c) => {
+        c.environments[0].datadog.site = "example.com";
+        c.environments[1].aws.accountId = "111111111111";
+        c.environments[1].aws.region = "us-east-1";
+        c.environments[1].clusters[0].name = "apps";
+        c.environments[1].clusters[0].logRetentionInDays = 2;
+      }),
+    );
+    expect(got.map((p) => p.split(":")[0])).toEqual([
+      'environment "staging", field environments[0].datadog.site',
+      'environment "production", field environments[1].clusters[0].logRetentionInDays',
+      'environment "production", field environments[1].clusters[0].name',
+    ]);
+  });
+
+  it("skips the cross-environment check only for a cluster whose own inputs are invalid", () => {
+    const got = problems(
+      mutate((c) => {
+        c.environments[1].aws.accountId = "111111111111";
+        c.environments[1].clusters[0].region = "us-east-l";
+        c.environments[1].clusters[0].name = "apps";
+      }),
+    );
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatch(/^environment "production", field environments\[1\]\.clusters\[0\]\.region: received "us-east-l"/);
+  });
+
   it("formats a multi-problem error as one paragraph per problem", () => {
     try {
       validateConfig(mutate((c) => { c.environments[0].aws.accountId = "x"; c.environments[1].name = 7; }), FILE);
@@ -232,6 +262,16 @@ describe("config: files", () => {
   it("rejects duplicate keys in YAML and in JSON", () => {
     expect(() => parseConfigText("environments: []\nenvironments: []\n", "dup.yaml")).toThrow("invalid config dup.yaml: not valid YAML at line 2, column 1: Map keys must be unique");
     expect(() => parseConfigText('{"environments": [], "environments": []}', "dup.json")).toThrow("invalid config dup.json: not valid JSON at line 1, column 22: Map keys must be unique");
+  });
+
+  it("parses .json as strict JSON, with the JSON error's line and column", () => {
+    expect(() => parseConfigText('{\n  "environments": [],\n}\n', "trailing.json")).toThrow(
+      /^invalid config trailing\.json: not valid JSON at line 3, column 1: .+$/,
+    );
+    expect(() => parseConfigText('{\n  // a comment\n  "environments": []\n}\n', "comment.json")).toThrow(/^invalid config comment\.json: not valid JSON at line 2, column 3: /);
+    expect(() => parseConfigText('{"environments": [', "short.json")).toThrow(/^invalid config short\.json: not valid JSON at line 1, column 19: /);
+    // The same text is fine as YAML (a flow mapping with a trailing comma).
+    expect(parseConfigText('{\n  "environments": [],\n}\n', "trailing.yaml")).toEqual({ environments: [] });
   });
 
   it("rejects other file types and missing files", () => {

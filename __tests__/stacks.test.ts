@@ -181,6 +181,15 @@ describe("EnvironmentStack: the chain wired together", () => {
     expect(eu.parameters.DdApiKey).toBeUndefined();
   });
 
+  it("reads the template from datadog.forwarder.templateBaseUrl when the config sets one (GovCloud mirror)", () => {
+    const config = validateConfig(
+      { ...baseConfig(), environments: [{ ...baseConfig().environments[0], datadog: { site: "datadoghq.com", forwarder: { templateBaseUrl: "https://mirror.example.com/dd" } } }] },
+      "t.yaml",
+    );
+    const stack = synthAll(config).staging;
+    expect(Object.values<any>(stack.resource.aws_cloudformation_stack)[0].template_url).toBe("https://mirror.example.com/dd/5.4.14.yaml");
+  });
+
   it("uses the existing API key secret where the config names one, and creates one elsewhere from a sensitive variable", () => {
     expect(byPrefix("aws_cloudformation_stack", "DatadogForwarder-eu-west-1").parameters.DdApiKeySecretArn).toBe("arn:aws:secretsmanager:eu-west-1:222222222222:secret:datadog/api-key-AbCdEf");
     expect(byPrefix("aws_cloudformation_stack", "DatadogForwarder-us-east-1").parameters.DdApiKeySecretArn).toMatch(/^\$\{aws_secretsmanager_secret\.DatadogForwarder-us-east-1_ApiKeySecret_[0-9A-F]{8}\.arn\}$/);

@@ -47,16 +47,50 @@ export abstract class Schema<T> {
     return copy;
   }
 
+  /**
+   * Like `check`, but returns what could be validated even when some parts are invalid: objects and lists keep
+   * their shape, an invalid part is {@link INVALID}. Lets a cross-field check run in the same pass as the checks of
+   * its parts, skipping only what depends on an invalid part.
+   */
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
+    const result = this.check(value, path, ctx);
+    return (result === undefined ? INVALID : result) as Loose<T>;
+  }
+
   /** Adds a check that runs when the value itself is valid. Record issues with paths relative to `path`. */
   refine(fn: (value: T, path: string, ctx: Context) => void): Schema<T> {
     return new Refined(this, fn);
   }
+
+  /**
+   * Adds a check that runs in the same pass as the checks of the parts, valid or not: it gets the value with every
+   * invalid part replaced by {@link INVALID} (see {@link valid}) and must skip what depends on an invalid part.
+   */
+  refineLoose(fn: (value: Loose<T>, path: string, ctx: Context) => void): Schema<T> {
+    return new Refined(this, fn, true);
+  }
+}
+
+/** Marks a part of a value that did not validate (see {@link Schema.checkLoose}). */
+export const INVALID: unique symbol = Symbol("invalid");
+
+/** A value whose invalid parts are {@link INVALID}. */
+export type Loose<T> = typeof INVALID | (T extends readonly (infer E)[] ? Loose<E>[] : T extends object ? { readonly [K in keyof T]: Loose<T[K]> } : T);
+
+/** Narrows a loose part to a valid one. */
+export function valid<T>(value: Loose<T> | typeof INVALID): value is Exclude<Loose<T>, typeof INVALID> {
+  return value !== INVALID;
 }
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
 class Refined<T> extends Schema<T> {
-  constructor(private readonly inner: Schema<T>, private readonly fn: (value: T, path: string, ctx: Context) => void) {
+  constructor(
+    private readonly inner: Schema<T>,
+    private readonly fn: (value: any, path: string, ctx: Context) => void,
+    /** The check also runs on a partly invalid value (see {@link Schema.refineLoose}). */
+    private readonly loose = false,
+  ) {
     super();
     this.description = inner.description;
   }
@@ -64,7 +98,18 @@ class Refined<T> extends Schema<T> {
     const before = ctx.issues.length;
     const result = this.inner.check(value, path, ctx);
     if (result !== undefined && ctx.issues.length === before) this.fn(result, path, ctx);
+    else if (this.loose) {
+      // The issues of the parts are already recorded: collect the valid parts on a scratch context.
+      const partial = this.inner.checkLoose(value, path, new Context());
+      if (partial !== INVALID) this.fn(partial, path, ctx);
+    }
     return result;
+  }
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
+    const before = ctx.issues.length;
+    const partial = this.inner.checkLoose(value, path, ctx);
+    if (partial !== INVALID && (this.loose || ctx.issues.length === before)) this.fn(partial, path, ctx);
+    return partial;
   }
   protected schema(): JsonSchema {
     return this.inner.toJsonSchema();
@@ -259,6 +304,17 @@ class ArraySchema<T> extends Schema<T[]> {
     });
     return ok ? out : undefined;
   }
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<T[]> {
+    if (!Array.isArray(value)) {
+      ctx.issue(path, value, this.allowed());
+      return INVALID;
+    }
+    const o = this.options;
+    if ((o.minItems !== undefined && value.length < o.minItems) || (o.maxItems !== undefined && value.length > o.maxItems)) {
+      ctx.issue(path, value, this.allowed());
+    }
+    return value.map((element, i) => this.item.checkLoose(element, join(path, i), ctx)) as Loose<T[]>;
+  }
   protected schema(): JsonSchema {
     const o = this.options;
     return {
@@ -413,6 +469,30 @@ class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
       else out[key] = result;
     }
     return ok ? (out as InferFields<F>) : undefined;
+  }
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<InferFields<F>> {
+    if (!isPlainObject(value)) {
+      ctx.issue(path, value, this.allowed());
+      return INVALID;
+    }
+    const known = Object.keys(this.fields);
+    for (const key of Object.keys(value)) {
+      if (!(key in this.fields)) ctx.issue(join(path, key), value[key], `no such field here; known fields: ${known.join(", ")}`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(this.fields)) {
+      const v = value[key];
+      if (v === undefined || v === null) {
+        if (field.kind === "required") {
+          ctx.issue(join(path, key), undefined, "a required field");
+          out[key] = INVALID;
+        }
+        else if (field.kind === "default") out[key] = structuredClone(field.default);
+        continue;
+      }
+      out[key] = field.schema.checkLoose(v, join(path, key), ctx);
+    }
+    return out as Loose<InferFields<F>>;
   }
   protected schema(): JsonSchema {
     const properties: Record<string, JsonSchema> = {};

@@ -37,6 +37,8 @@ import {
   FORWARDER_FUNCTION_NAME_ALLOWED,
   FORWARDER_MEMORY_SIZE_MIB,
   FORWARDER_TIMEOUT_SECONDS,
+  TEMPLATE_BASE_URL,
+  TEMPLATE_BASE_URL_ALLOWED,
 } from "../modules/datadog-forwarder/forwarder-template";
 import { EXCLUSION_PRESET_NAMES } from "../modules/log-explorer/queries";
 import {
@@ -103,6 +105,11 @@ export const forwarderSection = obj({
   version: withDefault(
     str({ pattern: /^\d+\.\d+\.\d+$/, format: `a released Forwarder version such as "${DATADOG_FORWARDER_DEFAULT_VERSION}" (never "latest")` }).describe("Pinned Datadog Forwarder release; read its CHANGELOG before changing."),
     DATADOG_FORWARDER_DEFAULT_VERSION,
+  ),
+  templateBaseUrl: optional(
+    str({ pattern: TEMPLATE_BASE_URL, format: TEMPLATE_BASE_URL_ALLOWED }).describe(
+      "Where the pinned template is read from: a copy of Datadog's bucket, for GovCloud or air-gapped accounts that cannot read it. Default: Datadog's public bucket.",
+    ),
   ),
   functionName: withDefault(
     str({ pattern: FORWARDER_FUNCTION_NAME, format: FORWARDER_FUNCTION_NAME_ALLOWED }).describe("Never change it once deployed."),

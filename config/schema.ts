@@ -34,6 +34,7 @@ import {
   required,
   str,
   taggedUnion,
+  valid,
   withDefault,
   withSectionDefault,
 } from "./dsl";
@@ -236,22 +237,33 @@ function checkDatadogSections(env: EnvironmentValue, path: string, ctx: Context,
 
 export const configSchema = obj({
   environments: required(arr(environment, { minItems: 1 })),
-}).refine((config, path, ctx) => {
+}).refineLoose((config, path, ctx) => {
+  // Runs in the same pass as every other check: an environment or cluster whose own fields are invalid is skipped
+  // here, the others are compared.
+  if (!valid(config) || !valid(config.environments)) return;
   const names = new Map<string, number>();
-  const clusters = new Map<string, string>();
+  const clusters = new Map<string, { env: number; at: string }>();
   config.environments.forEach((env, i) => {
+    if (!valid(env)) return;
     const ep = join(join(path, "environments"), i);
-    const first = names.get(env.name);
-    if (first !== undefined) ctx.issue(join(ep, "name"), env.name, `a name not already used (it repeats environments[${first}].name)`);
-    names.set(env.name, i);
+    if (valid(env.name)) {
+      const first = names.get(env.name);
+      if (first !== undefined) ctx.issue(join(ep, "name"), env.name, `a name not already used (it repeats environments[${first}].name)`);
+      names.set(env.name, i);
+    }
+    if (!valid(env.aws) || !valid(env.aws.accountId) || !valid(env.aws.region) || !valid(env.clusters)) return;
+    const { accountId, region: primaryRegion } = env.aws;
     env.clusters.forEach((c, j) => {
-      const key = `${env.aws.accountId}/${c.region ?? env.aws.region}/${c.name}`;
+      if (!valid(c) || !valid(c.name) || !valid(c.region)) return;
+      const region = c.region ?? primaryRegion;
+      const key = `${accountId}/${region}/${c.name}`;
       const owner = clusters.get(key);
       const here = join(join(ep, "clusters"), j);
-      if (owner !== undefined) {
-        ctx.issue(join(here, "name"), c.name, `a cluster no other environment manages (account ${env.aws.accountId}, region ${c.region ?? env.aws.region} is already managed at ${owner})`);
+      // A repeat inside one environment is that environment's own check.
+      if (owner !== undefined && owner.env !== i) {
+        ctx.issue(join(here, "name"), c.name, `a cluster no other environment manages (account ${accountId}, region ${region} is already managed at ${owner.at})`);
       }
-      clusters.set(key, here);
+      if (owner === undefined) clusters.set(key, { env: i, at: here });
     });
   });
 });

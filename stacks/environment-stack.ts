@@ -100,6 +100,7 @@ export class EnvironmentStack extends TerraformStack {
       datadogSite: env.datadog.site,
       environment: env.name,
       forwarderVersion: f.version,
+      templateBaseUrl: f.templateBaseUrl,
       functionName: f.functionName,
       stackName: f.stackName,
       ...(existingSecret !== undefined

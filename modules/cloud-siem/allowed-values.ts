@@ -1,7 +1,9 @@
 /**
  * Allowed values of `datadog_security_monitoring_rule` and friends, as DataDog/datadog provider 3.82.0 validates
  * them client-side (enums generated from datadog-api-client-go v2.51.0) and as the Datadog API checks them.
- * Sources: provider@v3.82.0 `docs/resources/security_monitoring_rule.md`; `reference/datadog-facts.md` §1.2–1.5, §2.5.
+ * Sources: DataDog/terraform-provider-datadog@v3.82.0 `docs/resources/security_monitoring_rule.md` and
+ * `docs/resources/security_notification_rule.md`; Datadog docs "Log Detection Rules"
+ * (https://docs.datadoghq.com/security/cloud_siem/detect_and_monitor/custom_detection_rules/).
  */
 import type { Severity } from "../../lib/rules/matchable";
 

@@ -4,7 +4,11 @@
  * `DetectionRule`: explicit timing options, the Datadog tag convention, and the shape the offline engine reads
  * (`MatchableRule`, `lib/rules/matchable.ts`).
  *
- * Sources: `reference/datadog-facts.md` §1.2-1.5 and §7.3; provider@v3.82.0 `docs/resources/security_monitoring_rule.md`.
+ * Sources: DataDog/terraform-provider-datadog@v3.82.0 `docs/resources/security_monitoring_rule.md` and its test
+ * cassette `TestAccDatadogSecurityMonitoringRule_CreateInvalidRule.yaml` ("Max signal duration must be greater than or
+ * equal to keep alive"); Datadog docs "Log Detection Rules"
+ * (https://docs.datadoghq.com/security/cloud_siem/detect_and_monitor/custom_detection_rules/) and the tag convention of
+ * Datadog's own rules (`tactic:TAxxxx-name`, `technique:Txxxx-name`; https://docs.datadoghq.com/security/default_rules/).
  */
 import type { MatchableRule, MatchableRuleCase, MatchableRuleQuery, SampleEvent, Severity } from "../../lib/rules/matchable";
 import {

@@ -32,6 +32,8 @@ import {
   FORWARDER_FUNCTION_NAME,
   FORWARDER_MEMORY_SIZE_MIB,
   FORWARDER_TIMEOUT_SECONDS,
+  TEMPLATE_BASE_URL,
+  TEMPLATE_BASE_URL_ALLOWED,
   DATADOG_FORWARDER_TEMPLATE_BASE_URL,
   forwarderTemplateUrl,
   forwarderVersionError,
@@ -258,8 +260,8 @@ export class DatadogForwarder extends Construct {
     const versionError = forwarderVersionError(version);
     if (versionError !== undefined) fail(versionError);
     const baseUrl = props.templateBaseUrl ?? DATADOG_FORWARDER_TEMPLATE_BASE_URL;
-    if (!/^https:\/\/[^\s]+[^/\s]$/.test(baseUrl)) {
-      fail(`templateBaseUrl is ${JSON.stringify(baseUrl)}; allowed: an https URL without a trailing slash`);
+    if (!TEMPLATE_BASE_URL.test(baseUrl)) {
+      fail(`templateBaseUrl is ${JSON.stringify(baseUrl)}; allowed: ${TEMPLATE_BASE_URL_ALLOWED}`);
     }
     const stackName = props.stackName ?? DATADOG_FORWARDER_DEFAULT_NAME;
     if (!CLOUDFORMATION_STACK_NAME.test(stackName)) {

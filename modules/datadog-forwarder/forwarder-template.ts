@@ -13,6 +13,10 @@ export const DATADOG_FORWARDER_DEFAULT_VERSION = "5.4.14";
 /** Where Datadog publishes the versioned templates. */
 export const DATADOG_FORWARDER_TEMPLATE_BASE_URL = "https://datadog-cloudformation-template.s3.amazonaws.com/aws/forwarder";
 
+/** A template base URL: https, no trailing slash (`<base>/<version>.yaml` is the template). */
+export const TEMPLATE_BASE_URL = /^https:\/\/[^\s]+[^/\s]$/;
+export const TEMPLATE_BASE_URL_ALLOWED = "an https URL without a trailing slash, under which <version>.yaml is the template";
+
 /** Oldest major version whose template works with `DdApiKeySecretArn` alone (`DdApiKey` optional since 4.x). */
 export const DATADOG_FORWARDER_MIN_MAJOR_VERSION = 4;
 

@@ -321,7 +321,7 @@ describe("validation errors", () => {
     ],
     [
       { templateBaseUrl: "https://example.com/forwarder/" },
-      `templateBaseUrl is "https://example.com/forwarder/"; allowed: an https URL without a trailing slash`,
+      `templateBaseUrl is "https://example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template`,
     ],
     [{ stackName: "1stack" }, `stackName is "1stack"; allowed: a CloudFormation stack name (a letter, then up to 127 letters, digits or hyphens)`],
     [

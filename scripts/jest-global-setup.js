@@ -13,5 +13,6 @@ module.exports = async () => {
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
   const runTemp = fs.mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-jest-"));
   process.env.EKS_AUDIT_SIEM_JEST_TMPDIR = runTemp;
+  process.env.EKS_AUDIT_SIEM_JEST_TMPDIR_OWNER = String(process.pid);
   process.env.TMPDIR = runTemp;
 };

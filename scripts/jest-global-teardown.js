@@ -2,6 +2,7 @@
 const fs = require("fs");
 
 module.exports = async () => {
+  // Only the jest process that made the folder removes it (a nested jest run inherits the variables).
   const runTemp = process.env.EKS_AUDIT_SIEM_JEST_TMPDIR;
-  if (runTemp !== undefined) fs.rmSync(runTemp, { recursive: true, force: true });
+  if (runTemp && process.env.EKS_AUDIT_SIEM_JEST_TMPDIR_OWNER === String(process.pid)) fs.rmSync(runTemp, { recursive: true, force: true });
 };

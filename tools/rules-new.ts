@@ -17,9 +17,9 @@ import * as path from "path";
 import { normalizeAuditEvent } from "../lib/audit";
 import { listQueryTerms, matchesQuery, parseQuery } from "../lib/query";
 import { SEVERITIES, RULE_WINDOWS_SECONDS } from "../modules/cloud-siem/allowed-values";
-import { renderPackIndex } from "../modules/cloud-siem/pack-index";
 import { DetectionRuleProps, ruleProblems } from "../modules/cloud-siem/rule-model";
 import { slug } from "../modules/cloud-siem/suppressions";
+import { listRuleIds, writePackIndex } from "./pack-index-writer";
 import { AuditEventSpec, AuditUser, KUBERNETES_ADMIN, auditEvent, eksIdentity } from "../modules/cloud-siem/samples";
 
 export interface RunNewIo {
@@ -90,19 +90,9 @@ function integer(raw: string | undefined, option: string): number | string {
   return /^\d+$/.test(raw) ? Number(raw) : `--${option} is ${JSON.stringify(raw)} (allowed: a whole number)`;
 }
 
-function listRuleIds(packDir: string): string[] {
-  return fs
-    .readdirSync(packDir)
-    .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.endsWith(".d.ts"))
-    .map((f) => f.slice(0, -3))
-    .sort();
-}
-
-/** Writes `index.ts` for the files in `packDir`; returns its path. */
-function reindex(packDir: string): string {
-  const indexPath = path.join(packDir, "index.ts");
-  fs.writeFileSync(indexPath, renderPackIndex(listRuleIds(packDir)));
-  return indexPath;
+/** Writes `index.ts` for the files in `packDir`. */
+function reindex(packDir: string): void {
+  writePackIndex(packDir);
 }
 
 /** The sample event a query describes: the first positive exact value of the fields the sample builder knows. */

@@ -110,8 +110,8 @@ describe("config: every validation error, with its exact message", () => {
     ["KMS key in another region", (c) => (c.environments[0].clusters[0].kmsKeyArn = "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"), ['environment "staging", field environments[0].clusters[0].kmsKeyArn: received "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"; allowed: a KMS key in the cluster\'s account 111111111111 and region us-east-1']],
     ["KMS key malformed", (c) => (c.environments[0].clusters[0].kmsKeyArn = "my-key"), ['environment "staging", field environments[0].clusters[0].kmsKeyArn: received "my-key"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)']],
     ["new cluster without role and subnets", (c) => { delete c.environments[0].clusters[0].roleArn; delete c.environments[0].clusters[0].subnetIds; }, [
-      'environment "staging", field environments[0].clusters[0].roleArn: received nothing; allowed: an IAM role ARN (required when mode is new)',
-      'environment "staging", field environments[0].clusters[0].subnetIds: received nothing; allowed: a list of 2 to 16 subnet IDs (required when mode is new)',
+      'environment "staging", field environments[0].clusters[0].roleArn: received nothing; allowed: a required field: an IAM role ARN',
+      'environment "staging", field environments[0].clusters[0].subnetIds: received nothing; allowed: a required field: a list with 2 to 16 items of a subnet ID (subnet-...)',
     ]],
     ["one subnet", (c) => (c.environments[0].clusters[0].subnetIds = ["subnet-0a1b2c3d4e5f60001"]), ['environment "staging", field environments[0].clusters[0].subnetIds: received ["subnet-0a1b2c3d4e5f60001"]; allowed: a list with 2 to 16 items of a subnet ID (subnet-...)']],
     ["existing cluster with new-only settings", (c) => (c.environments[1].clusters[0].roleArn = "arn:aws:iam::222222222222:role/eks"), ['environment "production", field environments[1].clusters[0].roleArn: received "arn:aws:iam::222222222222:role/eks"; allowed: absent when mode is existing (an adopted cluster\'s settings are never changed)']],
@@ -287,12 +287,19 @@ describe("config: JSON Schema", () => {
 
   it("describes the same constraints the validator enforces", () => {
     const schema = JSON.parse(renderJsonSchema());
-    const cluster = schema.properties.environments.items.properties.clusters.items;
-    expect(cluster.additionalProperties).toBe(false);
-    expect(cluster.required).toEqual(["name", "mode"]);
-    expect(cluster.properties.logRetentionInDays.enum).toContain(365);
-    expect(cluster.properties.logRetentionInDays.enum).not.toContain(0);
-    expect(cluster.properties.logRetentionInDays.default).toBe(90);
+    // A cluster is one of two shapes, chosen by mode: new (role and subnets required) or existing (neither allowed).
+    const [created, adopted] = schema.properties.environments.items.properties.clusters.items.oneOf;
+    expect(created.properties.mode.enum).toEqual(["new"]);
+    expect(adopted.properties.mode.enum).toEqual(["existing"]);
+    for (const cluster of [created, adopted]) {
+      expect(cluster.additionalProperties).toBe(false);
+      expect(cluster.properties.logRetentionInDays.enum).toContain(365);
+      expect(cluster.properties.logRetentionInDays.enum).not.toContain(0);
+      expect(cluster.properties.logRetentionInDays.default).toBe(90);
+    }
+    expect(created.required).toEqual(["name", "mode", "roleArn", "subnetIds"]);
+    expect(adopted.required).toEqual(["name", "mode"]);
+    expect(adopted.properties.roleArn.not).toEqual({});
     expect(schema.properties.environments.items.properties.aws.properties.accountId.pattern).toBe("^[0-9]{12}$");
   });
 });

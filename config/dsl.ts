@@ -388,7 +388,7 @@ export function record<T>(key: Schema<string>, value: Schema<T>, maxEntries?: nu
 
 // ---------------------------------------------------------------------------------------------- objects
 
-type Kind = "required" | "optional" | "default";
+type Kind = "required" | "optional" | "default" | "absent";
 
 export interface Field<T, K extends Kind> {
   readonly kind: K;
@@ -404,6 +404,28 @@ export function required<T>(schema: Schema<T>): Field<T, "required"> {
 /** A field that may be absent (then `undefined`). */
 export function optional<T>(schema: Schema<T>): Field<T, "optional"> {
   return { kind: "optional", schema };
+}
+
+/** Refuses any value: the field belongs to another variant of a tagged union. */
+class AbsentSchema extends Schema<never> {
+  constructor(private readonly reason: string) {
+    super();
+  }
+  check(value: unknown, path: string, ctx: Context): undefined {
+    ctx.issue(path, value, this.reason);
+    return undefined;
+  }
+  protected schema(): JsonSchema {
+    return { not: {}, description: this.reason };
+  }
+  allowed(): string {
+    return this.reason;
+  }
+}
+
+/** A field that must not be set here (e.g. a `new`-only field on an `existing` cluster); `reason` is the allowed text. */
+export function absent(reason: string): Field<never, "absent"> {
+  return { kind: "absent", schema: new AbsentSchema(reason) };
 }
 
 /** A field that takes `value` when absent. */
@@ -426,8 +448,8 @@ export function withSectionDefault<T>(schema: Schema<T>): Field<T, "default"> {
 type Fields = Record<string, Field<any, Kind>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type InferFields<F extends Fields> = Simplify<
-  { readonly [K in keyof F as F[K] extends Field<any, "optional"> ? never : K]: F[K] extends Field<infer T, Kind> ? T : never } & {
-    readonly [K in keyof F as F[K] extends Field<any, "optional"> ? K : never]?: F[K] extends Field<infer T, Kind> ? T : never;
+  { readonly [K in keyof F as F[K] extends Field<any, "optional" | "absent"> ? never : K]: F[K] extends Field<infer T, Kind> ? T : never } & {
+    readonly [K in keyof F as F[K] extends Field<any, "optional" | "absent"> ? K : never]?: F[K] extends Field<infer T, Kind> ? T : never;
   }
 >;
 
@@ -526,10 +548,16 @@ class TaggedUnionSchema<T> extends Schema<T> {
     }
     const tagValue = value[this.tag];
     if (typeof tagValue !== "string" || !(tagValue in this.variants)) {
-      ctx.issue(join(path, this.tag), tagValue, `one of ${names.map((n) => JSON.stringify(n)).join(", ")}`);
+      const allowed = `one of ${names.map((n) => JSON.stringify(n)).join(", ")}`;
+      ctx.issue(join(path, this.tag), tagValue, tagValue === undefined || tagValue === null ? `a required field: ${allowed}` : allowed);
       return undefined;
     }
     return this.variants[tagValue].check(value, path, ctx);
+  }
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
+    const tagValue = isPlainObject(value) ? value[this.tag] : undefined;
+    if (typeof tagValue !== "string" || !(tagValue in this.variants)) return (this.check(value, path, ctx) ?? INVALID) as Loose<T>;
+    return this.variants[tagValue].checkLoose(value, path, ctx) as Loose<T>;
   }
   protected schema(): JsonSchema {
     return { oneOf: Object.values(this.variants).map((v) => v.toJsonSchema()) };

@@ -37,6 +37,7 @@ import {
   valid,
   withDefault,
   withSectionDefault,
+  absent,
 } from "./dsl";
 
 const accountId = str({ pattern: /^[0-9]{12}$/, format: "a 12-digit AWS account ID in quotes" });
@@ -65,42 +66,60 @@ const s3Backend = obj({
   dynamodbTable: optional(str({ pattern: /^[A-Za-z0-9_.-]{3,255}$/, format: "a DynamoDB table name" }).describe("Legacy DynamoDB state locking.")),
 });
 
-const cluster = obj({
-  name: required(str({ pattern: EKS_CLUSTER_NAME, format: EKS_CLUSTER_NAME_ALLOWED })),
-  region: optional(region.describe("Region of the cluster. Default: the environment's aws.region.")),
-  mode: required(literal(["new", "existing"]).describe("new: this stack creates the cluster; existing: adopt a cluster to turn on audit logging only.")),
-  additionalLogTypes: withDefault(
-    arr(literal(CLUSTER_LOG_TYPES.filter((t) => t !== "audit")), { unique: true }).describe(
-      "Control-plane log types to enable besides audit (which is always on). For an existing cluster, list every type already on, or the first apply turns it off.",
+/** The fields of a cluster of one mode, in the documented order; `modeFields` are the mode's own. */
+function clusterFields<M extends string, R, S, K>(mode: M, modeFields: { roleArn: R; subnetIds: S; kubernetesVersion: K }) {
+  return {
+    name: required(str({ pattern: EKS_CLUSTER_NAME, format: EKS_CLUSTER_NAME_ALLOWED })),
+    region: optional(region.describe("Region of the cluster. Default: the environment's aws.region.")),
+    mode: required(literal([mode]).describe("new: this stack creates the cluster; existing: adopt a cluster to turn on audit logging only.")),
+    additionalLogTypes: withDefault(
+      arr(literal(CLUSTER_LOG_TYPES.filter((t) => t !== "audit")), { unique: true }).describe(
+        "Control-plane log types to enable besides audit (which is always on). For an existing cluster, list every type already on, or the first apply turns it off.",
+      ),
+      [],
     ),
-    [],
+    logRetentionInDays: withDefault(
+      int({ enum: LOG_RETENTION_DAYS }).describe("CloudWatch retention of the audit log group. 0 (never expire) is not allowed."),
+      DEFAULT_LOG_RETENTION_IN_DAYS,
+    ),
+    kmsKeyArn: optional(kmsKeyArn.describe("KMS key to encrypt the log group; its key policy must allow logs.<region>.amazonaws.com.")),
+    logGroupExists: withDefault(
+      bool().describe("existing mode only: the /aws/eks/<name>/cluster log group already exists (logging was on before) and is imported; false: it is created."),
+      false,
+    ),
+    preventDestroy: withDefault(bool().describe("new mode only: lifecycle.prevent_destroy on the cluster. Adopted clusters always have it."), true),
+    roleArn: modeFields.roleArn,
+    subnetIds: modeFields.subnetIds,
+    securityGroupIds: withDefault(arr(str({ pattern: /^sg-[0-9a-f]{8,17}$/, format: "a security group ID (sg-...)" }), { maxItems: 5, unique: true }), []),
+    kubernetesVersion: modeFields.kubernetesVersion,
+    endpointPrivateAccess: withDefault(bool(), true),
+    endpointPublicAccess: withDefault(bool(), false),
+    publicAccessCidrs: withDefault(arr(str({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/, format: "an IPv4 CIDR" }), { unique: true }), []),
+    authenticationMode: withDefault(literal(["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]), "API_AND_CONFIG_MAP"),
+    existingSubscriptionFilters: withDefault(
+      int({ minimum: 0, maximum: 4 }).describe("Subscription filters other tools already put on this cluster's log group (they count toward CloudWatch's limit)."),
+      0,
+    ),
+  };
+}
+
+const roleArn = str({ pattern: IAM_ROLE_ARN, format: IAM_ROLE_ARN_ALLOWED });
+const subnetIds = arr(str({ pattern: /^subnet-[0-9a-f]{8,17}$/, format: "a subnet ID (subnet-...)" }), { minItems: 2, maxItems: 16, unique: true });
+const kubernetesVersion = str({ pattern: /^1\.[0-9]{2}$/, format: 'a Kubernetes minor version such as "1.33"' });
+const NOT_ADOPTED = "absent when mode is existing (an adopted cluster's settings are never changed)";
+
+/** A cluster: `mode: new` (this stack creates it: role and subnets required) or `mode: existing` (adopted for logging only). */
+const cluster = taggedUnion("mode", {
+  new: obj(
+    clusterFields("new", {
+      roleArn: required(roleArn.describe("The cluster service role.")),
+      subnetIds: required(subnetIds),
+      kubernetesVersion: optional(kubernetesVersion.describe("Default: EKS's default version.")),
+    }),
   ),
-  logRetentionInDays: withDefault(
-    int({ enum: LOG_RETENTION_DAYS }).describe("CloudWatch retention of the audit log group. 0 (never expire) is not allowed."),
-    DEFAULT_LOG_RETENTION_IN_DAYS,
-  ),
-  kmsKeyArn: optional(kmsKeyArn.describe("KMS key to encrypt the log group; its key policy must allow logs.<region>.amazonaws.com.")),
-  logGroupExists: withDefault(
-    bool().describe("existing mode only: the /aws/eks/<name>/cluster log group already exists (logging was on before) and is imported; false: it is created."),
-    false,
-  ),
-  preventDestroy: withDefault(bool().describe("new mode only: lifecycle.prevent_destroy on the cluster. Adopted clusters always have it."), true),
-  roleArn: optional(str({ pattern: IAM_ROLE_ARN, format: IAM_ROLE_ARN_ALLOWED }).describe("new mode only: the cluster service role.")),
-  subnetIds: optional(arr(str({ pattern: /^subnet-[0-9a-f]{8,17}$/, format: "a subnet ID (subnet-...)" }), { minItems: 2, maxItems: 16, unique: true }).describe("new mode only.")),
-  securityGroupIds: withDefault(arr(str({ pattern: /^sg-[0-9a-f]{8,17}$/, format: "a security group ID (sg-...)" }), { maxItems: 5, unique: true }), []),
-  kubernetesVersion: optional(str({ pattern: /^1\.[0-9]{2}$/, format: 'a Kubernetes minor version such as "1.33"' }).describe("new mode only. Default: EKS's default version.")),
-  endpointPrivateAccess: withDefault(bool(), true),
-  endpointPublicAccess: withDefault(bool(), false),
-  publicAccessCidrs: withDefault(arr(str({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/, format: "an IPv4 CIDR" }), { unique: true }), []),
-  authenticationMode: withDefault(literal(["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]), "API_AND_CONFIG_MAP"),
-  existingSubscriptionFilters: withDefault(
-    int({ minimum: 0, maximum: 4 }).describe("Subscription filters other tools already put on this cluster's log group (they count toward CloudWatch's limit)."),
-    0,
-  ),
+  existing: obj(clusterFields("existing", { roleArn: absent(NOT_ADOPTED), subnetIds: absent(NOT_ADOPTED), kubernetesVersion: absent(NOT_ADOPTED) })),
 });
 
-
-const NEW_ONLY = ["roleArn", "subnetIds", "kubernetesVersion"] as const;
 
 const environment = obj({
   name: required(
@@ -184,18 +203,12 @@ const environment = obj({
       }
     }
     if (c.mode === "new") {
-      if (c.roleArn === undefined) ctx.issue(join(cp, "roleArn"), undefined, "an IAM role ARN (required when mode is new)");
-      if (c.subnetIds === undefined) ctx.issue(join(cp, "subnetIds"), undefined, "a list of 2 to 16 subnet IDs (required when mode is new)");
       if (c.logGroupExists) ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
       if (!c.endpointPrivateAccess && !c.endpointPublicAccess) {
         ctx.issue(join(cp, "endpointPublicAccess"), false, "true when endpointPrivateAccess is false (the API server needs an endpoint)");
       }
       if (c.publicAccessCidrs.length > 0 && !c.endpointPublicAccess) {
         ctx.issue(join(cp, "publicAccessCidrs"), c.publicAccessCidrs, "empty when endpointPublicAccess is false");
-      }
-    } else {
-      for (const key of NEW_ONLY) {
-        if (c[key] !== undefined) ctx.issue(join(cp, key), c[key], "absent when mode is existing (an adopted cluster's settings are never changed)");
       }
     }
   });

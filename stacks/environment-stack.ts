@@ -7,7 +7,7 @@ import { datadogApiUrl } from "../lib/datadog-sites";
 import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
 import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
-import { EksAuditLogging } from "../modules/eks-audit-logging";
+import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
 
@@ -71,12 +71,12 @@ export class EnvironmentStack extends TerraformStack {
         additionalLogTypes: c.additionalLogTypes,
         logRetentionInDays: c.logRetentionInDays,
         kmsKeyArn: c.kmsKeyArn,
-        ...(c.mode === "existing"
-          ? { existingCluster: { logGroupExists: c.logGroupExists } }
-          : {
-              newCluster: {
-                roleArn: c.roleArn!,
-                subnetIds: c.subnetIds!,
+        cluster:
+          c.mode === "existing"
+            ? EksClusterSource.existingCluster({ logGroupExists: c.logGroupExists })
+            : EksClusterSource.newCluster({
+                roleArn: c.roleArn,
+                subnetIds: c.subnetIds,
                 securityGroupIds: c.securityGroupIds,
                 kubernetesVersion: c.kubernetesVersion,
                 endpointPrivateAccess: c.endpointPrivateAccess,
@@ -84,8 +84,7 @@ export class EnvironmentStack extends TerraformStack {
                 publicAccessCidrs: c.publicAccessCidrs,
                 authenticationMode: c.authenticationMode,
                 preventDestroy: c.preventDestroy,
-              },
-            }),
+              }),
     });
   }
 

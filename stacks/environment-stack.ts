@@ -6,7 +6,7 @@ import { ClusterConfig, EnvironmentConfig } from "../config/schema";
 import { datadogApiUrl } from "../lib/datadog-sites";
 import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
-import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
+import { AuditLogFilterPattern, DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
 import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
@@ -102,9 +102,10 @@ export class EnvironmentStack extends TerraformStack {
       templateBaseUrl: f.templateBaseUrl,
       functionName: f.functionName,
       stackName: f.stackName,
-      ...(existingSecret !== undefined
-        ? { apiKeySecretArn: existingSecret }
-        : { apiKeySecretValue: this.apiKeyVariable().stringValue, apiKeySecretWriteOnlyVersion: f.apiKeySecretWriteOnly ? 1 : undefined }),
+      apiKey:
+        existingSecret !== undefined
+          ? ForwarderApiKey.fromSecretArn(existingSecret)
+          : ForwarderApiKey.fromSecretValue(this.apiKeyVariable().stringValue, { writeOnlyVersion: f.apiKeySecretWriteOnly ? 1 : undefined }),
       memorySizeMiB: f.memorySizeMiB,
       timeoutSeconds: f.timeoutSeconds,
       reservedConcurrency: f.reservedConcurrency,

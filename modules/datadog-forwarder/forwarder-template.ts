@@ -26,12 +26,12 @@ const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
 export function forwarderVersionError(version: string): string | undefined {
   const allowed = `allowed: a released version x.y.z, ${DATADOG_FORWARDER_MIN_MAJOR_VERSION}.0.0 or later (default ${DATADOG_FORWARDER_DEFAULT_VERSION})`;
   if (version.trim().toLowerCase() === "latest") {
-    return `forwarderVersion is "latest", which would upgrade the Forwarder silently on any stack update; ${allowed}`;
+    return `forwarderVersion: received "latest", which would upgrade the Forwarder silently on any stack update; ${allowed}`;
   }
   const match = SEMVER.exec(version);
-  if (match === null) return `forwarderVersion is ${JSON.stringify(version)}; ${allowed}`;
+  if (match === null) return `forwarderVersion: received ${JSON.stringify(version)}; ${allowed}`;
   if (Number(match[1]) < DATADOG_FORWARDER_MIN_MAJOR_VERSION) {
-    return `forwarderVersion is ${JSON.stringify(version)}, whose template requires the DdApiKey parameter; ${allowed}`;
+    return `forwarderVersion: received ${JSON.stringify(version)}, whose template requires the DdApiKey parameter; ${allowed}`;
   }
   return undefined;
 }

@@ -78,13 +78,13 @@ export function defaultIndexName(environment: string): string {
 }
 
 /**
- * Every problem with the props, each `<field> is <value> (allowed: ...)`. Empty when the props are valid.
+ * Every problem with the props, each `<field>: received <value>; allowed: <what>`. Empty when the props are valid.
  * Values that are unresolved tokens are not checked.
  */
 export function logExplorerProblems(props: LogExplorerProps): string[] {
   const problems: string[] = [];
   const p = (field: string, value: unknown, allowed: string): void => {
-    problems.push(`${field} is ${show(value)} (allowed: ${allowed})`);
+    problems.push(`${field}: received ${show(value)}; allowed: ${allowed}`);
   };
 
   if (!unresolved(props.environment) && (typeof props.environment !== "string" || props.environment.trim() === "")) {

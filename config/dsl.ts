@@ -42,7 +42,8 @@ export abstract class Schema<T> {
 
   /** A copy of this schema with a description (schemas are shared, so never mutated). */
   describe(description: string): this {
-    const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this) as this;
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this);
     copy.description = description;
     return copy;
   }
@@ -59,7 +60,7 @@ export abstract class Schema<T> {
 
   /** Adds a check that runs when the value itself is valid. Record issues with paths relative to `path`. */
   refine(fn: (value: T, path: string, ctx: Context) => void): Schema<T> {
-    return new Refined(this, fn);
+    return new Refined(this, { loose: false, fn });
   }
 
   /**
@@ -67,7 +68,7 @@ export abstract class Schema<T> {
    * invalid part replaced by {@link INVALID} (see {@link valid}) and must skip what depends on an invalid part.
    */
   refineLoose(fn: (value: Loose<T>, path: string, ctx: Context) => void): Schema<T> {
-    return new Refined(this, fn, true);
+    return new Refined(this, { loose: true, fn });
   }
 }
 
@@ -84,12 +85,15 @@ export function valid<T>(value: Loose<T> | typeof INVALID): value is Exclude<Loo
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
+/** A cross-field check: on the valid value only (`refine`), or on the partly valid one too (`refineLoose`). */
+type Refinement<T> =
+  | { readonly loose: false; readonly fn: (value: T, path: string, ctx: Context) => void }
+  | { readonly loose: true; readonly fn: (value: Loose<T>, path: string, ctx: Context) => void };
+
 class Refined<T> extends Schema<T> {
   constructor(
     private readonly inner: Schema<T>,
-    private readonly fn: (value: any, path: string, ctx: Context) => void,
-    /** The check also runs on a partly invalid value (see {@link Schema.refineLoose}). */
-    private readonly loose = false,
+    private readonly refinement: Refinement<T>,
   ) {
     super();
     this.description = inner.description;
@@ -97,18 +101,26 @@ class Refined<T> extends Schema<T> {
   check(value: unknown, path: string, ctx: Context): T | undefined {
     const before = ctx.issues.length;
     const result = this.inner.check(value, path, ctx);
-    if (result !== undefined && ctx.issues.length === before) this.fn(result, path, ctx);
-    else if (this.loose) {
+    const r = this.refinement;
+    if (result !== undefined && ctx.issues.length === before) {
+      if (r.loose) r.fn(result as Loose<T>, path, ctx);
+      else r.fn(result, path, ctx);
+    } else if (r.loose) {
       // The issues of the parts are already recorded: collect the valid parts on a scratch context.
       const partial = this.inner.checkLoose(value, path, new Context());
-      if (partial !== INVALID) this.fn(partial, path, ctx);
+      if (partial !== INVALID) r.fn(partial, path, ctx);
     }
     return result;
   }
   checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
     const before = ctx.issues.length;
     const partial = this.inner.checkLoose(value, path, ctx);
-    if (partial !== INVALID && (this.loose || ctx.issues.length === before)) this.fn(partial, path, ctx);
+    const r = this.refinement;
+    if (partial !== INVALID) {
+      if (r.loose) r.fn(partial, path, ctx);
+      // No issue in the parts: the value is whole.
+      else if (ctx.issues.length === before) r.fn(partial as T, path, ctx);
+    }
     return partial;
   }
   protected schema(): JsonSchema {
@@ -208,7 +220,7 @@ class IntegerSchema extends Schema<number> {
       ctx.issue(path, value, this.allowed());
       return undefined;
     }
-    return value as number;
+    return value;
   }
   protected schema(): JsonSchema {
     const o = this.options;
@@ -313,7 +325,7 @@ class ArraySchema<T> extends Schema<T[]> {
     if ((o.minItems !== undefined && value.length < o.minItems) || (o.maxItems !== undefined && value.length > o.maxItems)) {
       ctx.issue(path, value, this.allowed());
     }
-    return value.map((element, i) => this.item.checkLoose(element, join(path, i), ctx)) as Loose<T[]>;
+    return value.map((element, i) => this.item.checkLoose(element, join(path, i), ctx));
   }
   protected schema(): JsonSchema {
     const o = this.options;
@@ -445,11 +457,12 @@ export function withSectionDefault<T>(schema: Schema<T>): Field<T, "default"> {
   return withDefault(schema, sectionDefault(schema));
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a field of any value type; InferFields recovers each one
 type Fields = Record<string, Field<any, Kind>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type InferFields<F extends Fields> = Simplify<
-  { readonly [K in keyof F as F[K] extends Field<any, "optional" | "absent"> ? never : K]: F[K] extends Field<infer T, Kind> ? T : never } & {
-    readonly [K in keyof F as F[K] extends Field<any, "optional" | "absent"> ? K : never]?: F[K] extends Field<infer T, Kind> ? T : never;
+  { readonly [K in keyof F as F[K] extends Field<unknown, "optional" | "absent"> ? never : K]: F[K] extends Field<infer T, Kind> ? T : never } & {
+    readonly [K in keyof F as F[K] extends Field<unknown, "optional" | "absent"> ? K : never]?: F[K] extends Field<infer T, Kind> ? T : never;
   }
 >;
 
@@ -486,7 +499,7 @@ class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
         }
         continue;
       }
-      const result = field.schema.check(v, join(path, key), ctx);
+      const result: unknown = field.schema.check(v, join(path, key), ctx);
       if (result === undefined) ok = false;
       else out[key] = result;
     }
@@ -537,7 +550,7 @@ export function obj<F extends Fields>(fields: F): Schema<InferFields<F>> {
 
 /** One of several object shapes, chosen by the string field `tag` (e.g. `type: local | s3`). */
 class TaggedUnionSchema<T> extends Schema<T> {
-  constructor(private readonly tag: string, private readonly variants: Record<string, Schema<any>>) {
+  constructor(private readonly tag: string, private readonly variants: Record<string, Schema<unknown>>) {
     super();
   }
   check(value: unknown, path: string, ctx: Context): T | undefined {
@@ -552,7 +565,7 @@ class TaggedUnionSchema<T> extends Schema<T> {
       ctx.issue(join(path, this.tag), tagValue, tagValue === undefined || tagValue === null ? `a required field: ${allowed}` : allowed);
       return undefined;
     }
-    return this.variants[tagValue].check(value, path, ctx);
+    return this.variants[tagValue].check(value, path, ctx) as T | undefined;
   }
   checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
     const tagValue = isPlainObject(value) ? value[this.tag] : undefined;
@@ -567,7 +580,7 @@ class TaggedUnionSchema<T> extends Schema<T> {
   }
 }
 
-export function taggedUnion<V extends Record<string, Schema<any>>>(tag: string, variants: V): Schema<Infer<V[keyof V]>> {
+export function taggedUnion<V extends Record<string, Schema<unknown>>>(tag: string, variants: V): Schema<Infer<V[keyof V]>> {
   return new TaggedUnionSchema(tag, variants);
 }
 

@@ -27,7 +27,8 @@ export class ConfigError extends Error {
 
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined only for functions and symbols, which a parsed document never holds.
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 

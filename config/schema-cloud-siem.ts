@@ -94,7 +94,10 @@ function moduleProblem(problem: string, value: unknown, path: string, ctx: Conte
   const [field, ...rest] = problem.split(" ");
   const text = rest.join(" ");
   const m = /^is .*?(, but .*)? \(allowed: (.*)\)$/s.exec(text);
-  const received = field.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== "").reduce<any>((v, k) => v?.[k], value);
+  const received = field
+    .split(/\.|\[(\d+)\]/)
+    .filter((k) => k !== undefined && k !== "")
+    .reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
   ctx.issue(join(path, field), received, m !== null ? `${m[2]}${m[1] !== undefined ? ` (${m[1].slice(6)})` : ""}` : text);
 }
 

@@ -7,7 +7,7 @@
 
 /** A handle this project accepts: an integration handle of a known integration, or an e-mail address. */
 export const NOTIFICATION_HANDLE =
-  /^@((slack|pagerduty|opsgenie|webhook|teams|jira|servicenow|workflow)-[A-Za-z0-9][A-Za-z0-9_.\-/|]*|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})$/;
+  /^@((slack|pagerduty|opsgenie|webhook|teams|jira|servicenow|workflow)-[A-Za-z0-9][A-Za-z0-9_./|-]*|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})$/;
 
 /** What {@link NOTIFICATION_HANDLE} allows, in words. */
 export const NOTIFICATION_HANDLE_ALLOWED =

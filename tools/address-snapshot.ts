@@ -37,7 +37,9 @@ export function snapshotStacks(projectDir: string): Record<string, SynthesizedSt
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-addresses-"));
   try {
     const app = new App({ outdir, skipValidation: true });
-    const stacks: TerraformStack[] = loadConfigFile(path.join(projectDir, DEFAULT_CONFIG_PATH)).environments.map((env) => new EnvironmentStack(app, env));
+    const stacks: TerraformStack[] = loadConfigFile(path.join(projectDir, DEFAULT_CONFIG_PATH)).environments.map(
+      (env) => new EnvironmentStack(app, env),
+    );
     stacks.push(new PlatformAuditStack(app, "example-platform"));
     return Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(Testing.synth(s)) as SynthesizedStack]));
   } finally {

@@ -229,7 +229,11 @@ export function renderRuleFile(props: DetectionRuleProps, sampleSpec: SampleSpec
 }
 
 /** `rules new`: resolves to the exit code (0 written, 1 refused to overwrite, 2 usage or validation error). */
-export async function runNew(argv: readonly string[], io: RunNewIo, opts: RunNewOptions = {}): Promise<number> {
+export function runNew(argv: readonly string[], io: RunNewIo, opts: RunNewOptions = {}): Promise<number> {
+  return Promise.resolve().then(() => newRule(argv, io, opts));
+}
+
+function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): number {
   const fail = (message: string, code = 2): number => {
     io.stderr.write(`rules new: ${message}\n`);
     return code;
@@ -281,7 +285,7 @@ export async function runNew(argv: readonly string[], io: RunNewIo, opts: RunNew
   if (method === "new_value" && (values.field ?? []).length === 0) problems.push("--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)");
   if (method === "threshold" && one("count") === undefined) problems.push("--count is required for --method threshold (signal when more than <count> logs match in the window)");
   for (const field of [...(values.field ?? []), ...(values["group-by"] ?? [])]) {
-    if (!/^@?[A-Za-z_][\w.\-]*$/.test(field)) problems.push(`field ${JSON.stringify(field)} is not an attribute (allowed: e.g. @usr.name, @objectRef.namespace)`);
+    if (!/^@?[A-Za-z_][\w.-]*$/.test(field)) problems.push(`field ${JSON.stringify(field)} is not an attribute (allowed: e.g. @usr.name, @objectRef.namespace)`);
   }
   // The MITRE ATT&CK mapping is the author's call: never guessed.
   if (one("tactic") === undefined) problems.push("--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution)");

@@ -214,6 +214,23 @@ describe("config: every validation error, with its exact message", () => {
     ]);
   });
 
+  it("reports an environment's cross-field problems in the same pass as its field problems", () => {
+    const got = problems(
+      mutate((c) => {
+        c.environments[0].datadog.site = "example.com";
+        c.environments[0].clusters[0].endpointPrivateAccess = false;
+        c.environments[1].aws.accountId = "x";
+        c.environments[1].clusters[0].existingSubscriptionFilters = 3;
+      }),
+    );
+    expect(got.map((p) => p.split(":")[0])).toEqual([
+      'environment "staging", field environments[0].datadog.site',
+      'environment "staging", field environments[0].clusters[0].endpointPublicAccess',
+      'environment "production", field environments[1].aws.accountId',
+      'environment "production", field environments[1].clusters[0].existingSubscriptionFilters',
+    ]);
+  });
+
   it("skips the cross-environment check only for a cluster whose own inputs are invalid", () => {
     const got = problems(
       mutate((c) => {

@@ -78,6 +78,13 @@ export const INVALID: unique symbol = Symbol("invalid");
 /** A value whose invalid parts are {@link INVALID}. */
 export type Loose<T> = typeof INVALID | (T extends readonly (infer E)[] ? Loose<E>[] : T extends object ? { readonly [K in keyof T]: Loose<T[K]> } : T);
 
+/** The value if no part of it is {@link INVALID} (then it is whole and valid), else undefined. */
+export function whole<T>(value: Loose<T>): T | undefined {
+  const isWhole = (v: unknown): boolean =>
+    v === INVALID ? false : Array.isArray(v) ? v.every(isWhole) : typeof v === "object" && v !== null ? Object.values(v).every(isWhole) : true;
+  return isWhole(value) ? (value as T) : undefined;
+}
+
 /** Narrows a loose part to a valid one. */
 export function valid<T>(value: Loose<T> | typeof INVALID): value is Exclude<Loose<T>, typeof INVALID> {
   return value !== INVALID;

@@ -22,6 +22,7 @@ import { cloudSiemSection, notificationHandle } from "./schema-cloud-siem";
 import { forwarderSection, integrationSection, logExplorerSection } from "./schema-datadog";
 import {
   Context,
+  absent,
   Infer,
   arr,
   bool,
@@ -37,7 +38,7 @@ import {
   valid,
   withDefault,
   withSectionDefault,
-  absent,
+  whole,
 } from "./dsl";
 
 const accountId = str({ pattern: /^[0-9]{12}$/, format: "a 12-digit AWS account ID in quotes" });
@@ -152,92 +153,107 @@ const environment = obj({
   ),
   logExplorer: withSectionDefault(logExplorerSection),
   cloudSiem: withSectionDefault(cloudSiemSection),
-}).refine((env, path, ctx) => {
-  const partitionRegions = REGIONS_BY_PARTITION[env.aws.partition];
-  const checkRegion = (p: string, r: string): void => {
-    if (!partitionRegions.includes(r)) {
-      ctx.issue(p, r, `a region of partition ${env.aws.partition} (${partitionRegions.join(", ")})`);
-    }
-  };
-  checkRegion(join(join(path, "aws"), "region"), env.aws.region);
-  if (env.aws.partition === "aws-cn") {
-    ctx.issue(join(join(path, "aws"), "partition"), env.aws.partition, "aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)");
-  }
-  const gov = GOVERNMENT_SITES.includes(env.datadog.site);
-  if (env.aws.partition === "aws-us-gov" && !gov) {
-    ctx.issue(join(join(path, "datadog"), "site"), env.datadog.site, `a Datadog for Government site for partition aws-us-gov (${GOVERNMENT_SITES.join(", ")})`);
-  }
-  if (env.backend.type === "s3") {
-    const backendRegion = env.backend.region;
-    if (partitionOfRegion(backendRegion) !== env.aws.partition) checkRegion(join(join(path, "backend"), "region"), backendRegion);
-    if (env.backend.dynamodbTable !== undefined && env.backend.useLockfile) {
-      ctx.issue(join(join(path, "backend"), "dynamodbTable"), env.backend.dynamodbTable, "absent when useLockfile is true (choose one locking method)");
-    }
-  }
-  checkDatadogSections(env, path, ctx, partitionRegions);
+}).refineLoose((loose, path, ctx) => {
+  // Runs in the same pass as the checks of the fields: each check below runs when its own inputs are valid.
+  if (!valid(loose)) return;
+  const clusters = valid(loose.clusters) ? loose.clusters.map((c) => whole(c)) : [];
+  clusters.forEach((c, i) => c !== undefined && checkClusterAlone(c, join(join(path, "clusters"), i), ctx));
   const seen = new Map<string, number>();
-  env.clusters.forEach((c, i) => {
-    const cp = join(join(path, "clusters"), i);
+  clusters.forEach((c, i) => {
+    if (c === undefined) return;
     const first = seen.get(c.name);
+    const cp = join(join(path, "clusters"), i);
     if (first !== undefined) ctx.issue(join(cp, "name"), c.name, `a name not already used in this environment (it repeats ${join(join(path, "clusters"), first)}.name)`);
     seen.set(c.name, i);
-    const clusterRegion = c.region ?? env.aws.region;
-    const slots = env.datadog.forwarder.subscription.filtersPerLogGroup;
-    if (c.existingSubscriptionFilters + 1 > slots) {
-      ctx.issue(
-        join(cp, "existingSubscriptionFilters"),
-        c.existingSubscriptionFilters,
-        `at most ${slots - 1} (CloudWatch allows ${slots} subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account's quota is higher)`,
-      );
-    }
+  });
+  const forwarder = valid(loose.datadog) ? whole(loose.datadog.forwarder) : undefined;
+  if (forwarder !== undefined) {
+    const slots = forwarder.subscription.filtersPerLogGroup;
+    clusters.forEach((c, i) => {
+      if (c !== undefined && c.existingSubscriptionFilters + 1 > slots) {
+        ctx.issue(
+          join(join(join(path, "clusters"), i), "existingSubscriptionFilters"),
+          c.existingSubscriptionFilters,
+          `at most ${slots - 1} (CloudWatch allows ${slots} subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account's quota is higher)`,
+        );
+      }
+    });
+  }
+  const backend = whole(loose.backend);
+  if (backend?.type === "s3" && backend.dynamodbTable !== undefined && backend.useLockfile) {
+    ctx.issue(join(join(path, "backend"), "dynamodbTable"), backend.dynamodbTable, "absent when useLockfile is true (choose one locking method)");
+  }
+  const logExplorer = whole(loose.logExplorer);
+  if (logExplorer !== undefined) checkLogExplorerIndex(logExplorer, path, ctx);
+  const integration = valid(loose.datadog) ? whole(loose.datadog.integration) : undefined;
+  if (integration?.externalId !== undefined && (integration.create || !integration.role.create)) {
+    ctx.issue(join(join(join(path, "datadog"), "integration"), "externalId"), integration.externalId, "absent unless create is false and role.create is true (a new integration generates its own)");
+  }
+
+  // What needs the account: partition, regions, account ID.
+  const aws = whole(loose.aws);
+  if (aws === undefined) return;
+  const partitionRegions = REGIONS_BY_PARTITION[aws.partition];
+  const checkRegion = (p: string, r: string): void => {
+    if (!partitionRegions.includes(r)) ctx.issue(p, r, `a region of partition ${aws.partition} (${partitionRegions.join(", ")})`);
+  };
+  checkRegion(join(join(path, "aws"), "region"), aws.region);
+  if (aws.partition === "aws-cn") {
+    ctx.issue(join(join(path, "aws"), "partition"), aws.partition, "aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)");
+  }
+  const site = valid(loose.datadog) && valid(loose.datadog.site) ? loose.datadog.site : undefined;
+  if (site !== undefined && aws.partition === "aws-us-gov" && !GOVERNMENT_SITES.includes(site)) {
+    ctx.issue(join(join(path, "datadog"), "site"), site, `a Datadog for Government site for partition aws-us-gov (${GOVERNMENT_SITES.join(", ")})`);
+  }
+  if (backend?.type === "s3" && partitionOfRegion(backend.region) !== aws.partition) checkRegion(join(join(path, "backend"), "region"), backend.region);
+  (integration?.regions ?? []).forEach((r, i) => {
+    if (!partitionRegions.includes(r)) ctx.issue(join(join(join(join(path, "datadog"), "integration"), "regions"), i), r, `a region of partition ${aws.partition}`);
+  });
+  clusters.forEach((c, i) => {
+    if (c === undefined) return;
+    const cp = join(join(path, "clusters"), i);
+    const clusterRegion = c.region ?? aws.region;
     if (c.region !== undefined) checkRegion(join(cp, "region"), c.region);
     if (c.kmsKeyArn !== undefined) {
       const [, , , keyRegion, keyAccount] = c.kmsKeyArn.split(":");
-      if (keyRegion !== clusterRegion || keyAccount !== env.aws.accountId) {
-        ctx.issue(join(cp, "kmsKeyArn"), c.kmsKeyArn, `a KMS key in the cluster's account ${env.aws.accountId} and region ${clusterRegion}`);
+      if (keyRegion !== clusterRegion || keyAccount !== aws.accountId) {
+        ctx.issue(join(cp, "kmsKeyArn"), c.kmsKeyArn, `a KMS key in the cluster's account ${aws.accountId} and region ${clusterRegion}`);
       }
     }
     for (const arn of [c.roleArn, c.kmsKeyArn]) {
-      if (arn !== undefined && arn.split(":")[1] !== env.aws.partition) {
-        ctx.issue(join(cp, arn === c.roleArn ? "roleArn" : "kmsKeyArn"), arn, `an ARN in partition ${env.aws.partition}`);
-      }
-    }
-    if (c.mode === "new") {
-      if (c.logGroupExists) ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
-      if (!c.endpointPrivateAccess && !c.endpointPublicAccess) {
-        ctx.issue(join(cp, "endpointPublicAccess"), false, "true when endpointPrivateAccess is false (the API server needs an endpoint)");
-      }
-      if (c.publicAccessCidrs.length > 0 && !c.endpointPublicAccess) {
-        ctx.issue(join(cp, "publicAccessCidrs"), c.publicAccessCidrs, "empty when endpointPublicAccess is false");
+      if (arn !== undefined && arn.split(":")[1] !== aws.partition) {
+        ctx.issue(join(cp, arn === c.roleArn ? "roleArn" : "kmsKeyArn"), arn, `an ARN in partition ${aws.partition}`);
       }
     }
   });
+  // The API-key secrets need every cluster's region: skipped while a cluster is invalid.
+  if (forwarder !== undefined && clusters.every((c) => c !== undefined)) {
+    const clusterRegions = new Set(clusters.map((c) => c!.region ?? aws.region));
+    const fp = join(join(join(path, "datadog"), "forwarder"), "apiKeySecretArns");
+    for (const [region, arn] of Object.entries(forwarder.apiKeySecretArns)) {
+      const [, partition, , arnRegion, account] = arn.split(":");
+      if (!clusterRegions.has(region)) ctx.issue(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
+      else if (arnRegion !== region || account !== aws.accountId || partition !== aws.partition) {
+        ctx.issue(join(fp, region), arn, `a secret in account ${aws.accountId}, region ${region}, partition ${aws.partition} (a forwarder reads its key in its own region)`);
+      }
+    }
+  }
 });
 
-type EnvironmentValue = { aws: { accountId: string; partition: string; region: string }; clusters: { region?: string }[] } & {
-  datadog: { integration: Infer<typeof integrationSection>; forwarder: Infer<typeof forwarderSection> };
-  logExplorer: Infer<typeof logExplorerSection>;
-};
+/** The checks of one cluster that need nothing but the cluster. */
+function checkClusterAlone(c: Infer<typeof cluster>, cp: string, ctx: Context): void {
+  if (c.mode !== "new") return;
+  if (c.logGroupExists) ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
+  if (!c.endpointPrivateAccess && !c.endpointPublicAccess) {
+    ctx.issue(join(cp, "endpointPublicAccess"), false, "true when endpointPrivateAccess is false (the API server needs an endpoint)");
+  }
+  if (c.publicAccessCidrs.length > 0 && !c.endpointPublicAccess) {
+    ctx.issue(join(cp, "publicAccessCidrs"), c.publicAccessCidrs, "empty when endpointPublicAccess is false");
+  }
+}
 
-function checkDatadogSections(env: EnvironmentValue, path: string, ctx: Context, partitionRegions: readonly string[]): void {
-  const integration = env.datadog.integration;
-  const ip = join(join(path, "datadog"), "integration");
-  if (integration.externalId !== undefined && (integration.create || !integration.role.create)) {
-    ctx.issue(join(ip, "externalId"), integration.externalId, "absent unless create is false and role.create is true (a new integration generates its own)");
-  }
-  (integration.regions ?? []).forEach((r, i) => {
-    if (!partitionRegions.includes(r)) ctx.issue(join(join(ip, "regions"), i), r, `a region of partition ${env.aws.partition}`);
-  });
-  const clusterRegions = new Set(env.clusters.map((c) => c.region ?? env.aws.region));
-  const fp = join(join(join(path, "datadog"), "forwarder"), "apiKeySecretArns");
-  for (const [region, arn] of Object.entries(env.datadog.forwarder.apiKeySecretArns)) {
-    const [, partition, , arnRegion, account] = arn.split(":");
-    if (!clusterRegions.has(region)) ctx.issue(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
-    else if (arnRegion !== region || account !== env.aws.accountId || partition !== env.aws.partition) {
-      ctx.issue(join(fp, region), arn, `a secret in account ${env.aws.accountId}, region ${region}, partition ${env.aws.partition} (a forwarder reads its key in its own region)`);
-    }
-  }
-  const index = env.logExplorer.index;
+function checkLogExplorerIndex(logExplorer: Infer<typeof logExplorerSection>, path: string, ctx: Context): void {
+  const index = logExplorer.index;
   const xp = join(join(path, "logExplorer"), "index");
   if (index !== undefined) {
     if (index.create && index.existing !== undefined) ctx.issue(join(xp, "existing"), index.existing, "absent when create is true");

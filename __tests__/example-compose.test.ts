@@ -23,7 +23,7 @@ describe("examples/compose-in-code.ts", () => {
   });
 
   it("deploys the tuned pack and the Log Explorer views", () => {
-    expect(Object.keys(out.resource.datadog_security_monitoring_rule)).toHaveLength(29);
+    expect(Object.keys(out.resource.datadog_security_monitoring_rule)).toHaveLength(49);
     const burst = Object.values<any>(out.resource.datadog_security_monitoring_rule).find((r) => r.name === "EKS: user exec into pods many times");
     expect(burst.case[0].condition).toBe("execs > 20");
     expect(burst.options.evaluation_window).toBe(900);

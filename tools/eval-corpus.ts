@@ -23,6 +23,7 @@ import { normalizeAuditEvent, AuditEventError } from "../lib/audit";
 import type { MatchableRule } from "../lib/rules/matchable";
 import { defineRule, DetectionRuleProps } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
+import { tuneRules } from "../modules/cloud-siem/tuning";
 import { compileRules, RuleSet } from "./rules-compile";
 import { compileCondition } from "./rules-signals";
 
@@ -290,7 +291,8 @@ export function runEvalCorpus(
     }
     throw e;
   }
-  const rules = pack.map(defineRule).filter((r) => r.enabled);
+  // As deployed with default settings (identity attribute included).
+  const rules = tuneRules(pack, {}).map(defineRule).filter((r) => r.enabled);
   const results = evaluateCorpus(lines, rules);
   const report = summarize(results);
   if (json) {

@@ -101,7 +101,7 @@ describe("npm run generate", () => {
       expect(generate(dir, "--check").status).toBe(0);
       // The new rule's address was added; nothing was removed.
       expect(fs.readFileSync(path.join(dir, "__tests__/addresses/staging.txt"), "utf8")).toMatch(
-        /^datadog_security_monitoring_rule\.cloud-siem_rules_fixture-kube-system-configmap-deleted/m,
+        /^datadog_security_monitoring_rule\.fixture-kube-system-configmap-deleted$/m,
       );
       // The suites that read generated artifacts or the pack, run in the copy (the type gate first).
       execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json", "--noEmit"], { cwd: dir, stdio: "pipe" });

@@ -110,8 +110,8 @@ describe("config: every validation error, with its exact message", () => {
     ["KMS key in another region", (c) => (c.environments[0].clusters[0].kmsKeyArn = "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"), ['environment "staging", field environments[0].clusters[0].kmsKeyArn: received "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"; allowed: a KMS key in the cluster\'s account 111111111111 and region us-east-1']],
     ["KMS key malformed", (c) => (c.environments[0].clusters[0].kmsKeyArn = "my-key"), ['environment "staging", field environments[0].clusters[0].kmsKeyArn: received "my-key"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)']],
     ["new cluster without role and subnets", (c) => { delete c.environments[0].clusters[0].roleArn; delete c.environments[0].clusters[0].subnetIds; }, [
-      'environment "staging", field environments[0].clusters[0].roleArn: received nothing; allowed: an IAM role ARN (required when mode is new)',
-      'environment "staging", field environments[0].clusters[0].subnetIds: received nothing; allowed: a list of 2 to 16 subnet IDs (required when mode is new)',
+      'environment "staging", field environments[0].clusters[0].roleArn: received nothing; allowed: a required field: an IAM role ARN',
+      'environment "staging", field environments[0].clusters[0].subnetIds: received nothing; allowed: a required field: a list with 2 to 16 items of a subnet ID (subnet-...)',
     ]],
     ["one subnet", (c) => (c.environments[0].clusters[0].subnetIds = ["subnet-0a1b2c3d4e5f60001"]), ['environment "staging", field environments[0].clusters[0].subnetIds: received ["subnet-0a1b2c3d4e5f60001"]; allowed: a list with 2 to 16 items of a subnet ID (subnet-...)']],
     ["existing cluster with new-only settings", (c) => (c.environments[1].clusters[0].roleArn = "arn:aws:iam::222222222222:role/eks"), ['environment "production", field environments[1].clusters[0].roleArn: received "arn:aws:iam::222222222222:role/eks"; allowed: absent when mode is existing (an adopted cluster\'s settings are never changed)']],
@@ -127,7 +127,8 @@ describe("config: every validation error, with its exact message", () => {
     ["no environments", (c) => (c.environments = []), ["field environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem"]],
     ["not an object at all", (c) => (c.environments = "staging"), ['field environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem']],
     ["forwarder version latest", (c) => (c.environments[0].datadog.forwarder = { version: "latest" }), ['environment "staging", field environments[0].datadog.forwarder.version: received "latest"; allowed: a released Forwarder version such as "5.4.14" (never "latest")']],
-    ["forwarder default function name", (c) => (c.environments[0].datadog.forwarder = { functionName: "DatadogForwarder" }), ['environment "staging", field environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name other than "DatadogForwarder"']],
+    ["forwarder template mirror with a trailing slash", (c) => (c.environments[0].datadog.forwarder = { templateBaseUrl: "https://mirror.example.com/forwarder/" }), ['environment "staging", field environments[0].datadog.forwarder.templateBaseUrl: received "https://mirror.example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template']],
+    ["forwarder default function name", (c) => (c.environments[0].datadog.forwarder = { functionName: "DatadogForwarder" }), ['environment "staging", field environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name (1-64 letters, digits, hyphens or underscores) other than "DatadogForwarder"']],
     [
       "API key secret in another region",
       (c) => (c.environments[0].datadog.forwarder = { apiKeySecretArns: { "us-east-1": "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf" } }),
@@ -198,6 +199,52 @@ describe("config: every validation error, with its exact message", () => {
     ]);
   });
 
+  it("reports a cluster claimed by two environments in the same pass as the other problems", () => {
+    const got = problems(
+      mutate((c) => {
+        c.environments[0].datadog.site = "example.com";
+        c.environments[1].aws.accountId = "111111111111";
+        c.environments[1].aws.region = "us-east-1";
+        c.environments[1].clusters[0].name = "apps";
+        c.environments[1].clusters[0].logRetentionInDays = 2;
+      }),
+    );
+    expect(got.map((p) => p.split(":")[0])).toEqual([
+      'environment "staging", field environments[0].datadog.site',
+      'environment "production", field environments[1].clusters[0].logRetentionInDays',
+      'environment "production", field environments[1].clusters[0].name',
+    ]);
+  });
+
+  it("reports an environment's cross-field problems in the same pass as its field problems", () => {
+    const got = problems(
+      mutate((c) => {
+        c.environments[0].datadog.site = "example.com";
+        c.environments[0].clusters[0].endpointPrivateAccess = false;
+        c.environments[1].aws.accountId = "x";
+        c.environments[1].clusters[0].existingSubscriptionFilters = 3;
+      }),
+    );
+    expect(got.map((p) => p.split(":")[0])).toEqual([
+      'environment "staging", field environments[0].datadog.site',
+      'environment "staging", field environments[0].clusters[0].endpointPublicAccess',
+      'environment "production", field environments[1].aws.accountId',
+      'environment "production", field environments[1].clusters[0].existingSubscriptionFilters',
+    ]);
+  });
+
+  it("skips the cross-environment check only for a cluster whose own inputs are invalid", () => {
+    const got = problems(
+      mutate((c) => {
+        c.environments[1].aws.accountId = "111111111111";
+        c.environments[1].clusters[0].region = "us-east-l";
+        c.environments[1].clusters[0].name = "apps";
+      }),
+    );
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatch(/^environment "production", field environments\[1\]\.clusters\[0\]\.region: received "us-east-l"/);
+  });
+
   it("formats a multi-problem error as one paragraph per problem", () => {
     try {
       validateConfig(mutate((c) => { c.environments[0].aws.accountId = "x"; c.environments[1].name = 7; }), FILE);
@@ -236,6 +283,16 @@ describe("config: files", () => {
     expect(() => parseConfigText('{"environments": [], "environments": []}', "dup.json")).toThrow("invalid config dup.json: not valid JSON at line 1, column 22: Map keys must be unique");
   });
 
+  it("parses .json as strict JSON, with the JSON error's line and column", () => {
+    expect(() => parseConfigText('{\n  "environments": [],\n}\n', "trailing.json")).toThrow(
+      /^invalid config trailing\.json: not valid JSON at line 3, column 1: .+$/,
+    );
+    expect(() => parseConfigText('{\n  // a comment\n  "environments": []\n}\n', "comment.json")).toThrow(/^invalid config comment\.json: not valid JSON at line 2, column 3: /);
+    expect(() => parseConfigText('{"environments": [', "short.json")).toThrow(/^invalid config short\.json: not valid JSON at line 1, column 19: /);
+    // The same text is fine as YAML (a flow mapping with a trailing comma).
+    expect(parseConfigText('{\n  "environments": [],\n}\n', "trailing.yaml")).toEqual({ environments: [] });
+  });
+
   it("rejects other file types and missing files", () => {
     expect(() => loadConfigFile(write("c.toml", ""))).toThrow(/^invalid config .*c\.toml: file name: received "c\.toml"; allowed: a \.yaml, \.yml or \.json file$/);
     expect(() => loadConfigFile(path.join(dir, "missing.yaml"))).toThrow(/file: received a path that does not exist; allowed: an existing \.yaml, \.yml or \.json file \(set EKS_AUDIT_SIEM_CONFIG or use the default config\/eks-audit-siem\.yaml\)$/);
@@ -243,18 +300,25 @@ describe("config: files", () => {
 });
 
 describe("config: JSON Schema", () => {
-  it("is generated from the validator's definition and committed up to date (run `npm run schema`)", () => {
+  it("is generated from the validator's definition and committed up to date (run `npm run generate`)", () => {
     expect(readFileSync(JSON_SCHEMA_PATH, "utf8")).toBe(renderJsonSchema());
   });
 
   it("describes the same constraints the validator enforces", () => {
     const schema = JSON.parse(renderJsonSchema());
-    const cluster = schema.properties.environments.items.properties.clusters.items;
-    expect(cluster.additionalProperties).toBe(false);
-    expect(cluster.required).toEqual(["name", "mode"]);
-    expect(cluster.properties.logRetentionInDays.enum).toContain(365);
-    expect(cluster.properties.logRetentionInDays.enum).not.toContain(0);
-    expect(cluster.properties.logRetentionInDays.default).toBe(90);
+    // A cluster is one of two shapes, chosen by mode: new (role and subnets required) or existing (neither allowed).
+    const [created, adopted] = schema.properties.environments.items.properties.clusters.items.oneOf;
+    expect(created.properties.mode.enum).toEqual(["new"]);
+    expect(adopted.properties.mode.enum).toEqual(["existing"]);
+    for (const cluster of [created, adopted]) {
+      expect(cluster.additionalProperties).toBe(false);
+      expect(cluster.properties.logRetentionInDays.enum).toContain(365);
+      expect(cluster.properties.logRetentionInDays.enum).not.toContain(0);
+      expect(cluster.properties.logRetentionInDays.default).toBe(90);
+    }
+    expect(created.required).toEqual(["name", "mode", "roleArn", "subnetIds"]);
+    expect(adopted.required).toEqual(["name", "mode"]);
+    expect(adopted.properties.roleArn.not).toEqual({});
     expect(schema.properties.environments.items.properties.aws.properties.accountId.pattern).toBe("^[0-9]{12}$");
   });
 });

@@ -12,6 +12,7 @@ import {
   datadogIntegrationActions,
   iamPolicyCharacterCount,
   permissionsPolicyJson,
+  datadogAwsIntegrationProblems,
   splitActionsIntoPolicies,
 } from "../modules/datadog-aws-integration";
 import { checkSynthesizedStack } from "../modules/policy";
@@ -194,21 +195,30 @@ describe("Datadog account per site and partition", () => {
 
   test("a commercial site in GovCloud is rejected", () => {
     expect(errorOf({ datadogSite: "datadoghq.com", awsPartition: "aws-us-gov" })).toBe(
-      `${WHERE}: datadogSite "datadoghq.com" does not support awsPartition "aws-us-gov"; sites that serve partition aws-us-gov: ddog-gov.com, us2.ddog-gov.com`,
+      `${WHERE}: datadogSite: received "datadoghq.com" (site "datadoghq.com" does not serve awsPartition "aws-us-gov"); allowed: a site that serves partition aws-us-gov: ddog-gov.com, us2.ddog-gov.com`,
     );
   });
 
   test("the China partition is rejected", () => {
     expect(errorOf({ datadogSite: "datadoghq.com", awsPartition: "aws-cn" })).toBe(
-      `${WHERE}: datadogSite "datadoghq.com" does not support awsPartition "aws-cn"; Datadog documents no integration account for partition aws-cn; use aws or aws-us-gov`,
+      `${WHERE}: awsPartition: received "aws-cn" (site "datadoghq.com" does not serve awsPartition "aws-cn"); allowed: a partition Datadog documents an integration account for (aws or aws-us-gov)`,
     );
+  });
+
+  test("reports every problem at once (a partition's regions are not checked when the partition is unknown)", () => {
+    expect(datadogAwsIntegrationProblems({ ...BASE, awsPartition: "aws-iso", awsAccountId: "12345", rolePath: "datadog", regions: ["us-east-1"] })).toEqual([
+      'awsPartition: received "aws-iso"; allowed: aws, aws-us-gov, aws-cn',
+      'awsAccountId: received "12345"; allowed: 12 digits',
+      'rolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/',
+    ]);
+    expect(datadogAwsIntegrationProblems(BASE)).toEqual([]);
   });
 
   test("an unknown site or partition is rejected", () => {
     expect(errorOf({ datadogSite: "app.datadoghq.com" })).toBe(
-      `${WHERE}: datadogSite is "app.datadoghq.com"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com`,
+      `${WHERE}: datadogSite: received "app.datadoghq.com"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com`,
     );
-    expect(errorOf({ awsPartition: "aws-iso" })).toBe(`${WHERE}: awsPartition is "aws-iso"; allowed: aws, aws-us-gov, aws-cn`);
+    expect(errorOf({ awsPartition: "aws-iso" })).toBe(`${WHERE}: awsPartition: received "aws-iso"; allowed: aws, aws-us-gov, aws-cn`);
   });
 });
 
@@ -325,46 +335,46 @@ describe("options", () => {
 
 describe("validation errors", () => {
   test.each<[Partial<DatadogAwsIntegrationProps>, string]>([
-    [{ awsAccountId: "12345" }, `awsAccountId is "12345"; allowed: 12 digits`],
-    [{ roleName: "Datadog Role" }, `roleName is "Datadog Role"; allowed: 1-64 characters of letters, digits and +=,.@_-`],
-    [{ rolePath: "datadog" }, `rolePath is "datadog"; allowed: "/" or a path that starts and ends with "/"`],
+    [{ awsAccountId: "12345" }, `awsAccountId: received "12345"; allowed: 12 digits`],
+    [{ roleName: "Datadog Role" }, `roleName: received "Datadog Role"; allowed: an IAM role name (1-64 letters, digits and +=,.@_-)`],
+    [{ rolePath: "datadog" }, `rolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/`],
     [
       { rolePermissionsBoundaryArn: "Boundary" },
-      `rolePermissionsBoundaryArn is "Boundary"; allowed: an IAM policy ARN`,
+      `rolePermissionsBoundaryArn: received "Boundary"; allowed: an IAM policy ARN`,
     ],
-    [{ regions: [] }, `regions is []; allowed: omit it for all regions, or list at least one region`],
+    [{ regions: [] }, `regions: received []; allowed: omit it for all regions, or list at least one region`],
     [
       { regions: ["us-gov-west-1"] },
-      `regions has "us-gov-west-1"; allowed in partition aws: af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-6, ap-southeast-7, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, mx-central-1, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2`,
+      `regions: received "us-gov-west-1"; allowed: regions of partition aws: af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-6, ap-southeast-7, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, mx-central-1, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2`,
     ],
-    [{ regions: ["us-east-1", "us-east-1"] }, `regions has duplicates: us-east-1, us-east-1`],
+    [{ regions: ["us-east-1", "us-east-1"] }, `regions: received us-east-1, us-east-1; allowed: each region once`],
     [
       { logsForwarderArns: ["datadog-forwarder"] },
-      `logsForwarderArns has "datadog-forwarder"; allowed: Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)`,
+      `logsForwarderArns: received "datadog-forwarder"; allowed: Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)`,
     ],
     [
       { metricsExcludeOnlyNamespaces: ["AWS/SQS"], metricsIncludeOnlyNamespaces: ["AWS/EKS"] },
-      `metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces are both set; allowed: at most one of them`,
+      `metricsIncludeOnlyNamespaces: received a list while metricsExcludeOnlyNamespaces is set too; allowed: at most one of metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces`,
     ],
     [
       { resourcesCspmCollection: true, resourcesExtendedCollection: false },
-      `resourcesCspmCollection is true while resourcesExtendedCollection is false; allowed: enable resourcesExtendedCollection too (Datadog requires it)`,
+      `resourcesCspmCollection: received true while resourcesExtendedCollection is false; allowed: false, or enable resourcesExtendedCollection too (Datadog requires it)`,
     ],
     [
       { tracesXrayIncludeAll: true, tracesXrayIncludeOnly: ["svc"] },
-      `tracesXrayIncludeAll is true and tracesXrayIncludeOnly is set; allowed: one of them`,
+      `tracesXrayIncludeOnly: received a list while tracesXrayIncludeAll is true; allowed: one of tracesXrayIncludeAll and tracesXrayIncludeOnly`,
     ],
     [
       { externalId: "abc" },
-      `externalId is set but is only used when createIntegration is false and createRole is true`,
+      `externalId: received "abc"; allowed: only with createIntegration false and createRole true (a new integration generates its own)`,
     ],
     [
       { createRole: false, rolePermissionsBoundaryArn: "arn:aws:iam::123456789012:policy/B" },
-      `rolePermissionsBoundaryArn is set but createRole is false; the boundary of a brought role is managed elsewhere`,
+      `rolePermissionsBoundaryArn: received "arn:aws:iam::123456789012:policy/B"; allowed: absent when createRole is false (the boundary of a brought role is managed elsewhere)`,
     ],
     [
       { createRole: false, createIntegration: false },
-      `createRole and createIntegration are both false; nothing to create, remove the construct instead`,
+      `createRole/createIntegration: received false and false; allowed: at least one true (nothing to create: remove the construct instead)`,
     ],
   ])("%j", (props, message) => {
     expect(errorOf(props)).toBe(`${WHERE}: ${message}`);

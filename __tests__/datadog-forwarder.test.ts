@@ -8,6 +8,8 @@ import {
   DatadogForwarder,
   DatadogForwarderProps,
   FILTER_PATTERN_MAX_LENGTH,
+  ForwarderApiKey,
+  datadogForwarderProblems,
 } from "../modules/datadog-forwarder";
 import { checkSynthesizedStack } from "../modules/policy";
 import { only, thrownMessage } from "./helpers/assert";
@@ -293,7 +295,7 @@ describe("subscription filter limit", () => {
 
   test("two existing filters plus ours is rejected", () => {
     expect(errorOf({ auditLogGroups: [{ ...PROD_A, existingSubscriptionFilterCount: 2 }] })).toBe(
-      `${WHERE}: auditLogGroups[cluster "prod-a"]: log group "/aws/eks/prod-a/cluster" already has 2 subscription filter(s); adding "datadog-forwarder-eks-audit" makes 3, over the limit of 2 per log group; remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher`,
+      `${WHERE}: auditLogGroups[cluster "prod-a"].existingSubscriptionFilterCount: received 2 (with "datadog-forwarder-eks-audit", log group "/aws/eks/prod-a/cluster" would have 3 subscription filters); allowed: at most 1, CloudWatch's limit of 2 per log group minus this one (remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher)`,
     );
   });
 
@@ -307,111 +309,141 @@ describe("validation errors", () => {
   test.each<[Partial<Props>, string]>([
     [
       { datadogSite: "datadoghq.co" },
-      `datadogSite is "datadoghq.co"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com`,
+      `datadogSite: received "datadoghq.co"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com`,
     ],
-    [{ region: "us-east-9" }, `region is "us-east-9"; allowed: an AWS region code such as us-east-1 or us-gov-west-1`],
+    [{ region: "us-east-9" }, `region: received "us-east-9"; allowed: an AWS region code such as us-east-1 or us-gov-west-1`],
     [
       { forwarderVersion: "latest" },
-      `forwarderVersion is "latest", which would upgrade the Forwarder silently on any stack update; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
+      `forwarderVersion: received "latest", which would upgrade the Forwarder silently on any stack update; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
     ],
-    [{ forwarderVersion: "5.4" }, `forwarderVersion is "5.4"; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`],
+    [{ forwarderVersion: "5.4" }, `forwarderVersion: received "5.4"; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`],
     [
       { forwarderVersion: "3.28.5" },
-      `forwarderVersion is "3.28.5", whose template requires the DdApiKey parameter; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
+      `forwarderVersion: received "3.28.5", whose template requires the DdApiKey parameter; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
     ],
     [
       { templateBaseUrl: "https://example.com/forwarder/" },
-      `templateBaseUrl is "https://example.com/forwarder/"; allowed: an https URL without a trailing slash`,
+      `templateBaseUrl: received "https://example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template`,
     ],
-    [{ stackName: "1stack" }, `stackName is "1stack"; allowed: a letter then up to 127 letters, digits or hyphens`],
+    [{ stackName: "1stack" }, `stackName: received "1stack"; allowed: a CloudFormation stack name (a letter, then up to 127 letters, digits or hyphens)`],
     [
       { functionName: "DatadogForwarder" },
-      `functionName is "DatadogForwarder", the template default, for which CloudFormation generates a random function name; allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`,
+      `functionName: received "DatadogForwarder" (the template default, for which CloudFormation generates a random function name); allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`,
     ],
-    [{ functionName: "datadog forwarder" }, `functionName is "datadog forwarder"; allowed: 1-64 letters, digits, hyphens or underscores`],
-    [{ apiKeySecretArn: EXISTING_SECRET }, `exactly one of apiKeySecretArn and apiKeySecretValue must be set; received both`],
+    [{ functionName: "datadog forwarder" }, `functionName: received "datadog forwarder"; allowed: 1-64 letters, digits, hyphens or underscores`],
+    [{ apiKeySecretArn: EXISTING_SECRET }, `apiKeySecretArn/apiKeySecretValue: received both; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`],
     [
       { apiKeySecretWriteOnlyVersion: 0 },
-      `apiKeySecretWriteOnlyVersion is 0; allowed: a positive integer`,
+      `apiKeySecretWriteOnlyVersion: received 0; allowed: a positive integer`,
     ],
-    [{ memorySizeMiB: 64 }, `memorySizeMiB is 64; allowed: an integer from 128 to 3008 (template limits)`],
-    [{ timeoutSeconds: 901 }, `timeoutSeconds is 901; allowed: an integer from 1 to 900 (Lambda limit)`],
-    [{ reservedConcurrency: -1 }, `reservedConcurrency is -1; allowed: a non-negative integer (Datadog recommends at least 10)`],
+    [{ memorySizeMiB: 64 }, `memorySizeMiB: received 64; allowed: an integer from 128 to 3008 (template limits)`],
+    [{ timeoutSeconds: 901 }, `timeoutSeconds: received 901; allowed: an integer from 1 to 900 (Lambda limit)`],
+    [{ reservedConcurrency: -1 }, `reservedConcurrency: received -1; allowed: a non-negative integer (Datadog recommends at least 10)`],
     [
       { logRetentionInDays: 0 },
-      `logRetentionInDays is 0; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`,
+      `logRetentionInDays: received 0; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`,
     ],
     [
       { permissionsBoundaryArn: "Boundary" },
-      `permissionsBoundaryArn is "Boundary"; allowed: an IAM policy ARN`,
+      `permissionsBoundaryArn: received "Boundary"; allowed: an IAM policy ARN`,
     ],
-    [{ iamRolePath: "datadog" }, `iamRolePath is "datadog"; allowed: "/" or a path that starts and ends with "/"`],
+    [{ iamRolePath: "datadog" }, `iamRolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/`],
     [
       { additionalParameters: { DdApiKey: "x", FunctionName: "y" } },
-      `additionalParameters sets DdApiKey, FunctionName, which this construct manages; allowed: any other template parameter (use the typed props instead)`,
+      `additionalParameters: received DdApiKey, FunctionName, which this construct manages; allowed: any other template parameter (use the typed props instead)`,
     ],
-    [{ environment: " " }, `environment is empty; allowed: the environment name`],
+    [{ environment: " " }, `environment: received an empty name; allowed: the environment name`],
     [
       { ddTags: ["Team:Security"] },
-      `ddTags: tag "Team:Security" is invalid; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`,
+      `ddTags: received "Team:Security"; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`,
     ],
     [
       { ddTags: ["team:a,b"] },
-      `ddTags: tag "team:a,b" is invalid; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`,
+      `ddTags: received "team:a,b"; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`,
     ],
     [
       { subscriptionFilterName: "datadog:audit" },
-      `subscriptionFilterName is "datadog:audit"; allowed: 1-512 characters without ":" or "*"`,
+      `subscriptionFilterName: received "datadog:audit"; allowed: 1-512 characters without ":" or "*"`,
     ],
-    [{ subscriptionFiltersPerLogGroup: 0 }, `subscriptionFiltersPerLogGroup is 0; allowed: an integer from 1 to 5 (AWS documents 2)`],
-    [{ auditLogGroups: [PROD_A, PROD_A] }, `auditLogGroups[cluster "prod-a"]: cluster "prod-a" is listed twice`],
+    [{ subscriptionFiltersPerLogGroup: 0 }, `subscriptionFiltersPerLogGroup: received 0; allowed: an integer from 1 to 5 (AWS documents 2)`],
+    [{ auditLogGroups: [PROD_A, PROD_A] }, `auditLogGroups[cluster "prod-a"].clusterName: received "prod-a" a second time; allowed: each cluster once`],
     [
       { auditLogGroups: [{ ...PROD_A, clusterName: "-bad" }] },
-      `auditLogGroups[cluster "-bad"].clusterName is "-bad"; allowed: an EKS cluster name (letters, digits, - and _, starting with a letter or digit, at most 100)`,
+      `auditLogGroups[cluster "-bad"].clusterName: received "-bad"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)`,
     ],
     [
       { auditLogGroups: [{ ...PROD_A, logGroupName: "/aws/eks/prod a/cluster" }] },
-      `auditLogGroups[cluster "prod-a"].logGroupName is "/aws/eks/prod a/cluster"; allowed: 1-512 characters of letters, digits and . - _ / #`,
+      `auditLogGroups[cluster "prod-a"].logGroupName: received "/aws/eks/prod a/cluster"; allowed: 1-512 characters of letters, digits and . - _ / #`,
     ],
     [
       { auditLogGroups: [{ ...PROD_A, logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/eks/prod-a/cluster" }] },
-      `auditLogGroups[cluster "prod-a"].logGroupArn is in region eu-west-1 but this forwarder is in us-east-1; a log group can only feed a Lambda in its own region, add a forwarder for eu-west-1`,
+      `auditLogGroups[cluster "prod-a"].logGroupArn: received a log group in region eu-west-1, but this forwarder is in us-east-1; allowed: a log group in us-east-1 (a log group can only feed a Lambda in its own region: add a forwarder for eu-west-1)`,
     ],
     [
       { auditLogGroups: [{ ...PROD_A, logGroupArn: PROD_B.logGroupArn }] },
-      `auditLogGroups[cluster "prod-a"].logGroupArn names log group "/aws/eks/prod-b/cluster" but logGroupName is "/aws/eks/prod-a/cluster"; allowed: the ARN of the same log group`,
+      `auditLogGroups[cluster "prod-a"].logGroupArn: received the ARN of log group "/aws/eks/prod-b/cluster", but logGroupName is "/aws/eks/prod-a/cluster"; allowed: the ARN of the same log group`,
     ],
     [
       { auditLogGroups: [{ ...PROD_A, logGroupArn: "/aws/eks/prod-a/cluster" }] },
-      `auditLogGroups[cluster "prod-a"].logGroupArn is "/aws/eks/prod-a/cluster"; allowed: arn:<partition>:logs:<region>:<account>:log-group:<name>`,
+      `auditLogGroups[cluster "prod-a"].logGroupArn: received "/aws/eks/prod-a/cluster"; allowed: arn:<partition>:logs:<region>:<account>:log-group:<name>`,
     ],
     [
       { auditLogGroups: [{ ...PROD_A, existingSubscriptionFilterCount: -1 }] },
-      `auditLogGroups[cluster "prod-a"].existingSubscriptionFilterCount is -1; allowed: a non-negative integer`,
+      `auditLogGroups[cluster "prod-a"].existingSubscriptionFilterCount: received -1; allowed: a non-negative integer`,
     ],
   ])("%j", (props, message) => {
     expect(errorOf(props)).toBe(`${WHERE}: ${message}`);
   });
 
+  test("reports every problem at once, without knock-on problems of an invalid input", () => {
+    expect(errorOf({ datadogSite: "datadoghq.co", region: "us-east-9", memorySizeMiB: 64, subscriptionFiltersPerLogGroup: 0 })).toBe(
+      `${WHERE}: datadogSite: received "datadoghq.co"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com; ` +
+        `region: received "us-east-9"; allowed: an AWS region code such as us-east-1 or us-gov-west-1; ` +
+        `memorySizeMiB: received 64; allowed: an integer from 128 to 3008 (template limits); ` +
+        `subscriptionFiltersPerLogGroup: received 0; allowed: an integer from 1 to 5 (AWS documents 2)`,
+    );
+    expect(datadogForwarderProblems({ ...BASE, apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) })).toEqual([]);
+  });
+
+  test("ForwarderApiKey factories are the same as the plain props", () => {
+    expect(synth({ apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) }, false)).toEqual(synth({ apiKeySecretArn: EXISTING_SECRET }, false));
+    const viaFactory = JSON.parse(
+      Testing.synthScope((scope: Construct) => {
+        const key = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
+        new DatadogForwarder(scope, "Forwarder", { ...BASE, apiKey: ForwarderApiKey.fromSecretValue(key.value, { secretName: "dd-key", writeOnlyVersion: 2 }) });
+      }),
+    );
+    const viaProps = JSON.parse(
+      Testing.synthScope((scope: Construct) => {
+        const key = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
+        new DatadogForwarder(scope, "Forwarder", { ...BASE, apiKeySecretValue: key.value, apiKeySecretName: "dd-key", apiKeySecretWriteOnlyVersion: 2 });
+      }),
+    );
+    expect(viaFactory).toEqual(viaProps);
+    expect(errorOf({ apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) })).toBe(
+      `${WHERE}: apiKey: received apiKey together with apiKeySecretValue; allowed: one form (apiKey, or the apiKeySecret* props)`,
+    );
+  });
+
   test("neither secret source", () => {
-    expect(errorOf({}, false)).toBe(`${WHERE}: exactly one of apiKeySecretArn and apiKeySecretValue must be set; received neither`);
+    expect(errorOf({}, false)).toBe(`${WHERE}: apiKeySecretArn/apiKeySecretValue: received neither; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`);
   });
 
   test("a literal API key is refused (it would land in cdktf.out/)", () => {
     expect(errorOf({ apiKeySecretValue: "0123456789abcdef0123456789abcdef" }, false)).toBe(
-      `${WHERE}: apiKeySecretValue is a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
+      `${WHERE}: apiKeySecretValue: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
     );
   });
 
   test("a malformed secret ARN, and secret options next to an existing secret", () => {
     expect(errorOf({ apiKeySecretArn: "datadog-api-key" }, false)).toBe(
-      `${WHERE}: apiKeySecretArn is "datadog-api-key"; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`,
+      `${WHERE}: apiKeySecretArn: received "datadog-api-key"; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`,
     );
     expect(errorOf({ apiKeySecretArn: EXISTING_SECRET.replace("us-east-1", "eu-west-1") }, false)).toBe(
-      `${WHERE}: apiKeySecretArn is in region eu-west-1 but this forwarder is in us-east-1; allowed: a secret in us-east-1 (replicate the secret, or let the construct create one)`,
+      `${WHERE}: apiKeySecretArn: received a secret in region eu-west-1, but this forwarder is in us-east-1; allowed: a secret in us-east-1 (replicate the secret, or let the construct create one)`,
     );
     expect(errorOf({ apiKeySecretArn: EXISTING_SECRET, apiKeySecretName: "x" }, false)).toBe(
-      `${WHERE}: apiKeySecretName is set but apiKeySecretArn points to an existing secret; allowed: set it only with apiKeySecretValue`,
+      `${WHERE}: apiKeySecretName: received "x" with apiKeySecretArn (an existing secret); allowed: set it only with apiKeySecretValue`,
     );
   });
 });

@@ -51,7 +51,7 @@ describe("eval:corpus", () => {
       panther("Denied", "plain pod expected to alert", true, plain),
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("detected: 1 of 3 events expected to alert");
+    expect(r.stdout).toContain("detected: 1 of 3 events expected to alert (0 of them matched only by burst rules)");
     expect(r.stdout).toContain("alerted on quiet events: 0 of 2 (plus 1 matched only by burst rules)");
     expect(r.stdout).toMatch(/^Priv +1\/2 +0\/1 +0\/1$/m);
     expect(r.stdout).toContain('line 3 Priv "no verb": not an audit event (verb is missing');
@@ -62,7 +62,7 @@ describe("eval:corpus", () => {
     const r = run([panther("Priv", "privileged pod", true, privileged), panther("Priv", "plain", false, privileged)], ["--json"]);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ line: 1, sourceRule: "Priv", test: "privileged pod", expectedAlert: true, scored: true, matched: ["privileged-pod"], alerting: ["privileged-pod"] });
-    expect(lines[2]).toEqual({ summary: { positives: 1, detected: 1, negatives: 1, alerted: 1, burstOnly: 0, unscored: 0, rules: 2 } });
+    expect(lines[2]).toEqual({ summary: { positives: 1, detected: 1, detectedByBurstOnly: 0, negatives: 1, alerted: 1, burstOnly: 0, unscored: 0, rules: 2 } });
     expect(r.stdout).not.toContain("alerts on events");
   });
 
@@ -75,8 +75,13 @@ describe("eval:corpus", () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("2 scored lines (2 not scored)");
-    expect(r.stdout).toContain("detected: 1 of 1 events expected to alert");
+    expect(r.stdout).toContain("detected: 1 of 1 events expected to alert (0 of them matched only by burst rules)");
     expect(r.stdout).toContain('line 4 (nothing expected) "nothing": privileged-pod');
+  });
+
+  test("an expected detection matched only by a burst rule is counted, and reported as such", () => {
+    const r = run([panther("Denied", "one denial expected to alert", true, denied)]);
+    expect(r.stdout).toContain("detected: 1 of 1 events expected to alert (1 of them matched only by burst rules)");
   });
 
   test("a burst rule matches one event but does not alert on it; a > 0 and New Value rules do", () => {

@@ -91,14 +91,14 @@ test("new writes a rule file into the pack and registers it (export a Log Explor
   const pack = mkdtempSync(join(tmpdir(), "rules-new-pack-"));
   cpSync(join(ROOT, "modules/cloud-siem/rules"), pack, { recursive: true });
   const query = "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete @http.status_code:[200 TO 299]";
-  const r = rules(["new", "--pack-dir", pack, "--name", "EKS: namespace deleted", "--query", query, "--method", "threshold", "--count", "0", "--window", "300", "--group-by", "@usr.name", "--severity", "high"]);
+  const r = rules(["new", "--pack-dir", pack, "--name", "Fixture: namespace removed", "--query", query, "--method", "threshold", "--count", "0", "--window", "300", "--group-by", "@usr.name", "--severity", "high", "--tactic", "TA0005-defense-evasion", "--technique", "T1485-data-destruction"]);
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
-  const file = readFileSync(join(pack, "eks-namespace-deleted.ts"), "utf8");
+  const file = readFileSync(join(pack, "fixture-namespace-removed.ts"), "utf8");
   expect(file).toContain(JSON.stringify(query));
-  expect(readFileSync(join(pack, "index.ts"), "utf8")).toContain("eks-namespace-deleted");
+  expect(readFileSync(join(pack, "index.ts"), "utf8")).toContain("fixture-namespace-removed");
   // The guide's own typo is refused with a suggestion, and nothing is written.
-  const typo = rules(["new", "--pack-dir", pack, "--name", "typo", "--query", "source:kubernetes.aduit", "--method", "new_value", "--field", "@usr.name"]);
+  const typo = rules(["new", "--pack-dir", pack, "--name", "typo", "--query", "source:kubernetes.aduit", "--method", "new_value", "--field", "@usr.name", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"]);
   expect(typo.status).toBe(2);
   expect(typo.stderr).toContain('did you mean "kubernetes.audit"?');
   expect(existsSync(join(pack, "typo.ts"))).toBe(false);

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { loadConfigFile, validateConfig, DEFAULT_CONFIG_PATH } from "../config/load";
-import { EnvironmentStack } from "../stacks/environment-stack";
 import { EKS_RULE_PACK } from "../modules/cloud-siem";
+import { EnvironmentStack } from "../stacks/environment-stack";
 import { baseConfig } from "./helpers/config";
 
 /** Synthesizes every environment of a config; returns each stack's full JSON (backend included). */
@@ -25,172 +25,7 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
     expect(Object.keys(all)).toEqual(["staging", "production"]);
   });
 
-  it("pins the Terraform addresses of every resource, named after what it is (a moved address would destroy and recreate it)", () => {
-    const addresses = (s: any) =>
-      Object.entries<any>(s.resource).flatMap(([type, byName]) => Object.keys(byName).map((n) => `${type}.${n}`)).sort();
-    expect(addresses(all.staging)).toEqual([
-      "aws_cloudformation_stack.datadog_forwarder_us-east-1",
-      "aws_cloudwatch_log_group.audit_log_group_staging-apps",
-      "aws_cloudwatch_log_subscription_filter.audit_logs_to_datadog_staging-apps",
-      "aws_eks_cluster.cluster_staging-apps",
-      "aws_iam_policy.datadog_integration_1",
-      "aws_iam_policy.datadog_integration_2",
-      "aws_iam_policy.datadog_integration_3",
-      "aws_iam_policy.datadog_integration_4",
-      "aws_iam_policy.datadog_integration_5",
-      "aws_iam_role.datadog_integration",
-      "aws_iam_role_policy_attachment.datadog_integration_1",
-      "aws_iam_role_policy_attachment.datadog_integration_2",
-      "aws_iam_role_policy_attachment.datadog_integration_3",
-      "aws_iam_role_policy_attachment.datadog_integration_4",
-      "aws_iam_role_policy_attachment.datadog_integration_5",
-      "aws_iam_role_policy_attachment.datadog_integration_security_audit",
-      "aws_secretsmanager_secret.datadog_api_key_us-east-1",
-      "aws_secretsmanager_secret_version.datadog_api_key_us-east-1",
-      "datadog_dashboard_json.eks_audit",
-      "datadog_integration_aws_account.datadog_integration",
-      "datadog_integration_aws_external_id.datadog_integration",
-      "datadog_monitor.audit_logs_stopped_staging-apps",
-      "datadog_security_monitoring_rule.admission-webhook-changed",
-      "datadog_security_monitoring_rule.anonymous-request-authorized",
-      "datadog_security_monitoring_rule.anonymous-request-denied",
-      "datadog_security_monitoring_rule.aws-auth-configmap-changed",
-      "datadog_security_monitoring_rule.cluster-admin-binding",
-      "datadog_security_monitoring_rule.controller-pod-host-access",
-      "datadog_security_monitoring_rule.cronjob-created",
-      "datadog_security_monitoring_rule.csr-approved",
-      "datadog_security_monitoring_rule.csr-created-by-user",
-      "datadog_security_monitoring_rule.daemonset-created",
-      "datadog_security_monitoring_rule.dangerous-capabilities",
-      "datadog_security_monitoring_rule.ephemeral-container",
-      "datadog_security_monitoring_rule.events-deleted",
-      "datadog_security_monitoring_rule.exec-copy-from-pod",
-      "datadog_security_monitoring_rule.exec-token-read",
-      "datadog_security_monitoring_rule.forbidden-burst",
-      "datadog_security_monitoring_rule.host-namespaces-pod",
-      "datadog_security_monitoring_rule.host-path-sensitive-mount",
-      "datadog_security_monitoring_rule.host-path-volume",
-      "datadog_security_monitoring_rule.impersonation",
-      "datadog_security_monitoring_rule.ingress-without-tls",
-      "datadog_security_monitoring_rule.kube-system-cronjob",
-      "datadog_security_monitoring_rule.kube-system-daemonset",
-      "datadog_security_monitoring_rule.kube-system-pod",
-      "datadog_security_monitoring_rule.kube-system-pod-untrusted-image",
-      "datadog_security_monitoring_rule.kube-system-serviceaccount",
-      "datadog_security_monitoring_rule.namespace-created",
-      "datadog_security_monitoring_rule.node-proxy-access",
-      "datadog_security_monitoring_rule.nodeport-service",
-      "datadog_security_monitoring_rule.permission-enumeration",
-      "datadog_security_monitoring_rule.pod-attach",
-      "datadog_security_monitoring_rule.pod-exec-burst",
-      "datadog_security_monitoring_rule.pod-exec-new-user",
-      "datadog_security_monitoring_rule.pod-port-forward",
-      "datadog_security_monitoring_rule.privileged-pod",
-      "datadog_security_monitoring_rule.privileged-subject-binding",
-      "datadog_security_monitoring_rule.rbac-escalate-bind-impersonate",
-      "datadog_security_monitoring_rule.rbac-grant-node-proxy",
-      "datadog_security_monitoring_rule.rbac-grant-pod-exec",
-      "datadog_security_monitoring_rule.rbac-grant-secrets",
-      "datadog_security_monitoring_rule.rbac-grant-write-verbs",
-      "datadog_security_monitoring_rule.rbac-wildcard-grant",
-      "datadog_security_monitoring_rule.run-as-root-pod",
-      "datadog_security_monitoring_rule.secret-read-failures",
-      "datadog_security_monitoring_rule.secret-read-new-user",
-      "datadog_security_monitoring_rule.secrets-listed-cluster-wide",
-      "datadog_security_monitoring_rule.secrets-listed-in-namespace",
-      "datadog_security_monitoring_rule.serviceaccount-token-requested",
-      "datadog_security_monitoring_rule.system-rbac-modified",
-    ]);
-    expect(addresses(all.production)).toEqual([
-      "aws_cloudformation_stack.datadog_forwarder_eu-west-1",
-      "aws_cloudformation_stack.datadog_forwarder_us-east-1",
-      "aws_cloudwatch_log_group.audit_log_group_checkout-us",
-      "aws_cloudwatch_log_group.audit_log_group_payments",
-      "aws_cloudwatch_log_subscription_filter.audit_logs_to_datadog_checkout-us",
-      "aws_cloudwatch_log_subscription_filter.audit_logs_to_datadog_payments",
-      "aws_eks_cluster.cluster_checkout-us",
-      "aws_eks_cluster.cluster_payments",
-      "aws_iam_policy.datadog_integration_1",
-      "aws_iam_policy.datadog_integration_2",
-      "aws_iam_policy.datadog_integration_3",
-      "aws_iam_policy.datadog_integration_4",
-      "aws_iam_policy.datadog_integration_5",
-      "aws_iam_role.datadog_integration",
-      "aws_iam_role_policy_attachment.datadog_integration_1",
-      "aws_iam_role_policy_attachment.datadog_integration_2",
-      "aws_iam_role_policy_attachment.datadog_integration_3",
-      "aws_iam_role_policy_attachment.datadog_integration_4",
-      "aws_iam_role_policy_attachment.datadog_integration_5",
-      "aws_iam_role_policy_attachment.datadog_integration_security_audit",
-      "aws_secretsmanager_secret.datadog_api_key_us-east-1",
-      "aws_secretsmanager_secret_version.datadog_api_key_us-east-1",
-      "datadog_dashboard_json.eks_audit",
-      "datadog_integration_aws_account.datadog_integration",
-      "datadog_integration_aws_external_id.datadog_integration",
-      "datadog_monitor.audit_logs_stopped_checkout-us",
-      "datadog_monitor.audit_logs_stopped_payments",
-      "datadog_security_monitoring_default_rule.a-kubernetes-user-was-assigned-cluster-administrator-permissions",
-      "datadog_security_monitoring_default_rule.a-new-kubernetes-admission-controller-was-created",
-      "datadog_security_monitoring_rule.admission-webhook-changed",
-      "datadog_security_monitoring_rule.anonymous-request-authorized",
-      "datadog_security_monitoring_rule.anonymous-request-denied",
-      "datadog_security_monitoring_rule.aws-auth-configmap-changed",
-      "datadog_security_monitoring_rule.cluster-admin-binding",
-      "datadog_security_monitoring_rule.controller-pod-host-access",
-      "datadog_security_monitoring_rule.cronjob-created",
-      "datadog_security_monitoring_rule.csr-approved",
-      "datadog_security_monitoring_rule.csr-created-by-user",
-      "datadog_security_monitoring_rule.daemonset-created",
-      "datadog_security_monitoring_rule.dangerous-capabilities",
-      "datadog_security_monitoring_rule.ephemeral-container",
-      "datadog_security_monitoring_rule.events-deleted",
-      "datadog_security_monitoring_rule.exec-copy-from-pod",
-      "datadog_security_monitoring_rule.exec-token-read",
-      "datadog_security_monitoring_rule.forbidden-burst",
-      "datadog_security_monitoring_rule.host-namespaces-pod",
-      "datadog_security_monitoring_rule.host-path-sensitive-mount",
-      "datadog_security_monitoring_rule.host-path-volume",
-      "datadog_security_monitoring_rule.impersonation",
-      "datadog_security_monitoring_rule.ingress-without-tls",
-      "datadog_security_monitoring_rule.kube-system-cronjob",
-      "datadog_security_monitoring_rule.kube-system-daemonset",
-      "datadog_security_monitoring_rule.kube-system-pod",
-      "datadog_security_monitoring_rule.kube-system-pod-untrusted-image",
-      "datadog_security_monitoring_rule.kube-system-serviceaccount",
-      "datadog_security_monitoring_rule.namespace-created",
-      "datadog_security_monitoring_rule.node-proxy-access",
-      "datadog_security_monitoring_rule.nodeport-service",
-      "datadog_security_monitoring_rule.permission-enumeration",
-      "datadog_security_monitoring_rule.pod-attach",
-      "datadog_security_monitoring_rule.pod-exec-burst",
-      "datadog_security_monitoring_rule.pod-exec-new-user",
-      "datadog_security_monitoring_rule.pod-port-forward",
-      "datadog_security_monitoring_rule.privileged-pod",
-      "datadog_security_monitoring_rule.privileged-subject-binding",
-      "datadog_security_monitoring_rule.rbac-escalate-bind-impersonate",
-      "datadog_security_monitoring_rule.rbac-grant-node-proxy",
-      "datadog_security_monitoring_rule.rbac-grant-pod-exec",
-      "datadog_security_monitoring_rule.rbac-grant-secrets",
-      "datadog_security_monitoring_rule.rbac-grant-write-verbs",
-      "datadog_security_monitoring_rule.rbac-wildcard-grant",
-      "datadog_security_monitoring_rule.run-as-root-pod",
-      "datadog_security_monitoring_rule.secret-read-failures",
-      "datadog_security_monitoring_rule.secret-read-new-user",
-      "datadog_security_monitoring_rule.secrets-listed-cluster-wide",
-      "datadog_security_monitoring_rule.secrets-listed-in-namespace",
-      "datadog_security_monitoring_rule.serviceaccount-token-requested",
-      "datadog_security_monitoring_rule.system-rbac-modified",
-      "datadog_security_monitoring_suppression.ci-deployer-port-forwards-for-smoke-tests",
-    ]);
-    expect(Object.keys(all.production.data.datadog_security_monitoring_rules)).toEqual(["builtin_rules"]);
-    expect(Object.keys(all.production.output).sort()).toEqual(["builtin_rule_names", "eks_audit_dashboard_url", "log_explorer_url_checkout-us", "log_explorer_url_payments"]);
-  });
-
-  it("gives no resource a construct-path hash suffix", () => {
-    for (const s of Object.values<any>(all)) {
-      for (const byName of Object.values<any>(s.resource)) for (const name of Object.keys(byName)) expect(name).not.toMatch(/_[0-9A-F]{8}$/);
-    }
-  });
+  // Every resource address of each stack is pinned by the snapshots in __tests__/addresses (address-snapshots.test.ts).
 
   it("configures one AWS provider per region, aliased by region, locked to the account, with the environment's tags", () => {
     expect(all.production.provider.aws).toEqual([
@@ -228,6 +63,15 @@ describe("EnvironmentStack: the chain wired together", () => {
     expect(eu.template_url).toBe("https://datadog-cloudformation-template.s3.amazonaws.com/aws/forwarder/5.4.14.yaml");
     expect(eu.parameters).toEqual(expect.objectContaining({ DdSite: "datadoghq.eu", ReservedConcurrency: "10", FunctionName: "datadog-forwarder" }));
     expect(eu.parameters.DdApiKey).toBeUndefined();
+  });
+
+  it("reads the template from datadog.forwarder.templateBaseUrl when the config sets one (GovCloud mirror)", () => {
+    const config = validateConfig(
+      { ...baseConfig(), environments: [{ ...baseConfig().environments[0], datadog: { site: "datadoghq.com", forwarder: { templateBaseUrl: "https://mirror.example.com/dd" } } }] },
+      "t.yaml",
+    );
+    const stack = synthAll(config).staging;
+    expect(Object.values<any>(stack.resource.aws_cloudformation_stack)[0].template_url).toBe("https://mirror.example.com/dd/5.4.14.yaml");
   });
 
   it("uses the existing API key secret where the config names one, and creates one elsewhere from a sensitive variable", () => {

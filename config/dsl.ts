@@ -42,29 +42,93 @@ export abstract class Schema<T> {
 
   /** A copy of this schema with a description (schemas are shared, so never mutated). */
   describe(description: string): this {
-    const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this) as this;
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(copy, this);
     copy.description = description;
     return copy;
   }
 
+  /**
+   * Like `check`, but returns what could be validated even when some parts are invalid: objects and lists keep
+   * their shape, an invalid part is {@link INVALID}. Lets a cross-field check run in the same pass as the checks of
+   * its parts, skipping only what depends on an invalid part.
+   */
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
+    const result = this.check(value, path, ctx);
+    return (result === undefined ? INVALID : result) as Loose<T>;
+  }
+
   /** Adds a check that runs when the value itself is valid. Record issues with paths relative to `path`. */
   refine(fn: (value: T, path: string, ctx: Context) => void): Schema<T> {
-    return new Refined(this, fn);
+    return new Refined(this, { loose: false, fn });
   }
+
+  /**
+   * Adds a check that runs in the same pass as the checks of the parts, valid or not: it gets the value with every
+   * invalid part replaced by {@link INVALID} (see {@link valid}) and must skip what depends on an invalid part.
+   */
+  refineLoose(fn: (value: Loose<T>, path: string, ctx: Context) => void): Schema<T> {
+    return new Refined(this, { loose: true, fn });
+  }
+}
+
+/** Marks a part of a value that did not validate (see {@link Schema.checkLoose}). */
+export const INVALID: unique symbol = Symbol("invalid");
+
+/** A value whose invalid parts are {@link INVALID}. */
+export type Loose<T> = typeof INVALID | (T extends readonly (infer E)[] ? Loose<E>[] : T extends object ? { readonly [K in keyof T]: Loose<T[K]> } : T);
+
+/** The value if no part of it is {@link INVALID} (then it is whole and valid), else undefined. */
+export function whole<T>(value: Loose<T>): T | undefined {
+  const isWhole = (v: unknown): boolean =>
+    v === INVALID ? false : Array.isArray(v) ? v.every(isWhole) : typeof v === "object" && v !== null ? Object.values(v).every(isWhole) : true;
+  return isWhole(value) ? (value as T) : undefined;
+}
+
+/** Narrows a loose part to a valid one. */
+export function valid<T>(value: Loose<T> | typeof INVALID): value is Exclude<Loose<T>, typeof INVALID> {
+  return value !== INVALID;
 }
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
+/** A cross-field check: on the valid value only (`refine`), or on the partly valid one too (`refineLoose`). */
+type Refinement<T> =
+  | { readonly loose: false; readonly fn: (value: T, path: string, ctx: Context) => void }
+  | { readonly loose: true; readonly fn: (value: Loose<T>, path: string, ctx: Context) => void };
+
 class Refined<T> extends Schema<T> {
-  constructor(private readonly inner: Schema<T>, private readonly fn: (value: T, path: string, ctx: Context) => void) {
+  constructor(
+    private readonly inner: Schema<T>,
+    private readonly refinement: Refinement<T>,
+  ) {
     super();
     this.description = inner.description;
   }
   check(value: unknown, path: string, ctx: Context): T | undefined {
     const before = ctx.issues.length;
     const result = this.inner.check(value, path, ctx);
-    if (result !== undefined && ctx.issues.length === before) this.fn(result, path, ctx);
+    const r = this.refinement;
+    if (result !== undefined && ctx.issues.length === before) {
+      if (r.loose) r.fn(result as Loose<T>, path, ctx);
+      else r.fn(result, path, ctx);
+    } else if (r.loose) {
+      // The issues of the parts are already recorded: collect the valid parts on a scratch context.
+      const partial = this.inner.checkLoose(value, path, new Context());
+      if (partial !== INVALID) r.fn(partial, path, ctx);
+    }
     return result;
+  }
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
+    const before = ctx.issues.length;
+    const partial = this.inner.checkLoose(value, path, ctx);
+    const r = this.refinement;
+    if (partial !== INVALID) {
+      if (r.loose) r.fn(partial, path, ctx);
+      // No issue in the parts: the value is whole.
+      else if (ctx.issues.length === before) r.fn(partial as T, path, ctx);
+    }
+    return partial;
   }
   protected schema(): JsonSchema {
     return this.inner.toJsonSchema();
@@ -163,7 +227,7 @@ class IntegerSchema extends Schema<number> {
       ctx.issue(path, value, this.allowed());
       return undefined;
     }
-    return value as number;
+    return value;
   }
   protected schema(): JsonSchema {
     const o = this.options;
@@ -259,6 +323,17 @@ class ArraySchema<T> extends Schema<T[]> {
     });
     return ok ? out : undefined;
   }
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<T[]> {
+    if (!Array.isArray(value)) {
+      ctx.issue(path, value, this.allowed());
+      return INVALID;
+    }
+    const o = this.options;
+    if ((o.minItems !== undefined && value.length < o.minItems) || (o.maxItems !== undefined && value.length > o.maxItems)) {
+      ctx.issue(path, value, this.allowed());
+    }
+    return value.map((element, i) => this.item.checkLoose(element, join(path, i), ctx));
+  }
   protected schema(): JsonSchema {
     const o = this.options;
     return {
@@ -332,7 +407,7 @@ export function record<T>(key: Schema<string>, value: Schema<T>, maxEntries?: nu
 
 // ---------------------------------------------------------------------------------------------- objects
 
-type Kind = "required" | "optional" | "default";
+type Kind = "required" | "optional" | "default" | "absent";
 
 export interface Field<T, K extends Kind> {
   readonly kind: K;
@@ -350,16 +425,51 @@ export function optional<T>(schema: Schema<T>): Field<T, "optional"> {
   return { kind: "optional", schema };
 }
 
+/** Refuses any value: the field belongs to another variant of a tagged union. */
+class AbsentSchema extends Schema<never> {
+  constructor(private readonly reason: string) {
+    super();
+  }
+  check(value: unknown, path: string, ctx: Context): undefined {
+    ctx.issue(path, value, this.reason);
+    return undefined;
+  }
+  protected schema(): JsonSchema {
+    return { not: {}, description: this.reason };
+  }
+  allowed(): string {
+    return this.reason;
+  }
+}
+
+/** A field that must not be set here (e.g. a `new`-only field on an `existing` cluster); `reason` is the allowed text. */
+export function absent(reason: string): Field<never, "absent"> {
+  return { kind: "absent", schema: new AbsentSchema(reason) };
+}
+
 /** A field that takes `value` when absent. */
 export function withDefault<T>(schema: Schema<T>, value: T): Field<T, "default"> {
   return { kind: "default", schema, default: value };
 }
 
+/** What a section's schema yields for an empty object: its defaults, written once (in the fields). */
+export function sectionDefault<T>(schema: Schema<T>): T {
+  const value = schema.check({}, "", new Context());
+  if (value === undefined) throw new Error("a config section's defaults do not validate");
+  return value;
+}
+
+/** An optional section whose default is what its own fields default to (see {@link sectionDefault}). */
+export function withSectionDefault<T>(schema: Schema<T>): Field<T, "default"> {
+  return withDefault(schema, sectionDefault(schema));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a field of any value type; InferFields recovers each one
 type Fields = Record<string, Field<any, Kind>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type InferFields<F extends Fields> = Simplify<
-  { readonly [K in keyof F as F[K] extends Field<any, "optional"> ? never : K]: F[K] extends Field<infer T, Kind> ? T : never } & {
-    readonly [K in keyof F as F[K] extends Field<any, "optional"> ? K : never]?: F[K] extends Field<infer T, Kind> ? T : never;
+  { readonly [K in keyof F as F[K] extends Field<unknown, "optional" | "absent"> ? never : K]: F[K] extends Field<infer T, Kind> ? T : never } & {
+    readonly [K in keyof F as F[K] extends Field<unknown, "optional" | "absent"> ? K : never]?: F[K] extends Field<infer T, Kind> ? T : never;
   }
 >;
 
@@ -396,11 +506,35 @@ class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
         }
         continue;
       }
-      const result = field.schema.check(v, join(path, key), ctx);
+      const result: unknown = field.schema.check(v, join(path, key), ctx);
       if (result === undefined) ok = false;
       else out[key] = result;
     }
     return ok ? (out as InferFields<F>) : undefined;
+  }
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<InferFields<F>> {
+    if (!isPlainObject(value)) {
+      ctx.issue(path, value, this.allowed());
+      return INVALID;
+    }
+    const known = Object.keys(this.fields);
+    for (const key of Object.keys(value)) {
+      if (!(key in this.fields)) ctx.issue(join(path, key), value[key], `no such field here; known fields: ${known.join(", ")}`);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(this.fields)) {
+      const v = value[key];
+      if (v === undefined || v === null) {
+        if (field.kind === "required") {
+          ctx.issue(join(path, key), undefined, "a required field");
+          out[key] = INVALID;
+        }
+        else if (field.kind === "default") out[key] = structuredClone(field.default);
+        continue;
+      }
+      out[key] = field.schema.checkLoose(v, join(path, key), ctx);
+    }
+    return out as Loose<InferFields<F>>;
   }
   protected schema(): JsonSchema {
     const properties: Record<string, JsonSchema> = {};
@@ -423,7 +557,7 @@ export function obj<F extends Fields>(fields: F): Schema<InferFields<F>> {
 
 /** One of several object shapes, chosen by the string field `tag` (e.g. `type: local | s3`). */
 class TaggedUnionSchema<T> extends Schema<T> {
-  constructor(private readonly tag: string, private readonly variants: Record<string, Schema<any>>) {
+  constructor(private readonly tag: string, private readonly variants: Record<string, Schema<unknown>>) {
     super();
   }
   check(value: unknown, path: string, ctx: Context): T | undefined {
@@ -434,10 +568,16 @@ class TaggedUnionSchema<T> extends Schema<T> {
     }
     const tagValue = value[this.tag];
     if (typeof tagValue !== "string" || !(tagValue in this.variants)) {
-      ctx.issue(join(path, this.tag), tagValue, `one of ${names.map((n) => JSON.stringify(n)).join(", ")}`);
+      const allowed = `one of ${names.map((n) => JSON.stringify(n)).join(", ")}`;
+      ctx.issue(join(path, this.tag), tagValue, tagValue === undefined || tagValue === null ? `a required field: ${allowed}` : allowed);
       return undefined;
     }
-    return this.variants[tagValue].check(value, path, ctx);
+    return this.variants[tagValue].check(value, path, ctx) as T | undefined;
+  }
+  checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
+    const tagValue = isPlainObject(value) ? value[this.tag] : undefined;
+    if (typeof tagValue !== "string" || !(tagValue in this.variants)) return (this.check(value, path, ctx) ?? INVALID) as Loose<T>;
+    return this.variants[tagValue].checkLoose(value, path, ctx) as Loose<T>;
   }
   protected schema(): JsonSchema {
     return { oneOf: Object.values(this.variants).map((v) => v.toJsonSchema()) };
@@ -447,7 +587,7 @@ class TaggedUnionSchema<T> extends Schema<T> {
   }
 }
 
-export function taggedUnion<V extends Record<string, Schema<any>>>(tag: string, variants: V): Schema<Infer<V[keyof V]>> {
+export function taggedUnion<V extends Record<string, Schema<unknown>>>(tag: string, variants: V): Schema<Infer<V[keyof V]>> {
   return new TaggedUnionSchema(tag, variants);
 }
 

@@ -3,7 +3,7 @@
  */
 import { existsSync, readFileSync } from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
+import { YAMLError, parseDocument } from "yaml";
 import { Context, Issue } from "./dsl";
 import { AppConfig, configSchema } from "./schema";
 
@@ -27,7 +27,8 @@ export class ConfigError extends Error {
 
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined only for functions and symbols, which a parsed document never holds.
+  const text = JSON.stringify(value) ?? typeof value;
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
@@ -53,20 +54,51 @@ export function validateConfig(input: unknown, file: string): AppConfig {
   return config;
 }
 
-/** Parses YAML or JSON text (JSON is parsed by the YAML 1.2 parser too, so duplicate keys are caught in both). */
-export function parseConfigText(text: string, file: string): unknown {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const at = pos !== undefined ? `line ${pos.line}, column ${pos.col}: ` : "";
-        const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-        return `not valid ${/\.json$/i.test(file) ? "JSON" : "YAML"} at ${at}${what}`;
-      }),
-    );
+/** Line and column (1-based) of a 0-based offset in a text. */
+function lineColumn(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, col: before[before.length - 1].length + 1 };
+}
+
+/**
+ * Parses a `.json` file as strict JSON (no comments, no trailing commas), with the JSON error's line and column.
+ * Duplicate keys, which `JSON.parse` silently resolves to the last one, are refused like in YAML.
+ */
+function parseJson(text: string, file: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const m = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
+    const offset = m !== null ? Number(m[2]) : text.length;
+    const what = (m !== null ? m[1] : message.replace(/ \(line \d+ column \d+\)$/, "")).replace(/^Unexpected end of JSON input$/, "unexpected end of the file");
+    const { line, col } = lineColumn(text, offset);
+    throw new ConfigError(file, [`not valid JSON at line ${line}, column ${col}: ${what}`]);
   }
+  // Valid JSON is valid YAML 1.2: the YAML parser finds the duplicate keys, with their position.
+  const duplicates = parseDocument(text, { uniqueKeys: true, prettyErrors: true }).errors;
+  if (duplicates.length > 0) throw syntaxError(file, "JSON", duplicates);
+  return value;
+}
+
+function syntaxError(file: string, language: string, errors: readonly YAMLError[]): ConfigError {
+  return new ConfigError(
+    file,
+    errors.map((e) => {
+      const pos = e.linePos?.[0];
+      const at = pos !== undefined ? `line ${pos.line}, column ${pos.col}: ` : "";
+      const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+      return `not valid ${language} at ${at}${what}`;
+    }),
+  );
+}
+
+/** Parses config text: strict JSON for a `.json` file, YAML 1.2 otherwise; duplicate keys are refused in both. */
+export function parseConfigText(text: string, file: string): unknown {
+  if (/\.json$/i.test(file)) return parseJson(text, file);
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) throw syntaxError(file, "YAML", doc.errors);
   return doc.toJS();
 }
 

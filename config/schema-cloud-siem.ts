@@ -6,7 +6,7 @@
  */
 import { RULE_WINDOWS_SECONDS, SEVERITIES } from "../modules/cloud-siem/allowed-values";
 import { DEFAULT_IDENTITY_ATTRIBUTE, IDENTITY_ATTRIBUTES } from "../modules/cloud-siem/identity";
-import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../modules/cloud-siem/rule-model";
+import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../lib/datadog-notifications";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuningProblems } from "../modules/cloud-siem/tuning";
 import { datadogTag } from "./schema-datadog";
@@ -105,7 +105,10 @@ function moduleProblem(problem: string, value: unknown, path: string, ctx: Conte
   const [field, ...rest] = problem.split(" ");
   const text = rest.join(" ");
   const m = /^is .*?(, but .*)? \(allowed: (.*)\)$/s.exec(text);
-  const received = field.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== "").reduce<any>((v, k) => v?.[k], value);
+  const received = field
+    .split(/\.|\[(\d+)\]/)
+    .filter((k) => k !== undefined && k !== "")
+    .reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
   ctx.issue(join(path, field), received, m !== null ? `${m[2]}${m[1] !== undefined ? ` (${m[1].slice(6)})` : ""}` : text);
 }
 

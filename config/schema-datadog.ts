@@ -1,9 +1,56 @@
 /**
  * Config sections of the ingestion path (Datadog AWS integration, Forwarder) and Log Explorer.
- * Defaults mirror the constructs' documented defaults; the constructs re-check what needs the whole picture.
+ * Patterns, ranges and defaults are imported from the modules that own them (and lib/aws.ts), so the config and the
+ * constructs cannot disagree; the constructs re-check what needs the whole picture.
  */
-import { LOG_RETENTION_DAYS } from "../lib/aws";
-import { arr, bool, int, literal, num, obj, optional, record, required, str, withDefault } from "./dsl";
+import {
+  DEFAULT_LOG_RETENTION_IN_DAYS,
+  IAM_PATH,
+  IAM_PATH_ALLOWED,
+  IAM_POLICY_ARN,
+  IAM_POLICY_ARN_ALLOWED,
+  IAM_ROLE_NAME,
+  IAM_ROLE_NAME_ALLOWED,
+  LOG_RETENTION_DAYS,
+  SECRETS_MANAGER_SECRET_ARN,
+  SECRETS_MANAGER_SECRET_ARN_ALLOWED,
+} from "../lib/aws";
+import {
+  DATADOG_DEFAULT_EXCLUDED_NAMESPACES,
+  DATADOG_INTEGRATION_DEFAULT_ROLE_NAME,
+  DATADOG_INTEGRATION_DEFAULT_ROLE_PATH,
+} from "../modules/datadog-aws-integration/datadog-aws-integration";
+import {
+  AUDIT_LOG_FILTER_NAMES,
+  DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
+  DEFAULT_SUBSCRIPTION_FILTER_NAME,
+  FILTER_PATTERN_MAX_LENGTH,
+  SUBSCRIPTION_FILTER_NAME,
+  SUBSCRIPTION_FILTER_NAME_ALLOWED,
+} from "../modules/datadog-forwarder/filter-patterns";
+import {
+  CLOUDFORMATION_STACK_NAME,
+  CLOUDFORMATION_STACK_NAME_ALLOWED,
+  DATADOG_FORWARDER_DEFAULT_NAME,
+  DATADOG_FORWARDER_DEFAULT_VERSION,
+  FORWARDER_FUNCTION_NAME,
+  FORWARDER_FUNCTION_NAME_ALLOWED,
+  FORWARDER_MEMORY_SIZE_MIB,
+  FORWARDER_TIMEOUT_SECONDS,
+  TEMPLATE_BASE_URL,
+  TEMPLATE_BASE_URL_ALLOWED,
+} from "../modules/datadog-forwarder/forwarder-template";
+import { EXCLUSION_PRESET_NAMES } from "../modules/log-explorer/queries";
+import {
+  DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES,
+  DEFAULT_INDEX_RETENTION_IN_DAYS,
+  INDEX_NAME,
+  INDEX_RETENTION_DAYS,
+  PIPELINE_ID,
+  SILENCE_MINUTES_MAX,
+  SILENCE_MINUTES_MIN,
+} from "../modules/log-explorer/validation";
+import { arr, bool, int, literal, num, obj, optional, record, required, str, withDefault, withSectionDefault } from "./dsl";
 
 /** A Datadog tag as this project writes them: lowercase `key:value`. Shared by every config section. */
 export const datadogTag = str({ pattern: /^[a-z][a-z0-9_.:/-]{0,199}$/, format: "a lowercase Datadog tag key:value (letters, digits, _ - : . /)" });
@@ -15,56 +62,62 @@ export const integrationSection = obj({
   externalId: optional(
     str({ pattern: /^[A-Za-z0-9]{16,64}$/, format: "the integration's external ID" }).describe("Only with create: false and role.create: true. Default: read with the datadog_integration_aws_external_id data source."),
   ),
-  role: withDefault(
+  role: withSectionDefault(
     obj({
       create: withDefault(bool().describe("false: the role already exists (by name); no role or policies are created."), true),
-      name: withDefault(str({ pattern: /^[\w+=,.@-]{1,64}$/, format: "an IAM role name" }), "DatadogIntegrationRole"),
-      path: withDefault(str({ pattern: /^\/([\x21-\x7e]{0,510}\/)?$/, format: "an IAM path such as / or /datadog/" }), "/"),
-      permissionsBoundaryArn: optional(str({ pattern: /^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/, format: "an IAM policy ARN" })),
+      name: withDefault(str({ pattern: IAM_ROLE_NAME, format: IAM_ROLE_NAME_ALLOWED }), DATADOG_INTEGRATION_DEFAULT_ROLE_NAME),
+      path: withDefault(str({ pattern: IAM_PATH, format: IAM_PATH_ALLOWED }), DATADOG_INTEGRATION_DEFAULT_ROLE_PATH),
+      permissionsBoundaryArn: optional(str({ pattern: IAM_POLICY_ARN, format: IAM_POLICY_ARN_ALLOWED })),
       securityAudit: withDefault(bool().describe("Attach the AWS-managed SecurityAudit policy."), true),
     }),
-    { create: true, name: "DatadogIntegrationRole", path: "/", securityAudit: true },
   ),
   regions: optional(awsRegionList.describe("Regions Datadog collects from. Default: all regions.")),
   accountTags: withDefault(arr(datadogTag, { unique: true }), []),
-  metrics: withDefault(
+  metrics: withSectionDefault(
     obj({
       enabled: withDefault(bool(), true),
       automute: withDefault(bool(), true),
       collectCloudwatchAlarms: withDefault(bool(), false),
       collectCustomMetrics: withDefault(bool(), false),
-      excludeNamespaces: optional(arr(str({ pattern: /^[A-Za-z0-9/_.-]+$/, format: "a CloudWatch namespace such as AWS/SQS" }), { unique: true }).describe("Default: AWS/SQS, AWS/ElasticMapReduce, AWS/Usage.")),
+      excludeNamespaces: optional(arr(str({ pattern: /^[A-Za-z0-9/_.-]+$/, format: "a CloudWatch namespace such as AWS/SQS" }), { unique: true }).describe(`Default: ${DATADOG_DEFAULT_EXCLUDED_NAMESPACES.join(", ")}.`)),
       includeNamespaces: optional(arr(str({ pattern: /^[A-Za-z0-9/_.-]+$/, format: "a CloudWatch namespace such as AWS/EKS" }), { minItems: 1, unique: true })),
     }).refine((m, path, ctx) => {
       if (m.excludeNamespaces !== undefined && m.includeNamespaces !== undefined) {
         ctx.issue(`${path}.includeNamespaces`, m.includeNamespaces, "absent when excludeNamespaces is set (choose one)");
       }
     }),
-    { enabled: true, automute: true, collectCloudwatchAlarms: false, collectCustomMetrics: false },
   ),
-  resources: withDefault(
+  resources: withSectionDefault(
     obj({
       extendedCollection: withDefault(bool(), true),
       cspmCollection: withDefault(bool().describe("Cloud Security Posture Management; needs extendedCollection."), false),
     }).refine((r, path, ctx) => {
       if (r.cspmCollection && !r.extendedCollection) ctx.issue(`${path}.cspmCollection`, true, "false when extendedCollection is false (CSPM needs extended resource collection)");
     }),
-    { extendedCollection: true, cspmCollection: false },
   ),
   xrayServices: withDefault(arr(str({ pattern: /^[A-Za-z0-9_.:/-]+$/, format: "an X-Ray service name" }), { unique: true }).describe("X-Ray services to collect traces from. Default: none."), []),
 });
 
-export const SUBSCRIPTION_FILTERS = ["all", "drop-health-checks", "drop-health-checks-and-system-reads", "custom"] as const;
+/** The values of `subscription.filter`: {@link AuditLogFilterPattern}'s presets and `custom`. */
+export const SUBSCRIPTION_FILTERS = AUDIT_LOG_FILTER_NAMES;
 
 export const forwarderSection = obj({
   version: withDefault(
-    str({ pattern: /^\d+\.\d+\.\d+$/, format: 'a released Forwarder version such as "5.4.14" (never "latest")' }).describe("Pinned Datadog Forwarder release; read its CHANGELOG before changing."),
-    "5.4.14",
+    str({ pattern: /^\d+\.\d+\.\d+$/, format: `a released Forwarder version such as "${DATADOG_FORWARDER_DEFAULT_VERSION}" (never "latest")` }).describe("Pinned Datadog Forwarder release; read its CHANGELOG before changing."),
+    DATADOG_FORWARDER_DEFAULT_VERSION,
   ),
-  functionName: withDefault(str({ pattern: /^(?!DatadogForwarder$)[A-Za-z0-9_-]{1,64}$/, format: 'a Lambda function name other than "DatadogForwarder"' }).describe("Never change it once deployed."), "datadog-forwarder"),
-  stackName: withDefault(str({ pattern: /^[A-Za-z][A-Za-z0-9-]{0,127}$/, format: "a CloudFormation stack name" }), "datadog-forwarder"),
+  templateBaseUrl: optional(
+    str({ pattern: TEMPLATE_BASE_URL, format: TEMPLATE_BASE_URL_ALLOWED }).describe(
+      "Where the pinned template is read from: a copy of Datadog's bucket, for GovCloud or air-gapped accounts that cannot read it. Default: Datadog's public bucket.",
+    ),
+  ),
+  functionName: withDefault(
+    str({ pattern: FORWARDER_FUNCTION_NAME, format: FORWARDER_FUNCTION_NAME_ALLOWED }).describe("Never change it once deployed."),
+    DATADOG_FORWARDER_DEFAULT_NAME,
+  ),
+  stackName: withDefault(str({ pattern: CLOUDFORMATION_STACK_NAME, format: CLOUDFORMATION_STACK_NAME_ALLOWED }), DATADOG_FORWARDER_DEFAULT_NAME),
   apiKeySecretArns: withDefault(
-    record(regionCode, str({ pattern: /^arn:aws(-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, format: "a Secrets Manager secret ARN" })).describe(
+    record(regionCode, str({ pattern: SECRETS_MANAGER_SECRET_ARN, format: SECRETS_MANAGER_SECRET_ARN_ALLOWED })).describe(
       "Existing plaintext secrets holding the Datadog API key, by region. Regions not listed get a secret created by the stack, whose value comes from the variable datadog_api_key (TF_VAR_datadog_api_key), needed by both terraform plan and terraform apply.",
     ),
     {},
@@ -73,36 +126,37 @@ export const forwarderSection = obj({
     bool().describe("Store the key of a created secret with secret_string_wo from an ephemeral variable, so it never enters a saved plan or Terraform state (Terraform >= 1.11). false: secret_string from a sensitive variable: the saved plan and the state then hold the key."),
     true,
   ),
-  memorySizeMiB: optional(int({ minimum: 128, maximum: 3008 })),
-  timeoutSeconds: optional(int({ minimum: 1, maximum: 900 })),
+  memorySizeMiB: optional(int(FORWARDER_MEMORY_SIZE_MIB)),
+  timeoutSeconds: optional(int(FORWARDER_TIMEOUT_SECONDS)),
   reservedConcurrency: optional(int({ minimum: 0, maximum: 10000 }).describe("Datadog recommends at least 10.")),
-  logRetentionInDays: withDefault(int({ enum: LOG_RETENTION_DAYS }).describe("Retention of the Forwarder's own log group."), 90),
+  logRetentionInDays: withDefault(int({ enum: LOG_RETENTION_DAYS }).describe("Retention of the Forwarder's own log group."), DEFAULT_LOG_RETENTION_IN_DAYS),
   tags: withDefault(arr(datadogTag, { unique: true }).describe("Extra Datadog tags on every forwarded log (DdTags), besides env:<environment>."), []),
-  subscription: withDefault(
+  subscription: withSectionDefault(
     obj({
-      filterName: withDefault(str({ pattern: /^[^:*]{1,512}$/, format: "a subscription filter name (no : or *)" }), "datadog-forwarder-eks-audit"),
+      filterName: withDefault(str({ pattern: SUBSCRIPTION_FILTER_NAME, format: SUBSCRIPTION_FILTER_NAME_ALLOWED }), DEFAULT_SUBSCRIPTION_FILTER_NAME),
       filter: withDefault(literal(SUBSCRIPTION_FILTERS).describe("Which audit events to send; see the README for what each preset drops."), "all"),
-      pattern: optional(str({ minLength: 1, maxLength: 1024, format: "a CloudWatch Logs filter pattern" }).describe("Only with filter: custom.")),
-      filtersPerLogGroup: withDefault(int({ minimum: 1, maximum: 5 }).describe("CloudWatch's quota of subscription filters per log group (AWS documents 2)."), 2),
+      pattern: optional(str({ minLength: 1, maxLength: FILTER_PATTERN_MAX_LENGTH, format: "a CloudWatch Logs filter pattern" }).describe("Only with filter: custom.")),
+      filtersPerLogGroup: withDefault(int({ minimum: 1, maximum: 5 }).describe(`CloudWatch's quota of subscription filters per log group (AWS documents ${DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP}).`),
+        DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
+      ),
       grantInvokePermission: withDefault(bool().describe("Add an explicit aws_lambda_permission per log group (the Datadog template already grants it)."), false),
     }).refine((s, path, ctx) => {
       if (s.filter === "custom" && s.pattern === undefined) ctx.issue(`${path}.pattern`, undefined, "a CloudWatch Logs filter pattern (required when filter is custom)");
       if (s.filter !== "custom" && s.pattern !== undefined) ctx.issue(`${path}.pattern`, s.pattern, "absent unless filter is custom");
     }),
-    { filterName: "datadog-forwarder-eks-audit", filter: "all" as const, filtersPerLogGroup: 2, grantInvokePermission: false },
   ),
 });
 
-export const EXCLUSION_PRESET_NAMES = ["health-endpoints", "system-read-only"] as const;
+export { EXCLUSION_PRESET_NAMES };
 const sampleRate = withDefault(num({ minimum: 0, maximum: 1 }).describe("Share of matching logs excluded from the index (1 = all)."), 1);
 
 export const logExplorerSection = obj({
   index: optional(
     obj({
       create: withDefault(bool().describe("Create a dedicated index for this environment's audit logs. Read the README's index section first (Cloud SIEM Standalone)."), true),
-      name: optional(str({ pattern: /^[a-z][a-z0-9-]{0,99}$/, format: "a Datadog index name (lowercase letters, digits, hyphens)" }).describe("Default: eks-audit-<environment>.")),
-      existing: optional(str({ pattern: /^[a-z][a-z0-9-]{0,99}$/, format: "an existing Datadog index name" }).describe("Search this index instead (with create: false).")),
-      retentionInDays: withDefault(int({ enum: [3, 7, 15, 30, 45, 60, 90, 180, 360] }), 15),
+      name: optional(str({ pattern: INDEX_NAME, maxLength: 100, format: "a Datadog index name (lowercase letters, digits, hyphens)" }).describe("Default: eks-audit-<environment>.")),
+      existing: optional(str({ pattern: INDEX_NAME, maxLength: 100, format: "an existing Datadog index name" }).describe("Search this index instead (with create: false).")),
+      retentionInDays: withDefault(int({ enum: INDEX_RETENTION_DAYS }), DEFAULT_INDEX_RETENTION_IN_DAYS),
       dailyLimit: optional(int({ minimum: 1 })),
       preventDestroy: withDefault(bool(), true),
       exclusionPresets: withDefault(arr(obj({ preset: required(literal(EXCLUSION_PRESET_NAMES)), sampleRate }), { unique: true }), []),
@@ -117,17 +171,19 @@ export const logExplorerSection = obj({
         ),
         [],
       ),
-      order: optional(arr(str({ pattern: /^[a-z][a-z0-9-]{0,99}$/, format: "a Datadog index name" }), { minItems: 1, unique: true }).describe("Manage the WHOLE index order of the Datadog org (one environment per org).")),
+      order: optional(arr(str({ pattern: INDEX_NAME, maxLength: 100, format: "a Datadog index name" }), { minItems: 1, unique: true }).describe("Manage the WHOLE index order of the Datadog org (one environment per org).")),
     }),
   ),
-  integrationPipelineId: optional(str({ pattern: /^[A-Za-z0-9_-]{1,64}$/, format: "a Datadog pipeline ID" }).describe("Adopt (import) the kubernetes.audit integration pipeline and keep it enabled.")),
+  integrationPipelineId: optional(str({ pattern: PIPELINE_ID, format: "a Datadog pipeline ID" }).describe("Adopt (import) the kubernetes.audit integration pipeline and keep it enabled.")),
   dashboard: withDefault(bool().describe('The "EKS audit — <environment>" dashboard.'), true),
-  healthMonitor: withDefault(
+  healthMonitor: withSectionDefault(
     obj({
       enabled: withDefault(bool(), true),
-      silenceMinutes: withDefault(int({ minimum: 5, maximum: 2880 }).describe("Alert when a cluster sends no audit log for this long."), 30),
+      silenceMinutes: withDefault(
+        int({ minimum: SILENCE_MINUTES_MIN, maximum: SILENCE_MINUTES_MAX }).describe("Alert when a cluster sends no audit log for this long."),
+        DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES,
+      ),
       tags: withDefault(arr(datadogTag, { unique: true }), []),
     }),
-    { enabled: true, silenceMinutes: 30, tags: [] },
   ),
 });

@@ -5,7 +5,13 @@
 import {
   ALL_REGIONS,
   CLUSTER_LOG_TYPES,
+  DEFAULT_LOG_RETENTION_IN_DAYS,
   EKS_CLUSTER_NAME,
+  EKS_CLUSTER_NAME_ALLOWED,
+  IAM_ROLE_ARN,
+  IAM_ROLE_ARN_ALLOWED,
+  KMS_KEY_ARN,
+  KMS_KEY_ARN_ALLOWED,
   LOG_RETENTION_DAYS,
   PARTITIONS,
   REGIONS_BY_PARTITION,
@@ -16,6 +22,7 @@ import { cloudSiemSection, notificationHandle } from "./schema-cloud-siem";
 import { forwarderSection, integrationSection, logExplorerSection } from "./schema-datadog";
 import {
   Context,
+  absent,
   Infer,
   arr,
   bool,
@@ -28,17 +35,15 @@ import {
   required,
   str,
   taggedUnion,
+  valid,
   withDefault,
+  withSectionDefault,
+  whole,
 } from "./dsl";
 
 const accountId = str({ pattern: /^[0-9]{12}$/, format: "a 12-digit AWS account ID in quotes" });
 const region = literal(ALL_REGIONS).describe("AWS region code, e.g. us-east-1.");
-const arnOf = (service: string, resource: string): RegExp =>
-  new RegExp(`^arn:aws(-us-gov|-cn)?:${service}:${resource}$`);
-const kmsKeyArn = str({
-  pattern: arnOf("kms", "[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]+)"),
-  format: "a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)",
-});
+const kmsKeyArn = str({ pattern: KMS_KEY_ARN, format: KMS_KEY_ARN_ALLOWED });
 const relativePath = str({
   pattern: /^(?![/\\])(?![A-Za-z]:)[^\0]+$/,
   format: "a relative path (relative to the project folder)",
@@ -62,58 +67,60 @@ const s3Backend = obj({
   dynamodbTable: optional(str({ pattern: /^[A-Za-z0-9_.-]{3,255}$/, format: "a DynamoDB table name" }).describe("Legacy DynamoDB state locking.")),
 });
 
-const cluster = obj({
-  name: required(
-    str({ pattern: EKS_CLUSTER_NAME, format: "an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)" }),
-  ),
-  region: optional(region.describe("Region of the cluster. Default: the environment's aws.region.")),
-  mode: required(literal(["new", "existing"]).describe("new: this stack creates the cluster; existing: adopt a cluster to turn on audit logging only.")),
-  additionalLogTypes: withDefault(
-    arr(literal(CLUSTER_LOG_TYPES.filter((t) => t !== "audit")), { unique: true }).describe(
-      "Control-plane log types to enable besides audit (which is always on). For an existing cluster, list every type already on, or the first apply turns it off.",
+/** The fields of a cluster of one mode, in the documented order; `modeFields` are the mode's own. */
+function clusterFields<M extends string, R, S, K>(mode: M, modeFields: { roleArn: R; subnetIds: S; kubernetesVersion: K }) {
+  return {
+    name: required(str({ pattern: EKS_CLUSTER_NAME, format: EKS_CLUSTER_NAME_ALLOWED })),
+    region: optional(region.describe("Region of the cluster. Default: the environment's aws.region.")),
+    mode: required(literal([mode]).describe("new: this stack creates the cluster; existing: adopt a cluster to turn on audit logging only.")),
+    additionalLogTypes: withDefault(
+      arr(literal(CLUSTER_LOG_TYPES.filter((t) => t !== "audit")), { unique: true }).describe(
+        "Control-plane log types to enable besides audit (which is always on). For an existing cluster, list every type already on, or the first apply turns it off.",
+      ),
+      [],
     ),
-    [],
-  ),
-  logRetentionInDays: withDefault(
-    int({ enum: LOG_RETENTION_DAYS }).describe("CloudWatch retention of the audit log group. 0 (never expire) is not allowed."),
-    90,
-  ),
-  kmsKeyArn: optional(kmsKeyArn.describe("KMS key to encrypt the log group; its key policy must allow logs.<region>.amazonaws.com.")),
-  logGroupExists: withDefault(
-    bool().describe("existing mode only: the /aws/eks/<name>/cluster log group already exists (logging was on before) and is imported; false: it is created."),
-    false,
-  ),
-  preventDestroy: withDefault(bool().describe("new mode only: lifecycle.prevent_destroy on the cluster. Adopted clusters always have it."), true),
-  roleArn: optional(str({ pattern: arnOf("iam", ":[0-9]{12}:role/[\\w+=,.@/-]{1,512}"), format: "an IAM role ARN" }).describe("new mode only: the cluster service role.")),
-  subnetIds: optional(arr(str({ pattern: /^subnet-[0-9a-f]{8,17}$/, format: "a subnet ID (subnet-...)" }), { minItems: 2, maxItems: 16, unique: true }).describe("new mode only.")),
-  securityGroupIds: withDefault(arr(str({ pattern: /^sg-[0-9a-f]{8,17}$/, format: "a security group ID (sg-...)" }), { maxItems: 5, unique: true }), []),
-  kubernetesVersion: optional(str({ pattern: /^1\.[0-9]{2}$/, format: 'a Kubernetes minor version such as "1.33"' }).describe("new mode only. Default: EKS's default version.")),
-  endpointPrivateAccess: withDefault(bool(), true),
-  endpointPublicAccess: withDefault(bool(), false),
-  publicAccessCidrs: withDefault(arr(str({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/, format: "an IPv4 CIDR" }), { unique: true }), []),
-  authenticationMode: withDefault(literal(["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]), "API_AND_CONFIG_MAP"),
-  existingSubscriptionFilters: withDefault(
-    int({ minimum: 0, maximum: 4 }).describe("Subscription filters other tools already put on this cluster's log group (they count toward CloudWatch's limit)."),
-    0,
-  ),
-});
-
-
-/** Section defaults: what each section's schema yields for an empty object, so defaults are written once. */
-const DEFAULTS = {
-  integration: sectionDefault(integrationSection),
-  forwarder: sectionDefault(forwarderSection),
-  logExplorer: sectionDefault(logExplorerSection),
-  cloudSiem: sectionDefault(cloudSiemSection),
-};
-
-function sectionDefault<T>(schema: { check(v: unknown, p: string, c: Context): T | undefined }): T {
-  const value = schema.check({}, "", new Context());
-  if (value === undefined) throw new Error("a config section's defaults do not validate");
-  return value;
+    logRetentionInDays: withDefault(
+      int({ enum: LOG_RETENTION_DAYS }).describe("CloudWatch retention of the audit log group. 0 (never expire) is not allowed."),
+      DEFAULT_LOG_RETENTION_IN_DAYS,
+    ),
+    kmsKeyArn: optional(kmsKeyArn.describe("KMS key to encrypt the log group; its key policy must allow logs.<region>.amazonaws.com.")),
+    logGroupExists: withDefault(
+      bool().describe("existing mode only: the /aws/eks/<name>/cluster log group already exists (logging was on before) and is imported; false: it is created."),
+      false,
+    ),
+    preventDestroy: withDefault(bool().describe("new mode only: lifecycle.prevent_destroy on the cluster. Adopted clusters always have it."), true),
+    roleArn: modeFields.roleArn,
+    subnetIds: modeFields.subnetIds,
+    securityGroupIds: withDefault(arr(str({ pattern: /^sg-[0-9a-f]{8,17}$/, format: "a security group ID (sg-...)" }), { maxItems: 5, unique: true }), []),
+    kubernetesVersion: modeFields.kubernetesVersion,
+    endpointPrivateAccess: withDefault(bool(), true),
+    endpointPublicAccess: withDefault(bool(), false),
+    publicAccessCidrs: withDefault(arr(str({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/, format: "an IPv4 CIDR" }), { unique: true }), []),
+    authenticationMode: withDefault(literal(["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]), "API_AND_CONFIG_MAP"),
+    existingSubscriptionFilters: withDefault(
+      int({ minimum: 0, maximum: 4 }).describe("Subscription filters other tools already put on this cluster's log group (they count toward CloudWatch's limit)."),
+      0,
+    ),
+  };
 }
 
-const NEW_ONLY = ["roleArn", "subnetIds", "kubernetesVersion"] as const;
+const roleArn = str({ pattern: IAM_ROLE_ARN, format: IAM_ROLE_ARN_ALLOWED });
+const subnetIds = arr(str({ pattern: /^subnet-[0-9a-f]{8,17}$/, format: "a subnet ID (subnet-...)" }), { minItems: 2, maxItems: 16, unique: true });
+const kubernetesVersion = str({ pattern: /^1\.[0-9]{2}$/, format: 'a Kubernetes minor version such as "1.33"' });
+const NOT_ADOPTED = "absent when mode is existing (an adopted cluster's settings are never changed)";
+
+/** A cluster: `mode: new` (this stack creates it: role and subnets required) or `mode: existing` (adopted for logging only). */
+const cluster = taggedUnion("mode", {
+  new: obj(
+    clusterFields("new", {
+      roleArn: required(roleArn.describe("The cluster service role.")),
+      subnetIds: required(subnetIds),
+      kubernetesVersion: optional(kubernetesVersion.describe("Default: EKS's default version.")),
+    }),
+  ),
+  existing: obj(clusterFields("existing", { roleArn: absent(NOT_ADOPTED), subnetIds: absent(NOT_ADOPTED), kubernetesVersion: absent(NOT_ADOPTED) })),
+});
+
 
 const environment = obj({
   name: required(
@@ -131,8 +138,8 @@ const environment = obj({
   datadog: required(
     obj({
       site: required(literal(DATADOG_SITES).describe("Datadog site of the organization, e.g. datadoghq.com or datadoghq.eu.")),
-      integration: withDefault(integrationSection, DEFAULTS.integration),
-      forwarder: withDefault(forwarderSection, DEFAULTS.forwarder),
+      integration: withSectionDefault(integrationSection),
+      forwarder: withSectionDefault(forwarderSection),
     }),
   ),
   backend: withDefault(taggedUnion("type", { local: localBackend, s3: s3Backend }).describe("Terraform state backend. Default: local."), {
@@ -144,100 +151,109 @@ const environment = obj({
     arr(notificationHandle, { unique: true }).describe("Who hears about this environment's pipeline-health alerts (and, unless cloudSiem says otherwise, its signals)."),
     [],
   ),
-  logExplorer: withDefault(logExplorerSection, DEFAULTS.logExplorer),
-  cloudSiem: withDefault(cloudSiemSection, DEFAULTS.cloudSiem),
-}).refine((env, path, ctx) => {
-  const partitionRegions = REGIONS_BY_PARTITION[env.aws.partition];
-  const checkRegion = (p: string, r: string): void => {
-    if (!partitionRegions.includes(r)) {
-      ctx.issue(p, r, `a region of partition ${env.aws.partition} (${partitionRegions.join(", ")})`);
-    }
-  };
-  checkRegion(join(join(path, "aws"), "region"), env.aws.region);
-  if (env.aws.partition === "aws-cn") {
-    ctx.issue(join(join(path, "aws"), "partition"), env.aws.partition, "aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)");
-  }
-  const gov = GOVERNMENT_SITES.includes(env.datadog.site);
-  if (env.aws.partition === "aws-us-gov" && !gov) {
-    ctx.issue(join(join(path, "datadog"), "site"), env.datadog.site, `a Datadog for Government site for partition aws-us-gov (${GOVERNMENT_SITES.join(", ")})`);
-  }
-  if (env.backend.type === "s3") {
-    const backendRegion = env.backend.region;
-    if (partitionOfRegion(backendRegion) !== env.aws.partition) checkRegion(join(join(path, "backend"), "region"), backendRegion);
-    if (env.backend.dynamodbTable !== undefined && env.backend.useLockfile) {
-      ctx.issue(join(join(path, "backend"), "dynamodbTable"), env.backend.dynamodbTable, "absent when useLockfile is true (choose one locking method)");
-    }
-  }
-  checkDatadogSections(env, path, ctx, partitionRegions);
+  logExplorer: withSectionDefault(logExplorerSection),
+  cloudSiem: withSectionDefault(cloudSiemSection),
+}).refineLoose((loose, path, ctx) => {
+  // Runs in the same pass as the checks of the fields: each check below runs when its own inputs are valid.
+  if (!valid(loose)) return;
+  const clusters = valid(loose.clusters) ? loose.clusters.map((c) => whole(c)) : [];
+  clusters.forEach((c, i) => c !== undefined && checkClusterAlone(c, join(join(path, "clusters"), i), ctx));
   const seen = new Map<string, number>();
-  env.clusters.forEach((c, i) => {
-    const cp = join(join(path, "clusters"), i);
+  clusters.forEach((c, i) => {
+    if (c === undefined) return;
     const first = seen.get(c.name);
+    const cp = join(join(path, "clusters"), i);
     if (first !== undefined) ctx.issue(join(cp, "name"), c.name, `a name not already used in this environment (it repeats ${join(join(path, "clusters"), first)}.name)`);
     seen.set(c.name, i);
-    const clusterRegion = c.region ?? env.aws.region;
-    const slots = env.datadog.forwarder.subscription.filtersPerLogGroup;
-    if (c.existingSubscriptionFilters + 1 > slots) {
-      ctx.issue(
-        join(cp, "existingSubscriptionFilters"),
-        c.existingSubscriptionFilters,
-        `at most ${slots - 1} (CloudWatch allows ${slots} subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account's quota is higher)`,
-      );
-    }
+  });
+  const forwarder = valid(loose.datadog) ? whole(loose.datadog.forwarder) : undefined;
+  if (forwarder !== undefined) {
+    const slots = forwarder.subscription.filtersPerLogGroup;
+    clusters.forEach((c, i) => {
+      if (c !== undefined && c.existingSubscriptionFilters + 1 > slots) {
+        ctx.issue(
+          join(join(join(path, "clusters"), i), "existingSubscriptionFilters"),
+          c.existingSubscriptionFilters,
+          `at most ${slots - 1} (CloudWatch allows ${slots} subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account's quota is higher)`,
+        );
+      }
+    });
+  }
+  const backend = whole(loose.backend);
+  if (backend?.type === "s3" && backend.dynamodbTable !== undefined && backend.useLockfile) {
+    ctx.issue(join(join(path, "backend"), "dynamodbTable"), backend.dynamodbTable, "absent when useLockfile is true (choose one locking method)");
+  }
+  const logExplorer = whole(loose.logExplorer);
+  if (logExplorer !== undefined) checkLogExplorerIndex(logExplorer, path, ctx);
+  const integration = valid(loose.datadog) ? whole(loose.datadog.integration) : undefined;
+  if (integration?.externalId !== undefined && (integration.create || !integration.role.create)) {
+    ctx.issue(join(join(join(path, "datadog"), "integration"), "externalId"), integration.externalId, "absent unless create is false and role.create is true (a new integration generates its own)");
+  }
+
+  // What needs the account: partition, regions, account ID.
+  const aws = whole(loose.aws);
+  if (aws === undefined) return;
+  const partitionRegions = REGIONS_BY_PARTITION[aws.partition];
+  const checkRegion = (p: string, r: string): void => {
+    if (!partitionRegions.includes(r)) ctx.issue(p, r, `a region of partition ${aws.partition} (${partitionRegions.join(", ")})`);
+  };
+  checkRegion(join(join(path, "aws"), "region"), aws.region);
+  if (aws.partition === "aws-cn") {
+    ctx.issue(join(join(path, "aws"), "partition"), aws.partition, "aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)");
+  }
+  const site = valid(loose.datadog) && valid(loose.datadog.site) ? loose.datadog.site : undefined;
+  if (site !== undefined && aws.partition === "aws-us-gov" && !GOVERNMENT_SITES.includes(site)) {
+    ctx.issue(join(join(path, "datadog"), "site"), site, `a Datadog for Government site for partition aws-us-gov (${GOVERNMENT_SITES.join(", ")})`);
+  }
+  if (backend?.type === "s3" && partitionOfRegion(backend.region) !== aws.partition) checkRegion(join(join(path, "backend"), "region"), backend.region);
+  (integration?.regions ?? []).forEach((r, i) => {
+    if (!partitionRegions.includes(r)) ctx.issue(join(join(join(join(path, "datadog"), "integration"), "regions"), i), r, `a region of partition ${aws.partition}`);
+  });
+  clusters.forEach((c, i) => {
+    if (c === undefined) return;
+    const cp = join(join(path, "clusters"), i);
+    const clusterRegion = c.region ?? aws.region;
     if (c.region !== undefined) checkRegion(join(cp, "region"), c.region);
     if (c.kmsKeyArn !== undefined) {
       const [, , , keyRegion, keyAccount] = c.kmsKeyArn.split(":");
-      if (keyRegion !== clusterRegion || keyAccount !== env.aws.accountId) {
-        ctx.issue(join(cp, "kmsKeyArn"), c.kmsKeyArn, `a KMS key in the cluster's account ${env.aws.accountId} and region ${clusterRegion}`);
+      if (keyRegion !== clusterRegion || keyAccount !== aws.accountId) {
+        ctx.issue(join(cp, "kmsKeyArn"), c.kmsKeyArn, `a KMS key in the cluster's account ${aws.accountId} and region ${clusterRegion}`);
       }
     }
     for (const arn of [c.roleArn, c.kmsKeyArn]) {
-      if (arn !== undefined && arn.split(":")[1] !== env.aws.partition) {
-        ctx.issue(join(cp, arn === c.roleArn ? "roleArn" : "kmsKeyArn"), arn, `an ARN in partition ${env.aws.partition}`);
-      }
-    }
-    if (c.mode === "new") {
-      if (c.roleArn === undefined) ctx.issue(join(cp, "roleArn"), undefined, "an IAM role ARN (required when mode is new)");
-      if (c.subnetIds === undefined) ctx.issue(join(cp, "subnetIds"), undefined, "a list of 2 to 16 subnet IDs (required when mode is new)");
-      if (c.logGroupExists) ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
-      if (!c.endpointPrivateAccess && !c.endpointPublicAccess) {
-        ctx.issue(join(cp, "endpointPublicAccess"), false, "true when endpointPrivateAccess is false (the API server needs an endpoint)");
-      }
-      if (c.publicAccessCidrs.length > 0 && !c.endpointPublicAccess) {
-        ctx.issue(join(cp, "publicAccessCidrs"), c.publicAccessCidrs, "empty when endpointPublicAccess is false");
-      }
-    } else {
-      for (const key of NEW_ONLY) {
-        if (c[key] !== undefined) ctx.issue(join(cp, key), c[key], "absent when mode is existing (an adopted cluster's settings are never changed)");
+      if (arn !== undefined && arn.split(":")[1] !== aws.partition) {
+        ctx.issue(join(cp, arn === c.roleArn ? "roleArn" : "kmsKeyArn"), arn, `an ARN in partition ${aws.partition}`);
       }
     }
   });
+  // The API-key secrets need every cluster's region: skipped while a cluster is invalid.
+  if (forwarder !== undefined && clusters.every((c) => c !== undefined)) {
+    const clusterRegions = new Set(clusters.map((c) => c!.region ?? aws.region));
+    const fp = join(join(join(path, "datadog"), "forwarder"), "apiKeySecretArns");
+    for (const [region, arn] of Object.entries(forwarder.apiKeySecretArns)) {
+      const [, partition, , arnRegion, account] = arn.split(":");
+      if (!clusterRegions.has(region)) ctx.issue(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
+      else if (arnRegion !== region || account !== aws.accountId || partition !== aws.partition) {
+        ctx.issue(join(fp, region), arn, `a secret in account ${aws.accountId}, region ${region}, partition ${aws.partition} (a forwarder reads its key in its own region)`);
+      }
+    }
+  }
 });
 
-type EnvironmentValue = { aws: { accountId: string; partition: string; region: string }; clusters: { region?: string }[] } & {
-  datadog: { integration: Infer<typeof integrationSection>; forwarder: Infer<typeof forwarderSection> };
-  logExplorer: Infer<typeof logExplorerSection>;
-};
+/** The checks of one cluster that need nothing but the cluster. */
+function checkClusterAlone(c: Infer<typeof cluster>, cp: string, ctx: Context): void {
+  if (c.mode !== "new") return;
+  if (c.logGroupExists) ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
+  if (!c.endpointPrivateAccess && !c.endpointPublicAccess) {
+    ctx.issue(join(cp, "endpointPublicAccess"), false, "true when endpointPrivateAccess is false (the API server needs an endpoint)");
+  }
+  if (c.publicAccessCidrs.length > 0 && !c.endpointPublicAccess) {
+    ctx.issue(join(cp, "publicAccessCidrs"), c.publicAccessCidrs, "empty when endpointPublicAccess is false");
+  }
+}
 
-function checkDatadogSections(env: EnvironmentValue, path: string, ctx: Context, partitionRegions: readonly string[]): void {
-  const integration = env.datadog.integration;
-  const ip = join(join(path, "datadog"), "integration");
-  if (integration.externalId !== undefined && (integration.create || !integration.role.create)) {
-    ctx.issue(join(ip, "externalId"), integration.externalId, "absent unless create is false and role.create is true (a new integration generates its own)");
-  }
-  (integration.regions ?? []).forEach((r, i) => {
-    if (!partitionRegions.includes(r)) ctx.issue(join(join(ip, "regions"), i), r, `a region of partition ${env.aws.partition}`);
-  });
-  const clusterRegions = new Set(env.clusters.map((c) => c.region ?? env.aws.region));
-  const fp = join(join(join(path, "datadog"), "forwarder"), "apiKeySecretArns");
-  for (const [region, arn] of Object.entries(env.datadog.forwarder.apiKeySecretArns)) {
-    const [, partition, , arnRegion, account] = arn.split(":");
-    if (!clusterRegions.has(region)) ctx.issue(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
-    else if (arnRegion !== region || account !== env.aws.accountId || partition !== env.aws.partition) {
-      ctx.issue(join(fp, region), arn, `a secret in account ${env.aws.accountId}, region ${region}, partition ${env.aws.partition} (a forwarder reads its key in its own region)`);
-    }
-  }
-  const index = env.logExplorer.index;
+function checkLogExplorerIndex(logExplorer: Infer<typeof logExplorerSection>, path: string, ctx: Context): void {
+  const index = logExplorer.index;
   const xp = join(join(path, "logExplorer"), "index");
   if (index !== undefined) {
     if (index.create && index.existing !== undefined) ctx.issue(join(xp, "existing"), index.existing, "absent when create is true");
@@ -250,22 +266,33 @@ function checkDatadogSections(env: EnvironmentValue, path: string, ctx: Context,
 
 export const configSchema = obj({
   environments: required(arr(environment, { minItems: 1 })),
-}).refine((config, path, ctx) => {
+}).refineLoose((config, path, ctx) => {
+  // Runs in the same pass as every other check: an environment or cluster whose own fields are invalid is skipped
+  // here, the others are compared.
+  if (!valid(config) || !valid(config.environments)) return;
   const names = new Map<string, number>();
-  const clusters = new Map<string, string>();
+  const clusters = new Map<string, { env: number; at: string }>();
   config.environments.forEach((env, i) => {
+    if (!valid(env)) return;
     const ep = join(join(path, "environments"), i);
-    const first = names.get(env.name);
-    if (first !== undefined) ctx.issue(join(ep, "name"), env.name, `a name not already used (it repeats environments[${first}].name)`);
-    names.set(env.name, i);
+    if (valid(env.name)) {
+      const first = names.get(env.name);
+      if (first !== undefined) ctx.issue(join(ep, "name"), env.name, `a name not already used (it repeats environments[${first}].name)`);
+      names.set(env.name, i);
+    }
+    if (!valid(env.aws) || !valid(env.aws.accountId) || !valid(env.aws.region) || !valid(env.clusters)) return;
+    const { accountId, region: primaryRegion } = env.aws;
     env.clusters.forEach((c, j) => {
-      const key = `${env.aws.accountId}/${c.region ?? env.aws.region}/${c.name}`;
+      if (!valid(c) || !valid(c.name) || !valid(c.region)) return;
+      const region = c.region ?? primaryRegion;
+      const key = `${accountId}/${region}/${c.name}`;
       const owner = clusters.get(key);
       const here = join(join(ep, "clusters"), j);
-      if (owner !== undefined) {
-        ctx.issue(join(here, "name"), c.name, `a cluster no other environment manages (account ${env.aws.accountId}, region ${c.region ?? env.aws.region} is already managed at ${owner})`);
+      // A repeat inside one environment is that environment's own check.
+      if (owner !== undefined && owner.env !== i) {
+        ctx.issue(join(here, "name"), c.name, `a cluster no other environment manages (account ${accountId}, region ${region} is already managed at ${owner.at})`);
       }
-      clusters.set(key, here);
+      if (owner === undefined) clusters.set(key, { env: i, at: here });
     });
   });
 });

@@ -12,7 +12,7 @@ import { Construct } from "constructs";
 import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
 import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
-import { EksAuditLogging } from "../modules/eks-audit-logging";
+import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
 import { renderHclSafely } from "../modules/hcl";
@@ -27,7 +27,7 @@ export class PlatformAuditStack extends TerraformStack {
 
     const audit = new EksAuditLogging(this, "platform", {
       clusterName: "platform",
-      existingCluster: { logGroupExists: false },
+      cluster: EksClusterSource.existingCluster({ logGroupExists: false }),
       additionalLogTypes: ["authenticator"],
       logRetentionInDays: 180,
     });

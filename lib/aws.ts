@@ -75,3 +75,41 @@ export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 export function eksClusterLogGroupName(clusterName: string): string {
   return `/aws/eks/${clusterName}/cluster`;
 }
+
+/** What {@link EKS_CLUSTER_NAME} allows, in words (config and construct messages). */
+export const EKS_CLUSTER_NAME_ALLOWED = "an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)";
+
+/** An ARN pattern of any partition this project knows (`aws`, `aws-us-gov`, `aws-cn`). */
+export function arnPattern(service: string, resource: string): RegExp {
+  return new RegExp(`^arn:aws(-us-gov|-cn)?:${service}:${resource}$`);
+}
+
+/** A KMS key ARN (`key/<uuid>`) or alias ARN (`alias/<name>`); KMS API reference, "Key identifiers (KeyId)". */
+export const KMS_KEY_ARN = arnPattern("kms", "[a-z0-9-]+:[0-9]{12}:(key/[0-9a-f-]{36}|alias/[A-Za-z0-9/_-]+)");
+export const KMS_KEY_ARN_ALLOWED = "a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)";
+
+/** IAM role names (IAM API reference `CreateRole` `RoleName`): 1-64 of `[\w+=,.@-]`. */
+export const IAM_ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+export const IAM_ROLE_NAME_ALLOWED = "an IAM role name (1-64 letters, digits and +=,.@_-)";
+
+/** IAM paths (IAM API reference `CreateRole` `Path`): `/`, or `/` + printable ASCII + `/`, at most 512 characters. */
+export const IAM_PATH = /^\/([\x21-\x7e]{0,510}\/)?$/;
+export const IAM_PATH_ALLOWED = 'an IAM path: "/" or one that starts and ends with "/", such as /datadog/';
+
+/** An IAM role ARN. */
+export const IAM_ROLE_ARN = arnPattern("iam", ":[0-9]{12}:role/[\\w+=,.@/-]{1,512}");
+export const IAM_ROLE_ARN_ALLOWED = "an IAM role ARN";
+
+/** An IAM managed policy ARN (customer-managed in an account, or AWS-managed `iam::aws:`). */
+export const IAM_POLICY_ARN = arnPattern("iam", ":(\\d{12}|aws):policy/[\\w+=,.@/-]+");
+export const IAM_POLICY_ARN_ALLOWED = "an IAM policy ARN";
+
+/** A Secrets Manager secret ARN (`arn:<partition>:secretsmanager:<region>:<account>:secret:<name>`). */
+export const SECRETS_MANAGER_SECRET_ARN = arnPattern("secretsmanager", "[a-z0-9-]+:\\d{12}:secret:.+");
+export const SECRETS_MANAGER_SECRET_ARN_ALLOWED = "a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)";
+
+/**
+ * Default CloudWatch retention of the log groups this project creates (EKS audit, Forwarder): finite, and long
+ * enough for an incident investigation.
+ */
+export const DEFAULT_LOG_RETENTION_IN_DAYS = 90;

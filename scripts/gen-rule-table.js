@@ -7,24 +7,16 @@
  *   node scripts/gen-rule-table.js --write docs/cloud-siem.md  rewrite the table in the document
  *   node scripts/gen-rule-table.js --check docs/cloud-siem.md  exit 1 when the document's table is stale
  *
- * Reads the TypeScript sources directly (no build step, no ts-node): `.ts` files are transpiled in memory with
- * the installed `typescript` compiler, so the table always reflects the current rule files.
+ * Reads the TypeScript sources directly (scripts/ts-require.js), so the table always reflects the current rule
+ * files. `npm run generate` rewrites the tables of README.md and docs/cloud-siem.md along with every other
+ * generated artifact.
  */
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const ts = require("typescript");
+require("./ts-require");
 
 const ROOT = path.join(__dirname, "..");
-
-require.extensions[".ts"] = (module, filename) => {
-  const source = fs.readFileSync(filename, "utf8");
-  const { outputText } = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(outputText, filename);
-};
 
 function main(argv) {
   const { EKS_RULE_PACK } = require(path.join(ROOT, "modules", "cloud-siem", "rules", "index.ts"));

@@ -6,9 +6,9 @@ import { ClusterConfig, EnvironmentConfig } from "../config/schema";
 import { datadogApiUrl } from "../lib/datadog-sites";
 import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
-import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
-import { EksAuditLogging } from "../modules/eks-audit-logging";
-import { ExclusionPreset, LogExplorer } from "../modules/log-explorer";
+import { AuditLogFilterPattern, DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
+import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
+import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
 import { requireTerraformFloor } from "../lib/terraform-floor";
 import { renderHclSafely } from "../modules/hcl";
@@ -76,12 +76,12 @@ export class EnvironmentStack extends TerraformStack {
         additionalLogTypes: c.additionalLogTypes,
         logRetentionInDays: c.logRetentionInDays,
         kmsKeyArn: c.kmsKeyArn,
-        ...(c.mode === "existing"
-          ? { existingCluster: { logGroupExists: c.logGroupExists } }
-          : {
-              newCluster: {
-                roleArn: c.roleArn!,
-                subnetIds: c.subnetIds!,
+        cluster:
+          c.mode === "existing"
+            ? EksClusterSource.existingCluster({ logGroupExists: c.logGroupExists })
+            : EksClusterSource.newCluster({
+                roleArn: c.roleArn,
+                subnetIds: c.subnetIds,
                 securityGroupIds: c.securityGroupIds,
                 kubernetesVersion: c.kubernetesVersion,
                 endpointPrivateAccess: c.endpointPrivateAccess,
@@ -89,8 +89,7 @@ export class EnvironmentStack extends TerraformStack {
                 publicAccessCidrs: c.publicAccessCidrs,
                 authenticationMode: c.authenticationMode,
                 preventDestroy: c.preventDestroy,
-              },
-            }),
+              }),
     });
   }
 
@@ -105,11 +104,13 @@ export class EnvironmentStack extends TerraformStack {
       datadogSite: env.datadog.site,
       environment: env.name,
       forwarderVersion: f.version,
+      templateBaseUrl: f.templateBaseUrl,
       functionName: f.functionName,
       stackName: f.stackName,
-      ...(existingSecret !== undefined
-        ? { apiKeySecretArn: existingSecret }
-        : { apiKeySecretValue: this.apiKeyVariable().stringValue, apiKeySecretWriteOnlyVersion: f.apiKeySecretWriteOnly ? 1 : undefined }),
+      apiKey:
+        existingSecret !== undefined
+          ? ForwarderApiKey.fromSecretArn(existingSecret)
+          : ForwarderApiKey.fromSecretValue(this.apiKeyVariable().stringValue, { writeOnlyVersion: f.apiKeySecretWriteOnly ? 1 : undefined }),
       memorySizeMiB: f.memorySizeMiB,
       timeoutSeconds: f.timeoutSeconds,
       reservedConcurrency: f.reservedConcurrency,
@@ -211,7 +212,7 @@ export class EnvironmentStack extends TerraformStack {
       indexRetentionInDays: x.index?.retentionInDays,
       indexDailyLimit: x.index?.dailyLimit,
       indexPreventDestroy: x.index?.preventDestroy,
-      indexExclusionPresets: x.index?.exclusionPresets.map((p) => ({ preset: p.preset as ExclusionPreset, sampleRate: p.sampleRate })),
+      indexExclusionPresets: x.index?.exclusionPresets,
       indexExclusionFilters: x.index?.exclusionFilters,
       indexOrder: x.index?.order,
       integrationPipelineId: x.integrationPipelineId,

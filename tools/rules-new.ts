@@ -5,18 +5,22 @@
  * from the folder's files. Never overwrites a rule.
  *
  *   rules new --name "EKS: namespace deleted" --query "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete" \
- *     --method threshold --count 0 --window 300 --group-by @usr.name [--severity high] [--tactic TA0040-impact] [--technique T1485-data-destruction]
- *   rules new --name "..." --query "..." --method new_value --field @usr.name [--forget-after 28] [--learning-duration 1]
+ *     --method threshold --count 0 --window 300 --group-by @usr.name --tactic TA0040-impact --technique T1485-data-destruction [--severity high]
+ *   rules new --name "..." --query "..." --method new_value --field @usr.name --tactic ... --technique ... [--forget-after 28] [--learning-duration 1]
+ *
+ * Refuses a query that does not parse or still holds a placeholder (`<query>`, `TODO`, `...`), and never guesses the
+ * MITRE ATT&CK tactic or technique. Then: make the TODO samples real, `npm run generate`, `npm test`.
  *   rules new --reindex      (regenerate rules/index.ts after renaming or removing a rule file)
  */
 import * as fs from "fs";
 import * as path from "path";
-import { listQueryTerms, parseQuery } from "../lib/query";
+import { normalizeAuditEvent } from "../lib/audit";
+import { listQueryTerms, matchesQuery, parseQuery } from "../lib/query";
 import { SEVERITIES, RULE_WINDOWS_SECONDS } from "../modules/cloud-siem/allowed-values";
-import { renderPackIndex } from "../modules/cloud-siem/pack-index";
 import { DetectionRuleProps, ruleProblems } from "../modules/cloud-siem/rule-model";
 import { slug } from "../modules/cloud-siem/suppressions";
-import type { AuditEventSpec } from "../modules/cloud-siem/samples";
+import { listRuleIds, writePackIndex } from "./pack-index-writer";
+import { AuditEventSpec, AuditUser, KUBERNETES_ADMIN, auditEvent, eksIdentity } from "../modules/cloud-siem/samples";
 
 export interface RunNewIo {
   readonly stdout: NodeJS.WritableStream;
@@ -37,8 +41,8 @@ export const NEW_USAGE = [
   "       rules new --name <rule name> --query <Log Explorer query> --method threshold --count <n> [--window <seconds>]",
   "                 [--group-by <@attribute> ...] [common options]",
   "       rules new --reindex",
-  "common options: [--id <kebab-case id>] [--severity info|low|medium|high|critical] [--tactic TAxxxx-<name>]",
-  "                [--technique Txxxx-<name>] [--pack-dir <folder>]",
+  "common options: --tactic TAxxxx-<name> --technique Txxxx-<name> (required: the MITRE ATT&CK mapping)",
+  "                [--id <kebab-case id>] [--severity info|low|medium|high|critical] [--pack-dir <folder>]",
   "",
 ].join("\n");
 
@@ -86,19 +90,9 @@ function integer(raw: string | undefined, option: string): number | string {
   return /^\d+$/.test(raw) ? Number(raw) : `--${option} is ${JSON.stringify(raw)} (allowed: a whole number)`;
 }
 
-function listRuleIds(packDir: string): string[] {
-  return fs
-    .readdirSync(packDir)
-    .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.endsWith(".d.ts"))
-    .map((f) => f.slice(0, -3))
-    .sort();
-}
-
-/** Writes `index.ts` for the files in `packDir`; returns its path. */
-function reindex(packDir: string): string {
-  const indexPath = path.join(packDir, "index.ts");
-  fs.writeFileSync(indexPath, renderPackIndex(listRuleIds(packDir)));
-  return indexPath;
+/** Writes `index.ts` for the files in `packDir`. */
+function reindex(packDir: string): void {
+  writePackIndex(packDir);
 }
 
 /** The sample event a query describes: the first positive exact value of the fields the sample builder knows. */
@@ -128,29 +122,76 @@ function specFromQuery(query: string): AuditEventSpec & { readonly username?: st
   };
 }
 
-function specSource(spec: AuditEventSpec & { readonly username?: string }, overrides: Record<string, string>): string {
+type SampleSpec = AuditEventSpec & { readonly username?: string };
+
+/** One stub sample: its description, the spec's changes (as values and as source), kept only if it fits the query. */
+interface StubSample {
+  readonly description: string;
+  readonly verb?: string;
+  readonly code?: number;
+  /** The user as an object (to evaluate) and as source (to write). */
+  readonly user?: { readonly value: AuditUser; readonly source: string };
+}
+
+function stubUser(spec: SampleSpec): { value: AuditUser; source: string } {
+  return spec.username !== undefined
+    ? { value: { username: spec.username, groups: ["system:authenticated"] }, source: `{ username: ${JSON.stringify(spec.username)}, groups: ["system:authenticated"] }` }
+    : { value: KUBERNETES_ADMIN, source: "KUBERNETES_ADMIN" };
+}
+
+function specSource(spec: SampleSpec, stub: StubSample): string {
   const fields: string[] = [];
+  const changed: Record<string, unknown> = { verb: stub.verb, code: stub.code };
   for (const key of ["verb", "resource", "subresource", "namespace", "name", "apiGroup", "code"] as const) {
-    if (overrides[key] !== undefined) fields.push(`${key}: ${overrides[key]}`);
-    else if (spec[key] !== undefined) fields.push(`${key}: ${JSON.stringify(spec[key])}`);
+    const value = changed[key] ?? spec[key];
+    if (value !== undefined) fields.push(`${key}: ${JSON.stringify(value)}`);
   }
-  fields.push(`user: ${overrides.user ?? (spec.username !== undefined ? `{ username: ${JSON.stringify(spec.username)}, groups: ["system:authenticated"] }` : "KUBERNETES_ADMIN")}`);
+  fields.push(`user: ${(stub.user ?? stubUser(spec)).source}`);
   return `{ ${fields.join(", ")} }`;
 }
 
+/** Whether a stub sample's event matches the query (as the pack's sample test evaluates it). */
+function stubMatches(query: string, spec: SampleSpec, stub: StubSample): boolean {
+  const { username: _username, ...eventSpec } = spec;
+  const event = auditEvent({
+    ...eventSpec,
+    ...(stub.verb !== undefined ? { verb: stub.verb } : {}),
+    ...(stub.code !== undefined ? { code: stub.code } : {}),
+    user: (stub.user ?? stubUser(spec)).value,
+  });
+  return matchesQuery(parseQuery(query), normalizeAuditEvent(event));
+}
+
+/** The stub samples of a new rule: a positive built from the query's terms and the near-misses that do not match. */
+function stubSamples(query: string, spec: SampleSpec): { positive: StubSample[]; negative: StubSample[] } {
+  const readVerb = spec.verb === "get" ? "list" : "get";
+  const candidates: StubSample[] = [
+    { description: "TODO near-miss: the same request denied (403)", code: 403 },
+    { description: "TODO near-miss: a read instead of the action", verb: readVerb, code: 200 },
+    { description: "TODO near-miss: the same action by an excluded EKS identity", user: { value: eksIdentity("addon-manager"), source: 'eksIdentity("addon-manager")' } },
+  ];
+  return {
+    positive: [{ description: "TODO: the behaviour this rule detects" }],
+    // A near-miss that the query matches would be a failing negative: left out (the TODO asks for real ones).
+    negative: candidates.filter((c) => !stubMatches(query, spec, c)),
+  };
+}
+
 /** The TypeScript source of a new rule file. */
-export function renderRuleFile(props: DetectionRuleProps, sampleSpec: AuditEventSpec & { readonly username?: string }): string {
+export function renderRuleFile(props: DetectionRuleProps, sampleSpec: SampleSpec): string {
   const q = (s: string) => JSON.stringify(s);
   const isNewValue = props.detectionMethod === "new_value";
   const query = props.queries[0];
-  const readVerb = sampleSpec.verb === "get" ? "list" : "get";
+  const samples = stubSamples(query.query, sampleSpec);
+  const usesAdmin = [...samples.positive, ...samples.negative].some((s) => (s.user ?? stubUser(sampleSpec)).source === "KUBERNETES_ADMIN");
+  const usesEks = samples.negative.some((s) => s.user !== undefined);
   const lines = [
     'import type { DetectionRuleProps } from "../rule-model";',
     'import { IDENTIFY_USER, IF_UNEXPECTED, ruleMessage } from "../pack-helpers";',
-    `import { ${sampleSpec.username === undefined ? "KUBERNETES_ADMIN, " : ""}eksIdentity, sample } from "../samples";`,
+    `import { ${[usesAdmin ? "KUBERNETES_ADMIN" : "", usesEks ? "eksIdentity" : "", "sample"].filter((n) => n !== "").join(", ")} } from "../samples";`,
     "",
-    "// Generated by `rules new` from a Log Explorer query. TODO: review every TODO below, then run",
-    "// `npx jest __tests__/rule-pack` - the pack tests fail until the samples are right.",
+    "// Generated by `rules new` from a Log Explorer query. TODO: review every TODO below (make the samples real),",
+    "// then run `npm run generate` and `npm test`.",
     "export const rule: DetectionRuleProps = {",
     `  id: ${q(props.id)},`,
     `  name: ${q(props.name)},`,
@@ -175,12 +216,10 @@ export function renderRuleFile(props: DetectionRuleProps, sampleSpec: AuditEvent
     "  samples: {",
     "    // TODO: make these realistic; the positive sample is built from the query's own terms.",
     "    positive: [",
-    `      sample("TODO: the behaviour this rule detects", ${specSource(sampleSpec, {})}),`,
+    ...samples.positive.map((s) => `      sample(${q(s.description)}, ${specSource(sampleSpec, s)}),`),
     "    ],",
     "    negative: [",
-    `      sample("TODO near-miss: the same request denied (403)", ${specSource(sampleSpec, { code: "403" })}),`,
-    `      sample("TODO near-miss: a read instead of the action", ${specSource(sampleSpec, { verb: q(readVerb), code: "200" })}),`,
-    `      sample("TODO near-miss: the same action by an excluded EKS identity", ${specSource(sampleSpec, { user: 'eksIdentity("addon-manager")' })}),`,
+    ...samples.negative.map((s) => `      sample(${q(s.description)}, ${specSource(sampleSpec, s)}),`),
     "    ],",
     "  },",
     "};",
@@ -190,7 +229,11 @@ export function renderRuleFile(props: DetectionRuleProps, sampleSpec: AuditEvent
 }
 
 /** `rules new`: resolves to the exit code (0 written, 1 refused to overwrite, 2 usage or validation error). */
-export async function runNew(argv: readonly string[], io: RunNewIo, opts: RunNewOptions = {}): Promise<number> {
+export function runNew(argv: readonly string[], io: RunNewIo, opts: RunNewOptions = {}): Promise<number> {
+  return Promise.resolve().then(() => newRule(argv, io, opts));
+}
+
+function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): number {
   const fail = (message: string, code = 2): number => {
     io.stderr.write(`rules new: ${message}\n`);
     return code;
@@ -219,6 +262,11 @@ export async function runNew(argv: readonly string[], io: RunNewIo, opts: RunNew
   const method = one("method");
   if (name === undefined) problems.push("--name is required (the Datadog rule name)");
   if (query === undefined) problems.push("--query is required (the Log Explorer query)");
+  // A query that does not parse is refused by the rule model below, with its position.
+  if (query !== undefined) {
+    const placeholder = /<[^<>]*>|\bTODO\b|\.\.\./.exec(query);
+    if (placeholder !== null) problems.push(`--query holds the placeholder ${JSON.stringify(placeholder[0])} (allowed: the real Log Explorer query, copied from Log Explorer)`);
+  }
   if (method === undefined) problems.push("--method is required (allowed: new_value, threshold)");
   else if (method !== "new_value" && method !== "threshold") problems.push(`--method is ${JSON.stringify(method)} (allowed: new_value, threshold)`);
   const severity = one("severity") ?? "medium";
@@ -237,8 +285,11 @@ export async function runNew(argv: readonly string[], io: RunNewIo, opts: RunNew
   if (method === "new_value" && (values.field ?? []).length === 0) problems.push("--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)");
   if (method === "threshold" && one("count") === undefined) problems.push("--count is required for --method threshold (signal when more than <count> logs match in the window)");
   for (const field of [...(values.field ?? []), ...(values["group-by"] ?? [])]) {
-    if (!/^@?[A-Za-z_][\w.\-]*$/.test(field)) problems.push(`field ${JSON.stringify(field)} is not an attribute (allowed: e.g. @usr.name, @objectRef.namespace)`);
+    if (!/^@?[A-Za-z_][\w.-]*$/.test(field)) problems.push(`field ${JSON.stringify(field)} is not an attribute (allowed: e.g. @usr.name, @objectRef.namespace)`);
   }
+  // The MITRE ATT&CK mapping is the author's call: never guessed.
+  if (one("tactic") === undefined) problems.push("--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution)");
+  if (one("technique") === undefined) problems.push("--technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)");
   if (problems.length > 0) return fail(`${problems.join("; ")}\n${NEW_USAGE}`);
 
   const id = one("id") ?? slug(name!);
@@ -248,8 +299,8 @@ export async function runNew(argv: readonly string[], io: RunNewIo, opts: RunNew
     name: name!,
     message: "TODO",
     detectionMethod: method as "new_value" | "threshold",
-    tactic: one("tactic") ?? "TA0007-discovery",
-    technique: one("technique") ?? "T1613-container-and-resource-discovery",
+    tactic: one("tactic")!,
+    technique: one("technique")!,
     ...(method === "new_value"
       ? {
           queries: [{ query: query!, metrics: values.field }],
@@ -281,7 +332,8 @@ export async function runNew(argv: readonly string[], io: RunNewIo, opts: RunNew
   fs.writeFileSync(file, renderRuleFile(props, specFromQuery(query!)), { flag: "wx" });
   reindex(packDir);
   io.stdout.write(
-    `created ${id}.ts\nupdated index.ts (${existing.length + 1} rules)\nnext: review the TODOs in ${id}.ts (samples, exclusions, message, tactic/technique), then run npx jest __tests__/rule-pack\n`,
+    `created ${id}.ts\nupdated index.ts (${existing.length + 1} rules)\n` +
+      `next: review the TODOs in ${id}.ts (samples, exclusions, message), then run \`npm run generate\`, then \`npm test\`\n`,
   );
   return 0;
 }

@@ -2,9 +2,11 @@
  * Turns one Kubernetes audit event, as Amazon EKS writes it to CloudWatch Logs, into the log Datadog's
  * `kubernetes.audit` integration pipeline produces, so detection queries can be evaluated offline.
  *
- * Datadog does not publish that pipeline. The remapping below follows the public evidence (built-in rule pairs that
- * query the standardized attribute and the raw one, and Datadog's workshop pipeline); every uncertain mapping is
- * listed in `docs/detection-testing.md`.
+ * Datadog does not publish that pipeline. The remapping below follows public evidence: Datadog's out-of-the-box
+ * Kubernetes audit rules, which query the standardized attribute and the raw one in pairs
+ * (https://docs.datadoghq.com/security/default_rules/, e.g. "Anonymous request authorized":
+ * `-@http.url_details.path:"/healthz"`), and the attribute conventions of Datadog's standard attributes
+ * (https://docs.datadoghq.com/standard-attributes/); every uncertain mapping is listed in `docs/detection-testing.md`.
  *
  * | raw audit field        | Datadog attribute                | confidence                                   |
  * |------------------------|----------------------------------|----------------------------------------------|

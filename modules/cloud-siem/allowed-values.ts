@@ -1,7 +1,9 @@
 /**
  * Allowed values of `datadog_security_monitoring_rule` and friends, as DataDog/datadog provider 3.82.0 validates
  * them client-side (enums generated from datadog-api-client-go v2.51.0) and as the Datadog API checks them.
- * Sources: provider@v3.82.0 `docs/resources/security_monitoring_rule.md`; `reference/datadog-facts.md` §1.2–1.5, §2.5.
+ * Sources: DataDog/terraform-provider-datadog@v3.82.0 `docs/resources/security_monitoring_rule.md` and
+ * `docs/resources/security_notification_rule.md`; Datadog docs "Log Detection Rules"
+ * (https://docs.datadoghq.com/security/cloud_siem/detect_and_monitor/custom_detection_rules/).
  */
 import type { Severity } from "../../lib/rules/matchable";
 
@@ -63,12 +65,73 @@ export const MITRE_TACTICS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * MITRE ATT&CK Enterprise techniques a Kubernetes audit rule can detect, in Datadog's `technique:Txxxx-<name>`
+ * spelling (the technique's name on attack.mitre.org, kebab-case): every technique of the ATT&CK Containers matrix
+ * (https://attack.mitre.org/matrices/enterprise/containers/) and the cloud techniques the pack uses. The rule model
+ * accepts only these; add a technique here (with its attack.mitre.org name) to use it in a rule.
+ */
+export const MITRE_TECHNIQUES: Readonly<Record<string, string>> = {
+  T1005: "data-from-local-system",
+  T1036: "masquerading",
+  T1046: "network-service-discovery",
+  "T1053.007": "container-orchestration-job",
+  T1053: "scheduled-task-job",
+  T1068: "exploitation-for-privilege-escalation",
+  T1069: "permission-groups-discovery",
+  T1070: "indicator-removal",
+  "T1078.001": "default-accounts",
+  "T1078.003": "local-accounts",
+  "T1078.004": "cloud-accounts",
+  T1078: "valid-accounts",
+  T1087: "account-discovery",
+  "T1098.006": "additional-container-cluster-roles",
+  T1098: "account-manipulation",
+  "T1110.001": "password-guessing",
+  "T1110.003": "password-spraying",
+  "T1110.004": "credential-stuffing",
+  T1110: "brute-force",
+  T1133: "external-remote-services",
+  "T1136.001": "local-account",
+  T1136: "create-account",
+  T1190: "exploit-public-facing-application",
+  "T1204.003": "malicious-image",
+  T1204: "user-execution",
+  T1485: "data-destruction",
+  T1490: "inhibit-system-recovery",
+  T1496: "resource-hijacking",
+  T1498: "network-denial-of-service",
+  T1499: "endpoint-denial-of-service",
+  T1525: "implant-internal-image",
+  T1526: "cloud-service-discovery",
+  T1528: "steal-application-access-token",
+  "T1543.005": "container-service",
+  T1543: "create-or-modify-system-process",
+  "T1550.001": "application-access-token",
+  T1550: "use-alternate-authentication-material",
+  "T1552.001": "credentials-in-files",
+  "T1552.007": "container-api",
+  T1552: "unsecured-credentials",
+  "T1562.001": "disable-or-modify-tools",
+  T1562: "impair-defenses",
+  T1564: "hide-artifacts",
+  T1572: "protocol-tunneling",
+  T1578: "modify-cloud-compute-infrastructure",
+  T1580: "cloud-infrastructure-discovery",
+  T1609: "container-administration-command",
+  T1610: "deploy-container",
+  T1611: "escape-to-host",
+  T1612: "build-image-on-host",
+  T1613: "container-and-resource-discovery",
+  T1649: "steal-or-forge-authentication-certificates",
+};
+
+/**
  * Log sources Datadog can give EKS audit data (and its neighbours), for the `source:` lint.
- * - `kubernetes.audit`: EKS audit logs (`kube-apiserver-audit-*` streams) - the Datadog guide; facts §6.1.
+ * - `kubernetes.audit`: EKS audit logs (`kube-apiserver-audit-*` streams) - the Datadog guide (https://docs.datadoghq.com/integrations/guide/amazon-eks-audit-logs/).
  * - `eks`, `kube-apiserver`, `kube-controller-manager`, `kube_scheduler`, `aws-iam-authenticator`: the other EKS
- *   control-plane streams as Forwarder <= 4.5.0 names them (`awslogs_handler.py`); facts §6.1.
- * - `cloudwatch`: what Forwarder >= 4.6.0 sends before the logs backend re-identifies the source; facts §6.1.
- * - `azure.containerservice`, `gcp.k8s.cluster`: the AKS/GKE audit sources Datadog's own Kubernetes rules also query; facts §7.1.
+ *   control-plane streams as Forwarder <= 4.5.0 names them (DataDog/datadog-serverless-functions `aws/logs_monitoring/awslogs_handler.py`, 4.5.0).
+ * - `cloudwatch`: what Forwarder >= 4.6.0 sends before the logs backend re-identifies the source (same repository, commit 9aecff1f "Move eks support to logs-backend").
+ * - `azure.containerservice`, `gcp.k8s.cluster`: the AKS/GKE audit sources Datadog's own Kubernetes rules also query (https://docs.datadoghq.com/security/default_rules/).
  */
 export const KNOWN_LOG_SOURCES: readonly string[] = [
   "kubernetes.audit", "eks", "kube-apiserver", "kube-controller-manager", "kube_scheduler", "aws-iam-authenticator",

@@ -1,7 +1,8 @@
 /**
  * Review of Datadog's built-in (out-of-the-box) Kubernetes rules, pinned per environment: which are enabled and
- * who they notify. Built-in rules cannot be created, only imported, and their IDs differ between orgs (facts
- * §2.1), so IDs are looked up at plan time with the `datadog_security_monitoring_rules` data source (facts §2.2)
+ * who they notify. Built-in rules cannot be created, only imported, and their IDs differ between orgs
+ * (DataDog/terraform-provider-datadog@v3.82.0 `docs/resources/security_monitoring_default_rule.md`), so IDs are looked up at plan time with the
+ * `datadog_security_monitoring_rules` data source (`docs/data-sources/security_monitoring_rules.md`)
  * and fed to an `import` block (Terraform >= 1.6 evaluates an import `id` expression during plan when its inputs
  * are known; a data source's outputs are).
  */
@@ -107,7 +108,7 @@ export class BuiltInRuleReview extends Construct {
       const notificationMap: Record<string, string[]> = {};
       for (const severity of SEVERITIES) notificationMap[severity] = [...(notifications[severity] ?? [])];
       const rule = readableAddress(new SecurityMonitoringDefaultRule(this, key, { enabled: setting.enabled ?? true }), slug(setting.name));
-      // Every case of the rule, matched by status, with notifications pinned to the config (facts §2.1: cases
+      // Every case of the rule, matched by status, with notifications pinned to the config (security_monitoring_default_rule docs: cases
       // left out would have their notifications cleared anyway). Written as a raw dynamic block: the case list
       // only exists at plan time.
       rule.addOverride("dynamic.case", {

@@ -132,7 +132,7 @@ export class CloudSiemRules extends Construct {
       hasExtendedTitle: rule.hasExtendedTitle,
       ...(rule.groupSignalsBy.length > 0 ? { groupSignalsBy: [...rule.groupSignalsBy] } : {}),
       query: rule.queries.map((q): SecurityMonitoringRuleQuery => ({
-        // Provider docs: `name` is "not compatible with new_value aggregations" (facts §1.2) - omitted there.
+        // Provider docs: `name` is "not compatible with new_value aggregations" (DataDog/terraform-provider-datadog@v3.82.0 `docs/resources/security_monitoring_rule.md`) - omitted there.
         ...(isNewValue ? {} : { name: q.name }),
         query: q.query,
         aggregation: q.aggregation,
@@ -140,7 +140,7 @@ export class CloudSiemRules extends Construct {
         groupByFields: [...q.groupByFields],
         distinctFields: [...q.distinctFields],
         hasOptionalGroupByFields: false,
-        // `metric` is echoed by the API; set both consistently so 3.82 shows no perpetual diff (facts §1.8, #3038).
+        // `metric` is echoed by the API; set both consistently so 3.82 shows no perpetual diff (DataDog/terraform-provider-datadog#3038).
         ...(q.metrics.length > 0 ? { metrics: [...q.metrics] } : {}),
         ...(q.metrics.length === 1 ? { metric: q.metrics[0] } : {}),
       })),
@@ -152,7 +152,7 @@ export class CloudSiemRules extends Construct {
       })),
       options: {
         detectionMethod: rule.detectionMethod,
-        // Every timing option is explicit: 3.82 sends 0 for an unset keep_alive (facts §1.4).
+        // Every timing option is explicit: 3.82 sends 0 for an unset keep_alive (provider 3.82 `resource_datadog_security_monitoring_rule.go`).
         evaluationWindow: rule.evaluationWindowSeconds,
         keepAlive: rule.keepAliveSeconds,
         maxSignalDuration: rule.maxSignalDurationSeconds,

@@ -4,7 +4,11 @@
  * `DetectionRule`: explicit timing options, the Datadog tag convention, and the shape the offline engine reads
  * (`MatchableRule`, `lib/rules/matchable.ts`).
  *
- * Sources: `reference/datadog-facts.md` §1.2-1.5 and §7.3; provider@v3.82.0 `docs/resources/security_monitoring_rule.md`.
+ * Sources: DataDog/terraform-provider-datadog@v3.82.0 `docs/resources/security_monitoring_rule.md` and its test
+ * cassette `TestAccDatadogSecurityMonitoringRule_CreateInvalidRule.yaml` ("Max signal duration must be greater than or
+ * equal to keep alive"); Datadog docs "Log Detection Rules"
+ * (https://docs.datadoghq.com/security/cloud_siem/detect_and_monitor/custom_detection_rules/) and the tag convention of
+ * Datadog's own rules (`tactic:TAxxxx-name`, `technique:Txxxx-name`; https://docs.datadoghq.com/security/default_rules/).
  */
 import type { MatchableRule, MatchableRuleCase, MatchableRuleQuery, SampleEvent, Severity } from "../../lib/rules/matchable";
 import {
@@ -14,6 +18,7 @@ import {
   MAX_CASES,
   MAX_NEW_VALUE_FIELDS,
   MITRE_TACTICS,
+  MITRE_TECHNIQUES,
   NEW_VALUE_FORGET_AFTER_DAYS,
   NEW_VALUE_LEARNING_DURATION_DAYS,
   NEW_VALUE_LEARNING_METHODS,
@@ -23,6 +28,7 @@ import {
   THRESHOLD_AGGREGATIONS,
 } from "./allowed-values";
 import { lintQuery } from "./query-lint";
+import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/datadog-notifications";
 
 /**
  * `Token.isUnresolved` of cdktf, loaded only for strings that carry a token marker (`${TfToken[`, `#{TfToken[`,
@@ -211,13 +217,13 @@ export interface DetectionRule extends MatchableRule {
   readonly samples: { readonly positive: readonly SampleEvent[]; readonly negative: readonly SampleEvent[] };
 }
 
-/** The tags Datadog's convention requires on every attack rule (facts §7.3). */
+/** The tags Datadog's convention requires on every attack rule (the tags of Datadog's own rules: https://docs.datadoghq.com/security/default_rules/). */
 export const BASE_RULE_TAGS: readonly string[] = ["source:kubernetes", "security:attack"];
 
 const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const QUERY_NAME = /^[a-z][a-z0-9_]*$/;
 const TACTIC = /^(TA\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
-const TECHNIQUE = /^T\d{4}(\.\d{3})?-[a-z0-9]+(-[a-z0-9]+)*$/;
+const TECHNIQUE = /^(T\d{4}(?:\.\d{3})?)-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
 /** A condition atom: `<query name> <op> <number>` (the query label must precede the operator, Datadog docs). */
 const CONDITION_ATOM = /^([a-z][a-z0-9_]*)\s*(>=|>|<=|<|==|!=)\s*(\d+(?:\.\d+)?)$/;
 
@@ -226,8 +232,7 @@ const CONDITION_ATOM = /^([a-z][a-z0-9_]*)\s*(>=|>|<=|<|==|!=)\s*(\d+(?:\.\d+)?)
  * `@opsgenie-`, `@webhook-`, `@teams-`, `@jira-`, `@servicenow-`, `@workflow-`) and e-mail handles
  * (`@user@example.com`).
  */
-export const NOTIFICATION_HANDLE = /^@((slack|pagerduty|opsgenie|webhook|teams|jira|servicenow|workflow)-[A-Za-z0-9][A-Za-z0-9_.\-/|]*|[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})$/;
-export const NOTIFICATION_HANDLE_ALLOWED = "@slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>";
+export { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED };
 
 /** `(allowed: a, b, c)` */
 function allowed(values: readonly (string | number)[]): string {
@@ -263,7 +268,13 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
     const expected = MITRE_TACTICS[tactic[1]];
     p("tactic", `is ${show(props.tactic)} (allowed: ${expected === undefined ? Object.entries(MITRE_TACTICS).map(([k, v]) => `${k}-${v}`).join(", ") : `${tactic[1]}-${expected}`})`);
   }
-  if (!TECHNIQUE.test(props.technique ?? "")) p("technique", `is ${show(props.technique)} (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)`);
+  const technique = TECHNIQUE.exec(props.technique ?? "");
+  if (technique === null) {
+    p("technique", `is ${show(props.technique)} (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)`);
+  } else if (MITRE_TECHNIQUES[technique[1]] !== technique[2]) {
+    const expected = MITRE_TECHNIQUES[technique[1]];
+    p("technique", `is ${show(props.technique)} (allowed: ${expected === undefined ? "a technique of MITRE_TECHNIQUES in modules/cloud-siem/allowed-values.ts (add it there with its attack.mitre.org name)" : `${technique[1]}-${expected}`})`);
+  }
 
   // Queries.
   const queries = props.queries ?? [];

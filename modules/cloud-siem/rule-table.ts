@@ -4,7 +4,7 @@
  */
 import { DetectionRuleProps, defineRule } from "./rule-model";
 
-export const RULE_TABLE_BEGIN = "<!-- BEGIN GENERATED RULE TABLE (node scripts/gen-rule-table.js --write docs/cloud-siem.md) -->";
+export const RULE_TABLE_BEGIN = "<!-- BEGIN GENERATED RULE TABLE (npm run generate) -->";
 export const RULE_TABLE_END = "<!-- END GENERATED RULE TABLE -->";
 
 const cell = (text: string) => text.replace(/\|/g, "\\|");

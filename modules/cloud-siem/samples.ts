@@ -1,5 +1,5 @@
 /**
- * Builders for realistic `audit.k8s.io/v1` events as EKS writes them to CloudWatch (facts §6.3; Kubernetes
+ * Builders for realistic `audit.k8s.io/v1` events as EKS writes them to CloudWatch (the audit.k8s.io/v1 Event API, https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/; Kubernetes
  * apiserver-audit.v1 reference; EKS identities as the AWS observability guide shows them). Used by the sample events
  * of every rule in the pack. Deterministic: fixed timestamps, audit IDs derived from the event content.
  */

@@ -1,5 +1,6 @@
 /**
- * `datadog_security_monitoring_suppression` (facts §2.3) and `datadog_security_notification_rule` (facts §2.5)
+ * `datadog_security_monitoring_suppression` (DataDog/terraform-provider-datadog@v3.82.0 `docs/resources/security_monitoring_suppression.md`) and
+ * `datadog_security_notification_rule` (`docs/resources/security_notification_rule.md`)
  * definitions and their validation.
  */
 import type { Severity } from "../../lib/rules/matchable";

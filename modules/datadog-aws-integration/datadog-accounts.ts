@@ -31,10 +31,10 @@ export const ALL_DATADOG_AWS_ACCOUNT_IDS: readonly string[] = [
  */
 export function datadogTrustedAccountId(site: string, partition: string): { accountId: string } | { error: string } {
   if (!(DATADOG_SITES as readonly string[]).includes(site)) {
-    return { error: `datadogSite is ${JSON.stringify(site)}; allowed: ${DATADOG_SITES.join(", ")}` };
+    return { error: `datadogSite: received ${JSON.stringify(site)}; allowed: ${DATADOG_SITES.join(", ")}` };
   }
   if (!(PARTITIONS as readonly string[]).includes(partition)) {
-    return { error: `awsPartition is ${JSON.stringify(partition)}; allowed: ${PARTITIONS.join(", ")}` };
+    return { error: `awsPartition: received ${JSON.stringify(partition)}; allowed: ${PARTITIONS.join(", ")}` };
   }
   const accountId = DATADOG_AWS_ACCOUNT_IDS[site]?.[partition];
   if (accountId === undefined) {
@@ -43,10 +43,10 @@ export function datadogTrustedAccountId(site: string, partition: string): { acco
       .map(([s]) => s);
     const allowed =
       supported.length > 0
-        ? `sites that serve partition ${partition}: ${supported.join(", ")}`
-        : `Datadog documents no integration account for partition ${partition}; use aws or aws-us-gov`;
+        ? `a site that serves partition ${partition}: ${supported.join(", ")}`
+        : `a partition Datadog documents an integration account for (aws or aws-us-gov)`;
     return {
-      error: `datadogSite ${JSON.stringify(site)} does not support awsPartition ${JSON.stringify(partition)}; ${allowed}`,
+      error: `${supported.length > 0 ? "datadogSite" : "awsPartition"}: received ${JSON.stringify(supported.length > 0 ? site : partition)} (site ${JSON.stringify(site)} does not serve awsPartition ${JSON.stringify(partition)}); allowed: ${allowed}`,
     };
   }
   return { accountId };

@@ -6,7 +6,15 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { IntegrationAwsAccount } from "@cdktf/provider-datadog/lib/integration-aws-account";
 import { IntegrationAwsExternalId } from "@cdktf/provider-datadog/lib/integration-aws-external-id";
 import { DataDatadogIntegrationAwsExternalId } from "@cdktf/provider-datadog/lib/data-datadog-integration-aws-external-id";
-import { REGIONS_BY_PARTITION } from "../../lib/aws";
+import {
+  IAM_PATH,
+  IAM_PATH_ALLOWED,
+  IAM_POLICY_ARN,
+  IAM_POLICY_ARN_ALLOWED,
+  IAM_ROLE_NAME,
+  IAM_ROLE_NAME_ALLOWED,
+  REGIONS_BY_PARTITION,
+} from "../../lib/aws";
 import { datadogTrustedAccountId } from "./datadog-accounts";
 import { datadogIntegrationActions } from "./iam-permissions";
 import { permissionsPolicyJson, splitActionsIntoPolicies } from "./policy-split";
@@ -14,6 +22,12 @@ import { readableAddress } from "../addresses";
 
 /** Datadog's default metric namespace exclusions (provider 3.82 `metrics_config.namespace_filters.exclude_only`). */
 export const DATADOG_DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ["AWS/SQS", "AWS/ElasticMapReduce", "AWS/Usage"];
+
+/** Default name of the role Datadog assumes: the name Datadog's own CloudFormation template gives it. */
+export const DATADOG_INTEGRATION_DEFAULT_ROLE_NAME = "DatadogIntegrationRole";
+
+/** Default IAM path of the role and its policies. */
+export const DATADOG_INTEGRATION_DEFAULT_ROLE_PATH = "/";
 
 /** IAM's default quota of managed policies attached to one role (adjustable to 20). */
 export const IAM_MANAGED_POLICIES_PER_ROLE = 10;
@@ -163,9 +177,6 @@ export interface DatadogAwsIntegrationProps {
   readonly datadogProvider?: TerraformProvider;
 }
 
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const ROLE_PATH = /^\/([\x21-\x7E]{0,510}\/)?$/;
-const POLICY_ARN = /^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
 const AWS_ACCOUNT_ID = /^\d{12}$/;
 const LAMBDA_ARN = /^arn:aws(-us-gov|-cn)?:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/;
 
@@ -190,68 +201,18 @@ export class DatadogAwsIntegration extends Construct {
   constructor(scope: Construct, id: string, props: DatadogAwsIntegrationProps) {
     super(scope, id);
     const where = `datadog aws integration "${this.node.path}"`;
-    const fail = (message: string): never => {
-      throw new Error(`${where}: ${message}`);
-    };
 
+    const problems = datadogAwsIntegrationProblems(props);
+    if (problems.length > 0) throw new Error(`${where}: ${problems.join("; ")}`);
     const partition = props.awsPartition ?? "aws";
-    const trust = datadogTrustedAccountId(props.datadogSite, partition);
-    if ("error" in trust) fail(trust.error);
-    const trustedAccountId = (trust as { accountId: string }).accountId;
-
-    if (!Token.isUnresolved(props.awsAccountId) && !AWS_ACCOUNT_ID.test(props.awsAccountId)) {
-      fail(`awsAccountId is ${JSON.stringify(props.awsAccountId)}; allowed: 12 digits`);
-    }
-    const roleName = props.roleName ?? "DatadogIntegrationRole";
-    if (!Token.isUnresolved(roleName) && !ROLE_NAME.test(roleName)) {
-      fail(`roleName is ${JSON.stringify(roleName)}; allowed: 1-64 characters of letters, digits and +=,.@_-`);
-    }
-    const rolePath = props.rolePath ?? "/";
-    if (!ROLE_PATH.test(rolePath)) {
-      fail(`rolePath is ${JSON.stringify(rolePath)}; allowed: "/" or a path that starts and ends with "/"`);
-    }
-    if (props.rolePermissionsBoundaryArn !== undefined && !Token.isUnresolved(props.rolePermissionsBoundaryArn)) {
-      if (!POLICY_ARN.test(props.rolePermissionsBoundaryArn)) {
-        fail(`rolePermissionsBoundaryArn is ${JSON.stringify(props.rolePermissionsBoundaryArn)}; allowed: an IAM policy ARN`);
-      }
-    }
-    const regions = props.regions;
-    if (regions !== undefined) {
-      if (regions.length === 0) fail(`regions is []; allowed: omit it for all regions, or list at least one region`);
-      const known = REGIONS_BY_PARTITION[partition as keyof typeof REGIONS_BY_PARTITION] ?? [];
-      const unknown = regions.filter((r) => !known.includes(r));
-      if (unknown.length > 0) {
-        fail(`regions has ${unknown.map((r) => JSON.stringify(r)).join(", ")}; allowed in partition ${partition}: ${known.join(", ")}`);
-      }
-      if (new Set(regions).size !== regions.length) fail(`regions has duplicates: ${regions.join(", ")}`);
-    }
-    const badForwarders = (props.logsForwarderArns ?? []).filter((arn) => !Token.isUnresolved(arn) && !LAMBDA_ARN.test(arn));
-    if (badForwarders.length > 0) {
-      fail(`logsForwarderArns has ${badForwarders.map((a) => JSON.stringify(a)).join(", ")}; allowed: Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)`);
-    }
-    if (props.metricsExcludeOnlyNamespaces !== undefined && props.metricsIncludeOnlyNamespaces !== undefined) {
-      fail(`metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces are both set; allowed: at most one of them`);
-    }
+    const trustedAccountId = (datadogTrustedAccountId(props.datadogSite, partition) as { accountId: string }).accountId;
+    const roleName = props.roleName ?? DATADOG_INTEGRATION_DEFAULT_ROLE_NAME;
+    const rolePath = props.rolePath ?? DATADOG_INTEGRATION_DEFAULT_ROLE_PATH;
     const extendedCollection = props.resourcesExtendedCollection ?? true;
     const cspmCollection = props.resourcesCspmCollection ?? false;
-    if (cspmCollection && !extendedCollection) {
-      fail(`resourcesCspmCollection is true while resourcesExtendedCollection is false; allowed: enable resourcesExtendedCollection too (Datadog requires it)`);
-    }
     const xrayIncludeAll = props.tracesXrayIncludeAll ?? false;
-    if (xrayIncludeAll && (props.tracesXrayIncludeOnly ?? []).length > 0) {
-      fail(`tracesXrayIncludeAll is true and tracesXrayIncludeOnly is set; allowed: one of them`);
-    }
     const createRole = props.createRole ?? true;
     const createIntegration = props.createIntegration ?? true;
-    if (props.externalId !== undefined && (createIntegration || !createRole)) {
-      fail(`externalId is set but is only used when createIntegration is false and createRole is true`);
-    }
-    if (!createRole && props.rolePermissionsBoundaryArn !== undefined) {
-      fail(`rolePermissionsBoundaryArn is set but createRole is false; the boundary of a brought role is managed elsewhere`);
-    }
-    if (!createRole && !createIntegration) {
-      fail(`createRole and createIntegration are both false; nothing to create, remove the construct instead`);
-    }
 
     this.integrationRoleName = roleName;
     this.integrationTrustedAccountId = trustedAccountId;
@@ -288,17 +249,8 @@ export class DatadogAwsIntegration extends Construct {
       this.integrationRoleArn = role.arn;
       dependencies.push(role);
 
-      const actions = datadogIntegrationActions({
-        resourceCollection: extendedCollection,
-        logCollection: props.logCollectionPermissions ?? true,
-      });
-      const sidFor = (n: number) => `DatadogAWSIntegration${n}`;
-      const chunks = splitActionsIntoPolicies(actions, sidFor);
+      const { chunks, sidFor } = permissionPolicies(props);
       const securityAudit = props.attachSecurityAuditPolicy ?? true;
-      const attached = chunks.length + (securityAudit ? 1 : 0);
-      if (attached > IAM_MANAGED_POLICIES_PER_ROLE) {
-        fail(`the role would get ${attached} managed policies; IAM allows ${IAM_MANAGED_POLICIES_PER_ROLE} by default (raise the quota, or set resourcesExtendedCollection to false)`);
-      }
       chunks.forEach((chunk, index) => {
         const n = index + 1;
         const policy = new IamPolicy(this, `Policy${n}`, {
@@ -339,7 +291,7 @@ export class DatadogAwsIntegration extends Construct {
         awsPartition: partition,
         accountTags: props.accountTags ?? [],
         authConfig: { awsAuthConfigRole: { roleName, externalId } },
-        awsRegions: regions !== undefined ? { includeOnly: [...regions] } : { includeAll: true },
+        awsRegions: props.regions !== undefined ? { includeOnly: [...props.regions] } : { includeAll: true },
         logsConfig: {
           lambdaForwarder: { lambdas: [...(props.logsForwarderArns ?? [])], sources: [...(props.logsSources ?? [])] },
         },
@@ -384,4 +336,76 @@ export function datadogTrustPolicyJson(partition: string, trustedAccountId: stri
       },
     ],
   });
+}
+
+/** The role's permission policies: the documented actions split into policies of at most 6,144 characters. */
+function permissionPolicies(props: DatadogAwsIntegrationProps): { chunks: string[][]; sidFor: (n: number) => string } {
+  const actions = datadogIntegrationActions({
+    resourceCollection: props.resourcesExtendedCollection ?? true,
+    logCollection: props.logCollectionPermissions ?? true,
+  });
+  const sidFor = (n: number) => `DatadogAWSIntegration${n}`;
+  return { chunks: splitActionsIntoPolicies(actions, sidFor), sidFor };
+}
+
+/**
+ * Every problem of the props, each `<field>: received <value>; allowed: <what>` (empty when valid). Pure: the
+ * constructor throws them all at once, before creating anything.
+ */
+export function datadogAwsIntegrationProblems(props: DatadogAwsIntegrationProps): string[] {
+  const problems: string[] = [];
+  const p = (field: string, received: string, allowed: string): void => {
+    problems.push(`${field}: received ${received}; allowed: ${allowed}`);
+  };
+  const partition = props.awsPartition ?? "aws";
+  const trust = datadogTrustedAccountId(props.datadogSite, partition);
+  if ("error" in trust) problems.push(trust.error);
+  if (!Token.isUnresolved(props.awsAccountId) && !AWS_ACCOUNT_ID.test(props.awsAccountId)) p("awsAccountId", JSON.stringify(props.awsAccountId), "12 digits");
+  const roleName = props.roleName ?? DATADOG_INTEGRATION_DEFAULT_ROLE_NAME;
+  if (!Token.isUnresolved(roleName) && !IAM_ROLE_NAME.test(roleName)) p("roleName", JSON.stringify(roleName), IAM_ROLE_NAME_ALLOWED);
+  const rolePath = props.rolePath ?? DATADOG_INTEGRATION_DEFAULT_ROLE_PATH;
+  if (!IAM_PATH.test(rolePath)) p("rolePath", JSON.stringify(rolePath), IAM_PATH_ALLOWED);
+  const boundary = props.rolePermissionsBoundaryArn;
+  if (boundary !== undefined && !Token.isUnresolved(boundary) && !IAM_POLICY_ARN.test(boundary)) p("rolePermissionsBoundaryArn", JSON.stringify(boundary), IAM_POLICY_ARN_ALLOWED);
+  const regions = props.regions;
+  if (regions !== undefined) {
+    if (regions.length === 0) p("regions", "[]", "omit it for all regions, or list at least one region");
+    const known = REGIONS_BY_PARTITION[partition as keyof typeof REGIONS_BY_PARTITION];
+    const unknown = regions.filter((r) => !(known ?? []).includes(r));
+    // An unknown partition is reported above: its regions are not checked.
+    if (known !== undefined && unknown.length > 0) p("regions", unknown.map((r) => JSON.stringify(r)).join(", "), `regions of partition ${partition}: ${known.join(", ")}`);
+    if (new Set(regions).size !== regions.length) p("regions", regions.join(", "), "each region once");
+  }
+  const badForwarders = (props.logsForwarderArns ?? []).filter((arn) => !Token.isUnresolved(arn) && !LAMBDA_ARN.test(arn));
+  if (badForwarders.length > 0) {
+    p("logsForwarderArns", badForwarders.map((a) => JSON.stringify(a)).join(", "), "Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)");
+  }
+  if (props.metricsExcludeOnlyNamespaces !== undefined && props.metricsIncludeOnlyNamespaces !== undefined) {
+    p("metricsIncludeOnlyNamespaces", "a list while metricsExcludeOnlyNamespaces is set too", "at most one of metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces");
+  }
+  const extendedCollection = props.resourcesExtendedCollection ?? true;
+  if ((props.resourcesCspmCollection ?? false) && !extendedCollection) {
+    p("resourcesCspmCollection", "true while resourcesExtendedCollection is false", "false, or enable resourcesExtendedCollection too (Datadog requires it)");
+  }
+  if ((props.tracesXrayIncludeAll ?? false) && (props.tracesXrayIncludeOnly ?? []).length > 0) {
+    p("tracesXrayIncludeOnly", "a list while tracesXrayIncludeAll is true", "one of tracesXrayIncludeAll and tracesXrayIncludeOnly");
+  }
+  const createRole = props.createRole ?? true;
+  const createIntegration = props.createIntegration ?? true;
+  if (props.externalId !== undefined && (createIntegration || !createRole)) {
+    p("externalId", JSON.stringify(props.externalId), "only with createIntegration false and createRole true (a new integration generates its own)");
+  }
+  if (!createRole && boundary !== undefined) p("rolePermissionsBoundaryArn", JSON.stringify(boundary), "absent when createRole is false (the boundary of a brought role is managed elsewhere)");
+  if (!createRole && !createIntegration) p("createRole/createIntegration", "false and false", "at least one true (nothing to create: remove the construct instead)");
+  if (createRole) {
+    const attached = permissionPolicies(props).chunks.length + ((props.attachSecurityAuditPolicy ?? true) ? 1 : 0);
+    if (attached > IAM_MANAGED_POLICIES_PER_ROLE) {
+      p(
+        "resourcesExtendedCollection",
+        `true, which gives the role ${attached} managed policies`,
+        `at most ${IAM_MANAGED_POLICIES_PER_ROLE} managed policies per role, IAM's default quota (raise the quota, or set resourcesExtendedCollection to false)`,
+      );
+    }
+  }
+  return problems;
 }

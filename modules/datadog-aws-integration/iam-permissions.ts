@@ -47,7 +47,8 @@ xray:BatchGetTraces xray:GetTraceSummaries
  * Extra permissions for log collection through the Forwarder ("Log Collection" tab of the AWS tile:
  * automatic triggers). Source: Datadog docs "Send AWS services logs with the Datadog Lambda function"
  * (automatic triggers: `lambda:GetPolicy`, `lambda:InvokeFunction`, `lambda:List*`, `logs:*SubscriptionFilter*`,
- * `logs:DescribeLogGroups`, `eks:DescribeCluster`, `eks:ListClusters`), see reference/datadog-facts.md §4.2.
+ * `logs:DescribeLogGroups`, `eks:DescribeCluster`, `eks:ListClusters`;
+ * https://docs.datadoghq.com/logs/guide/send-aws-services-logs-with-the-datadog-lambda-function/).
  * The ones not already in the core list are added here.
  */
 export const DATADOG_LOG_COLLECTION_ACTIONS: readonly string[] = actions(`

@@ -6,11 +6,36 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { SecretsmanagerSecretVersion } from "@cdktf/provider-aws/lib/secretsmanager-secret-version";
 import { DATADOG_SITES } from "../../lib/datadog-sites";
-import { LOG_RETENTION_DAYS, partitionOfRegion } from "../../lib/aws";
-import { datadogTagError, datadogTagValue } from "./datadog-tags";
-import { AuditLogFilterPattern } from "./filter-patterns";
 import {
+  DEFAULT_LOG_RETENTION_IN_DAYS,
+  EKS_CLUSTER_NAME,
+  EKS_CLUSTER_NAME_ALLOWED,
+  IAM_PATH,
+  IAM_PATH_ALLOWED,
+  IAM_POLICY_ARN,
+  IAM_POLICY_ARN_ALLOWED,
+  LOG_RETENTION_DAYS,
+  SECRETS_MANAGER_SECRET_ARN,
+  SECRETS_MANAGER_SECRET_ARN_ALLOWED,
+  partitionOfRegion,
+} from "../../lib/aws";
+import { datadogTagError, datadogTagValue } from "./datadog-tags";
+import {
+  AuditLogFilterPattern,
+  DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
+  DEFAULT_SUBSCRIPTION_FILTER_NAME,
+  SUBSCRIPTION_FILTER_NAME,
+} from "./filter-patterns";
+import {
+  CLOUDFORMATION_STACK_NAME,
+  CLOUDFORMATION_STACK_NAME_ALLOWED,
+  DATADOG_FORWARDER_DEFAULT_NAME,
   DATADOG_FORWARDER_DEFAULT_VERSION,
+  FORWARDER_FUNCTION_NAME,
+  FORWARDER_MEMORY_SIZE_MIB,
+  FORWARDER_TIMEOUT_SECONDS,
+  TEMPLATE_BASE_URL,
+  TEMPLATE_BASE_URL_ALLOWED,
   DATADOG_FORWARDER_TEMPLATE_BASE_URL,
   forwarderTemplateUrl,
   forwarderVersionError,
@@ -56,10 +81,67 @@ export const MANAGED_FORWARDER_PARAMETERS: readonly string[] = [
   "IamRolePath",
 ];
 
-/** CloudWatch Logs' documented subscription filters per log group (PutSubscriptionFilter API reference). */
-export const DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP = 2;
+/** Options of an API-key secret the construct creates. */
+export interface ForwarderApiKeySecretOptions {
+  /**
+   * Name of the created secret.
+   * @default "datadog-forwarder-api-key"
+   */
+  readonly secretName?: string;
+  /**
+   * KMS key for the created secret.
+   * @default - the AWS-managed key `aws/secretsmanager`
+   */
+  readonly kmsKeyId?: string;
+  /**
+   * Store the key through the write-only `secret_string_wo` (Terraform >= 1.11); bump the number to rotate.
+   * @default - `secret_string` (the value is in the state, marked sensitive)
+   */
+  readonly writeOnlyVersion?: number;
+}
+
+/**
+ * Where the Forwarder's Datadog API key comes from: an existing secret, or a secret the construct creates from a
+ * token (never a literal). Enum-like class (AWS CDK style).
+ */
+export class ForwarderApiKey {
+  /** An existing Secrets Manager secret holding the API key as plaintext, in the forwarder's region. */
+  public static fromSecretArn(secretArn: string): ForwarderApiKey {
+    return new ForwarderApiKey({ apiKeySecretArn: secretArn });
+  }
+
+  /** A secret created by the construct, filled with a token (e.g. a sensitive `TerraformVariable`'s value). */
+  public static fromSecretValue(value: string, options: ForwarderApiKeySecretOptions = {}): ForwarderApiKey {
+    return new ForwarderApiKey({
+      apiKeySecretValue: value,
+      apiKeySecretName: options.secretName,
+      apiKeySecretKmsKeyId: options.kmsKeyId,
+      apiKeySecretWriteOnlyVersion: options.writeOnlyVersion,
+    });
+  }
+
+  private constructor(
+    /** The equivalent plain props. */
+    public readonly props: Pick<DatadogForwarderProps, (typeof API_KEY_PROPS)[number]>,
+  ) {}
+}
+
+/** The plain props that {@link ForwarderApiKey} stands for. */
+const API_KEY_PROPS = ["apiKeySecretArn", "apiKeySecretValue", "apiKeySecretName", "apiKeySecretKmsKeyId", "apiKeySecretWriteOnlyVersion"] as const;
+
+/** The props with `apiKey` spelled out as the plain `apiKeySecret*` props (undefined if both forms are used). */
+function resolveApiKey(props: DatadogForwarderProps): DatadogForwarderProps | undefined {
+  if (props.apiKey === undefined) return props;
+  if (API_KEY_PROPS.some((k) => props[k] !== undefined)) return undefined;
+  return { ...props, ...props.apiKey.props };
+}
 
 export interface DatadogForwarderProps {
+  /**
+   * The API key's source: `ForwarderApiKey.fromSecretArn(arn)` or `ForwarderApiKey.fromSecretValue(token, options)`.
+   * @default - the plain props `apiKeySecretArn` / `apiKeySecretValue` (one of the two forms must be used)
+   */
+  readonly apiKey?: ForwarderApiKey;
   /** Datadog site the Forwarder sends to (`DdSite`). */
   readonly datadogSite: string;
   /**
@@ -201,13 +283,8 @@ export interface DatadogForwarderProps {
   readonly grantInvokePermission?: boolean;
 }
 
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const SECRET_ARN = /^arn:aws(-us-gov|-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const LOG_GROUP_ARN = /^arn:(aws|aws-us-gov|aws-cn):logs:([a-z0-9-]+):(\d{12}):log-group:([.\-_/#A-Za-z0-9]{1,512})$/;
-const FILTER_NAME = /^[^:*]{1,512}$/;
-const POLICY_ARN = /^arn:aws(-us-gov|-cn)?:iam::(\d{12}|aws):policy\/[\w+=,.@\/-]+$/;
 
 /**
  * The "Datadog Forwarder" step of the guide for one AWS region: the API-key secret (existing, or created from a
@@ -229,96 +306,24 @@ export class DatadogForwarder extends Construct {
   /** The filter pattern used for the subscriptions. */
   public readonly forwarderFilterPattern: AuditLogFilterPattern;
 
-  constructor(scope: Construct, id: string, props: DatadogForwarderProps) {
+  constructor(scope: Construct, id: string, givenProps: DatadogForwarderProps) {
     super(scope, id);
     const where = `datadog forwarder "${this.node.path}"`;
-    const fail = (message: string): never => {
-      throw new Error(`${where}: ${message}`);
-    };
 
-    if (!(DATADOG_SITES as readonly string[]).includes(props.datadogSite)) {
-      fail(`datadogSite is ${JSON.stringify(props.datadogSite)}; allowed: ${DATADOG_SITES.join(", ")}`);
-    }
-    if (props.region !== undefined && partitionOfRegion(props.region) === undefined) {
-      fail(`region is ${JSON.stringify(props.region)}; allowed: an AWS region code such as us-east-1 or us-gov-west-1`);
-    }
+    const problems = datadogForwarderProblems(givenProps);
+    if (problems.length > 0) throw new Error(`${where}: ${problems.join("; ")}`);
+    const props = resolveApiKey(givenProps)!;
     const version = props.forwarderVersion ?? DATADOG_FORWARDER_DEFAULT_VERSION;
-    const versionError = forwarderVersionError(version);
-    if (versionError !== undefined) fail(versionError);
     const baseUrl = props.templateBaseUrl ?? DATADOG_FORWARDER_TEMPLATE_BASE_URL;
-    if (!/^https:\/\/[^\s]+[^/\s]$/.test(baseUrl)) {
-      fail(`templateBaseUrl is ${JSON.stringify(baseUrl)}; allowed: an https URL without a trailing slash`);
-    }
-    const stackName = props.stackName ?? "datadog-forwarder";
-    if (!STACK_NAME.test(stackName)) {
-      fail(`stackName is ${JSON.stringify(stackName)}; allowed: a letter then up to 127 letters, digits or hyphens`);
-    }
-    const functionName = props.functionName ?? "datadog-forwarder";
-    if (functionName === "DatadogForwarder") {
-      fail(`functionName is "DatadogForwarder", the template default, for which CloudFormation generates a random function name; allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`);
-    }
-    if (!FUNCTION_NAME.test(functionName)) {
-      fail(`functionName is ${JSON.stringify(functionName)}; allowed: 1-64 letters, digits, hyphens or underscores`);
-    }
-
-    // API key: exactly one source, never a literal.
-    if ((props.apiKeySecretArn === undefined) === (props.apiKeySecretValue === undefined)) {
-      fail(`exactly one of apiKeySecretArn and apiKeySecretValue must be set; received ${props.apiKeySecretArn === undefined ? "neither" : "both"}`);
-    }
-    if (props.apiKeySecretValue !== undefined && !Token.isUnresolved(props.apiKeySecretValue)) {
-      fail(`apiKeySecretValue is a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`);
-    }
-    if (props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && !SECRET_ARN.test(props.apiKeySecretArn)) {
-      fail(`apiKeySecretArn is ${JSON.stringify(props.apiKeySecretArn)}; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`);
-    }
-    if (props.apiKeySecretArn !== undefined && props.region !== undefined && !Token.isUnresolved(props.apiKeySecretArn)) {
-      const secretRegion = props.apiKeySecretArn.split(":")[3];
-      if (secretRegion !== props.region) {
-        fail(`apiKeySecretArn is in region ${secretRegion} but this forwarder is in ${props.region}; allowed: a secret in ${props.region} (replicate the secret, or let the construct create one)`);
-      }
-    }
-    if (props.apiKeySecretValue === undefined) {
-      for (const field of ["apiKeySecretName", "apiKeySecretKmsKeyId", "apiKeySecretWriteOnlyVersion"] as const) {
-        if (props[field] !== undefined) fail(`${field} is set but apiKeySecretArn points to an existing secret; allowed: set it only with apiKeySecretValue`);
-      }
-    }
+    const stackName = props.stackName ?? DATADOG_FORWARDER_DEFAULT_NAME;
+    const functionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
     const writeOnlyVersion = props.apiKeySecretWriteOnlyVersion;
-    if (writeOnlyVersion !== undefined && (!Number.isInteger(writeOnlyVersion) || writeOnlyVersion < 1)) {
-      fail(`apiKeySecretWriteOnlyVersion is ${writeOnlyVersion}; allowed: a positive integer`);
-    }
-
-    // Lambda settings.
     const memory = props.memorySizeMiB;
-    if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 3008)) {
-      fail(`memorySizeMiB is ${memory}; allowed: an integer from 128 to 3008 (template limits)`);
-    }
     const timeout = props.timeoutSeconds;
-    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > 900)) {
-      fail(`timeoutSeconds is ${timeout}; allowed: an integer from 1 to 900 (Lambda limit)`);
-    }
     const concurrency = props.reservedConcurrency;
-    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 0)) {
-      fail(`reservedConcurrency is ${concurrency}; allowed: a non-negative integer (Datadog recommends at least 10)`);
-    }
-    const retention = props.logRetentionInDays ?? 90;
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-      fail(`logRetentionInDays is ${retention}; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
-    }
-    if (props.permissionsBoundaryArn !== undefined && !Token.isUnresolved(props.permissionsBoundaryArn) && !POLICY_ARN.test(props.permissionsBoundaryArn)) {
-      fail(`permissionsBoundaryArn is ${JSON.stringify(props.permissionsBoundaryArn)}; allowed: an IAM policy ARN`);
-    }
-    if (props.iamRolePath !== undefined && !/^\/([\x21-\x7E]{0,510}\/)?$/.test(props.iamRolePath)) {
-      fail(`iamRolePath is ${JSON.stringify(props.iamRolePath)}; allowed: "/" or a path that starts and ends with "/"`);
-    }
+    const retention = props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS;
     const additional = props.additionalParameters ?? {};
-    const clashing = Object.keys(additional).filter((k) => MANAGED_FORWARDER_PARAMETERS.includes(k));
-    if (clashing.length > 0) {
-      fail(`additionalParameters sets ${clashing.join(", ")}, which this construct manages; allowed: any other template parameter (use the typed props instead)`);
-    }
-
-    // Tags: env, the cluster when the forwarder serves exactly one, and the caller's.
     const environment = props.environment.trim();
-    if (environment.length === 0) fail(`environment is empty; allowed: the environment name`);
     const groups = props.auditLogGroups ?? [];
     const clusters = [...new Set(groups.map((g) => g.clusterName))];
     const tags = [
@@ -326,58 +331,8 @@ export class DatadogForwarder extends Construct {
       ...(clusters.length === 1 ? [`kube_cluster_name:${datadogTagValue(clusters[0])}`] : []),
       ...(props.ddTags ?? []),
     ];
-    for (const tag of tags) {
-      const tagError = datadogTagError(tag);
-      if (tagError !== undefined) fail(`ddTags: ${tagError}`);
-    }
     const ddTags = [...new Set(tags)].join(",");
-
-    // Subscriptions: validate every group before creating anything.
-    const filterName = props.subscriptionFilterName ?? "datadog-forwarder-eks-audit";
-    if (!FILTER_NAME.test(filterName)) {
-      fail(`subscriptionFilterName is ${JSON.stringify(filterName)}; allowed: 1-512 characters without ":" or "*"`);
-    }
-    const limit = props.subscriptionFiltersPerLogGroup ?? DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 5) {
-      fail(`subscriptionFiltersPerLogGroup is ${limit}; allowed: an integer from 1 to 5 (AWS documents 2)`);
-    }
-    const seenClusters = new Set<string>();
-    const seenGroups = new Set<string>();
-    for (const group of groups) {
-      const at = `auditLogGroups[cluster ${JSON.stringify(group.clusterName)}]`;
-      if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(group.clusterName)) {
-        fail(`${at}.clusterName is ${JSON.stringify(group.clusterName)}; allowed: an EKS cluster name (letters, digits, - and _, starting with a letter or digit, at most 100)`);
-      }
-      if (seenClusters.has(group.clusterName)) fail(`${at}: cluster ${JSON.stringify(group.clusterName)} is listed twice`);
-      seenClusters.add(group.clusterName);
-      if (!Token.isUnresolved(group.logGroupName)) {
-        if (!LOG_GROUP_NAME.test(group.logGroupName)) {
-          fail(`${at}.logGroupName is ${JSON.stringify(group.logGroupName)}; allowed: 1-512 characters of letters, digits and . - _ / #`);
-        }
-        if (seenGroups.has(group.logGroupName)) fail(`${at}: log group ${JSON.stringify(group.logGroupName)} is listed twice`);
-        seenGroups.add(group.logGroupName);
-      }
-      if (!Token.isUnresolved(group.logGroupArn)) {
-        const arn = LOG_GROUP_ARN.exec(group.logGroupArn.replace(/:\*$/, ""));
-        if (arn === null) {
-          fail(`${at}.logGroupArn is ${JSON.stringify(group.logGroupArn)}; allowed: arn:<partition>:logs:<region>:<account>:log-group:<name>`);
-        } else {
-          if (props.region !== undefined && arn[2] !== props.region) {
-            fail(`${at}.logGroupArn is in region ${arn[2]} but this forwarder is in ${props.region}; a log group can only feed a Lambda in its own region, add a forwarder for ${arn[2]}`);
-          }
-          if (!Token.isUnresolved(group.logGroupName) && arn[4] !== group.logGroupName) {
-            fail(`${at}.logGroupArn names log group ${JSON.stringify(arn[4])} but logGroupName is ${JSON.stringify(group.logGroupName)}; allowed: the ARN of the same log group`);
-          }
-        }
-      }
-      const existing = group.existingSubscriptionFilterCount ?? 0;
-      if (!Number.isInteger(existing) || existing < 0) {
-        fail(`${at}.existingSubscriptionFilterCount is ${existing}; allowed: a non-negative integer`);
-      }
-      if (existing + 1 > limit) {
-        fail(`${at}: log group ${JSON.stringify(group.logGroupName)} already has ${existing} subscription filter(s); adding ${JSON.stringify(filterName)} makes ${existing + 1}, over the limit of ${limit} per log group; remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher`);
-      }
-    }
+    const filterName = props.subscriptionFilterName ?? DEFAULT_SUBSCRIPTION_FILTER_NAME;
 
     this.forwarderVersion = version;
     this.forwarderFunctionName = functionName;
@@ -471,4 +426,166 @@ export class DatadogForwarder extends Construct {
 
 function sortedObject(input: { [key: string]: string }): { [key: string]: string } {
   return Object.fromEntries(Object.entries(input).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * Every problem of the props, each `<field>: received <value>; allowed: <what>` (empty when valid). Pure: the
+ * constructor throws them all at once, before creating anything.
+ */
+export function datadogForwarderProblems(givenProps: DatadogForwarderProps): string[] {
+  const problems: string[] = [];
+  const resolved = resolveApiKey(givenProps);
+  if (resolved === undefined) {
+    problems.push(`apiKey: received apiKey together with ${API_KEY_PROPS.filter((k) => givenProps[k] !== undefined).join(", ")}; allowed: one form (apiKey, or the apiKeySecret* props)`);
+  }
+  const props = resolved ?? givenProps;
+  const p = (message: string): void => {
+    problems.push(message);
+  };
+  if (!(DATADOG_SITES as readonly string[]).includes(props.datadogSite)) {
+    p(`datadogSite: received ${JSON.stringify(props.datadogSite)}; allowed: ${DATADOG_SITES.join(", ")}`);
+  }
+  const regionValid = props.region === undefined || partitionOfRegion(props.region) !== undefined;
+  if (!regionValid) {
+    p(`region: received ${JSON.stringify(props.region)}; allowed: an AWS region code such as us-east-1 or us-gov-west-1`);
+  }
+  const version = props.forwarderVersion ?? DATADOG_FORWARDER_DEFAULT_VERSION;
+  const versionError = forwarderVersionError(version);
+  if (versionError !== undefined) p(versionError);
+  const baseUrl = props.templateBaseUrl ?? DATADOG_FORWARDER_TEMPLATE_BASE_URL;
+  if (!TEMPLATE_BASE_URL.test(baseUrl)) {
+    p(`templateBaseUrl: received ${JSON.stringify(baseUrl)}; allowed: ${TEMPLATE_BASE_URL_ALLOWED}`);
+  }
+  const stackName = props.stackName ?? DATADOG_FORWARDER_DEFAULT_NAME;
+  if (!CLOUDFORMATION_STACK_NAME.test(stackName)) {
+    p(`stackName: received ${JSON.stringify(stackName)}; allowed: ${CLOUDFORMATION_STACK_NAME_ALLOWED}`);
+  }
+  const functionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
+  if (functionName === "DatadogForwarder") {
+    p(`functionName: received "DatadogForwarder" (the template default, for which CloudFormation generates a random function name); allowed: any other stable name (default "${DATADOG_FORWARDER_DEFAULT_NAME}"), never changed afterwards`);
+  } else if (!FORWARDER_FUNCTION_NAME.test(functionName)) {
+    p(`functionName: received ${JSON.stringify(functionName)}; allowed: 1-64 letters, digits, hyphens or underscores`);
+  }
+
+  // API key: exactly one source, never a literal.
+  if ((props.apiKeySecretArn === undefined) === (props.apiKeySecretValue === undefined)) {
+    p(`apiKeySecretArn/apiKeySecretValue: received ${props.apiKeySecretArn === undefined ? "neither" : "both"}; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`);
+  }
+  if (props.apiKeySecretValue !== undefined && !Token.isUnresolved(props.apiKeySecretValue)) {
+    p(`apiKeySecretValue: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`);
+  }
+  if (props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && !SECRETS_MANAGER_SECRET_ARN.test(props.apiKeySecretArn)) {
+    p(`apiKeySecretArn: received ${JSON.stringify(props.apiKeySecretArn)}; allowed: ${SECRETS_MANAGER_SECRET_ARN_ALLOWED}`);
+  }
+  const secretArnValid = props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && SECRETS_MANAGER_SECRET_ARN.test(props.apiKeySecretArn);
+  if (secretArnValid && props.region !== undefined && regionValid) {
+    const secretRegion = props.apiKeySecretArn.split(":")[3];
+    if (secretRegion !== props.region) {
+      p(`apiKeySecretArn: received a secret in region ${secretRegion}, but this forwarder is in ${props.region}; allowed: a secret in ${props.region} (replicate the secret, or let the construct create one)`);
+    }
+  }
+  if (props.apiKeySecretValue === undefined) {
+    for (const field of ["apiKeySecretName", "apiKeySecretKmsKeyId", "apiKeySecretWriteOnlyVersion"] as const) {
+      if (props[field] !== undefined) p(`${field}: received ${JSON.stringify(props[field])} with apiKeySecretArn (an existing secret); allowed: set it only with apiKeySecretValue`);
+    }
+  }
+  const writeOnlyVersion = props.apiKeySecretWriteOnlyVersion;
+  if (writeOnlyVersion !== undefined && (!Number.isInteger(writeOnlyVersion) || writeOnlyVersion < 1)) {
+    p(`apiKeySecretWriteOnlyVersion: received ${writeOnlyVersion}; allowed: a positive integer`);
+  }
+
+  // Lambda settings.
+  const memory = props.memorySizeMiB;
+  if (memory !== undefined && (!Number.isInteger(memory) || memory < FORWARDER_MEMORY_SIZE_MIB.minimum || memory > FORWARDER_MEMORY_SIZE_MIB.maximum)) {
+    p(`memorySizeMiB: received ${memory}; allowed: an integer from ${FORWARDER_MEMORY_SIZE_MIB.minimum} to ${FORWARDER_MEMORY_SIZE_MIB.maximum} (template limits)`);
+  }
+  const timeout = props.timeoutSeconds;
+  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < FORWARDER_TIMEOUT_SECONDS.minimum || timeout > FORWARDER_TIMEOUT_SECONDS.maximum)) {
+    p(`timeoutSeconds: received ${timeout}; allowed: an integer from ${FORWARDER_TIMEOUT_SECONDS.minimum} to ${FORWARDER_TIMEOUT_SECONDS.maximum} (Lambda limit)`);
+  }
+  const concurrency = props.reservedConcurrency;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 0)) {
+    p(`reservedConcurrency: received ${concurrency}; allowed: a non-negative integer (Datadog recommends at least 10)`);
+  }
+  const retention = props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS;
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
+    p(`logRetentionInDays: received ${retention}; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
+  if (props.permissionsBoundaryArn !== undefined && !Token.isUnresolved(props.permissionsBoundaryArn) && !IAM_POLICY_ARN.test(props.permissionsBoundaryArn)) {
+    p(`permissionsBoundaryArn: received ${JSON.stringify(props.permissionsBoundaryArn)}; allowed: ${IAM_POLICY_ARN_ALLOWED}`);
+  }
+  if (props.iamRolePath !== undefined && !IAM_PATH.test(props.iamRolePath)) {
+    p(`iamRolePath: received ${JSON.stringify(props.iamRolePath)}; allowed: ${IAM_PATH_ALLOWED}`);
+  }
+  const additional = props.additionalParameters ?? {};
+  const clashing = Object.keys(additional).filter((k) => MANAGED_FORWARDER_PARAMETERS.includes(k));
+  if (clashing.length > 0) {
+    p(`additionalParameters: received ${clashing.join(", ")}, which this construct manages; allowed: any other template parameter (use the typed props instead)`);
+  }
+
+  // Tags: env, the cluster when the forwarder serves exactly one, and the caller's.
+  const environment = props.environment.trim();
+  if (environment.length === 0) p(`environment: received an empty name; allowed: the environment name`);
+  const groups = props.auditLogGroups ?? [];
+  const clusters = [...new Set(groups.map((g) => g.clusterName))];
+  // Checks the tags the construct will send; an empty environment is reported above, not as a tag.
+  const tags = [
+    ...(environment.length > 0 ? [`env:${datadogTagValue(environment)}`] : []),
+    ...(clusters.length === 1 ? [`kube_cluster_name:${datadogTagValue(clusters[0])}`] : []),
+    ...(props.ddTags ?? []),
+  ];
+  for (const tag of tags) {
+    const tagError = datadogTagError(tag);
+    if (tagError !== undefined) p(`ddTags: received ${JSON.stringify(tag)}; allowed: ${tagError.slice(tagError.indexOf("allowed: ") + "allowed: ".length)}`);
+  }
+
+  // Subscriptions: validate every group before creating anything.
+  const filterName = props.subscriptionFilterName ?? DEFAULT_SUBSCRIPTION_FILTER_NAME;
+  if (!SUBSCRIPTION_FILTER_NAME.test(filterName)) {
+    p(`subscriptionFilterName: received ${JSON.stringify(filterName)}; allowed: 1-512 characters without ":" or "*"`);
+  }
+  const limit = props.subscriptionFiltersPerLogGroup ?? DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP;
+  const limitValid = Number.isInteger(limit) && limit >= 1 && limit <= 5;
+  if (!limitValid) {
+    p(`subscriptionFiltersPerLogGroup: received ${limit}; allowed: an integer from 1 to 5 (AWS documents 2)`);
+  }
+  const seenClusters = new Set<string>();
+  const seenGroups = new Set<string>();
+  for (const group of groups) {
+    const at = `auditLogGroups[cluster ${JSON.stringify(group.clusterName)}]`;
+    if (!EKS_CLUSTER_NAME.test(group.clusterName)) {
+      p(`${at}.clusterName: received ${JSON.stringify(group.clusterName)}; allowed: ${EKS_CLUSTER_NAME_ALLOWED}`);
+    }
+    const repeated = seenClusters.has(group.clusterName);
+    if (repeated) p(`${at}.clusterName: received ${JSON.stringify(group.clusterName)} a second time; allowed: each cluster once`);
+    seenClusters.add(group.clusterName);
+    const nameValid = !Token.isUnresolved(group.logGroupName) && LOG_GROUP_NAME.test(group.logGroupName);
+    if (!Token.isUnresolved(group.logGroupName)) {
+      if (!LOG_GROUP_NAME.test(group.logGroupName)) {
+        p(`${at}.logGroupName: received ${JSON.stringify(group.logGroupName)}; allowed: 1-512 characters of letters, digits and . - _ / #`);
+      }
+      else if (seenGroups.has(group.logGroupName) && !repeated) p(`${at}.logGroupName: received ${JSON.stringify(group.logGroupName)} a second time; allowed: each log group once`);
+      seenGroups.add(group.logGroupName);
+    }
+    if (!Token.isUnresolved(group.logGroupArn)) {
+      const arn = LOG_GROUP_ARN.exec(group.logGroupArn.replace(/:\*$/, ""));
+      if (arn === null) {
+        p(`${at}.logGroupArn: received ${JSON.stringify(group.logGroupArn)}; allowed: arn:<partition>:logs:<region>:<account>:log-group:<name>`);
+      } else {
+        if (props.region !== undefined && regionValid && arn[2] !== props.region) {
+          p(`${at}.logGroupArn: received a log group in region ${arn[2]}, but this forwarder is in ${props.region}; allowed: a log group in ${props.region} (a log group can only feed a Lambda in its own region: add a forwarder for ${arn[2]})`);
+        }
+        if (nameValid && arn[4] !== group.logGroupName) {
+          p(`${at}.logGroupArn: received the ARN of log group ${JSON.stringify(arn[4])}, but logGroupName is ${JSON.stringify(group.logGroupName)}; allowed: the ARN of the same log group`);
+        }
+      }
+    }
+    const existing = group.existingSubscriptionFilterCount ?? 0;
+    if (!Number.isInteger(existing) || existing < 0) {
+      p(`${at}.existingSubscriptionFilterCount: received ${existing}; allowed: a non-negative integer`);
+    } else if (limitValid && existing + 1 > limit) {
+      p(`${at}.existingSubscriptionFilterCount: received ${existing} (with ${JSON.stringify(filterName)}, log group ${JSON.stringify(group.logGroupName)} would have ${existing + 1} subscription filters); allowed: at most ${limit - 1}, CloudWatch's limit of ${limit} per log group minus this one (remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher)`);
+    }
+  }
+  return problems;
 }

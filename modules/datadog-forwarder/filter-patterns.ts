@@ -16,6 +16,20 @@
 /** PutSubscriptionFilter `filterPattern` maximum length. */
 export const FILTER_PATTERN_MAX_LENGTH = 1024;
 
+/** PutSubscriptionFilter `filterName`: 1-512 characters, no `:` or `*`. */
+export const SUBSCRIPTION_FILTER_NAME = /^[^:*]{1,512}$/;
+export const SUBSCRIPTION_FILTER_NAME_ALLOWED = "a subscription filter name (1-512 characters, no : or *)";
+
+/** Default name of the subscription filters this project puts on audit log groups. */
+export const DEFAULT_SUBSCRIPTION_FILTER_NAME = "datadog-forwarder-eks-audit";
+
+/** CloudWatch Logs' documented subscription filters per log group (PutSubscriptionFilter API reference). */
+export const DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP = 2;
+
+/** The names of {@link AuditLogFilterPattern}'s presets, plus `custom`: the values of the config's `subscription.filter`. */
+export const AUDIT_LOG_FILTER_NAMES = ["all", "drop-health-checks", "drop-health-checks-and-system-reads", "custom"] as const;
+export type AuditLogFilterName = (typeof AUDIT_LOG_FILTER_NAMES)[number];
+
 /** Health, liveness, readiness and metrics endpoints of the API server (non-resource URLs). */
 export const HEALTH_CHECK_PATH_PREFIXES: readonly string[] = ["/healthz", "/livez", "/readyz", "/metrics"];
 
@@ -64,12 +78,7 @@ export class AuditLogFilterPattern {
   );
 
   /** The preset names accepted by {@link AuditLogFilterPattern.fromName}, plus "custom". */
-  public static readonly NAMES: readonly string[] = [
-    AuditLogFilterPattern.ALL_EVENTS.name,
-    AuditLogFilterPattern.DROP_HEALTH_CHECKS.name,
-    AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS.name,
-    "custom",
-  ];
+  public static readonly NAMES: readonly AuditLogFilterName[] = AUDIT_LOG_FILTER_NAMES;
 
   /**
    * A custom pattern (CloudWatch Logs filter pattern syntax). Checked for the documented length limit here; the
@@ -105,7 +114,7 @@ export class AuditLogFilterPattern {
 
   private constructor(
     /** Config name of the pattern. */
-    public readonly name: string,
+    public readonly name: AuditLogFilterName,
     /** The CloudWatch Logs filter pattern. */
     public readonly pattern: string,
     /** Plain-language list of what the pattern drops. */

@@ -5,7 +5,11 @@ import { Construct } from "constructs";
 import {
   CLUSTER_LOG_TYPES,
   ClusterLogType,
+  DEFAULT_LOG_RETENTION_IN_DAYS,
   EKS_CLUSTER_NAME,
+  EKS_CLUSTER_NAME_ALLOWED,
+  KMS_KEY_ARN,
+  KMS_KEY_ARN_ALLOWED,
   LOG_RETENTION_DAYS,
   PARTITIONS,
   Partition,
@@ -59,12 +63,45 @@ export interface ExistingEksClusterOptions {
   readonly logGroupExists?: boolean;
 }
 
+/**
+ * Which cluster gets audit logging: one this stack creates, or one that exists and is adopted for its logging
+ * setting only. Enum-like class (AWS CDK style): build it with {@link EksClusterSource.newCluster} or
+ * {@link EksClusterSource.existingCluster}.
+ */
+export class EksClusterSource {
+  /** A cluster this stack creates (`aws_eks_cluster` with the log types). */
+  public static newCluster(options: NewEksClusterOptions): EksClusterSource {
+    return new EksClusterSource({ mode: "new", options });
+  }
+
+  /** A cluster that exists: imported, every attribute but the log types ignored, never destroyed. */
+  public static existingCluster(options: ExistingEksClusterOptions = {}): EksClusterSource {
+    return new EksClusterSource({ mode: "existing", options });
+  }
+
+  private constructor(
+    /** The mode and its options, as a tagged union on `mode`. */
+    public readonly spec: { readonly mode: "new"; readonly options: NewEksClusterOptions } | { readonly mode: "existing"; readonly options: ExistingEksClusterOptions },
+  ) {}
+}
+
 export interface EksAuditLoggingProps {
   /** The EKS cluster name. */
   readonly clusterName: string;
-  /** Set exactly one of `newCluster` and `existingCluster`. */
+  /**
+   * The cluster: `EksClusterSource.newCluster({...})` or `EksClusterSource.existingCluster({...})`.
+   * @default - `newCluster` or `existingCluster` (one of the three must be set)
+   */
+  readonly cluster?: EksClusterSource;
+  /**
+   * @deprecated use `cluster: EksClusterSource.newCluster(options)`.
+   * @default - see `cluster`
+   */
   readonly newCluster?: NewEksClusterOptions;
-  /** Set exactly one of `newCluster` and `existingCluster`. */
+  /**
+   * @deprecated use `cluster: EksClusterSource.existingCluster(options)`.
+   * @default - see `cluster`
+   */
   readonly existingCluster?: ExistingEksClusterOptions;
   /**
    * Log types to enable besides `audit`, which is always enabled.
@@ -143,10 +180,11 @@ export class EksAuditLogging extends Construct {
 
   constructor(scope: Construct, id: string, props: EksAuditLoggingProps) {
     super(scope, id);
-    validate(props);
+    const problems = eksAuditLoggingProblems(props);
+    if (problems.length > 0) throw new Error(`eks cluster ${JSON.stringify(props.clusterName)}: ${problems.join("; ")}`);
+    const source = clusterSource(props)!.spec;
 
     const name = props.clusterName;
-    const adopted = props.existingCluster !== undefined;
     this.clusterName = name;
     this.auditLogGroupName = eksClusterLogGroupName(name);
     this.enabledLogTypes = CLUSTER_LOG_TYPES.filter((t) => t === "audit" || (props.additionalLogTypes ?? []).includes(t));
@@ -154,11 +192,11 @@ export class EksAuditLogging extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "AuditLogGroup", {
       provider: props.provider,
       name: this.auditLogGroupName,
-      retentionInDays: props.logRetentionInDays ?? 90,
+      retentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS,
       kmsKeyId: props.kmsKeyArn,
     });
     readableAddress(this.logGroup, "audit_log_group", name);
-    if (props.existingCluster?.logGroupExists === true) importExisting(this.logGroup, this.auditLogGroupName, props.provider);
+    if (source.mode === "existing" && source.options.logGroupExists === true) importExisting(this.logGroup, this.auditLogGroupName, props.provider);
     this.auditLogGroupArn = this.logGroup.arn;
 
     const common = {
@@ -169,7 +207,7 @@ export class EksAuditLogging extends Construct {
       dependsOn: [this.logGroup],
     };
 
-    if (adopted) {
+    if (source.mode === "existing") {
       this.cluster = new EksCluster(this, "Cluster", {
         ...common,
         // Required by the schema; never sent to AWS: the lifecycle ignores them and import fills the state.
@@ -179,7 +217,7 @@ export class EksAuditLogging extends Construct {
       });
       importExisting(this.cluster, name, props.provider);
     } else {
-      const c = props.newCluster!;
+      const c = source.options;
       this.cluster = new EksCluster(this, "Cluster", {
         ...common,
         roleArn: c.roleArn,
@@ -202,40 +240,54 @@ export class EksAuditLogging extends Construct {
   }
 }
 
-function validate(props: EksAuditLoggingProps): void {
+/** The cluster source the props describe, or undefined when they set none or several. */
+function clusterSource(props: EksAuditLoggingProps): EksClusterSource | undefined {
+  const given = [
+    props.cluster,
+    props.newCluster !== undefined ? EksClusterSource.newCluster(props.newCluster) : undefined,
+    props.existingCluster !== undefined ? EksClusterSource.existingCluster(props.existingCluster) : undefined,
+  ].filter((c) => c !== undefined);
+  return given.length === 1 ? given[0] : undefined;
+}
+
+/**
+ * Every problem of the props, each `<field>: received <value>; allowed: <what>` (empty when valid). Pure: the
+ * constructor throws them all at once.
+ */
+export function eksAuditLoggingProblems(props: EksAuditLoggingProps): string[] {
   const problems: string[] = [];
+  const p = (field: string, received: string, allowed: string) => problems.push(`${field}: received ${received}; allowed: ${allowed}`);
   const name = props.clusterName;
-  const where = `eks cluster ${JSON.stringify(name)}`;
-  if (!Token.isUnresolved(name) && !EKS_CLUSTER_NAME.test(name)) {
-    problems.push(`clusterName: received ${JSON.stringify(name)}; allowed: 1-100 letters, digits, hyphens, underscores, starting with a letter or digit`);
-  }
-  if ((props.newCluster === undefined) === (props.existingCluster === undefined)) {
-    problems.push("newCluster/existingCluster: set exactly one (new: this stack creates the cluster; existing: adopt it for logging only)");
+  if (!Token.isUnresolved(name) && !EKS_CLUSTER_NAME.test(name)) p("clusterName", JSON.stringify(name), EKS_CLUSTER_NAME_ALLOWED);
+  const sources = [props.cluster, props.newCluster, props.existingCluster].filter((c) => c !== undefined).length;
+  if (sources !== 1) {
+    p(
+      "cluster",
+      sources === 0 ? "nothing" : `${sources} cluster settings (cluster, newCluster, existingCluster)`,
+      "exactly one: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)",
+    );
   }
   const retention = props.logRetentionInDays;
   if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-    problems.push(`logRetentionInDays: received ${retention}; allowed: one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    p("logRetentionInDays", String(retention), `one of ${LOG_RETENTION_DAYS.join(", ")}`);
   }
   for (const t of props.additionalLogTypes ?? []) {
     if (!(CLUSTER_LOG_TYPES as readonly string[]).includes(t) || t === "audit") {
-      problems.push(`additionalLogTypes: received ${JSON.stringify(t)}; allowed: api, authenticator, controllerManager, scheduler (audit is always on)`);
+      p("additionalLogTypes", JSON.stringify(t), "api, authenticator, controllerManager, scheduler (audit is always on)");
     }
   }
-  if (props.partition !== undefined && !PARTITIONS.includes(props.partition)) {
-    problems.push(`partition: received ${JSON.stringify(props.partition)}; allowed: one of ${PARTITIONS.join(", ")}`);
-  }
+  if (props.partition !== undefined && !PARTITIONS.includes(props.partition)) p("partition", JSON.stringify(props.partition), `one of ${PARTITIONS.join(", ")}`);
   const kms = props.kmsKeyArn;
-  if (kms !== undefined && !Token.isUnresolved(kms) && !/^arn:aws(-us-gov|-cn)?:kms:[a-z0-9-]+:[0-9]{12}:(key|alias)\/.+$/.test(kms)) {
-    problems.push(`kmsKeyArn: received ${JSON.stringify(kms)}; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)`);
+  if (kms !== undefined && !Token.isUnresolved(kms) && !KMS_KEY_ARN.test(kms)) p("kmsKeyArn", JSON.stringify(kms), KMS_KEY_ARN_ALLOWED);
+  const source = clusterSource(props)?.spec;
+  if (source?.mode === "new") {
+    const c = source.options;
+    if (!Token.isUnresolved(c.subnetIds) && c.subnetIds.length < 2) {
+      p("newCluster.subnetIds", `${c.subnetIds.length} subnet(s)`, "at least 2, in different Availability Zones");
+    }
+    if (c.endpointPrivateAccess === false && c.endpointPublicAccess !== true) {
+      p("newCluster.endpointPublicAccess", "false with endpointPrivateAccess false", "at least one endpoint on");
+    }
   }
-  const c = props.newCluster;
-  if (c !== undefined && !Token.isUnresolved(c.subnetIds) && c.subnetIds.length < 2) {
-    problems.push(`newCluster.subnetIds: received ${c.subnetIds.length} subnet(s); allowed: at least 2, in different Availability Zones`);
-  }
-  if (c !== undefined && c.endpointPrivateAccess === false && c.endpointPublicAccess !== true) {
-    problems.push("newCluster.endpointPublicAccess: received false with endpointPrivateAccess false; allowed: at least one endpoint on");
-  }
-  if (problems.length > 0) {
-    throw new Error(`${where}: ${problems.join("; ")}`);
-  }
+  return problems;
 }

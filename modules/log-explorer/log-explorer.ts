@@ -16,7 +16,7 @@ import {
   logCountBelowOneQuery,
 } from "./queries";
 import { datadogAppHost, logExplorerUrl } from "./sites";
-import { defaultIndexName, logExplorerProblems } from "./validation";
+import { DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES, DEFAULT_INDEX_RETENTION_IN_DAYS, defaultIndexName, logExplorerProblems } from "./validation";
 import { readableAddress } from "../addresses";
 import { importExisting } from "../../lib/terraform-floor";
 
@@ -180,10 +180,6 @@ export interface LogExplorerProps {
   readonly provider?: TerraformProvider;
 }
 
-/** Default of {@link LogExplorerProps.indexRetentionInDays}: the retention of Datadog's default index. */
-export const DEFAULT_INDEX_RETENTION_IN_DAYS = 15;
-/** Default of {@link LogExplorerProps.auditLogSilenceInMinutes}. */
-export const DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES = 30;
 
 /**
  * Makes `source:kubernetes.audit` usable, affordable and watched for one environment (guide section "Log Explorer"):

@@ -2,7 +2,7 @@
  * Log search queries for EKS audit logs in Datadog, and the index exclusion presets.
  *
  * Attribute names follow the Datadog `kubernetes.audit` integration pipeline as evidenced by Datadog's own detection
- * rules (see docs/log-explorer.md and the project's reference/datadog-facts.md §6.2): `verb` -> `@http.method`,
+ * rules (see docs/detection-testing.md#attribute-mapping-kubernetesaudit-pipeline for the evidence): `verb` -> `@http.method`,
  * `responseStatus.code` -> `@http.status_code`, `requestURI` -> `@http.url_details.path`, `user.username` ->
  * `@usr.name`; `objectRef.*` and `responseStatus.reason` are kept as they are.
  */

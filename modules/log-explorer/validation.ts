@@ -3,6 +3,8 @@
  * value fails at synth time with a message naming the field instead of at apply time.
  */
 import { Token } from "cdktf";
+import { EKS_CLUSTER_NAME, EKS_CLUSTER_NAME_ALLOWED } from "../../lib/aws";
+import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/datadog-notifications";
 import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES, ClusterScopeAttribute, LOG_GROUP_NAME } from "./queries";
 import { KNOWN_DATADOG_SITES } from "./sites";
 import type { LogExplorerProps } from "./log-explorer";
@@ -14,13 +16,18 @@ import type { LogExplorerProps } from "./log-explorer";
  * in your account configuration" (docs.datadoghq.com/logs/log_configuration/indexes/#update-log-retention), so a
  * value in this list can still be refused by the API for an org whose contract lacks it.
  */
-export const INDEX_RETENTION_DAYS: readonly number[] = [3, 7, 15, 30, 45, 60, 90, 180, 360];
+export const INDEX_RETENTION_DAYS = [3, 7, 15, 30, 45, 60, 90, 180, 360] as const;
+
+/** Default of {@link LogExplorerProps.indexRetentionInDays}: the retention of Datadog's default index. */
+export const DEFAULT_INDEX_RETENTION_IN_DAYS = 15;
+
+/** Default of {@link LogExplorerProps.auditLogSilenceInMinutes}. */
+export const DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES = 30;
 
 /** Index names: "must start with a letter and can only contain lowercase letters, numbers, or the '-' character" (indexes docs). */
 export const INDEX_NAME = /^[a-z][a-z0-9-]*$/;
 
-/** EKS cluster names (CreateCluster API): 1-100 characters, `^[0-9A-Za-z][A-Za-z0-9\-_]*$`. */
-export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+export { EKS_CLUSTER_NAME } from "../../lib/aws";
 
 /** AWS region codes, e.g. us-east-1, us-gov-west-1, ap-southeast-4. */
 export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/;
@@ -31,8 +38,7 @@ export const RESET_TIME = /^([0-1][0-9]|2[0-3]):00$/;
 /** `daily_limit_reset.reset_utc_offset` (provider 3.82 validation): `+HH:00` / `-HH:00`, -12 to +14. */
 export const RESET_UTC_OFFSET = /^(-(0[0-9]|1[0-2])|\+(0[0-9]|1[0-4])):00$/;
 
-/** A Datadog notification handle such as `@slack-secops`, `@pagerduty-eks` or `@alice@example.com`. */
-export const NOTIFICATION_HANDLE = /^@(?![^]*[$%]\{)[^\s@][^\s]*$/;
+export { NOTIFICATION_HANDLE } from "../../lib/datadog-notifications";
 
 /** A logs pipeline ID as returned by the Logs Pipelines API (e.g. `abc-123-def` or a 22-character base62 ID). */
 export const PIPELINE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -72,13 +78,13 @@ export function defaultIndexName(environment: string): string {
 }
 
 /**
- * Every problem with the props, each `<field> is <value> (allowed: ...)`. Empty when the props are valid.
+ * Every problem with the props, each `<field>: received <value>; allowed: <what>`. Empty when the props are valid.
  * Values that are unresolved tokens are not checked.
  */
 export function logExplorerProblems(props: LogExplorerProps): string[] {
   const problems: string[] = [];
   const p = (field: string, value: unknown, allowed: string): void => {
-    problems.push(`${field} is ${show(value)} (allowed: ${allowed})`);
+    problems.push(`${field}: received ${show(value)}; allowed: ${allowed}`);
   };
 
   if (!unresolved(props.environment) && (typeof props.environment !== "string" || props.environment.trim() === "")) {
@@ -96,7 +102,7 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
   clusters.forEach((c, i) => {
     const f = `clusters[${i}]`;
     if (!unresolved(c.name) && !EKS_CLUSTER_NAME.test(c.name ?? "")) {
-      p(`${f}.name`, c.name, "an EKS cluster name of 1-100 letters, digits, hyphens and underscores, starting with a letter or digit");
+      p(`${f}.name`, c.name, EKS_CLUSTER_NAME_ALLOWED);
     } else if (names.has(c.name)) {
       p(`${f}.name`, c.name, `a name not already used by clusters[${names.get(c.name)}]`);
     }
@@ -157,7 +163,7 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
       p("indexName", indexName, "an index name: a lowercase letter, then lowercase letters, digits and - (set indexName when the environment name does not fit)");
     }
     const retention = props.indexRetentionInDays;
-    if (retention !== undefined && !unresolved(retention) && !INDEX_RETENTION_DAYS.includes(retention)) {
+    if (retention !== undefined && !unresolved(retention) && !(INDEX_RETENTION_DAYS as readonly number[]).includes(retention)) {
       p("indexRetentionInDays", retention, INDEX_RETENTION_DAYS.join(", "));
     }
     const limit = props.indexDailyLimit;
@@ -259,7 +265,7 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
   (props.notificationTargets ?? []).forEach((h, i) => {
     const f = `notificationTargets[${i}]`;
     if (unresolved(h)) return;
-    if (typeof h !== "string" || !NOTIFICATION_HANDLE.test(h)) p(f, h, "a Datadog notification handle such as @slack-secops, @pagerduty-eks-audit or @alice@example.com");
+    if (typeof h !== "string" || !NOTIFICATION_HANDLE.test(h)) p(f, h, NOTIFICATION_HANDLE_ALLOWED);
     else if (handles.has(h)) p(f, h, `a handle not already listed at notificationTargets[${handles.get(h)}]`);
     handles.set(h, handles.get(h) ?? i);
   });

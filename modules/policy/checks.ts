@@ -43,7 +43,7 @@ function parsePolicy(text: unknown): { Statement?: unknown } | undefined {
   if (typeof text !== "string" || !text.trimStart().startsWith("{")) return undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === "object" && parsed !== null && "Statement" in parsed ? (parsed as { Statement?: unknown }) : undefined;
+    return typeof parsed === "object" && parsed !== null && "Statement" in parsed ? parsed : undefined;
   } catch {
     return undefined;
   }

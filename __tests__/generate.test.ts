@@ -1,0 +1,137 @@
+/**
+ * `npm run generate` (scripts/generate.js, tools/generate.ts): one command rewrites every generated artifact, so a
+ * new rule is one new file plus that command.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const ROOT = path.join(__dirname, "..");
+const GENERATE = path.join("scripts", "generate.js");
+
+function generate(cwd: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [GENERATE, ...args], { cwd, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A throw-away copy of the project's files (what git tracks or would track), with node_modules linked. */
+function projectCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "generate-flow-"));
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
+    .split("\n")
+    .filter((f) => f !== "");
+  for (const f of files) {
+    if (!fs.existsSync(path.join(ROOT, f))) continue; // deleted in the working tree
+    fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
+  }
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+/** A new rule as a contributor writes it after copying a neighbour: own id, name, query and samples. */
+const NEW_RULE = `import type { DetectionRuleProps } from "../rule-model";
+import { EKS_AUDIT, IDENTIFY_USER, IF_UNEXPECTED, NOT_PLATFORM, ruleMessage } from "../pack-helpers";
+import { DEVELOPER, sample } from "../samples";
+
+export const rule: DetectionRuleProps = {
+  id: "fixture-kube-system-configmap-deleted",
+  name: "Fixture: ConfigMap deleted in kube-system",
+  detectionMethod: "threshold",
+  tactic: "TA0040-impact",
+  technique: "T1485-data-destruction",
+  queries: [{ query: \`\${EKS_AUDIT} @objectRef.resource:configmaps @objectRef.namespace:kube-system @http.method:delete @http.status_code:[200 TO 299] \${NOT_PLATFORM}\`, groupByFields: ["@usr.name"] }],
+  cases: [{ status: "medium", condition: "a > 0" }],
+  evaluationWindowSeconds: 300,
+  keepAliveSeconds: 3600,
+  maxSignalDurationSeconds: 86400,
+  message: ruleMessage(
+    "Detect the deletion of a ConfigMap in kube-system.",
+    "Successful \`delete\` of a kube-system ConfigMap by anyone but EKS, control-plane and kube-system identities.",
+    [IDENTIFY_USER, "Check which ConfigMap was deleted.", IF_UNEXPECTED],
+  ),
+  samples: {
+    positive: [sample("a developer deletes a kube-system ConfigMap", { verb: "delete", resource: "configmaps", namespace: "kube-system", name: "fixture-settings", user: DEVELOPER, code: 200 })],
+    negative: [
+      sample("the deletion is denied (403)", { verb: "delete", resource: "configmaps", namespace: "kube-system", name: "fixture-settings", user: DEVELOPER, code: 403 }),
+      sample("a read, not a deletion", { verb: "get", resource: "configmaps", namespace: "kube-system", name: "fixture-settings", user: DEVELOPER, code: 200 }),
+    ],
+  },
+};
+`;
+
+describe("npm run generate", () => {
+  test("every generated artifact of this checkout is up to date (--check writes nothing)", () => {
+    const r = generate(ROOT, "--check");
+    expect(r).toEqual({ status: 0, stdout: "every generated artifact is up to date\n", stderr: "" });
+  }, 60_000);
+
+  test("refuses an unknown option", () => {
+    expect(generate(ROOT, "--chek")).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: "generate: unknown option --chek\nusage: npm run generate [-- --check] [-- --accept-removed-addresses]\n",
+    });
+  }, 60_000);
+
+  test("one new rule file + generate: every artifact follows, and the suites that read them pass", () => {
+    const dir = projectCopy();
+    try {
+      fs.writeFileSync(path.join(dir, "modules/cloud-siem/rules/fixture-kube-system-configmap-deleted.ts"), NEW_RULE);
+      const stale = generate(dir, "--check");
+      expect(stale.status).toBe(1);
+      const r = generate(dir);
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      expect(
+        r.stdout
+          .split("\n")
+          .filter((l) => l !== "")
+          .sort(),
+      ).toEqual([
+        "updated README.md",
+        "updated __tests__/addresses/example-platform.txt",
+        "updated __tests__/addresses/production.txt",
+        "updated __tests__/addresses/staging.txt",
+        "updated config/eks-audit-siem.schema.json",
+        "updated docs/cloud-siem.md",
+        "updated modules/cloud-siem/rules/index.ts",
+      ]);
+      expect(generate(dir, "--check").status).toBe(0);
+      // The new rule's address was added; nothing was removed.
+      expect(fs.readFileSync(path.join(dir, "__tests__/addresses/staging.txt"), "utf8")).toMatch(
+        /^datadog_security_monitoring_rule\.fixture-kube-system-configmap-deleted$/m,
+      );
+      // The suites that read generated artifacts or the pack, run in the copy (the type gate first).
+      execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json", "--noEmit"], { cwd: dir, stdio: "pipe" });
+      const suites = [
+        "addresses",
+        "config",
+        "readme",
+        "rule-pack",
+        "rule-pack-samples",
+        "rule-pack-table",
+        "stacks",
+        "example-compose",
+        "cloud-siem-eks",
+      ];
+      const jest = spawnSync(
+        process.execPath,
+        [
+          require.resolve("jest/bin/jest"),
+          "--ci",
+          "--maxWorkers=1",
+          ...suites.map((s) => `__tests__/${s}.test.ts`),
+        ],
+        // Not the outer run's temp-folder marker: the nested run must not remove the outer run's temp folder.
+        { cwd: dir, encoding: "utf8", env: { ...process.env, EKS_AUDIT_SIEM_JEST_TMPDIR: "", CHECKPOINT_DISABLE: "1" } },
+      );
+      const summary = /^Tests: .*$/m.exec(jest.stderr)?.[0] ?? jest.stderr.slice(-3000);
+      expect({ status: jest.status, summary }).toEqual({ status: 0, summary });
+      expect(summary).toMatch(/^Tests: +\d+ passed, \d+ total$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

@@ -1,0 +1,26 @@
+/**
+ * Writes the rule pack's index (`modules/cloud-siem/rules/index.ts`) from the rule files in the folder. Used by
+ * `rules new` and `npm run generate`; imports nothing of the pack itself, so it can run before the pack loads.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { renderPackIndex } from "../modules/cloud-siem/pack-index";
+
+/** The rule ids of a pack folder: its `.ts` files other than the index, sorted. */
+export function listRuleIds(packDir: string): string[] {
+  return fs
+    .readdirSync(packDir)
+    .filter((f) => f.endsWith(".ts") && f !== "index.ts" && !f.endsWith(".d.ts"))
+    .map((f) => f.slice(0, -3))
+    .sort();
+}
+
+/** Rewrites `index.ts` of a pack folder when it differs; returns whether it changed. */
+export function writePackIndex(packDir: string, check = false): boolean {
+  const indexPath = path.join(packDir, "index.ts");
+  const wanted = renderPackIndex(listRuleIds(packDir));
+  const current = fs.existsSync(indexPath) ? fs.readFileSync(indexPath, "utf8") : "";
+  if (current === wanted) return false;
+  if (!check) fs.writeFileSync(indexPath, wanted);
+  return true;
+}

@@ -38,8 +38,20 @@ describe("terraformName", () => {
 describe("readableAddress in a user's own stack", () => {
   it("two forwarders in two regions and two clusters get distinct, readable addresses", () => {
     const s = stack();
-    new DatadogForwarder(s, "east", { datadogSite: "datadoghq.com", environment: "p", region: "us-east-1", apiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf", auditLogGroups: [group("a")] });
-    new DatadogForwarder(s, "west", { datadogSite: "datadoghq.com", environment: "p", region: "us-west-2", apiKeySecretArn: "arn:aws:secretsmanager:us-west-2:123456789012:secret:k-AbCdEf", auditLogGroups: [group("b", "us-west-2")] });
+    new DatadogForwarder(s, "east", {
+      datadogSite: "datadoghq.com",
+      environment: "p",
+      region: "us-east-1",
+      apiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf",
+      auditLogGroups: [group("a")],
+    });
+    new DatadogForwarder(s, "west", {
+      datadogSite: "datadoghq.com",
+      environment: "p",
+      region: "us-west-2",
+      apiKeySecretArn: "arn:aws:secretsmanager:us-west-2:123456789012:secret:k-AbCdEf",
+      auditLogGroups: [group("b", "us-west-2")],
+    });
     new EksAuditLogging(s, "a", { clusterName: "a", existingCluster: { logGroupExists: true } });
     new EksAuditLogging(s, "b", { clusterName: "b", existingCluster: { logGroupExists: true } });
     const out = JSON.parse(Testing.synth(s));
@@ -58,7 +70,12 @@ describe("readableAddress in a user's own stack", () => {
 
   it("two forwarders in the same region fail early", () => {
     const s = stack();
-    const props = { datadogSite: "datadoghq.com", environment: "p", region: "us-east-1", apiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf" };
+    const props = {
+      datadogSite: "datadoghq.com",
+      environment: "p",
+      region: "us-east-1",
+      apiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf",
+    };
     new DatadogForwarder(s, "one", { ...props, auditLogGroups: [group("a")] });
     expect(thrownMessage(() => new DatadogForwarder(s, "two", { ...props, auditLogGroups: [group("b")] }))).toMatch(
       /^terraform address aws_cloudformation_stack\.datadog_forwarder_us-east-1 of s\/two\/Stack is already used by s\/one\/Stack;/,

@@ -29,7 +29,10 @@ describe("string escaping", () => {
 
 describe("JSON documents as HCL expressions", () => {
   it("renders objects on several lines, references as expressions, never a ${ template", () => {
-    const expr = hclExpression({ Version: "2012-10-17", Statement: [{ Resource: "arn:aws:s3:::${aws_s3_bucket.b.id}/*", Principal: "${aws_iam_role.r.arn}" }] });
+    const expr = hclExpression({
+      Version: "2012-10-17",
+      Statement: [{ Resource: "arn:aws:s3:::${aws_s3_bucket.b.id}/*", Principal: "${aws_iam_role.r.arn}" }],
+    });
     expect(expr).toBe(
       [
         "{",
@@ -81,6 +84,8 @@ describe("renderHclSafely", () => {
           s.addOverride("locals.x", 1);
         }),
       ),
-    ).toBe('cdktf synth --hcl cannot render the stack-level override "locals" of stack s (cdktf 0.21 drops it); use the JSON output instead: cdktf synth (or npm run synth) without --hcl');
+    ).toBe(
+      'cdktf synth --hcl cannot render the stack-level override "locals" of stack s (cdktf 0.21 drops it); use the JSON output instead: cdktf synth (or npm run synth) without --hcl',
+    );
   });
 });

@@ -91,7 +91,11 @@ describe("review of the example change (threshold raised, rule disabled, retenti
 
 describe("review: replacement, IAM and whole environments", () => {
   it("a changed argument that forces replacement is danger, naming the argument", () => {
-    const head = edited(before, "staging", (s) => (s.resource.aws_eks_cluster["cluster_staging-apps"].role_arn = "arn:aws:iam::111111111111:role/other"));
+    const head = edited(
+      before,
+      "staging",
+      (s) => (s.resource.aws_eks_cluster["cluster_staging-apps"].role_arn = "arn:aws:iam::111111111111:role/other"),
+    );
     const { markdown, exitCode } = runReview(["--fail-on-destroy", before, head]);
     expect(exitCode).toBe(3);
     expect(markdown).toContain(
@@ -112,7 +116,9 @@ describe("review: replacement, IAM and whole environments", () => {
       rules["my-new-rule"] = { ...rules["pod-exec-burst"], name: "EKS: my new rule", enabled: false };
     });
     const { markdown } = runReview([before, head]);
-    expect(markdown).toMatch(/- Cloud SIEM rule my-new-rule \("EKS: my new rule"\): added\n  - `enabled`: `false`\n  - severity: `medium` when `execs > 10`\n  - query: `source:kubernetes\.audit [^\n]*`\n/);
+    expect(markdown).toMatch(
+      /- Cloud SIEM rule my-new-rule \("EKS: my new rule"\): added\n  - `enabled`: `false`\n  - severity: `medium` when `execs > 10`\n  - query: `source:kubernetes\.audit [^\n]*`\n/,
+    );
   });
 
   it("a changed severity is named first, old → new", () => {
@@ -163,22 +169,33 @@ describe("review: bad arguments are one line and exit 2", () => {
   it("a folder that is not synthesized output", () => {
     const r = cli([WORK, after]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`review: ${JSON.stringify(WORK)} is not synthesized output (no stacks/<environment>/cdk.tf.json); allowed: a folder written by npm run synth or cdktf synth, e.g. cdktf.out\n`);
+    expect(r.stderr).toBe(
+      `review: ${JSON.stringify(
+        WORK,
+      )} is not synthesized output (no stacks/<environment>/cdk.tf.json); allowed: a folder written by npm run synth or cdktf synth, e.g. cdktf.out\n`,
+    );
   });
 
   it("a plan for an environment neither folder holds, and a file that is not a plan", () => {
-    expect(cli(["--plan", `qa=${__filename}`, before, after]).stderr).toBe('review: --plan names environment "qa", which neither folder holds; allowed: "production", "staging"\n');
+    expect(cli(["--plan", `qa=${__filename}`, before, after]).stderr).toBe(
+      'review: --plan names environment "qa", which neither folder holds; allowed: "production", "staging"\n',
+    );
     const notPlan = path.join(WORK, "not-plan.json");
     writeFileSync(notPlan, "{}");
     const r = cli(["--plan", `staging=${notPlan}`, before, after]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^review: --plan file ".*not-plan\.json" is not a plan in terraform show -json format \(no format_version\); allowed: the output of terraform show -json <plan file>\n$/);
+    expect(r.stderr).toMatch(
+      /^review: --plan file ".*not-plan\.json" is not a plan in terraform show -json format \(no format_version\); allowed: the output of terraform show -json <plan file>\n$/,
+    );
   });
 });
 
 describe("review: the command as npm runs it (node scripts/run-ts.js tools/review-cli.ts)", () => {
   const ROOT = path.join(__dirname, "..");
-  const run = (argv: string[]) => require("child_process").spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review-cli.ts"), ...argv], { encoding: "utf8" });
+  const run = (argv: string[]) =>
+    require("child_process").spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review-cli.ts"), ...argv], {
+      encoding: "utf8",
+    });
 
   it("prints the review and exits 3 with --fail-on-destroy", () => {
     const r = run(["--fail-on-destroy", before, after]);
@@ -188,6 +205,10 @@ describe("review: the command as npm runs it (node scripts/run-ts.js tools/revie
 
   it("a bad argument: one line on stderr, exit 2, no stack trace", () => {
     const r = run(["--bogus", before, after]);
-    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ status: 2, stdout: "", stderr: 'review: unknown option "--bogus"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>\n' });
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 2,
+      stdout: "",
+      stderr: 'review: unknown option "--bogus"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>\n',
+    });
   });
 });

@@ -17,7 +17,8 @@ const required = process.env.REQUIRE_TERRAFORM === "1";
 const mirror = findProviderMirror();
 const TIMEOUT = 240_000;
 
-if (!available) process.stderr.write("\n*** terraform HCL tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.10 to run it. ***\n\n");
+if (!available)
+  process.stderr.write("\n*** terraform HCL tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.10 to run it. ***\n\n");
 if (!available && required) {
   it("terraform HCL tier is required here (REQUIRE_TERRAFORM=1) but `terraform` is not on the PATH", () => {
     throw new Error("install terraform or unset REQUIRE_TERRAFORM");
@@ -76,8 +77,12 @@ tier(`HCL output against real terraform (provider mirror: ${mirror ?? "none, usi
 
       writeFileSync(path.join(dir, "cdk.tf"), awsOnlyHcl(readFileSync(path.join(dir, "cdk.tf"), "utf8")));
       const jsonStack = awsOnly(JSON.parse(readFileSync(path.join(out.json, "stacks", stackName, "cdk.tf.json"), "utf8")));
-      for (const [name, content] of Object.entries(offlineOverrides(jsonStack))) writeFileSync(path.join(dir, name), JSON.stringify(content, null, 2));
-      for (const args of [["init", "-input=false", "-no-color"], ["validate", "-no-color"]]) {
+      for (const [name, content] of Object.entries(offlineOverrides(jsonStack)))
+        writeFileSync(path.join(dir, name), JSON.stringify(content, null, 2));
+      for (const args of [
+        ["init", "-input=false", "-no-color"],
+        ["validate", "-no-color"],
+      ]) {
         const r = terraform(args, dir, CLI_CONFIG);
         if (r.status !== 0) throw new Error(`terraform ${args[0]} failed for ${stackName}:\n${r.stdout}\n${r.stderr}`);
       }
@@ -96,9 +101,17 @@ tier(`HCL output against real terraform (provider mirror: ${mirror ?? "none, usi
       const dir = mkdtempSync(path.join(WORK, "decode-"));
       // Terraform evaluates the HCL string literal exactly as the HCL file holds it.
       const hcl = readFileSync(path.join(out.hcl, "stacks", env.name, "cdk.tf"), "utf8");
-      const literal = hcl.split("\n").map((l) => l.trim()).find((l) => l.startsWith("query") && l.includes("mutatingwebhookconfigurations"))!.replace(/^query\s*=\s*/, "");
+      const literal = hcl
+        .split("\n")
+        .map((l) => l.trim())
+        .find((l) => l.startsWith("query") && l.includes("mutatingwebhookconfigurations"))!
+        .replace(/^query\s*=\s*/, "");
       writeFileSync(path.join(dir, "main.tf"), `output "q" {\n  value = ${literal}\n}\n`);
-      for (const args of [["init", "-input=false", "-no-color"], ["apply", "-auto-approve", "-input=false", "-no-color"]]) expect(terraform(args, dir, CLI_CONFIG).status).toBe(0);
+      for (const args of [
+        ["init", "-input=false", "-no-color"],
+        ["apply", "-auto-approve", "-input=false", "-no-color"],
+      ])
+        expect(terraform(args, dir, CLI_CONFIG).status).toBe(0);
       const shown = terraform(["output", "-json", "q"], dir, CLI_CONFIG);
       expect(JSON.parse(shown.stdout)).toBe(query);
     },

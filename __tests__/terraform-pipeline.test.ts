@@ -20,7 +20,8 @@ const required = process.env.REQUIRE_TERRAFORM === "1";
 const mirror = findProviderMirror();
 const TIMEOUT = 300_000;
 
-if (!available) process.stderr.write("\n*** terraform pipeline tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.10 to run it. ***\n\n");
+if (!available)
+  process.stderr.write("\n*** terraform pipeline tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.10 to run it. ***\n\n");
 if (!available && required) {
   it("terraform pipeline tier is required here (REQUIRE_TERRAFORM=1) but `terraform` is not on the PATH", () => {
     throw new Error("install terraform or unset REQUIRE_TERRAFORM");
@@ -75,7 +76,10 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       prepareWorkdir(dir, stack, env === "staging" ? "111111111111" : "222222222222");
     }
     const baseProduction = awsOnly(JSON.parse(readFileSync(path.join(base, "stacks/production/cdk.tf.json"), "utf8")));
-    const state = craftImportedState(baseProduction, "222222222222", { bootstrapSelfManagedAddons: null, bootstrapClusterCreatorAdminPermissions: null });
+    const state = craftImportedState(baseProduction, "222222222222", {
+      bootstrapSelfManagedAddons: null,
+      bootstrapClusterCreatorAdminPermissions: null,
+    });
     writeFileSync(path.join(aws, "stacks/production/terraform.tfstate"), JSON.stringify(state, null, 2));
   }, TIMEOUT);
 
@@ -87,13 +91,21 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
   it(
     "lock.sh writes lock files; plan.sh inits with them read-only and saves plan, plan JSON, hash and lock file",
     () => {
-      const locked = ok(script("lock.sh", [aws], lockArgs)).stdout.trim().split("\n");
-      expect(locked.map((f) => path.relative(WORK, f))).toEqual(["locks/stacks/production/.terraform.lock.hcl", "locks/stacks/staging/.terraform.lock.hcl"]);
-      expect(readFileSync(path.join(WORK, "locks/stacks/staging/.terraform.lock.hcl"), "utf8")).toContain('provider "registry.terraform.io/hashicorp/aws"');
+      const locked = ok(script("lock.sh", [aws], lockArgs))
+        .stdout.trim()
+        .split("\n");
+      expect(locked.map((f) => path.relative(WORK, f))).toEqual([
+        "locks/stacks/production/.terraform.lock.hcl",
+        "locks/stacks/staging/.terraform.lock.hcl",
+      ]);
+      expect(readFileSync(path.join(WORK, "locks/stacks/staging/.terraform.lock.hcl"), "utf8")).toContain(
+        'provider "registry.terraform.io/hashicorp/aws"',
+      );
       for (const env of ["staging", "production"]) {
         const r = ok(script("plan.sh", [aws, env, plans], planArgs));
         expect(r.stderr).not.toContain("providers are not locked");
-        for (const f of ["tfplan", "plan.json", "plan.txt", "cdk.tf.json.sha256", "terraform.lock.hcl"]) expect(existsSync(path.join(plans, `${env}.${f}`))).toBe(true);
+        for (const f of ["tfplan", "plan.json", "plan.txt", "cdk.tf.json.sha256", "terraform.lock.hcl"])
+          expect(existsSync(path.join(plans, `${env}.${f}`))).toBe(true);
       }
       expect(readFileSync(path.join(plans, "production.plan.txt"), "utf8")).toMatch(/Plan: \d+ to add, \d+ to change, [1-9]\d* to destroy\./);
     },
@@ -106,7 +118,9 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       const r = ok(script("review.sh", [base, head, plans]));
       expect(r.stdout.split("\n")[0]).toBe("<!-- eks-audit-siem-review -->");
       const production = r.stdout.slice(r.stdout.indexOf("## Environment `production`"), r.stdout.indexOf("## Environment `staging`"));
-      expect(production).toMatch(/^## Environment `production`\n\n### Danger: destroyed or replaced\n\n- \*\*EKS cluster payments \(eu-west-1\) would be destroyed\*\*/);
+      expect(production).toMatch(
+        /^## Environment `production`\n\n### Danger: destroyed or replaced\n\n- \*\*EKS cluster payments \(eu-west-1\) would be destroyed\*\*/,
+      );
       expect(production).toContain(
         "- **EKS cluster payments (eu-west-1) would be destroyed** (`aws_eks_cluster.cluster_payments`; its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`; real plan: it is no longer in the configuration)",
       );
@@ -132,9 +146,23 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       delete stack.resource.aws_eks_cluster["cluster_checkout-us"].lifecycle;
       writeFileSync(file, JSON.stringify(stack));
       ok(script("plan.sh", [dir, "production", path.join(dir, "plans")], planArgs));
-      const r = spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review-cli.ts"), "--fail-on-destroy", "--plan", `production=${path.join(dir, "plans/production.plan.json")}`, base, head], { encoding: "utf8" });
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, "scripts/run-ts.js"),
+          path.join(ROOT, "tools/review-cli.ts"),
+          "--fail-on-destroy",
+          "--plan",
+          `production=${path.join(dir, "plans/production.plan.json")}`,
+          base,
+          head,
+        ],
+        { encoding: "utf8" },
+      );
       expect(r.status).toBe(3);
-      expect(r.stdout).toMatch(/- \*\*EKS cluster checkout-us would be replaced \(destroyed, then created\)\*\* \(`aws_eks_cluster\.cluster_checkout-us`; real plan: an argument that cannot be updated in place changed: [^)]*role_arn/);
+      expect(r.stdout).toMatch(
+        /- \*\*EKS cluster checkout-us would be replaced \(destroyed, then created\)\*\* \(`aws_eks_cluster\.cluster_checkout-us`; real plan: an argument that cannot be updated in place changed: [^)]*role_arn/,
+      );
     },
     TIMEOUT,
   );
@@ -147,11 +175,22 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       const stackOf = (folder: string) => awsOnly(JSON.parse(readFileSync(path.join(folder, "stacks/production/cdk.tf.json"), "utf8")));
       const dir = path.join(WORK, "orphan");
       prepareWorkdir(dir, stackOf(example.after), "222222222222");
-      const state = craftImportedState(stackOf(example.before), "222222222222", { bootstrapSelfManagedAddons: null, bootstrapClusterCreatorAdminPermissions: null });
+      const state = craftImportedState(stackOf(example.before), "222222222222", {
+        bootstrapSelfManagedAddons: null,
+        bootstrapClusterCreatorAdminPermissions: null,
+      });
       writeFileSync(path.join(dir, "terraform.tfstate"), JSON.stringify(state));
-      const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: dir, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: CLI_CONFIG, CHECKPOINT_DISABLE: "1" } });
+      const init = spawnSync("terraform", ["init", "-input=false", "-no-color"], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, TF_CLI_CONFIG_FILE: CLI_CONFIG, CHECKPOINT_DISABLE: "1" },
+      });
       expect(init.status).toBe(0);
-      const planned = spawnSync("terraform", ["plan", "-refresh=false", "-lock=false", "-input=false", "-no-color"], { cwd: dir, encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: CLI_CONFIG, CHECKPOINT_DISABLE: "1" } });
+      const planned = spawnSync("terraform", ["plan", "-refresh=false", "-lock=false", "-input=false", "-no-color"], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, TF_CLI_CONFIG_FILE: CLI_CONFIG, CHECKPOINT_DISABLE: "1" },
+      });
       expect(planned.status).not.toBe(0);
       expect(planned.stderr).toContain("Provider configuration not present");
       expect(planned.stderr).toContain("aws_eks_cluster.cluster_checkout-us");
@@ -173,7 +212,10 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       });
       // A stack with nothing to create applies for real offline: init read-only from the plan's lock file, apply the file.
       const empty = path.join(WORK, "empty");
-      const stack = { terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" } } }, provider: { aws: [{ region: "us-east-1" }] } };
+      const stack = {
+        terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" } } },
+        provider: { aws: [{ region: "us-east-1" }] },
+      };
       const dir = path.join(empty, "stacks/noop");
       prepareWorkdir(dir, stack, "111111111111");
       ok(script("lock.sh", [empty], lockArgs));

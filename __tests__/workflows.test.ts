@@ -12,7 +12,9 @@ import { parse } from "yaml";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github/workflows");
-const files = readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml")).sort();
+const files = readdirSync(WORKFLOWS)
+  .filter((f) => f.endsWith(".yml"))
+  .sort();
 const wf = (name: string) => parse(readFileSync(path.join(WORKFLOWS, name), "utf8"));
 const validate = (paths: string[]) => spawnSync(process.execPath, [path.join(ROOT, "scripts/validate-workflows.js"), ...paths], { encoding: "utf8" });
 
@@ -52,7 +54,11 @@ describe("GitHub workflows", () => {
   it("pull request: npm ci + npm test, synth of base and head, plan per environment as a matrix with OIDC, plans kept, one review comment", () => {
     const pr = wf("pull-request.yml");
     expect(Object.keys(pr.on)).toEqual(["pull_request"]);
-    const runs = (job: string) => pr.jobs[job].steps.map((s: any) => s.run).filter(Boolean).join("\n");
+    const runs = (job: string) =>
+      pr.jobs[job].steps
+        .map((s: any) => s.run)
+        .filter(Boolean)
+        .join("\n");
     expect(runs("test")).toBe("npm ci\nnpm test");
     expect(runs("synth")).toContain("head/scripts/ci/synth.sh head out/head && head/scripts/ci/synth.sh base out/base");
     expect(pr.jobs.synth.steps[1].with.ref).toBe("${{ github.event.pull_request.base.sha }}");
@@ -79,15 +85,21 @@ describe("GitHub workflows", () => {
     expect(job.concurrency).toEqual({ group: "terraform-apply-${{ inputs.environment }}", "cancel-in-progress": false });
     const download = job.steps.find((s: any) => s.uses?.startsWith("actions/download-artifact"));
     expect(download.with["run-id"]).toBe("${{ inputs.run-id }}");
-    expect(job.steps.map((s: any) => s.run).filter(Boolean)).toEqual(["npm ci", "scripts/ci/synth.sh . out", 'scripts/ci/apply.sh out "${{ inputs.environment }}" plans']);
+    expect(job.steps.map((s: any) => s.run).filter(Boolean)).toEqual([
+      "npm ci",
+      "scripts/ci/synth.sh . out",
+      'scripts/ci/apply.sh out "${{ inputs.environment }}" plans',
+    ]);
   });
 
   it("hold no long-lived AWS keys: credentials by OIDC role, Datadog keys from secrets", () => {
     for (const f of files) {
       const text = readFileSync(path.join(WORKFLOWS, f), "utf8");
       expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
-      for (const m of text.matchAll(/(DD_API_KEY|DD_APP_KEY|TF_VAR_datadog_api_key): (.*)/g)) expect(m[2]).toMatch(/^\$\{\{ secrets\.DD_(API|APP)_KEY \}\}$/);
-      for (const m of text.matchAll(/role-to-assume: (.*)/g)) expect(m[1]).toMatch(/^\$\{\{ fromJSON\(vars\.AWS_(PLAN|APPLY)_ROLES\)\[(matrix|inputs)\.environment\] \}\}$/);
+      for (const m of text.matchAll(/(DD_API_KEY|DD_APP_KEY|TF_VAR_datadog_api_key): (.*)/g))
+        expect(m[2]).toMatch(/^\$\{\{ secrets\.DD_(API|APP)_KEY \}\}$/);
+      for (const m of text.matchAll(/role-to-assume: (.*)/g))
+        expect(m[1]).toMatch(/^\$\{\{ fromJSON\(vars\.AWS_(PLAN|APPLY)_ROLES\)\[(matrix|inputs)\.environment\] \}\}$/);
     }
   });
 });
@@ -108,7 +120,10 @@ describe("GitLab CI equivalent (ci/gitlab/.gitlab-ci.yml)", () => {
 });
 
 describe("every script the CI files call exists and is executable", () => {
-  const texts = [...files.map((f) => readFileSync(path.join(WORKFLOWS, f), "utf8")), readFileSync(path.join(ROOT, "ci/gitlab/.gitlab-ci.yml"), "utf8")];
+  const texts = [
+    ...files.map((f) => readFileSync(path.join(WORKFLOWS, f), "utf8")),
+    readFileSync(path.join(ROOT, "ci/gitlab/.gitlab-ci.yml"), "utf8"),
+  ];
   const scripts = [...new Set(texts.flatMap((t) => [...t.matchAll(/scripts\/ci\/([a-z-]+\.sh)/g)].map((m) => m[1])))].sort();
   it.each(scripts)("%s", (name) => {
     const file = path.join(ROOT, "scripts/ci", name);
@@ -132,7 +147,10 @@ describe("pr-comment.sh and reviewed-run.sh against a fake gh", () => {
     return { dir, log };
   }
   const run = (script: string, args: string[], gh: { dir: string }) =>
-    spawnSync("bash", [path.join(ROOT, "scripts/ci", script), ...args], { encoding: "utf8", env: { ...process.env, PATH: `${gh.dir}:${process.env.PATH}` } });
+    spawnSync("bash", [path.join(ROOT, "scripts/ci", script), ...args], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${gh.dir}:${process.env.PATH}` },
+    });
 
   it("updates the existing review comment instead of adding one", () => {
     const gh = fakeGh({ "issues/7/comments": "42\n" });
@@ -140,7 +158,9 @@ describe("pr-comment.sh and reviewed-run.sh against a fake gh", () => {
     writeFileSync(review, "<!-- eks-audit-siem-review -->\n# Review\n");
     const r = run("pr-comment.sh", ["o/r", "7", review], gh);
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: "updated comment 42\n" });
-    expect(readFileSync(gh.log, "utf8")).toContain("api --method PATCH repos/o/r/issues/comments/42 -f body=<!-- eks-audit-siem-review -->\n# Review\n");
+    expect(readFileSync(gh.log, "utf8")).toContain(
+      "api --method PATCH repos/o/r/issues/comments/42 -f body=<!-- eks-audit-siem-review -->\n# Review\n",
+    );
     expect(readFileSync(gh.log, "utf8")).not.toContain("--method POST");
   });
 
@@ -156,6 +176,9 @@ describe("pr-comment.sh and reviewed-run.sh against a fake gh", () => {
     const gh = fakeGh({ "commits/abc/pulls": "def", "runs?head_sha=def": "1234" });
     expect(run("reviewed-run.sh", ["o/r", "abc"], gh).stdout).toBe("run-id=1234\n");
     const none = run("reviewed-run.sh", ["o/r", "zzz"], fakeGh({}));
-    expect({ status: none.status, stderr: none.stderr }).toEqual({ status: 1, stderr: "reviewed-run.sh: commit zzz is not the merge of a pull request; allowed: changes reach main through reviewed pull requests\n" });
+    expect({ status: none.status, stderr: none.stderr }).toEqual({
+      status: 1,
+      stderr: "reviewed-run.sh: commit zzz is not the merge of a pull request; allowed: changes reach main through reviewed pull requests\n",
+    });
   });
 });

@@ -56,7 +56,10 @@ async function main(files) {
   return failed ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then((code) => (process.exitCode = code), (e) => {
-  process.stderr.write(`validate-workflows: ${e.message}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e) => {
+    process.stderr.write(`validate-workflows: ${e.message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -29,9 +29,12 @@ export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
       const value = arg === "--plan" ? argv[++i] : arg.slice("--plan=".length);
       const match = /^([A-Za-z0-9_-]+)=(.+)$/.exec(value ?? "");
       if (match === null) {
-        throw new ReviewUsageError(`--plan ${value === undefined ? "needs a value" : `is ${JSON.stringify(value)}`}; allowed: <environment>=<file of terraform show -json>`);
+        throw new ReviewUsageError(
+          `--plan ${value === undefined ? "needs a value" : `is ${JSON.stringify(value)}`}; allowed: <environment>=<file of terraform show -json>`,
+        );
       }
-      if (plans.some((p) => p.environment === match[1])) throw new ReviewUsageError(`--plan names environment ${JSON.stringify(match[1])} twice; allowed: one plan per environment`);
+      if (plans.some((p) => p.environment === match[1]))
+        throw new ReviewUsageError(`--plan names environment ${JSON.stringify(match[1])} twice; allowed: one plan per environment`);
       plans.push({ environment: match[1], file: match[2] });
     } else if (arg.startsWith("-")) {
       throw new ReviewUsageError(`unknown option ${JSON.stringify(arg)}; allowed: --fail-on-destroy, --plan <environment>=<plan.json>`);
@@ -40,7 +43,11 @@ export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
     }
   }
   if (folders.length !== 2) {
-    throw new ReviewUsageError(`expected two synthesized output folders (<before> <after>), got ${folders.length}${folders.length > 0 ? `: ${folders.map((f) => JSON.stringify(f)).join(" ")}` : ""}`);
+    throw new ReviewUsageError(
+      `expected two synthesized output folders (<before> <after>), got ${folders.length}${
+        folders.length > 0 ? `: ${folders.map((f) => JSON.stringify(f)).join(" ")}` : ""
+      }`,
+    );
   }
   return { before: folders[0], after: folders[1], failOnDestroy, plans };
 }

@@ -72,7 +72,9 @@ const JSON_DOCUMENTS = new Set(["assume_role_policy"]);
  */
 export function flatten(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
   if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
-    const keyField = ["status", "name"].find((k) => value.every((v) => typeof (v as Json)[k] === "string") && new Set(value.map((v) => (v as Json)[k])).size === value.length);
+    const keyField = ["status", "name"].find(
+      (k) => value.every((v) => typeof (v as Json)[k] === "string") && new Set(value.map((v) => (v as Json)[k])).size === value.length,
+    );
     value.forEach((v, i) => flatten(v, `${prefix}[${keyField !== undefined ? (v as Json)[keyField] : i}]`, out));
   } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value as Json)) {
@@ -200,7 +202,10 @@ function iamActions(resources: Map<string, Resource>): Set<string> {
 }
 
 function listed(items: readonly string[], max = 12): string {
-  const shown = items.slice(0, max).map((i) => `\`${i}\``).join(", ");
+  const shown = items
+    .slice(0, max)
+    .map((i) => `\`${i}\``)
+    .join(", ");
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
 
@@ -229,7 +234,10 @@ export function diffEnvironment(environment: string, before: Json | undefined, a
       counts[link].destroyed++;
       const details: string[] = [];
       // https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#prevent_destroy
-      if (a.body.lifecycle?.prevent_destroy === true) details.push("its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`");
+      if (a.body.lifecycle?.prevent_destroy === true)
+        details.push(
+          "its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`",
+        );
       const provider = typeof a.body.provider === "string" ? a.body.provider : undefined;
       if (provider !== undefined && after !== undefined && !providerAliases(after).has(provider)) orphanedProviders.add(provider);
       danger.push({ text: `${subject} would be destroyed`, address, detail: details.length > 0 ? details.join("; ") : undefined });
@@ -262,10 +270,14 @@ export function diffEnvironment(environment: string, before: Json | undefined, a
     if (removed.length > 0) lines.push(`IAM actions granted to the integration role: ${removed.length} removed: ${listed(removed)}`);
     notes.set("Ingestion", lines);
   }
-  const status = before === undefined ? "added" : after === undefined ? "removed" : changes.length === 0 && notes.size === 0 ? "unchanged" : "changed";
-  const dangerNotes = [...orphanedProviders].sort().map(
-    (p) => `The provider \`${p}\` is removed together with resources it manages: terraform cannot plan their destroy ("Provider configuration not present"). Keep the provider until the destroy is applied.`,
-  );
+  const status =
+    before === undefined ? "added" : after === undefined ? "removed" : changes.length === 0 && notes.size === 0 ? "unchanged" : "changed";
+  const dangerNotes = [...orphanedProviders]
+    .sort()
+    .map(
+      (p) =>
+        `The provider \`${p}\` is removed together with resources it manages: terraform cannot plan their destroy ("Provider configuration not present"). Keep the provider until the destroy is applied.`,
+    );
   return { environment, status, danger, dangerNotes, changes, notes, counts };
 }
 

@@ -23,7 +23,11 @@ export function loadSynthesized(dir: string): Map<string, Json> {
     }
   }
   if (stacks.size === 0) {
-    throw new ReviewUsageError(`${JSON.stringify(dir)} is not synthesized output (no stacks/<environment>/cdk.tf.json); allowed: a folder written by npm run synth or cdktf synth, e.g. cdktf.out`);
+    throw new ReviewUsageError(
+      `${JSON.stringify(
+        dir,
+      )} is not synthesized output (no stacks/<environment>/cdk.tf.json); allowed: a folder written by npm run synth or cdktf synth, e.g. cdktf.out`,
+    );
   }
   return stacks;
 }
@@ -37,10 +41,18 @@ export function loadPlan(file: string): Json {
   try {
     plan = JSON.parse(readFileSync(file, "utf8"));
   } catch (e) {
-    throw new ReviewUsageError(`--plan file ${JSON.stringify(file)} cannot be read as JSON (${(e as Error).message.split("\n")[0]}); allowed: the output of terraform show -json <plan file>`);
+    throw new ReviewUsageError(
+      `--plan file ${JSON.stringify(file)} cannot be read as JSON (${
+        (e as Error).message.split("\n")[0]
+      }); allowed: the output of terraform show -json <plan file>`,
+    );
   }
   if (typeof plan !== "object" || plan === null || !("format_version" in plan) || !Array.isArray(plan.resource_changes ?? [])) {
-    throw new ReviewUsageError(`--plan file ${JSON.stringify(file)} is not a plan in terraform show -json format (no format_version); allowed: the output of terraform show -json <plan file>`);
+    throw new ReviewUsageError(
+      `--plan file ${JSON.stringify(
+        file,
+      )} is not a plan in terraform show -json format (no format_version); allowed: the output of terraform show -json <plan file>`,
+    );
   }
   return plan;
 }

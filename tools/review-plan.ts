@@ -57,10 +57,16 @@ export function planFacts(plan: Json): PlanFacts {
     if (!actions.includes("delete")) continue;
     const body: Json = rc.change?.before ?? {};
     const subject = humanName(String(rc.type), String(rc.name), body);
-    const because = REASONS[rc.action_reason] ?? (rc.action_reason !== undefined ? String(rc.action_reason) : isReplace ? "the provider requires it" : "it is no longer in the configuration");
+    const because =
+      REASONS[rc.action_reason] ??
+      (rc.action_reason !== undefined ? String(rc.action_reason) : isReplace ? "the provider requires it" : "it is no longer in the configuration");
     const paths: unknown[] = rc.change?.replace_paths ?? [];
     const reason = paths.length > 0 ? `${because}: ${paths.map(pathText).sort().join(", ")}` : because;
-    danger.push({ text: `${subject} would be ${isReplace ? "replaced (destroyed, then created)" : "destroyed"}`, address: String(rc.address), reason });
+    danger.push({
+      text: `${subject} would be ${isReplace ? "replaced (destroyed, then created)" : "destroyed"}`,
+      address: String(rc.address),
+      reason,
+    });
   }
   return { create, update, delete: del, replace, danger };
 }

@@ -27,7 +27,9 @@ function environmentSection(r: EnvironmentReview): string[] {
       const notes = [x.detail, p !== undefined ? `real plan: ${p.reason}` : undefined].filter((n) => n !== undefined);
       return `- **${x.text}** (\`${x.address}\`${notes.map((n) => `; ${n}`).join("")})`;
     }),
-    ...(r.plan?.danger ?? []).filter((x) => !d.danger.some((y) => y.address === x.address)).map((x) => `- **${x.text}** (\`${x.address}\`; real plan: ${x.reason})`),
+    ...(r.plan?.danger ?? [])
+      .filter((x) => !d.danger.some((y) => y.address === x.address))
+      .map((x) => `- **${x.text}** (\`${x.address}\`; real plan: ${x.reason})`),
   ];
   if (dangers.length > 0) out.push("### Danger: destroyed or replaced", "", ...dangers, "", ...d.dangerNotes.flatMap((n) => [`**${n}**`, ""]));
   if (r.plan !== undefined) {
@@ -81,7 +83,10 @@ export function renderReview(reviews: readonly EnvironmentReview[]): string {
   );
   out.push("| Environment | status | destroyed or replaced | added | changed |", "|---|---|---:|---:|---:|");
   for (const r of sorted) {
-    const totals = LINKS.map((l) => r.diff.counts[l]).reduce((t, c) => ({ added: t.added + c.added, changed: t.changed + c.changed, gone: t.gone + c.destroyed + c.replaced }), { added: 0, changed: 0, gone: 0 });
+    const totals = LINKS.map((l) => r.diff.counts[l]).reduce(
+      (t, c) => ({ added: t.added + c.added, changed: t.changed + c.changed, gone: t.gone + c.destroyed + c.replaced }),
+      { added: 0, changed: 0, gone: 0 },
+    );
     const gone = Math.max(totals.gone, (r.plan?.delete ?? 0) + (r.plan?.replace ?? 0));
     out.push(`| \`${r.diff.environment}\` | ${r.diff.status} | ${gone} | ${totals.added} | ${totals.changed} |`);
   }

@@ -9,7 +9,11 @@ export type Link = (typeof LINKS)[number];
 
 export function linkOf(type: string): Link {
   if (type === "aws_eks_cluster" || type === "aws_cloudwatch_log_group") return "Audit logging";
-  if (/^aws_(cloudformation_stack|cloudwatch_log_subscription_filter|lambda_permission|secretsmanager_|iam_)/.test(type) || type.startsWith("datadog_integration_aws")) return "Ingestion";
+  if (
+    /^aws_(cloudformation_stack|cloudwatch_log_subscription_filter|lambda_permission|secretsmanager_|iam_)/.test(type) ||
+    type.startsWith("datadog_integration_aws")
+  )
+    return "Ingestion";
   if (type.startsWith("datadog_logs_") || type === "datadog_dashboard_json" || type === "datadog_monitor") return "Log Explorer";
   if (type.startsWith("datadog_security_")) return "Cloud SIEM";
   return "Other";

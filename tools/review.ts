@@ -27,7 +27,11 @@ export function runReview(argv: readonly string[]): ReviewResult {
   const names = [...new Set([...before.keys(), ...after.keys()])].sort();
   for (const p of args.plans) {
     if (!names.includes(p.environment)) {
-      throw new ReviewUsageError(`--plan names environment ${JSON.stringify(p.environment)}, which neither folder holds; allowed: ${names.map((n) => JSON.stringify(n)).join(", ")}`);
+      throw new ReviewUsageError(
+        `--plan names environment ${JSON.stringify(p.environment)}, which neither folder holds; allowed: ${names
+          .map((n) => JSON.stringify(n))
+          .join(", ")}`,
+      );
     }
   }
   const plans = new Map(args.plans.map((p) => [p.environment, planFacts(loadPlan(p.file))]));
@@ -54,4 +58,3 @@ export function main(argv: readonly string[]): number {
     return 1;
   }
 }
-

@@ -16,7 +16,10 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** Joins name parts into a Terraform identifier: characters Terraform does not allow in a name become `_`. */
 export function terraformName(...parts: readonly string[]): string {
-  const joined = parts.filter((p) => p !== "").map((p) => p.replace(/[^A-Za-z0-9_-]/g, "_")).join("_");
+  const joined = parts
+    .filter((p) => p !== "")
+    .map((p) => p.replace(/[^A-Za-z0-9_-]/g, "_"))
+    .join("_");
   return IDENTIFIER.test(joined) ? joined : `_${joined}`;
 }
 

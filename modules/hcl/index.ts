@@ -127,7 +127,8 @@ function jsonDocument(s: string): unknown {
 function fixFragment<T>(fragment: T): T {
   const visit = (node: any): any => {
     if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== "object") return typeof node === "string" && !node.startsWith("{") && !node.startsWith("[") ? quotedTemplate(node) : node;
+    if (node === null || typeof node !== "object")
+      return typeof node === "string" && !node.startsWith("{") && !node.startsWith("[") ? quotedTemplate(node) : node;
     const isWrapper = "value" in node && ("storageClassType" in node || "type" in node);
     if (isWrapper && typeof node.value === "string") {
       const doc = jsonDocument(node.value);

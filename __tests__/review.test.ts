@@ -121,6 +121,16 @@ describe("review: replacement, IAM and whole environments", () => {
     );
   });
 
+  it("a Forwarder upgrade is named by version", () => {
+    const head = edited(before, "production", (s) => {
+      const stack = s.resource.aws_cloudformation_stack["datadog_forwarder_eu-west-1"];
+      stack.template_url = stack.template_url.replace("5.4.14", "5.4.15");
+    });
+    expect(runReview([before, head]).markdown).toContain(
+      "- Datadog Forwarder stack datadog-forwarder (eu-west-1): changed\n  - Forwarder version: `5.4.14` → `5.4.15`\n  - `template_url`:",
+    );
+  });
+
   it("a changed severity is named first, old → new", () => {
     const head = edited(before, "staging", (s) => (s.resource.datadog_security_monitoring_rule["pod-exec-burst"].case[0].status = "high"));
     expect(runReview([before, head]).markdown).toMatch(/- Cloud SIEM rule pod-exec-burst \("[^"]+"\): changed\n  - severity: `medium` → `high`\n/);

@@ -158,6 +158,12 @@ function settingChanges(r: Resource, before: Json, after: Json): { lines: string
     const force = forcesReplacement(r.type, path);
     if (force !== undefined) forced.push(line.split("\n")[0].replace(/:$/, ""));
   }
+  if (r.type === "aws_cloudformation_stack" && before.template_url !== after.template_url) {
+    const version = (url: unknown) => /\/forwarder\/([^/]+)\.yaml$/.exec(String(url))?.[1];
+    if (version(before.template_url) !== undefined && version(after.template_url) !== undefined) {
+      lines.unshift(`Forwarder version: \`${version(before.template_url)}\` → \`${version(after.template_url)}\``);
+    }
+  }
   if (r.type === "datadog_security_monitoring_rule") {
     const statuses = (body: Json) => ((Array.isArray(body.case) ? body.case : []) as Json[]).map((c) => c.status).join(", ");
     if (statuses(before) !== statuses(after)) lines.unshift(`severity: \`${statuses(before)}\` → \`${statuses(after)}\``);

@@ -6,6 +6,9 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { AuditLogFilterPattern } from "../modules/datadog-forwarder";
+import { EXCLUSION_PRESET_NAMES } from "../modules/log-explorer";
+import { renderExclusionPresetTable, renderFilterPatternTable, replaceBlock } from "../tools/generate";
 
 const ROOT = path.join(__dirname, "..");
 const GENERATE = path.join("scripts", "generate.js");
@@ -60,6 +63,30 @@ export const rule: DetectionRuleProps = {
   },
 };
 `;
+
+describe("generated documentation samples", () => {
+  test("the filter pattern table shows every preset's exact pattern (pipes escaped for Markdown) and what it drops and keeps", () => {
+    const rows = renderFilterPatternTable().split("\n");
+    expect(rows).toHaveLength(2 + AuditLogFilterPattern.NAMES.length);
+    const row = rows.find((r) => r.startsWith("| `drop-health-checks-and-system-reads` |"))!;
+    expect(row).toContain(AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS.pattern.replace(/\|/g, "\\|"));
+    expect(row).toContain("any access to secrets, whoever makes it");
+  });
+
+  test("the exclusion preset table has one row per preset with its query", () => {
+    const rows = renderExclusionPresetTable().split("\n");
+    expect(rows.slice(2).map((r) => r.split(" | ")[0])).toEqual(EXCLUSION_PRESET_NAMES.map((n) => `| \`${n}\``));
+  });
+
+  test("a document without the block's markers is an error, not a silent no-op", () => {
+    expect(() => replaceBlock("# doc", "X", "y")).toThrow(
+      'the document has no "<!-- BEGIN GENERATED X (npm run generate) -->" ... "<!-- END GENERATED X -->" markers',
+    );
+    expect(replaceBlock("a\n<!-- BEGIN GENERATED X (npm run generate) -->\nold\n<!-- END GENERATED X -->\nb", "X", "new")).toBe(
+      "a\n<!-- BEGIN GENERATED X (npm run generate) -->\nnew\n<!-- END GENERATED X -->\nb",
+    );
+  });
+});
 
 describe("npm run generate", () => {
   test("every generated artifact of this checkout is up to date (--check writes nothing)", () => {

@@ -6,6 +6,9 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { AuditLogFilterPattern } from "../modules/datadog-forwarder";
+import { EXCLUSION_PRESET_NAMES } from "../modules/log-explorer";
+import { renderExclusionPresetTable, renderFilterPatternTable, replaceBlock } from "../tools/generate";
 
 const ROOT = path.join(__dirname, "..");
 const GENERATE = path.join("scripts", "generate.js");
@@ -15,13 +18,23 @@ function generate(cwd: string, ...args: string[]): { status: number | null; stdo
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A throw-away copy of the project's files (what git tracks or would track), with node_modules linked. */
+/** The project's files: what git tracks or would track, or (outside a git checkout) the tree minus build output. */
+function projectFiles(): string[] {
+  const git = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" });
+  if (git.status === 0) return git.stdout.split("\n").filter((f) => f !== "");
+  const skip = new Set(["node_modules", "dist", "cdktf.out", ".git"]);
+  const walk = (dir: string): string[] =>
+    fs
+      .readdirSync(path.join(ROOT, dir), { withFileTypes: true })
+      .filter((e) => !skip.has(e.name))
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return walk("");
+}
+
+/** A throw-away copy of the project's files, with node_modules linked. */
 function projectCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "generate-flow-"));
-  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: ROOT, encoding: "utf8" })
-    .split("\n")
-    .filter((f) => f !== "");
-  for (const f of files) {
+  for (const f of projectFiles()) {
     if (!fs.existsSync(path.join(ROOT, f))) continue; // deleted in the working tree
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
     fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
@@ -60,6 +73,30 @@ export const rule: DetectionRuleProps = {
   },
 };
 `;
+
+describe("generated documentation samples", () => {
+  test("the filter pattern table shows every preset's exact pattern (pipes escaped for Markdown) and what it drops and keeps", () => {
+    const rows = renderFilterPatternTable().split("\n");
+    expect(rows).toHaveLength(2 + AuditLogFilterPattern.NAMES.length);
+    const row = rows.find((r) => r.startsWith("| `drop-health-checks-and-system-reads` |"))!;
+    expect(row).toContain(AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS.pattern.replace(/\|/g, "\\|"));
+    expect(row).toContain("any access to secrets, whoever makes it");
+  });
+
+  test("the exclusion preset table has one row per preset with its query", () => {
+    const rows = renderExclusionPresetTable().split("\n");
+    expect(rows.slice(2).map((r) => r.split(" | ")[0])).toEqual(EXCLUSION_PRESET_NAMES.map((n) => `| \`${n}\``));
+  });
+
+  test("a document without the block's markers is an error, not a silent no-op", () => {
+    expect(() => replaceBlock("# doc", "X", "y")).toThrow(
+      'the document has no "<!-- BEGIN GENERATED X (npm run generate) -->" ... "<!-- END GENERATED X -->" markers',
+    );
+    expect(replaceBlock("a\n<!-- BEGIN GENERATED X (npm run generate) -->\nold\n<!-- END GENERATED X -->\nb", "X", "new")).toBe(
+      "a\n<!-- BEGIN GENERATED X (npm run generate) -->\nnew\n<!-- END GENERATED X -->\nb",
+    );
+  });
+});
 
 describe("npm run generate", () => {
   test("every generated artifact of this checkout is up to date (--check writes nothing)", () => {
@@ -130,6 +167,23 @@ describe("npm run generate", () => {
       const summary = /^Tests: .*$/m.exec(jest.stderr)?.[0] ?? jest.stderr.slice(-3000);
       expect({ status: jest.status, summary }).toEqual({ status: 0, summary });
       expect(summary).toMatch(/^Tests: +\d+ passed, \d+ total$/);
+
+      // Removing the rule again: its address stays in the snapshots (the address test fails) until the removal is accepted.
+      fs.rmSync(path.join(dir, "modules/cloud-siem/rules/fixture-kube-system-configmap-deleted.ts"));
+      const refused = generate(dir);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(
+        "generate: 3 snapshotted Terraform address(es) no longer exist; Terraform would destroy these resources:\n- staging: ",
+      );
+      const staging = () => fs.readFileSync(path.join(dir, "__tests__/addresses/staging.txt"), "utf8");
+      expect(staging()).toContain("cloud-siem_rules_fixture-kube-system-configmap-deleted");
+      const accepted = generate(dir, "--accept-removed-addresses");
+      expect({ status: accepted.status, stderr: accepted.stderr }).toEqual({ status: 0, stderr: "" });
+      expect(accepted.stdout).toContain(
+        "removed from the snapshot (accepted): staging: datadog_security_monitoring_rule.cloud-siem_rules_fixture-kube-system-configmap-deleted",
+      );
+      expect(staging()).not.toContain("fixture-kube-system-configmap-deleted");
+      expect(generate(dir, "--check").status).toBe(0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

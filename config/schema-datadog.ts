@@ -3,7 +3,9 @@
  * Patterns, ranges and defaults are imported from the modules that own them (and lib/aws.ts), so the config and the
  * constructs cannot disagree; the constructs re-check what needs the whole picture.
  */
+import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../lib/datadog-tags";
 import {
+  AWS_REGION_CODE,
   DEFAULT_LOG_RETENTION_IN_DAYS,
   IAM_PATH,
   IAM_PATH_ALLOWED,
@@ -53,8 +55,8 @@ import {
 import { arr, bool, int, literal, num, obj, optional, record, required, str, withDefault, withSectionDefault } from "./dsl";
 
 /** A Datadog tag as this project writes them: lowercase `key:value`. Shared by every config section. */
-export const datadogTag = str({ pattern: /^[a-z][a-z0-9_.:/-]{0,199}$/, format: "a lowercase Datadog tag key:value (letters, digits, _ - : . /)" });
-const regionCode = str({ pattern: /^[a-z]{2}(-gov)?-[a-z]+-\d$/, format: "an AWS region code" });
+export const datadogTag = str({ pattern: DATADOG_TAG, format: DATADOG_TAG_ALLOWED });
+const regionCode = str({ pattern: AWS_REGION_CODE, format: "an AWS region code" });
 const awsRegionList = arr(regionCode, { minItems: 1, unique: true });
 
 export const integrationSection = obj({

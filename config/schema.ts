@@ -227,8 +227,9 @@ const environment = obj({
     }
   });
   // The API-key secrets need every cluster's region: skipped while a cluster is invalid.
-  if (forwarder !== undefined && clusters.every((c) => c !== undefined)) {
-    const clusterRegions = new Set(clusters.map((c) => c!.region ?? aws.region));
+  const validClusters = clusters.filter((c) => c !== undefined);
+  if (forwarder !== undefined && validClusters.length === clusters.length) {
+    const clusterRegions = new Set(validClusters.map((c) => c.region ?? aws.region));
     const fp = join(join(join(path, "datadog"), "forwarder"), "apiKeySecretArns");
     for (const [region, arn] of Object.entries(forwarder.apiKeySecretArns)) {
       const [, partition, , arnRegion, account] = arn.split(":");

@@ -52,6 +52,9 @@ export const REGIONS_BY_PARTITION: Readonly<Record<Partition, readonly string[]>
 
 export const ALL_REGIONS: readonly string[] = Object.values(REGIONS_BY_PARTITION).flat();
 
+/** The shape of a region code (any partition, including ones not listed above), e.g. us-east-1, us-gov-west-1. */
+export const AWS_REGION_CODE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/;
+
 export function partitionOfRegion(region: string): Partition | undefined {
   return PARTITIONS.find((p) => REGIONS_BY_PARTITION[p].includes(region));
 }

@@ -23,15 +23,13 @@ function main(argv) {
   const { writePackIndex } = require("../tools/pack-index-writer.ts");
   const indexChanged = writePackIndex(path.join(ROOT, "modules", "cloud-siem", "rules"), check);
   const { generateArtifacts } = require("../tools/generate.ts");
-  const result = generateArtifacts({ projectDir: ROOT, check, acceptRemovedAddresses: accepted });
+  const accept = argv.includes("--accept-removed-addresses");
+  const result = generateArtifacts({ projectDir: ROOT, check, acceptRemovedAddresses: accept });
   const changed = [...(indexChanged ? ["modules/cloud-siem/rules/index.ts"] : []), ...result.changed];
   for (const file of changed) process.stdout.write(`${check ? "stale" : "updated"} ${file}\n`);
   if (changed.length === 0) process.stdout.write("every generated artifact is up to date\n");
-  if (result.removedAddresses.length > 0 && accepted) {
-    process.stderr.write(
-      `generate: removed ${result.removedAddresses.length} Terraform address(es) from the snapshots as asked (--accept-removed-addresses); Terraform destroys these resources unless a moved block maps them:\n` +
-        result.removedAddresses.map((a) => `- ${a}\n`).join(""),
-    );
+  if (result.removedAddresses.length > 0 && accept) {
+    process.stdout.write(result.removedAddresses.map((a) => `removed from the snapshot (accepted): ${a}\n`).join(""));
   } else if (result.removedAddresses.length > 0) {
     process.stderr.write(
       `generate: ${result.removedAddresses.length} snapshotted Terraform address(es) no longer exist; Terraform would destroy these resources:\n` +

@@ -6,6 +6,8 @@
  *   pack is loaded);
  * - the rule tables of README.md and docs/cloud-siem.md;
  * - the config's JSON Schema, `config/eks-audit-siem.schema.json`;
+ * - documentation samples: the subscription filter presets (docs/ingestion.md) and the index exclusion presets
+ *   (docs/log-explorer.md), between `<!-- BEGIN GENERATED <NAME> (npm run generate) -->` / `<!-- END GENERATED <NAME> -->`;
  * - the Terraform address snapshots, `__tests__/addresses/<stack>.txt` (new addresses added; a removed one only with
  *   `--accept-removed-addresses`, see tools/address-snapshot.ts).
  *
@@ -14,9 +16,57 @@
 import * as fs from "fs";
 import * as path from "path";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
+import { AuditLogFilterPattern } from "../modules/datadog-forwarder/filter-patterns";
+import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES } from "../modules/log-explorer/queries";
 import { renderRuleTable, replaceRuleTable } from "../modules/cloud-siem/rule-table";
 import { diffAddresses, readSnapshot, renderSnapshot, snapshotFile, snapshotStacks, stackAddresses, updatedSnapshot } from "./address-snapshot";
 import { JSON_SCHEMA_PATH, renderJsonSchema } from "./config-schema";
+
+/** A Markdown table cell: pipes escaped (also inside code spans, as GitHub requires). */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|");
+}
+
+const code = (text: string): string => (text === "" ? '`""`' : `\`${text}\``);
+
+/** The subscription filter presets: name, pattern, what each drops and keeps (from AuditLogFilterPattern). */
+export function renderFilterPatternTable(): string {
+  const presets = AuditLogFilterPattern.NAMES.filter((n) => n !== "custom").map((n) => AuditLogFilterPattern.fromName(n));
+  return [
+    "| Config name | Pattern | Drops | Keeps |",
+    "|---|---|---|---|",
+    ...presets.map(
+      (p) =>
+        `| ${code(p.name)}${p === AuditLogFilterPattern.ALL_EVENTS ? " (default)" : ""} | ${cell(code(p.pattern))} (${p.pattern.length} characters) | ${cell(p.drops.join("; ") || "nothing")} | ${cell(p.keeps.join("; "))} |`,
+    ),
+    "| `custom` | your pattern (`datadog.forwarder.subscription.pattern`, with `filter: custom`) | whatever it does not match | — |",
+  ].join("\n");
+}
+
+/** The index exclusion presets: name, query, what each drops and why (from EXCLUSION_PRESETS). */
+export function renderExclusionPresetTable(): string {
+  return [
+    "| Preset | Query | What it drops and why |",
+    "|---|---|---|",
+    ...EXCLUSION_PRESET_NAMES.map((n) => `| ${code(n)} | ${cell(code(EXCLUSION_PRESETS[n].query))} | ${cell(EXCLUSION_PRESETS[n].description)} |`),
+  ].join("\n");
+}
+
+/** Generated blocks of documentation other than the rule tables: document, block name, content. */
+export const DOCUMENT_BLOCKS: readonly { readonly doc: string; readonly name: string; readonly render: () => string }[] = [
+  { doc: "docs/ingestion.md", name: "FILTER PATTERN TABLE", render: renderFilterPatternTable },
+  { doc: "docs/log-explorer.md", name: "EXCLUSION PRESET TABLE", render: renderExclusionPresetTable },
+];
+
+/** Replaces the content between a block's markers; fails when the document lacks them. */
+export function replaceBlock(doc: string, name: string, content: string): string {
+  const begin = `<!-- BEGIN GENERATED ${name} (npm run generate) -->`;
+  const end = `<!-- END GENERATED ${name} -->`;
+  const i = doc.indexOf(begin);
+  const j = doc.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`the document has no "${begin}" ... "${end}" markers`);
+  return `${doc.slice(0, i + begin.length)}\n${content}\n${doc.slice(j)}`;
+}
 
 /** Documents holding the generated rule table. */
 export const RULE_TABLE_DOCUMENTS = ["README.md", "docs/cloud-siem.md"] as const;
@@ -59,6 +109,9 @@ export function generateArtifacts(options: GenerateOptions): GenerateResult {
 
   const table = renderRuleTable(EKS_RULE_PACK);
   for (const doc of RULE_TABLE_DOCUMENTS) write(doc, replaceRuleTable(fs.readFileSync(path.join(root, doc), "utf8"), table));
+
+  for (const block of DOCUMENT_BLOCKS)
+    write(block.doc, replaceBlock(fs.readFileSync(path.join(root, block.doc), "utf8"), block.name, block.render()));
 
   write(JSON_SCHEMA_PATH, renderJsonSchema());
 

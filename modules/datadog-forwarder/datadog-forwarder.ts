@@ -19,7 +19,7 @@ import {
   SECRETS_MANAGER_SECRET_ARN_ALLOWED,
   partitionOfRegion,
 } from "../../lib/aws";
-import { datadogTagError, datadogTagValue } from "./datadog-tags";
+import { datadogTagError, datadogTagValue } from "../../lib/datadog-tags";
 import {
   AuditLogFilterPattern,
   DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,

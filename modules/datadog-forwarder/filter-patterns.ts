@@ -52,15 +52,18 @@ const KEEP_UNLESS_SYSTEM_READ = [
  */
 export class AuditLogFilterPattern {
   /** Every event (pattern `""`). The default. */
-  public static readonly ALL_EVENTS = new AuditLogFilterPattern("all", "", []);
+  public static readonly ALL_EVENTS = new AuditLogFilterPattern("all", "", [], ["everything"]);
 
   /**
    * Drops requests to `/healthz*`, `/livez*`, `/readyz*` and `/metrics*` (probes and Prometheus scrapes of the API
    * server, from any identity, including `system:anonymous`).
    */
-  public static readonly DROP_HEALTH_CHECKS = new AuditLogFilterPattern("drop-health-checks", `{ ${KEEP_NON_HEALTH} }`, [
-    `requests whose requestURI starts with ${HEALTH_CHECK_PATH_PREFIXES.join(", ")} (any user, any verb)`,
-  ]);
+  public static readonly DROP_HEALTH_CHECKS = new AuditLogFilterPattern(
+    "drop-health-checks",
+    `{ ${KEEP_NON_HEALTH} }`,
+    [`requests whose requestURI starts with ${HEALTH_CHECK_PATH_PREFIXES.join(", ")} (any user, any verb)`],
+    ["all other requests"],
+  );
 
   /**
    * Everything `DROP_HEALTH_CHECKS` drops, plus `get`/`list`/`watch` requests by `system:` users (the API server,
@@ -74,6 +77,12 @@ export class AuditLogFilterPattern {
     [
       `requests whose requestURI starts with ${HEALTH_CHECK_PATH_PREFIXES.join(", ")} (any user, any verb)`,
       `${READ_ONLY_VERBS.join("/")} requests by users named system:* other than system:serviceaccount:* and system:anonymous, unless the resource is secrets`,
+    ],
+    [
+      "every write (create, update, patch, delete, ...)",
+      "every read by humans, IAM-mapped users and service accounts (system:serviceaccount:*)",
+      "every request by system:anonymous",
+      "any access to secrets, whoever makes it",
     ],
   );
 
@@ -119,6 +128,8 @@ export class AuditLogFilterPattern {
     public readonly pattern: string,
     /** Plain-language list of what the pattern drops. */
     public readonly drops: readonly string[],
+    /** Plain-language list of what the pattern keeps (docs/ingestion.md's table is generated from both lists). */
+    public readonly keeps: readonly string[] = [],
   ) {}
 }
 

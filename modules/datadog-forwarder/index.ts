@@ -1,4 +1,4 @@
 export * from "./datadog-forwarder";
 export * from "./filter-patterns";
 export * from "./forwarder-template";
-export * from "./datadog-tags";
+export * from "../../lib/datadog-tags";

@@ -64,7 +64,7 @@ export interface ExclusionPresetDefinition {
   readonly filterName: string;
   /** The exclusion filter's query (evaluated only on logs that already match the index filter). */
   readonly query: string;
-  /** One sentence on what is excluded and why it is noise. */
+  /** What is excluded and why it is noise, and what is kept (Markdown; docs/log-explorer.md's table is generated from it). */
   readonly description: string;
 }
 
@@ -85,13 +85,13 @@ export const EXCLUSION_PRESETS: Readonly<Record<ExclusionPreset, ExclusionPreset
     filterName: "eks-audit: health and readiness endpoints",
     query: '@http.method:get @http.url_details.path:("/healthz" OR "/livez" OR "/readyz" OR "/metrics")',
     description:
-      "get requests to /healthz, /livez, /readyz and /metrics: load balancer, kubelet and monitoring probes that repeat every few seconds and change nothing",
+      "API server health, liveness, readiness and metrics probes (`get` on `/healthz`, `/livez`, `/readyz`, `/metrics`) from load balancers, kubelets and monitoring, repeated every few seconds, changing nothing. Exact paths only (sub-checks such as `/readyz/etcd` stay).",
   },
   [ExclusionPreset.SYSTEM_READ_ONLY]: {
     filterName: "eks-audit: read-only requests from system identities",
     query: `@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] @usr.name:(${SYSTEM_IDENTITIES.join(" OR ")})`,
     description:
-      "successful get, list and watch requests by the control plane (controller manager, scheduler, kube-proxy, API server), kubelets (system:node:*), kube-system service accounts and EKS-managed identities (eks:*); denied requests and every write are kept",
+      "Successful reads (`get`, `list`, `watch`) by the control plane (controller manager, scheduler, kube-proxy, API server), kubelets (`system:node:*`), kube-system service accounts and EKS-managed identities (`eks:*`): the informer/watch traffic that makes up most of an idle cluster's audit volume (see Kubernetes' [Auditing](https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/) on audit policy levels). Kept: every write, every denied (non-2xx) request, every read by a human or workload identity.",
   },
 };
 

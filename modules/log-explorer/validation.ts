@@ -3,7 +3,7 @@
  * value fails at synth time with a message naming the field instead of at apply time.
  */
 import { Token } from "cdktf";
-import { EKS_CLUSTER_NAME, EKS_CLUSTER_NAME_ALLOWED } from "../../lib/aws";
+import { AWS_REGION_CODE, EKS_CLUSTER_NAME, EKS_CLUSTER_NAME_ALLOWED } from "../../lib/aws";
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/datadog-notifications";
 import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES, ClusterScopeAttribute, LOG_GROUP_NAME } from "./queries";
 import { KNOWN_DATADOG_SITES } from "./sites";
@@ -30,7 +30,7 @@ export const INDEX_NAME = /^[a-z][a-z0-9-]*$/;
 export { EKS_CLUSTER_NAME } from "../../lib/aws";
 
 /** AWS region codes, e.g. us-east-1, us-gov-west-1, ap-southeast-4. */
-export const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/;
+export const AWS_REGION = AWS_REGION_CODE;
 
 /** `daily_limit_reset.reset_time` (provider 3.82 validation): `HH:00`, 00-23. */
 export const RESET_TIME = /^([0-1][0-9]|2[0-3]):00$/;

@@ -1,16 +1,20 @@
 /**
+ * Datadog tags, shared by the config file (every tag list) and the Forwarder's `DdTags`.
  * Datadog tag syntax (docs.datadoghq.com/getting_started/tagging/#define-tags): tags start with a letter, contain
  * alphanumerics, underscores, minuses, colons, periods and slashes, are at most 200 characters and are lowercased
  * by Datadog. `DdTags` is a comma-separated list (no trailing comma), so a tag can hold no comma.
  * This check is stricter than Datadog on case (it rejects upper case instead of lowercasing silently).
  */
-const TAG = /^[a-z][a-z0-9_\-:./]*$/;
+export const DATADOG_TAG = /^(?=.{1,200}$)[a-z][a-z0-9_\-:./]*(?<!:)$/;
+
+/** What {@link DATADOG_TAG} allows, in words. */
+export const DATADOG_TAG_ALLOWED = 'a lowercase Datadog tag key:value (letters, digits, _ - : . /; starting with a letter, not ending with ":", at most 200 characters)';
 
 /** Returns an error message for an invalid tag, else undefined. */
 export function datadogTagError(tag: string): string | undefined {
   if (tag.length === 0) return `tag is empty; allowed: key:value, starting with a letter`;
   if (tag.length > 200) return `tag ${JSON.stringify(tag)} is ${tag.length} characters; allowed: at most 200`;
-  if (!TAG.test(tag) || tag.endsWith(":")) {
+  if (!DATADOG_TAG.test(tag)) {
     return `tag ${JSON.stringify(tag)} is invalid; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`;
   }
   return undefined;

@@ -18,7 +18,6 @@ function main(argv) {
     return 2;
   }
   const check = argv.includes("--check");
-  const accepted = argv.includes("--accept-removed-addresses");
   // The pack index first: everything else loads the pack through it.
   const { writePackIndex } = require("../tools/pack-index-writer.ts");
   const indexChanged = writePackIndex(path.join(ROOT, "modules", "cloud-siem", "rules"), check);

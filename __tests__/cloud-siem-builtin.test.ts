@@ -22,14 +22,25 @@ describe("BuiltInRuleReview", () => {
   const position = (name: string) => `index(${ds}.rules[*].name, ${JSON.stringify(name)})`;
 
   test("lists Datadog's built-in Kubernetes rules with the data source (default rules tagged source:kubernetes) and outputs their names", () => {
-    expect(out.data.datadog_security_monitoring_rules).toEqual({ "builtin_rules": { default_only_filter: true, tags_filter: ["source:kubernetes"] } });
-    expect(Object.values(out.output)).toEqual([{ description: "Names of the Datadog built-in rules matching the tags filter (review them; adopt by exact name)", value: `\${sort(${ds}.rules[*].name)}` }]);
+    expect(out.data.datadog_security_monitoring_rules).toEqual({ builtin_rules: { default_only_filter: true, tags_filter: ["source:kubernetes"] } });
+    expect(Object.values(out.output)).toEqual([
+      {
+        description: "Names of the Datadog built-in rules matching the tags filter (review them; adopt by exact name)",
+        value: `\${sort(${ds}.rules[*].name)}`,
+      },
+    ]);
   });
 
   test("imports each named rule with an ID looked up by exact name at plan time", () => {
     expect(out.import).toEqual([
-      { to: "datadog_security_monitoring_default_rule.a-kubernetes-user-was-assigned-cluster-administrator-permissions", id: `\${${ds}.rule_ids[${position(CLUSTER_ADMIN)}]}` },
-      { to: "datadog_security_monitoring_default_rule.a-new-kubernetes-admission-controller-was-created", id: `\${${ds}.rule_ids[${position(WEBHOOK)}]}` },
+      {
+        to: "datadog_security_monitoring_default_rule.a-kubernetes-user-was-assigned-cluster-administrator-permissions",
+        id: `\${${ds}.rule_ids[${position(CLUSTER_ADMIN)}]}`,
+      },
+      {
+        to: "datadog_security_monitoring_default_rule.a-new-kubernetes-admission-controller-was-created",
+        id: `\${${ds}.rule_ids[${position(WEBHOOK)}]}`,
+      },
     ]);
   });
 
@@ -43,22 +54,45 @@ describe("BuiltInRuleReview", () => {
           iterator: "builtin_case",
           content: {
             status: "${builtin_case.value.status}",
-            notifications: '${lookup({"info":[],"low":[],"medium":["@slack-sec"],"high":["@pagerduty-eks"],"critical":[]}, builtin_case.value.status, [])}',
+            notifications:
+              '${lookup({"info":[],"low":[],"medium":["@slack-sec"],"high":["@pagerduty-eks"],"critical":[]}, builtin_case.value.status, [])}',
           },
         },
       },
     });
     const webhook = rules["a-new-kubernetes-admission-controller-was-created"];
     expect(webhook.enabled).toBe(false);
-    expect(webhook.dynamic.case.content.notifications).toBe('${lookup({"info":[],"low":[],"medium":["@slack-platform"],"high":[],"critical":[]}, builtin_case.value.status, [])}');
+    expect(webhook.dynamic.case.content.notifications).toBe(
+      '${lookup({"info":[],"low":[],"medium":["@slack-platform"],"high":[],"critical":[]}, builtin_case.value.status, [])}',
+    );
   });
 
   test.each<[string, BuiltInRuleReviewProps, string]>([
-    ["empty name", { rules: [{ name: "" }] }, 'built-in rule review "builtin-rules": rules[0].name is "" (allowed: the exact name of a Datadog built-in rule)'],
-    ["listed twice", { rules: [{ name: WEBHOOK }, { name: WEBHOOK }] }, `built-in rule review "builtin-rules": rules[1].name "${WEBHOOK}" is listed twice (allowed: each rule once)`],
-    ["bad handle", { rules: [{ name: WEBHOOK, notifications: { high: ["pagerduty"] } }] }, 'built-in rule review "builtin-rules": rules[0].notifications.high[0] is "pagerduty" (allowed: @slack-<channel>'],
-    ["misspelled option", { rules: [{ name: WEBHOOK, enable: false } as never] }, 'built-in rule review "builtin-rules": rules[0].enable is not an option; did you mean "enabled"? (allowed: name, enabled, notifications)'],
-    ["bad severity", { notifications: { severe: ["@slack-sec"] } as never, rules: [] }, 'built-in rule review "builtin-rules": notifications.severe is not a severity (allowed: info, low, medium, high, critical)'],
+    [
+      "empty name",
+      { rules: [{ name: "" }] },
+      'built-in rule review "builtin-rules": rules[0].name is "" (allowed: the exact name of a Datadog built-in rule)',
+    ],
+    [
+      "listed twice",
+      { rules: [{ name: WEBHOOK }, { name: WEBHOOK }] },
+      `built-in rule review "builtin-rules": rules[1].name "${WEBHOOK}" is listed twice (allowed: each rule once)`,
+    ],
+    [
+      "bad handle",
+      { rules: [{ name: WEBHOOK, notifications: { high: ["pagerduty"] } }] },
+      'built-in rule review "builtin-rules": rules[0].notifications.high[0] is "pagerduty" (allowed: @slack-<channel>',
+    ],
+    [
+      "misspelled option",
+      { rules: [{ name: WEBHOOK, enable: false } as never] },
+      'built-in rule review "builtin-rules": rules[0].enable is not an option; did you mean "enabled"? (allowed: name, enabled, notifications)',
+    ],
+    [
+      "bad severity",
+      { notifications: { severe: ["@slack-sec"] } as never, rules: [] },
+      'built-in rule review "builtin-rules": notifications.severe is not a severity (allowed: info, low, medium, high, critical)',
+    ],
   ])("fails: %s", (_t, props, message) => {
     expect(() => synth(props)).toThrow(message);
   });

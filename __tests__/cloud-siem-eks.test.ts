@@ -28,17 +28,30 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
   });
 
   test("built-in rules inherit the per-severity targets with per-case delivery", () => {
-    const out = JSON.parse(synth({ notifications: { high: ["@pagerduty-eks"] }, builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created" }] } }));
+    const out = JSON.parse(
+      synth({
+        notifications: { high: ["@pagerduty-eks"] },
+        builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created" }] },
+      }),
+    );
     const rule = Object.values(out.resource.datadog_security_monitoring_default_rule)[0] as any;
-    expect(rule.dynamic.case.content.notifications).toBe('${lookup({"info":[],"low":[],"medium":[],"high":["@pagerduty-eks"],"critical":[]}, builtin_case.value.status, [])}');
+    expect(rule.dynamic.case.content.notifications).toBe(
+      '${lookup({"info":[],"low":[],"medium":[],"high":["@pagerduty-eks"],"critical":[]}, builtin_case.value.status, [])}',
+    );
   });
 
   test("with notification rules, built-in rule cases get no targets (the notification rules route them)", () => {
     const out = JSON.parse(
-      synth({ notificationDelivery: "notification_rule", notifications: { high: ["@pagerduty-eks"] }, builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created" }] } }),
+      synth({
+        notificationDelivery: "notification_rule",
+        notifications: { high: ["@pagerduty-eks"] },
+        builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created" }] },
+      }),
     );
     const rule = Object.values(out.resource.datadog_security_monitoring_default_rule)[0] as any;
-    expect(rule.dynamic.case.content.notifications).toBe('${lookup({"info":[],"low":[],"medium":[],"high":[],"critical":[]}, builtin_case.value.status, [])}');
+    expect(rule.dynamic.case.content.notifications).toBe(
+      '${lookup({"info":[],"low":[],"medium":[],"high":[],"critical":[]}, builtin_case.value.status, [])}',
+    );
     expect(Object.values(out.resource.datadog_security_notification_rule).map((n: any) => n.targets)).toEqual([["@pagerduty-eks"]]);
   });
 
@@ -53,7 +66,11 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
   });
 
   test("synthesis is deterministic", () => {
-    const props: EksCloudSiemProps = { ruleTags: ["env:production"], notifications: { medium: ["@slack-sec"] }, builtInRules: { rules: [{ name: "x" }] } };
+    const props: EksCloudSiemProps = {
+      ruleTags: ["env:production"],
+      notifications: { medium: ["@slack-sec"] },
+      builtInRules: { rules: [{ name: "x" }] },
+    };
     expect(synth(props)).toBe(synth(props));
   });
 });

@@ -11,8 +11,10 @@ import {
 } from "../modules/cloud-siem";
 
 const byId = (rules: readonly { id: string }[], id: string) => rules.find((r) => r.id === id) as any;
-const synthProps = (tuning: CloudSiemTuning) => JSON.parse(Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", cloudSiemPropsFromTuning(EKS_RULE_PACK, tuning))));
-const HANDLES = "@slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>";
+const synthProps = (tuning: CloudSiemTuning) =>
+  JSON.parse(Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", cloudSiemPropsFromTuning(EKS_RULE_PACK, tuning))));
+const HANDLES =
+  "@slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>";
 
 describe("identity attribute", () => {
   test("defaults to @usr.id everywhere (queries, group-by, New Value metrics, messages); @usr.name keeps the rule files as written", () => {
@@ -46,7 +48,9 @@ describe("identity attribute", () => {
     expect(() => tuneRules(EKS_RULE_PACK, { identityAttribute: "@user.username" as never })).toThrow(
       'cloud siem tuning: identityAttribute is "@user.username" (allowed: @usr.id, @usr.name)',
     );
-    expect(() => tuneRules(EKS_RULE_PACK, { guideExecRule: "yes" as never })).toThrow('cloud siem tuning: guideExecRule is "yes" (allowed: true, false)');
+    expect(() => tuneRules(EKS_RULE_PACK, { guideExecRule: "yes" as never })).toThrow(
+      'cloud siem tuning: guideExecRule is "yes" (allowed: true, false)',
+    );
   });
 });
 
@@ -71,7 +75,9 @@ describe("tuneRules", () => {
       notifications: { high: ["@pagerduty-eks-security"], medium: ["@slack-sec-alerts"], low: ["@slack-sec-low"] },
       rules: { "pod-attach": { severity: "high", notifications: ["@secops@example.com", "@pagerduty-eks-security"] } },
     });
-    expect(byId(tuned, "pod-attach").cases).toEqual([{ status: "high", condition: "a > 0", notifications: ["@pagerduty-eks-security", "@secops@example.com"] }]);
+    expect(byId(tuned, "pod-attach").cases).toEqual([
+      { status: "high", condition: "a > 0", notifications: ["@pagerduty-eks-security", "@secops@example.com"] },
+    ]);
     expect(byId(tuned, "pod-exec-new-user").cases).toEqual([{ status: "medium", notifications: ["@slack-sec-alerts"] }]);
     expect(byId(tuned, "nodeport-service").cases[0].notifications).toEqual(["@slack-sec-low"]);
   });
@@ -85,7 +91,9 @@ describe("tuneRules", () => {
     expect(byId(tuned, "secrets-listed-cluster-wide").queries[0].query).toBe(
       `${original} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller") -(@usr.name:"system:serviceaccount:external-secrets:external-secrets")`,
     );
-    expect(byId(tuned, "pod-attach").queries[0].query).toBe(`${byId(EKS_RULE_PACK, "pod-attach").queries[0].query.replace(/@usr\.name/g, "@usr.id")} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller")`);
+    expect(byId(tuned, "pod-attach").queries[0].query).toBe(
+      `${byId(EKS_RULE_PACK, "pod-attach").queries[0].query.replace(/@usr\.name/g, "@usr.id")} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller")`,
+    );
   });
 
   test("changes the threshold and window of the guide's threshold alternative, raising keep-alive to match", () => {
@@ -102,15 +110,51 @@ describe("tuneRules", () => {
       { rules: { "pod-exec-new-usr": { enabled: false } } },
       `cloud siem tuning: rules.pod-exec-new-usr is not a rule of the pack; did you mean "pod-exec-new-user"? (allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")})`,
     ],
-    ["unknown severity", { rules: { "pod-attach": { severity: "urgent" as never } } }, 'cloud siem tuning: rules.pod-attach.severity is "urgent" (allowed: info, low, medium, high, critical)'],
-    ["unknown option", { rules: { "pod-attach": { treshold: 3 } as never } }, 'cloud siem tuning: rules.pod-attach.treshold is not a tuning option; did you mean "threshold"? (allowed: enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications)'],
-    ["threshold on a new value rule", { rules: { "pod-exec-new-user": { threshold: 3 } } }, 'cloud siem tuning: rules.pod-exec-new-user.threshold is 3, but the rule is a new_value rule (allowed: only for threshold rules with one case "<query> > <n>")'],
-    ["negative threshold", { rules: { "pod-attach": { threshold: -1 } } }, "cloud siem tuning: rules.pod-attach.threshold is -1 (allowed: a whole number >= 0)"],
-    ["window on a new value rule", { rules: { "pod-exec-new-user": { evaluationWindowSeconds: 300 } } }, "cloud siem tuning: rules.pod-exec-new-user.evaluationWindowSeconds is 300, but the rule is a new_value rule (allowed: only for threshold rules)"],
-    ["notification handle without @", { notifications: { high: ["pagerduty-eks"] } }, `cloud siem tuning: notifications.high[0] is "pagerduty-eks" (allowed: ${HANDLES})`],
-    ["severity key misspelled", { notifications: { hihg: ["@pagerduty-eks"] } as never }, 'cloud siem tuning: notifications.hihg is not a severity; did you mean "high"? (allowed: info, low, medium, high, critical)'],
-    ["per-rule handle invalid", { rules: { "pod-attach": { notifications: ["@slack"] } } }, `cloud siem tuning: rules.pod-attach.notifications[0] is "@slack" (allowed: ${HANDLES})`],
-    ["unknown delivery", { notificationDelivery: "email" as never }, 'cloud siem tuning: notificationDelivery is "email" (allowed: case, notification_rule)'],
+    [
+      "unknown severity",
+      { rules: { "pod-attach": { severity: "urgent" as never } } },
+      'cloud siem tuning: rules.pod-attach.severity is "urgent" (allowed: info, low, medium, high, critical)',
+    ],
+    [
+      "unknown option",
+      { rules: { "pod-attach": { treshold: 3 } as never } },
+      'cloud siem tuning: rules.pod-attach.treshold is not a tuning option; did you mean "threshold"? (allowed: enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications)',
+    ],
+    [
+      "threshold on a new value rule",
+      { rules: { "pod-exec-new-user": { threshold: 3 } } },
+      'cloud siem tuning: rules.pod-exec-new-user.threshold is 3, but the rule is a new_value rule (allowed: only for threshold rules with one case "<query> > <n>")',
+    ],
+    [
+      "negative threshold",
+      { rules: { "pod-attach": { threshold: -1 } } },
+      "cloud siem tuning: rules.pod-attach.threshold is -1 (allowed: a whole number >= 0)",
+    ],
+    [
+      "window on a new value rule",
+      { rules: { "pod-exec-new-user": { evaluationWindowSeconds: 300 } } },
+      "cloud siem tuning: rules.pod-exec-new-user.evaluationWindowSeconds is 300, but the rule is a new_value rule (allowed: only for threshold rules)",
+    ],
+    [
+      "notification handle without @",
+      { notifications: { high: ["pagerduty-eks"] } },
+      `cloud siem tuning: notifications.high[0] is "pagerduty-eks" (allowed: ${HANDLES})`,
+    ],
+    [
+      "severity key misspelled",
+      { notifications: { hihg: ["@pagerduty-eks"] } as never },
+      'cloud siem tuning: notifications.hihg is not a severity; did you mean "high"? (allowed: info, low, medium, high, critical)',
+    ],
+    [
+      "per-rule handle invalid",
+      { rules: { "pod-attach": { notifications: ["@slack"] } } },
+      `cloud siem tuning: rules.pod-attach.notifications[0] is "@slack" (allowed: ${HANDLES})`,
+    ],
+    [
+      "unknown delivery",
+      { notificationDelivery: "email" as never },
+      'cloud siem tuning: notificationDelivery is "email" (allowed: case, notification_rule)',
+    ],
     [
       "exclusion that does not parse",
       { exclusionQuery: "@usr.name:(a OR b" },
@@ -133,7 +177,10 @@ describe("tuneRules", () => {
 });
 
 describe("notification rules as the alternative to per-case notifications", () => {
-  const tuning: CloudSiemTuning = { notificationDelivery: "notification_rule", notifications: { critical: ["@pagerduty-eks"], high: ["@pagerduty-eks"], medium: ["@slack-sec"] } };
+  const tuning: CloudSiemTuning = {
+    notificationDelivery: "notification_rule",
+    notifications: { critical: ["@pagerduty-eks"], high: ["@pagerduty-eks"], medium: ["@slack-sec"] },
+  };
 
   test("case notifications stay empty and one datadog_security_notification_rule per severity is emitted", () => {
     const out = synthProps(tuning);
@@ -156,18 +203,39 @@ describe("notification rules as the alternative to per-case notifications", () =
 
   test.each<[string, object, string]>([
     ["no targets", { name: "n", targets: [] }, 'notification rule "n": targets is empty (allowed: at least one handle)'],
-    ["bad rule type", { name: "n", targets: ["@slack-sec"], ruleTypes: ["log_detections"] }, 'notification rule "n": selectors.rule_types[0] is "log_detections"; did you mean "log_detection"?'],
-    ["bad severity", { name: "n", targets: ["@slack-sec"], severities: ["urgent"] }, 'notification rule "n": selectors.severities[0] is "urgent" (allowed: info, low, medium, high, critical)'],
-    ["a misspelled option", { name: "n", targets: ["@slack-sec"], severity: ["high"] }, 'notification rule "n": severity is not an option; did you mean "severities"? (allowed: name, targets, severities, ruleTypes, query, timeAggregationSeconds, enabled)'],
-    ["negative time aggregation", { name: "n", targets: ["@slack-sec"], timeAggregationSeconds: -5 }, 'notification rule "n": time_aggregation is -5 (allowed: a whole number of seconds >= 0)'],
+    [
+      "bad rule type",
+      { name: "n", targets: ["@slack-sec"], ruleTypes: ["log_detections"] },
+      'notification rule "n": selectors.rule_types[0] is "log_detections"; did you mean "log_detection"?',
+    ],
+    [
+      "bad severity",
+      { name: "n", targets: ["@slack-sec"], severities: ["urgent"] },
+      'notification rule "n": selectors.severities[0] is "urgent" (allowed: info, low, medium, high, critical)',
+    ],
+    [
+      "a misspelled option",
+      { name: "n", targets: ["@slack-sec"], severity: ["high"] },
+      'notification rule "n": severity is not an option; did you mean "severities"? (allowed: name, targets, severities, ruleTypes, query, timeAggregationSeconds, enabled)',
+    ],
+    [
+      "negative time aggregation",
+      { name: "n", targets: ["@slack-sec"], timeAggregationSeconds: -5 },
+      'notification rule "n": time_aggregation is -5 (allowed: a whole number of seconds >= 0)',
+    ],
   ])("fails: %s", (_t, rule, message) => {
     expect(() => synthProps({ securityNotificationRules: [rule as never] })).toThrow(message);
   });
 
   test("fails: two notification rules with the same name", () => {
-    expect(() => synthProps({ securityNotificationRules: [{ name: "Sec", targets: ["@slack-a"] }, { name: "sec", targets: ["@slack-b"] }] })).toThrow(
-      'notification rule "sec": name "sec" is used by more than one notification rule (allowed: unique names)',
-    );
+    expect(() =>
+      synthProps({
+        securityNotificationRules: [
+          { name: "Sec", targets: ["@slack-a"] },
+          { name: "sec", targets: ["@slack-b"] },
+        ],
+      }),
+    ).toThrow('notification rule "sec": name "sec" is used by more than one notification rule (allowed: unique names)');
   });
 });
 
@@ -181,7 +249,17 @@ describe("suppressions", () => {
   };
 
   test("emits datadog_security_monitoring_suppression selecting rules by their id tag", () => {
-    const out = synthProps({ suppressions: [base, { name: "Argo CD", ruleIds: ["secrets-listed-cluster-wide", "pod-attach"], ruleQuery: "severity:high", dataExclusionQuery: String.raw`@usr.name:system\:serviceaccount\:argocd\:*` }] });
+    const out = synthProps({
+      suppressions: [
+        base,
+        {
+          name: "Argo CD",
+          ruleIds: ["secrets-listed-cluster-wide", "pod-attach"],
+          ruleQuery: "severity:high",
+          dataExclusionQuery: String.raw`@usr.name:system\:serviceaccount\:argocd\:*`,
+        },
+      ],
+    });
     expect(out.resource.datadog_security_monitoring_suppression).toEqual({
       "ci-deployer-port-forwards": {
         name: "CI deployer port-forwards",
@@ -194,27 +272,62 @@ describe("suppressions", () => {
       "argo-cd": {
         name: "Argo CD",
         enabled: true,
-        rule_query: "type:log_detection source:kubernetes (eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",
+        rule_query:
+          "type:log_detection source:kubernetes (eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",
         data_exclusion_query: String.raw`@usr.name:system\:serviceaccount\:argocd\:*`,
       },
     });
   });
 
   test.each<[string, Partial<SuppressionProps>, string]>([
-    ["unknown rule id", { ruleIds: ["pod-portforward"] }, `suppression "CI deployer port-forwards": ruleIds[0] is "pod-portforward", which is not a rule of this construct; did you mean "pod-port-forward"? (allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")})`],
-    ["no rule selection", { ruleIds: undefined }, 'suppression "CI deployer port-forwards": rule_query is missing (allowed: ruleIds naming rules of the pack, or a ruleQuery, or both)'],
-    ["nothing to suppress", { suppressionQuery: undefined }, 'suppression "CI deployer port-forwards": suppression_query is missing (allowed: a suppressionQuery, a dataExclusionQuery, or both)'],
-    ["expiration on 30 February", { expirationDate: "2027-02-30T00:00:00Z" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-02-30T00:00:00Z" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)'],
-    ["expiration without time zone", { expirationDate: "2027-03-31T00:00:00" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)'],
-    ["expiration before start", { startDate: "2027-04-01T00:00:00+02:00" }, 'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00Z", not after start_date "2027-04-01T00:00:00+02:00" (allowed: a date-time after start_date)'],
-    ["a misspelled option", { expiry: "2027-01-01T00:00:00Z" } as never, 'suppression "CI deployer port-forwards": expiry is not an option (allowed: name, description, enabled, ruleIds, ruleQuery, suppressionQuery, dataExclusionQuery, startDate, expirationDate)'],
-    ["data exclusion with the guide's typo", { dataExclusionQuery: "source:kubernetes.aduit" }, 'suppression "CI deployer port-forwards": data_exclusion_query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"?'],
+    [
+      "unknown rule id",
+      { ruleIds: ["pod-portforward"] },
+      `suppression "CI deployer port-forwards": ruleIds[0] is "pod-portforward", which is not a rule of this construct; did you mean "pod-port-forward"? (allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")})`,
+    ],
+    [
+      "no rule selection",
+      { ruleIds: undefined },
+      'suppression "CI deployer port-forwards": rule_query is missing (allowed: ruleIds naming rules of the pack, or a ruleQuery, or both)',
+    ],
+    [
+      "nothing to suppress",
+      { suppressionQuery: undefined },
+      'suppression "CI deployer port-forwards": suppression_query is missing (allowed: a suppressionQuery, a dataExclusionQuery, or both)',
+    ],
+    [
+      "expiration on 30 February",
+      { expirationDate: "2027-02-30T00:00:00Z" },
+      'suppression "CI deployer port-forwards": expiration_date is "2027-02-30T00:00:00Z" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)',
+    ],
+    [
+      "expiration without time zone",
+      { expirationDate: "2027-03-31T00:00:00" },
+      'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)',
+    ],
+    [
+      "expiration before start",
+      { startDate: "2027-04-01T00:00:00+02:00" },
+      'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00Z", not after start_date "2027-04-01T00:00:00+02:00" (allowed: a date-time after start_date)',
+    ],
+    [
+      "a misspelled option",
+      { expiry: "2027-01-01T00:00:00Z" } as never,
+      'suppression "CI deployer port-forwards": expiry is not an option (allowed: name, description, enabled, ruleIds, ruleQuery, suppressionQuery, dataExclusionQuery, startDate, expirationDate)',
+    ],
+    [
+      "data exclusion with the guide's typo",
+      { dataExclusionQuery: "source:kubernetes.aduit" },
+      'suppression "CI deployer port-forwards": data_exclusion_query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"?',
+    ],
   ])("fails: %s", (_t, change, message) => {
     expect(() => synthProps({ suppressions: [{ ...base, ...change }] })).toThrow(message);
   });
 
   test("fails: two suppressions with the same name", () => {
-    expect(() => synthProps({ suppressions: [base, base] })).toThrow('suppression "CI deployer port-forwards": name "CI deployer port-forwards" is used by more than one suppression (allowed: unique names)');
+    expect(() => synthProps({ suppressions: [base, base] })).toThrow(
+      'suppression "CI deployer port-forwards": name "CI deployer port-forwards" is used by more than one suppression (allowed: unique names)',
+    );
   });
 
   test("RFC3339 check is calendar-aware and clock-free", () => {

@@ -50,9 +50,17 @@ function synth(rules: readonly DetectionRuleProps[]): any {
 
 describe("rule model validation (exact messages)", () => {
   test.each<[string, DetectionRuleProps, string]>([
-    ["evaluation window not in the enum", threshold({ evaluationWindowSeconds: 120 }), `rule "t": options.evaluation_window is 120 (allowed: ${WINDOWS})`],
+    [
+      "evaluation window not in the enum",
+      threshold({ evaluationWindowSeconds: 120 }),
+      `rule "t": options.evaluation_window is 120 (allowed: ${WINDOWS})`,
+    ],
     ["keep-alive not in the enum", threshold({ keepAliveSeconds: 7000 }), `rule "t": options.keep_alive is 7000 (allowed: ${WINDOWS})`],
-    ["max signal duration not in the enum", threshold({ maxSignalDurationSeconds: 100000 }), `rule "t": options.max_signal_duration is 100000 (allowed: ${WINDOWS})`],
+    [
+      "max signal duration not in the enum",
+      threshold({ maxSignalDurationSeconds: 100000 }),
+      `rule "t": options.max_signal_duration is 100000 (allowed: ${WINDOWS})`,
+    ],
     [
       "evaluation window longer than keep-alive",
       threshold({ evaluationWindowSeconds: 3600, keepAliveSeconds: 600 }),
@@ -63,42 +71,176 @@ describe("rule model validation (exact messages)", () => {
       threshold({ evaluationWindowSeconds: 1800, keepAliveSeconds: 3600, maxSignalDurationSeconds: 1800 }),
       'rule "t": options evaluation_window 1800, keep_alive 3600, max_signal_duration 1800 are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)',
     ],
-    ["unknown severity", threshold({ cases: [{ status: "urgent" as never, condition: "a > 0" }] }), 'rule "t": case[0].status is "urgent" (allowed: info, low, medium, high, critical)'],
-    ["unknown aggregation", threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "avg" }] }), 'rule "t": query[0].aggregation is "avg" (allowed: count, cardinality, sum, max, new_value, geo_data, event_count, none)'],
-    ["new_value aggregation on a threshold rule", threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "new_value", metrics: ["@usr.name"] }] }), 'rule "t": query[0].aggregation is "new_value" (allowed: count, cardinality, sum, max) for detection_method threshold'],
-    ["cardinality without distinct fields", threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "cardinality" }] }), 'rule "t": query[0].distinct_fields is [] (allowed: at least one field for the cardinality aggregation)'],
-    ["sum without its field", threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "sum" }] }), 'rule "t": query[0].metrics is [] (allowed: exactly one field for the sum aggregation)'],
-    ["count with metrics", threshold({ queries: [{ query: "source:kubernetes.audit", metrics: ["@usr.name"] }] }), 'rule "t": query[0].metrics is ["@usr.name"] (allowed: [] for the count aggregation)'],
-    ["unknown detection method", threshold({ detectionMethod: "anomaly_detection" as never }), 'rule "t": options.detection_method is "anomaly_detection" (allowed: threshold, new_value)'],
-    ["new_value options on a threshold rule", threshold({ newValueOptions: { forgetAfterDays: 7 } }), 'rule "t": options.new_value_options is set (allowed: only for detection_method new_value)'],
-    ["new value without metrics", newValue({ queries: [{ query: "source:kubernetes.audit" }] }), 'rule "nv": query[0].metrics is [] (allowed: 1 to 5 fields whose new values are detected, e.g. ["@usr.name"])'],
-    ["new value with 6 fields", newValue({ queries: [{ query: "source:kubernetes.audit", metrics: ["@a", "@b", "@c", "@d", "@e", "@f"] }] }), 'rule "nv": query[0].metrics is ["@a","@b","@c","@d","@e","@f"] (allowed: 1 to 5 fields whose new values are detected, e.g. ["@usr.name"])'],
-    ["new value with a count aggregation", newValue({ queries: [{ query: "source:kubernetes.audit", aggregation: "count", metrics: ["@usr.name"] }] }), 'rule "nv": query[0].aggregation is "count" (allowed: new_value, for detection_method new_value)'],
-    ["new value without forget_after", newValue({ newValueOptions: undefined }), 'rule "nv": options.new_value_options.forget_after is missing (allowed: 1, 2, 7, 14, 21, 28) days'],
-    ["forget_after not in the 3.82 enum", newValue({ newValueOptions: { forgetAfterDays: 30 } }), 'rule "nv": options.new_value_options.forget_after is 30 (allowed: 1, 2, 7, 14, 21, 28) days'],
-    ["learning_duration not in the 3.82 enum", newValue({ newValueOptions: { forgetAfterDays: 7, learningDurationDays: 30 } }), 'rule "nv": options.new_value_options.learning_duration is 30 (allowed: 0, 1, 7) days'],
-    ["learning_method unknown", newValue({ newValueOptions: { forgetAfterDays: 7, learningMethod: "auto" } }), 'rule "nv": options.new_value_options.learning_method is "auto" (allowed: duration, threshold)'],
-    ["learning_threshold unknown", newValue({ newValueOptions: { forgetAfterDays: 7, learningThreshold: 5 } }), 'rule "nv": options.new_value_options.learning_threshold is 5 (allowed: 0, 1)'],
-    ["new value case with a condition", newValue({ cases: [{ status: "medium", condition: "a > 0" }] }), 'rule "nv": case[0].condition is "a > 0" (allowed: no condition for detection_method new_value)'],
-    ["new value with an evaluation window", newValue({ evaluationWindowSeconds: 300 }), 'rule "nv": options.evaluation_window is 300 (allowed: 0 for detection_method new_value, which uses no evaluation window)'],
-    ["new value with two cases", newValue({ cases: [{ status: "medium" }, { status: "high" }] }), 'rule "nv": case has 2 cases (allowed: exactly 1 for detection_method new_value)'],
-    ["condition naming a query that does not exist", threshold({ cases: [{ status: "high", condition: "execs > 5" }] }), 'rule "t": case[0].condition is "execs > 5": it names query "execs", which does not exist (allowed: a)'],
-    ["condition with the number first", threshold({ cases: [{ status: "high", condition: "3 < a" }] }), 'rule "t": case[0].condition is "3 < a": "3 < a" is not "<query name> <operator> <number>" (allowed operators: >, >=, <, <=, ==, !=, combined with && and ||)'],
-    ["threshold case without a condition", threshold({ cases: [{ status: "high" }] }), 'rule "t": case[0].condition is undefined (allowed: a condition over the query names a, e.g. a > 0)'],
-    ["more than 10 cases", threshold({ cases: Array.from({ length: 11 }, (_, i) => ({ status: "low" as const, condition: `a > ${i}` })) }), 'rule "t": case has 11 cases (allowed: at most 10)'],
+    [
+      "unknown severity",
+      threshold({ cases: [{ status: "urgent" as never, condition: "a > 0" }] }),
+      'rule "t": case[0].status is "urgent" (allowed: info, low, medium, high, critical)',
+    ],
+    [
+      "unknown aggregation",
+      threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "avg" }] }),
+      'rule "t": query[0].aggregation is "avg" (allowed: count, cardinality, sum, max, new_value, geo_data, event_count, none)',
+    ],
+    [
+      "new_value aggregation on a threshold rule",
+      threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "new_value", metrics: ["@usr.name"] }] }),
+      'rule "t": query[0].aggregation is "new_value" (allowed: count, cardinality, sum, max) for detection_method threshold',
+    ],
+    [
+      "cardinality without distinct fields",
+      threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "cardinality" }] }),
+      'rule "t": query[0].distinct_fields is [] (allowed: at least one field for the cardinality aggregation)',
+    ],
+    [
+      "sum without its field",
+      threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "sum" }] }),
+      'rule "t": query[0].metrics is [] (allowed: exactly one field for the sum aggregation)',
+    ],
+    [
+      "count with metrics",
+      threshold({ queries: [{ query: "source:kubernetes.audit", metrics: ["@usr.name"] }] }),
+      'rule "t": query[0].metrics is ["@usr.name"] (allowed: [] for the count aggregation)',
+    ],
+    [
+      "unknown detection method",
+      threshold({ detectionMethod: "anomaly_detection" as never }),
+      'rule "t": options.detection_method is "anomaly_detection" (allowed: threshold, new_value)',
+    ],
+    [
+      "new_value options on a threshold rule",
+      threshold({ newValueOptions: { forgetAfterDays: 7 } }),
+      'rule "t": options.new_value_options is set (allowed: only for detection_method new_value)',
+    ],
+    [
+      "new value without metrics",
+      newValue({ queries: [{ query: "source:kubernetes.audit" }] }),
+      'rule "nv": query[0].metrics is [] (allowed: 1 to 5 fields whose new values are detected, e.g. ["@usr.name"])',
+    ],
+    [
+      "new value with 6 fields",
+      newValue({ queries: [{ query: "source:kubernetes.audit", metrics: ["@a", "@b", "@c", "@d", "@e", "@f"] }] }),
+      'rule "nv": query[0].metrics is ["@a","@b","@c","@d","@e","@f"] (allowed: 1 to 5 fields whose new values are detected, e.g. ["@usr.name"])',
+    ],
+    [
+      "new value with a count aggregation",
+      newValue({ queries: [{ query: "source:kubernetes.audit", aggregation: "count", metrics: ["@usr.name"] }] }),
+      'rule "nv": query[0].aggregation is "count" (allowed: new_value, for detection_method new_value)',
+    ],
+    [
+      "new value without forget_after",
+      newValue({ newValueOptions: undefined }),
+      'rule "nv": options.new_value_options.forget_after is missing (allowed: 1, 2, 7, 14, 21, 28) days',
+    ],
+    [
+      "forget_after not in the 3.82 enum",
+      newValue({ newValueOptions: { forgetAfterDays: 30 } }),
+      'rule "nv": options.new_value_options.forget_after is 30 (allowed: 1, 2, 7, 14, 21, 28) days',
+    ],
+    [
+      "learning_duration not in the 3.82 enum",
+      newValue({ newValueOptions: { forgetAfterDays: 7, learningDurationDays: 30 } }),
+      'rule "nv": options.new_value_options.learning_duration is 30 (allowed: 0, 1, 7) days',
+    ],
+    [
+      "learning_method unknown",
+      newValue({ newValueOptions: { forgetAfterDays: 7, learningMethod: "auto" } }),
+      'rule "nv": options.new_value_options.learning_method is "auto" (allowed: duration, threshold)',
+    ],
+    [
+      "learning_threshold unknown",
+      newValue({ newValueOptions: { forgetAfterDays: 7, learningThreshold: 5 } }),
+      'rule "nv": options.new_value_options.learning_threshold is 5 (allowed: 0, 1)',
+    ],
+    [
+      "new value case with a condition",
+      newValue({ cases: [{ status: "medium", condition: "a > 0" }] }),
+      'rule "nv": case[0].condition is "a > 0" (allowed: no condition for detection_method new_value)',
+    ],
+    [
+      "new value with an evaluation window",
+      newValue({ evaluationWindowSeconds: 300 }),
+      'rule "nv": options.evaluation_window is 300 (allowed: 0 for detection_method new_value, which uses no evaluation window)',
+    ],
+    [
+      "new value with two cases",
+      newValue({ cases: [{ status: "medium" }, { status: "high" }] }),
+      'rule "nv": case has 2 cases (allowed: exactly 1 for detection_method new_value)',
+    ],
+    [
+      "condition naming a query that does not exist",
+      threshold({ cases: [{ status: "high", condition: "execs > 5" }] }),
+      'rule "t": case[0].condition is "execs > 5": it names query "execs", which does not exist (allowed: a)',
+    ],
+    [
+      "condition with the number first",
+      threshold({ cases: [{ status: "high", condition: "3 < a" }] }),
+      'rule "t": case[0].condition is "3 < a": "3 < a" is not "<query name> <operator> <number>" (allowed operators: >, >=, <, <=, ==, !=, combined with && and ||)',
+    ],
+    [
+      "threshold case without a condition",
+      threshold({ cases: [{ status: "high" }] }),
+      'rule "t": case[0].condition is undefined (allowed: a condition over the query names a, e.g. a > 0)',
+    ],
+    [
+      "more than 10 cases",
+      threshold({ cases: Array.from({ length: 11 }, (_, i) => ({ status: "low" as const, condition: `a > ${i}` })) }),
+      'rule "t": case has 11 cases (allowed: at most 10)',
+    ],
     ["no case", threshold({ cases: [] }), 'rule "t": case is empty (allowed: 1 to 10 cases)'],
-    ["no query", threshold({ queries: [], cases: [{ status: "low", condition: "a > 0" }] }), 'rule "t": query is empty (allowed: at least one query); case[0].condition is "a > 0": it names query "a", which does not exist (allowed: )'],
-    ["duplicate query names", threshold({ queries: [{ name: "x", query: "source:kubernetes.audit" }, { name: "x", query: "source:kubernetes.audit" }], cases: [{ status: "low", condition: "x > 0" }] }), 'rule "t": query[1].name is "x", already used by query[0] (allowed: unique query names)'],
-    ["query name with capitals", threshold({ queries: [{ name: "Execs", query: "source:kubernetes.audit" }], cases: [{ status: "low", condition: "a > 0" }] }), 'rule "t": query[0].name is "Execs" (allowed: lowercase ASCII letters, digits and _, starting with a letter); case[0].condition is "a > 0": it names query "a", which does not exist (allowed: Execs)'],
-    ["the guide's typo source:kubernetes.aduit", threshold({ queries: [{ query: "source:kubernetes.aduit @objectRef.resource:pods" }] }), 'rule "t": query[0].query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"? (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)'],
-    ["a source far from every known one", threshold({ queries: [{ query: "source:nginx @http.method:get" }] }), 'rule "t": query[0].query names source "nginx", which Datadog does not have for EKS audit data (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)'],
+    [
+      "no query",
+      threshold({ queries: [], cases: [{ status: "low", condition: "a > 0" }] }),
+      'rule "t": query is empty (allowed: at least one query); case[0].condition is "a > 0": it names query "a", which does not exist (allowed: )',
+    ],
+    [
+      "duplicate query names",
+      threshold({
+        queries: [
+          { name: "x", query: "source:kubernetes.audit" },
+          { name: "x", query: "source:kubernetes.audit" },
+        ],
+        cases: [{ status: "low", condition: "x > 0" }],
+      }),
+      'rule "t": query[1].name is "x", already used by query[0] (allowed: unique query names)',
+    ],
+    [
+      "query name with capitals",
+      threshold({ queries: [{ name: "Execs", query: "source:kubernetes.audit" }], cases: [{ status: "low", condition: "a > 0" }] }),
+      'rule "t": query[0].name is "Execs" (allowed: lowercase ASCII letters, digits and _, starting with a letter); case[0].condition is "a > 0": it names query "a", which does not exist (allowed: Execs)',
+    ],
+    [
+      "the guide's typo source:kubernetes.aduit",
+      threshold({ queries: [{ query: "source:kubernetes.aduit @objectRef.resource:pods" }] }),
+      'rule "t": query[0].query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"? (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
+    ],
+    [
+      "a source far from every known one",
+      threshold({ queries: [{ query: "source:nginx @http.method:get" }] }),
+      'rule "t": query[0].query names source "nginx", which Datadog does not have for EKS audit data (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
+    ],
     ["unknown tactic name", threshold({ tactic: "TA0002-execute" }), 'rule "t": tactic is "TA0002-execute" (allowed: TA0002-execution)'],
-    ["tactic without name", threshold({ tactic: "TA0002" }), 'rule "t": tactic is "TA0002" (allowed: TAxxxx-<kebab-case name>, e.g. TA0002-execution)'],
-    ["technique badly formatted", threshold({ technique: "T1609 Container Administration Command" }), 'rule "t": technique is "T1609 Container Administration Command" (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)'],
+    [
+      "tactic without name",
+      threshold({ tactic: "TA0002" }),
+      'rule "t": tactic is "TA0002" (allowed: TAxxxx-<kebab-case name>, e.g. TA0002-execution)',
+    ],
+    [
+      "technique badly formatted",
+      threshold({ technique: "T1609 Container Administration Command" }),
+      'rule "t": technique is "T1609 Container Administration Command" (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)',
+    ],
     ["rule id not kebab-case", threshold({ id: "Pod_Exec" }), 'rule "Pod_Exec": id is "Pod_Exec" (allowed: kebab-case, e.g. pod-exec)'],
     ["empty message", threshold({ message: " " }), 'rule "t": message is " " (allowed: a non-empty Markdown string)'],
-    ["notification handle without @", threshold({ cases: [{ status: "high", condition: "a > 0", notifications: ["slack-sec"] }] }), 'rule "t": case[0].notifications[0] is "slack-sec" (allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>)'],
-    ["group_signals_by not a group-by field", threshold({ groupSignalsBy: ["@objectRef.namespace"] }), 'rule "t": group_signals_by is ["@objectRef.namespace"], but "@objectRef.namespace" is not a group-by field of query[0] (allowed: a subset of ["@usr.name"])'],
+    [
+      "notification handle without @",
+      threshold({ cases: [{ status: "high", condition: "a > 0", notifications: ["slack-sec"] }] }),
+      'rule "t": case[0].notifications[0] is "slack-sec" (allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>)',
+    ],
+    [
+      "group_signals_by not a group-by field",
+      threshold({ groupSignalsBy: ["@objectRef.namespace"] }),
+      'rule "t": group_signals_by is ["@objectRef.namespace"], but "@objectRef.namespace" is not a group-by field of query[0] (allowed: a subset of ["@usr.name"])',
+    ],
     [
       "several problems in one message",
       threshold({ evaluationWindowSeconds: 120, cases: [{ status: "urgent" as never, condition: "b > 1" }] }),
@@ -147,7 +289,14 @@ describe("rule model validation (exact messages)", () => {
       Testing.synthScope((scope) => {
         const query = new TerraformVariable(scope, "query", { type: "string" });
         const pager = new TerraformVariable(scope, "pager", { type: "string" });
-        new CloudSiemRules(scope, "siem", { rules: [threshold({ queries: [{ query: query.stringValue }], cases: [{ status: "high", condition: "a > 0", notifications: [pager.stringValue] }] })] });
+        new CloudSiemRules(scope, "siem", {
+          rules: [
+            threshold({
+              queries: [{ query: query.stringValue }],
+              cases: [{ status: "high", condition: "a > 0", notifications: [pager.stringValue] }],
+            }),
+          ],
+        });
       }),
     );
     const resource = Object.values(out.resource.datadog_security_monitoring_rule)[0] as any;
@@ -162,7 +311,9 @@ describe("rule model validation (exact messages)", () => {
   });
 
   test("fails: duplicate rule ids within a construct", () => {
-    expect(() => synth([threshold(), threshold({ name: "Other" })])).toThrow('rule "t": id is used by more than one rule of cloud siem "siem" (allowed: unique rule ids)');
+    expect(() => synth([threshold(), threshold({ name: "Other" })])).toThrow(
+      'rule "t": id is used by more than one rule of cloud siem "siem" (allowed: unique rule ids)',
+    );
   });
 
   test("fails: invalid ruleTags", () => {
@@ -178,7 +329,9 @@ describe("the Datadog guide's rule", () => {
 
   test("the pack's version detects exec from kubectl < 1.30 (create) and >= 1.30 (WebSockets, get); the guide's is available as written", () => {
     const pack = EKS_RULE_PACK.find((r) => r.id === "pod-exec-new-user")!;
-    expect(EXEC_QUERY).toBe("source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:(create OR get) @http.status_code:[101 TO 299]");
+    expect(EXEC_QUERY).toBe(
+      "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:(create OR get) @http.status_code:[101 TO 299]",
+    );
     expect(pack.queries[0].query).toBe(EXEC_QUERY);
     expect(guide.queries[0].query).toBe(GUIDE_EXEC_QUERY);
     // The guide's rule keeps @usr.name whatever the pack's identity attribute; the pack's follows the setting.
@@ -188,7 +341,9 @@ describe("the Datadog guide's rule", () => {
   });
 
   test("has the guide's exact query, New Value on @usr.name, metric and metrics consistent, no query name", () => {
-    expect(GUIDE_EXEC_QUERY).toBe("source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]");
+    expect(GUIDE_EXEC_QUERY).toBe(
+      "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]",
+    );
     expect(resource.query).toEqual([
       {
         query: GUIDE_EXEC_QUERY,
@@ -216,22 +371,44 @@ describe("the Datadog guide's rule", () => {
     expect(resource.type).toBe("log_detection");
     expect(resource.enabled).toBe(true);
     expect(resource.tags).toEqual([
-      "source:kubernetes", "security:attack", "tactic:TA0002-execution", "technique:T1609-container-administration-command", "eks_audit_siem_rule:pod-exec-new-user",
+      "source:kubernetes",
+      "security:attack",
+      "tactic:TA0002-execution",
+      "technique:T1609-container-administration-command",
+      "eks_audit_siem_rule:pod-exec-new-user",
     ]);
   });
 
   test("its threshold alternative counts execs per user, with N and the window configurable", () => {
     const defaults = Object.values(synth([podExecBurstRule()]).resource.datadog_security_monitoring_rule)[0] as any;
     expect(defaults.query).toEqual([
-      { name: "execs", query: EXEC_QUERY, aggregation: "count", data_source: "logs", group_by_fields: ["@usr.name"], distinct_fields: [], has_optional_group_by_fields: false },
+      {
+        name: "execs",
+        query: EXEC_QUERY,
+        aggregation: "count",
+        data_source: "logs",
+        group_by_fields: ["@usr.name"],
+        distinct_fields: [],
+        has_optional_group_by_fields: false,
+      },
     ]);
     expect(defaults.case).toEqual([{ name: "many execs", status: "medium", condition: "execs > 5", notifications: [] }]);
-    expect(defaults.options).toEqual({ detection_method: "threshold", evaluation_window: 300, keep_alive: 3600, max_signal_duration: 86400, decrease_criticality_based_on_env: false });
+    expect(defaults.options).toEqual({
+      detection_method: "threshold",
+      evaluation_window: 300,
+      keep_alive: 3600,
+      max_signal_duration: 86400,
+      decrease_criticality_based_on_env: false,
+    });
 
-    const tuned = Object.values(synth([podExecBurstRule({ maxExecs: 20, evaluationWindowSeconds: 7200 })]).resource.datadog_security_monitoring_rule)[0] as any;
+    const tuned = Object.values(
+      synth([podExecBurstRule({ maxExecs: 20, evaluationWindowSeconds: 7200 })]).resource.datadog_security_monitoring_rule,
+    )[0] as any;
     expect(tuned.case[0].condition).toBe("execs > 20");
     expect(tuned.options).toMatchObject({ evaluation_window: 7200, keep_alive: 7200, max_signal_duration: 86400 });
-    expect(() => defineRule(podExecBurstRule({ evaluationWindowSeconds: 100 }))).toThrow(`rule "pod-exec-burst": options.evaluation_window is 100 (allowed: ${WINDOWS})`);
+    expect(() => defineRule(podExecBurstRule({ evaluationWindowSeconds: 100 }))).toThrow(
+      `rule "pod-exec-burst": options.evaluation_window is 100 (allowed: ${WINDOWS})`,
+    );
   });
 });
 
@@ -240,17 +417,17 @@ describe("CloudSiemRules", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "stack");
     new DatadogProvider(stack, "datadog", {});
-    new CloudSiemRules(stack, "cloud-siem", { rules: EKS_RULE_PACK.filter((r) => ["pod-exec-new-user", "pod-exec-burst", "aws-auth-configmap-changed"].includes(r.id)) });
+    new CloudSiemRules(stack, "cloud-siem", {
+      rules: EKS_RULE_PACK.filter((r) => ["pod-exec-new-user", "pod-exec-burst", "aws-auth-configmap-changed"].includes(r.id)),
+    });
     const addresses = Object.keys(JSON.parse(Testing.synth(stack)).resource.datadog_security_monitoring_rule).sort();
-    expect(addresses).toEqual([
-      "aws-auth-configmap-changed",
-      "pod-exec-burst",
-      "pod-exec-new-user",
-    ]);
+    expect(addresses).toEqual(["aws-auth-configmap-changed", "pod-exec-burst", "pod-exec-new-user"]);
   });
 
   test("synthesizes every pack rule, with its tags and the environment's rule tags", () => {
-    const synthesized = JSON.parse(Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", { rules: EKS_RULE_PACK, ruleTags: ["env:prod"] })));
+    const synthesized = JSON.parse(
+      Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", { rules: EKS_RULE_PACK, ruleTags: ["env:prod"] })),
+    );
     const resources = Object.values(synthesized.resource.datadog_security_monitoring_rule) as any[];
     expect(resources).toHaveLength(EKS_RULE_PACK.length);
     for (const r of resources) {
@@ -273,7 +450,12 @@ describe("CloudSiemRules", () => {
     const forbidden = EKS_RULE_PACK.find((r) => r.id === "forbidden-burst")!;
     const resource = Object.values(synth([{ ...forbidden, enabled: false }]).resource.datadog_security_monitoring_rule)[0] as any;
     expect(resource.enabled).toBe(false);
-    expect(resource.query[0]).toMatchObject({ name: "denied", aggregation: "cardinality", distinct_fields: ["@http.url_details.path"], group_by_fields: ["@usr.name"] });
+    expect(resource.query[0]).toMatchObject({
+      name: "denied",
+      aggregation: "cardinality",
+      distinct_fields: ["@http.url_details.path"],
+      group_by_fields: ["@usr.name"],
+    });
     expect(resource.query[0].metrics).toBeUndefined();
     expect(resource.case[0].condition).toBe("denied > 10");
   });

@@ -30,9 +30,21 @@ describe("config: the default example", () => {
     const config = loadConfigFile(DEFAULT_CONFIG_PATH);
     expect(config.environments.map((e) => e.name)).toEqual(["staging", "production"]);
     const staging = config.environments[0];
-    expect(staging.clusters[0]).toMatchObject({ name: "staging-apps", mode: "new", additionalLogTypes: ["api"], logRetentionInDays: 30, preventDestroy: true });
+    expect(staging.clusters[0]).toMatchObject({
+      name: "staging-apps",
+      mode: "new",
+      additionalLogTypes: ["api"],
+      logRetentionInDays: 30,
+      preventDestroy: true,
+    });
     const production = config.environments[1];
-    expect(production.backend).toEqual({ type: "s3", bucket: "example-terraform-state-222222222222", region: "eu-west-1", encrypt: true, useLockfile: true });
+    expect(production.backend).toEqual({
+      type: "s3",
+      bucket: "example-terraform-state-222222222222",
+      region: "eu-west-1",
+      encrypt: true,
+      useLockfile: true,
+    });
     expect(production.clusters.map((c) => [c.name, c.mode, c.region ?? production.aws.region])).toEqual([
       ["payments", "existing", "eu-west-1"],
       ["checkout-us", "existing", "us-east-1"],
@@ -70,26 +82,88 @@ describe("config: the default example", () => {
 
 describe("config: every validation error, with its exact message", () => {
   const cases: Array<[string, (c: any) => void, string[]]> = [
-    ["wrong type", (c) => (c.environments[0].aws.region = 5), ['environment "staging", field environments[0].aws.region: received 5; allowed: one of ' + '"af-south-1"']],
+    [
+      "wrong type",
+      (c) => (c.environments[0].aws.region = 5),
+      ['environment "staging", field environments[0].aws.region: received 5; allowed: one of ' + '"af-south-1"'],
+    ],
     [
       "unknown key (typo) with a suggestion",
       (c) => (c.environments[0].clusters[0].logRetentionDays = 30),
-      ['environment "staging", field environments[0].clusters[0].logRetentionDays: received 30; allowed: no such field here; known fields: name, region, mode, additionalLogTypes, logRetentionInDays, kmsKeyArn, logGroupExists, preventDestroy, roleArn, subnetIds, securityGroupIds, kubernetesVersion, endpointPrivateAccess, endpointPublicAccess, publicAccessCidrs, authenticationMode, existingSubscriptionFilters; did you mean "logRetentionInDays"?'],
+      [
+        'environment "staging", field environments[0].clusters[0].logRetentionDays: received 30; allowed: no such field here; known fields: name, region, mode, additionalLogTypes, logRetentionInDays, kmsKeyArn, logGroupExists, preventDestroy, roleArn, subnetIds, securityGroupIds, kubernetesVersion, endpointPrivateAccess, endpointPublicAccess, publicAccessCidrs, authenticationMode, existingSubscriptionFilters; did you mean "logRetentionInDays"?',
+      ],
     ],
-    ["account ID format", (c) => (c.environments[0].aws.accountId = "12345"), ['environment "staging", field environments[0].aws.accountId: received "12345"; allowed: a 12-digit AWS account ID in quotes']],
-    ["account ID as a number", (c) => (c.environments[0].aws.accountId = 111111111111), ['environment "staging", field environments[0].aws.accountId: received 111111111111; allowed: a 12-digit AWS account ID in quotes (got number)']],
-    ["unknown region with a suggestion", (c) => (c.environments[1].aws.region = "eu-west-l"), ['environment "production", field environments[1].aws.region: received "eu-west-l"; allowed: one of ']],
-    ["cluster name rule", (c) => (c.environments[0].clusters[0].name = "-apps"), ['environment "staging", field environments[0].clusters[0].name: received "-apps"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)']],
-    ["retention not allowed by CloudWatch", (c) => (c.environments[0].clusters[0].logRetentionInDays = 45), ['environment "staging", field environments[0].clusters[0].logRetentionInDays: received 45; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653']],
-    ["retention forever", (c) => (c.environments[0].clusters[0].logRetentionInDays = 0), ['environment "staging", field environments[0].clusters[0].logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653']],
-    ["unknown log type (case-sensitive)", (c) => (c.environments[0].clusters[0].additionalLogTypes = ["controllermanager"]), ['environment "staging", field environments[0].clusters[0].additionalLogTypes[0]: received "controllermanager"; allowed: one of "api", "authenticator", "controllerManager", "scheduler"; did you mean "controllerManager"?']],
-    ["duplicate log type", (c) => (c.environments[0].clusters[0].additionalLogTypes = ["api", "api"]), ['environment "staging", field environments[0].clusters[0].additionalLogTypes[1]: received "api"; allowed: a value not already listed (it repeats environments[0].clusters[0].additionalLogTypes[0])']],
-    ["duplicate environment names", (c) => (c.environments[1].name = "staging"), ['environment "staging", field environments[1].name: received "staging"; allowed: a name not already used (it repeats environments[0].name)']],
-    ["bad environment name", (c) => (c.environments[1].name = "Prod"), ['environment "Prod", field environments[1].name: received "Prod"; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter']],
+    [
+      "account ID format",
+      (c) => (c.environments[0].aws.accountId = "12345"),
+      ['environment "staging", field environments[0].aws.accountId: received "12345"; allowed: a 12-digit AWS account ID in quotes'],
+    ],
+    [
+      "account ID as a number",
+      (c) => (c.environments[0].aws.accountId = 111111111111),
+      [
+        'environment "staging", field environments[0].aws.accountId: received 111111111111; allowed: a 12-digit AWS account ID in quotes (got number)',
+      ],
+    ],
+    [
+      "unknown region with a suggestion",
+      (c) => (c.environments[1].aws.region = "eu-west-l"),
+      ['environment "production", field environments[1].aws.region: received "eu-west-l"; allowed: one of '],
+    ],
+    [
+      "cluster name rule",
+      (c) => (c.environments[0].clusters[0].name = "-apps"),
+      [
+        'environment "staging", field environments[0].clusters[0].name: received "-apps"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
+      ],
+    ],
+    [
+      "retention not allowed by CloudWatch",
+      (c) => (c.environments[0].clusters[0].logRetentionInDays = 45),
+      [
+        'environment "staging", field environments[0].clusters[0].logRetentionInDays: received 45; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+      ],
+    ],
+    [
+      "retention forever",
+      (c) => (c.environments[0].clusters[0].logRetentionInDays = 0),
+      [
+        'environment "staging", field environments[0].clusters[0].logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+      ],
+    ],
+    [
+      "unknown log type (case-sensitive)",
+      (c) => (c.environments[0].clusters[0].additionalLogTypes = ["controllermanager"]),
+      [
+        'environment "staging", field environments[0].clusters[0].additionalLogTypes[0]: received "controllermanager"; allowed: one of "api", "authenticator", "controllerManager", "scheduler"; did you mean "controllerManager"?',
+      ],
+    ],
+    [
+      "duplicate log type",
+      (c) => (c.environments[0].clusters[0].additionalLogTypes = ["api", "api"]),
+      [
+        'environment "staging", field environments[0].clusters[0].additionalLogTypes[1]: received "api"; allowed: a value not already listed (it repeats environments[0].clusters[0].additionalLogTypes[0])',
+      ],
+    ],
+    [
+      "duplicate environment names",
+      (c) => (c.environments[1].name = "staging"),
+      ['environment "staging", field environments[1].name: received "staging"; allowed: a name not already used (it repeats environments[0].name)'],
+    ],
+    [
+      "bad environment name",
+      (c) => (c.environments[1].name = "Prod"),
+      [
+        'environment "Prod", field environments[1].name: received "Prod"; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter',
+      ],
+    ],
     [
       "duplicate cluster in an environment",
       (c) => c.environments[1].clusters.push({ name: "payments", mode: "existing", region: "us-east-1" }),
-      ['environment "production", field environments[1].clusters[1].name: received "payments"; allowed: a name not already used in this environment (it repeats environments[1].clusters[0].name)'],
+      [
+        'environment "production", field environments[1].clusters[1].name: received "payments"; allowed: a name not already used in this environment (it repeats environments[1].clusters[0].name)',
+      ],
     ],
     [
       "same cluster managed by two environments",
@@ -98,60 +172,273 @@ describe("config: every validation error, with its exact message", () => {
         c.environments[1].aws.region = "us-east-1";
         c.environments[1].clusters[0].name = "apps";
       },
-      ['environment "production", field environments[1].clusters[0].name: received "apps"; allowed: a cluster no other environment manages (account 111111111111, region us-east-1 is already managed at environments[0].clusters[0])'],
+      [
+        'environment "production", field environments[1].clusters[0].name: received "apps"; allowed: a cluster no other environment manages (account 111111111111, region us-east-1 is already managed at environments[0].clusters[0])',
+      ],
     ],
-    ["region outside the partition", (c) => (c.environments[0].aws.partition = "aws-us-gov"), [
-      'environment "staging", field environments[0].aws.region: received "us-east-1"; allowed: a region of partition aws-us-gov (us-gov-east-1, us-gov-west-1)',
-      'environment "staging", field environments[0].datadog.site: received "datadoghq.com"; allowed: a Datadog for Government site for partition aws-us-gov (ddog-gov.com, us2.ddog-gov.com)',
-      'environment "staging", field environments[0].clusters[0].roleArn: received "arn:aws:iam::111111111111:role/eks"; allowed: an ARN in partition aws-us-gov',
-    ]],
-    ["aws-cn is not served", (c) => { c.environments[0].aws.partition = "aws-cn"; c.environments[0].aws.region = "cn-north-1"; c.environments[0].clusters[0].roleArn = "arn:aws-cn:iam::111111111111:role/eks"; }, ['environment "staging", field environments[0].aws.partition: received "aws-cn"; allowed: aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)']],
-    ["unknown Datadog site", (c) => (c.environments[0].datadog.site = "datadoghq.co"), ['environment "staging", field environments[0].datadog.site: received "datadoghq.co"; allowed: one of "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "datadoghq.eu", "ap1.datadoghq.com", "ap2.datadoghq.com", "uk1.datadoghq.com", "ddog-gov.com", "us2.ddog-gov.com"; did you mean "datadoghq.com"?']],
-    ["KMS key in another region", (c) => (c.environments[0].clusters[0].kmsKeyArn = "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"), ['environment "staging", field environments[0].clusters[0].kmsKeyArn: received "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"; allowed: a KMS key in the cluster\'s account 111111111111 and region us-east-1']],
-    ["KMS key malformed", (c) => (c.environments[0].clusters[0].kmsKeyArn = "my-key"), ['environment "staging", field environments[0].clusters[0].kmsKeyArn: received "my-key"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)']],
-    ["new cluster without role and subnets", (c) => { delete c.environments[0].clusters[0].roleArn; delete c.environments[0].clusters[0].subnetIds; }, [
-      'environment "staging", field environments[0].clusters[0].roleArn: received nothing; allowed: a required field: an IAM role ARN',
-      'environment "staging", field environments[0].clusters[0].subnetIds: received nothing; allowed: a required field: a list with 2 to 16 items of a subnet ID (subnet-...)',
-    ]],
-    ["one subnet", (c) => (c.environments[0].clusters[0].subnetIds = ["subnet-0a1b2c3d4e5f60001"]), ['environment "staging", field environments[0].clusters[0].subnetIds: received ["subnet-0a1b2c3d4e5f60001"]; allowed: a list with 2 to 16 items of a subnet ID (subnet-...)']],
-    ["existing cluster with new-only settings", (c) => (c.environments[1].clusters[0].roleArn = "arn:aws:iam::222222222222:role/eks"), ['environment "production", field environments[1].clusters[0].roleArn: received "arn:aws:iam::222222222222:role/eks"; allowed: absent when mode is existing (an adopted cluster\'s settings are never changed)']],
-    ["logGroupExists on a new cluster", (c) => (c.environments[0].clusters[0].logGroupExists = true), ['environment "staging", field environments[0].clusters[0].logGroupExists: received true; allowed: false or absent when mode is new (the stack creates the log group before the cluster)']],
-    ["no endpoint", (c) => (c.environments[0].clusters[0].endpointPrivateAccess = false), ['environment "staging", field environments[0].clusters[0].endpointPublicAccess: received false; allowed: true when endpointPrivateAccess is false (the API server needs an endpoint)']],
-    ["public CIDRs without a public endpoint", (c) => (c.environments[0].clusters[0].publicAccessCidrs = ["203.0.113.0/24"]), ['environment "staging", field environments[0].clusters[0].publicAccessCidrs: received ["203.0.113.0/24"]; allowed: empty when endpointPublicAccess is false']],
-    ["two locking methods", (c) => (c.environments[1].backend = { type: "s3", bucket: "state-bucket", region: "eu-west-1", dynamodbTable: "locks" }), ['environment "production", field environments[1].backend.dynamodbTable: received "locks"; allowed: absent when useLockfile is true (choose one locking method)']],
-    ["unknown backend type", (c) => (c.environments[1].backend = { type: "gcs" }), ['environment "production", field environments[1].backend.type: received "gcs"; allowed: one of "local", "s3"']],
-    ["absolute local state path", (c) => (c.environments[1].backend = { type: "local", path: "/var/state.tfstate" }), ['environment "production", field environments[1].backend.path: received "/var/state.tfstate"; allowed: a relative path (relative to the project folder)']],
-    ["missing required field", (c) => delete c.environments[1].datadog, ['environment "production", field environments[1].datadog: received nothing; allowed: a required field: an object with fields site, integration, forwarder']],
-    ["mode missing", (c) => delete c.environments[1].clusters[0].mode, ['environment "production", field environments[1].clusters[0].mode: received nothing; allowed: a required field: one of "new", "existing"']],
-    ["reserved tag key", (c) => (c.environments[0].tags = { "aws:team": "x" }), ['environment "staging", field environments[0].tags.aws:team: received "aws:team"; allowed: an AWS tag key (1-128 characters, not starting with aws:)']],
-    ["no environments", (c) => (c.environments = []), ["field environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem"]],
-    ["not an object at all", (c) => (c.environments = "staging"), ['field environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem']],
-    ["forwarder version latest", (c) => (c.environments[0].datadog.forwarder = { version: "latest" }), ['environment "staging", field environments[0].datadog.forwarder.version: received "latest"; allowed: a released Forwarder version such as "5.4.14" (never "latest")']],
-    ["forwarder template mirror with a trailing slash", (c) => (c.environments[0].datadog.forwarder = { templateBaseUrl: "https://mirror.example.com/forwarder/" }), ['environment "staging", field environments[0].datadog.forwarder.templateBaseUrl: received "https://mirror.example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template']],
-    ["forwarder default function name", (c) => (c.environments[0].datadog.forwarder = { functionName: "DatadogForwarder" }), ['environment "staging", field environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name (1-64 letters, digits, hyphens or underscores) other than "DatadogForwarder"']],
+    [
+      "region outside the partition",
+      (c) => (c.environments[0].aws.partition = "aws-us-gov"),
+      [
+        'environment "staging", field environments[0].aws.region: received "us-east-1"; allowed: a region of partition aws-us-gov (us-gov-east-1, us-gov-west-1)',
+        'environment "staging", field environments[0].datadog.site: received "datadoghq.com"; allowed: a Datadog for Government site for partition aws-us-gov (ddog-gov.com, us2.ddog-gov.com)',
+        'environment "staging", field environments[0].clusters[0].roleArn: received "arn:aws:iam::111111111111:role/eks"; allowed: an ARN in partition aws-us-gov',
+      ],
+    ],
+    [
+      "aws-cn is not served",
+      (c) => {
+        c.environments[0].aws.partition = "aws-cn";
+        c.environments[0].aws.region = "cn-north-1";
+        c.environments[0].clusters[0].roleArn = "arn:aws-cn:iam::111111111111:role/eks";
+      },
+      [
+        'environment "staging", field environments[0].aws.partition: received "aws-cn"; allowed: aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)',
+      ],
+    ],
+    [
+      "unknown Datadog site",
+      (c) => (c.environments[0].datadog.site = "datadoghq.co"),
+      [
+        'environment "staging", field environments[0].datadog.site: received "datadoghq.co"; allowed: one of "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "datadoghq.eu", "ap1.datadoghq.com", "ap2.datadoghq.com", "uk1.datadoghq.com", "ddog-gov.com", "us2.ddog-gov.com"; did you mean "datadoghq.com"?',
+      ],
+    ],
+    [
+      "KMS key in another region",
+      (c) => (c.environments[0].clusters[0].kmsKeyArn = "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"),
+      [
+        'environment "staging", field environments[0].clusters[0].kmsKeyArn: received "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"; allowed: a KMS key in the cluster\'s account 111111111111 and region us-east-1',
+      ],
+    ],
+    [
+      "KMS key malformed",
+      (c) => (c.environments[0].clusters[0].kmsKeyArn = "my-key"),
+      [
+        'environment "staging", field environments[0].clusters[0].kmsKeyArn: received "my-key"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
+      ],
+    ],
+    [
+      "new cluster without role and subnets",
+      (c) => {
+        delete c.environments[0].clusters[0].roleArn;
+        delete c.environments[0].clusters[0].subnetIds;
+      },
+      [
+        'environment "staging", field environments[0].clusters[0].roleArn: received nothing; allowed: a required field: an IAM role ARN',
+        'environment "staging", field environments[0].clusters[0].subnetIds: received nothing; allowed: a required field: a list with 2 to 16 items of a subnet ID (subnet-...)',
+      ],
+    ],
+    [
+      "one subnet",
+      (c) => (c.environments[0].clusters[0].subnetIds = ["subnet-0a1b2c3d4e5f60001"]),
+      [
+        'environment "staging", field environments[0].clusters[0].subnetIds: received ["subnet-0a1b2c3d4e5f60001"]; allowed: a list with 2 to 16 items of a subnet ID (subnet-...)',
+      ],
+    ],
+    [
+      "existing cluster with new-only settings",
+      (c) => (c.environments[1].clusters[0].roleArn = "arn:aws:iam::222222222222:role/eks"),
+      [
+        'environment "production", field environments[1].clusters[0].roleArn: received "arn:aws:iam::222222222222:role/eks"; allowed: absent when mode is existing (an adopted cluster\'s settings are never changed)',
+      ],
+    ],
+    [
+      "logGroupExists on a new cluster",
+      (c) => (c.environments[0].clusters[0].logGroupExists = true),
+      [
+        'environment "staging", field environments[0].clusters[0].logGroupExists: received true; allowed: false or absent when mode is new (the stack creates the log group before the cluster)',
+      ],
+    ],
+    [
+      "no endpoint",
+      (c) => (c.environments[0].clusters[0].endpointPrivateAccess = false),
+      [
+        'environment "staging", field environments[0].clusters[0].endpointPublicAccess: received false; allowed: true when endpointPrivateAccess is false (the API server needs an endpoint)',
+      ],
+    ],
+    [
+      "public CIDRs without a public endpoint",
+      (c) => (c.environments[0].clusters[0].publicAccessCidrs = ["203.0.113.0/24"]),
+      [
+        'environment "staging", field environments[0].clusters[0].publicAccessCidrs: received ["203.0.113.0/24"]; allowed: empty when endpointPublicAccess is false',
+      ],
+    ],
+    [
+      "two locking methods",
+      (c) => (c.environments[1].backend = { type: "s3", bucket: "state-bucket", region: "eu-west-1", dynamodbTable: "locks" }),
+      [
+        'environment "production", field environments[1].backend.dynamodbTable: received "locks"; allowed: absent when useLockfile is true (choose one locking method)',
+      ],
+    ],
+    [
+      "unknown backend type",
+      (c) => (c.environments[1].backend = { type: "gcs" }),
+      ['environment "production", field environments[1].backend.type: received "gcs"; allowed: one of "local", "s3"'],
+    ],
+    [
+      "absolute local state path",
+      (c) => (c.environments[1].backend = { type: "local", path: "/var/state.tfstate" }),
+      [
+        'environment "production", field environments[1].backend.path: received "/var/state.tfstate"; allowed: a relative path (relative to the project folder)',
+      ],
+    ],
+    [
+      "missing required field",
+      (c) => delete c.environments[1].datadog,
+      [
+        'environment "production", field environments[1].datadog: received nothing; allowed: a required field: an object with fields site, integration, forwarder',
+      ],
+    ],
+    [
+      "mode missing",
+      (c) => delete c.environments[1].clusters[0].mode,
+      ['environment "production", field environments[1].clusters[0].mode: received nothing; allowed: a required field: one of "new", "existing"'],
+    ],
+    [
+      "reserved tag key",
+      (c) => (c.environments[0].tags = { "aws:team": "x" }),
+      [
+        'environment "staging", field environments[0].tags.aws:team: received "aws:team"; allowed: an AWS tag key (1-128 characters, not starting with aws:)',
+      ],
+    ],
+    [
+      "no environments",
+      (c) => (c.environments = []),
+      [
+        "field environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem",
+      ],
+    ],
+    [
+      "not an object at all",
+      (c) => (c.environments = "staging"),
+      [
+        'field environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem',
+      ],
+    ],
+    [
+      "forwarder version latest",
+      (c) => (c.environments[0].datadog.forwarder = { version: "latest" }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.version: received "latest"; allowed: a released Forwarder version such as "5.4.14" (never "latest")',
+      ],
+    ],
+    [
+      "forwarder template mirror with a trailing slash",
+      (c) => (c.environments[0].datadog.forwarder = { templateBaseUrl: "https://mirror.example.com/forwarder/" }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.templateBaseUrl: received "https://mirror.example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template',
+      ],
+    ],
+    [
+      "forwarder default function name",
+      (c) => (c.environments[0].datadog.forwarder = { functionName: "DatadogForwarder" }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name (1-64 letters, digits, hyphens or underscores) other than "DatadogForwarder"',
+      ],
+    ],
     [
       "API key secret in another region",
-      (c) => (c.environments[0].datadog.forwarder = { apiKeySecretArns: { "us-east-1": "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf" } }),
-      ['environment "staging", field environments[0].datadog.forwarder.apiKeySecretArns.us-east-1: received "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf"; allowed: a secret in account 111111111111, region us-east-1, partition aws (a forwarder reads its key in its own region)'],
+      (c) =>
+        (c.environments[0].datadog.forwarder = {
+          apiKeySecretArns: { "us-east-1": "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf" },
+        }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.apiKeySecretArns.us-east-1: received "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf"; allowed: a secret in account 111111111111, region us-east-1, partition aws (a forwarder reads its key in its own region)',
+      ],
     ],
     [
       "API key secret for a region without clusters",
-      (c) => (c.environments[0].datadog.forwarder = { apiKeySecretArns: { "eu-west-1": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dd-AbCdEf" } }),
-      ['environment "staging", field environments[0].datadog.forwarder.apiKeySecretArns.eu-west-1: received "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dd-AbCdEf"; allowed: a region with clusters in this environment (us-east-1)'],
+      (c) =>
+        (c.environments[0].datadog.forwarder = {
+          apiKeySecretArns: { "eu-west-1": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dd-AbCdEf" },
+        }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.apiKeySecretArns.eu-west-1: received "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dd-AbCdEf"; allowed: a region with clusters in this environment (us-east-1)',
+      ],
     ],
-    ["custom filter without a pattern", (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "custom" } }), ['environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received nothing; allowed: a CloudWatch Logs filter pattern (required when filter is custom)']],
-    ["pattern with a preset", (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "all", pattern: "{ $.verb = \"get\" }" } }), ['environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\\"get\\\" }"; allowed: absent unless filter is custom']],
-    ["unknown filter preset", (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "drop-health" } }), ['environment "staging", field environments[0].datadog.forwarder.subscription.filter: received "drop-health"; allowed: one of "all", "drop-health-checks", "drop-health-checks-and-system-reads", "custom"; did you mean "drop-health-checks"?']],
-    ["external ID for a new integration", (c) => (c.environments[0].datadog.integration = { externalId: "abcdef0123456789abcdef0123456789" }), ['environment "staging", field environments[0].datadog.integration.externalId: received "abcdef0123456789abcdef0123456789"; allowed: absent unless create is false and role.create is true (a new integration generates its own)']],
-    ["CSPM without extended collection", (c) => (c.environments[0].datadog.integration = { resources: { extendedCollection: false, cspmCollection: true } }), ['environment "staging", field environments[0].datadog.integration.resources.cspmCollection: received true; allowed: false when extendedCollection is false (CSPM needs extended resource collection)']],
-    ["include and exclude namespaces", (c) => (c.environments[0].datadog.integration = { metrics: { excludeNamespaces: ["AWS/SQS"], includeNamespaces: ["AWS/EKS"] } }), ['environment "staging", field environments[0].datadog.integration.metrics.includeNamespaces: received ["AWS/EKS"]; allowed: absent when excludeNamespaces is set (choose one)']],
-    ["integration region outside the partition", (c) => (c.environments[0].datadog.integration = { regions: ["us-gov-west-1"] }), ['environment "staging", field environments[0].datadog.integration.regions[0]: received "us-gov-west-1"; allowed: a region of partition aws']],
-    ["notification handle", (c) => (c.environments[0].notificationTargets = ["slack-secops"]), ['environment "staging", field environments[0].notificationTargets[0]: received "slack-secops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>']],
-    ["index retention", (c) => (c.environments[0].logExplorer = { index: { retentionInDays: 14 } }), ['environment "staging", field environments[0].logExplorer.index.retentionInDays: received 14; allowed: one of 3, 7, 15, 30, 45, 60, 90, 180, 360']],
-    ["exclusion sample rate", (c) => (c.environments[0].logExplorer = { index: { exclusionPresets: [{ preset: "health-endpoints", sampleRate: 1.5 }] } }), ['environment "staging", field environments[0].logExplorer.index.exclusionPresets[0].sampleRate: received 1.5; allowed: a number from 0 to 1']],
-    ["exclusion filters on an index not created here", (c) => (c.environments[0].logExplorer = { index: { create: false, existing: "main", exclusionPresets: [{ preset: "health-endpoints" }] } }), ['environment "staging", field environments[0].logExplorer.index.exclusionPresets: received "(set)"; allowed: empty when create is false (an index\'s exclusion filters belong to the index resource)']],
-    ["existing index while creating one", (c) => (c.environments[0].logExplorer = { index: { existing: "main" } }), ['environment "staging", field environments[0].logExplorer.index.existing: received "main"; allowed: absent when create is true']],
-    ["health monitor silence", (c) => (c.environments[0].logExplorer = { healthMonitor: { silenceMinutes: 2 } }), ['environment "staging", field environments[0].logExplorer.healthMonitor.silenceMinutes: received 2; allowed: an integer from 5 to 2880']],
+    [
+      "custom filter without a pattern",
+      (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "custom" } }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received nothing; allowed: a CloudWatch Logs filter pattern (required when filter is custom)',
+      ],
+    ],
+    [
+      "pattern with a preset",
+      (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "all", pattern: '{ $.verb = "get" }' } }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\\"get\\\" }"; allowed: absent unless filter is custom',
+      ],
+    ],
+    [
+      "unknown filter preset",
+      (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "drop-health" } }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.subscription.filter: received "drop-health"; allowed: one of "all", "drop-health-checks", "drop-health-checks-and-system-reads", "custom"; did you mean "drop-health-checks"?',
+      ],
+    ],
+    [
+      "external ID for a new integration",
+      (c) => (c.environments[0].datadog.integration = { externalId: "abcdef0123456789abcdef0123456789" }),
+      [
+        'environment "staging", field environments[0].datadog.integration.externalId: received "abcdef0123456789abcdef0123456789"; allowed: absent unless create is false and role.create is true (a new integration generates its own)',
+      ],
+    ],
+    [
+      "CSPM without extended collection",
+      (c) => (c.environments[0].datadog.integration = { resources: { extendedCollection: false, cspmCollection: true } }),
+      [
+        'environment "staging", field environments[0].datadog.integration.resources.cspmCollection: received true; allowed: false when extendedCollection is false (CSPM needs extended resource collection)',
+      ],
+    ],
+    [
+      "include and exclude namespaces",
+      (c) => (c.environments[0].datadog.integration = { metrics: { excludeNamespaces: ["AWS/SQS"], includeNamespaces: ["AWS/EKS"] } }),
+      [
+        'environment "staging", field environments[0].datadog.integration.metrics.includeNamespaces: received ["AWS/EKS"]; allowed: absent when excludeNamespaces is set (choose one)',
+      ],
+    ],
+    [
+      "integration region outside the partition",
+      (c) => (c.environments[0].datadog.integration = { regions: ["us-gov-west-1"] }),
+      ['environment "staging", field environments[0].datadog.integration.regions[0]: received "us-gov-west-1"; allowed: a region of partition aws'],
+    ],
+    [
+      "notification handle",
+      (c) => (c.environments[0].notificationTargets = ["slack-secops"]),
+      [
+        'environment "staging", field environments[0].notificationTargets[0]: received "slack-secops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
+      ],
+    ],
+    [
+      "index retention",
+      (c) => (c.environments[0].logExplorer = { index: { retentionInDays: 14 } }),
+      [
+        'environment "staging", field environments[0].logExplorer.index.retentionInDays: received 14; allowed: one of 3, 7, 15, 30, 45, 60, 90, 180, 360',
+      ],
+    ],
+    [
+      "exclusion sample rate",
+      (c) => (c.environments[0].logExplorer = { index: { exclusionPresets: [{ preset: "health-endpoints", sampleRate: 1.5 }] } }),
+      ['environment "staging", field environments[0].logExplorer.index.exclusionPresets[0].sampleRate: received 1.5; allowed: a number from 0 to 1'],
+    ],
+    [
+      "exclusion filters on an index not created here",
+      (c) => (c.environments[0].logExplorer = { index: { create: false, existing: "main", exclusionPresets: [{ preset: "health-endpoints" }] } }),
+      [
+        'environment "staging", field environments[0].logExplorer.index.exclusionPresets: received "(set)"; allowed: empty when create is false (an index\'s exclusion filters belong to the index resource)',
+      ],
+    ],
+    [
+      "existing index while creating one",
+      (c) => (c.environments[0].logExplorer = { index: { existing: "main" } }),
+      ['environment "staging", field environments[0].logExplorer.index.existing: received "main"; allowed: absent when create is true'],
+    ],
+    [
+      "health monitor silence",
+      (c) => (c.environments[0].logExplorer = { healthMonitor: { silenceMinutes: 2 } }),
+      ['environment "staging", field environments[0].logExplorer.healthMonitor.silenceMinutes: received 2; allowed: an integer from 5 to 2880'],
+    ],
     [
       "unknown rule id in tuning",
       (c) => (c.environments[0].cloudSiem = { rules: { "pod-exec-bursts": { threshold: 3 } } }),
@@ -160,17 +447,71 @@ describe("config: every validation error, with its exact message", () => {
     [
       "threshold on a New Value rule",
       (c) => (c.environments[0].cloudSiem = { rules: { "pod-exec-new-user": { threshold: 3 } } }),
-      ['environment "staging", field environments[0].cloudSiem.rules.pod-exec-new-user.threshold: received 3; allowed: only for threshold rules with one case "<query> > <n>" (the rule is a new_value rule)'],
+      [
+        'environment "staging", field environments[0].cloudSiem.rules.pod-exec-new-user.threshold: received 3; allowed: only for threshold rules with one case "<query> > <n>" (the rule is a new_value rule)',
+      ],
     ],
-    ["unknown tuning option", (c) => (c.environments[0].cloudSiem = { rules: { "pod-attach": { severty: "low" } } }), ['environment "staging", field environments[0].cloudSiem.rules.pod-attach.severty: received "low"; allowed: no such field here; known fields: enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications; did you mean "severity"?']],
-    ["rule window not allowed", (c) => (c.environments[0].cloudSiem = { rules: { "pod-exec-burst": { evaluationWindowSeconds: 120 } } }), ['environment "staging", field environments[0].cloudSiem.rules.pod-exec-burst.evaluationWindowSeconds: received 120; allowed: one of 0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400']],
-    ["unknown identity attribute", (c) => (c.environments[0].cloudSiem = { identityAttribute: "@user.username" }), ['environment "staging", field environments[0].cloudSiem.identityAttribute: received "@user.username"; allowed: one of "@usr.id", "@usr.name"']],
-    ["guide exec rule not a boolean", (c) => (c.environments[0].cloudSiem = { guideExecRule: "yes" }), ['environment "staging", field environments[0].cloudSiem.guideExecRule: received "yes"; allowed: ']],
-    ["unknown severity in notifications", (c) => (c.environments[0].cloudSiem = { notifications: { urgent: ["@slack-x"] } }), ['environment "staging", field environments[0].cloudSiem.notifications.urgent: received ["@slack-x"]; allowed: no such field here; known fields: info, low, medium, high, critical']],
-    ["exclusion query with a typo in source", (c) => (c.environments[0].cloudSiem = { exclusionQuery: "source:kubernetes.aduit @usr.name:ci" }), ['environment "staging", field environments[0].cloudSiem.exclusionQuery: received "source:kubernetes.aduit @usr.name:ci"; allowed: ']],
-    ["suppression without a target", (c) => (c.environments[0].cloudSiem = { suppressions: [{ name: "x", suppressionQuery: "@usr.name:ci", expirationDate: "2027-01-01T00:00:00Z" }] }), ['environment "staging", field environments[0].cloudSiem.suppressions[0].ruleIds: received nothing; allowed: a list of pack rule ids, or a ruleQuery (a suppression must say which rules it applies to)']],
-    ["suppression expiry not RFC 3339", (c) => (c.environments[0].cloudSiem = { suppressions: [{ name: "x", ruleIds: ["pod-attach"], suppressionQuery: "@usr.name:ci", expirationDate: "2027-01-01" }] }), ['environment "staging", field environments[0].cloudSiem.suppressions[0].expirationDate: received "2027-01-01"; allowed: an RFC 3339 date-time such as 2027-03-31T00:00:00Z']],
-    ["too many subscription filters", (c) => (c.environments[0].clusters[0].existingSubscriptionFilters = 2), ['environment "staging", field environments[0].clusters[0].existingSubscriptionFilters: received 2; allowed: at most 1 (CloudWatch allows 2 subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account\'s quota is higher)']],
+    [
+      "unknown tuning option",
+      (c) => (c.environments[0].cloudSiem = { rules: { "pod-attach": { severty: "low" } } }),
+      [
+        'environment "staging", field environments[0].cloudSiem.rules.pod-attach.severty: received "low"; allowed: no such field here; known fields: enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications; did you mean "severity"?',
+      ],
+    ],
+    [
+      "rule window not allowed",
+      (c) => (c.environments[0].cloudSiem = { rules: { "pod-exec-burst": { evaluationWindowSeconds: 120 } } }),
+      [
+        'environment "staging", field environments[0].cloudSiem.rules.pod-exec-burst.evaluationWindowSeconds: received 120; allowed: one of 0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400',
+      ],
+    ],
+    [
+      "unknown identity attribute",
+      (c) => (c.environments[0].cloudSiem = { identityAttribute: "@user.username" }),
+      ['environment "staging", field environments[0].cloudSiem.identityAttribute: received "@user.username"; allowed: one of "@usr.id", "@usr.name"'],
+    ],
+    [
+      "guide exec rule not a boolean",
+      (c) => (c.environments[0].cloudSiem = { guideExecRule: "yes" }),
+      ['environment "staging", field environments[0].cloudSiem.guideExecRule: received "yes"; allowed: '],
+    ],
+    [
+      "unknown severity in notifications",
+      (c) => (c.environments[0].cloudSiem = { notifications: { urgent: ["@slack-x"] } }),
+      [
+        'environment "staging", field environments[0].cloudSiem.notifications.urgent: received ["@slack-x"]; allowed: no such field here; known fields: info, low, medium, high, critical',
+      ],
+    ],
+    [
+      "exclusion query with a typo in source",
+      (c) => (c.environments[0].cloudSiem = { exclusionQuery: "source:kubernetes.aduit @usr.name:ci" }),
+      ['environment "staging", field environments[0].cloudSiem.exclusionQuery: received "source:kubernetes.aduit @usr.name:ci"; allowed: '],
+    ],
+    [
+      "suppression without a target",
+      (c) =>
+        (c.environments[0].cloudSiem = { suppressions: [{ name: "x", suppressionQuery: "@usr.name:ci", expirationDate: "2027-01-01T00:00:00Z" }] }),
+      [
+        'environment "staging", field environments[0].cloudSiem.suppressions[0].ruleIds: received nothing; allowed: a list of pack rule ids, or a ruleQuery (a suppression must say which rules it applies to)',
+      ],
+    ],
+    [
+      "suppression expiry not RFC 3339",
+      (c) =>
+        (c.environments[0].cloudSiem = {
+          suppressions: [{ name: "x", ruleIds: ["pod-attach"], suppressionQuery: "@usr.name:ci", expirationDate: "2027-01-01" }],
+        }),
+      [
+        'environment "staging", field environments[0].cloudSiem.suppressions[0].expirationDate: received "2027-01-01"; allowed: an RFC 3339 date-time such as 2027-03-31T00:00:00Z',
+      ],
+    ],
+    [
+      "too many subscription filters",
+      (c) => (c.environments[0].clusters[0].existingSubscriptionFilters = 2),
+      [
+        'environment "staging", field environments[0].clusters[0].existingSubscriptionFilters: received 2; allowed: at most 1 (CloudWatch allows 2 subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account\'s quota is higher)',
+      ],
+    ],
   ];
 
   it.each(cases)("%s", (_name, fn, expected) => {
@@ -247,7 +588,13 @@ describe("config: every validation error, with its exact message", () => {
 
   it("formats a multi-problem error as one paragraph per problem", () => {
     try {
-      validateConfig(mutate((c) => { c.environments[0].aws.accountId = "x"; c.environments[1].name = 7; }), FILE);
+      validateConfig(
+        mutate((c) => {
+          c.environments[0].aws.accountId = "x";
+          c.environments[1].name = 7;
+        }),
+        FILE,
+      );
       throw new Error("not rejected");
     } catch (e) {
       expect((e as Error).message).toBe(
@@ -275,27 +622,39 @@ describe("config: files", () => {
   });
 
   it("rejects YAML syntax errors with the line", () => {
-    expect(() => parseConfigText("environments:\n  - name: [staging\n", "bad.yaml")).toThrow(/^invalid config bad\.yaml: not valid YAML at line \d+, column \d+: /);
+    expect(() => parseConfigText("environments:\n  - name: [staging\n", "bad.yaml")).toThrow(
+      /^invalid config bad\.yaml: not valid YAML at line \d+, column \d+: /,
+    );
   });
 
   it("rejects duplicate keys in YAML and in JSON", () => {
-    expect(() => parseConfigText("environments: []\nenvironments: []\n", "dup.yaml")).toThrow("invalid config dup.yaml: not valid YAML at line 2, column 1: Map keys must be unique");
-    expect(() => parseConfigText('{"environments": [], "environments": []}', "dup.json")).toThrow("invalid config dup.json: not valid JSON at line 1, column 22: Map keys must be unique");
+    expect(() => parseConfigText("environments: []\nenvironments: []\n", "dup.yaml")).toThrow(
+      "invalid config dup.yaml: not valid YAML at line 2, column 1: Map keys must be unique",
+    );
+    expect(() => parseConfigText('{"environments": [], "environments": []}', "dup.json")).toThrow(
+      "invalid config dup.json: not valid JSON at line 1, column 22: Map keys must be unique",
+    );
   });
 
   it("parses .json as strict JSON, with the JSON error's line and column", () => {
     expect(() => parseConfigText('{\n  "environments": [],\n}\n', "trailing.json")).toThrow(
       /^invalid config trailing\.json: not valid JSON at line 3, column 1: .+$/,
     );
-    expect(() => parseConfigText('{\n  // a comment\n  "environments": []\n}\n', "comment.json")).toThrow(/^invalid config comment\.json: not valid JSON at line 2, column 3: /);
+    expect(() => parseConfigText('{\n  // a comment\n  "environments": []\n}\n', "comment.json")).toThrow(
+      /^invalid config comment\.json: not valid JSON at line 2, column 3: /,
+    );
     expect(() => parseConfigText('{"environments": [', "short.json")).toThrow(/^invalid config short\.json: not valid JSON at line 1, column 19: /);
     // The same text is fine as YAML (a flow mapping with a trailing comma).
     expect(parseConfigText('{\n  "environments": [],\n}\n', "trailing.yaml")).toEqual({ environments: [] });
   });
 
   it("rejects other file types and missing files", () => {
-    expect(() => loadConfigFile(write("c.toml", ""))).toThrow(/^invalid config .*c\.toml: file name: received "c\.toml"; allowed: a \.yaml, \.yml or \.json file$/);
-    expect(() => loadConfigFile(path.join(dir, "missing.yaml"))).toThrow(/file: received a path that does not exist; allowed: an existing \.yaml, \.yml or \.json file \(set EKS_AUDIT_SIEM_CONFIG or use the default config\/eks-audit-siem\.yaml\)$/);
+    expect(() => loadConfigFile(write("c.toml", ""))).toThrow(
+      /^invalid config .*c\.toml: file name: received "c\.toml"; allowed: a \.yaml, \.yml or \.json file$/,
+    );
+    expect(() => loadConfigFile(path.join(dir, "missing.yaml"))).toThrow(
+      /file: received a path that does not exist; allowed: an existing \.yaml, \.yml or \.json file \(set EKS_AUDIT_SIEM_CONFIG or use the default config\/eks-audit-siem\.yaml\)$/,
+    );
   });
 });
 

@@ -36,7 +36,6 @@ function errorOf(props: Partial<DatadogAwsIntegrationProps>): string {
   return thrownMessage(() => synth(props));
 }
 
-
 const WHERE = 'datadog aws integration "stack/DatadogIntegration"';
 
 describe("DatadogAwsIntegration (defaults, US1)", () => {
@@ -206,7 +205,9 @@ describe("Datadog account per site and partition", () => {
   });
 
   test("reports every problem at once (a partition's regions are not checked when the partition is unknown)", () => {
-    expect(datadogAwsIntegrationProblems({ ...BASE, awsPartition: "aws-iso", awsAccountId: "12345", rolePath: "datadog", regions: ["us-east-1"] })).toEqual([
+    expect(
+      datadogAwsIntegrationProblems({ ...BASE, awsPartition: "aws-iso", awsAccountId: "12345", rolePath: "datadog", regions: ["us-east-1"] }),
+    ).toEqual([
       'awsPartition: received "aws-iso"; allowed: aws, aws-us-gov, aws-cn',
       'awsAccountId: received "12345"; allowed: 12 digits',
       'rolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/',
@@ -261,9 +262,7 @@ describe("bring your own role or integration", () => {
 describe("options", () => {
   test("without extended collection only the core and log-collection actions are granted", () => {
     const out = synth({ resourcesExtendedCollection: false });
-    const granted = (Object.values(out.resource.aws_iam_policy) as Json[]).flatMap(
-      (p) => JSON.parse(p.policy).Statement[0].Action as string[],
-    );
+    const granted = (Object.values(out.resource.aws_iam_policy) as Json[]).flatMap((p) => JSON.parse(p.policy).Statement[0].Action as string[]);
     expect(granted).toEqual(datadogIntegrationActions({ resourceCollection: false, logCollection: true }));
     expect(granted).not.toContain("bedrock:GetAgent");
     expect(Object.keys(out.resource.aws_iam_policy)).toHaveLength(1);
@@ -338,10 +337,7 @@ describe("validation errors", () => {
     [{ awsAccountId: "12345" }, `awsAccountId: received "12345"; allowed: 12 digits`],
     [{ roleName: "Datadog Role" }, `roleName: received "Datadog Role"; allowed: an IAM role name (1-64 letters, digits and +=,.@_-)`],
     [{ rolePath: "datadog" }, `rolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/`],
-    [
-      { rolePermissionsBoundaryArn: "Boundary" },
-      `rolePermissionsBoundaryArn: received "Boundary"; allowed: an IAM policy ARN`,
-    ],
+    [{ rolePermissionsBoundaryArn: "Boundary" }, `rolePermissionsBoundaryArn: received "Boundary"; allowed: an IAM policy ARN`],
     [{ regions: [] }, `regions: received []; allowed: omit it for all regions, or list at least one region`],
     [
       { regions: ["us-gov-west-1"] },

@@ -52,7 +52,6 @@ function errorOf(props: Partial<Props>, useVariable = true): string {
   return thrownMessage(() => synth(props, useVariable));
 }
 
-
 const WHERE = 'datadog forwarder "stack/Forwarder"';
 const STACK = "aws_cloudformation_stack.datadog_forwarder_us-east-1";
 const FORWARDER_ARN = `\${${STACK}.outputs["DatadogForwarderArn"]}`;
@@ -64,9 +63,7 @@ describe("DatadogForwarder (created secret, one cluster)", () => {
     expect(Object.keys(out.resource.aws_cloudformation_stack)).toEqual(["datadog_forwarder_us-east-1"]);
     expect(Object.keys(out.resource.aws_secretsmanager_secret)).toEqual(["datadog_api_key_us-east-1"]);
     expect(Object.keys(out.resource.aws_secretsmanager_secret_version)).toEqual(["datadog_api_key_us-east-1"]);
-    expect(Object.keys(out.resource.aws_cloudwatch_log_subscription_filter)).toEqual([
-      "audit_logs_to_datadog_prod-a",
-    ]);
+    expect(Object.keys(out.resource.aws_cloudwatch_log_subscription_filter)).toEqual(["audit_logs_to_datadog_prod-a"]);
   });
 
   test("the stack pins the template, uses DdApiKeySecretArn and never DdApiKey", () => {
@@ -187,10 +184,7 @@ describe("DatadogForwarder variants", () => {
   test("two clusters: two stable subscriptions, no cluster tag (it would mislabel one cluster's logs)", () => {
     const out = synth({ auditLogGroups: [PROD_A, PROD_B], ddTags: ["team:security"] });
     const filters = out.resource.aws_cloudwatch_log_subscription_filter;
-    expect(Object.keys(filters)).toEqual([
-      "audit_logs_to_datadog_prod-a",
-      "audit_logs_to_datadog_prod-b",
-    ]);
+    expect(Object.keys(filters)).toEqual(["audit_logs_to_datadog_prod-a", "audit_logs_to_datadog_prod-b"]);
     expect((Object.values(filters) as Json[]).map((f) => [f.name, f.log_group_name])).toEqual([
       ["datadog-forwarder-eks-audit", "/aws/eks/prod-a/cluster"],
       ["datadog-forwarder-eks-audit", "/aws/eks/prod-b/cluster"],
@@ -216,10 +210,7 @@ describe("DatadogForwarder variants", () => {
         statement_id: "datadog-forwarder-eks-audit-prod-a",
       },
     });
-    expect(only(out.resource.aws_cloudwatch_log_subscription_filter).depends_on).toEqual([
-      STACK,
-      "aws_lambda_permission.forwarder_invoke_prod-a",
-    ]);
+    expect(only(out.resource.aws_cloudwatch_log_subscription_filter).depends_on).toEqual([STACK, "aws_lambda_permission.forwarder_invoke_prod-a"]);
   });
 
   test("a log group ARN given with the :* suffix is normalised", () => {
@@ -325,17 +316,20 @@ describe("validation errors", () => {
       { templateBaseUrl: "https://example.com/forwarder/" },
       `templateBaseUrl: received "https://example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template`,
     ],
-    [{ stackName: "1stack" }, `stackName: received "1stack"; allowed: a CloudFormation stack name (a letter, then up to 127 letters, digits or hyphens)`],
+    [
+      { stackName: "1stack" },
+      `stackName: received "1stack"; allowed: a CloudFormation stack name (a letter, then up to 127 letters, digits or hyphens)`,
+    ],
     [
       { functionName: "DatadogForwarder" },
       `functionName: received "DatadogForwarder" (the template default, for which CloudFormation generates a random function name); allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`,
     ],
     [{ functionName: "datadog forwarder" }, `functionName: received "datadog forwarder"; allowed: 1-64 letters, digits, hyphens or underscores`],
-    [{ apiKeySecretArn: EXISTING_SECRET }, `apiKeySecretArn/apiKeySecretValue: received both; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`],
     [
-      { apiKeySecretWriteOnlyVersion: 0 },
-      `apiKeySecretWriteOnlyVersion: received 0; allowed: a positive integer`,
+      { apiKeySecretArn: EXISTING_SECRET },
+      `apiKeySecretArn/apiKeySecretValue: received both; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`,
     ],
+    [{ apiKeySecretWriteOnlyVersion: 0 }, `apiKeySecretWriteOnlyVersion: received 0; allowed: a positive integer`],
     [{ memorySizeMiB: 64 }, `memorySizeMiB: received 64; allowed: an integer from 128 to 3008 (template limits)`],
     [{ timeoutSeconds: 901 }, `timeoutSeconds: received 901; allowed: an integer from 1 to 900 (Lambda limit)`],
     [{ reservedConcurrency: -1 }, `reservedConcurrency: received -1; allowed: a non-negative integer (Datadog recommends at least 10)`],
@@ -343,11 +337,11 @@ describe("validation errors", () => {
       { logRetentionInDays: 0 },
       `logRetentionInDays: received 0; allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653`,
     ],
+    [{ permissionsBoundaryArn: "Boundary" }, `permissionsBoundaryArn: received "Boundary"; allowed: an IAM policy ARN`],
     [
-      { permissionsBoundaryArn: "Boundary" },
-      `permissionsBoundaryArn: received "Boundary"; allowed: an IAM policy ARN`,
+      { iamRolePath: "datadog" },
+      `iamRolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/`,
     ],
-    [{ iamRolePath: "datadog" }, `iamRolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/`],
     [
       { additionalParameters: { DdApiKey: "x", FunctionName: "y" } },
       `additionalParameters: received DdApiKey, FunctionName, which this construct manages; allowed: any other template parameter (use the typed props instead)`,
@@ -361,12 +355,12 @@ describe("validation errors", () => {
       { ddTags: ["team:a,b"] },
       `ddTags: received "team:a,b"; allowed: lowercase letters, digits, _ - : . /, starting with a letter and not ending with ":"`,
     ],
-    [
-      { subscriptionFilterName: "datadog:audit" },
-      `subscriptionFilterName: received "datadog:audit"; allowed: 1-512 characters without ":" or "*"`,
-    ],
+    [{ subscriptionFilterName: "datadog:audit" }, `subscriptionFilterName: received "datadog:audit"; allowed: 1-512 characters without ":" or "*"`],
     [{ subscriptionFiltersPerLogGroup: 0 }, `subscriptionFiltersPerLogGroup: received 0; allowed: an integer from 1 to 5 (AWS documents 2)`],
-    [{ auditLogGroups: [PROD_A, PROD_A] }, `auditLogGroups[cluster "prod-a"].clusterName: received "prod-a" a second time; allowed: each cluster once`],
+    [
+      { auditLogGroups: [PROD_A, PROD_A] },
+      `auditLogGroups[cluster "prod-a"].clusterName: received "prod-a" a second time; allowed: each cluster once`,
+    ],
     [
       { auditLogGroups: [{ ...PROD_A, clusterName: "-bad" }] },
       `auditLogGroups[cluster "-bad"].clusterName: received "-bad"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)`,
@@ -410,13 +404,21 @@ describe("validation errors", () => {
     const viaFactory = JSON.parse(
       Testing.synthScope((scope: Construct) => {
         const key = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
-        new DatadogForwarder(scope, "Forwarder", { ...BASE, apiKey: ForwarderApiKey.fromSecretValue(key.value, { secretName: "dd-key", writeOnlyVersion: 2 }) });
+        new DatadogForwarder(scope, "Forwarder", {
+          ...BASE,
+          apiKey: ForwarderApiKey.fromSecretValue(key.value, { secretName: "dd-key", writeOnlyVersion: 2 }),
+        });
       }),
     );
     const viaProps = JSON.parse(
       Testing.synthScope((scope: Construct) => {
         const key = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
-        new DatadogForwarder(scope, "Forwarder", { ...BASE, apiKeySecretValue: key.value, apiKeySecretName: "dd-key", apiKeySecretWriteOnlyVersion: 2 });
+        new DatadogForwarder(scope, "Forwarder", {
+          ...BASE,
+          apiKeySecretValue: key.value,
+          apiKeySecretName: "dd-key",
+          apiKeySecretWriteOnlyVersion: 2,
+        });
       }),
     );
     expect(viaFactory).toEqual(viaProps);
@@ -426,7 +428,9 @@ describe("validation errors", () => {
   });
 
   test("neither secret source", () => {
-    expect(errorOf({}, false)).toBe(`${WHERE}: apiKeySecretArn/apiKeySecretValue: received neither; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`);
+    expect(errorOf({}, false)).toBe(
+      `${WHERE}: apiKeySecretArn/apiKeySecretValue: received neither; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`,
+    );
   });
 
   test("a literal API key is refused (it would land in cdktf.out/)", () => {
@@ -465,7 +469,12 @@ function matches(pattern: string, event: Json): boolean {
     const value = next().slice(1, -1);
     const actual = field.reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), event);
     if (typeof actual !== "string") return false;
-    const regex = new RegExp(`^${value.split("*").map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`);
+    const regex = new RegExp(
+      `^${value
+        .split("*")
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"))
+        .join(".*")}$`,
+    );
     return op === "=" ? regex.test(actual) : !regex.test(actual);
   };
   const primary = (): boolean => {

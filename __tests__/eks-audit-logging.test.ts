@@ -1,6 +1,12 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, Testing, TerraformStack } from "cdktf";
-import { ADOPTED_CLUSTER_IGNORED_ATTRIBUTES, EksAuditLogging, EksAuditLoggingProps, EksClusterSource, eksAuditLoggingProblems } from "../modules/eks-audit-logging";
+import {
+  ADOPTED_CLUSTER_IGNORED_ATTRIBUTES,
+  EksAuditLogging,
+  EksAuditLoggingProps,
+  EksClusterSource,
+  eksAuditLoggingProblems,
+} from "../modules/eks-audit-logging";
 
 function synth(props: EksAuditLoggingProps): any {
   const app = Testing.app();
@@ -13,12 +19,24 @@ function synth(props: EksAuditLoggingProps): any {
 const NEW = { roleArn: "arn:aws:iam::111111111111:role/eks", subnetIds: ["subnet-1", "subnet-2"] };
 
 describe("EksAuditLogging: new cluster", () => {
-  const out = synth({ clusterName: "apps", newCluster: NEW, additionalLogTypes: ["scheduler", "api"], logRetentionInDays: 30, kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab" });
+  const out = synth({
+    clusterName: "apps",
+    newCluster: NEW,
+    additionalLogTypes: ["scheduler", "api"],
+    logRetentionInDays: 30,
+    kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  });
   const cluster = out.resource.aws_eks_cluster.cluster_apps;
   const logGroup = out.resource.aws_cloudwatch_log_group.audit_log_group_apps;
 
   it("creates the /aws/eks/<name>/cluster log group with retention and KMS", () => {
-    expect(logGroup).toEqual(expect.objectContaining({ name: "/aws/eks/apps/cluster", retention_in_days: 30, kms_key_id: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab" }));
+    expect(logGroup).toEqual(
+      expect.objectContaining({
+        name: "/aws/eks/apps/cluster",
+        retention_in_days: 30,
+        kms_key_id: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      }),
+    );
   });
 
   it("enables audit plus the opted-in types, in a stable order", () => {
@@ -66,7 +84,9 @@ describe("EksAuditLogging: existing cluster", () => {
   it("ignores every attribute but the log types, and can never be destroyed", () => {
     expect(cluster.lifecycle.prevent_destroy).toBe(true);
     expect(cluster.lifecycle.ignore_changes).toEqual([...ADOPTED_CLUSTER_IGNORED_ATTRIBUTES]);
-    expect(cluster.lifecycle.ignore_changes).toEqual(expect.arrayContaining(["bootstrap_self_managed_addons", "access_config", "role_arn", "vpc_config", "name"]));
+    expect(cluster.lifecycle.ignore_changes).toEqual(
+      expect.arrayContaining(["bootstrap_self_managed_addons", "access_config", "role_arn", "vpc_config", "name"]),
+    );
     expect(cluster.lifecycle.ignore_changes).not.toContain("enabled_cluster_log_types");
     expect(cluster.enabled_cluster_log_types).toEqual(["audit", "authenticator"]);
   });
@@ -103,22 +123,56 @@ describe("EksAuditLogging: attributes and validation", () => {
   });
 
   const errors: Array<[string, Partial<EksAuditLoggingProps>, string]> = [
-    ["bad name", { clusterName: "-x" }, 'eks cluster "-x": clusterName: received "-x"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)'],
-    ["both modes", { existingCluster: {} }, 'eks cluster "c": cluster: received 2 cluster settings (cluster, newCluster, existingCluster); allowed: exactly one: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)'],
-    ["no mode", { newCluster: undefined }, 'eks cluster "c": cluster: received nothing; allowed: exactly one: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)'],
+    [
+      "bad name",
+      { clusterName: "-x" },
+      'eks cluster "-x": clusterName: received "-x"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
+    ],
+    [
+      "both modes",
+      { existingCluster: {} },
+      'eks cluster "c": cluster: received 2 cluster settings (cluster, newCluster, existingCluster); allowed: exactly one: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
+    ],
+    [
+      "no mode",
+      { newCluster: undefined },
+      'eks cluster "c": cluster: received nothing; allowed: exactly one: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
+    ],
     [
       "every problem at once",
       { clusterName: "-c", logRetentionInDays: 0, kmsKeyArn: "alias/x" },
       'eks cluster "-c": clusterName: received "-c"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit); logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653; kmsKeyArn: received "alias/x"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
     ],
-    ["retention", { logRetentionInDays: 0 }, 'eks cluster "c": logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653'],
-    ["audit listed as additional", { additionalLogTypes: ["audit" as never] }, 'eks cluster "c": additionalLogTypes: received "audit"; allowed: api, authenticator, controllerManager, scheduler (audit is always on)'],
-    ["kms", { kmsKeyArn: "alias/x" }, 'eks cluster "c": kmsKeyArn: received "alias/x"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)'],
-    ["one subnet", { newCluster: { ...NEW, subnetIds: ["subnet-1"] } }, 'eks cluster "c": newCluster.subnetIds: received 1 subnet(s); allowed: at least 2, in different Availability Zones'],
-    ["no endpoint", { newCluster: { ...NEW, endpointPrivateAccess: false } }, 'eks cluster "c": newCluster.endpointPublicAccess: received false with endpointPrivateAccess false; allowed: at least one endpoint on'],
+    [
+      "retention",
+      { logRetentionInDays: 0 },
+      'eks cluster "c": logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    ],
+    [
+      "audit listed as additional",
+      { additionalLogTypes: ["audit" as never] },
+      'eks cluster "c": additionalLogTypes: received "audit"; allowed: api, authenticator, controllerManager, scheduler (audit is always on)',
+    ],
+    [
+      "kms",
+      { kmsKeyArn: "alias/x" },
+      'eks cluster "c": kmsKeyArn: received "alias/x"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
+    ],
+    [
+      "one subnet",
+      { newCluster: { ...NEW, subnetIds: ["subnet-1"] } },
+      'eks cluster "c": newCluster.subnetIds: received 1 subnet(s); allowed: at least 2, in different Availability Zones',
+    ],
+    [
+      "no endpoint",
+      { newCluster: { ...NEW, endpointPrivateAccess: false } },
+      'eks cluster "c": newCluster.endpointPublicAccess: received false with endpointPrivateAccess false; allowed: at least one endpoint on',
+    ],
   ];
   it("EksClusterSource factories give the same resources as the plain options", () => {
-    expect(synth({ clusterName: "a", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) })).toEqual(synth({ clusterName: "a", existingCluster: { logGroupExists: true } }));
+    expect(synth({ clusterName: "a", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) })).toEqual(
+      synth({ clusterName: "a", existingCluster: { logGroupExists: true } }),
+    );
     expect(synth({ clusterName: "a", cluster: EksClusterSource.newCluster(NEW) })).toEqual(synth({ clusterName: "a", newCluster: NEW }));
     expect(eksAuditLoggingProblems({ clusterName: "a", cluster: EksClusterSource.existingCluster() })).toEqual([]);
   });

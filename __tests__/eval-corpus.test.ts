@@ -9,8 +9,22 @@ import { alertsOnOneEvent, parseCorpusLine, runEvalCorpus } from "../tools/eval-
 import { defineRule } from "../modules/cloud-siem/rule-model";
 
 // Small corpus events written for this test (never copied from a peer corpus).
-const privileged = auditEvent({ verb: "create", resource: "pods", namespace: "web", name: "p", user: DEVELOPER, requestObject: podManifest("p", "web", { containers: [container("c", { privileged: true })] }) });
-const plain = auditEvent({ verb: "create", resource: "pods", namespace: "web", name: "q", user: DEVELOPER, requestObject: podManifest("q", "web", { containers: [container("c")] }) });
+const privileged = auditEvent({
+  verb: "create",
+  resource: "pods",
+  namespace: "web",
+  name: "p",
+  user: DEVELOPER,
+  requestObject: podManifest("p", "web", { containers: [container("c", { privileged: true })] }),
+});
+const plain = auditEvent({
+  verb: "create",
+  resource: "pods",
+  namespace: "web",
+  name: "q",
+  user: DEVELOPER,
+  requestObject: podManifest("q", "web", { containers: [container("c")] }),
+});
 const denied = auditEvent({ verb: "list", resource: "secrets", namespace: "web", user: DEVELOPER, code: 403 });
 const noVerb = { ...auditEvent({ verb: "get", resource: "pods", namespace: "web", name: "x", user: DEVELOPER }), verb: undefined };
 
@@ -19,7 +33,12 @@ const PACK = [privilegedPod, forbiddenBurst];
 function sink(): { stream: Writable; text: () => string } {
   let text = "";
   return {
-    stream: new Writable({ write(chunk, _enc, done) { text += String(chunk); done(); } }),
+    stream: new Writable({
+      write(chunk, _enc, done) {
+        text += String(chunk);
+        done();
+      },
+    }),
     text: () => text,
   };
 }
@@ -39,7 +58,13 @@ function run(lines: readonly unknown[], args: readonly string[] = []): { code: n
 }
 
 const panther = (rule: string, test: string, expected: boolean, event: unknown) => ({ source: "test", rule, test, expected, event });
-const falco = (test: string, expected: string[], event: unknown, extra: string[] = []) => ({ source: "test", test, expected, extra_rules_files: extra, event });
+const falco = (test: string, expected: string[], event: unknown, extra: string[] = []) => ({
+  source: "test",
+  test,
+  expected,
+  extra_rules_files: extra,
+  event,
+});
 
 describe("eval:corpus", () => {
   test("Panther-style lines: per source rule detected / alerted, misses with their reason", () => {
@@ -60,9 +85,22 @@ describe("eval:corpus", () => {
 
   test("--json: one line per corpus line, then the summary", () => {
     const r = run([panther("Priv", "privileged pod", true, privileged), panther("Priv", "plain", false, privileged)], ["--json"]);
-    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
-    expect(lines[0]).toEqual({ line: 1, sourceRule: "Priv", test: "privileged pod", expectedAlert: true, scored: true, matched: ["privileged-pod"], alerting: ["privileged-pod"] });
-    expect(lines[2]).toEqual({ summary: { positives: 1, detected: 1, detectedByBurstOnly: 0, negatives: 1, alerted: 1, burstOnly: 0, unscored: 0, rules: 2 } });
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({
+      line: 1,
+      sourceRule: "Priv",
+      test: "privileged pod",
+      expectedAlert: true,
+      scored: true,
+      matched: ["privileged-pod"],
+      alerting: ["privileged-pod"],
+    });
+    expect(lines[2]).toEqual({
+      summary: { positives: 1, detected: 1, detectedByBurstOnly: 0, negatives: 1, alerted: 1, burstOnly: 0, unscored: 0, rules: 2 },
+    });
     expect(r.stdout).not.toContain("alerts on events");
   });
 
@@ -90,7 +128,9 @@ describe("eval:corpus", () => {
   });
 
   test("bad lines name the line and the field; bad arguments exit 2", () => {
-    expect(() => parseCorpusLine('{"test":"t","expected":"yes","event":{}}', 3)).toThrow('line 3: expected is "yes" (allowed: true/false, or a list of rule names)');
+    expect(() => parseCorpusLine('{"test":"t","expected":"yes","event":{}}', 3)).toThrow(
+      'line 3: expected is "yes" (allowed: true/false, or a list of rule names)',
+    );
     expect(() => parseCorpusLine('{"test":"t","expected":true,"event":{}}', 4)).toThrow("line 4: rule is missing");
     const bad = run(['{"test":"t","expected":[],"event":[]}']);
     expect(bad.code).toBe(1);

@@ -155,12 +155,7 @@ describe("npm run generate", () => {
       ];
       const jest = spawnSync(
         process.execPath,
-        [
-          require.resolve("jest/bin/jest"),
-          "--ci",
-          "--maxWorkers=1",
-          ...suites.map((s) => `__tests__/${s}.test.ts`),
-        ],
+        [require.resolve("jest/bin/jest"), "--ci", "--maxWorkers=1", ...suites.map((s) => `__tests__/${s}.test.ts`)],
         // Not the outer run's temp-folder marker: the nested run must not remove the outer run's temp folder.
         { cwd: dir, encoding: "utf8", env: { ...process.env, EKS_AUDIT_SIEM_JEST_TMPDIR: "", CHECKPOINT_DISABLE: "1" } },
       );

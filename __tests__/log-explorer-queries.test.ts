@@ -43,9 +43,7 @@ describe("queries", () => {
   });
 
   test("several log groups are OR-ed in parentheses, in the given order", () => {
-    expect(logGroupClause(["/aws/eks/b/cluster", "/aws/eks/a/cluster"])).toBe(
-      '@aws.awslogs.logGroup:("/aws/eks/b/cluster" OR "/aws/eks/a/cluster")',
-    );
+    expect(logGroupClause(["/aws/eks/b/cluster", "/aws/eks/a/cluster"])).toBe('@aws.awslogs.logGroup:("/aws/eks/b/cluster" OR "/aws/eks/a/cluster")');
   });
 
   test("host scope uses the reserved host attribute", () => {

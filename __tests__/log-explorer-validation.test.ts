@@ -46,7 +46,8 @@ describe("environment, site and clusters", () => {
   test("fails on an invalid cluster name", () => {
     fails(
       { clusters: [{ name: "-bad", region: "us-east-1", auditLogGroupName: "/aws/eks/-bad/cluster" }] },
-      PREFIX + 'clusters[0].name: received "-bad"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
+      PREFIX +
+        'clusters[0].name: received "-bad"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
     );
   });
 
@@ -72,7 +73,8 @@ describe("environment, site and clusters", () => {
   test("fails on an invalid log group name", () => {
     fails(
       { clusters: [{ name: "prod-a", region: "us-east-1", auditLogGroupName: '/aws/eks/"a"/cluster' }] },
-      PREFIX + 'clusters[0].auditLogGroupName: received "/aws/eks/\\"a\\"/cluster"; allowed: a CloudWatch log group name of 1-512 characters from a-z A-Z 0-9 . - _ / #',
+      PREFIX +
+        'clusters[0].auditLogGroupName: received "/aws/eks/\\"a\\"/cluster"; allowed: a CloudWatch log group name of 1-512 characters from a-z A-Z 0-9 . - _ / #',
     );
   });
 
@@ -109,7 +111,8 @@ describe("index", () => {
   test("fails when both creating an index and naming an existing one", () => {
     fails(
       { createIndex: true, existingIndexName: "main" },
-      PREFIX + 'existingIndexName: received "main"; allowed: absent when createIndex is true (either create a dedicated index or name an existing one)',
+      PREFIX +
+        'existingIndexName: received "main"; allowed: absent when createIndex is true (either create a dedicated index or name an existing one)',
     );
   });
 
@@ -142,7 +145,10 @@ describe("index", () => {
   });
 
   test("fails on an invalid index name", () => {
-    fails({ createIndex: true, indexName: "eks_audit" }, PREFIX + `indexName: received "eks_audit"; allowed: ${INDEX_NAME_ALLOWED} (set indexName when the environment name does not fit)`);
+    fails(
+      { createIndex: true, indexName: "eks_audit" },
+      PREFIX + `indexName: received "eks_audit"; allowed: ${INDEX_NAME_ALLOWED} (set indexName when the environment name does not fit)`,
+    );
   });
 
   test("fails when the default index name does not fit the environment name", () => {
@@ -157,7 +163,10 @@ describe("index", () => {
   });
 
   test.each([0, 1.5])("fails on a daily limit of %p", (limit) => {
-    fails({ createIndex: true, indexDailyLimit: limit }, PREFIX + `indexDailyLimit: received ${limit}; allowed: an integer number of log events per day, at least 1`);
+    fails(
+      { createIndex: true, indexDailyLimit: limit },
+      PREFIX + `indexDailyLimit: received ${limit}; allowed: an integer number of log events per day, at least 1`,
+    );
   });
 
   test("fails on a warning threshold without a daily limit", () => {
@@ -214,7 +223,10 @@ describe("exclusion filters", () => {
 
   test("fails on a preset selected twice", () => {
     fails(
-      { createIndex: true, indexExclusionPresets: [{ preset: ExclusionPreset.SYSTEM_READ_ONLY }, { preset: ExclusionPreset.SYSTEM_READ_ONLY, sampleRate: 0.5 }] },
+      {
+        createIndex: true,
+        indexExclusionPresets: [{ preset: ExclusionPreset.SYSTEM_READ_ONLY }, { preset: ExclusionPreset.SYSTEM_READ_ONLY, sampleRate: 0.5 }],
+      },
       PREFIX + 'indexExclusionPresets[1].preset: received "system-read-only"; allowed: a preset not already selected by indexExclusionPresets[0]',
     );
   });
@@ -222,14 +234,16 @@ describe("exclusion filters", () => {
   test.each([1.5, -0.1, Number.NaN])("fails on a preset sample rate of %p", (rate) => {
     fails(
       { createIndex: true, indexExclusionPresets: [{ preset: ExclusionPreset.HEALTH_ENDPOINTS, sampleRate: rate }] },
-      PREFIX + `indexExclusionPresets[0].sampleRate: received ${JSON.stringify(rate)}; allowed: a number from 0 to 1 (the fraction of matching logs excluded)`,
+      PREFIX +
+        `indexExclusionPresets[0].sampleRate: received ${JSON.stringify(rate)}; allowed: a number from 0 to 1 (the fraction of matching logs excluded)`,
     );
   });
 
   test("fails on a custom filter without name or query", () => {
     fails(
       { createIndex: true, indexExclusionFilters: [{ name: " ", query: "" }] },
-      PREFIX + 'indexExclusionFilters[0].name: received " "; allowed: a non-empty name; indexExclusionFilters[0].query: received ""; allowed: a non-empty log search query',
+      PREFIX +
+        'indexExclusionFilters[0].name: received " "; allowed: a non-empty name; indexExclusionFilters[0].query: received ""; allowed: a non-empty log search query',
     );
   });
 
@@ -240,7 +254,8 @@ describe("exclusion filters", () => {
         indexExclusionPresets: [{ preset: ExclusionPreset.HEALTH_ENDPOINTS }],
         indexExclusionFilters: [{ name: "eks-audit: health and readiness endpoints", query: "@http.method:get" }],
       },
-      PREFIX + 'indexExclusionFilters[0].name: received "eks-audit: health and readiness endpoints"; allowed: a name not already used by indexExclusionPresets[0]',
+      PREFIX +
+        'indexExclusionFilters[0].name: received "eks-audit: health and readiness endpoints"; allowed: a name not already used by indexExclusionPresets[0]',
     );
   });
 
@@ -255,7 +270,8 @@ describe("exclusion filters", () => {
   test("fails on a template sequence in a notification target", () => {
     fails(
       { notificationTargets: ["@slack-${channel}"] },
-      PREFIX + 'notificationTargets[0]: received "@slack-${channel}"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
+      PREFIX +
+        'notificationTargets[0]: received "@slack-${channel}"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
     );
   });
 
@@ -285,7 +301,8 @@ describe("index order", () => {
   test("fails on an invalid or repeated index name", () => {
     fails(
       { existingIndexName: "main", indexOrder: ["main", "Debug", "main"] },
-      PREFIX + `indexOrder[1]: received "Debug"; allowed: ${INDEX_NAME_ALLOWED}; indexOrder[2]: received "main"; allowed: an index not already listed at indexOrder[0]`,
+      PREFIX +
+        `indexOrder[1]: received "Debug"; allowed: ${INDEX_NAME_ALLOWED}; indexOrder[2]: received "main"; allowed: an index not already listed at indexOrder[0]`,
     );
   });
 
@@ -300,14 +317,16 @@ describe("index order", () => {
   test("fails when the dedicated index is missing from the order", () => {
     fails(
       { createIndex: true, indexOrder: ["main"] },
-      PREFIX + 'indexOrder: received ["main"]; allowed: a list that contains "eks-audit-prod" (the order resource replaces the whole org order, so every index must be listed)',
+      PREFIX +
+        'indexOrder: received ["main"]; allowed: a list that contains "eks-audit-prod" (the order resource replaces the whole org order, so every index must be listed)',
     );
   });
 
   test("fails when the existing index is missing from the order", () => {
     fails(
       { existingIndexName: "security", indexOrder: ["main"] },
-      PREFIX + 'indexOrder: received ["main"]; allowed: a list that contains "security" (the order resource replaces the whole org order, so every index must be listed)',
+      PREFIX +
+        'indexOrder: received ["main"]; allowed: a list that contains "security" (the order resource replaces the whole org order, so every index must be listed)',
     );
   });
 
@@ -319,7 +338,8 @@ describe("index order", () => {
 test("fails on an integration pipeline ID with a space", () => {
   fails(
     { integrationPipelineId: "abc 123" },
-    PREFIX + 'integrationPipelineId: received "abc 123"; allowed: a logs pipeline ID (letters, digits, - and _), as listed by GET /api/v1/logs/config/pipelines',
+    PREFIX +
+      'integrationPipelineId: received "abc 123"; allowed: a logs pipeline ID (letters, digits, - and _), as listed by GET /api/v1/logs/config/pipelines',
   );
 });
 
@@ -335,7 +355,8 @@ describe("health monitors and notifications", () => {
   test("fails on a notification target without @", () => {
     fails(
       { notificationTargets: ["slack-secops"] },
-      PREFIX + 'notificationTargets[0]: received "slack-secops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
+      PREFIX +
+        'notificationTargets[0]: received "slack-secops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
     );
   });
 
@@ -347,7 +368,10 @@ describe("health monitors and notifications", () => {
   });
 
   test("fails on a monitor tag with a space", () => {
-    fails({ monitorTags: ["team security"] }, PREFIX + 'monitorTags[0]: received "team security"; allowed: a tag such as team:security (no spaces or commas)');
+    fails(
+      { monitorTags: ["team security"] },
+      PREFIX + 'monitorTags[0]: received "team security"; allowed: a tag such as team:security (no spaces or commas)',
+    );
   });
 });
 

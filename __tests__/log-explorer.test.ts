@@ -11,10 +11,8 @@ const BASE: LogExplorerProps = { environment: "prod", site: "datadoghq.eu", clus
 
 const SCOPE = 'source:kubernetes.audit @aws.awslogs.logGroup:("/aws/eks/prod-a/cluster" OR "/aws/eks/Prod_B/cluster")';
 const SCOPE_A = 'source:kubernetes.audit @aws.awslogs.logGroup:"/aws/eks/prod-a/cluster"';
-const URL_A =
-  "https://app.datadoghq.eu/logs?query=source%3Akubernetes.audit%20%40aws.awslogs.logGroup%3A%22%2Faws%2Feks%2Fprod-a%2Fcluster%22";
-const URL_B =
-  "https://app.datadoghq.eu/logs?query=source%3Akubernetes.audit%20%40aws.awslogs.logGroup%3A%22%2Faws%2Feks%2FProd_B%2Fcluster%22";
+const URL_A = "https://app.datadoghq.eu/logs?query=source%3Akubernetes.audit%20%40aws.awslogs.logGroup%3A%22%2Faws%2Feks%2Fprod-a%2Fcluster%22";
+const URL_B = "https://app.datadoghq.eu/logs?query=source%3Akubernetes.audit%20%40aws.awslogs.logGroup%3A%22%2Faws%2Feks%2FProd_B%2Fcluster%22";
 
 interface Synth {
   resource: Record<string, Record<string, Record<string, any>>>;

@@ -5,9 +5,7 @@ import { compileQuery } from "../lib/query";
 import { jsonParseError } from "./helpers/assert";
 
 const execEvent = JSON.parse(readFileSync(join(__dirname, "fixtures/audit/exec-kubernetes-admin.json"), "utf8")) as Record<string, unknown>;
-const GUIDE_QUERY =
-  "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]";
-
+const GUIDE_QUERY = "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]";
 
 function reason(input: unknown): string {
   try {
@@ -67,7 +65,7 @@ describe("normalizeAuditEvent on a raw EKS audit event", () => {
   test("matches the guide's query, standardized and raw spellings alike", () => {
     expect(compileQuery(GUIDE_QUERY)(log)).toBe(true);
     expect(compileQuery("@verb:create @responseStatus.code:101 @user.extra.arn:arn\\:aws\\:iam\\:\\:111122223333\\:user/alice")(log)).toBe(true);
-    expect(compileQuery('@annotations.authorization.k8s.io/decision:allow')(log)).toBe(true);
+    expect(compileQuery("@annotations.authorization.k8s.io/decision:allow")(log)).toBe(true);
     expect(compileQuery("@usr.id:kubernetes-admin @usr.name:kubernetes-admin")(log)).toBe(true);
   });
 
@@ -145,14 +143,30 @@ describe("normalizeAuditEvent rejects what is not an audit event", () => {
     ["an array", [1], "expected a JSON object (an audit.k8s.io/v1 Event or a CloudWatch line), got an array"],
     ["a number", 42, "expected a JSON object (an audit.k8s.io/v1 Event or a CloudWatch line), got the number 42"],
     ["invalid JSON text", "{nope", `not valid JSON (${jsonParseError("{nope")})`],
-    ["an unrelated object", { hello: "world" }, 'expected an audit.k8s.io/v1 Event ("kind": "Event") or a CloudWatch line with "message", got an object with neither'],
-    ["another kind", { kind: "EventList", apiVersion: "audit.k8s.io/v1" }, 'kind is the string "EventList", expected "Event" (an audit.k8s.io/v1 Event)'],
+    [
+      "an unrelated object",
+      { hello: "world" },
+      'expected an audit.k8s.io/v1 Event ("kind": "Event") or a CloudWatch line with "message", got an object with neither',
+    ],
+    [
+      "another kind",
+      { kind: "EventList", apiVersion: "audit.k8s.io/v1" },
+      'kind is the string "EventList", expected "Event" (an audit.k8s.io/v1 Event)',
+    ],
     ["a core Event", { kind: "Event", apiVersion: "v1", verb: "get" }, 'apiVersion is the string "v1", expected "audit.k8s.io/v1"'],
     ["no verb", { kind: "Event", apiVersion: "audit.k8s.io/v1" }, 'verb is missing, expected a string such as "create"'],
     ["a numeric verb", { kind: "Event", apiVersion: "audit.k8s.io/v1", verb: 3 }, 'verb is the number 3, expected a string such as "create"'],
-    ["a message that is not JSON", { timestamp: 1, message: "I1120 10:15:02 controller started" }, `message is not valid JSON (${jsonParseError("I1120 10:15:02 controller started")})`],
+    [
+      "a message that is not JSON",
+      { timestamp: 1, message: "I1120 10:15:02 controller started" },
+      `message is not valid JSON (${jsonParseError("I1120 10:15:02 controller started")})`,
+    ],
     ["a message that is a number", { message: 5 }, "message is the number 5, expected an audit.k8s.io/v1 Event as a JSON object or JSON string"],
-    ["a message with another event", { message: JSON.stringify({ kind: "Pod", apiVersion: "v1" }) }, 'message: kind is the string "Pod", expected "Event" (an audit.k8s.io/v1 Event)'],
+    [
+      "a message with another event",
+      { message: JSON.stringify({ kind: "Pod", apiVersion: "v1" }) },
+      'message: kind is the string "Pod", expected "Event" (an audit.k8s.io/v1 Event)',
+    ],
   ])("%s", (_name, input, expected) => {
     expect(reason(input)).toBe(expected);
   });

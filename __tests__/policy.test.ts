@@ -178,14 +178,12 @@ describe("rule log-group-retention", () => {
       {
         rule: "log-group-retention",
         address: "aws_cloudwatch_log_group.forever",
-        message:
-          "aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
+        message: "aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
       },
       {
         rule: "log-group-retention",
         address: "aws_cloudwatch_log_group.zero",
-        message:
-          "aws_cloudwatch_log_group.zero: retention_in_days is 0; allowed: a positive number of days (absent or 0 keeps logs forever)",
+        message: "aws_cloudwatch_log_group.zero: retention_in_days is 0; allowed: a positive number of days (absent or 0 keeps logs forever)",
       },
     ]);
   });

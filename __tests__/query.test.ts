@@ -37,8 +37,7 @@ const execEvent = log({
 });
 
 describe("the guide's query", () => {
-  const guide =
-    "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]";
+  const guide = "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]";
 
   test("matches a successful exec", () => {
     expect(matches(guide, execEvent)).toBe(true);
@@ -97,8 +96,8 @@ describe("attribute values", () => {
 
   test("keys that contain dots are found by the dotted path", () => {
     const l = log({ annotations: { "authorization.k8s.io/decision": "allow" } });
-    expect(matches('@annotations.authorization.k8s.io/decision:allow', l)).toBe(true);
-    expect(matches('@annotations.authorization.k8s.io/decision:forbid', l)).toBe(false);
+    expect(matches("@annotations.authorization.k8s.io/decision:allow", l)).toBe(true);
+    expect(matches("@annotations.authorization.k8s.io/decision:forbid", l)).toBe(false);
   });
 
   test("escaped dots in a path name one key", () => {
@@ -326,7 +325,10 @@ describe("arrays", () => {
 });
 
 describe("reserved attributes and tags", () => {
-  const l = log({}, { source: "kubernetes.audit", service: "eks", host: "/aws/eks/prod/cluster", status: "info", tags: ["env:prod", "team:Platform", "standalone"] });
+  const l = log(
+    {},
+    { source: "kubernetes.audit", service: "eks", host: "/aws/eks/prod/cluster", status: "info", tags: ["env:prod", "team:Platform", "standalone"] },
+  );
 
   test("source, service, host, status", () => {
     expect(matches("source:kubernetes.audit", l)).toBe(true);
@@ -416,7 +418,11 @@ describe("syntax errors (0-based positions)", () => {
     ["@a:x || @b:y", 5, '"||" is not supported; use AND or OR'],
     ["!@a:x", 0, "'!' is not supported; use NOT or -"],
     ["+@a:x", 0, "'+' (required term) is not supported; terms are already required (implicit AND)"],
-    ["@a:x or @b:y", 5, 'lowercase "or" would be searched as a word, not an operator (operators are case-sensitive); write OR, or quote it ("or") to search the word'],
+    [
+      "@a:x or @b:y",
+      5,
+      'lowercase "or" would be searched as a word, not an operator (operators are case-sensitive); write OR, or quote it ("or") to search the word',
+    ],
     ["- @a:x", 0, "'-' must be followed directly by the term it excludes (e.g. -@usr.id:x)"],
     ["@a:x OR", 7, "expected a term, found the end of the query"],
     ["OR @a:x", 0, "expected a term, found the operator OR"],
@@ -426,7 +432,11 @@ describe("syntax errors (0-based positions)", () => {
     ["@a:()", 3, "the value group of @a is empty"],
     ["@a: x", 3, 'expected a value after @a:, found " "'],
     ["@a:", 3, "expected a value after @a:, found the end of the query"],
-    ["@usr.id:system:anonymous", 14, "unescaped ':' in the value system:anonymous of @usr.id; escape it (system\\:anonymous) or quote the value (\"system:anonymous\")"],
+    [
+      "@usr.id:system:anonymous",
+      14,
+      "unescaped ':' in the value system:anonymous of @usr.id; escape it (system\\:anonymous) or quote the value (\"system:anonymous\")",
+    ],
     ['@a:"open', 3, "the quoted value is never closed; add the closing '\"'"],
     ["@a:[1 TO 2", 10, "expected ']' or '}' to close the range of @a"],
     ["@a:[1 2]", 6, "expected TO in the range of @a (write [100 TO 299])"],
@@ -437,7 +447,11 @@ describe("syntax errors (0-based positions)", () => {
     ["#duration:>5", 0, "calculated fields (#name) are not supported; search an @attribute instead"],
     ["@usr.*:x", 0, "wildcards in field names are not supported (field @usr.*)"],
     ["@a..b:x", 0, "attribute path @a..b has an empty segment; write @a.b.c"],
-    ["@objectRef.resource", 0, "attribute search @objectRef.resource has no value; write @objectRef.resource:<value>, or @objectRef.resource:* for \"exists\""],
+    [
+      "@objectRef.resource",
+      0,
+      'attribute search @objectRef.resource has no value; write @objectRef.resource:<value>, or @objectRef.resource:* for "exists"',
+    ],
     ["@a:x~2", 4, 'unescaped "~" inside "x~"; escape it with \'\\\' or quote the value'],
     ["@a:x\\", 4, "the query ends with a lone '\\'"],
     ["[1 TO 2]", 0, 'unescaped "[" inside "["; escape it with \'\\\' or quote the value'],

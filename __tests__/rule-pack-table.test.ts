@@ -19,8 +19,12 @@ describe("generated rule table", () => {
   test("one row per rule: name, id, severity, tactic, technique, method", () => {
     const rows = renderRuleTable(EKS_RULE_PACK).split("\n");
     expect(rows[0]).toBe("| Rule | Id | Severity | Tactic | Technique | Method |");
-    expect(rows).toContain("| EKS: user exec into a pod for the first time | `pod-exec-new-user` | medium | `TA0002-execution` | `T1609-container-administration-command` | new value of `@usr.name` |");
-    expect(rows).toContain("| EKS: user exec into pods many times | `pod-exec-burst` | medium | `TA0002-execution` | `T1609-container-administration-command` | threshold `execs > 5` in 5 min |");
+    expect(rows).toContain(
+      "| EKS: user exec into a pod for the first time | `pod-exec-new-user` | medium | `TA0002-execution` | `T1609-container-administration-command` | new value of `@usr.name` |",
+    );
+    expect(rows).toContain(
+      "| EKS: user exec into pods many times | `pod-exec-burst` | medium | `TA0002-execution` | `T1609-container-administration-command` | threshold `execs > 5` in 5 min |",
+    );
   });
 
   test("replaceRuleTable fails without markers", () => {
@@ -35,7 +39,9 @@ describe("generated rule table", () => {
       fs.writeFileSync(stale, `# doc\n${RULE_TABLE_BEGIN}\n| old |\n${RULE_TABLE_END}\n`);
       const check = spawnSync("node", [SCRIPT, "--check", stale], { cwd: ROOT, encoding: "utf8" });
       expect(check.status).toBe(1);
-      expect(check.stderr).toBe(`${stale}: the rule table is stale (${EKS_RULE_PACK.length} rules in the pack); run node scripts/gen-rule-table.js --write ${stale}\n`);
+      expect(check.stderr).toBe(
+        `${stale}: the rule table is stale (${EKS_RULE_PACK.length} rules in the pack); run node scripts/gen-rule-table.js --write ${stale}\n`,
+      );
       expect(spawnSync("node", [SCRIPT, "--write", stale], { cwd: ROOT, encoding: "utf8" }).status).toBe(0);
       expect(fs.readFileSync(stale, "utf8")).toBe(`# doc\n${RULE_TABLE_BEGIN}\n${renderRuleTable(EKS_RULE_PACK)}\n${RULE_TABLE_END}\n`);
     } finally {

@@ -4,8 +4,11 @@ import { Testing } from "cdktf";
 import { CloudSiemRules, EKS_RULE_PACK, MITRE_TACTICS, MITRE_TECHNIQUES, defineRule, renderPackIndex } from "../modules/cloud-siem";
 
 const RULES_DIR = path.join(__dirname, "..", "modules", "cloud-siem", "rules");
-const ruleFiles = fs.readdirSync(RULES_DIR).filter((f) => f.endsWith(".ts") && f !== "index.ts").map((f) => f.slice(0, -3)).sort();
-
+const ruleFiles = fs
+  .readdirSync(RULES_DIR)
+  .filter((f) => f.endsWith(".ts") && f !== "index.ts")
+  .map((f) => f.slice(0, -3))
+  .sort();
 
 describe("EKS rule pack", () => {
   test("has at least 40 rules, one file per rule, and the index lists exactly the files (regenerate with npm run generate)", () => {
@@ -22,12 +25,34 @@ describe("EKS rule pack", () => {
   test("covers the behaviours of issue 4 section 3", () => {
     const ids = EKS_RULE_PACK.map((r) => r.id);
     for (const id of [
-      "pod-exec-new-user", "pod-exec-burst", "pod-attach", "ephemeral-container", "pod-port-forward", "node-proxy-access",
-      "privileged-pod", "host-path-sensitive-mount", "host-namespaces-pod", "dangerous-capabilities", "cluster-admin-binding",
-      "rbac-wildcard-grant", "rbac-escalate-bind-impersonate", "impersonation", "admission-webhook-changed",
-      "kube-system-cronjob", "kube-system-daemonset", "kube-system-pod", "kube-system-serviceaccount",
-      "serviceaccount-token-requested", "csr-created-by-user", "aws-auth-configmap-changed", "secrets-listed-cluster-wide",
-      "secret-read-new-user", "permission-enumeration", "forbidden-burst", "anonymous-request-authorized", "nodeport-service",
+      "pod-exec-new-user",
+      "pod-exec-burst",
+      "pod-attach",
+      "ephemeral-container",
+      "pod-port-forward",
+      "node-proxy-access",
+      "privileged-pod",
+      "host-path-sensitive-mount",
+      "host-namespaces-pod",
+      "dangerous-capabilities",
+      "cluster-admin-binding",
+      "rbac-wildcard-grant",
+      "rbac-escalate-bind-impersonate",
+      "impersonation",
+      "admission-webhook-changed",
+      "kube-system-cronjob",
+      "kube-system-daemonset",
+      "kube-system-pod",
+      "kube-system-serviceaccount",
+      "serviceaccount-token-requested",
+      "csr-created-by-user",
+      "aws-auth-configmap-changed",
+      "secrets-listed-cluster-wide",
+      "secret-read-new-user",
+      "permission-enumeration",
+      "forbidden-burst",
+      "anonymous-request-authorized",
+      "nodeport-service",
       "events-deleted",
     ]) {
       expect(ids).toContain(id);
@@ -35,7 +60,9 @@ describe("EKS rule pack", () => {
   });
 
   test("sample events are audit.k8s.io/v1 events as EKS writes them, with unique audit IDs", () => {
-    const events = EKS_RULE_PACK.flatMap((r) => [...(r.samples?.positive ?? []), ...(r.samples?.negative ?? [])]).map((s) => s.event as Record<string, any>);
+    const events = EKS_RULE_PACK.flatMap((r) => [...(r.samples?.positive ?? []), ...(r.samples?.negative ?? [])]).map(
+      (s) => s.event as Record<string, any>,
+    );
     expect(events.length).toBeGreaterThanOrEqual(EKS_RULE_PACK.length * 3);
     for (const e of events) {
       expect(e).toMatchObject({ kind: "Event", apiVersion: "audit.k8s.io/v1", stage: "ResponseComplete" });

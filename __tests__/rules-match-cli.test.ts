@@ -20,8 +20,22 @@ beforeAll(() => {
     process.execPath,
     [
       join(ROOT, "node_modules/typescript/bin/tsc"),
-      "--outDir", out, "--rootDir", ROOT, "--module", "commonjs", "--target", "ES2022", "--moduleResolution", "node",
-      "--esModuleInterop", "--resolveJsonModule", "--skipLibCheck", "--strict", "--types", "node",
+      "--outDir",
+      out,
+      "--rootDir",
+      ROOT,
+      "--module",
+      "commonjs",
+      "--target",
+      "ES2022",
+      "--moduleResolution",
+      "node",
+      "--esModuleInterop",
+      "--resolveJsonModule",
+      "--skipLibCheck",
+      "--strict",
+      "--types",
+      "node",
       join(ROOT, "tools/rules.ts"),
     ],
     { cwd: ROOT, encoding: "utf8" },
@@ -44,10 +58,18 @@ test("match prints one JSON line per non-blank input line and exits 0", () => {
   const r = rules(["match", "--rule", GUIDE_RULE, FIXTURE]);
   expect(r.status).toBe(0);
   expect(r.stderr).toBe("");
-  const lines = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { line: number; matches?: { rule: string }[]; error?: string });
+  const lines = r.stdout
+    .trimEnd()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { line: number; matches?: { rule: string }[]; error?: string });
   expect(lines.map((l) => l.line)).toEqual([1, 3, 4, 5, 6, 7]);
   expect(lines.map((l) => (l.matches === undefined ? "error" : l.matches.map((m) => m.rule).join(",")))).toEqual([
-    GUIDE_RULE, GUIDE_RULE, "", "error", "error", "",
+    GUIDE_RULE,
+    GUIDE_RULE,
+    "",
+    "error",
+    "error",
+    "",
   ]);
 });
 
@@ -91,14 +113,52 @@ test("new writes a rule file into the pack and registers it (export a Log Explor
   const pack = mkdtempSync(join(tmpdir(), "rules-new-pack-"));
   cpSync(join(ROOT, "modules/cloud-siem/rules"), pack, { recursive: true });
   const query = "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete @http.status_code:[200 TO 299]";
-  const r = rules(["new", "--pack-dir", pack, "--name", "Fixture: namespace removed", "--query", query, "--method", "threshold", "--count", "0", "--window", "300", "--group-by", "@usr.name", "--severity", "high", "--tactic", "TA0005-defense-evasion", "--technique", "T1485-data-destruction"]);
+  const r = rules([
+    "new",
+    "--pack-dir",
+    pack,
+    "--name",
+    "Fixture: namespace removed",
+    "--query",
+    query,
+    "--method",
+    "threshold",
+    "--count",
+    "0",
+    "--window",
+    "300",
+    "--group-by",
+    "@usr.name",
+    "--severity",
+    "high",
+    "--tactic",
+    "TA0005-defense-evasion",
+    "--technique",
+    "T1485-data-destruction",
+  ]);
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   const file = readFileSync(join(pack, "fixture-namespace-removed.ts"), "utf8");
   expect(file).toContain(JSON.stringify(query));
   expect(readFileSync(join(pack, "index.ts"), "utf8")).toContain("fixture-namespace-removed");
   // The guide's own typo is refused with a suggestion, and nothing is written.
-  const typo = rules(["new", "--pack-dir", pack, "--name", "typo", "--query", "source:kubernetes.aduit", "--method", "new_value", "--field", "@usr.name", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"]);
+  const typo = rules([
+    "new",
+    "--pack-dir",
+    pack,
+    "--name",
+    "typo",
+    "--query",
+    "source:kubernetes.aduit",
+    "--method",
+    "new_value",
+    "--field",
+    "@usr.name",
+    "--tactic",
+    "TA0002-execution",
+    "--technique",
+    "T1609-container-administration-command",
+  ]);
   expect(typo.status).toBe(2);
   expect(typo.stderr).toContain('did you mean "kubernetes.audit"?');
   expect(existsSync(join(pack, "typo.ts"))).toBe(false);

@@ -106,7 +106,13 @@ describe("rules match with --config and --env", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout.split("\n")[0])).toEqual({
       line: 1,
-      matches: [{ rule: EXEC_NEW_USER, severity: "critical", tags: ["source:kubernetes", "security:attack", "tactic:TA0002-execution", "technique:T1609-container-administration-command"] }],
+      matches: [
+        {
+          rule: EXEC_NEW_USER,
+          severity: "critical",
+          tags: ["source:kubernetes", "security:attack", "tactic:TA0002-execution", "technique:T1609-container-administration-command"],
+        },
+      ],
     });
   });
 

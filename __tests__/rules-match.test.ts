@@ -29,8 +29,7 @@ function query(q: string, extra: Partial<MatchableRule["queries"][number]> = {})
   return { name: "a", query: q, aggregation: "count", groupByFields: [], distinctFields: [], metrics: [], ...extra };
 }
 
-const EXEC_QUERY =
-  "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]";
+const EXEC_QUERY = "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:create @http.status_code:[101 TO 299]";
 
 const execNewUser = rule({
   name: "exec by a new user",
@@ -98,7 +97,6 @@ function jsonLines(text: string): unknown[] {
     .filter((l) => l.length > 0)
     .map((l) => JSON.parse(l));
 }
-
 
 const EXEC_MATCH = { rule: "exec by a new user", severity: "medium", tags: ["tactic:TA0002-execution"] };
 const POD_MATCH = { rule: "pod activity", severity: "low", tags: [] };
@@ -397,14 +395,23 @@ describe("rules match --summary", () => {
     const cardinality = rule({
       name: "many pods",
       queries: [
-        query("@objectRef.resource:pods", { name: "pods", aggregation: "cardinality", groupByFields: ["@usr.name"], distinctFields: ["@objectRef.name"] }),
+        query("@objectRef.resource:pods", {
+          name: "pods",
+          aggregation: "cardinality",
+          groupByFields: ["@usr.name"],
+          distinctFields: ["@objectRef.name"],
+        }),
         query("@objectRef.resource:secrets", { name: "secrets", groupByFields: ["@usr.name"] }),
       ],
       cases: [{ status: "high", condition: "pods >= 2 && secrets == 0" }],
     });
-    const pod = (t: string, name: string) =>
-      at(t, "alice", { objectRef: { resource: "pods", namespace: "default", name, subresource: "exec" } });
-    const lines = [pod("2026-11-01T00:00:00Z", "a"), pod("2026-11-01T00:00:10Z", "a"), pod("2026-11-01T00:00:20Z", "b"), pod("2026-11-01T00:10:00Z", "a")];
+    const pod = (t: string, name: string) => at(t, "alice", { objectRef: { resource: "pods", namespace: "default", name, subresource: "exec" } });
+    const lines = [
+      pod("2026-11-01T00:00:00Z", "a"),
+      pod("2026-11-01T00:00:10Z", "a"),
+      pod("2026-11-01T00:00:20Z", "b"),
+      pod("2026-11-01T00:10:00Z", "a"),
+    ];
     const r = await run(["--summary", "-"], [cardinality], Readable.from([lines.join("\n")]));
     const [summary] = jsonLines(r.stdout) as { estimatedSignals: number; eventsMatched: number }[];
     expect(summary.eventsMatched).toBe(4);

@@ -24,7 +24,8 @@ function tempProject(): { root: string; packDir: string } {
       fs.copyFileSync(path.join(ROOT, "modules", "cloud-siem", f), path.join(siem, f));
     }
   }
-  for (const id of ["pod-attach", "events-deleted"]) fs.copyFileSync(path.join(ROOT, "modules", "cloud-siem", "rules", `${id}.ts`), path.join(packDir, `${id}.ts`));
+  for (const id of ["pod-attach", "events-deleted"])
+    fs.copyFileSync(path.join(ROOT, "modules", "cloud-siem", "rules", `${id}.ts`), path.join(packDir, `${id}.ts`));
   fs.writeFileSync(path.join(packDir, "index.ts"), renderPackIndex(["pod-attach", "events-deleted"]));
   return { root, packDir };
 }
@@ -42,9 +43,17 @@ async function run(argv: string[], packDir: string): Promise<{ code: number; std
 
 function typeErrors(file: string): string[] {
   const program = ts.createProgram([file], {
-    strict: true, noUnusedLocals: true, noUnusedParameters: true, noEmit: true, target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true, skipLibCheck: true,
-    types: ["node"], typeRoots: [path.join(ROOT, "node_modules", "@types")],
+    strict: true,
+    noUnusedLocals: true,
+    noUnusedParameters: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    types: ["node"],
+    typeRoots: [path.join(ROOT, "node_modules", "@types")],
   });
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
@@ -66,18 +75,48 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
 
   test("writes a threshold rule file that type-checks, validates, and whose stub positive sample matches the query", async () => {
     const query = "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete @http.status_code:[200 TO 299]";
-    const result = await run(["--name", "Fixture: namespace removed", "--query", query, "--method", "threshold", "--count", "0", "--window", "600", "--group-by", "@usr.name", "--severity", "high", "--tactic", "TA0040-impact", "--technique", "T1485-data-destruction"], project.packDir);
+    const result = await run(
+      [
+        "--name",
+        "Fixture: namespace removed",
+        "--query",
+        query,
+        "--method",
+        "threshold",
+        "--count",
+        "0",
+        "--window",
+        "600",
+        "--group-by",
+        "@usr.name",
+        "--severity",
+        "high",
+        "--tactic",
+        "TA0040-impact",
+        "--technique",
+        "T1485-data-destruction",
+      ],
+      project.packDir,
+    );
     expect(result).toEqual({
       code: 0,
-      stdout: "created fixture-namespace-removed.ts\nupdated index.ts (3 rules)\nnext: review the TODOs in fixture-namespace-removed.ts (samples, exclusions, message), then run `npm run generate`, then `npm test`\n",
+      stdout:
+        "created fixture-namespace-removed.ts\nupdated index.ts (3 rules)\nnext: review the TODOs in fixture-namespace-removed.ts (samples, exclusions, message), then run `npm run generate`, then `npm test`\n",
       stderr: "",
     });
     const file = path.join(project.packDir, "fixture-namespace-removed.ts");
     expect(typeErrors(file)).toEqual([]);
     const rule = defineRule(load(file));
     expect(rule).toMatchObject({
-      id: "fixture-namespace-removed", name: "Fixture: namespace removed", detectionMethod: "threshold", severity: "high",
-      tactic: "TA0040-impact", technique: "T1485-data-destruction", evaluationWindowSeconds: 600, keepAliveSeconds: 3600, maxSignalDurationSeconds: 86400,
+      id: "fixture-namespace-removed",
+      name: "Fixture: namespace removed",
+      detectionMethod: "threshold",
+      severity: "high",
+      tactic: "TA0040-impact",
+      technique: "T1485-data-destruction",
+      evaluationWindowSeconds: 600,
+      keepAliveSeconds: 3600,
+      maxSignalDurationSeconds: 86400,
     });
     expect(rule.queries).toEqual([{ name: "a", query, aggregation: "count", groupByFields: ["@usr.name"], distinctFields: [], metrics: [] }]);
     expect(rule.cases).toEqual([{ status: "high", condition: "a > 0", notifications: [] }]);
@@ -86,11 +125,29 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     // The EKS-identity near-miss would match this query (it excludes no identity): left out, not written failing.
     expect(rule.samples.negative.map((s) => matchesQuery(node, normalizeAuditEvent(s.event)))).toEqual([false, false]);
     expect(fs.readFileSync(file, "utf8")).toContain("// TODO: exclude EKS and system identities");
-    expect(fs.readFileSync(path.join(project.packDir, "index.ts"), "utf8")).toBe(renderPackIndex(["events-deleted", "fixture-namespace-removed", "pod-attach"]));
+    expect(fs.readFileSync(path.join(project.packDir, "index.ts"), "utf8")).toBe(
+      renderPackIndex(["events-deleted", "fixture-namespace-removed", "pod-attach"]),
+    );
   }, 60_000);
 
   test("writes the guide's New Value rule from its query; the pack index discovers it", async () => {
-    const result = await run(["--name", "Guide exec", "--query", GUIDE_EXEC_QUERY, "--method", "new_value", "--field", "@usr.name", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], project.packDir);
+    const result = await run(
+      [
+        "--name",
+        "Guide exec",
+        "--query",
+        GUIDE_EXEC_QUERY,
+        "--method",
+        "new_value",
+        "--field",
+        "@usr.name",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      project.packDir,
+    );
     expect(result.code).toBe(0);
     const file = path.join(project.packDir, "guide-exec.ts");
     expect(typeErrors(file)).toEqual([]);
@@ -100,7 +157,11 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     expect(rule.cases).toEqual([{ status: "medium", notifications: [] }]);
     expect(rule.newValueOptions).toEqual({ forgetAfterDays: 28, learningDurationDays: 1, learningMethod: "duration", learningThreshold: 0 });
     const node = parseQuery(GUIDE_EXEC_QUERY);
-    expect(rule.samples.positive[0].event).toMatchObject({ verb: "create", objectRef: { resource: "pods", subresource: "exec", namespace: "default" }, responseStatus: { code: 101 } });
+    expect(rule.samples.positive[0].event).toMatchObject({
+      verb: "create",
+      objectRef: { resource: "pods", subresource: "exec", namespace: "default" },
+      responseStatus: { code: 101 },
+    });
     expect(matchesQuery(node, normalizeAuditEvent(rule.samples.positive[0].event))).toBe(true);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pack = (require(path.join(project.packDir, "index.ts")) as { EKS_RULE_PACK: DetectionRuleProps[] }).EKS_RULE_PACK;
@@ -109,29 +170,217 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
 
   test("refuses to overwrite an existing rule (exit 1) and leaves it untouched", async () => {
     const before = fs.readFileSync(path.join(project.packDir, "pod-attach.ts"), "utf8");
-    const result = await run(["--name", "x", "--id", "pod-attach", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], project.packDir);
-    expect(result).toEqual({ code: 1, stdout: "", stderr: "rules new: rule file pod-attach.ts already exists in the pack; refusing to overwrite it (choose another --name or --id)\n" });
+    const result = await run(
+      [
+        "--name",
+        "x",
+        "--id",
+        "pod-attach",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      project.packDir,
+    );
+    expect(result).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "rules new: rule file pod-attach.ts already exists in the pack; refusing to overwrite it (choose another --name or --id)\n",
+    });
     expect(fs.readFileSync(path.join(project.packDir, "pod-attach.ts"), "utf8")).toBe(before);
   });
 
   test("refuses a name already used by another rule", async () => {
-    const result = await run(["--name", "EKS: user attached to a running container", "--id", "other", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], project.packDir);
-    expect(result.stderr).toBe('rules new: rule name "EKS: user attached to a running container" is already used by pod-attach.ts (allowed: unique rule names)\n');
+    const result = await run(
+      [
+        "--name",
+        "EKS: user attached to a running container",
+        "--id",
+        "other",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      project.packDir,
+    );
+    expect(result.stderr).toBe(
+      'rules new: rule name "EKS: user attached to a running container" is already used by pod-attach.ts (allowed: unique rule names)\n',
+    );
     expect(result.code).toBe(2);
   });
 
   test.each<[string, string[], string]>([
-    ["missing everything", [], "--name is required (the Datadog rule name); --query is required (the Log Explorer query); --method is required (allowed: new_value, threshold); --tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)"],
-    ["no tactic or technique: never guessed", ["--name", "n", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1"], "--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)"],
-    ["a placeholder query", ["--name", "n", "--query", "<query>", "--method", "threshold", "--count", "1", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], '--query holds the placeholder "<query>" (allowed: the real Log Explorer query, copied from Log Explorer)'],
-    ["a query with a TODO", ["--name", "n", "--query", "source:kubernetes.audit TODO", "--method", "threshold", "--count", "1", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], '--query holds the placeholder "TODO" (allowed: the real Log Explorer query, copied from Log Explorer)'],
-    ["unknown method", ["--name", "n", "--query", "source:kubernetes.audit", "--method", "anomaly", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], '--method is "anomaly" (allowed: new_value, threshold)'],
-    ["new value without field", ["--name", "n", "--query", "source:kubernetes.audit", "--method", "new_value", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], "--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)"],
-    ["threshold without count", ["--name", "n", "--query", "source:kubernetes.audit", "--method", "threshold", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], "--count is required for --method threshold (signal when more than <count> logs match in the window)"],
-    ["threshold options on new value", ["--name", "n", "--query", "source:kubernetes.audit", "--method", "new_value", "--field", "@usr.name", "--count", "3", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], "--count is only for --method threshold"],
-    ["count not a number", ["--name", "n", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "five", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], '--count is "five" (allowed: a whole number)'],
-    ["bad severity", ["--name", "n", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1", "--severity", "urgent", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"], '--severity is "urgent" (allowed: info, low, medium, high, critical)'],
-    ["unknown option", ["--name", "n", "--qeury", "x"], "unknown option --qeury (allowed: --name, --query, --method, --field, --count, --window, --group-by, --severity, --tactic, --technique, --id, --forget-after, --learning-duration, --pack-dir, --reindex, --help)"],
+    [
+      "missing everything",
+      [],
+      "--name is required (the Datadog rule name); --query is required (the Log Explorer query); --method is required (allowed: new_value, threshold); --tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)",
+    ],
+    [
+      "no tactic or technique: never guessed",
+      ["--name", "n", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1"],
+      "--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)",
+    ],
+    [
+      "a placeholder query",
+      [
+        "--name",
+        "n",
+        "--query",
+        "<query>",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      '--query holds the placeholder "<query>" (allowed: the real Log Explorer query, copied from Log Explorer)',
+    ],
+    [
+      "a query with a TODO",
+      [
+        "--name",
+        "n",
+        "--query",
+        "source:kubernetes.audit TODO",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      '--query holds the placeholder "TODO" (allowed: the real Log Explorer query, copied from Log Explorer)',
+    ],
+    [
+      "unknown method",
+      [
+        "--name",
+        "n",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "anomaly",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      '--method is "anomaly" (allowed: new_value, threshold)',
+    ],
+    [
+      "new value without field",
+      [
+        "--name",
+        "n",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "new_value",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      "--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)",
+    ],
+    [
+      "threshold without count",
+      [
+        "--name",
+        "n",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "threshold",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      "--count is required for --method threshold (signal when more than <count> logs match in the window)",
+    ],
+    [
+      "threshold options on new value",
+      [
+        "--name",
+        "n",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "new_value",
+        "--field",
+        "@usr.name",
+        "--count",
+        "3",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      "--count is only for --method threshold",
+    ],
+    [
+      "count not a number",
+      [
+        "--name",
+        "n",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "threshold",
+        "--count",
+        "five",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      '--count is "five" (allowed: a whole number)',
+    ],
+    [
+      "bad severity",
+      [
+        "--name",
+        "n",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--severity",
+        "urgent",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
+      '--severity is "urgent" (allowed: info, low, medium, high, critical)',
+    ],
+    [
+      "unknown option",
+      ["--name", "n", "--qeury", "x"],
+      "unknown option --qeury (allowed: --name, --query, --method, --field, --count, --window, --group-by, --severity, --tactic, --technique, --id, --forget-after, --learning-duration, --pack-dir, --reindex, --help)",
+    ],
   ])("fails with usage: %s", async (_t, argv, message) => {
     const result = await run(argv, project.packDir);
     expect(result).toEqual({ code: 2, stdout: "", stderr: `rules new: ${message}\n${NEW_USAGE}\n` });
@@ -141,32 +390,114 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
   test.each<[string, string[], string]>([
     [
       "the guide's typo in the query",
-      ["--name", "Typo", "--query", "source:kubernetes.aduit @objectRef.subresource:exec", "--method", "new_value", "--field", "@usr.name", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"],
+      [
+        "--name",
+        "Typo",
+        "--query",
+        "source:kubernetes.aduit @objectRef.subresource:exec",
+        "--method",
+        "new_value",
+        "--field",
+        "@usr.name",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
       'rule "typo": query[0].query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"? (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
     ],
     [
       "an unbalanced query",
-      ["--name", "Paren", "--query", "source:kubernetes.audit @objectRef.resource:(pods", "--method", "threshold", "--count", "1", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"],
+      [
+        "--name",
+        "Paren",
+        "--query",
+        "source:kubernetes.audit @objectRef.resource:(pods",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
       `rule "paren": query[0].query is not a valid log search query at position 44 (0-based): the value group of @objectRef.resource is never closed; add the matching ')' (query: "source:kubernetes.audit @objectRef.resource:(pods")`,
     ],
     [
       "a window Datadog does not offer",
-      ["--name", "Win", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1", "--window", "120", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"],
+      [
+        "--name",
+        "Win",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--window",
+        "120",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
       'rule "win": options.evaluation_window is 120 (allowed: 0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)',
     ],
     [
       "a forget-after provider 3.82 rejects",
-      ["--name", "Forget", "--query", "source:kubernetes.audit", "--method", "new_value", "--field", "@usr.name", "--forget-after", "30", "--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"],
+      [
+        "--name",
+        "Forget",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "new_value",
+        "--field",
+        "@usr.name",
+        "--forget-after",
+        "30",
+        "--tactic",
+        "TA0002-execution",
+        "--technique",
+        "T1609-container-administration-command",
+      ],
       'rule "forget": options.new_value_options.forget_after is 30 (allowed: 1, 2, 7, 14, 21, 28) days',
     ],
     [
       "a technique MITRE does not name so",
-      ["--name", "Tech", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1", "--tactic", "TA0040-impact", "--technique", "T1485-destroy-data"],
+      [
+        "--name",
+        "Tech",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--tactic",
+        "TA0040-impact",
+        "--technique",
+        "T1485-destroy-data",
+      ],
       'rule "tech": technique is "T1485-destroy-data" (allowed: T1485-data-destruction)',
     ],
     [
       "a wrong tactic name",
-      ["--name", "Tactic", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1", "--tactic", "TA0040-destruction", "--technique", "T1485-data-destruction"],
+      [
+        "--name",
+        "Tactic",
+        "--query",
+        "source:kubernetes.audit",
+        "--method",
+        "threshold",
+        "--count",
+        "1",
+        "--tactic",
+        "TA0040-destruction",
+        "--technique",
+        "T1485-data-destruction",
+      ],
       'rule "tactic": tactic is "TA0040-destruction" (allowed: TA0040-impact)',
     ],
   ])("fails with the model's message: %s", async (_t, argv, message) => {

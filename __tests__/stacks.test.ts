@@ -29,8 +29,17 @@ describe("EnvironmentStack: one stack per environment, named after it", () => {
 
   it("configures one AWS provider per region, aliased by region, locked to the account, with the environment's tags", () => {
     expect(all.production.provider.aws).toEqual([
-      { region: "eu-west-1", allowed_account_ids: ["222222222222"], default_tags: [{ tags: { team: "platform-security", environment: "production" } }] },
-      { alias: "us-east-1", region: "us-east-1", allowed_account_ids: ["222222222222"], default_tags: [{ tags: { team: "platform-security", environment: "production" } }] },
+      {
+        region: "eu-west-1",
+        allowed_account_ids: ["222222222222"],
+        default_tags: [{ tags: { team: "platform-security", environment: "production" } }],
+      },
+      {
+        alias: "us-east-1",
+        region: "us-east-1",
+        allowed_account_ids: ["222222222222"],
+        default_tags: [{ tags: { team: "platform-security", environment: "production" } }],
+      },
     ]);
     expect(all.production.resource.aws_eks_cluster["cluster_checkout-us"].provider).toBe("aws.us-east-1");
     expect(all.production.resource.aws_cloudwatch_log_group["audit_log_group_checkout-us"].provider).toBe("aws.us-east-1");
@@ -67,7 +76,12 @@ describe("EnvironmentStack: the chain wired together", () => {
 
   it("reads the template from datadog.forwarder.templateBaseUrl when the config sets one (GovCloud mirror)", () => {
     const config = validateConfig(
-      { ...baseConfig(), environments: [{ ...baseConfig().environments[0], datadog: { site: "datadoghq.com", forwarder: { templateBaseUrl: "https://mirror.example.com/dd" } } }] },
+      {
+        ...baseConfig(),
+        environments: [
+          { ...baseConfig().environments[0], datadog: { site: "datadoghq.com", forwarder: { templateBaseUrl: "https://mirror.example.com/dd" } } },
+        ],
+      },
       "t.yaml",
     );
     const stack = synthAll(config).staging;
@@ -75,8 +89,12 @@ describe("EnvironmentStack: the chain wired together", () => {
   });
 
   it("uses the existing API key secret where the config names one, and creates one elsewhere from a sensitive variable", () => {
-    expect(at("aws_cloudformation_stack", "datadog_forwarder_eu-west-1").parameters.DdApiKeySecretArn).toBe("arn:aws:secretsmanager:eu-west-1:222222222222:secret:datadog/api-key-AbCdEf");
-    expect(at("aws_cloudformation_stack", "datadog_forwarder_us-east-1").parameters.DdApiKeySecretArn).toBe("${aws_secretsmanager_secret.datadog_api_key_us-east-1.arn}");
+    expect(at("aws_cloudformation_stack", "datadog_forwarder_eu-west-1").parameters.DdApiKeySecretArn).toBe(
+      "arn:aws:secretsmanager:eu-west-1:222222222222:secret:datadog/api-key-AbCdEf",
+    );
+    expect(at("aws_cloudformation_stack", "datadog_forwarder_us-east-1").parameters.DdApiKeySecretArn).toBe(
+      "${aws_secretsmanager_secret.datadog_api_key_us-east-1.arn}",
+    );
     expect(Object.keys(p.resource.aws_secretsmanager_secret)).toHaveLength(1);
     expect(p.variable.datadog_api_key).toEqual(expect.objectContaining({ type: "string", sensitive: true, nullable: false }));
     const version = at("aws_secretsmanager_secret_version", "datadog_api_key_us-east-1");
@@ -107,9 +125,11 @@ describe("EnvironmentStack: the chain wired together", () => {
     for (const m of monitors) {
       expect(m.type).toBe("log alert");
       expect(m.message).toContain("@pagerduty-platform-security");
-      expect(m.query).toContain("last(\"15m\")");
+      expect(m.query).toContain('last("15m")');
     }
-    expect(Object.keys(p.output)).toEqual(expect.arrayContaining(["log_explorer_url_payments", "log_explorer_url_checkout-us", "eks_audit_dashboard_url"]));
+    expect(Object.keys(p.output)).toEqual(
+      expect.arrayContaining(["log_explorer_url_payments", "log_explorer_url_checkout-us", "eks_audit_dashboard_url"]),
+    );
   });
 });
 
@@ -126,7 +146,11 @@ describe("EnvironmentStack: Cloud SIEM", () => {
   });
 
   it("routes signals per severity; without a mapping, high and critical go to the environment's targets", () => {
-    const exec = rules(all.production).find((r) => r.query[0].query.startsWith("source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec") && r.options.detection_method === "new_value");
+    const exec = rules(all.production).find(
+      (r) =>
+        r.query[0].query.startsWith("source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec") &&
+        r.options.detection_method === "new_value",
+    );
     expect(exec.case).toEqual([{ status: "high", notifications: ["@pagerduty-platform-security", "@slack-platform-security"] }]);
     const stagingHigh = rules(all.staging).filter((r) => r.case.some((c: any) => c.status === "high"));
     expect(stagingHigh.length).toBeGreaterThan(0);
@@ -138,7 +162,13 @@ describe("EnvironmentStack: Cloud SIEM", () => {
     expect(imports).toHaveLength(2);
     for (const i of imports) expect(i.id).toMatch(/^\$\{data\.datadog_security_monitoring_rules\./);
     const suppression: any = Object.values(all.production.resource.datadog_security_monitoring_suppression)[0];
-    expect(suppression).toEqual(expect.objectContaining({ enabled: true, expiration_date: "2027-06-30T00:00:00Z", suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"' }));
+    expect(suppression).toEqual(
+      expect.objectContaining({
+        enabled: true,
+        expiration_date: "2027-06-30T00:00:00Z",
+        suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"',
+      }),
+    );
   });
 
   it("deploys no rules where cloudSiem.enabled is false (one environment per Datadog org owns the pack)", () => {
@@ -157,7 +187,13 @@ describe("EnvironmentStack: backends", () => {
 
   it("uses S3 with native locking and encryption", () => {
     expect(fullStack(1).terraform.backend).toEqual({
-      s3: { bucket: "example-terraform-state-222222222222", key: "eks-audit-siem/production.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "example-terraform-state-222222222222",
+        key: "eks-audit-siem/production.tfstate",
+        region: "eu-west-1",
+        encrypt: true,
+        use_lockfile: true,
+      },
     });
   });
 
@@ -167,6 +203,8 @@ describe("EnvironmentStack: backends", () => {
     c.environments[1].backend = { type: "s3", bucket: "b-1", key: "k/p.tfstate", region: "eu-west-1", useLockfile: false, dynamodbTable: "locks" };
     const config = validateConfig(c, "x.yaml");
     expect(fullStack(0, config).terraform.backend).toEqual({ local: { path: "../../../state/staging.tfstate" } });
-    expect(fullStack(1, config).terraform.backend).toEqual({ s3: { bucket: "b-1", key: "k/p.tfstate", region: "eu-west-1", encrypt: true, dynamodb_table: "locks" } });
+    expect(fullStack(1, config).terraform.backend).toEqual({
+      s3: { bucket: "b-1", key: "k/p.tfstate", region: "eu-west-1", encrypt: true, dynamodb_table: "locks" },
+    });
   });
 });

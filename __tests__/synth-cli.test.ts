@@ -99,7 +99,10 @@ describe("synth: deterministic, relocatable output", () => {
   it("writes no absolute path, home folder or timestamp", () => {
     for (const [name, content] of filesUnder(path.join(a, "cdktf.out"))) {
       const text = content.toString("utf8");
-      expect({ name, hit: text.includes(a) || text.includes(ROOT) || text.includes(os.homedir() + "/") || text.includes(os.tmpdir()) }).toEqual({ name, hit: false });
+      expect({ name, hit: text.includes(a) || text.includes(ROOT) || text.includes(os.homedir() + "/") || text.includes(os.tmpdir()) }).toEqual({
+        name,
+        hit: false,
+      });
       // Dates the config sets (e.g. a suppression's expiry) are fine; a synth-time stamp would carry today's date.
       const today = new Date().toISOString().slice(0, 10);
       expect({ name, timestamp: text.includes(today) }).toEqual({ name, timestamp: false });
@@ -153,7 +156,19 @@ describe("synth: bad config", () => {
 
   it("accepts a JSON config through EKS_AUDIT_SIEM_CONFIG", () => {
     const json = path.join(dir, "bad/c.json");
-    writeFileSync(json, JSON.stringify({ environments: [{ name: "solo", aws: { accountId: "333333333333", region: "us-west-2" }, datadog: { site: "us5.datadoghq.com" }, clusters: [{ name: "x", mode: "existing" }] }] }));
+    writeFileSync(
+      json,
+      JSON.stringify({
+        environments: [
+          {
+            name: "solo",
+            aws: { accountId: "333333333333", region: "us-west-2" },
+            datadog: { site: "us5.datadoghq.com" },
+            clusters: [{ name: "x", mode: "existing" }],
+          },
+        ],
+      }),
+    );
     const j = run(dir, { EKS_AUDIT_SIEM_CONFIG: "bad/c.json" });
     expect(j.stdout).toBe("synthesized 1 stack(s) into cdktf.out/stacks: solo\n");
     expect(j.status).toBe(0);

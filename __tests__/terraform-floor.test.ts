@@ -126,7 +126,9 @@ describe("terraform.required_version states the stack's real floor", () => {
 
   it("is >= 1.5 for adopted clusters with an existing secret (import blocks, nothing newer)", () => {
     const config = baseConfig();
-    config.environments[1].datadog.forwarder = { apiKeySecretArns: { "eu-west-1": "arn:aws:secretsmanager:eu-west-1:222222222222:secret:dd-api-key-AbCdEf" } };
+    config.environments[1].datadog.forwarder = {
+      apiKeySecretArns: { "eu-west-1": "arn:aws:secretsmanager:eu-west-1:222222222222:secret:dd-api-key-AbCdEf" },
+    };
     expect(floorOf(config, "production")).toBe(">= 1.5");
   });
 
@@ -150,12 +152,18 @@ describe("terraform.required_version states the stack's real floor", () => {
   });
 
   it("is >= 1.6 when an import id is an expression (the built-in rule review)", () => {
-    expect(featuresOf({ import: [{ to: "a.b", id: "${data.x.ids[0]}" }] })).toEqual([TERRAFORM_FEATURES.importBlock, TERRAFORM_FEATURES.importIdExpression]);
+    expect(featuresOf({ import: [{ to: "a.b", id: "${data.x.ids[0]}" }] })).toEqual([
+      TERRAFORM_FEATURES.importBlock,
+      TERRAFORM_FEATURES.importIdExpression,
+    ]);
     expect(terraformFloor(featuresOf({ import: [{ to: "a.b", id: "${data.x.ids[0]}" }] })).version).toBe("1.6");
   });
 
   it("reads features from keys at any depth, and names the ones that set the floor", () => {
-    const fragment = { resource: { aws_secretsmanager_secret_version: { v: { secret_string_wo: "${var.k}", secret_string_wo_version: 1 } } }, moved: [{ from: "a", to: "b" }] };
+    const fragment = {
+      resource: { aws_secretsmanager_secret_version: { v: { secret_string_wo: "${var.k}", secret_string_wo_version: 1 } } },
+      moved: [{ from: "a", to: "b" }],
+    };
     expect(terraformFloor(featuresOf(fragment))).toEqual({ version: "1.11", because: [TERRAFORM_FEATURES.writeOnlyArgument] });
     expect(terraformFloor([])).toEqual({ version: "1.0", because: [expect.objectContaining({ since: "1.0" })] });
     expect(terraformFloor([TERRAFORM_FEATURES.removed, TERRAFORM_FEATURES.moved]).version).toBe("1.7");

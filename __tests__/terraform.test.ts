@@ -37,7 +37,9 @@ writeCliConfig(CLI_CONFIG, mirror, path.join(WORK, "plugin-cache"));
 
 if (!available) {
   // Loud, not silent: the reason is in the test name and on stderr.
-  process.stderr.write("\n*** terraform tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.11 (the floor the default stacks state) to run it. ***\n\n");
+  process.stderr.write(
+    "\n*** terraform tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.11 (the floor the default stacks state) to run it. ***\n\n",
+  );
 }
 
 /** Synthesizes one environment of a config and returns its cdk.tf.json. */
@@ -58,7 +60,11 @@ interface PlanRun {
 function plan(label: string, stack: any, accountId: string, variant?: AdoptedClusterState): PlanRun {
   const dir = path.join(WORK, label);
   prepareWorkdir(dir, stack, accountId, variant);
-  for (const args of [["init", "-input=false", "-no-color", "-backend=true"], ["validate", "-no-color"], ["plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"]]) {
+  for (const args of [
+    ["init", "-input=false", "-no-color", "-backend=true"],
+    ["validate", "-no-color"],
+    ["plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"],
+  ]) {
     const r = terraform(args, dir, CLI_CONFIG);
     if (r.status !== 0) throw new Error(`terraform ${args[0]} failed in ${label}:\n${r.stdout}\n${r.stderr}`);
     if (args[0] === "plan") {
@@ -73,7 +79,8 @@ function plan(label: string, stack: any, accountId: string, variant?: AdoptedClu
 /** Actions on the cluster and its log group; the rest of the stack (forwarder, integration role) is only created. */
 const LEGACY = ["aws_cloudwatch_log_group.audit_log_group_legacy", "aws_eks_cluster.cluster_legacy"];
 const legacyChanges = (p: PlanRun) => p.summary.changes.filter((c) => LEGACY.includes(c.address));
-const othersOnlyCreated = (p: PlanRun) => p.summary.changes.filter((c) => !LEGACY.includes(c.address) && c.actions.join(",") !== "create").map((c) => c.address);
+const othersOnlyCreated = (p: PlanRun) =>
+  p.summary.changes.filter((c) => !LEGACY.includes(c.address) && c.actions.join(",") !== "create").map((c) => c.address);
 const actionsOf = (p: PlanRun) => Object.fromEntries(legacyChanges(p).map((c) => [c.address, c.actions.join(",")]));
 const noDestroy = (p: PlanRun) => p.summary.changes.filter((c) => c.actions.includes("delete")).map((c) => c.address);
 
@@ -95,18 +102,35 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
       const env = config.environments.find((e) => e.name === name)!;
       const run = plan(`default-${name}`, synthEnvironment(config, name), env.aws.accountId);
       expect(noDestroy(run)).toEqual([]);
-      const byAction = (action: string) => run.summary.changes.filter((c) => c.actions.join(",") === action).map((c) => c.address).sort();
+      const byAction = (action: string) =>
+        run.summary.changes
+          .filter((c) => c.actions.join(",") === action)
+          .map((c) => c.address)
+          .sort();
       // Only the adopted objects change in place; everything else is new; nothing is replaced.
       expect(run.summary.changes.filter((c) => !["create", "update"].includes(c.actions.join(",")))).toEqual([]);
       const types = new Set(byAction("create").map((a) => a.split(".")[0]));
       expect([...types].sort()).toEqual(
-        expect.arrayContaining(["aws_cloudformation_stack", "aws_cloudwatch_log_subscription_filter", "aws_iam_policy", "aws_iam_role", "aws_iam_role_policy_attachment", "aws_secretsmanager_secret"]),
+        expect.arrayContaining([
+          "aws_cloudformation_stack",
+          "aws_cloudwatch_log_subscription_filter",
+          "aws_iam_policy",
+          "aws_iam_role",
+          "aws_iam_role_policy_attachment",
+          "aws_secretsmanager_secret",
+        ]),
       );
       if (name === "staging") {
         expect(byAction("update")).toEqual([]);
-        expect(byAction("create")).toEqual(expect.arrayContaining(["aws_cloudwatch_log_group.audit_log_group_staging-apps", "aws_eks_cluster.cluster_staging-apps"]));
+        expect(byAction("create")).toEqual(
+          expect.arrayContaining(["aws_cloudwatch_log_group.audit_log_group_staging-apps", "aws_eks_cluster.cluster_staging-apps"]),
+        );
       } else {
-        expect(byAction("update")).toEqual(["aws_cloudwatch_log_group.audit_log_group_payments", "aws_eks_cluster.cluster_checkout-us", "aws_eks_cluster.cluster_payments"]);
+        expect(byAction("update")).toEqual([
+          "aws_cloudwatch_log_group.audit_log_group_payments",
+          "aws_eks_cluster.cluster_checkout-us",
+          "aws_eks_cluster.cluster_payments",
+        ]);
         expect(byAction("create")).toContain("aws_cloudwatch_log_group.audit_log_group_checkout-us");
       }
     },
@@ -140,7 +164,10 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
       prepareWorkdir(dir, synthEnvironment(config, "staging"), config.environments.find((e) => e.name === "staging")!.aws.accountId);
       rmSync(path.join(dir, "offline.auto.tfvars.json"), { force: true }); // the key comes from the environment only
       const env = { TF_VAR_datadog_api_key: MARKER };
-      for (const args of [["init", "-input=false", "-no-color"], ["plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"]]) {
+      for (const args of [
+        ["init", "-input=false", "-no-color"],
+        ["plan", "-refresh=false", "-input=false", "-no-color", "-lock=false", "-out=plan.bin"],
+      ]) {
         const r = terraform(args, dir, CLI_CONFIG, env);
         if (r.status !== 0) throw new Error(`terraform ${args[0]} failed in ${label}:\n${r.stdout}\n${r.stderr}`);
       }
@@ -184,7 +211,17 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
   describe("adopting an existing cluster (state holds it with logging off)", () => {
     const adoptConfig = (logGroupExists: boolean, lifecycle = true): any => {
       const c = validateConfig(
-        { environments: [{ name: "adopt", aws: { accountId: "444444444444", region: "eu-central-1" }, datadog: { site: "datadoghq.eu" }, tags: { team: "sec" }, clusters: [{ name: "legacy", mode: "existing", logGroupExists, logRetentionInDays: 180 }] }] },
+        {
+          environments: [
+            {
+              name: "adopt",
+              aws: { accountId: "444444444444", region: "eu-central-1" },
+              datadog: { site: "datadoghq.eu" },
+              tags: { team: "sec" },
+              clusters: [{ name: "legacy", mode: "existing", logGroupExists, logRetentionInDays: 180 }],
+            },
+          ],
+        },
         "adopt.yaml",
       );
       const stack = synthEnvironment(c, "adopt");
@@ -193,7 +230,10 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
     };
     const variants: Array<[string, AdoptedClusterState]> = [
       ["bootstrap flags unset in state (as import leaves them)", { bootstrapSelfManagedAddons: null, bootstrapClusterCreatorAdminPermissions: null }],
-      ["bootstrap flags false in state (terraform-provider-aws #39058)", { bootstrapSelfManagedAddons: false, bootstrapClusterCreatorAdminPermissions: false }],
+      [
+        "bootstrap flags false in state (terraform-provider-aws #39058)",
+        { bootstrapSelfManagedAddons: false, bootstrapClusterCreatorAdminPermissions: false },
+      ],
     ];
 
     it.each(variants)(
@@ -201,7 +241,12 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
       (label, variant) => {
         const run = plan(`adopt-new-lg-${label.slice(0, 20).replace(/\W/g, "_")}`, adoptConfig(false), "444444444444", variant);
         const cluster = run.summary.changes.find((c) => c.address === "aws_eks_cluster.cluster_legacy")!;
-        expect(cluster).toEqual({ address: "aws_eks_cluster.cluster_legacy", actions: ["update"], changedAttributes: ["enabled_cluster_log_types"], replacePaths: [] });
+        expect(cluster).toEqual({
+          address: "aws_eks_cluster.cluster_legacy",
+          actions: ["update"],
+          changedAttributes: ["enabled_cluster_log_types"],
+          replacePaths: [],
+        });
         expect(actionsOf(run)).toEqual({ "aws_cloudwatch_log_group.audit_log_group_legacy": "create", "aws_eks_cluster.cluster_legacy": "update" });
         expect(othersOnlyCreated(run)).toEqual([]);
         expect(run.output).toMatch(/Plan: \d+ to add, 1 to change, 0 to destroy\./);
@@ -216,7 +261,12 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
         const run = plan(`adopt-old-lg-${label.slice(0, 20).replace(/\W/g, "_")}`, adoptConfig(true), "444444444444", variant);
         expect(othersOnlyCreated(run)).toEqual([]);
         expect(legacyChanges(run)).toEqual([
-          { address: "aws_cloudwatch_log_group.audit_log_group_legacy", actions: ["update"], changedAttributes: ["retention_in_days", "tags_all"], replacePaths: [] },
+          {
+            address: "aws_cloudwatch_log_group.audit_log_group_legacy",
+            actions: ["update"],
+            changedAttributes: ["retention_in_days", "tags_all"],
+            replacePaths: [],
+          },
           { address: "aws_eks_cluster.cluster_legacy", actions: ["update"], changedAttributes: ["enabled_cluster_log_types"], replacePaths: [] },
         ]);
         expect(run.output).toMatch(/Plan: \d+ to add, 2 to change, 0 to destroy\./);
@@ -245,7 +295,9 @@ tier(`terraform tier (terraform ${available ? "found" : "NOT FOUND - skipped"}; 
         expect(r.status).toBe(0);
         const schema = JSON.parse(r.stdout).provider_schemas["registry.terraform.io/hashicorp/aws"].resource_schemas.aws_eks_cluster.block;
         const settable = [
-          ...Object.entries<any>(schema.attributes).filter(([, a]) => a.optional === true || a.required === true).map(([k]) => k),
+          ...Object.entries<any>(schema.attributes)
+            .filter(([, a]) => a.optional === true || a.required === true)
+            .map(([k]) => k),
           ...Object.keys(schema.block_types),
         ].filter((k) => !["enabled_cluster_log_types", "id", "timeouts"].includes(k));
         expect([...ADOPTED_CLUSTER_IGNORED_ATTRIBUTES].sort()).toEqual(settable.sort());

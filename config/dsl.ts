@@ -76,7 +76,8 @@ export abstract class Schema<T> {
 export const INVALID: unique symbol = Symbol("invalid");
 
 /** A value whose invalid parts are {@link INVALID}. */
-export type Loose<T> = typeof INVALID | (T extends readonly (infer E)[] ? Loose<E>[] : T extends object ? { readonly [K in keyof T]: Loose<T[K]> } : T);
+export type Loose<T> =
+  typeof INVALID | (T extends readonly (infer E)[] ? Loose<E>[] : T extends object ? { readonly [K in keyof T]: Loose<T[K]> } : T);
 
 /** The value if no part of it is {@link INVALID} (then it is whole and valid), else undefined. */
 export function whole<T>(value: Loose<T>): T | undefined {
@@ -138,8 +139,7 @@ class Refined<T> extends Schema<T> {
   }
 }
 
-const typeName = (value: unknown): string =>
-  value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+const typeName = (value: unknown): string => (value === null ? "null" : Array.isArray(value) ? "array" : typeof value);
 
 // ---------------------------------------------------------------------------------------------- scalars
 
@@ -211,7 +211,10 @@ export interface IntegerOptions {
 }
 
 class IntegerSchema extends Schema<number> {
-  constructor(private readonly options: IntegerOptions, private readonly integer = true) {
+  constructor(
+    private readonly options: IntegerOptions,
+    private readonly integer = true,
+  ) {
     super();
   }
   check(value: unknown, path: string, ctx: Context): number | undefined {
@@ -288,7 +291,10 @@ export interface ArrayOptions {
 }
 
 class ArraySchema<T> extends Schema<T[]> {
-  constructor(private readonly item: Schema<T>, private readonly options: ArrayOptions) {
+  constructor(
+    private readonly item: Schema<T>,
+    private readonly options: ArrayOptions,
+  ) {
     super();
   }
   check(value: unknown, path: string, ctx: Context): T[] | undefined {
@@ -364,7 +370,11 @@ export function arr<T>(item: Schema<T>, options: ArrayOptions = {}): Schema<T[]>
 
 /** A map with free-form keys (e.g. tags). */
 class RecordSchema<T> extends Schema<Record<string, T>> {
-  constructor(private readonly key: Schema<string>, private readonly value: Schema<T>, private readonly maxEntries?: number) {
+  constructor(
+    private readonly key: Schema<string>,
+    private readonly value: Schema<T>,
+    private readonly maxEntries?: number,
+  ) {
     super();
   }
   check(value: unknown, path: string, ctx: Context): Record<string, T> | undefined {
@@ -528,8 +538,7 @@ class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
         if (field.kind === "required") {
           ctx.issue(join(path, key), undefined, "a required field");
           out[key] = INVALID;
-        }
-        else if (field.kind === "default") out[key] = structuredClone(field.default);
+        } else if (field.kind === "default") out[key] = structuredClone(field.default);
         continue;
       }
       out[key] = field.schema.checkLoose(v, join(path, key), ctx);
@@ -557,7 +566,10 @@ export function obj<F extends Fields>(fields: F): Schema<InferFields<F>> {
 
 /** One of several object shapes, chosen by the string field `tag` (e.g. `type: local | s3`). */
 class TaggedUnionSchema<T> extends Schema<T> {
-  constructor(private readonly tag: string, private readonly variants: Record<string, Schema<unknown>>) {
+  constructor(
+    private readonly tag: string,
+    private readonly variants: Record<string, Schema<unknown>>,
+  ) {
     super();
   }
   check(value: unknown, path: string, ctx: Context): T | undefined {

@@ -15,7 +15,10 @@ export const CONFIG_ENV_VAR = "EKS_AUDIT_SIEM_CONFIG";
 
 /** A problem with the config file. `message` is what the user sees: one paragraph per problem, no stack. */
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly problems: readonly string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
     super(
       problems.length === 1
         ? `invalid config ${file}: ${problems[0]}`
@@ -49,7 +52,10 @@ export function validateConfig(input: unknown, file: string): AppConfig {
   const ctx = new Context();
   const config = configSchema.check(input, "", ctx);
   if (config === undefined || ctx.issues.length > 0) {
-    throw new ConfigError(file, ctx.issues.map((i) => formatIssue(i, input)));
+    throw new ConfigError(
+      file,
+      ctx.issues.map((i) => formatIssue(i, input)),
+    );
   }
   return config;
 }
@@ -72,7 +78,10 @@ function parseJson(text: string, file: string): unknown {
     const message = (e as Error).message;
     const m = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
     const offset = m !== null ? Number(m[2]) : text.length;
-    const what = (m !== null ? m[1] : message.replace(/ \(line \d+ column \d+\)$/, "")).replace(/^Unexpected end of JSON input$/, "unexpected end of the file");
+    const what = (m !== null ? m[1] : message.replace(/ \(line \d+ column \d+\)$/, "")).replace(
+      /^Unexpected end of JSON input$/,
+      "unexpected end of the file",
+    );
     const { line, col } = lineColumn(text, offset);
     throw new ConfigError(file, [`not valid JSON at line ${line}, column ${col}: ${what}`]);
   }
@@ -108,7 +117,9 @@ export function loadConfigFile(file: string): AppConfig {
     throw new ConfigError(file, [`file name: received ${JSON.stringify(path.basename(file))}; allowed: a .yaml, .yml or .json file`]);
   }
   if (!existsSync(file)) {
-    throw new ConfigError(file, [`file: received a path that does not exist; allowed: an existing .yaml, .yml or .json file (set ${CONFIG_ENV_VAR} or use the default ${DEFAULT_CONFIG_PATH})`]);
+    throw new ConfigError(file, [
+      `file: received a path that does not exist; allowed: an existing .yaml, .yml or .json file (set ${CONFIG_ENV_VAR} or use the default ${DEFAULT_CONFIG_PATH})`,
+    ]);
   }
   return validateConfig(parseConfigText(readFileSync(file, "utf8"), file), file);
 }

@@ -15,10 +15,15 @@ import { Context, Schema, arr, bool, int, join, literal, obj, optional, record, 
 export const notificationHandle = str({ pattern: NOTIFICATION_HANDLE, format: NOTIFICATION_HANDLE_ALLOWED });
 const handles = arr(notificationHandle, { minItems: 1, unique: true });
 const severity = literal(SEVERITIES);
-const perSeverity = obj(Object.fromEntries(SEVERITIES.map((s) => [s, optional(handles)])) as Record<(typeof SEVERITIES)[number], ReturnType<typeof optional<string[]>>>);
+const perSeverity = obj(
+  Object.fromEntries(SEVERITIES.map((s) => [s, optional(handles)])) as Record<(typeof SEVERITIES)[number], ReturnType<typeof optional<string[]>>>,
+);
 const window = int({ enum: RULE_WINDOWS_SECONDS });
 const logQuery = str({ minLength: 1, maxLength: 4000, format: "a Datadog log search query" });
-const rfc3339 = str({ pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/, format: "an RFC 3339 date-time such as 2027-03-31T00:00:00Z" });
+const rfc3339 = str({
+  pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
+  format: "an RFC 3339 date-time such as 2027-03-31T00:00:00Z",
+});
 
 /** The pack's rule ids, the only keys `rules` accepts. */
 export const PACK_RULE_IDS: readonly string[] = EKS_RULE_PACK.map((r) => r.id);
@@ -36,14 +41,18 @@ const ruleTuning = obj({
 
 const cloudSiemObject = obj({
   enabled: withDefault(
-    bool().describe("Deploy the rule pack from this environment. Rules are org-wide in Datadog: when several environments share one Datadog organization, enable it in one of them."),
+    bool().describe(
+      "Deploy the rule pack from this environment. Rules are org-wide in Datadog: when several environments share one Datadog organization, enable it in one of them.",
+    ),
     true,
   ),
   ruleTags: withDefault(arr(datadogTag, { unique: true }).describe("Tags added to every rule, e.g. env:production."), []),
   exclusionQuery: optional(logQuery.describe("Benign activity excluded from every rule (appended as -(...)).")),
   notifications: withDefault(perSeverity.describe("Notification targets per signal severity."), {}),
   notificationDelivery: withDefault(
-    literal(["case", "notification_rule"]).describe("case: targets on each rule case; notification_rule: one datadog_security_notification_rule per severity."),
+    literal(["case", "notification_rule"]).describe(
+      "case: targets on each rule case; notification_rule: one datadog_security_notification_rule per severity.",
+    ),
     "case",
   ),
   identityAttribute: withDefault(
@@ -53,7 +62,9 @@ const cloudSiemObject = obj({
     DEFAULT_IDENTITY_ATTRIBUTE,
   ),
   guideExecRule: withDefault(
-    bool().describe("Deploy pod-exec-new-user exactly as the Datadog guide writes it (verb create only, @usr.name) instead of the pack's version (create and get: kubectl >= 1.30 execs over WebSockets with verb get)."),
+    bool().describe(
+      "Deploy pod-exec-new-user exactly as the Datadog guide writes it (verb create only, @usr.name) instead of the pack's version (create and get: kubectl >= 1.30 execs over WebSockets with verb get).",
+    ),
     false,
   ),
   rules: withDefault(record(literal(PACK_RULE_IDS), ruleTuning).describe("Per-rule tuning, by pack rule id."), {}),
@@ -90,9 +101,16 @@ const cloudSiemObject = obj({
   builtInRules: optional(
     obj({
       rules: required(
-        arr(obj({ name: required(str({ minLength: 1, maxLength: 500 }).describe("Exact Datadog rule name.")), enabled: withDefault(bool(), true), notifications: optional(perSeverity) }), {
-          minItems: 1,
-        }),
+        arr(
+          obj({
+            name: required(str({ minLength: 1, maxLength: 500 }).describe("Exact Datadog rule name.")),
+            enabled: withDefault(bool(), true),
+            notifications: optional(perSeverity),
+          }),
+          {
+            minItems: 1,
+          },
+        ),
       ),
       notifications: optional(perSeverity),
       tagsFilter: optional(arr(datadogTag, { minItems: 1, unique: true })),
@@ -116,7 +134,17 @@ export const cloudSiemSection: Schema<typeof cloudSiemObject extends Schema<infe
   const { enabled: _enabled, builtInRules: _builtIn, ...tuning } = value;
   for (const problem of tuningProblems(EKS_RULE_PACK, tuning)) moduleProblem(problem, value, path, ctx);
   value.suppressions.forEach((s, i) => {
-    if (s.ruleIds === undefined && s.ruleQuery === undefined) ctx.issue(join(join(join(path, "suppressions"), i), "ruleIds"), undefined, "a list of pack rule ids, or a ruleQuery (a suppression must say which rules it applies to)");
-    if (s.suppressionQuery === undefined && s.dataExclusionQuery === undefined) ctx.issue(join(join(join(path, "suppressions"), i), "suppressionQuery"), undefined, "a signal query, or a dataExclusionQuery (a suppression must say what it suppresses)");
+    if (s.ruleIds === undefined && s.ruleQuery === undefined)
+      ctx.issue(
+        join(join(join(path, "suppressions"), i), "ruleIds"),
+        undefined,
+        "a list of pack rule ids, or a ruleQuery (a suppression must say which rules it applies to)",
+      );
+    if (s.suppressionQuery === undefined && s.dataExclusionQuery === undefined)
+      ctx.issue(
+        join(join(join(path, "suppressions"), i), "suppressionQuery"),
+        undefined,
+        "a signal query, or a dataExclusionQuery (a suppression must say what it suppresses)",
+      );
   });
 });

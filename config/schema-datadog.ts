@@ -62,7 +62,9 @@ const awsRegionList = arr(regionCode, { minItems: 1, unique: true });
 export const integrationSection = obj({
   create: withDefault(bool().describe("false: the integration already exists in Datadog; only the role (if asked) is created."), true),
   externalId: optional(
-    str({ pattern: /^[A-Za-z0-9]{16,64}$/, format: "the integration's external ID" }).describe("Only with create: false and role.create: true. Default: read with the datadog_integration_aws_external_id data source."),
+    str({ pattern: /^[A-Za-z0-9]{16,64}$/, format: "the integration's external ID" }).describe(
+      "Only with create: false and role.create: true. Default: read with the datadog_integration_aws_external_id data source.",
+    ),
   ),
   role: withSectionDefault(
     obj({
@@ -81,8 +83,14 @@ export const integrationSection = obj({
       automute: withDefault(bool(), true),
       collectCloudwatchAlarms: withDefault(bool(), false),
       collectCustomMetrics: withDefault(bool(), false),
-      excludeNamespaces: optional(arr(str({ pattern: /^[A-Za-z0-9/_.-]+$/, format: "a CloudWatch namespace such as AWS/SQS" }), { unique: true }).describe(`Default: ${DATADOG_DEFAULT_EXCLUDED_NAMESPACES.join(", ")}.`)),
-      includeNamespaces: optional(arr(str({ pattern: /^[A-Za-z0-9/_.-]+$/, format: "a CloudWatch namespace such as AWS/EKS" }), { minItems: 1, unique: true })),
+      excludeNamespaces: optional(
+        arr(str({ pattern: /^[A-Za-z0-9/_.-]+$/, format: "a CloudWatch namespace such as AWS/SQS" }), { unique: true }).describe(
+          `Default: ${DATADOG_DEFAULT_EXCLUDED_NAMESPACES.join(", ")}.`,
+        ),
+      ),
+      includeNamespaces: optional(
+        arr(str({ pattern: /^[A-Za-z0-9/_.-]+$/, format: "a CloudWatch namespace such as AWS/EKS" }), { minItems: 1, unique: true }),
+      ),
     }).refine((m, path, ctx) => {
       if (m.excludeNamespaces !== undefined && m.includeNamespaces !== undefined) {
         ctx.issue(`${path}.includeNamespaces`, m.includeNamespaces, "absent when excludeNamespaces is set (choose one)");
@@ -94,10 +102,16 @@ export const integrationSection = obj({
       extendedCollection: withDefault(bool(), true),
       cspmCollection: withDefault(bool().describe("Cloud Security Posture Management; needs extendedCollection."), false),
     }).refine((r, path, ctx) => {
-      if (r.cspmCollection && !r.extendedCollection) ctx.issue(`${path}.cspmCollection`, true, "false when extendedCollection is false (CSPM needs extended resource collection)");
+      if (r.cspmCollection && !r.extendedCollection)
+        ctx.issue(`${path}.cspmCollection`, true, "false when extendedCollection is false (CSPM needs extended resource collection)");
     }),
   ),
-  xrayServices: withDefault(arr(str({ pattern: /^[A-Za-z0-9_.:/-]+$/, format: "an X-Ray service name" }), { unique: true }).describe("X-Ray services to collect traces from. Default: none."), []),
+  xrayServices: withDefault(
+    arr(str({ pattern: /^[A-Za-z0-9_.:/-]+$/, format: "an X-Ray service name" }), { unique: true }).describe(
+      "X-Ray services to collect traces from. Default: none.",
+    ),
+    [],
+  ),
 });
 
 /** The values of `subscription.filter`: {@link AuditLogFilterPattern}'s presets and `custom`. */
@@ -105,7 +119,10 @@ export const SUBSCRIPTION_FILTERS = AUDIT_LOG_FILTER_NAMES;
 
 export const forwarderSection = obj({
   version: withDefault(
-    str({ pattern: /^\d+\.\d+\.\d+$/, format: `a released Forwarder version such as "${DATADOG_FORWARDER_DEFAULT_VERSION}" (never "latest")` }).describe("Pinned Datadog Forwarder release; read its CHANGELOG before changing."),
+    str({
+      pattern: /^\d+\.\d+\.\d+$/,
+      format: `a released Forwarder version such as "${DATADOG_FORWARDER_DEFAULT_VERSION}" (never "latest")`,
+    }).describe("Pinned Datadog Forwarder release; read its CHANGELOG before changing."),
     DATADOG_FORWARDER_DEFAULT_VERSION,
   ),
   templateBaseUrl: optional(
@@ -125,25 +142,39 @@ export const forwarderSection = obj({
     {},
   ),
   apiKeySecretWriteOnly: withDefault(
-    bool().describe("Store the key of a created secret with secret_string_wo from an ephemeral variable, so it never enters a saved plan or Terraform state (Terraform >= 1.11). false: secret_string from a sensitive variable: the saved plan and the state then hold the key."),
+    bool().describe(
+      "Store the key of a created secret with secret_string_wo from an ephemeral variable, so it never enters a saved plan or Terraform state (Terraform >= 1.11). false: secret_string from a sensitive variable: the saved plan and the state then hold the key.",
+    ),
     true,
   ),
   memorySizeMiB: optional(int(FORWARDER_MEMORY_SIZE_MIB)),
   timeoutSeconds: optional(int(FORWARDER_TIMEOUT_SECONDS)),
   reservedConcurrency: optional(int({ minimum: 0, maximum: 10000 }).describe("Datadog recommends at least 10.")),
-  logRetentionInDays: withDefault(int({ enum: LOG_RETENTION_DAYS }).describe("Retention of the Forwarder's own log group."), DEFAULT_LOG_RETENTION_IN_DAYS),
+  logRetentionInDays: withDefault(
+    int({ enum: LOG_RETENTION_DAYS }).describe("Retention of the Forwarder's own log group."),
+    DEFAULT_LOG_RETENTION_IN_DAYS,
+  ),
   tags: withDefault(arr(datadogTag, { unique: true }).describe("Extra Datadog tags on every forwarded log (DdTags), besides env:<environment>."), []),
   subscription: withSectionDefault(
     obj({
       filterName: withDefault(str({ pattern: SUBSCRIPTION_FILTER_NAME, format: SUBSCRIPTION_FILTER_NAME_ALLOWED }), DEFAULT_SUBSCRIPTION_FILTER_NAME),
       filter: withDefault(literal(SUBSCRIPTION_FILTERS).describe("Which audit events to send; see the README for what each preset drops."), "all"),
-      pattern: optional(str({ minLength: 1, maxLength: FILTER_PATTERN_MAX_LENGTH, format: "a CloudWatch Logs filter pattern" }).describe("Only with filter: custom.")),
-      filtersPerLogGroup: withDefault(int({ minimum: 1, maximum: 5 }).describe(`CloudWatch's quota of subscription filters per log group (AWS documents ${DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP}).`),
+      pattern: optional(
+        str({ minLength: 1, maxLength: FILTER_PATTERN_MAX_LENGTH, format: "a CloudWatch Logs filter pattern" }).describe("Only with filter: custom."),
+      ),
+      filtersPerLogGroup: withDefault(
+        int({ minimum: 1, maximum: 5 }).describe(
+          `CloudWatch's quota of subscription filters per log group (AWS documents ${DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP}).`,
+        ),
         DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
       ),
-      grantInvokePermission: withDefault(bool().describe("Add an explicit aws_lambda_permission per log group (the Datadog template already grants it)."), false),
+      grantInvokePermission: withDefault(
+        bool().describe("Add an explicit aws_lambda_permission per log group (the Datadog template already grants it)."),
+        false,
+      ),
     }).refine((s, path, ctx) => {
-      if (s.filter === "custom" && s.pattern === undefined) ctx.issue(`${path}.pattern`, undefined, "a CloudWatch Logs filter pattern (required when filter is custom)");
+      if (s.filter === "custom" && s.pattern === undefined)
+        ctx.issue(`${path}.pattern`, undefined, "a CloudWatch Logs filter pattern (required when filter is custom)");
       if (s.filter !== "custom" && s.pattern !== undefined) ctx.issue(`${path}.pattern`, s.pattern, "absent unless filter is custom");
     }),
   ),
@@ -155,9 +186,20 @@ const sampleRate = withDefault(num({ minimum: 0, maximum: 1 }).describe("Share o
 export const logExplorerSection = obj({
   index: optional(
     obj({
-      create: withDefault(bool().describe("Create a dedicated index for this environment's audit logs. Read the README's index section first (Cloud SIEM Standalone)."), true),
-      name: optional(str({ pattern: INDEX_NAME, maxLength: 100, format: "a Datadog index name (lowercase letters, digits, hyphens)" }).describe("Default: eks-audit-<environment>.")),
-      existing: optional(str({ pattern: INDEX_NAME, maxLength: 100, format: "an existing Datadog index name" }).describe("Search this index instead (with create: false).")),
+      create: withDefault(
+        bool().describe("Create a dedicated index for this environment's audit logs. Read the README's index section first (Cloud SIEM Standalone)."),
+        true,
+      ),
+      name: optional(
+        str({ pattern: INDEX_NAME, maxLength: 100, format: "a Datadog index name (lowercase letters, digits, hyphens)" }).describe(
+          "Default: eks-audit-<environment>.",
+        ),
+      ),
+      existing: optional(
+        str({ pattern: INDEX_NAME, maxLength: 100, format: "an existing Datadog index name" }).describe(
+          "Search this index instead (with create: false).",
+        ),
+      ),
       retentionInDays: withDefault(int({ enum: INDEX_RETENTION_DAYS }), DEFAULT_INDEX_RETENTION_IN_DAYS),
       dailyLimit: optional(int({ minimum: 1 })),
       preventDestroy: withDefault(bool(), true),
@@ -173,10 +215,18 @@ export const logExplorerSection = obj({
         ),
         [],
       ),
-      order: optional(arr(str({ pattern: INDEX_NAME, maxLength: 100, format: "a Datadog index name" }), { minItems: 1, unique: true }).describe("Manage the WHOLE index order of the Datadog org (one environment per org).")),
+      order: optional(
+        arr(str({ pattern: INDEX_NAME, maxLength: 100, format: "a Datadog index name" }), { minItems: 1, unique: true }).describe(
+          "Manage the WHOLE index order of the Datadog org (one environment per org).",
+        ),
+      ),
     }),
   ),
-  integrationPipelineId: optional(str({ pattern: PIPELINE_ID, format: "a Datadog pipeline ID" }).describe("Adopt (import) the kubernetes.audit integration pipeline and keep it enabled.")),
+  integrationPipelineId: optional(
+    str({ pattern: PIPELINE_ID, format: "a Datadog pipeline ID" }).describe(
+      "Adopt (import) the kubernetes.audit integration pipeline and keep it enabled.",
+    ),
+  ),
   dashboard: withDefault(bool().describe('The "EKS audit — <environment>" dashboard.'), true),
   healthMonitor: withSectionDefault(
     obj({

@@ -60,7 +60,9 @@ const localBackend = obj({
 const s3Backend = obj({
   type: required(literal(["s3"])),
   bucket: required(str({ pattern: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, format: "an S3 bucket name" })),
-  key: optional(str({ pattern: /^[^/].{0,1023}$/, format: "an S3 object key not starting with /" }).describe("Default: eks-audit-siem/<environment>.tfstate.")),
+  key: optional(
+    str({ pattern: /^[^/].{0,1023}$/, format: "an S3 object key not starting with /" }).describe("Default: eks-audit-siem/<environment>.tfstate."),
+  ),
   region: required(region),
   encrypt: withDefault(bool(), true),
   useLockfile: withDefault(bool().describe("S3-native state locking (Terraform >= 1.10)."), true),
@@ -85,20 +87,27 @@ function clusterFields<M extends string, R, S, K>(mode: M, modeFields: { roleArn
     ),
     kmsKeyArn: optional(kmsKeyArn.describe("KMS key to encrypt the log group; its key policy must allow logs.<region>.amazonaws.com.")),
     logGroupExists: withDefault(
-      bool().describe("existing mode only: the /aws/eks/<name>/cluster log group already exists (logging was on before) and is imported; false: it is created."),
+      bool().describe(
+        "existing mode only: the /aws/eks/<name>/cluster log group already exists (logging was on before) and is imported; false: it is created.",
+      ),
       false,
     ),
     preventDestroy: withDefault(bool().describe("new mode only: lifecycle.prevent_destroy on the cluster. Adopted clusters always have it."), true),
     roleArn: modeFields.roleArn,
     subnetIds: modeFields.subnetIds,
-    securityGroupIds: withDefault(arr(str({ pattern: /^sg-[0-9a-f]{8,17}$/, format: "a security group ID (sg-...)" }), { maxItems: 5, unique: true }), []),
+    securityGroupIds: withDefault(
+      arr(str({ pattern: /^sg-[0-9a-f]{8,17}$/, format: "a security group ID (sg-...)" }), { maxItems: 5, unique: true }),
+      [],
+    ),
     kubernetesVersion: modeFields.kubernetesVersion,
     endpointPrivateAccess: withDefault(bool(), true),
     endpointPublicAccess: withDefault(bool(), false),
     publicAccessCidrs: withDefault(arr(str({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/[0-9]{1,2}$/, format: "an IPv4 CIDR" }), { unique: true }), []),
     authenticationMode: withDefault(literal(["API", "API_AND_CONFIG_MAP", "CONFIG_MAP"]), "API_AND_CONFIG_MAP"),
     existingSubscriptionFilters: withDefault(
-      int({ minimum: 0, maximum: 4 }).describe("Subscription filters other tools already put on this cluster's log group (they count toward CloudWatch's limit)."),
+      int({ minimum: 0, maximum: 4 }).describe(
+        "Subscription filters other tools already put on this cluster's log group (they count toward CloudWatch's limit).",
+      ),
       0,
     ),
   };
@@ -120,7 +129,6 @@ const cluster = taggedUnion("mode", {
   ),
   existing: obj(clusterFields("existing", { roleArn: absent(NOT_ADOPTED), subnetIds: absent(NOT_ADOPTED), kubernetesVersion: absent(NOT_ADOPTED) })),
 });
-
 
 const environment = obj({
   name: required(
@@ -148,7 +156,9 @@ const environment = obj({
   tags: withDefault(record(tagKey, tagValue, 50).describe("Tags on every AWS resource this stack creates (provider default_tags)."), {}),
   clusters: required(arr(cluster, { minItems: 1 })),
   notificationTargets: withDefault(
-    arr(notificationHandle, { unique: true }).describe("Who hears about this environment's pipeline-health alerts (and, unless cloudSiem says otherwise, its signals)."),
+    arr(notificationHandle, { unique: true }).describe(
+      "Who hears about this environment's pipeline-health alerts (and, unless cloudSiem says otherwise, its signals).",
+    ),
     [],
   ),
   logExplorer: withSectionDefault(logExplorerSection),
@@ -163,7 +173,8 @@ const environment = obj({
     if (c === undefined) return;
     const first = seen.get(c.name);
     const cp = join(join(path, "clusters"), i);
-    if (first !== undefined) ctx.issue(join(cp, "name"), c.name, `a name not already used in this environment (it repeats ${join(join(path, "clusters"), first)}.name)`);
+    if (first !== undefined)
+      ctx.issue(join(cp, "name"), c.name, `a name not already used in this environment (it repeats ${join(join(path, "clusters"), first)}.name)`);
     seen.set(c.name, i);
   });
   const forwarder = valid(loose.datadog) ? whole(loose.datadog.forwarder) : undefined;
@@ -187,7 +198,11 @@ const environment = obj({
   if (logExplorer !== undefined) checkLogExplorerIndex(logExplorer, path, ctx);
   const integration = valid(loose.datadog) ? whole(loose.datadog.integration) : undefined;
   if (integration?.externalId !== undefined && (integration.create || !integration.role.create)) {
-    ctx.issue(join(join(join(path, "datadog"), "integration"), "externalId"), integration.externalId, "absent unless create is false and role.create is true (a new integration generates its own)");
+    ctx.issue(
+      join(join(join(path, "datadog"), "integration"), "externalId"),
+      integration.externalId,
+      "absent unless create is false and role.create is true (a new integration generates its own)",
+    );
   }
 
   // What needs the account: partition, regions, account ID.
@@ -199,15 +214,21 @@ const environment = obj({
   };
   checkRegion(join(join(path, "aws"), "region"), aws.region);
   if (aws.partition === "aws-cn") {
-    ctx.issue(join(join(path, "aws"), "partition"), aws.partition, "aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)");
+    ctx.issue(
+      join(join(path, "aws"), "partition"),
+      aws.partition,
+      "aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)",
+    );
   }
   const site = valid(loose.datadog) && valid(loose.datadog.site) ? loose.datadog.site : undefined;
   if (site !== undefined && aws.partition === "aws-us-gov" && !GOVERNMENT_SITES.includes(site)) {
     ctx.issue(join(join(path, "datadog"), "site"), site, `a Datadog for Government site for partition aws-us-gov (${GOVERNMENT_SITES.join(", ")})`);
   }
-  if (backend?.type === "s3" && partitionOfRegion(backend.region) !== aws.partition) checkRegion(join(join(path, "backend"), "region"), backend.region);
+  if (backend?.type === "s3" && partitionOfRegion(backend.region) !== aws.partition)
+    checkRegion(join(join(path, "backend"), "region"), backend.region);
   (integration?.regions ?? []).forEach((r, i) => {
-    if (!partitionRegions.includes(r)) ctx.issue(join(join(join(join(path, "datadog"), "integration"), "regions"), i), r, `a region of partition ${aws.partition}`);
+    if (!partitionRegions.includes(r))
+      ctx.issue(join(join(join(join(path, "datadog"), "integration"), "regions"), i), r, `a region of partition ${aws.partition}`);
   });
   clusters.forEach((c, i) => {
     if (c === undefined) return;
@@ -233,9 +254,14 @@ const environment = obj({
     const fp = join(join(join(path, "datadog"), "forwarder"), "apiKeySecretArns");
     for (const [region, arn] of Object.entries(forwarder.apiKeySecretArns)) {
       const [, partition, , arnRegion, account] = arn.split(":");
-      if (!clusterRegions.has(region)) ctx.issue(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
+      if (!clusterRegions.has(region))
+        ctx.issue(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
       else if (arnRegion !== region || account !== aws.accountId || partition !== aws.partition) {
-        ctx.issue(join(fp, region), arn, `a secret in account ${aws.accountId}, region ${region}, partition ${aws.partition} (a forwarder reads its key in its own region)`);
+        ctx.issue(
+          join(fp, region),
+          arn,
+          `a secret in account ${aws.accountId}, region ${region}, partition ${aws.partition} (a forwarder reads its key in its own region)`,
+        );
       }
     }
   }
@@ -244,7 +270,8 @@ const environment = obj({
 /** The checks of one cluster that need nothing but the cluster. */
 function checkClusterAlone(c: Infer<typeof cluster>, cp: string, ctx: Context): void {
   if (c.mode !== "new") return;
-  if (c.logGroupExists) ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
+  if (c.logGroupExists)
+    ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
   if (!c.endpointPrivateAccess && !c.endpointPublicAccess) {
     ctx.issue(join(cp, "endpointPublicAccess"), false, "true when endpointPrivateAccess is false (the API server needs an endpoint)");
   }
@@ -260,7 +287,11 @@ function checkLogExplorerIndex(logExplorer: Infer<typeof logExplorerSection>, pa
     if (index.create && index.existing !== undefined) ctx.issue(join(xp, "existing"), index.existing, "absent when create is true");
     if (!index.create && index.name !== undefined) ctx.issue(join(xp, "name"), index.name, "absent when create is false (use existing)");
     if (!index.create && (index.exclusionPresets.length > 0 || index.exclusionFilters.length > 0)) {
-      ctx.issue(join(xp, index.exclusionPresets.length > 0 ? "exclusionPresets" : "exclusionFilters"), "(set)", "empty when create is false (an index's exclusion filters belong to the index resource)");
+      ctx.issue(
+        join(xp, index.exclusionPresets.length > 0 ? "exclusionPresets" : "exclusionFilters"),
+        "(set)",
+        "empty when create is false (an index's exclusion filters belong to the index resource)",
+      );
     }
   }
 }
@@ -291,7 +322,11 @@ export const configSchema = obj({
       const here = join(join(ep, "clusters"), j);
       // A repeat inside one environment is that environment's own check.
       if (owner !== undefined && owner.env !== i) {
-        ctx.issue(join(here, "name"), c.name, `a cluster no other environment manages (account ${accountId}, region ${region} is already managed at ${owner.at})`);
+        ctx.issue(
+          join(here, "name"),
+          c.name,
+          `a cluster no other environment manages (account ${accountId}, region ${region} is already managed at ${owner.at})`,
+        );
       }
       if (owner === undefined) clusters.set(key, { env: i, at: here });
     });

@@ -67,9 +67,7 @@ export type ClusterLogType = (typeof CLUSTER_LOG_TYPES)[number];
  * CloudWatch Logs retention values (`PutRetentionPolicy`). 0 ("never expire") is deliberately absent: audit logs
  * kept forever are a cost and privacy liability, so this project requires a finite retention.
  */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** EKS cluster names: 1-100 characters, start with a letter or digit, then letters, digits, hyphens, underscores. */
 export const EKS_CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;

@@ -8,7 +8,8 @@
 export const DATADOG_TAG = /^(?=.{1,200}$)[a-z][a-z0-9_\-:./]*(?<!:)$/;
 
 /** What {@link DATADOG_TAG} allows, in words. */
-export const DATADOG_TAG_ALLOWED = 'a lowercase Datadog tag key:value (letters, digits, _ - : . /; starting with a letter, not ending with ":", at most 200 characters)';
+export const DATADOG_TAG_ALLOWED =
+  'a lowercase Datadog tag key:value (letters, digits, _ - : . /; starting with a letter, not ending with ":", at most 200 characters)';
 
 /** Returns an error message for an invalid tag, else undefined. */
 export function datadogTagError(tag: string): string | undefined {

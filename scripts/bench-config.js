@@ -45,7 +45,9 @@ function environment(i) {
     },
     cloudSiem: {
       ...base.cloudSiem,
-      suppressions: [{ name: "CI deployer port-forwards", ruleIds: ["pod-port-forward"], suppressionQuery: '@usr.name:"system:serviceaccount:ci:deployer"' }],
+      suppressions: [
+        { name: "CI deployer port-forwards", ruleIds: ["pod-port-forward"], suppressionQuery: '@usr.name:"system:serviceaccount:ci:deployer"' },
+      ],
       builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created" }] },
     },
     backend: { type: "s3", bucket: `state-${accountId}`, region: "eu-west-1", useLockfile: true },

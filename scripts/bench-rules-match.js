@@ -32,7 +32,9 @@ function parseArgs(argv) {
     else if (a === "--per-line") opts.perLine = true;
     else if (a === "--keep") opts.keep = true;
     else {
-      process.stderr.write(`bench-rules-match: unknown argument ${JSON.stringify(a)}; allowed: --events <n>, --runs <n>, --gzip, --per-line, --keep\n`);
+      process.stderr.write(
+        `bench-rules-match: unknown argument ${JSON.stringify(a)}; allowed: --events <n>, --runs <n>, --gzip, --per-line, --keep\n`,
+      );
       process.exit(2);
     }
   }
@@ -63,7 +65,12 @@ const USERS = [
   { username: "eks:cloud-controller-manager", groups: ["system:authenticated"], weight: 8 },
   { username: "system:serviceaccount:monitoring:datadog-agent", groups: ["system:serviceaccounts", "system:authenticated"], weight: 10 },
   { username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"], arn: "arn:aws:iam::111122223333:user/alice", weight: 3 },
-  { username: "arn:aws:sts::111122223333:assumed-role/developer/{n}", groups: ["developers", "system:authenticated"], arn: "arn:aws:sts::111122223333:assumed-role/developer/{n}", weight: 4 },
+  {
+    username: "arn:aws:sts::111122223333:assumed-role/developer/{n}",
+    groups: ["developers", "system:authenticated"],
+    arn: "arn:aws:sts::111122223333:assumed-role/developer/{n}",
+    weight: 4,
+  },
 ];
 const TOTAL_WEIGHT = USERS.reduce((s, u) => s + u.weight, 0);
 const RESOURCES = ["pods", "configmaps", "leases", "endpoints", "nodes", "secrets", "services", "deployments", "events", "serviceaccounts"];
@@ -200,7 +207,10 @@ function median(xs) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   process.stderr.write("building dist/ (tsc -p tsconfig.build.json)...\n");
-  const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "inherit" });
+  const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
   if (build.status !== 0) {
     process.stderr.write("bench-rules-match: the build failed; fix it first\n");
     process.exit(1);

@@ -38,7 +38,7 @@ const positive = (name, fallback) => {
 };
 const runs = positive("--runs", 5);
 const testRuns = positive("--test-runs", 3);
-const sizesArg = args.includes("--sizes") ? args[args.indexOf("--sizes") + 1] ?? "" : "1,10,50,100";
+const sizesArg = args.includes("--sizes") ? (args[args.indexOf("--sizes") + 1] ?? "") : "1,10,50,100";
 if (!/^[1-9]\d*(,[1-9]\d*)*$/.test(sizesArg)) {
   process.stderr.write(`bench: --sizes needs a comma-separated list of positive integers; received ${JSON.stringify(sizesArg)}\n`);
   process.exit(2);
@@ -78,9 +78,18 @@ function measure(label, command, commandArgs, n, env = {}) {
 
 /** The provider modules main.ts loads, for the floor program (from esbuild's metafile of the app). */
 function providerModules() {
-  const result = require("esbuild").buildSync({ entryPoints: [path.join(root, "main.ts")], bundle: true, platform: "node", packages: "external", write: false, metafile: true, logLevel: "silent" });
+  const result = require("esbuild").buildSync({
+    entryPoints: [path.join(root, "main.ts")],
+    bundle: true,
+    platform: "node",
+    packages: "external",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+  });
   const modules = new Set();
-  for (const input of Object.values(result.metafile.inputs)) for (const i of input.imports) if (i.external && i.path.startsWith("@cdktf/")) modules.add(i.path);
+  for (const input of Object.values(result.metafile.inputs))
+    for (const i of input.imports) if (i.external && i.path.startsWith("@cdktf/")) modules.add(i.path);
   const file = path.join(work, "provider-modules.json");
   writeFileSync(file, JSON.stringify([...modules].sort()));
   return file;
@@ -113,13 +122,16 @@ try {
   const tests = args.includes("--skip-test") ? undefined : measure("npm test", "npm", ["test", "--silent"], testRuns);
 
   const cpu = os.cpus();
-  console.log(`Machine: ${cpu.length} cores (${cpu[0] ? cpu[0].model.trim() : "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)} at the end`);
+  console.log(
+    `Machine: ${cpu.length} cores (${cpu[0] ? cpu[0].model.trim() : "unknown CPU"}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)} at the end`,
+  );
   console.log("");
   console.log("Default example (2 environments):");
   console.log("");
   console.log("| command | runs | median (s) | min (s) | max (s) | peak RSS, median (MB) |");
   console.log("|---|---|---|---|---|---|");
-  for (const r of [...defaults, ...(tests ? [tests] : [])]) console.log(`| \`${r.label}\` | ${r.n} | ${seconds(r.median)} | ${seconds(r.min)} | ${seconds(r.max)} | ${mb(r)} |`);
+  for (const r of [...defaults, ...(tests ? [tests] : [])])
+    console.log(`| \`${r.label}\` | ${r.n} | ${seconds(r.median)} | ${seconds(r.min)} | ${seconds(r.max)} | ${mb(r)} |`);
   console.log("");
   console.log(
     `Synth / floor: ${(direct.median / floor.median).toFixed(2)}x without npm; through npm ${(npmSynth.median / floor.median).toFixed(2)}x, ` +
@@ -130,7 +142,8 @@ try {
   console.log("");
   console.log("| environments | runs | median (s) | per environment (ms) | peak RSS, median (MB) |");
   console.log("|---|---|---|---|---|");
-  for (const r of scale) console.log(`| ${r.environments} | ${r.n} | ${seconds(r.median)} | ${((r.median * 1000) / r.environments).toFixed(0)} | ${mb(r)} |`);
+  for (const r of scale)
+    console.log(`| ${r.environments} | ${r.n} | ${seconds(r.median)} | ${((r.median * 1000) / r.environments).toFixed(0)} | ${mb(r)} |`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

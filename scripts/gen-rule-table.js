@@ -39,7 +39,9 @@ function main(argv) {
     return 0;
   }
   if (updated !== doc) {
-    process.stderr.write(`${target}: the rule table is stale (${EKS_RULE_PACK.length} rules in the pack); run node scripts/gen-rule-table.js --write ${target}\n`);
+    process.stderr.write(
+      `${target}: the rule table is stale (${EKS_RULE_PACK.length} rules in the pack); run node scripts/gen-rule-table.js --write ${target}\n`,
+    );
     return 1;
   }
   process.stdout.write(`${target}: the rule table is up to date (${EKS_RULE_PACK.length} rules)\n`);

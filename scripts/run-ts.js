@@ -71,7 +71,11 @@ function build() {
   }
   const code = result.outputFiles[0].text;
   // The metafile lists every project source in the bundle (packages stay external), relative to the root.
-  const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).sort().map((input) => [input, sha1(fs.readFileSync(path.join(root, input)))]));
+  const inputs = Object.fromEntries(
+    Object.keys(result.metafile.inputs)
+      .sort()
+      .map((input) => [input, sha1(fs.readFileSync(path.join(root, input)))]),
+  );
   try {
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
     fs.writeFileSync(`${cacheFile}.tmp`, JSON.stringify({ key: cacheKey, inputs, code }));

@@ -70,26 +70,26 @@ export class EnvironmentStack extends TerraformStack {
   private auditLogging(c: ClusterConfig): EksAuditLogging {
     const env = this.environment;
     return new EksAuditLogging(this, c.name, {
-        clusterName: c.name,
-        provider: this.awsProvider(this.regionOf(c)),
-        partition: env.aws.partition,
-        additionalLogTypes: c.additionalLogTypes,
-        logRetentionInDays: c.logRetentionInDays,
-        kmsKeyArn: c.kmsKeyArn,
-        cluster:
-          c.mode === "existing"
-            ? EksClusterSource.existingCluster({ logGroupExists: c.logGroupExists })
-            : EksClusterSource.newCluster({
-                roleArn: c.roleArn,
-                subnetIds: c.subnetIds,
-                securityGroupIds: c.securityGroupIds,
-                kubernetesVersion: c.kubernetesVersion,
-                endpointPrivateAccess: c.endpointPrivateAccess,
-                endpointPublicAccess: c.endpointPublicAccess,
-                publicAccessCidrs: c.publicAccessCidrs,
-                authenticationMode: c.authenticationMode,
-                preventDestroy: c.preventDestroy,
-              }),
+      clusterName: c.name,
+      provider: this.awsProvider(this.regionOf(c)),
+      partition: env.aws.partition,
+      additionalLogTypes: c.additionalLogTypes,
+      logRetentionInDays: c.logRetentionInDays,
+      kmsKeyArn: c.kmsKeyArn,
+      cluster:
+        c.mode === "existing"
+          ? EksClusterSource.existingCluster({ logGroupExists: c.logGroupExists })
+          : EksClusterSource.newCluster({
+              roleArn: c.roleArn,
+              subnetIds: c.subnetIds,
+              securityGroupIds: c.securityGroupIds,
+              kubernetesVersion: c.kubernetesVersion,
+              endpointPrivateAccess: c.endpointPrivateAccess,
+              endpointPublicAccess: c.endpointPublicAccess,
+              publicAccessCidrs: c.publicAccessCidrs,
+              authenticationMode: c.authenticationMode,
+              preventDestroy: c.preventDestroy,
+            }),
     });
   }
 
@@ -123,12 +123,14 @@ export class EnvironmentStack extends TerraformStack {
       auditLogGroups: env.clusters.flatMap((c, i) =>
         this.regionOf(c) !== region
           ? []
-          : [{
-              clusterName: c.name,
-              logGroupName: this.clusters[i].auditLogGroupName,
-              logGroupArn: this.clusters[i].auditLogGroupArn,
-              existingSubscriptionFilterCount: c.existingSubscriptionFilters,
-            }],
+          : [
+              {
+                clusterName: c.name,
+                logGroupName: this.clusters[i].auditLogGroupName,
+                logGroupArn: this.clusters[i].auditLogGroupArn,
+                existingSubscriptionFilterCount: c.existingSubscriptionFilters,
+              },
+            ],
       ),
     });
   }

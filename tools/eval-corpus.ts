@@ -29,12 +29,30 @@ import { compileCondition } from "./rules-signals";
 
 /** Falco rules of priority INFO (falcosecurity/plugins `plugins/k8saudit/rules/k8s_audit_rules.yaml`): activity logs, not detections. */
 export const FALCO_INFO_RULES: readonly string[] = [
-  "K8s Deployment Created", "K8s Deployment Deleted", "K8s Service Created", "K8s Service Deleted",
-  "K8s ConfigMap Created", "K8s ConfigMap Deleted", "K8s Namespace Created", "K8s Namespace Deleted",
-  "K8s Serviceaccount Created", "K8s Serviceaccount Deleted", "K8s Role/Clusterrole Created", "K8s Role/Clusterrole Deleted",
-  "K8s Role/Clusterrolebinding Created", "K8s Role/Clusterrolebinding Deleted", "K8s Role Created", "K8s Role Deleted",
-  "K8s ClusterRole Created", "K8s ClusterRole Deleted", "K8s RoleBinding Created", "K8s RoleBinding Deleted",
-  "K8s ClusterRoleBinding Created", "K8s ClusterRoleBinding Deleted", "K8s Secret Created", "K8s Secret Deleted",
+  "K8s Deployment Created",
+  "K8s Deployment Deleted",
+  "K8s Service Created",
+  "K8s Service Deleted",
+  "K8s ConfigMap Created",
+  "K8s ConfigMap Deleted",
+  "K8s Namespace Created",
+  "K8s Namespace Deleted",
+  "K8s Serviceaccount Created",
+  "K8s Serviceaccount Deleted",
+  "K8s Role/Clusterrole Created",
+  "K8s Role/Clusterrole Deleted",
+  "K8s Role/Clusterrolebinding Created",
+  "K8s Role/Clusterrolebinding Deleted",
+  "K8s Role Created",
+  "K8s Role Deleted",
+  "K8s ClusterRole Created",
+  "K8s ClusterRole Deleted",
+  "K8s RoleBinding Created",
+  "K8s RoleBinding Deleted",
+  "K8s ClusterRoleBinding Created",
+  "K8s ClusterRoleBinding Deleted",
+  "K8s Secret Created",
+  "K8s Secret Deleted",
 ];
 
 /** One line of a corpus, validated. */
@@ -86,11 +104,14 @@ export function parseCorpusLine(text: string, line: number): CorpusLine {
   }
   if (!isObject(value)) throw new CorpusLineError(`line ${line}: expected a JSON object with "test", "expected" and "event"`);
   const test = typeof value.test === "string" ? value.test : "";
-  if (!isObject(value.event)) throw new CorpusLineError(`line ${line}: event is ${JSON.stringify(value.event) ?? "missing"} (allowed: an audit event object)`);
+  if (!isObject(value.event))
+    throw new CorpusLineError(`line ${line}: event is ${JSON.stringify(value.event) ?? "missing"} (allowed: an audit event object)`);
   const expected = value.expected;
   if (typeof expected === "boolean") {
     if (typeof value.rule !== "string" || value.rule === "") {
-      throw new CorpusLineError(`line ${line}: rule is ${JSON.stringify(value.rule) ?? "missing"} (allowed: the source rule id, with a boolean "expected")`);
+      throw new CorpusLineError(
+        `line ${line}: rule is ${JSON.stringify(value.rule) ?? "missing"} (allowed: the source rule id, with a boolean "expected")`,
+      );
     }
     return { line, style: "panther", sourceRule: value.rule, test, expectedAlert: expected, scored: true, event: value.event };
   }
@@ -110,7 +131,11 @@ export function parseCorpusLine(text: string, line: number): CorpusLine {
       test,
       expectedAlert: detections.length > 0,
       scored: stock && !infoOnly,
-      ...(stock ? (infoOnly ? { unscoredReason: "expects only INFO-priority activity rules" } : {}) : { unscoredReason: "depends on test-only rule files" }),
+      ...(stock
+        ? infoOnly
+          ? { unscoredReason: "expects only INFO-priority activity rules" }
+          : {}
+        : { unscoredReason: "depends on test-only rule files" }),
       event: value.event,
     };
   }
@@ -243,12 +268,16 @@ export function renderReport(file: string, report: CorpusReport, ruleCount: numb
     out.push(`${g.sourceRule.padEnd(width)}  ${det.padEnd(8)}  ${fa.padEnd(16)}  ${bo}`);
   }
   out.push("");
-  out.push(`detected: ${report.detected} of ${report.positives} events expected to alert (${report.detectedByBurstOnly} of them matched only by burst rules)`);
+  out.push(
+    `detected: ${report.detected} of ${report.positives} events expected to alert (${report.detectedByBurstOnly} of them matched only by burst rules)`,
+  );
   out.push(`alerted on quiet events: ${report.alerted} of ${report.negatives} (plus ${report.burstOnly} matched only by burst rules)`);
   if (report.misses.length > 0) {
     out.push("", "misses:");
     for (const m of report.misses) {
-      out.push(`  line ${m.corpus.line} ${m.corpus.sourceRule} ${JSON.stringify(m.corpus.test)}: ${m.error !== undefined ? `not an audit event (${m.error})` : "no pack rule matches"}`);
+      out.push(
+        `  line ${m.corpus.line} ${m.corpus.sourceRule} ${JSON.stringify(m.corpus.test)}: ${m.error !== undefined ? `not an audit event (${m.error})` : "no pack rule matches"}`,
+      );
     }
   }
   if (report.falseAlerts.length > 0) {
@@ -275,7 +304,9 @@ export function runEvalCorpus(
     return 0;
   }
   if (rest.length !== 1 || rest[0].startsWith("-")) {
-    io.stderr.write(`eval-corpus: expected one corpus file, got ${rest.length === 0 ? "none" : rest.map((a) => JSON.stringify(a)).join(" ")}\n${USAGE}`);
+    io.stderr.write(
+      `eval-corpus: expected one corpus file, got ${rest.length === 0 ? "none" : rest.map((a) => JSON.stringify(a)).join(" ")}\n${USAGE}`,
+    );
     return 2;
   }
   const file = rest[0];
@@ -284,7 +315,9 @@ export function runEvalCorpus(
     text = readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    io.stderr.write(`eval-corpus: cannot read ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}\n`);
+    io.stderr.write(
+      `eval-corpus: cannot read ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}\n`,
+    );
     return 2;
   }
   let lines: CorpusLine[];
@@ -298,7 +331,9 @@ export function runEvalCorpus(
     throw e;
   }
   // As deployed with default settings (identity attribute included).
-  const rules = tuneRules(pack, {}).map(defineRule).filter((r) => r.enabled);
+  const rules = tuneRules(pack, {})
+    .map(defineRule)
+    .filter((r) => r.enabled);
   const results = evaluateCorpus(lines, rules);
   const report = summarize(results);
   if (json) {
@@ -317,7 +352,9 @@ export function runEvalCorpus(
       );
     }
     const { positives, detected, detectedByBurstOnly, negatives, alerted, burstOnly, unscored } = report;
-    io.stdout.write(JSON.stringify({ summary: { positives, detected, detectedByBurstOnly, negatives, alerted, burstOnly, unscored, rules: rules.length } }) + "\n");
+    io.stdout.write(
+      JSON.stringify({ summary: { positives, detected, detectedByBurstOnly, negatives, alerted, burstOnly, unscored, rules: rules.length } }) + "\n",
+    );
   } else {
     io.stdout.write(renderReport(file, report, rules.length));
   }

@@ -117,12 +117,7 @@ export function parseMatchArgs(argv: readonly string[]): MatchArgs {
   return { file: file ?? "", summary, configPath, env, rules, help };
 }
 
-async function runSummary(
-  ruleSet: RuleSet,
-  input: AsyncIterable<string | Buffer>,
-  out: Output,
-  stderr: NodeJS.WritableStream,
-): Promise<void> {
+async function runSummary(ruleSet: RuleSet, input: AsyncIterable<string | Buffer>, out: Output, stderr: NodeJS.WritableStream): Promise<void> {
   let firstTs: number | undefined;
   let lastTs = 0;
   let lines = 0;
@@ -255,7 +250,9 @@ export async function runMatch(argv: readonly string[], io: MatchIo, resolveRule
         const found = rules.find((r) => r.id === wanted) ?? rules.find((r) => r.name === wanted);
         if (found === undefined) {
           const allowed = rules.map((r) => (r.id === undefined ? JSON.stringify(r.name) : `${r.id} (${JSON.stringify(r.name)})`));
-          io.stderr.write(`rules match: --rule ${JSON.stringify(wanted)} is not the id or name of an enabled rule of the selected config; allowed: ${allowed.join(", ")}\n`);
+          io.stderr.write(
+            `rules match: --rule ${JSON.stringify(wanted)} is not the id or name of an enabled rule of the selected config; allowed: ${allowed.join(", ")}\n`,
+          );
           return 2;
         }
         selected.add(found);

@@ -46,7 +46,22 @@ export const NEW_USAGE = [
   "",
 ].join("\n");
 
-const VALUE_FLAGS = ["name", "query", "method", "field", "count", "window", "group-by", "severity", "tactic", "technique", "id", "forget-after", "learning-duration", "pack-dir"];
+const VALUE_FLAGS = [
+  "name",
+  "query",
+  "method",
+  "field",
+  "count",
+  "window",
+  "group-by",
+  "severity",
+  "tactic",
+  "technique",
+  "id",
+  "forget-after",
+  "learning-duration",
+  "pack-dir",
+];
 const REPEATABLE = ["field", "group-by"];
 const BOOLEAN_FLAGS = ["reindex", "help"];
 
@@ -113,7 +128,11 @@ function specFromQuery(query: string): AuditEventSpec & { readonly username?: st
   return {
     verb: found["@http.method"] ?? "create",
     resource,
-    ...(found["@objectRef.namespace"] !== undefined ? { namespace: found["@objectRef.namespace"] } : resource === "pods" ? { namespace: "default" } : {}),
+    ...(found["@objectRef.namespace"] !== undefined
+      ? { namespace: found["@objectRef.namespace"] }
+      : resource === "pods"
+        ? { namespace: "default" }
+        : {}),
     ...(found["@objectRef.name"] !== undefined ? { name: found["@objectRef.name"] } : { name: "example" }),
     ...(found["@objectRef.subresource"] !== undefined ? { subresource: found["@objectRef.subresource"] } : {}),
     ...(found["@objectRef.apiGroup"] !== undefined ? { apiGroup: found["@objectRef.apiGroup"] } : {}),
@@ -135,7 +154,10 @@ interface StubSample {
 
 function stubUser(spec: SampleSpec): { value: AuditUser; source: string } {
   return spec.username !== undefined
-    ? { value: { username: spec.username, groups: ["system:authenticated"] }, source: `{ username: ${JSON.stringify(spec.username)}, groups: ["system:authenticated"] }` }
+    ? {
+        value: { username: spec.username, groups: ["system:authenticated"] },
+        source: `{ username: ${JSON.stringify(spec.username)}, groups: ["system:authenticated"] }`,
+      }
     : { value: KUBERNETES_ADMIN, source: "KUBERNETES_ADMIN" };
 }
 
@@ -168,7 +190,10 @@ function stubSamples(query: string, spec: SampleSpec): { positive: StubSample[];
   const candidates: StubSample[] = [
     { description: "TODO near-miss: the same request denied (403)", code: 403 },
     { description: "TODO near-miss: a read instead of the action", verb: readVerb, code: 200 },
-    { description: "TODO near-miss: the same action by an excluded EKS identity", user: { value: eksIdentity("addon-manager"), source: 'eksIdentity("addon-manager")' } },
+    {
+      description: "TODO near-miss: the same action by an excluded EKS identity",
+      user: { value: eksIdentity("addon-manager"), source: 'eksIdentity("addon-manager")' },
+    },
   ];
   return {
     positive: [{ description: "TODO: the behaviour this rule detects" }],
@@ -204,7 +229,9 @@ export function renderRuleFile(props: DetectionRuleProps, sampleSpec: SampleSpec
       : `  queries: [{ query: ${q(query.query)}, groupByFields: ${JSON.stringify(query.groupByFields ?? [])} }],`,
     `  cases: [{ status: ${q(props.cases[0].status)}${isNewValue ? "" : `, condition: ${q(props.cases[0].condition ?? "")}`} }],`,
     ...(isNewValue
-      ? [`  newValueOptions: { forgetAfterDays: ${props.newValueOptions!.forgetAfterDays}, learningDurationDays: ${props.newValueOptions!.learningDurationDays} },`]
+      ? [
+          `  newValueOptions: { forgetAfterDays: ${props.newValueOptions!.forgetAfterDays}, learningDurationDays: ${props.newValueOptions!.learningDurationDays} },`,
+        ]
       : [`  evaluationWindowSeconds: ${props.evaluationWindowSeconds},`]),
     `  keepAliveSeconds: ${props.keepAliveSeconds},`,
     `  maxSignalDurationSeconds: ${props.maxSignalDurationSeconds},`,
@@ -265,13 +292,20 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
   // A query that does not parse is refused by the rule model below, with its position.
   if (query !== undefined) {
     const placeholder = /<[^<>]*>|\bTODO\b|\.\.\./.exec(query);
-    if (placeholder !== null) problems.push(`--query holds the placeholder ${JSON.stringify(placeholder[0])} (allowed: the real Log Explorer query, copied from Log Explorer)`);
+    if (placeholder !== null)
+      problems.push(
+        `--query holds the placeholder ${JSON.stringify(placeholder[0])} (allowed: the real Log Explorer query, copied from Log Explorer)`,
+      );
   }
   if (method === undefined) problems.push("--method is required (allowed: new_value, threshold)");
   else if (method !== "new_value" && method !== "threshold") problems.push(`--method is ${JSON.stringify(method)} (allowed: new_value, threshold)`);
   const severity = one("severity") ?? "medium";
-  if (!(SEVERITIES as readonly string[]).includes(severity)) problems.push(`--severity is ${JSON.stringify(severity)} (allowed: ${SEVERITIES.join(", ")})`);
-  const methodOnly: Record<string, string[]> = { new_value: ["field", "forget-after", "learning-duration"], threshold: ["count", "window", "group-by"] };
+  if (!(SEVERITIES as readonly string[]).includes(severity))
+    problems.push(`--severity is ${JSON.stringify(severity)} (allowed: ${SEVERITIES.join(", ")})`);
+  const methodOnly: Record<string, string[]> = {
+    new_value: ["field", "forget-after", "learning-duration"],
+    threshold: ["count", "window", "group-by"],
+  };
   if (method === "new_value" || method === "threshold") {
     const other = method === "new_value" ? "threshold" : "new_value";
     for (const key of methodOnly[other]) if (values[key] !== undefined) problems.push(`--${key} is only for --method ${other}`);
@@ -282,14 +316,18 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
     if (typeof n === "string") problems.push(n);
     else numbers[key] = n;
   }
-  if (method === "new_value" && (values.field ?? []).length === 0) problems.push("--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)");
-  if (method === "threshold" && one("count") === undefined) problems.push("--count is required for --method threshold (signal when more than <count> logs match in the window)");
+  if (method === "new_value" && (values.field ?? []).length === 0)
+    problems.push("--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)");
+  if (method === "threshold" && one("count") === undefined)
+    problems.push("--count is required for --method threshold (signal when more than <count> logs match in the window)");
   for (const field of [...(values.field ?? []), ...(values["group-by"] ?? [])]) {
-    if (!/^@?[A-Za-z_][\w.-]*$/.test(field)) problems.push(`field ${JSON.stringify(field)} is not an attribute (allowed: e.g. @usr.name, @objectRef.namespace)`);
+    if (!/^@?[A-Za-z_][\w.-]*$/.test(field))
+      problems.push(`field ${JSON.stringify(field)} is not an attribute (allowed: e.g. @usr.name, @objectRef.namespace)`);
   }
   // The MITRE ATT&CK mapping is the author's call: never guessed.
   if (one("tactic") === undefined) problems.push("--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution)");
-  if (one("technique") === undefined) problems.push("--technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)");
+  if (one("technique") === undefined)
+    problems.push("--technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)");
   if (problems.length > 0) return fail(`${problems.join("; ")}\n${NEW_USAGE}`);
 
   const id = one("id") ?? slug(name!);
@@ -325,7 +363,8 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
 
   const existing = listRuleIds(packDir);
   const file = path.join(packDir, `${id}.ts`);
-  if (existing.includes(id) || fs.existsSync(file)) return fail(`rule file ${id}.ts already exists in the pack; refusing to overwrite it (choose another --name or --id)`, 1);
+  if (existing.includes(id) || fs.existsSync(file))
+    return fail(`rule file ${id}.ts already exists in the pack; refusing to overwrite it (choose another --name or --id)`, 1);
   const sameName = existing.find((other) => fs.readFileSync(path.join(packDir, `${other}.ts`), "utf8").includes(`name: ${JSON.stringify(name)},`));
   if (sameName !== undefined) return fail(`rule name ${JSON.stringify(name)} is already used by ${sameName}.ts (allowed: unique rule names)`);
 

@@ -52,29 +52,55 @@ export function compileCondition(condition: string, queryNames: readonly string[
     }
     return fail(`has an unexpected ${JSON.stringify(t)}`);
   };
-  const binary = (next: () => Expr, ops: readonly string[]): (() => Expr) => () => {
-    let left = next();
-    while (ops.includes(toks[p])) {
-      const op = toks[p++];
-      const l = left;
-      const r = next();
-      switch (op) {
-        case "*": left = (v) => l(v) * r(v); break;
-        case "/": left = (v) => l(v) / r(v); break;
-        case "+": left = (v) => l(v) + r(v); break;
-        case "-": left = (v) => l(v) - r(v); break;
-        case ">": left = (v) => Number(l(v) > r(v)); break;
-        case ">=": left = (v) => Number(l(v) >= r(v)); break;
-        case "<": left = (v) => Number(l(v) < r(v)); break;
-        case "<=": left = (v) => Number(l(v) <= r(v)); break;
-        case "==": left = (v) => Number(l(v) === r(v)); break;
-        case "!=": left = (v) => Number(l(v) !== r(v)); break;
-        case "&&": left = (v) => Number(Boolean(l(v)) && Boolean(r(v))); break;
-        default: left = (v) => Number(Boolean(l(v)) || Boolean(r(v))); break;
+  const binary =
+    (next: () => Expr, ops: readonly string[]): (() => Expr) =>
+    () => {
+      let left = next();
+      while (ops.includes(toks[p])) {
+        const op = toks[p++];
+        const l = left;
+        const r = next();
+        switch (op) {
+          case "*":
+            left = (v) => l(v) * r(v);
+            break;
+          case "/":
+            left = (v) => l(v) / r(v);
+            break;
+          case "+":
+            left = (v) => l(v) + r(v);
+            break;
+          case "-":
+            left = (v) => l(v) - r(v);
+            break;
+          case ">":
+            left = (v) => Number(l(v) > r(v));
+            break;
+          case ">=":
+            left = (v) => Number(l(v) >= r(v));
+            break;
+          case "<":
+            left = (v) => Number(l(v) < r(v));
+            break;
+          case "<=":
+            left = (v) => Number(l(v) <= r(v));
+            break;
+          case "==":
+            left = (v) => Number(l(v) === r(v));
+            break;
+          case "!=":
+            left = (v) => Number(l(v) !== r(v));
+            break;
+          case "&&":
+            left = (v) => Number(Boolean(l(v)) && Boolean(r(v)));
+            break;
+          default:
+            left = (v) => Number(Boolean(l(v)) || Boolean(r(v)));
+            break;
+        }
       }
-    }
-    return left;
-  };
+      return left;
+    };
   const mul = binary(primary, ["*", "/"]);
   const add = binary(mul, ["+", "-"]);
   const cmp = binary(add, [">", ">=", "<", "<=", "==", "!="]);

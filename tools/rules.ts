@@ -24,10 +24,14 @@ export function rulesFromConfig(config: AppConfig, file: string, env?: string): 
   const names = config.environments.map((e) => e.name);
   const selected = env === undefined ? config.environments : config.environments.filter((e) => e.name === env);
   if (env !== undefined && selected.length === 0) {
-    throw new RulesArgumentError(`--env ${JSON.stringify(env)} is not an environment of ${file}; allowed: ${names.map((n) => JSON.stringify(n)).join(", ")}`);
+    throw new RulesArgumentError(
+      `--env ${JSON.stringify(env)} is not an environment of ${file}; allowed: ${names.map((n) => JSON.stringify(n)).join(", ")}`,
+    );
   }
   if (env !== undefined && !selected[0].cloudSiem.enabled) {
-    throw new RulesArgumentError(`environment ${JSON.stringify(env)} of ${file} deploys no detection rules (cloudSiem.enabled is false); choose another --env`);
+    throw new RulesArgumentError(
+      `environment ${JSON.stringify(env)} of ${file} deploys no detection rules (cloudSiem.enabled is false); choose another --env`,
+    );
   }
   const byName = new Map<string, MatchableRule>();
   for (const environment of selected) {

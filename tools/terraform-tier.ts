@@ -15,7 +15,12 @@ import * as path from "path";
 /** Environment variable that points at a provider mirror folder (the folder holding `registry.terraform.io`). */
 export const MIRROR_ENV_VAR = "EKS_AUDIT_SIEM_TF_MIRROR";
 
-const MIRROR_CANDIDATES = ["/opt/tf-plugins", path.join(os.homedir(), ".terraform.d/plugins"), "/usr/local/share/terraform/plugins", "/usr/share/terraform/plugins"];
+const MIRROR_CANDIDATES = [
+  "/opt/tf-plugins",
+  path.join(os.homedir(), ".terraform.d/plugins"),
+  "/usr/local/share/terraform/plugins",
+  "/usr/share/terraform/plugins",
+];
 
 export const AWS_PROVIDER_VERSION = "5.100.0";
 
@@ -181,7 +186,9 @@ export function craftImportedState(stack: Json, accountId: string, variant: Adop
     const [type, name] = String(imp.to).split(".");
     const config = stack.resource?.[type]?.[name];
     if (config === undefined) throw new Error(`import block targets ${imp.to}, which the stack does not define`);
-    const region = (stack.provider?.aws as Json[]).find((p) => (p.alias === undefined ? imp.provider === "aws" : imp.provider === `aws.${p.alias}`))?.region;
+    const region = (stack.provider?.aws as Json[]).find((p) =>
+      p.alias === undefined ? imp.provider === "aws" : imp.provider === `aws.${p.alias}`,
+    )?.region;
     let attributes: Json;
     if (type === "aws_eks_cluster") attributes = existingCluster(imp.id, region, accountId, variant);
     else if (type === "aws_cloudwatch_log_group") attributes = existingLogGroup(imp.id, region, accountId);
@@ -194,7 +201,15 @@ export function craftImportedState(stack: Json, accountId: string, variant: Adop
       instances: [{ schema_version: type === "aws_eks_cluster" ? 1 : 0, attributes, sensitive_attributes: [] }],
     });
   }
-  return { version: 4, terraform_version: "1.11.4", serial: 1, lineage: "00000000-0000-4000-8000-000000000000", outputs: {}, resources, check_results: null };
+  return {
+    version: 4,
+    terraform_version: "1.11.4",
+    serial: 1,
+    lineage: "00000000-0000-4000-8000-000000000000",
+    outputs: {},
+    resources,
+    check_results: null,
+  };
 }
 
 function existingCluster(name: string, region: string, accountId: string, v: AdoptedClusterState): Json {
@@ -207,12 +222,16 @@ function existingCluster(name: string, region: string, accountId: string, v: Ado
     compute_config: [],
     created_at: "2023-04-01T10:00:00Z",
     enabled_cluster_log_types: [...(v.enabledClusterLogTypes ?? [])],
-    encryption_config: [{ provider: [{ key_arn: `arn:aws:kms:${region}:${accountId}:key/11111111-2222-3333-4444-555555555555` }], resources: ["secrets"] }],
+    encryption_config: [
+      { provider: [{ key_arn: `arn:aws:kms:${region}:${accountId}:key/11111111-2222-3333-4444-555555555555` }], resources: ["secrets"] },
+    ],
     endpoint: `https://0123456789ABCDEF0123456789ABCDEF.gr7.${region}.eks.amazonaws.com`,
     force_update_version: null,
     id: name,
     identity: [{ oidc: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF` }] }],
-    kubernetes_network_config: [{ elastic_load_balancing: [{ enabled: false }], ip_family: "ipv4", service_ipv4_cidr: "172.20.0.0/16", service_ipv6_cidr: "" }],
+    kubernetes_network_config: [
+      { elastic_load_balancing: [{ enabled: false }], ip_family: "ipv4", service_ipv4_cidr: "172.20.0.0/16", service_ipv6_cidr: "" },
+    ],
     name,
     outpost_config: [],
     platform_version: "eks.20",

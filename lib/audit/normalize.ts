@@ -135,8 +135,7 @@ function unwrap(input: Json): { event: Json; envelope: Envelope; parsed: boolean
   checkEvent(event, "message: ");
   const awsAttr = isObject(input.aws) ? input.aws : undefined;
   const awslogs = awsAttr !== undefined && isObject(awsAttr.awslogs) ? awsAttr.awslogs : undefined;
-  const logGroup =
-    typeof input.logGroupName === "string" ? input.logGroupName : typeof awslogs?.logGroup === "string" ? awslogs.logGroup : undefined;
+  const logGroup = typeof input.logGroupName === "string" ? input.logGroupName : typeof awslogs?.logGroup === "string" ? awslogs.logGroup : undefined;
   const logStream =
     typeof input.logStreamName === "string" ? input.logStreamName : typeof awslogs?.logStream === "string" ? awslogs.logStream : undefined;
   let aws = awsAttr;
@@ -147,7 +146,12 @@ function unwrap(input: Json): { event: Json; envelope: Envelope; parsed: boolean
     aws = { awslogs: awslogsOut };
   }
   const tags =
-    typeof input.ddtags === "string" ? input.ddtags.split(",").map((t) => t.trim()).filter((t) => t.length > 0) : [];
+    typeof input.ddtags === "string"
+      ? input.ddtags
+          .split(",")
+          .map((t) => t.trim())
+          .filter((t) => t.length > 0)
+      : [];
   return {
     event,
     parsed: typeof message === "string",
@@ -204,9 +208,7 @@ export function normalizeAuditEvent(input: unknown, options: NormalizeOptions = 
   } else if (value.message !== undefined) {
     ({ event, envelope, parsed } = unwrap(value));
   } else {
-    throw new AuditEventError(
-      'expected an audit.k8s.io/v1 Event ("kind": "Event") or a CloudWatch line with "message", got an object with neither',
-    );
+    throw new AuditEventError('expected an audit.k8s.io/v1 Event ("kind": "Event") or a CloudWatch line with "message", got an object with neither');
   }
 
   const attributes: Json = parsed || options.reuseInput === true ? event : { ...event };

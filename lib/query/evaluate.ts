@@ -140,7 +140,7 @@ function valuePredicate(value: QueryValue, caseInsensitive: boolean): ValuePredi
       const t = caseInsensitive ? value.text.toLowerCase() : value.text;
       const n = parseNumber(t);
       if (caseInsensitive) {
-        return (v) => typeof v === "string" ? v === t || v.toLowerCase() === t : scalarEquals(v, t, n);
+        return (v) => (typeof v === "string" ? v === t || v.toLowerCase() === t : scalarEquals(v, t, n));
       }
       return (v) => (typeof v === "string" ? v === t : scalarEquals(v, t, n));
     }

@@ -164,7 +164,13 @@ class Parser {
     const start = this.i;
     if (this.q[start] === '"') {
       const text = this.readQuoted();
-      return { kind: "term", field: { kind: "message", text: "" }, value: { kind: "exact", text, quoted: true }, position: start, raw: this.q.slice(start, this.i) };
+      return {
+        kind: "term",
+        field: { kind: "message", text: "" },
+        value: { kind: "exact", text, quoted: true },
+        position: start,
+        raw: this.q.slice(start, this.i),
+      };
     }
     if (this.q[start] === "#") {
       throw this.error(start, "calculated fields (#name) are not supported; search an @attribute instead");
@@ -394,7 +400,10 @@ class Parser {
         if (colonAt < 0) colonAt = this.i;
       }
       if (UNSUPPORTED_IN_WORD.has(c)) {
-        throw this.error(this.i, `unescaped ${JSON.stringify(c)} inside ${JSON.stringify(this.q.slice(start, this.i + 1))}; escape it with '\\' or quote the value`);
+        throw this.error(
+          this.i,
+          `unescaped ${JSON.stringify(c)} inside ${JSON.stringify(this.q.slice(start, this.i + 1))}; escape it with '\\' or quote the value`,
+        );
       }
       if (c === "*") {
         hasWildcard = true;

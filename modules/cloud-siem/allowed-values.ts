@@ -40,10 +40,24 @@ export const NOTIFICATION_RULE_SEVERITIES: readonly string[] = ["critical", "hig
 export const NOTIFICATION_TRIGGER_SOURCES: readonly string[] = ["security_signals", "security_findings"];
 /** `datadog_security_notification_rule.selectors.rule_types` (TS client `RuleTypesItems`). */
 export const NOTIFICATION_RULE_TYPES: readonly string[] = [
-  "application_security", "log_detection", "workload_security", "signal_correlation", "cloud_configuration",
-  "infrastructure_configuration", "application_code_vulnerability", "application_library_vulnerability", "attack_path",
-  "container_image_vulnerability", "identity_risk", "misconfiguration", "api_security", "host_vulnerability",
-  "iac_misconfiguration", "sast_vulnerability", "secret_vulnerability", "workload_activity",
+  "application_security",
+  "log_detection",
+  "workload_security",
+  "signal_correlation",
+  "cloud_configuration",
+  "infrastructure_configuration",
+  "application_code_vulnerability",
+  "application_library_vulnerability",
+  "attack_path",
+  "container_image_vulnerability",
+  "identity_risk",
+  "misconfiguration",
+  "api_security",
+  "host_vulnerability",
+  "iac_misconfiguration",
+  "sast_vulnerability",
+  "secret_vulnerability",
+  "workload_activity",
 ];
 
 /** MITRE ATT&CK Enterprise tactics (attack.mitre.org/tactics/enterprise), in Datadog's `tactic:TAxxxx-<name>` spelling. */
@@ -134,6 +148,13 @@ export const MITRE_TECHNIQUES: Readonly<Record<string, string>> = {
  * - `azure.containerservice`, `gcp.k8s.cluster`: the AKS/GKE audit sources Datadog's own Kubernetes rules also query (https://docs.datadoghq.com/security/default_rules/).
  */
 export const KNOWN_LOG_SOURCES: readonly string[] = [
-  "kubernetes.audit", "eks", "kube-apiserver", "kube-controller-manager", "kube_scheduler", "aws-iam-authenticator",
-  "cloudwatch", "azure.containerservice", "gcp.k8s.cluster",
+  "kubernetes.audit",
+  "eks",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube_scheduler",
+  "aws-iam-authenticator",
+  "cloudwatch",
+  "azure.containerservice",
+  "gcp.k8s.cluster",
 ];

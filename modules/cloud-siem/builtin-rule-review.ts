@@ -80,7 +80,8 @@ export class BuiltInRuleReview extends Construct {
     const seen = new Set<string>();
     props.rules.forEach((r, i) => {
       problems.push(...unknownKeyProblems(r, ["name", "enabled", "notifications"], `rules[${i}].`));
-      if (typeof r.name !== "string" || slug(r.name) === "") problems.push(`rules[${i}].name is ${JSON.stringify(r.name)} (allowed: the exact name of a Datadog built-in rule)`);
+      if (typeof r.name !== "string" || slug(r.name) === "")
+        problems.push(`rules[${i}].name is ${JSON.stringify(r.name)} (allowed: the exact name of a Datadog built-in rule)`);
       else if (seen.has(slug(r.name))) problems.push(`rules[${i}].name ${JSON.stringify(r.name)} is listed twice (allowed: each rule once)`);
       else seen.add(slug(r.name));
       problems.push(...notificationProblems(`rules[${i}].notifications`, r.notifications));

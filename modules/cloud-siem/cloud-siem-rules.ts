@@ -66,7 +66,9 @@ export class CloudSiemRules extends Construct {
       byId.add(rule.id);
       const other = byName.get(rule.name);
       if (other !== undefined) {
-        throw new Error(`rule "${rule.id}": name ${JSON.stringify(rule.name)} is already used by rule "${other}" (allowed: unique rule names within cloud siem "${id}")`);
+        throw new Error(
+          `rule "${rule.id}": name ${JSON.stringify(rule.name)} is already used by rule "${other}" (allowed: unique rule names within cloud siem "${id}")`,
+        );
       }
       byName.set(rule.name, rule.id);
     }
@@ -81,18 +83,22 @@ export class CloudSiemRules extends Construct {
     for (const s of props.suppressions ?? []) {
       const problems = suppressionProblems(s, ruleIds);
       const key = `suppression-${slug(s.name ?? "")}`;
-      if (problems.length === 0 && suppressions[key] !== undefined) problems.push(`name ${JSON.stringify(s.name)} is used by more than one suppression (allowed: unique names)`);
+      if (problems.length === 0 && suppressions[key] !== undefined)
+        problems.push(`name ${JSON.stringify(s.name)} is used by more than one suppression (allowed: unique names)`);
       if (problems.length > 0) throw new Error(`suppression ${JSON.stringify(s.name)}: ${problems.join("; ")}`);
-      suppressions[key] = readableAddress(new SecurityMonitoringSuppression(this, key, {
-        name: s.name,
-        enabled: s.enabled ?? true,
-        ruleQuery: suppressionRuleQuery(s),
-        ...(s.description === undefined ? {} : { description: s.description }),
-        ...(s.suppressionQuery === undefined ? {} : { suppressionQuery: s.suppressionQuery }),
-        ...(s.dataExclusionQuery === undefined ? {} : { dataExclusionQuery: s.dataExclusionQuery }),
-        ...(s.startDate === undefined ? {} : { startDate: s.startDate }),
-        ...(s.expirationDate === undefined ? {} : { expirationDate: s.expirationDate }),
-      }), slug(s.name ?? ""));
+      suppressions[key] = readableAddress(
+        new SecurityMonitoringSuppression(this, key, {
+          name: s.name,
+          enabled: s.enabled ?? true,
+          ruleQuery: suppressionRuleQuery(s),
+          ...(s.description === undefined ? {} : { description: s.description }),
+          ...(s.suppressionQuery === undefined ? {} : { suppressionQuery: s.suppressionQuery }),
+          ...(s.dataExclusionQuery === undefined ? {} : { dataExclusionQuery: s.dataExclusionQuery }),
+          ...(s.startDate === undefined ? {} : { startDate: s.startDate }),
+          ...(s.expirationDate === undefined ? {} : { expirationDate: s.expirationDate }),
+        }),
+        slug(s.name ?? ""),
+      );
     }
     this.securityMonitoringSuppressions = suppressions;
 
@@ -100,20 +106,24 @@ export class CloudSiemRules extends Construct {
     for (const n of props.securityNotificationRules ?? []) {
       const problems = notificationRuleProblems(n);
       const key = `notification-${slug(n.name ?? "")}`;
-      if (problems.length === 0 && notificationRules[key] !== undefined) problems.push(`name ${JSON.stringify(n.name)} is used by more than one notification rule (allowed: unique names)`);
+      if (problems.length === 0 && notificationRules[key] !== undefined)
+        problems.push(`name ${JSON.stringify(n.name)} is used by more than one notification rule (allowed: unique names)`);
       if (problems.length > 0) throw new Error(`notification rule ${JSON.stringify(n.name)}: ${problems.join("; ")}`);
-      notificationRules[key] = readableAddress(new SecurityNotificationRule(this, key, {
-        name: n.name,
-        enabled: n.enabled ?? true,
-        targets: [...n.targets],
-        timeAggregation: n.timeAggregationSeconds ?? 0,
-        selectors: {
-          triggerSource: "security_signals",
-          ruleTypes: [...(n.ruleTypes ?? ["log_detection"])],
-          severities: [...(n.severities ?? SEVERITIES)],
-          query: n.query ?? "source:kubernetes",
-        },
-      }), slug(n.name ?? ""));
+      notificationRules[key] = readableAddress(
+        new SecurityNotificationRule(this, key, {
+          name: n.name,
+          enabled: n.enabled ?? true,
+          targets: [...n.targets],
+          timeAggregation: n.timeAggregationSeconds ?? 0,
+          selectors: {
+            triggerSource: "security_signals",
+            ruleTypes: [...(n.ruleTypes ?? ["log_detection"])],
+            severities: [...(n.severities ?? SEVERITIES)],
+            query: n.query ?? "source:kubernetes",
+          },
+        }),
+        slug(n.name ?? ""),
+      );
     }
     this.securityNotificationRules = notificationRules;
   }

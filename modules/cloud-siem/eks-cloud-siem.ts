@@ -38,8 +38,17 @@ export interface EksCloudSiemProps extends CloudSiemTuning {
 
 /** The options of `EksCloudSiemProps` (a config file's `cloudSiem` keys). */
 export const EKS_CLOUD_SIEM_KEYS: readonly string[] = [
-  "pack", "rules", "exclusionQuery", "notifications", "notificationDelivery", "suppressions", "securityNotificationRules", "ruleTags", "builtInRules",
-  "identityAttribute", "guideExecRule",
+  "pack",
+  "rules",
+  "exclusionQuery",
+  "notifications",
+  "notificationDelivery",
+  "suppressions",
+  "securityNotificationRules",
+  "ruleTags",
+  "builtInRules",
+  "identityAttribute",
+  "guideExecRule",
 ];
 
 /**

@@ -54,19 +54,12 @@ export function inContainers(field: string, value: string): string {
 
 /** The signal message: goal, strategy, numbered triage steps. */
 export function ruleMessage(goal: string, strategy: string, triage: readonly string[]): string {
-  return [
-    "## Goal",
-    goal,
-    "",
-    "## Strategy",
-    strategy,
-    "",
-    "## Triage and response",
-    ...triage.map((step, i) => `${i + 1}. ${step}`),
-  ].join("\n");
+  return ["## Goal", goal, "", "## Strategy", strategy, "", "## Triage and response", ...triage.map((step, i) => `${i + 1}. ${step}`)].join("\n");
 }
 
 /** The usual first triage step: who did it, from where. */
-export const IDENTIFY_USER = "Identify `{{@usr.name}}` (for IAM principals, `@user.extra.arn` and `@user.extra.sessionName` give the role and session; check the source IP `@sourceIPs`) and confirm with them or their team that the action was expected.";
+export const IDENTIFY_USER =
+  "Identify `{{@usr.name}}` (for IAM principals, `@user.extra.arn` and `@user.extra.sessionName` give the role and session; check the source IP `@sourceIPs`) and confirm with them or their team that the action was expected.";
 /** The usual last triage step. */
-export const IF_UNEXPECTED = "If unexpected: revoke the principal's access (EKS access entry or `aws-auth` mapping, RBAC binding), rotate its credentials, and review everything else it did in the cluster in the same time range (`@usr.name:\"{{@usr.name}}\"`).";
+export const IF_UNEXPECTED =
+  'If unexpected: revoke the principal\'s access (EKS access entry or `aws-auth` mapping, RBAC binding), rotate its credentials, and review everything else it did in the cluster in the same time range (`@usr.name:"{{@usr.name}}"`).';

@@ -15,7 +15,12 @@ export function sourcesOf(query: string): string[] {
 
 function isKnownSource(value: string, knownSources: readonly string[]): boolean {
   if (!value.includes("*") && !value.includes("?")) return knownSources.includes(value);
-  const pattern = new RegExp(`^${value.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
+  const pattern = new RegExp(
+    `^${value
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+  );
   return knownSources.some((source) => pattern.test(source));
 }
 
@@ -23,7 +28,8 @@ function isKnownSource(value: string, knownSources: readonly string[]): boolean 
  * Problems of one query, each phrased to follow its field name (e.g. `query[0].query`); empty when the query is fine.
  */
 export function lintQuery(query: string, knownSources: readonly string[] = KNOWN_LOG_SOURCES): string[] {
-  if (typeof query !== "string" || query.trim() === "") return [`is ${JSON.stringify(query)} (allowed: a Datadog log search query such as source:kubernetes.audit)`];
+  if (typeof query !== "string" || query.trim() === "")
+    return [`is ${JSON.stringify(query)} (allowed: a Datadog log search query such as source:kubernetes.audit)`];
   let sources: string[];
   try {
     sources = sourcesOf(query);
@@ -35,5 +41,8 @@ export function lintQuery(query: string, knownSources: readonly string[] = KNOWN
   }
   return sources
     .filter((source) => !isKnownSource(source, knownSources))
-    .map((source) => `names source ${JSON.stringify(source)}, which Datadog does not have for EKS audit data${didYouMean(source, knownSources)} (allowed: ${knownSources.join(", ")})`);
+    .map(
+      (source) =>
+        `names source ${JSON.stringify(source)}, which Datadog does not have for EKS audit data${didYouMean(source, knownSources)} (allowed: ${knownSources.join(", ")})`,
+    );
 }

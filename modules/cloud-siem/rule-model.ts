@@ -258,7 +258,8 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
 
   if (typeof props.id !== "string" || !RULE_ID.test(props.id)) p("id", `is ${show(props.id)} (allowed: kebab-case, e.g. pod-exec)`);
   if (typeof props.name !== "string" || props.name.trim() === "") p("name", `is ${show(props.name)} (allowed: a non-empty string)`);
-  if (typeof props.message !== "string" || props.message.trim() === "") p("message", `is ${show(props.message)} (allowed: a non-empty Markdown string)`);
+  if (typeof props.message !== "string" || props.message.trim() === "")
+    p("message", `is ${show(props.message)} (allowed: a non-empty Markdown string)`);
   if (!(DETECTION_METHODS as readonly string[]).includes(method)) p("options.detection_method", `is ${show(method)} ${allowed(DETECTION_METHODS)}`);
 
   const tactic = TACTIC.exec(props.tactic ?? "");
@@ -266,14 +267,26 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
     p("tactic", `is ${show(props.tactic)} (allowed: TAxxxx-<kebab-case name>, e.g. TA0002-execution)`);
   } else if (MITRE_TACTICS[tactic[1]] !== tactic[2]) {
     const expected = MITRE_TACTICS[tactic[1]];
-    p("tactic", `is ${show(props.tactic)} (allowed: ${expected === undefined ? Object.entries(MITRE_TACTICS).map(([k, v]) => `${k}-${v}`).join(", ") : `${tactic[1]}-${expected}`})`);
+    p(
+      "tactic",
+      `is ${show(props.tactic)} (allowed: ${
+        expected === undefined
+          ? Object.entries(MITRE_TACTICS)
+              .map(([k, v]) => `${k}-${v}`)
+              .join(", ")
+          : `${tactic[1]}-${expected}`
+      })`,
+    );
   }
   const technique = TECHNIQUE.exec(props.technique ?? "");
   if (technique === null) {
     p("technique", `is ${show(props.technique)} (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)`);
   } else if (MITRE_TECHNIQUES[technique[1]] !== technique[2]) {
     const expected = MITRE_TECHNIQUES[technique[1]];
-    p("technique", `is ${show(props.technique)} (allowed: ${expected === undefined ? "a technique of MITRE_TECHNIQUES in modules/cloud-siem/allowed-values.ts (add it there with its attack.mitre.org name)" : `${technique[1]}-${expected}`})`);
+    p(
+      "technique",
+      `is ${show(props.technique)} (allowed: ${expected === undefined ? "a technique of MITRE_TECHNIQUES in modules/cloud-siem/allowed-values.ts (add it there with its attack.mitre.org name)" : `${technique[1]}-${expected}`})`,
+    );
   }
 
   // Queries.
@@ -282,8 +295,10 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
   const names = queries.map((q, i) => q.name ?? String.fromCharCode(97 + i));
   queries.forEach((q, i) => {
     const f = `query[${i}]`;
-    if (q.name !== undefined && !QUERY_NAME.test(q.name)) p(`${f}.name`, `is ${show(q.name)} (allowed: lowercase ASCII letters, digits and _, starting with a letter)`);
-    if (names.indexOf(names[i]) !== i) p(`${f}.name`, `is ${show(names[i])}, already used by query[${names.indexOf(names[i])}] (allowed: unique query names)`);
+    if (q.name !== undefined && !QUERY_NAME.test(q.name))
+      p(`${f}.name`, `is ${show(q.name)} (allowed: lowercase ASCII letters, digits and _, starting with a letter)`);
+    if (names.indexOf(names[i]) !== i)
+      p(`${f}.name`, `is ${show(names[i])}, already used by query[${names.indexOf(names[i])}] (allowed: unique query names)`);
     // A token (e.g. a TerraformVariable) is only known at plan time: nothing to lint.
     if (!isUnresolvedToken(q.query)) for (const problem of lintQuery(q.query ?? "")) p(`${f}.query`, problem);
     const aggregation = q.aggregation ?? (isNewValue ? "new_value" : "count");
@@ -292,17 +307,26 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
       p(`${f}.aggregation`, `is ${show(aggregation)} ${allowed(AGGREGATIONS)}`);
     } else if (isNewValue) {
       if (aggregation !== "new_value") p(`${f}.aggregation`, `is ${show(aggregation)} (allowed: new_value, for detection_method new_value)`);
-      if (metrics.length < 1 || metrics.length > MAX_NEW_VALUE_FIELDS) p(`${f}.metrics`, `is ${show(metrics)} (allowed: 1 to ${MAX_NEW_VALUE_FIELDS} fields whose new values are detected, e.g. ["@usr.name"])`);
+      if (metrics.length < 1 || metrics.length > MAX_NEW_VALUE_FIELDS)
+        p(`${f}.metrics`, `is ${show(metrics)} (allowed: 1 to ${MAX_NEW_VALUE_FIELDS} fields whose new values are detected, e.g. ["@usr.name"])`);
     } else if (method === "threshold") {
-      if (!THRESHOLD_AGGREGATIONS.includes(aggregation)) p(`${f}.aggregation`, `is ${show(aggregation)} ${allowed(THRESHOLD_AGGREGATIONS)} for detection_method threshold`);
-      if (aggregation === "cardinality" && (q.distinctFields ?? []).length === 0) p(`${f}.distinct_fields`, "is [] (allowed: at least one field for the cardinality aggregation)");
-      if ((aggregation === "sum" || aggregation === "max") && metrics.length !== 1) p(`${f}.metrics`, `is ${show(metrics)} (allowed: exactly one field for the ${aggregation} aggregation)`);
-      if ((aggregation === "count" || aggregation === "cardinality") && metrics.length > 0) p(`${f}.metrics`, `is ${show(metrics)} (allowed: [] for the ${aggregation} aggregation)`);
+      if (!THRESHOLD_AGGREGATIONS.includes(aggregation))
+        p(`${f}.aggregation`, `is ${show(aggregation)} ${allowed(THRESHOLD_AGGREGATIONS)} for detection_method threshold`);
+      if (aggregation === "cardinality" && (q.distinctFields ?? []).length === 0)
+        p(`${f}.distinct_fields`, "is [] (allowed: at least one field for the cardinality aggregation)");
+      if ((aggregation === "sum" || aggregation === "max") && metrics.length !== 1)
+        p(`${f}.metrics`, `is ${show(metrics)} (allowed: exactly one field for the ${aggregation} aggregation)`);
+      if ((aggregation === "count" || aggregation === "cardinality") && metrics.length > 0)
+        p(`${f}.metrics`, `is ${show(metrics)} (allowed: [] for the ${aggregation} aggregation)`);
     }
   });
   for (const field of props.groupSignalsBy ?? []) {
     queries.forEach((q, i) => {
-      if (!(q.groupByFields ?? []).includes(field)) p("group_signals_by", `is ${show(props.groupSignalsBy)}, but ${show(field)} is not a group-by field of query[${i}] (allowed: a subset of ${show(q.groupByFields ?? [])})`);
+      if (!(q.groupByFields ?? []).includes(field))
+        p(
+          "group_signals_by",
+          `is ${show(props.groupSignalsBy)}, but ${show(field)} is not a group-by field of query[${i}] (allowed: a subset of ${show(q.groupByFields ?? [])})`,
+        );
     });
   }
 
@@ -324,7 +348,10 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
           const atom = raw.replace(/[()]/g, "").trim();
           const m = CONDITION_ATOM.exec(atom);
           if (m === null) {
-            p(`${f}.condition`, `is ${show(c.condition)}: ${show(atom)} is not "<query name> <operator> <number>" (allowed operators: >, >=, <, <=, ==, !=, combined with && and ||)`);
+            p(
+              `${f}.condition`,
+              `is ${show(c.condition)}: ${show(atom)} is not "<query name> <operator> <number>" (allowed operators: >, >=, <, <=, ==, !=, combined with && and ||)`,
+            );
           } else if (!names.includes(m[1])) {
             p(`${f}.condition`, `is ${show(c.condition)}: it names query ${show(m[1])}, which does not exist (allowed: ${names.join(", ")})`);
           }
@@ -342,7 +369,11 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
   const keepAlive = props.keepAliveSeconds ?? 3600;
   const maxDuration = props.maxSignalDurationSeconds ?? 86400;
   let timingOk = true;
-  for (const [field, value] of [["options.evaluation_window", window], ["options.keep_alive", keepAlive], ["options.max_signal_duration", maxDuration]] as const) {
+  for (const [field, value] of [
+    ["options.evaluation_window", window],
+    ["options.keep_alive", keepAlive],
+    ["options.max_signal_duration", maxDuration],
+  ] as const) {
     if (!RULE_WINDOWS_SECONDS.includes(value)) {
       p(field, `is ${show(value)} ${allowed(RULE_WINDOWS_SECONDS)}`);
       timingOk = false;
@@ -351,26 +382,34 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
   if (isNewValue && window !== 0) {
     p("options.evaluation_window", `is ${window} (allowed: 0 for detection_method new_value, which uses no evaluation window)`);
   } else if (timingOk && !(window <= keepAlive && keepAlive <= maxDuration)) {
-    p("options", `evaluation_window ${window}, keep_alive ${keepAlive}, max_signal_duration ${maxDuration} are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)`);
+    p(
+      "options",
+      `evaluation_window ${window}, keep_alive ${keepAlive}, max_signal_duration ${maxDuration} are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)`,
+    );
   }
   const nv = props.newValueOptions;
   if (isNewValue) {
     if (nv === undefined) {
       p("options.new_value_options.forget_after", `is missing ${allowed(NEW_VALUE_FORGET_AFTER_DAYS)} days`);
     } else {
-      if (!NEW_VALUE_FORGET_AFTER_DAYS.includes(nv.forgetAfterDays)) p("options.new_value_options.forget_after", `is ${show(nv.forgetAfterDays)} ${allowed(NEW_VALUE_FORGET_AFTER_DAYS)} days`);
+      if (!NEW_VALUE_FORGET_AFTER_DAYS.includes(nv.forgetAfterDays))
+        p("options.new_value_options.forget_after", `is ${show(nv.forgetAfterDays)} ${allowed(NEW_VALUE_FORGET_AFTER_DAYS)} days`);
       const learning = nv.learningDurationDays ?? 1;
-      if (!NEW_VALUE_LEARNING_DURATION_DAYS.includes(learning)) p("options.new_value_options.learning_duration", `is ${show(learning)} ${allowed(NEW_VALUE_LEARNING_DURATION_DAYS)} days`);
+      if (!NEW_VALUE_LEARNING_DURATION_DAYS.includes(learning))
+        p("options.new_value_options.learning_duration", `is ${show(learning)} ${allowed(NEW_VALUE_LEARNING_DURATION_DAYS)} days`);
       const learningMethod = nv.learningMethod ?? "duration";
-      if (!NEW_VALUE_LEARNING_METHODS.includes(learningMethod)) p("options.new_value_options.learning_method", `is ${show(learningMethod)} ${allowed(NEW_VALUE_LEARNING_METHODS)}`);
+      if (!NEW_VALUE_LEARNING_METHODS.includes(learningMethod))
+        p("options.new_value_options.learning_method", `is ${show(learningMethod)} ${allowed(NEW_VALUE_LEARNING_METHODS)}`);
       const learningThreshold = nv.learningThreshold ?? 0;
-      if (!NEW_VALUE_LEARNING_THRESHOLDS.includes(learningThreshold)) p("options.new_value_options.learning_threshold", `is ${show(learningThreshold)} ${allowed(NEW_VALUE_LEARNING_THRESHOLDS)}`);
+      if (!NEW_VALUE_LEARNING_THRESHOLDS.includes(learningThreshold))
+        p("options.new_value_options.learning_threshold", `is ${show(learningThreshold)} ${allowed(NEW_VALUE_LEARNING_THRESHOLDS)}`);
     }
   } else if (nv !== undefined && method === "threshold") {
     p("options.new_value_options", "is set (allowed: only for detection_method new_value)");
   }
   for (const tag of props.extraTags ?? []) {
-    if (typeof tag !== "string" || !/^[a-z][\w\-./:]*$/i.test(tag)) p("tags", `contains ${show(tag)} (allowed: key:value tags starting with a letter)`);
+    if (typeof tag !== "string" || !/^[a-z][\w\-./:]*$/i.test(tag))
+      p("tags", `contains ${show(tag)} (allowed: key:value tags starting with a letter)`);
   }
   return problems;
 }

@@ -13,9 +13,10 @@ const cell = (text: string) => text.replace(/\|/g, "\\|");
 export function renderRuleTable(pack: readonly DetectionRuleProps[]): string {
   const rows = pack.map((props) => {
     const r = defineRule(props);
-    const method = r.detectionMethod === "new_value"
-      ? `new value of ${r.queries[0].metrics.map((m) => `\`${m}\``).join(", ")}`
-      : `threshold \`${r.cases.map((c) => c.condition).join(" / ")}\` in ${r.evaluationWindowSeconds / 60} min`;
+    const method =
+      r.detectionMethod === "new_value"
+        ? `new value of ${r.queries[0].metrics.map((m) => `\`${m}\``).join(", ")}`
+        : `threshold \`${r.cases.map((c) => c.condition).join(" / ")}\` in ${r.evaluationWindowSeconds / 60} min`;
     return `| ${cell(r.name)} | \`${r.id}\` | ${r.severity} | \`${r.tactic}\` | \`${r.technique}\` | ${cell(method)} |`;
   });
   return ["| Rule | Id | Severity | Tactic | Technique | Method |", "|---|---|---|---|---|---|", ...rows].join("\n");

@@ -50,7 +50,10 @@ export const DEVELOPER: AuditUser = {
 export function serviceAccount(namespace: string, name: string): AuditUser {
   return {
     username: `system:serviceaccount:${namespace}:${name}`,
-    uid: createHash("md5").update(`${namespace}/${name}`).digest("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, "$1-$2-$3-$4-$5"),
+    uid: createHash("md5")
+      .update(`${namespace}/${name}`)
+      .digest("hex")
+      .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, "$1-$2-$3-$4-$5"),
     groups: ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"],
   };
 }
@@ -151,7 +154,9 @@ export function auditEvent(spec: AuditEventSpec): Record<string, unknown> {
     requestURI,
     verb: spec.verb,
     user: userBlock,
-    ...(spec.impersonatedUser === undefined ? {} : { impersonatedUser: { username: spec.impersonatedUser.username, groups: [...spec.impersonatedUser.groups] } }),
+    ...(spec.impersonatedUser === undefined
+      ? {}
+      : { impersonatedUser: { username: spec.impersonatedUser.username, groups: [...spec.impersonatedUser.groups] } }),
     sourceIPs: [spec.sourceIP ?? (user.username.startsWith("system:node:") ? "10.0.12.34" : "203.0.113.24")],
     userAgent: spec.userAgent ?? "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46",
     ...(spec.nonResourceURL === undefined ? { objectRef } : {}),
@@ -161,10 +166,15 @@ export function auditEvent(spec: AuditEventSpec): Record<string, unknown> {
     stageTimestamp: "2026-11-20T10:15:30.187654Z",
     annotations: {
       "authorization.k8s.io/decision": allowed ? "allow" : "forbid",
-      "authorization.k8s.io/reason": allowed ? 'EKS Access Policy: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"' : "",
+      "authorization.k8s.io/reason": allowed
+        ? 'EKS Access Policy: allowed by ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"'
+        : "",
     },
   };
-  const auditID = createHash("sha256").update(JSON.stringify(body)).digest("hex").replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, "$1-$2-$3-$4-$5");
+  const auditID = createHash("sha256")
+    .update(JSON.stringify(body))
+    .digest("hex")
+    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, "$1-$2-$3-$4-$5");
   return { auditID, ...body };
 }
 
@@ -190,12 +200,27 @@ export function workloadManifest(kind: string, name: string, namespace: string, 
 }
 
 /** A CronJob manifest whose pod template is `podSpec` (`spec.jobTemplate.spec.template.spec`). */
-export function cronJobManifest(name: string, namespace: string, podSpec: Record<string, unknown>, schedule = "*/5 * * * *"): Record<string, unknown> {
-  return { kind: "CronJob", apiVersion: "batch/v1", metadata: { name, namespace }, spec: { schedule, jobTemplate: { spec: { template: { spec: podSpec } } } } };
+export function cronJobManifest(
+  name: string,
+  namespace: string,
+  podSpec: Record<string, unknown>,
+  schedule = "*/5 * * * *",
+): Record<string, unknown> {
+  return {
+    kind: "CronJob",
+    apiVersion: "batch/v1",
+    metadata: { name, namespace },
+    spec: { schedule, jobTemplate: { spec: { template: { spec: podSpec } } } },
+  };
 }
 
 /** A Role or ClusterRole manifest (`requestObject` of a create/update). */
-export function roleManifest(kind: "Role" | "ClusterRole", name: string, rules: readonly Record<string, unknown>[], namespace?: string): Record<string, unknown> {
+export function roleManifest(
+  kind: "Role" | "ClusterRole",
+  name: string,
+  rules: readonly Record<string, unknown>[],
+  namespace?: string,
+): Record<string, unknown> {
   return { kind, apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name, ...(namespace === undefined ? {} : { namespace }) }, rules };
 }
 
@@ -206,5 +231,11 @@ export function bindingManifest(
   roleRef: string,
   subjects: readonly Record<string, unknown>[],
 ): Record<string, unknown> {
-  return { kind, apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleRef }, subjects };
+  return {
+    kind,
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    metadata: { name },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleRef },
+    subjects,
+  };
 }

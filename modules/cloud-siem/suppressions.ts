@@ -108,7 +108,10 @@ export function isRealRfc3339(value: unknown): boolean {
 
 /** Slug used as construct ID: lowercase, non-alphanumerics collapsed to `-`. */
 export function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 /**
@@ -136,7 +139,17 @@ export function suppressionRuleQuery(s: SuppressionProps): string {
   return parts.join(" ");
 }
 
-const SUPPRESSION_KEYS: readonly string[] = ["name", "description", "enabled", "ruleIds", "ruleQuery", "suppressionQuery", "dataExclusionQuery", "startDate", "expirationDate"];
+const SUPPRESSION_KEYS: readonly string[] = [
+  "name",
+  "description",
+  "enabled",
+  "ruleIds",
+  "ruleQuery",
+  "suppressionQuery",
+  "dataExclusionQuery",
+  "startDate",
+  "expirationDate",
+];
 const NOTIFICATION_RULE_KEYS: readonly string[] = ["name", "targets", "severities", "ruleTypes", "query", "timeAggregationSeconds", "enabled"];
 
 /** Problems of keys that are not options (typos in a config file), each `<key> <problem>`. */
@@ -152,19 +165,32 @@ export function suppressionProblems(s: SuppressionProps, knownRuleIds: readonly 
   const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
   if (typeof s.name !== "string" || slug(s.name) === "") p("name", `is ${JSON.stringify(s.name)} (allowed: a non-empty name with letters or digits)`);
   const ids = s.ruleIds ?? [];
-  if (ids.length === 0 && (s.ruleQuery === undefined || s.ruleQuery.trim() === "")) p("rule_query", "is missing (allowed: ruleIds naming rules of the pack, or a ruleQuery, or both)");
+  if (ids.length === 0 && (s.ruleQuery === undefined || s.ruleQuery.trim() === ""))
+    p("rule_query", "is missing (allowed: ruleIds naming rules of the pack, or a ruleQuery, or both)");
   ids.forEach((id, i) => {
-    if (!knownRuleIds.includes(id)) p(`ruleIds[${i}]`, `is ${JSON.stringify(id)}, which is not a rule of this construct${didYouMean(id, knownRuleIds)} (allowed: ${knownRuleIds.join(", ")})`);
+    if (!knownRuleIds.includes(id))
+      p(
+        `ruleIds[${i}]`,
+        `is ${JSON.stringify(id)}, which is not a rule of this construct${didYouMean(id, knownRuleIds)} (allowed: ${knownRuleIds.join(", ")})`,
+      );
   });
   if ((s.suppressionQuery ?? "").trim() === "" && (s.dataExclusionQuery ?? "").trim() === "") {
     p("suppression_query", "is missing (allowed: a suppressionQuery, a dataExclusionQuery, or both)");
   }
   if (s.dataExclusionQuery !== undefined) for (const problem of lintQuery(s.dataExclusionQuery)) p("data_exclusion_query", problem);
-  for (const [field, value] of [["start_date", s.startDate], ["expiration_date", s.expirationDate]] as const) {
-    if (value !== undefined && !isRealRfc3339(value)) p(field, `is ${JSON.stringify(value)} (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)`);
+  for (const [field, value] of [
+    ["start_date", s.startDate],
+    ["expiration_date", s.expirationDate],
+  ] as const) {
+    if (value !== undefined && !isRealRfc3339(value))
+      p(field, `is ${JSON.stringify(value)} (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)`);
   }
   if (s.startDate !== undefined && s.expirationDate !== undefined && isRealRfc3339(s.startDate) && isRealRfc3339(s.expirationDate)) {
-    if (Date.parse(s.expirationDate) <= Date.parse(s.startDate)) p("expiration_date", `is ${JSON.stringify(s.expirationDate)}, not after start_date ${JSON.stringify(s.startDate)} (allowed: a date-time after start_date)`);
+    if (Date.parse(s.expirationDate) <= Date.parse(s.startDate))
+      p(
+        "expiration_date",
+        `is ${JSON.stringify(s.expirationDate)}, not after start_date ${JSON.stringify(s.startDate)} (allowed: a date-time after start_date)`,
+      );
   }
   return problems;
 }
@@ -184,7 +210,11 @@ export function notificationRuleProblems(n: SecurityNotificationRuleProps): stri
     if (!SEVERITIES.includes(s)) p(`selectors.severities[${i}]`, `is ${JSON.stringify(s)} (allowed: ${SEVERITIES.join(", ")})`);
   });
   (n.ruleTypes ?? []).forEach((t, i) => {
-    if (!NOTIFICATION_RULE_TYPES.includes(t)) p(`selectors.rule_types[${i}]`, `is ${JSON.stringify(t)}${didYouMean(t, NOTIFICATION_RULE_TYPES)} (allowed: ${NOTIFICATION_RULE_TYPES.join(", ")})`);
+    if (!NOTIFICATION_RULE_TYPES.includes(t))
+      p(
+        `selectors.rule_types[${i}]`,
+        `is ${JSON.stringify(t)}${didYouMean(t, NOTIFICATION_RULE_TYPES)} (allowed: ${NOTIFICATION_RULE_TYPES.join(", ")})`,
+      );
   });
   const agg = n.timeAggregationSeconds ?? 0;
   if (!Number.isInteger(agg) || agg < 0) p("time_aggregation", `is ${JSON.stringify(agg)} (allowed: a whole number of seconds >= 0)`);

@@ -117,7 +117,16 @@ export interface CloudSiemTuning {
 const GUIDE_EXEC_RULE_ID = "pod-exec-new-user";
 const NOTIFICATION_DELIVERIES: readonly NotificationDelivery[] = ["case", "notification_rule"];
 const SIMPLE_CONDITION = /^\s*([a-z][a-z0-9_]*)\s*>\s*(\d+)\s*$/;
-const RULE_TUNING_KEYS: readonly string[] = ["enabled", "severity", "threshold", "evaluationWindowSeconds", "keepAliveSeconds", "maxSignalDurationSeconds", "exclusionQuery", "notifications"];
+const RULE_TUNING_KEYS: readonly string[] = [
+  "enabled",
+  "severity",
+  "threshold",
+  "evaluationWindowSeconds",
+  "keepAliveSeconds",
+  "maxSignalDurationSeconds",
+  "exclusionQuery",
+  "notifications",
+];
 
 function appendExclusion(query: string, exclusion: string | undefined): string {
   return exclusion === undefined ? query : `${query} -(${exclusion})`;
@@ -137,20 +146,28 @@ export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: Clou
       continue;
     }
     for (const key of Object.keys(t ?? {})) {
-      if (!RULE_TUNING_KEYS.includes(key)) p(`${f}.${key}`, `is not a tuning option${didYouMean(key, RULE_TUNING_KEYS)} (allowed: ${RULE_TUNING_KEYS.join(", ")})`);
+      if (!RULE_TUNING_KEYS.includes(key))
+        p(`${f}.${key}`, `is not a tuning option${didYouMean(key, RULE_TUNING_KEYS)} (allowed: ${RULE_TUNING_KEYS.join(", ")})`);
     }
     if (t.enabled !== undefined && typeof t.enabled !== "boolean") p(`${f}.enabled`, `is ${JSON.stringify(t.enabled)} (allowed: true, false)`);
-    if (t.severity !== undefined && !SEVERITIES.includes(t.severity)) p(`${f}.severity`, `is ${JSON.stringify(t.severity)} (allowed: ${SEVERITIES.join(", ")})`);
+    if (t.severity !== undefined && !SEVERITIES.includes(t.severity))
+      p(`${f}.severity`, `is ${JSON.stringify(t.severity)} (allowed: ${SEVERITIES.join(", ")})`);
     if (t.threshold !== undefined) {
       const simple = rule.detectionMethod === "threshold" && rule.cases.length === 1 && SIMPLE_CONDITION.test(rule.cases[0].condition ?? "");
       if (!simple) {
-        p(`${f}.threshold`, `is ${JSON.stringify(t.threshold)}, but the rule is ${rule.detectionMethod === "threshold" ? `a threshold rule with cases ${JSON.stringify(rule.cases.map((c) => c.condition))}` : `a ${rule.detectionMethod} rule`} (allowed: only for threshold rules with one case "<query> > <n>")`);
+        p(
+          `${f}.threshold`,
+          `is ${JSON.stringify(t.threshold)}, but the rule is ${rule.detectionMethod === "threshold" ? `a threshold rule with cases ${JSON.stringify(rule.cases.map((c) => c.condition))}` : `a ${rule.detectionMethod} rule`} (allowed: only for threshold rules with one case "<query> > <n>")`,
+        );
       } else if (!Number.isInteger(t.threshold) || t.threshold < 0) {
         p(`${f}.threshold`, `is ${JSON.stringify(t.threshold)} (allowed: a whole number >= 0)`);
       }
     }
     if (t.evaluationWindowSeconds !== undefined && rule.detectionMethod !== "threshold") {
-      p(`${f}.evaluationWindowSeconds`, `is ${JSON.stringify(t.evaluationWindowSeconds)}, but the rule is a ${rule.detectionMethod} rule (allowed: only for threshold rules)`);
+      p(
+        `${f}.evaluationWindowSeconds`,
+        `is ${JSON.stringify(t.evaluationWindowSeconds)}, but the rule is a ${rule.detectionMethod} rule (allowed: only for threshold rules)`,
+      );
     }
     if (t.exclusionQuery !== undefined) for (const problem of lintQuery(t.exclusionQuery)) p(`${f}.exclusionQuery`, problem);
     (t.notifications ?? []).forEach((handle, i) => {
@@ -172,10 +189,13 @@ export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: Clou
     const problem = identityAttributeProblem(tuning.identityAttribute);
     if (problem !== undefined) p("identityAttribute", problem);
   }
-  if (tuning.guideExecRule !== undefined && typeof tuning.guideExecRule !== "boolean") p("guideExecRule", `is ${JSON.stringify(tuning.guideExecRule)} (allowed: true, false)`);
-  if (tuning.guideExecRule === true && !ids.includes(GUIDE_EXEC_RULE_ID)) p("guideExecRule", `is true, but the pack has no rule "${GUIDE_EXEC_RULE_ID}" (allowed: false for this pack)`);
+  if (tuning.guideExecRule !== undefined && typeof tuning.guideExecRule !== "boolean")
+    p("guideExecRule", `is ${JSON.stringify(tuning.guideExecRule)} (allowed: true, false)`);
+  if (tuning.guideExecRule === true && !ids.includes(GUIDE_EXEC_RULE_ID))
+    p("guideExecRule", `is true, but the pack has no rule "${GUIDE_EXEC_RULE_ID}" (allowed: false for this pack)`);
   const delivery = tuning.notificationDelivery ?? "case";
-  if (!NOTIFICATION_DELIVERIES.includes(delivery)) p("notificationDelivery", `is ${JSON.stringify(delivery)} (allowed: ${NOTIFICATION_DELIVERIES.join(", ")})`);
+  if (!NOTIFICATION_DELIVERIES.includes(delivery))
+    p("notificationDelivery", `is ${JSON.stringify(delivery)} (allowed: ${NOTIFICATION_DELIVERIES.join(", ")})`);
   return problems;
 }
 
@@ -195,14 +215,17 @@ export function tuneRules(pack: readonly DetectionRuleProps[], tuning: CloudSiem
     const t: RuleTuning = tuning.rules?.[rule.id] ?? {};
     const window = t.evaluationWindowSeconds ?? rule.evaluationWindowSeconds;
     const keepAlive = t.keepAliveSeconds ?? (window !== undefined ? Math.max(rule.keepAliveSeconds ?? 3600, window) : rule.keepAliveSeconds);
-    const maxDuration = t.maxSignalDurationSeconds ?? (keepAlive !== undefined ? Math.max(rule.maxSignalDurationSeconds ?? 86400, keepAlive) : rule.maxSignalDurationSeconds);
+    const maxDuration =
+      t.maxSignalDurationSeconds ??
+      (keepAlive !== undefined ? Math.max(rule.maxSignalDurationSeconds ?? 86400, keepAlive) : rule.maxSignalDurationSeconds);
     return {
       ...rule,
       enabled: t.enabled ?? rule.enabled ?? true,
       queries: rule.queries.map((q) => ({ ...q, query: appendExclusion(appendExclusion(q.query, tuning.exclusionQuery), t.exclusionQuery) })),
       cases: rule.cases.map((c) => {
         const status = t.severity ?? c.status;
-        const condition = t.threshold === undefined || c.condition === undefined ? c.condition : c.condition.replace(SIMPLE_CONDITION, `$1 > ${t.threshold}`);
+        const condition =
+          t.threshold === undefined || c.condition === undefined ? c.condition : c.condition.replace(SIMPLE_CONDITION, `$1 > ${t.threshold}`);
         const notifications = [...(c.notifications ?? [])];
         for (const handle of [...(perCase ? (tuning.notifications?.[status] ?? []) : []), ...(t.notifications ?? [])]) {
           if (!notifications.includes(handle)) notifications.push(handle);
@@ -224,7 +247,13 @@ export function cloudSiemPropsFromTuning(pack: readonly DetectionRuleProps[], tu
     for (const severity of [...SEVERITIES].reverse()) {
       const targets = tuning.notifications?.[severity] ?? [];
       if (targets.length > 0) {
-        notificationRules.push({ name: `EKS audit: ${severity} Kubernetes signals`, targets, severities: [severity], ruleTypes: ["log_detection"], query: "source:kubernetes" });
+        notificationRules.push({
+          name: `EKS audit: ${severity} Kubernetes signals`,
+          targets,
+          severities: [severity],
+          ruleTypes: ["log_detection"],
+          query: "source:kubernetes",
+        });
       }
     }
   }

@@ -263,21 +263,28 @@ export class DatadogAwsIntegration extends Construct {
         });
         readableAddress(policy, "datadog_integration", `${n}`);
         dependencies.push(
-          readableAddress(new IamRolePolicyAttachment(this, `Policy${n}Attachment`, {
-            provider: props.awsProvider,
-            role: role.name,
-            policyArn: policy.arn,
-          }), "datadog_integration", `${n}`),
+          readableAddress(
+            new IamRolePolicyAttachment(this, `Policy${n}Attachment`, {
+              provider: props.awsProvider,
+              role: role.name,
+              policyArn: policy.arn,
+            }),
+            "datadog_integration",
+            `${n}`,
+          ),
         );
       });
       policyCount = chunks.length;
       if (securityAudit) {
         dependencies.push(
-          readableAddress(new IamRolePolicyAttachment(this, "SecurityAuditAttachment", {
-            provider: props.awsProvider,
-            role: role.name,
-            policyArn: `arn:${partition}:iam::aws:policy/SecurityAudit`,
-          }), "datadog_integration_security_audit"),
+          readableAddress(
+            new IamRolePolicyAttachment(this, "SecurityAuditAttachment", {
+              provider: props.awsProvider,
+              role: role.name,
+              policyArn: `arn:${partition}:iam::aws:policy/SecurityAudit`,
+            }),
+            "datadog_integration_security_audit",
+          ),
         );
       }
     }
@@ -360,20 +367,23 @@ export function datadogAwsIntegrationProblems(props: DatadogAwsIntegrationProps)
   const partition = props.awsPartition ?? "aws";
   const trust = datadogTrustedAccountId(props.datadogSite, partition);
   if ("error" in trust) problems.push(trust.error);
-  if (!Token.isUnresolved(props.awsAccountId) && !AWS_ACCOUNT_ID.test(props.awsAccountId)) p("awsAccountId", JSON.stringify(props.awsAccountId), "12 digits");
+  if (!Token.isUnresolved(props.awsAccountId) && !AWS_ACCOUNT_ID.test(props.awsAccountId))
+    p("awsAccountId", JSON.stringify(props.awsAccountId), "12 digits");
   const roleName = props.roleName ?? DATADOG_INTEGRATION_DEFAULT_ROLE_NAME;
   if (!Token.isUnresolved(roleName) && !IAM_ROLE_NAME.test(roleName)) p("roleName", JSON.stringify(roleName), IAM_ROLE_NAME_ALLOWED);
   const rolePath = props.rolePath ?? DATADOG_INTEGRATION_DEFAULT_ROLE_PATH;
   if (!IAM_PATH.test(rolePath)) p("rolePath", JSON.stringify(rolePath), IAM_PATH_ALLOWED);
   const boundary = props.rolePermissionsBoundaryArn;
-  if (boundary !== undefined && !Token.isUnresolved(boundary) && !IAM_POLICY_ARN.test(boundary)) p("rolePermissionsBoundaryArn", JSON.stringify(boundary), IAM_POLICY_ARN_ALLOWED);
+  if (boundary !== undefined && !Token.isUnresolved(boundary) && !IAM_POLICY_ARN.test(boundary))
+    p("rolePermissionsBoundaryArn", JSON.stringify(boundary), IAM_POLICY_ARN_ALLOWED);
   const regions = props.regions;
   if (regions !== undefined) {
     if (regions.length === 0) p("regions", "[]", "omit it for all regions, or list at least one region");
     const known = REGIONS_BY_PARTITION[partition as keyof typeof REGIONS_BY_PARTITION];
     const unknown = regions.filter((r) => !(known ?? []).includes(r));
     // An unknown partition is reported above: its regions are not checked.
-    if (known !== undefined && unknown.length > 0) p("regions", unknown.map((r) => JSON.stringify(r)).join(", "), `regions of partition ${partition}: ${known.join(", ")}`);
+    if (known !== undefined && unknown.length > 0)
+      p("regions", unknown.map((r) => JSON.stringify(r)).join(", "), `regions of partition ${partition}: ${known.join(", ")}`);
     if (new Set(regions).size !== regions.length) p("regions", regions.join(", "), "each region once");
   }
   const badForwarders = (props.logsForwarderArns ?? []).filter((arn) => !Token.isUnresolved(arn) && !LAMBDA_ARN.test(arn));
@@ -381,11 +391,19 @@ export function datadogAwsIntegrationProblems(props: DatadogAwsIntegrationProps)
     p("logsForwarderArns", badForwarders.map((a) => JSON.stringify(a)).join(", "), "Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)");
   }
   if (props.metricsExcludeOnlyNamespaces !== undefined && props.metricsIncludeOnlyNamespaces !== undefined) {
-    p("metricsIncludeOnlyNamespaces", "a list while metricsExcludeOnlyNamespaces is set too", "at most one of metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces");
+    p(
+      "metricsIncludeOnlyNamespaces",
+      "a list while metricsExcludeOnlyNamespaces is set too",
+      "at most one of metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces",
+    );
   }
   const extendedCollection = props.resourcesExtendedCollection ?? true;
   if ((props.resourcesCspmCollection ?? false) && !extendedCollection) {
-    p("resourcesCspmCollection", "true while resourcesExtendedCollection is false", "false, or enable resourcesExtendedCollection too (Datadog requires it)");
+    p(
+      "resourcesCspmCollection",
+      "true while resourcesExtendedCollection is false",
+      "false, or enable resourcesExtendedCollection too (Datadog requires it)",
+    );
   }
   if ((props.tracesXrayIncludeAll ?? false) && (props.tracesXrayIncludeOnly ?? []).length > 0) {
     p("tracesXrayIncludeOnly", "a list while tracesXrayIncludeAll is true", "one of tracesXrayIncludeAll and tracesXrayIncludeOnly");
@@ -395,8 +413,14 @@ export function datadogAwsIntegrationProblems(props: DatadogAwsIntegrationProps)
   if (props.externalId !== undefined && (createIntegration || !createRole)) {
     p("externalId", JSON.stringify(props.externalId), "only with createIntegration false and createRole true (a new integration generates its own)");
   }
-  if (!createRole && boundary !== undefined) p("rolePermissionsBoundaryArn", JSON.stringify(boundary), "absent when createRole is false (the boundary of a brought role is managed elsewhere)");
-  if (!createRole && !createIntegration) p("createRole/createIntegration", "false and false", "at least one true (nothing to create: remove the construct instead)");
+  if (!createRole && boundary !== undefined)
+    p(
+      "rolePermissionsBoundaryArn",
+      JSON.stringify(boundary),
+      "absent when createRole is false (the boundary of a brought role is managed elsewhere)",
+    );
+  if (!createRole && !createIntegration)
+    p("createRole/createIntegration", "false and false", "at least one true (nothing to create: remove the construct instead)");
   if (createRole) {
     const attached = permissionPolicies(props).chunks.length + ((props.attachSecurityAuditPolicy ?? true) ? 1 : 0);
     if (attached > IAM_MANAGED_POLICIES_PER_ROLE) {

@@ -59,11 +59,7 @@ export interface AuditLogGroup {
 }
 
 /** CloudFormation capabilities the Forwarder template needs (IAM roles with names, macros). */
-export const DATADOG_FORWARDER_CAPABILITIES: readonly string[] = [
-  "CAPABILITY_IAM",
-  "CAPABILITY_NAMED_IAM",
-  "CAPABILITY_AUTO_EXPAND",
-];
+export const DATADOG_FORWARDER_CAPABILITIES: readonly string[] = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"];
 
 /** Template parameters this construct owns; `additionalParameters` may not set them. */
 export const MANAGED_FORWARDER_PARAMETERS: readonly string[] = [
@@ -401,14 +397,18 @@ export class DatadogForwarder extends Construct {
       const permissionDependencies: ITerraformDependable[] = [stack];
       if (grant) {
         permissionDependencies.push(
-          readableAddress(new LambdaPermission(this, `${scopeId}-InvokePermission`, {
-            provider: props.provider,
-            action: "lambda:InvokeFunction",
-            functionName: this.forwarderArn,
-            principal: "logs.amazonaws.com",
-            sourceArn: `${group.logGroupArn.replace(/:\*$/, "")}:*`,
-            statementId: `datadog-forwarder-eks-audit-${group.clusterName}`.slice(0, 100),
-          }), "forwarder_invoke", group.clusterName),
+          readableAddress(
+            new LambdaPermission(this, `${scopeId}-InvokePermission`, {
+              provider: props.provider,
+              action: "lambda:InvokeFunction",
+              functionName: this.forwarderArn,
+              principal: "logs.amazonaws.com",
+              sourceArn: `${group.logGroupArn.replace(/:\*$/, "")}:*`,
+              statementId: `datadog-forwarder-eks-audit-${group.clusterName}`.slice(0, 100),
+            }),
+            "forwarder_invoke",
+            group.clusterName,
+          ),
         );
       }
       const subscription = new CloudwatchLogSubscriptionFilter(this, `${scopeId}-AuditSubscription`, {
@@ -436,7 +436,9 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
   const problems: string[] = [];
   const resolved = resolveApiKey(givenProps);
   if (resolved === undefined) {
-    problems.push(`apiKey: received apiKey together with ${API_KEY_PROPS.filter((k) => givenProps[k] !== undefined).join(", ")}; allowed: one form (apiKey, or the apiKeySecret* props)`);
+    problems.push(
+      `apiKey: received apiKey together with ${API_KEY_PROPS.filter((k) => givenProps[k] !== undefined).join(", ")}; allowed: one form (apiKey, or the apiKeySecret* props)`,
+    );
   }
   const props = resolved ?? givenProps;
   const p = (message: string): void => {
@@ -462,31 +464,43 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
   }
   const functionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
   if (functionName === "DatadogForwarder") {
-    p(`functionName: received "DatadogForwarder" (the template default, for which CloudFormation generates a random function name); allowed: any other stable name (default "${DATADOG_FORWARDER_DEFAULT_NAME}"), never changed afterwards`);
+    p(
+      `functionName: received "DatadogForwarder" (the template default, for which CloudFormation generates a random function name); allowed: any other stable name (default "${DATADOG_FORWARDER_DEFAULT_NAME}"), never changed afterwards`,
+    );
   } else if (!FORWARDER_FUNCTION_NAME.test(functionName)) {
     p(`functionName: received ${JSON.stringify(functionName)}; allowed: 1-64 letters, digits, hyphens or underscores`);
   }
 
   // API key: exactly one source, never a literal.
   if ((props.apiKeySecretArn === undefined) === (props.apiKeySecretValue === undefined)) {
-    p(`apiKeySecretArn/apiKeySecretValue: received ${props.apiKeySecretArn === undefined ? "neither" : "both"}; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`);
+    p(
+      `apiKeySecretArn/apiKeySecretValue: received ${props.apiKeySecretArn === undefined ? "neither" : "both"}; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`,
+    );
   }
   if (props.apiKeySecretValue !== undefined && !Token.isUnresolved(props.apiKeySecretValue)) {
-    p(`apiKeySecretValue: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`);
+    p(
+      `apiKeySecretValue: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
+    );
   }
   if (props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && !SECRETS_MANAGER_SECRET_ARN.test(props.apiKeySecretArn)) {
     p(`apiKeySecretArn: received ${JSON.stringify(props.apiKeySecretArn)}; allowed: ${SECRETS_MANAGER_SECRET_ARN_ALLOWED}`);
   }
-  const secretArnValid = props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && SECRETS_MANAGER_SECRET_ARN.test(props.apiKeySecretArn);
+  const secretArnValid =
+    props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && SECRETS_MANAGER_SECRET_ARN.test(props.apiKeySecretArn);
   if (secretArnValid && props.region !== undefined && regionValid) {
     const secretRegion = props.apiKeySecretArn.split(":")[3];
     if (secretRegion !== props.region) {
-      p(`apiKeySecretArn: received a secret in region ${secretRegion}, but this forwarder is in ${props.region}; allowed: a secret in ${props.region} (replicate the secret, or let the construct create one)`);
+      p(
+        `apiKeySecretArn: received a secret in region ${secretRegion}, but this forwarder is in ${props.region}; allowed: a secret in ${props.region} (replicate the secret, or let the construct create one)`,
+      );
     }
   }
   if (props.apiKeySecretValue === undefined) {
     for (const field of ["apiKeySecretName", "apiKeySecretKmsKeyId", "apiKeySecretWriteOnlyVersion"] as const) {
-      if (props[field] !== undefined) p(`${field}: received ${JSON.stringify(props[field])} with apiKeySecretArn (an existing secret); allowed: set it only with apiKeySecretValue`);
+      if (props[field] !== undefined)
+        p(
+          `${field}: received ${JSON.stringify(props[field])} with apiKeySecretArn (an existing secret); allowed: set it only with apiKeySecretValue`,
+        );
     }
   }
   const writeOnlyVersion = props.apiKeySecretWriteOnlyVersion;
@@ -496,12 +510,22 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
 
   // Lambda settings.
   const memory = props.memorySizeMiB;
-  if (memory !== undefined && (!Number.isInteger(memory) || memory < FORWARDER_MEMORY_SIZE_MIB.minimum || memory > FORWARDER_MEMORY_SIZE_MIB.maximum)) {
-    p(`memorySizeMiB: received ${memory}; allowed: an integer from ${FORWARDER_MEMORY_SIZE_MIB.minimum} to ${FORWARDER_MEMORY_SIZE_MIB.maximum} (template limits)`);
+  if (
+    memory !== undefined &&
+    (!Number.isInteger(memory) || memory < FORWARDER_MEMORY_SIZE_MIB.minimum || memory > FORWARDER_MEMORY_SIZE_MIB.maximum)
+  ) {
+    p(
+      `memorySizeMiB: received ${memory}; allowed: an integer from ${FORWARDER_MEMORY_SIZE_MIB.minimum} to ${FORWARDER_MEMORY_SIZE_MIB.maximum} (template limits)`,
+    );
   }
   const timeout = props.timeoutSeconds;
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < FORWARDER_TIMEOUT_SECONDS.minimum || timeout > FORWARDER_TIMEOUT_SECONDS.maximum)) {
-    p(`timeoutSeconds: received ${timeout}; allowed: an integer from ${FORWARDER_TIMEOUT_SECONDS.minimum} to ${FORWARDER_TIMEOUT_SECONDS.maximum} (Lambda limit)`);
+  if (
+    timeout !== undefined &&
+    (!Number.isInteger(timeout) || timeout < FORWARDER_TIMEOUT_SECONDS.minimum || timeout > FORWARDER_TIMEOUT_SECONDS.maximum)
+  ) {
+    p(
+      `timeoutSeconds: received ${timeout}; allowed: an integer from ${FORWARDER_TIMEOUT_SECONDS.minimum} to ${FORWARDER_TIMEOUT_SECONDS.maximum} (Lambda limit)`,
+    );
   }
   const concurrency = props.reservedConcurrency;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 0)) {
@@ -511,7 +535,11 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
     p(`logRetentionInDays: received ${retention}; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
   }
-  if (props.permissionsBoundaryArn !== undefined && !Token.isUnresolved(props.permissionsBoundaryArn) && !IAM_POLICY_ARN.test(props.permissionsBoundaryArn)) {
+  if (
+    props.permissionsBoundaryArn !== undefined &&
+    !Token.isUnresolved(props.permissionsBoundaryArn) &&
+    !IAM_POLICY_ARN.test(props.permissionsBoundaryArn)
+  ) {
     p(`permissionsBoundaryArn: received ${JSON.stringify(props.permissionsBoundaryArn)}; allowed: ${IAM_POLICY_ARN_ALLOWED}`);
   }
   if (props.iamRolePath !== undefined && !IAM_PATH.test(props.iamRolePath)) {
@@ -520,7 +548,9 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
   const additional = props.additionalParameters ?? {};
   const clashing = Object.keys(additional).filter((k) => MANAGED_FORWARDER_PARAMETERS.includes(k));
   if (clashing.length > 0) {
-    p(`additionalParameters: received ${clashing.join(", ")}, which this construct manages; allowed: any other template parameter (use the typed props instead)`);
+    p(
+      `additionalParameters: received ${clashing.join(", ")}, which this construct manages; allowed: any other template parameter (use the typed props instead)`,
+    );
   }
 
   // Tags: env, the cluster when the forwarder serves exactly one, and the caller's.
@@ -536,7 +566,8 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
   ];
   for (const tag of tags) {
     const tagError = datadogTagError(tag);
-    if (tagError !== undefined) p(`ddTags: received ${JSON.stringify(tag)}; allowed: ${tagError.slice(tagError.indexOf("allowed: ") + "allowed: ".length)}`);
+    if (tagError !== undefined)
+      p(`ddTags: received ${JSON.stringify(tag)}; allowed: ${tagError.slice(tagError.indexOf("allowed: ") + "allowed: ".length)}`);
   }
 
   // Subscriptions: validate every group before creating anything.
@@ -563,8 +594,8 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
     if (!Token.isUnresolved(group.logGroupName)) {
       if (!LOG_GROUP_NAME.test(group.logGroupName)) {
         p(`${at}.logGroupName: received ${JSON.stringify(group.logGroupName)}; allowed: 1-512 characters of letters, digits and . - _ / #`);
-      }
-      else if (seenGroups.has(group.logGroupName) && !repeated) p(`${at}.logGroupName: received ${JSON.stringify(group.logGroupName)} a second time; allowed: each log group once`);
+      } else if (seenGroups.has(group.logGroupName) && !repeated)
+        p(`${at}.logGroupName: received ${JSON.stringify(group.logGroupName)} a second time; allowed: each log group once`);
       seenGroups.add(group.logGroupName);
     }
     if (!Token.isUnresolved(group.logGroupArn)) {
@@ -573,10 +604,14 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
         p(`${at}.logGroupArn: received ${JSON.stringify(group.logGroupArn)}; allowed: arn:<partition>:logs:<region>:<account>:log-group:<name>`);
       } else {
         if (props.region !== undefined && regionValid && arn[2] !== props.region) {
-          p(`${at}.logGroupArn: received a log group in region ${arn[2]}, but this forwarder is in ${props.region}; allowed: a log group in ${props.region} (a log group can only feed a Lambda in its own region: add a forwarder for ${arn[2]})`);
+          p(
+            `${at}.logGroupArn: received a log group in region ${arn[2]}, but this forwarder is in ${props.region}; allowed: a log group in ${props.region} (a log group can only feed a Lambda in its own region: add a forwarder for ${arn[2]})`,
+          );
         }
         if (nameValid && arn[4] !== group.logGroupName) {
-          p(`${at}.logGroupArn: received the ARN of log group ${JSON.stringify(arn[4])}, but logGroupName is ${JSON.stringify(group.logGroupName)}; allowed: the ARN of the same log group`);
+          p(
+            `${at}.logGroupArn: received the ARN of log group ${JSON.stringify(arn[4])}, but logGroupName is ${JSON.stringify(group.logGroupName)}; allowed: the ARN of the same log group`,
+          );
         }
       }
     }
@@ -584,7 +619,9 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
     if (!Number.isInteger(existing) || existing < 0) {
       p(`${at}.existingSubscriptionFilterCount: received ${existing}; allowed: a non-negative integer`);
     } else if (limitValid && existing + 1 > limit) {
-      p(`${at}.existingSubscriptionFilterCount: received ${existing} (with ${JSON.stringify(filterName)}, log group ${JSON.stringify(group.logGroupName)} would have ${existing + 1} subscription filters); allowed: at most ${limit - 1}, CloudWatch's limit of ${limit} per log group minus this one (remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher)`);
+      p(
+        `${at}.existingSubscriptionFilterCount: received ${existing} (with ${JSON.stringify(filterName)}, log group ${JSON.stringify(group.logGroupName)} would have ${existing + 1} subscription filters); allowed: at most ${limit - 1}, CloudWatch's limit of ${limit} per log group minus this one (remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher)`,
+      );
     }
   }
   return problems;

@@ -103,7 +103,9 @@ export class AuditLogFilterPattern {
   public static fromName(name: string, customPattern?: string): AuditLogFilterPattern {
     if (name === "custom") {
       if (customPattern === undefined) {
-        throw new Error(`filter pattern "custom" needs a pattern; allowed: a CloudWatch Logs filter pattern of at most ${FILTER_PATTERN_MAX_LENGTH} characters`);
+        throw new Error(
+          `filter pattern "custom" needs a pattern; allowed: a CloudWatch Logs filter pattern of at most ${FILTER_PATTERN_MAX_LENGTH} characters`,
+        );
       }
       return AuditLogFilterPattern.custom(customPattern);
     }

@@ -81,7 +81,8 @@ export class EksClusterSource {
 
   private constructor(
     /** The mode and its options, as a tagged union on `mode`. */
-    public readonly spec: { readonly mode: "new"; readonly options: NewEksClusterOptions } | { readonly mode: "existing"; readonly options: ExistingEksClusterOptions },
+    public readonly spec:
+      { readonly mode: "new"; readonly options: NewEksClusterOptions } | { readonly mode: "existing"; readonly options: ExistingEksClusterOptions },
   ) {}
 }
 
@@ -276,7 +277,8 @@ export function eksAuditLoggingProblems(props: EksAuditLoggingProps): string[] {
       p("additionalLogTypes", JSON.stringify(t), "api, authenticator, controllerManager, scheduler (audit is always on)");
     }
   }
-  if (props.partition !== undefined && !PARTITIONS.includes(props.partition)) p("partition", JSON.stringify(props.partition), `one of ${PARTITIONS.join(", ")}`);
+  if (props.partition !== undefined && !PARTITIONS.includes(props.partition))
+    p("partition", JSON.stringify(props.partition), `one of ${PARTITIONS.join(", ")}`);
   const kms = props.kmsKeyArn;
   if (kms !== undefined && !Token.isUnresolved(kms) && !KMS_KEY_ARN.test(kms)) p("kmsKeyArn", JSON.stringify(kms), KMS_KEY_ARN_ALLOWED);
   const source = clusterSource(props)?.spec;

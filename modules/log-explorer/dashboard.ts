@@ -116,9 +116,7 @@ function logStream(title: string, search: string, columns: readonly string[], in
 }
 
 function headerNote(input: AuditDashboardInput, layout: Layout): object {
-  const rows = input.clusters.map(
-    (c) => `| ${c.name} | ${c.region} | \`${c.logGroupName}\` | [Log Explorer](${c.logExplorerUrl}) |`,
-  );
+  const rows = input.clusters.map((c) => `| ${c.name} | ${c.region} | \`${c.logGroupName}\` | [Log Explorer](${c.logExplorerUrl}) |`);
   const content = [
     `EKS audit logs (\`source:kubernetes.audit\`) of environment **${input.environment}**, managed by eks-audit-siem (Terraform): edits made in the UI are overwritten on the next apply.`,
     "",
@@ -157,7 +155,9 @@ export function auditDashboard(input: AuditDashboardInput): object {
   widgets.push(headerNote(input, { x: 0, y, width: 12, height: noteHeight }));
   y += noteHeight;
   widgets.push(timeseries("Audit events per cluster", scope, input, { x: 0, y, width: 6, height: 3 }));
-  widgets.push(timeseries("Denied requests (403 / Forbidden) per cluster", `${scope} ${DENIED_REQUESTS_QUERY}`, input, { x: 6, y, width: 6, height: 3 }));
+  widgets.push(
+    timeseries("Denied requests (403 / Forbidden) per cluster", `${scope} ${DENIED_REQUESTS_QUERY}`, input, { x: 6, y, width: 6, height: 3 }),
+  );
   y += 3;
   widgets.push(toplist("Top users (@usr.name)", "@usr.name", input, { x: 0, y, width: 4, height: 4 }));
   widgets.push(toplist("Top verbs (@http.method)", "@http.method", input, { x: 4, y, width: 4, height: 4 }));
@@ -167,7 +167,15 @@ export function auditDashboard(input: AuditDashboardInput): object {
     logStream(
       "Exec / attach into pods",
       `${scope} ${EXEC_ATTACH_QUERY}`,
-      ["timestamp", input.clusterScopeAttribute, "@usr.name", "@objectRef.namespace", "@objectRef.name", "@objectRef.subresource", "@http.status_code"],
+      [
+        "timestamp",
+        input.clusterScopeAttribute,
+        "@usr.name",
+        "@objectRef.namespace",
+        "@objectRef.name",
+        "@objectRef.subresource",
+        "@http.status_code",
+      ],
       input,
       { x: 0, y, width: 12, height: 4 },
     ),
@@ -192,4 +200,3 @@ export function auditDashboard(input: AuditDashboardInput): object {
     widgets,
   };
 }
-

@@ -180,7 +180,6 @@ export interface LogExplorerProps {
   readonly provider?: TerraformProvider;
 }
 
-
 /**
  * Makes `source:kubernetes.audit` usable, affordable and watched for one environment (guide section "Log Explorer"):
  * an optional dedicated log index with retention, quota and exclusion filters (and optionally the org's index order),
@@ -317,26 +316,30 @@ export class LogExplorer extends Construct {
       const minutes = props.auditLogSilenceInMinutes ?? DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES;
       const group = new Construct(this, "HealthMonitors");
       for (const c of props.clusters) {
-        monitors[c.name] = readableAddress(new Monitor(group, c.name, {
-          provider,
-          name: `[${props.environment}] EKS audit logs stopped arriving from ${c.name} (${c.region})`,
-          type: "log alert",
-          query: logCountBelowOneQuery(byCluster[c.name], indexes[0], minutes),
-          message: healthMonitorMessage(props, c, minutes, urls[c.name]),
-          monitorThresholds: { critical: "1" },
-          // Count query: an evaluation without logs is treated as 0, so "< 1" alerts (see docs/log-explorer.md).
-          onMissingData: "default",
-          requireFullWindow: false,
-          includeTags: true,
-          tags: [
-            `env:${props.environment}`,
-            `eks_cluster:${c.name}`,
-            `region:${c.region}`,
-            "source:kubernetes.audit",
-            "managed-by:eks-audit-siem",
-            ...(props.monitorTags ?? []),
-          ].map((t) => t.toLowerCase()),
-        }), "audit_logs_stopped", c.name);
+        monitors[c.name] = readableAddress(
+          new Monitor(group, c.name, {
+            provider,
+            name: `[${props.environment}] EKS audit logs stopped arriving from ${c.name} (${c.region})`,
+            type: "log alert",
+            query: logCountBelowOneQuery(byCluster[c.name], indexes[0], minutes),
+            message: healthMonitorMessage(props, c, minutes, urls[c.name]),
+            monitorThresholds: { critical: "1" },
+            // Count query: an evaluation without logs is treated as 0, so "< 1" alerts (see docs/log-explorer.md).
+            onMissingData: "default",
+            requireFullWindow: false,
+            includeTags: true,
+            tags: [
+              `env:${props.environment}`,
+              `eks_cluster:${c.name}`,
+              `region:${c.region}`,
+              "source:kubernetes.audit",
+              "managed-by:eks-audit-siem",
+              ...(props.monitorTags ?? []),
+            ].map((t) => t.toLowerCase()),
+          }),
+          "audit_logs_stopped",
+          c.name,
+        );
       }
     }
     this.healthMonitors = monitors;

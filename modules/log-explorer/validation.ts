@@ -160,7 +160,11 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
   } else {
     const indexName = props.indexName ?? defaultIndexName(props.environment);
     if (!unresolved(indexName) && !INDEX_NAME.test(indexName)) {
-      p("indexName", indexName, "an index name: a lowercase letter, then lowercase letters, digits and - (set indexName when the environment name does not fit)");
+      p(
+        "indexName",
+        indexName,
+        "an index name: a lowercase letter, then lowercase letters, digits and - (set indexName when the environment name does not fit)",
+      );
     }
     const retention = props.indexRetentionInDays;
     if (retention !== undefined && !unresolved(retention) && !(INDEX_RETENTION_DAYS as readonly number[]).includes(retention)) {
@@ -182,12 +186,18 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
     const resetOffset = props.indexDailyLimitResetUtcOffset;
     if (resetTime !== undefined || resetOffset !== undefined) {
       if (limit === undefined) {
-        p(resetTime !== undefined ? "indexDailyLimitResetTime" : "indexDailyLimitResetUtcOffset", resetTime ?? resetOffset, "absent when indexDailyLimit is not set");
+        p(
+          resetTime !== undefined ? "indexDailyLimitResetTime" : "indexDailyLimitResetUtcOffset",
+          resetTime ?? resetOffset,
+          "absent when indexDailyLimit is not set",
+        );
       } else {
         if (resetTime === undefined) p("indexDailyLimitResetTime", resetTime, "HH:00 (00-23), required with indexDailyLimitResetUtcOffset");
         else if (!unresolved(resetTime) && !RESET_TIME.test(resetTime)) p("indexDailyLimitResetTime", resetTime, "HH:00 with HH from 00 to 23");
-        if (resetOffset === undefined) p("indexDailyLimitResetUtcOffset", resetOffset, "+HH:00 or -HH:00 (-12 to +14), required with indexDailyLimitResetTime");
-        else if (!unresolved(resetOffset) && !RESET_UTC_OFFSET.test(resetOffset)) p("indexDailyLimitResetUtcOffset", resetOffset, "+HH:00 or -HH:00 with hours from -12 to +14");
+        if (resetOffset === undefined)
+          p("indexDailyLimitResetUtcOffset", resetOffset, "+HH:00 or -HH:00 (-12 to +14), required with indexDailyLimitResetTime");
+        else if (!unresolved(resetOffset) && !RESET_UTC_OFFSET.test(resetOffset))
+          p("indexDailyLimitResetUtcOffset", resetOffset, "+HH:00 or -HH:00 with hours from -12 to +14");
       }
     }
 
@@ -217,7 +227,8 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
       }
       if (typeof x.query !== "string" || x.query.trim() === "") p(`${f}.query`, x.query, "a non-empty log search query");
       else if (TEMPLATE_SEQUENCE.test(x.query)) p(`${f}.query`, x.query, "a query without ${ or %{ (Terraform would read them as template syntax)");
-      if (typeof x.name === "string" && TEMPLATE_SEQUENCE.test(x.name)) p(`${f}.name`, x.name, "a name without ${ or %{ (Terraform would read them as template syntax)");
+      if (typeof x.name === "string" && TEMPLATE_SEQUENCE.test(x.name))
+        p(`${f}.name`, x.name, "a name without ${ or %{ (Terraform would read them as template syntax)");
       checkSampleRate(`${f}.sampleRate`, x.sampleRate);
       const everything = typeof x.query === "string" && x.query.trim() === "*";
       if (everything && (x.sampleRate ?? 1) === 1 && (x.enabled ?? true) && (props.createHealthMonitors ?? true)) {
@@ -241,12 +252,20 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
       else if (seen.has(name)) p(f, name, `an index not already listed at indexOrder[${seen.get(name)}]`);
       seen.set(name, seen.get(name) ?? i);
       if (name.startsWith(CLOUD_SIEM_INDEX_PREFIX) && i !== 0) {
-        p(f, name, "position 0: the Cloud SIEM index must come first, or logs other indexes match first never reach Cloud SIEM (docs.datadoghq.com/getting_started/cloud_siem/, \"Reorder the Cloud SIEM index\")");
+        p(
+          f,
+          name,
+          'position 0: the Cloud SIEM index must come first, or logs other indexes match first never reach Cloud SIEM (docs.datadoghq.com/getting_started/cloud_siem/, "Reorder the Cloud SIEM index")',
+        );
       }
     });
-    const own = createIndex ? props.indexName ?? defaultIndexName(props.environment) : props.existingIndexName;
+    const own = createIndex ? (props.indexName ?? defaultIndexName(props.environment)) : props.existingIndexName;
     if (own !== undefined && !unresolved(own) && !order.includes(own)) {
-      p("indexOrder", [...order], `a list that contains ${show(own)} (the order resource replaces the whole org order, so every index must be listed)`);
+      p(
+        "indexOrder",
+        [...order],
+        `a list that contains ${show(own)} (the order resource replaces the whole org order, so every index must be listed)`,
+      );
     }
     if (order.length === 0) p("indexOrder", [], "every index of the Datadog organization, in order");
   }
@@ -258,7 +277,11 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
 
   // Health monitors and notifications.
   const minutes = props.auditLogSilenceInMinutes;
-  if (minutes !== undefined && !unresolved(minutes) && !(Number.isInteger(minutes) && minutes >= SILENCE_MINUTES_MIN && minutes <= SILENCE_MINUTES_MAX)) {
+  if (
+    minutes !== undefined &&
+    !unresolved(minutes) &&
+    !(Number.isInteger(minutes) && minutes >= SILENCE_MINUTES_MIN && minutes <= SILENCE_MINUTES_MAX)
+  ) {
     p("auditLogSilenceInMinutes", minutes, `an integer from ${SILENCE_MINUTES_MIN} to ${SILENCE_MINUTES_MAX}`);
   }
   const handles = new Map<string, number>();
@@ -270,7 +293,8 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
     handles.set(h, handles.get(h) ?? i);
   });
   (props.monitorTags ?? []).forEach((t, i) => {
-    if (!unresolved(t) && (typeof t !== "string" || !MONITOR_TAG.test(t))) p(`monitorTags[${i}]`, t, "a tag such as team:security (no spaces or commas)");
+    if (!unresolved(t) && (typeof t !== "string" || !MONITOR_TAG.test(t)))
+      p(`monitorTags[${i}]`, t, "a tag such as team:security (no spaces or commas)");
   });
 
   return problems;

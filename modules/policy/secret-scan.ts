@@ -72,11 +72,7 @@ export function scanTextForSecrets(text: string, file: string, options: SecretSc
  * Scans every file under `directory` (recursively, in sorted order) through `fileSystem`, e.g.
  * `scanDirectoryForSecrets("cdktf.out", fs)`. File names in findings are relative, with "/" separators.
  */
-export function scanDirectoryForSecrets(
-  directory: string,
-  fileSystem: ScanFileSystem,
-  options: SecretScanOptions = {},
-): SecretFinding[] {
+export function scanDirectoryForSecrets(directory: string, fileSystem: ScanFileSystem, options: SecretScanOptions = {}): SecretFinding[] {
   const skip = new Set(options.skipDirectories ?? [".terraform", "node_modules", ".git"]);
   const maxBytes = options.maxFileBytes ?? 10 * 1024 * 1024;
   const findings: SecretFinding[] = [];

@@ -34,16 +34,47 @@ export const rule: DetectionRuleProps = {
   message: ruleMessage(
     "Detect unauthenticated requests that the API server allowed beyond the health and version probes: an RBAC binding to `system:anonymous` or `system:unauthenticated`.",
     `Successful requests by \`system:anonymous\`: high when the path is not one of ${[...ANONYMOUS_ALLOWED_PATHS, ...ANONYMOUS_DISCOVERY_PATHS].join(", ")}; info (one signal per path and keep-alive) for ${ANONYMOUS_DISCOVERY_PATHS.join(", ")}, which Kubernetes allows anonymously by default (\`system:public-info-viewer\`) and scanners read first. Health probes are never reported (Datadog's built-in rule excludes \`/healthz\`, Falco's excludes the three health endpoints).`,
-    ["Find which binding lets anonymous users in: `kubectl get clusterrolebindings,rolebindings -A -o wide | grep -E 'system:(anonymous|unauthenticated)'`.", "Check the source IPs (`@sourceIPs`) and whether the endpoint is public.", IF_UNEXPECTED],
+    [
+      "Find which binding lets anonymous users in: `kubectl get clusterrolebindings,rolebindings -A -o wide | grep -E 'system:(anonymous|unauthenticated)'`.",
+      "Check the source IPs (`@sourceIPs`) and whether the endpoint is public.",
+      IF_UNEXPECTED,
+    ],
   ),
   samples: {
     positive: [
-      sample("anonymous lists pods", { verb: "list", resource: "pods", namespace: "default", user: ANONYMOUS, sourceIP: "198.51.100.7", userAgent: "curl/8.5.0" }),
-      sample("a scanner reads /version anonymously (info case)", { verb: "get", resource: "", nonResourceURL: "/version", user: ANONYMOUS, sourceIP: "198.51.100.7", userAgent: "python-requests/2.31.0" }),
+      sample("anonymous lists pods", {
+        verb: "list",
+        resource: "pods",
+        namespace: "default",
+        user: ANONYMOUS,
+        sourceIP: "198.51.100.7",
+        userAgent: "curl/8.5.0",
+      }),
+      sample("a scanner reads /version anonymously (info case)", {
+        verb: "get",
+        resource: "",
+        nonResourceURL: "/version",
+        user: ANONYMOUS,
+        sourceIP: "198.51.100.7",
+        userAgent: "python-requests/2.31.0",
+      }),
     ],
     negative: [
-      sample("anonymous health probe (non-resource URL)", { verb: "get", resource: "", nonResourceURL: "/healthz", user: ANONYMOUS, sourceIP: "198.51.100.7" }),
-      sample("a load balancer's readiness probe", { verb: "get", resource: "", nonResourceURL: "/readyz", user: ANONYMOUS, sourceIP: "10.0.1.17", userAgent: "ELB-HealthChecker/2.0" }),
+      sample("anonymous health probe (non-resource URL)", {
+        verb: "get",
+        resource: "",
+        nonResourceURL: "/healthz",
+        user: ANONYMOUS,
+        sourceIP: "198.51.100.7",
+      }),
+      sample("a load balancer's readiness probe", {
+        verb: "get",
+        resource: "",
+        nonResourceURL: "/readyz",
+        user: ANONYMOUS,
+        sourceIP: "10.0.1.17",
+        userAgent: "ELB-HealthChecker/2.0",
+      }),
       sample("anonymous request refused (403)", { verb: "list", resource: "pods", namespace: "default", user: ANONYMOUS, code: 403 }),
       sample("the same list by an authenticated user", { verb: "list", resource: "pods", namespace: "default", user: DEVELOPER }),
     ],

@@ -8,12 +8,14 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0007-discovery",
   technique: "T1613-container-and-resource-discovery",
-  queries: [{
-    name: "denied",
-    query: `${EKS_AUDIT} @usr.name:"system:anonymous" @http.status_code:(401 OR 403)`,
-    aggregation: "cardinality",
-    distinctFields: ["@http.url_details.path"],
-  }],
+  queries: [
+    {
+      name: "denied",
+      query: `${EKS_AUDIT} @usr.name:"system:anonymous" @http.status_code:(401 OR 403)`,
+      aggregation: "cardinality",
+      distinctFields: ["@http.url_details.path"],
+    },
+  ],
   cases: [{ name: "many denied paths", status: "low", condition: "denied > 20" }],
   evaluationWindowSeconds: 300,
   keepAliveSeconds: 3600,
@@ -28,11 +30,24 @@ export const rule: DetectionRuleProps = {
   ),
   samples: {
     positive: [
-      sample("an anonymous scanner denied a PHP path (one of many)", { verb: "get", resource: "", nonResourceURL: "/vendor/phpunit/src/Util/PHP/eval-stdin.php", user: ANONYMOUS, code: 403, userAgent: "python-requests/2.31.0" }),
+      sample("an anonymous scanner denied a PHP path (one of many)", {
+        verb: "get",
+        resource: "",
+        nonResourceURL: "/vendor/phpunit/src/Util/PHP/eval-stdin.php",
+        user: ANONYMOUS,
+        code: 403,
+        userAgent: "python-requests/2.31.0",
+      }),
       sample("anonymous denied listing namespaces", { verb: "list", resource: "namespaces", user: ANONYMOUS, code: 403, userAgent: "curl/8.5.0" }),
     ],
     negative: [
-      sample("anonymous allowed on /version (reported by anonymous-request-authorized)", { verb: "get", resource: "", nonResourceURL: "/version", user: ANONYMOUS, code: 200 }),
+      sample("anonymous allowed on /version (reported by anonymous-request-authorized)", {
+        verb: "get",
+        resource: "",
+        nonResourceURL: "/version",
+        user: ANONYMOUS,
+        code: 200,
+      }),
       sample("an authenticated user denied (reported by forbidden-burst)", { verb: "list", resource: "namespaces", user: DEVELOPER, code: 403 }),
     ],
   },

@@ -20,7 +20,12 @@ const hostAccess = [
 
 const owned = (spec: Record<string, unknown>, name = "nginx-deployment-5cdcc99dbf-x2kqp", namespace = "default") => ({
   ...podManifest(name, namespace, spec),
-  metadata: { name, generateName: name.replace(/[a-z0-9]+$/, ""), namespace, ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: name.replace(/-[a-z0-9]+$/, ""), controller: true }] },
+  metadata: {
+    name,
+    generateName: name.replace(/[a-z0-9]+$/, ""),
+    namespace,
+    ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: name.replace(/-[a-z0-9]+$/, ""), controller: true }],
+  },
 });
 
 export const rule: DetectionRuleProps = {
@@ -29,10 +34,12 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0004-privilege-escalation",
   technique: "T1611-escape-to-host",
-  queries: [{
-    query: `${EKS_AUDIT} @objectRef.resource:pods -@objectRef.subresource:* @http.method:create @usr.name:${controllers} -@objectRef.namespace:kube-system (${hostAccess}) ${SUCCEEDED}`,
-    groupByFields: ["@objectRef.namespace", "@requestObject.metadata.generateName"],
-  }],
+  queries: [
+    {
+      query: `${EKS_AUDIT} @objectRef.resource:pods -@objectRef.subresource:* @http.method:create @usr.name:${controllers} -@objectRef.namespace:kube-system (${hostAccess}) ${SUCCEEDED}`,
+      groupByFields: ["@objectRef.namespace", "@requestObject.metadata.generateName"],
+    },
+  ],
   cases: [{ status: "medium", condition: "a > 0" }],
   message: ruleMessage(
     "Detect pods with host access (privileged or with a dangerous capability, the node's network/PID/IPC namespace, a sensitive host path) that a ReplicaSet, StatefulSet, Job or ReplicationController created outside `kube-system`: the pod-template rules report the person who wrote the template, this one reports the pods when the template itself was not seen (written by an excluded identity, logged at `Metadata` level, or created before audit logging was on).",
@@ -45,15 +52,76 @@ export const rule: DetectionRuleProps = {
   ),
   samples: {
     positive: [
-      sample("the replicaset controller starts a privileged pod in default", { verb: "create", resource: "pods", namespace: "default", name: "nginx-deployment-5cdcc99dbf-x2kqp", user: serviceAccount("kube-system", "replicaset-controller"), requestObject: owned({ containers: [container("nginx", { privileged: true })] }) }),
-      sample("the job controller starts a hostPID pod in batch", { verb: "create", resource: "pods", namespace: "batch", name: "dump-7x2kq", user: serviceAccount("kube-system", "job-controller"), requestObject: owned({ hostPID: true, containers: [container("dump")] }, "dump-7x2kq", "batch") }),
-      sample("the statefulset controller starts a pod mounting the containerd socket", { verb: "create", resource: "pods", namespace: "data", name: "agent-0", user: serviceAccount("kube-system", "statefulset-controller"), requestObject: owned({ containers: [container("agent")], volumes: [{ name: "sock", hostPath: { path: "/run/containerd/containerd.sock" } }] }, "agent-0", "data") }),
+      sample("the replicaset controller starts a privileged pod in default", {
+        verb: "create",
+        resource: "pods",
+        namespace: "default",
+        name: "nginx-deployment-5cdcc99dbf-x2kqp",
+        user: serviceAccount("kube-system", "replicaset-controller"),
+        requestObject: owned({ containers: [container("nginx", { privileged: true })] }),
+      }),
+      sample("the job controller starts a hostPID pod in batch", {
+        verb: "create",
+        resource: "pods",
+        namespace: "batch",
+        name: "dump-7x2kq",
+        user: serviceAccount("kube-system", "job-controller"),
+        requestObject: owned({ hostPID: true, containers: [container("dump")] }, "dump-7x2kq", "batch"),
+      }),
+      sample("the statefulset controller starts a pod mounting the containerd socket", {
+        verb: "create",
+        resource: "pods",
+        namespace: "data",
+        name: "agent-0",
+        user: serviceAccount("kube-system", "statefulset-controller"),
+        requestObject: owned(
+          { containers: [container("agent")], volumes: [{ name: "sock", hostPath: { path: "/run/containerd/containerd.sock" } }] },
+          "agent-0",
+          "data",
+        ),
+      }),
     ],
     negative: [
-      sample("the replicaset controller starts an unprivileged pod", { verb: "create", resource: "pods", namespace: "default", name: "nginx-deployment-78f5d695bd-abcde", user: serviceAccount("kube-system", "replicaset-controller"), requestObject: owned({ containers: [container("nginx", { privileged: false })] }, "nginx-deployment-78f5d695bd-abcde") }),
-      sample("the daemon-set controller starts a hostNetwork node agent (DaemonSets are out of scope)", { verb: "create", resource: "pods", namespace: "monitoring", name: "node-exporter-x7k2p", user: serviceAccount("kube-system", "daemon-set-controller"), requestObject: podManifest("node-exporter-x7k2p", "monitoring", { hostNetwork: true, hostPID: true, containers: [container("node-exporter")] }) }),
-      sample("the replicaset controller starts a hostNetwork pod in kube-system (add-ons)", { verb: "create", resource: "pods", namespace: "kube-system", name: "aws-load-balancer-controller-6b8d9c-abcde", user: serviceAccount("kube-system", "replicaset-controller"), requestObject: owned({ hostNetwork: true, containers: [container("controller")] }, "aws-load-balancer-controller-6b8d9c-abcde", "kube-system") }),
-      sample("a person creating a privileged pod (reported by privileged-pod, not here)", { verb: "create", resource: "pods", namespace: "default", name: "priv", user: DEVELOPER, requestObject: podManifest("priv", "default", { containers: [container("c", { privileged: true })] }) }),
+      sample("the replicaset controller starts an unprivileged pod", {
+        verb: "create",
+        resource: "pods",
+        namespace: "default",
+        name: "nginx-deployment-78f5d695bd-abcde",
+        user: serviceAccount("kube-system", "replicaset-controller"),
+        requestObject: owned({ containers: [container("nginx", { privileged: false })] }, "nginx-deployment-78f5d695bd-abcde"),
+      }),
+      sample("the daemon-set controller starts a hostNetwork node agent (DaemonSets are out of scope)", {
+        verb: "create",
+        resource: "pods",
+        namespace: "monitoring",
+        name: "node-exporter-x7k2p",
+        user: serviceAccount("kube-system", "daemon-set-controller"),
+        requestObject: podManifest("node-exporter-x7k2p", "monitoring", {
+          hostNetwork: true,
+          hostPID: true,
+          containers: [container("node-exporter")],
+        }),
+      }),
+      sample("the replicaset controller starts a hostNetwork pod in kube-system (add-ons)", {
+        verb: "create",
+        resource: "pods",
+        namespace: "kube-system",
+        name: "aws-load-balancer-controller-6b8d9c-abcde",
+        user: serviceAccount("kube-system", "replicaset-controller"),
+        requestObject: owned(
+          { hostNetwork: true, containers: [container("controller")] },
+          "aws-load-balancer-controller-6b8d9c-abcde",
+          "kube-system",
+        ),
+      }),
+      sample("a person creating a privileged pod (reported by privileged-pod, not here)", {
+        verb: "create",
+        resource: "pods",
+        namespace: "default",
+        name: "priv",
+        user: DEVELOPER,
+        requestObject: podManifest("priv", "default", { containers: [container("c", { privileged: true })] }),
+      }),
     ],
   },
 };

@@ -8,13 +8,15 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0007-discovery",
   technique: "T1613-container-and-resource-discovery",
-  queries: [{
-    name: "denied",
-    query: String.raw`${EKS_AUDIT} @http.status_code:403 ${NOT_CONTROL_PLANE} -@usr.name:system\:anonymous`,
-    aggregation: "cardinality",
-    distinctFields: ["@http.url_details.path"],
-    groupByFields: ["@usr.name"],
-  }],
+  queries: [
+    {
+      name: "denied",
+      query: String.raw`${EKS_AUDIT} @http.status_code:403 ${NOT_CONTROL_PLANE} -@usr.name:system\:anonymous`,
+      aggregation: "cardinality",
+      distinctFields: ["@http.url_details.path"],
+      groupByFields: ["@usr.name"],
+    },
+  ],
   cases: [{ name: "many denied endpoints", status: "medium", condition: "denied > 10" }],
   evaluationWindowSeconds: 300,
   keepAliveSeconds: 3600,
@@ -27,12 +29,31 @@ export const rule: DetectionRuleProps = {
   samples: {
     positive: [
       sample("a developer denied listing secrets cluster-wide", { verb: "list", resource: "secrets", user: DEVELOPER, code: 403 }),
-      sample("an application service account denied listing clusterroles", { verb: "list", resource: "clusterroles", apiGroup: "rbac.authorization.k8s.io", user: serviceAccount("web", "frontend"), code: 403 }),
-      sample("a kube-system add-on token denied watching endpointslices (stolen tokens probe as their add-on)", { verb: "watch", resource: "endpointslices", apiGroup: "discovery.k8s.io", user: serviceAccount("kube-system", "coredns"), code: 403 }),
+      sample("an application service account denied listing clusterroles", {
+        verb: "list",
+        resource: "clusterroles",
+        apiGroup: "rbac.authorization.k8s.io",
+        user: serviceAccount("web", "frontend"),
+        code: 403,
+      }),
+      sample("a kube-system add-on token denied watching endpointslices (stolen tokens probe as their add-on)", {
+        verb: "watch",
+        resource: "endpointslices",
+        apiGroup: "discovery.k8s.io",
+        user: serviceAccount("kube-system", "coredns"),
+        code: 403,
+      }),
     ],
     negative: [
       sample("a successful list (200)", { verb: "list", resource: "pods", namespace: "web", user: DEVELOPER }),
-      sample("EKS (excluded identity) denied", { verb: "get", resource: "configmaps", namespace: "kube-system", name: "extension-apiserver-authentication", user: eksIdentity("authenticator"), code: 403 }),
+      sample("EKS (excluded identity) denied", {
+        verb: "get",
+        resource: "configmaps",
+        namespace: "kube-system",
+        name: "extension-apiserver-authentication",
+        user: eksIdentity("authenticator"),
+        code: 403,
+      }),
       sample("anonymous denied (excluded here)", { verb: "get", resource: "namespaces", user: ANONYMOUS, code: 403 }),
       sample("unauthenticated (401), not forbidden", { verb: "get", resource: "pods", namespace: "web", user: DEVELOPER, code: 401 }),
     ],

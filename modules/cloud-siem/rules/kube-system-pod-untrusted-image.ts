@@ -38,10 +38,12 @@ export function kubeSystemPodUntrustedImageRule(options: KubeSystemPodUntrustedI
     detectionMethod: "threshold",
     tactic: "TA0002-execution",
     technique: "T1610-deploy-container",
-    queries: [{
-      query: `${EKS_AUDIT} @objectRef.resource:pods -@objectRef.subresource:* @objectRef.namespace:(kube-system OR kube-public OR kube-node-lease) @http.method:create @usr.name:${KUBE_SYSTEM_SERVICE_ACCOUNTS} @requestObject.spec.containers.image:* -@requestObject.spec.containers.image:(${trusted.join(" OR ")}) ${SUCCEEDED}`,
-      groupByFields: ["@objectRef.namespace", "@requestObject.metadata.generateName"],
-    }],
+    queries: [
+      {
+        query: `${EKS_AUDIT} @objectRef.resource:pods -@objectRef.subresource:* @objectRef.namespace:(kube-system OR kube-public OR kube-node-lease) @http.method:create @usr.name:${KUBE_SYSTEM_SERVICE_ACCOUNTS} @requestObject.spec.containers.image:* -@requestObject.spec.containers.image:(${trusted.join(" OR ")}) ${SUCCEEDED}`,
+        groupByFields: ["@objectRef.namespace", "@requestObject.metadata.generateName"],
+      },
+    ],
     cases: [{ status: "medium", condition: "a > 0" }],
     message: ruleMessage(
       "Detect pods that a controller started in `kube-system`, `kube-public` or `kube-node-lease` with an image outside the EKS add-on and Kubernetes registries: a Deployment, DaemonSet or Job planted among the add-ons, whose pods blend in with them.",
@@ -54,14 +56,64 @@ export function kubeSystemPodUntrustedImageRule(options: KubeSystemPodUntrustedI
     ),
     samples: {
       positive: [
-        sample("the replicaset controller starts an nginx pod in kube-system", { verb: "create", resource: "pods", namespace: "kube-system", name: "helper-7998647bdf-x2kqp", user: serviceAccount("kube-system", "replicaset-controller"), requestObject: podManifest("helper-7998647bdf-x2kqp", "kube-system", { containers: [{ name: "nginx", image: "nginx" }] }) }),
-        sample("the daemon-set controller starts a miner in kube-node-lease", { verb: "create", resource: "pods", namespace: "kube-node-lease", name: "lease-agent-abcde", user: serviceAccount("kube-system", "daemon-set-controller"), requestObject: podManifest("lease-agent-abcde", "kube-node-lease", { containers: [{ name: "m", image: "docker.io/someone/xmrig:latest" }] }) }),
+        sample("the replicaset controller starts an nginx pod in kube-system", {
+          verb: "create",
+          resource: "pods",
+          namespace: "kube-system",
+          name: "helper-7998647bdf-x2kqp",
+          user: serviceAccount("kube-system", "replicaset-controller"),
+          requestObject: podManifest("helper-7998647bdf-x2kqp", "kube-system", { containers: [{ name: "nginx", image: "nginx" }] }),
+        }),
+        sample("the daemon-set controller starts a miner in kube-node-lease", {
+          verb: "create",
+          resource: "pods",
+          namespace: "kube-node-lease",
+          name: "lease-agent-abcde",
+          user: serviceAccount("kube-system", "daemon-set-controller"),
+          requestObject: podManifest("lease-agent-abcde", "kube-node-lease", {
+            containers: [{ name: "m", image: "docker.io/someone/xmrig:latest" }],
+          }),
+        }),
       ],
       negative: [
-        sample("CoreDNS from the EKS add-on registry", { verb: "create", resource: "pods", namespace: "kube-system", name: "coredns-5d78c9869d-abcde", user: serviceAccount("kube-system", "replicaset-controller"), requestObject: podManifest("coredns-5d78c9869d-abcde", "kube-system", { containers: [{ name: "coredns", image: "602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/coredns:v1.11.1-eksbuild.9" }] }) }),
-        sample("the VPC CNI from another region's add-on account", { verb: "create", resource: "pods", namespace: "kube-system", name: "aws-node-x7k2p", user: serviceAccount("kube-system", "daemon-set-controller"), requestObject: podManifest("aws-node-x7k2p", "kube-system", { containers: [{ name: "aws-node", image: "800184023465.dkr.ecr.ap-east-1.amazonaws.com/amazon-k8s-cni:v1.18.3-eksbuild.2" }] }) }),
-        sample("metrics-server from registry.k8s.io", { verb: "create", resource: "pods", namespace: "kube-system", name: "metrics-server-86c5f959ff-rcxtk", user: serviceAccount("kube-system", "replicaset-controller"), requestObject: podManifest("metrics-server-86c5f959ff-rcxtk", "kube-system", { containers: [{ name: "metrics-server", image: "registry.k8s.io/metrics-server/metrics-server:v0.7.2" }] }) }),
-        sample("an untrusted image in an application namespace", { verb: "create", resource: "pods", namespace: "web", name: "web-7998647bdf-x2kqp", user: serviceAccount("kube-system", "replicaset-controller"), requestObject: podManifest("web-7998647bdf-x2kqp", "web", { containers: [container("nginx")] }) }),
+        sample("CoreDNS from the EKS add-on registry", {
+          verb: "create",
+          resource: "pods",
+          namespace: "kube-system",
+          name: "coredns-5d78c9869d-abcde",
+          user: serviceAccount("kube-system", "replicaset-controller"),
+          requestObject: podManifest("coredns-5d78c9869d-abcde", "kube-system", {
+            containers: [{ name: "coredns", image: "602401143452.dkr.ecr.eu-west-1.amazonaws.com/eks/coredns:v1.11.1-eksbuild.9" }],
+          }),
+        }),
+        sample("the VPC CNI from another region's add-on account", {
+          verb: "create",
+          resource: "pods",
+          namespace: "kube-system",
+          name: "aws-node-x7k2p",
+          user: serviceAccount("kube-system", "daemon-set-controller"),
+          requestObject: podManifest("aws-node-x7k2p", "kube-system", {
+            containers: [{ name: "aws-node", image: "800184023465.dkr.ecr.ap-east-1.amazonaws.com/amazon-k8s-cni:v1.18.3-eksbuild.2" }],
+          }),
+        }),
+        sample("metrics-server from registry.k8s.io", {
+          verb: "create",
+          resource: "pods",
+          namespace: "kube-system",
+          name: "metrics-server-86c5f959ff-rcxtk",
+          user: serviceAccount("kube-system", "replicaset-controller"),
+          requestObject: podManifest("metrics-server-86c5f959ff-rcxtk", "kube-system", {
+            containers: [{ name: "metrics-server", image: "registry.k8s.io/metrics-server/metrics-server:v0.7.2" }],
+          }),
+        }),
+        sample("an untrusted image in an application namespace", {
+          verb: "create",
+          resource: "pods",
+          namespace: "web",
+          name: "web-7998647bdf-x2kqp",
+          user: serviceAccount("kube-system", "replicaset-controller"),
+          requestObject: podManifest("web-7998647bdf-x2kqp", "web", { containers: [container("nginx")] }),
+        }),
       ],
     },
   };

@@ -8,7 +8,12 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0003-persistence",
   technique: "T1136-create-account",
-  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:serviceaccounts -@objectRef.subresource:* @objectRef.namespace:(kube-system OR kube-public) @http.method:create ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
+  queries: [
+    {
+      query: `${EKS_AUDIT} @objectRef.resource:serviceaccounts -@objectRef.subresource:* @objectRef.namespace:(kube-system OR kube-public) @http.method:create ${SUCCEEDED} ${NOT_PLATFORM}`,
+      groupByFields: ["@usr.name"],
+    },
+  ],
   cases: [{ status: "medium", condition: "a > 0" }],
   message: ruleMessage(
     "Detect service accounts created in `kube-system`/`kube-public`: a durable identity hidden among system accounts.",
@@ -16,11 +21,39 @@ export const rule: DetectionRuleProps = {
     [IDENTIFY_USER, "Find the bindings of the new account (`@objectRef.name`) and any IRSA/Pod Identity role annotation.", IF_UNEXPECTED],
   ),
   samples: {
-    positive: [sample("kubernetes-admin creates a service account in kube-system", { verb: "create", resource: "serviceaccounts", namespace: "kube-system", name: "backup-agent", user: KUBERNETES_ADMIN, requestObject: { kind: "ServiceAccount", apiVersion: "v1", metadata: { name: "backup-agent", namespace: "kube-system" } } })],
+    positive: [
+      sample("kubernetes-admin creates a service account in kube-system", {
+        verb: "create",
+        resource: "serviceaccounts",
+        namespace: "kube-system",
+        name: "backup-agent",
+        user: KUBERNETES_ADMIN,
+        requestObject: { kind: "ServiceAccount", apiVersion: "v1", metadata: { name: "backup-agent", namespace: "kube-system" } },
+      }),
+    ],
     negative: [
-      sample("EKS addon manager (excluded identity) creating the ebs-csi service account", { verb: "create", resource: "serviceaccounts", namespace: "kube-system", name: "ebs-csi-controller-sa", user: eksIdentity("addon-manager") }),
-      sample("a service account in an application namespace", { verb: "create", resource: "serviceaccounts", namespace: "web", name: "frontend", user: DEVELOPER }),
-      sample("the creation denied (403)", { verb: "create", resource: "serviceaccounts", namespace: "kube-system", name: "backup-agent", user: DEVELOPER, code: 403 }),
+      sample("EKS addon manager (excluded identity) creating the ebs-csi service account", {
+        verb: "create",
+        resource: "serviceaccounts",
+        namespace: "kube-system",
+        name: "ebs-csi-controller-sa",
+        user: eksIdentity("addon-manager"),
+      }),
+      sample("a service account in an application namespace", {
+        verb: "create",
+        resource: "serviceaccounts",
+        namespace: "web",
+        name: "frontend",
+        user: DEVELOPER,
+      }),
+      sample("the creation denied (403)", {
+        verb: "create",
+        resource: "serviceaccounts",
+        namespace: "kube-system",
+        name: "backup-agent",
+        user: DEVELOPER,
+        code: 403,
+      }),
     ],
   },
 };

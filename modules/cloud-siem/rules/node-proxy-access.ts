@@ -8,19 +8,54 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0002-execution",
   technique: "T1609-container-administration-command",
-  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:nodes @objectRef.subresource:proxy ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
+  queries: [
+    { query: `${EKS_AUDIT} @objectRef.resource:nodes @objectRef.subresource:proxy ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] },
+  ],
   cases: [{ status: "high", condition: "a > 0" }],
   message: ruleMessage(
     "Detect use of the API server's `nodes/proxy` subresource, which reaches the kubelet API directly (`/exec`, `/run`, `/pods`) and bypasses the audit trail of `pods/exec`.",
     "Successful requests on `nodes/proxy` by anyone but EKS, control-plane and kube-system identities. Monitoring agents that scrape kubelets through the proxy (Prometheus) should be excluded through tuning.",
-    [IDENTIFY_USER, "Read the proxied path in `@http.url_details.path`: `/exec/`, `/run/` or `/attach/` are command execution; `/metrics` or `/stats` are usually monitoring.", IF_UNEXPECTED],
+    [
+      IDENTIFY_USER,
+      "Read the proxied path in `@http.url_details.path`: `/exec/`, `/run/` or `/attach/` are command execution; `/metrics` or `/stats` are usually monitoring.",
+      IF_UNEXPECTED,
+    ],
   ),
   samples: {
-    positive: [sample("a developer calls the kubelet /run endpoint through the API server", { verb: "create", resource: "nodes", subresource: "proxy", name: "ip-10-0-12-34.eu-west-1.compute.internal", user: DEVELOPER, code: 200, requestURI: "/api/v1/nodes/ip-10-0-12-34.eu-west-1.compute.internal/proxy/run/payments/payments-api-7c9f8d6b5-x2kqp/api" })],
+    positive: [
+      sample("a developer calls the kubelet /run endpoint through the API server", {
+        verb: "create",
+        resource: "nodes",
+        subresource: "proxy",
+        name: "ip-10-0-12-34.eu-west-1.compute.internal",
+        user: DEVELOPER,
+        code: 200,
+        requestURI: "/api/v1/nodes/ip-10-0-12-34.eu-west-1.compute.internal/proxy/run/payments/payments-api-7c9f8d6b5-x2kqp/api",
+      }),
+    ],
     negative: [
-      sample("nodes/proxy denied (403)", { verb: "get", resource: "nodes", subresource: "proxy", name: "ip-10-0-12-34.eu-west-1.compute.internal", user: DEVELOPER, code: 403 }),
-      sample("EKS identity reading node metrics through the proxy (excluded identity)", { verb: "get", resource: "nodes", subresource: "proxy", name: "ip-10-0-12-34.eu-west-1.compute.internal", user: eksIdentity("k8s-metrics"), requestURI: "/api/v1/nodes/ip-10-0-12-34.eu-west-1.compute.internal/proxy/metrics" }),
-      sample("reading the node object (no proxy)", { verb: "get", resource: "nodes", name: "ip-10-0-12-34.eu-west-1.compute.internal", user: DEVELOPER }),
+      sample("nodes/proxy denied (403)", {
+        verb: "get",
+        resource: "nodes",
+        subresource: "proxy",
+        name: "ip-10-0-12-34.eu-west-1.compute.internal",
+        user: DEVELOPER,
+        code: 403,
+      }),
+      sample("EKS identity reading node metrics through the proxy (excluded identity)", {
+        verb: "get",
+        resource: "nodes",
+        subresource: "proxy",
+        name: "ip-10-0-12-34.eu-west-1.compute.internal",
+        user: eksIdentity("k8s-metrics"),
+        requestURI: "/api/v1/nodes/ip-10-0-12-34.eu-west-1.compute.internal/proxy/metrics",
+      }),
+      sample("reading the node object (no proxy)", {
+        verb: "get",
+        resource: "nodes",
+        name: "ip-10-0-12-34.eu-west-1.compute.internal",
+        user: DEVELOPER,
+      }),
     ],
   },
 };

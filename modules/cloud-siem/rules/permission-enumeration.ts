@@ -8,7 +8,12 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0007-discovery",
   technique: "T1613-container-and-resource-discovery",
-  queries: [{ query: String.raw`${EKS_AUDIT} @objectRef.resource:selfsubjectrulesreviews @http.method:create ${NOT_PLATFORM} -@usr.name:system\:serviceaccount\:*\:datadog*`, groupByFields: ["@usr.name"] }],
+  queries: [
+    {
+      query: String.raw`${EKS_AUDIT} @objectRef.resource:selfsubjectrulesreviews @http.method:create ${NOT_PLATFORM} -@usr.name:system\:serviceaccount\:*\:datadog*`,
+      groupByFields: ["@usr.name"],
+    },
+  ],
   cases: [{ status: "low", condition: "a > 0" }],
   message: ruleMessage(
     "Detect `kubectl auth can-i --list` (SelfSubjectRulesReview): the first thing an attacker does with stolen credentials, and rare in normal use.",
@@ -17,13 +22,40 @@ export const rule: DetectionRuleProps = {
   ),
   samples: {
     positive: [
-      sample("a developer runs kubectl auth can-i --list", { verb: "create", resource: "selfsubjectrulesreviews", apiGroup: "authorization.k8s.io", user: DEVELOPER, requestObject: { kind: "SelfSubjectRulesReview", apiVersion: "authorization.k8s.io/v1", spec: { namespace: "default" } } }),
-      sample("an application service account enumerates its permissions", { verb: "create", resource: "selfsubjectrulesreviews", apiGroup: "authorization.k8s.io", user: serviceAccount("web", "frontend"), sourceIP: "10.0.45.17" }),
+      sample("a developer runs kubectl auth can-i --list", {
+        verb: "create",
+        resource: "selfsubjectrulesreviews",
+        apiGroup: "authorization.k8s.io",
+        user: DEVELOPER,
+        requestObject: { kind: "SelfSubjectRulesReview", apiVersion: "authorization.k8s.io/v1", spec: { namespace: "default" } },
+      }),
+      sample("an application service account enumerates its permissions", {
+        verb: "create",
+        resource: "selfsubjectrulesreviews",
+        apiGroup: "authorization.k8s.io",
+        user: serviceAccount("web", "frontend"),
+        sourceIP: "10.0.45.17",
+      }),
     ],
     negative: [
-      sample("the Datadog cluster agent's service account (excluded)", { verb: "create", resource: "selfsubjectrulesreviews", apiGroup: "authorization.k8s.io", user: serviceAccount("datadog", "datadog-cluster-agent") }),
-      sample("EKS (excluded identity)", { verb: "create", resource: "selfsubjectrulesreviews", apiGroup: "authorization.k8s.io", user: eksIdentity("authenticator") }),
-      sample("a single permission check (SelfSubjectAccessReview), not an enumeration", { verb: "create", resource: "selfsubjectaccessreviews", apiGroup: "authorization.k8s.io", user: DEVELOPER }),
+      sample("the Datadog cluster agent's service account (excluded)", {
+        verb: "create",
+        resource: "selfsubjectrulesreviews",
+        apiGroup: "authorization.k8s.io",
+        user: serviceAccount("datadog", "datadog-cluster-agent"),
+      }),
+      sample("EKS (excluded identity)", {
+        verb: "create",
+        resource: "selfsubjectrulesreviews",
+        apiGroup: "authorization.k8s.io",
+        user: eksIdentity("authenticator"),
+      }),
+      sample("a single permission check (SelfSubjectAccessReview), not an enumeration", {
+        verb: "create",
+        resource: "selfsubjectaccessreviews",
+        apiGroup: "authorization.k8s.io",
+        user: DEVELOPER,
+      }),
     ],
   },
 };

@@ -2,7 +2,12 @@ import type { DetectionRuleProps } from "../rule-model";
 import { EKS_AUDIT, IDENTIFY_USER, IF_UNEXPECTED, NOT_PLATFORM, SUCCEEDED, ruleMessage } from "../pack-helpers";
 import { DEVELOPER, KUBERNETES_ADMIN, serviceAccount, sample } from "../samples";
 
-const role = (verbs: string[], resources: string[]) => ({ kind: "ClusterRole", apiVersion: "rbac.authorization.k8s.io/v1", metadata: { name: "helper" }, rules: [{ apiGroups: ["", "rbac.authorization.k8s.io"], resources, verbs }] });
+const role = (verbs: string[], resources: string[]) => ({
+  kind: "ClusterRole",
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  metadata: { name: "helper" },
+  rules: [{ apiGroups: ["", "rbac.authorization.k8s.io"], resources, verbs }],
+});
 
 export const rule: DetectionRuleProps = {
   id: "rbac-escalate-bind-impersonate",
@@ -10,7 +15,12 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0004-privilege-escalation",
   technique: "T1098-account-manipulation",
-  queries: [{ query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) @http.method:(create OR update OR patch) @requestObject.rules.verbs:(escalate OR bind OR impersonate) ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] }],
+  queries: [
+    {
+      query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) @http.method:(create OR update OR patch) @requestObject.rules.verbs:(escalate OR bind OR impersonate) ${SUCCEEDED} ${NOT_PLATFORM}`,
+      groupByFields: ["@usr.name"],
+    },
+  ],
   cases: [{ status: "high", condition: "a > 0" }],
   message: ruleMessage(
     "Detect roles granting `escalate` (edit roles beyond your own permissions), `bind` (bind roles you do not hold) or `impersonate` (act as another user, group or service account).",
@@ -19,13 +29,49 @@ export const rule: DetectionRuleProps = {
   ),
   samples: {
     positive: [
-      sample("kubernetes-admin creates a clusterrole with impersonate on users", { verb: "create", resource: "clusterroles", apiGroup: "rbac.authorization.k8s.io", name: "helper", user: KUBERNETES_ADMIN, requestObject: role(["impersonate"], ["users", "groups"]) }),
-      sample("a developer patches a role to add bind", { verb: "patch", resource: "clusterroles", apiGroup: "rbac.authorization.k8s.io", name: "helper", user: DEVELOPER, requestObject: role(["get", "bind"], ["clusterroles"]) }),
+      sample("kubernetes-admin creates a clusterrole with impersonate on users", {
+        verb: "create",
+        resource: "clusterroles",
+        apiGroup: "rbac.authorization.k8s.io",
+        name: "helper",
+        user: KUBERNETES_ADMIN,
+        requestObject: role(["impersonate"], ["users", "groups"]),
+      }),
+      sample("a developer patches a role to add bind", {
+        verb: "patch",
+        resource: "clusterroles",
+        apiGroup: "rbac.authorization.k8s.io",
+        name: "helper",
+        user: DEVELOPER,
+        requestObject: role(["get", "bind"], ["clusterroles"]),
+      }),
     ],
     negative: [
-      sample("a role with ordinary verbs", { verb: "create", resource: "clusterroles", apiGroup: "rbac.authorization.k8s.io", name: "helper", user: DEVELOPER, requestObject: role(["get", "list", "watch"], ["pods"]) }),
-      sample("the clusterrole-aggregation-controller (excluded kube-system identity) updating a role with escalate", { verb: "update", resource: "clusterroles", apiGroup: "rbac.authorization.k8s.io", name: "admin", user: serviceAccount("kube-system", "clusterrole-aggregation-controller"), requestObject: role(["escalate", "bind"], ["roles"]) }),
-      sample("the same role rejected (403)", { verb: "create", resource: "clusterroles", apiGroup: "rbac.authorization.k8s.io", name: "helper", user: DEVELOPER, code: 403, requestObject: role(["impersonate"], ["users"]) }),
+      sample("a role with ordinary verbs", {
+        verb: "create",
+        resource: "clusterroles",
+        apiGroup: "rbac.authorization.k8s.io",
+        name: "helper",
+        user: DEVELOPER,
+        requestObject: role(["get", "list", "watch"], ["pods"]),
+      }),
+      sample("the clusterrole-aggregation-controller (excluded kube-system identity) updating a role with escalate", {
+        verb: "update",
+        resource: "clusterroles",
+        apiGroup: "rbac.authorization.k8s.io",
+        name: "admin",
+        user: serviceAccount("kube-system", "clusterrole-aggregation-controller"),
+        requestObject: role(["escalate", "bind"], ["roles"]),
+      }),
+      sample("the same role rejected (403)", {
+        verb: "create",
+        resource: "clusterroles",
+        apiGroup: "rbac.authorization.k8s.io",
+        name: "helper",
+        user: DEVELOPER,
+        code: 403,
+        requestObject: role(["impersonate"], ["users"]),
+      }),
     ],
   },
 };

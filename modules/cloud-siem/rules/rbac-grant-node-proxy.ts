@@ -10,10 +10,12 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0004-privilege-escalation",
   technique: "T1098-account-manipulation",
-  queries: [{
-    query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) ${WRITES} @requestObject.rules.resources:("nodes/proxy" OR nodes\\/\\*) ${SUCCEEDED} ${NOT_PLATFORM}`,
-    groupByFields: ["@usr.name"],
-  }],
+  queries: [
+    {
+      query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) ${WRITES} @requestObject.rules.resources:("nodes/proxy" OR nodes\\/\\*) ${SUCCEEDED} ${NOT_PLATFORM}`,
+      groupByFields: ["@usr.name"],
+    },
+  ],
   cases: [{ status: "high", condition: "a > 0" }],
   message: ruleMessage(
     "Detect a ClusterRole or Role that grants `nodes/proxy`: it reaches the kubelet API of every node, which runs commands in any container on the node (`/exec`, `/run`) without the API server's exec audit trail.",
@@ -22,13 +24,52 @@ export const rule: DetectionRuleProps = {
   ),
   samples: {
     positive: [
-      sample("a ClusterRole granting nodes/proxy", { verb: "create", resource: "clusterroles", ...RBAC, name: "node-accessor", user: DEVELOPER, requestObject: roleManifest("ClusterRole", "node-accessor", [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get", "create"] }]) }),
-      sample("a ClusterRole patched to every node subresource", { verb: "patch", resource: "clusterroles", ...RBAC, name: "node-admin", user: KUBERNETES_ADMIN, code: 200, requestObject: roleManifest("ClusterRole", "node-admin", [{ apiGroups: [""], resources: ["nodes/*"], verbs: ["*"] }]) }),
+      sample("a ClusterRole granting nodes/proxy", {
+        verb: "create",
+        resource: "clusterroles",
+        ...RBAC,
+        name: "node-accessor",
+        user: DEVELOPER,
+        requestObject: roleManifest("ClusterRole", "node-accessor", [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get", "create"] }]),
+      }),
+      sample("a ClusterRole patched to every node subresource", {
+        verb: "patch",
+        resource: "clusterroles",
+        ...RBAC,
+        name: "node-admin",
+        user: KUBERNETES_ADMIN,
+        code: 200,
+        requestObject: roleManifest("ClusterRole", "node-admin", [{ apiGroups: [""], resources: ["nodes/*"], verbs: ["*"] }]),
+      }),
     ],
     negative: [
-      sample("a ClusterRole listing nodes only", { verb: "create", resource: "clusterroles", ...RBAC, name: "node-viewer", user: DEVELOPER, requestObject: roleManifest("ClusterRole", "node-viewer", [{ apiGroups: [""], resources: ["nodes", "nodes/status"], verbs: ["get", "list"] }]) }),
-      sample("a kube-system operator (excluded identity)", { verb: "create", resource: "clusterroles", ...RBAC, name: "metrics", user: serviceAccount("kube-system", "operator"), requestObject: roleManifest("ClusterRole", "metrics", [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }]) }),
-      sample("the role denied (403)", { verb: "create", resource: "clusterroles", ...RBAC, name: "node-proxy", user: DEVELOPER, code: 403, requestObject: roleManifest("ClusterRole", "node-proxy", [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }]) }),
+      sample("a ClusterRole listing nodes only", {
+        verb: "create",
+        resource: "clusterroles",
+        ...RBAC,
+        name: "node-viewer",
+        user: DEVELOPER,
+        requestObject: roleManifest("ClusterRole", "node-viewer", [
+          { apiGroups: [""], resources: ["nodes", "nodes/status"], verbs: ["get", "list"] },
+        ]),
+      }),
+      sample("a kube-system operator (excluded identity)", {
+        verb: "create",
+        resource: "clusterroles",
+        ...RBAC,
+        name: "metrics",
+        user: serviceAccount("kube-system", "operator"),
+        requestObject: roleManifest("ClusterRole", "metrics", [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }]),
+      }),
+      sample("the role denied (403)", {
+        verb: "create",
+        resource: "clusterroles",
+        ...RBAC,
+        name: "node-proxy",
+        user: DEVELOPER,
+        code: 403,
+        requestObject: roleManifest("ClusterRole", "node-proxy", [{ apiGroups: [""], resources: ["nodes/proxy"], verbs: ["get"] }]),
+      }),
     ],
   },
 };

@@ -10,10 +10,12 @@ export const rule: DetectionRuleProps = {
   detectionMethod: "threshold",
   tactic: "TA0006-credential-access",
   technique: "T1552.007-container-api",
-  queries: [{
-    query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) ${WRITES} @requestObject.rules.resources:secrets @requestObject.rules.verbs:(get OR list OR watch) ${SUCCEEDED} ${NOT_SYSTEM}`,
-    groupByFields: ["@usr.name"],
-  }],
+  queries: [
+    {
+      query: `${EKS_AUDIT} @objectRef.resource:(clusterroles OR roles) ${WRITES} @requestObject.rules.resources:secrets @requestObject.rules.verbs:(get OR list OR watch) ${SUCCEEDED} ${NOT_SYSTEM}`,
+      groupByFields: ["@usr.name"],
+    },
+  ],
   cases: [{ status: "low", condition: "a > 0" }],
   message: ruleMessage(
     "Detect a person creating or changing a Role or ClusterRole that reads Secrets (`get`, `list` or `watch` on `secrets`): the usual way to give a foothold identity access to credentials.",
@@ -22,13 +24,54 @@ export const rule: DetectionRuleProps = {
   ),
   samples: {
     positive: [
-      sample("an admin creates a ClusterRole that lists and deletes secrets", { verb: "create", resource: "clusterroles", ...RBAC, name: "secret-manager", user: KUBERNETES_ADMIN, requestObject: roleManifest("ClusterRole", "secret-manager", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "delete"] }]) }),
-      sample("a developer patches a Role to watch secrets", { verb: "patch", resource: "roles", ...RBAC, namespace: "web", name: "app", user: DEVELOPER, code: 200, requestObject: roleManifest("Role", "app", [{ apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["watch"] }], "web") }),
+      sample("an admin creates a ClusterRole that lists and deletes secrets", {
+        verb: "create",
+        resource: "clusterroles",
+        ...RBAC,
+        name: "secret-manager",
+        user: KUBERNETES_ADMIN,
+        requestObject: roleManifest("ClusterRole", "secret-manager", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "delete"] }]),
+      }),
+      sample("a developer patches a Role to watch secrets", {
+        verb: "patch",
+        resource: "roles",
+        ...RBAC,
+        namespace: "web",
+        name: "app",
+        user: DEVELOPER,
+        code: 200,
+        requestObject: roleManifest("Role", "app", [{ apiGroups: [""], resources: ["configmaps", "secrets"], verbs: ["watch"] }], "web"),
+      }),
     ],
     negative: [
-      sample("a Role creating secrets only (no read verb)", { verb: "create", resource: "roles", ...RBAC, namespace: "web", name: "writer", user: DEVELOPER, requestObject: roleManifest("Role", "writer", [{ apiGroups: [""], resources: ["secrets"], verbs: ["create"] }], "web") }),
-      sample("a Role reading configmaps", { verb: "create", resource: "roles", ...RBAC, namespace: "web", name: "config", user: DEVELOPER, requestObject: roleManifest("Role", "config", [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }], "web") }),
-      sample("an operator's service account granting itself secret reads (excluded: not a person)", { verb: "create", resource: "clusterroles", ...RBAC, name: "external-secrets", user: serviceAccount("external-secrets", "external-secrets"), requestObject: roleManifest("ClusterRole", "external-secrets", [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }]) }),
+      sample("a Role creating secrets only (no read verb)", {
+        verb: "create",
+        resource: "roles",
+        ...RBAC,
+        namespace: "web",
+        name: "writer",
+        user: DEVELOPER,
+        requestObject: roleManifest("Role", "writer", [{ apiGroups: [""], resources: ["secrets"], verbs: ["create"] }], "web"),
+      }),
+      sample("a Role reading configmaps", {
+        verb: "create",
+        resource: "roles",
+        ...RBAC,
+        namespace: "web",
+        name: "config",
+        user: DEVELOPER,
+        requestObject: roleManifest("Role", "config", [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list"] }], "web"),
+      }),
+      sample("an operator's service account granting itself secret reads (excluded: not a person)", {
+        verb: "create",
+        resource: "clusterroles",
+        ...RBAC,
+        name: "external-secrets",
+        user: serviceAccount("external-secrets", "external-secrets"),
+        requestObject: roleManifest("ClusterRole", "external-secrets", [
+          { apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] },
+        ]),
+      }),
     ],
   },
 };

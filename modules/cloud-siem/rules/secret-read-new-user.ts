@@ -17,11 +17,39 @@ export const rule: DetectionRuleProps = {
     [IDENTIFY_USER, "Which secret (`@objectRef.namespace`/`@objectRef.name`)? Is reading it part of this person's job?", IF_UNEXPECTED],
   ),
   samples: {
-    positive: [sample("a developer reads a database secret", { verb: "get", resource: "secrets", namespace: "payments", name: "postgres-credentials", user: DEVELOPER }), sample("kubernetes-admin reads a secret", { verb: "get", resource: "secrets", namespace: "web", name: "tls", user: KUBERNETES_ADMIN })],
+    positive: [
+      sample("a developer reads a database secret", {
+        verb: "get",
+        resource: "secrets",
+        namespace: "payments",
+        name: "postgres-credentials",
+        user: DEVELOPER,
+      }),
+      sample("kubernetes-admin reads a secret", { verb: "get", resource: "secrets", namespace: "web", name: "tls", user: KUBERNETES_ADMIN }),
+    ],
     negative: [
-      sample("a workload's service account (excluded) reading its secret", { verb: "get", resource: "secrets", namespace: "payments", name: "postgres-credentials", user: serviceAccount("payments", "payments-api") }),
-      sample("the read denied (403)", { verb: "get", resource: "secrets", namespace: "payments", name: "postgres-credentials", user: DEVELOPER, code: 403 }),
-      sample("updating a secret (a write, not a read)", { verb: "update", resource: "secrets", namespace: "payments", name: "postgres-credentials", user: DEVELOPER }),
+      sample("a workload's service account (excluded) reading its secret", {
+        verb: "get",
+        resource: "secrets",
+        namespace: "payments",
+        name: "postgres-credentials",
+        user: serviceAccount("payments", "payments-api"),
+      }),
+      sample("the read denied (403)", {
+        verb: "get",
+        resource: "secrets",
+        namespace: "payments",
+        name: "postgres-credentials",
+        user: DEVELOPER,
+        code: 403,
+      }),
+      sample("updating a secret (a write, not a read)", {
+        verb: "update",
+        resource: "secrets",
+        namespace: "payments",
+        name: "postgres-credentials",
+        user: DEVELOPER,
+      }),
     ],
   },
 };

@@ -1,4 +1,6 @@
 import { Testing } from "cdktf";
+import { normalizeAuditEvent } from "../lib/audit";
+import { compileQuery } from "../lib/query";
 import {
   CloudSiemRules,
   CloudSiemTuning,
@@ -34,8 +36,6 @@ describe("identity attribute", () => {
   });
 
   test("every rule's samples still hold with @usr.id (the pipeline fills both attributes from user.username)", () => {
-    const { normalizeAuditEvent } = require("../lib/audit");
-    const { compileQuery } = require("../lib/query");
     for (const rule of tuneRules(EKS_RULE_PACK, {})) {
       for (const q of rule.queries) expect(q.query).not.toContain("@usr.name");
       const matches = (e: unknown) => rule.queries.some((q) => compileQuery(q.query)(normalizeAuditEvent(e)));
@@ -65,7 +65,7 @@ describe("tuneRules", () => {
 
   test("disables a rule (kept with enabled = false) and overrides severity on every case", () => {
     const out = synthProps({ rules: { "pod-attach": { enabled: false }, "pod-exec-new-user": { severity: "high" } } });
-    const rules = Object.values(out.resource.datadog_security_monitoring_rule) as any[];
+    const rules = Object.values<any>(out.resource.datadog_security_monitoring_rule);
     expect(rules.find((r) => r.name === "EKS: user attached to a running container").enabled).toBe(false);
     expect(rules.find((r) => r.name === "EKS: user exec into a pod for the first time").case).toEqual([{ status: "high", notifications: [] }]);
   });
@@ -184,7 +184,7 @@ describe("notification rules as the alternative to per-case notifications", () =
 
   test("case notifications stay empty and one datadog_security_notification_rule per severity is emitted", () => {
     const out = synthProps(tuning);
-    for (const rule of Object.values(out.resource.datadog_security_monitoring_rule) as any[]) {
+    for (const rule of Object.values<any>(out.resource.datadog_security_monitoring_rule)) {
       for (const c of rule.case) expect(c.notifications).toEqual([]);
     }
     expect(out.resource.datadog_security_notification_rule).toEqual({

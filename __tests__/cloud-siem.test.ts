@@ -428,7 +428,7 @@ describe("CloudSiemRules", () => {
     const synthesized = JSON.parse(
       Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", { rules: EKS_RULE_PACK, ruleTags: ["env:prod"] })),
     );
-    const resources = Object.values(synthesized.resource.datadog_security_monitoring_rule) as any[];
+    const resources = Object.values<any>(synthesized.resource.datadog_security_monitoring_rule);
     expect(resources).toHaveLength(EKS_RULE_PACK.length);
     for (const r of resources) {
       expect(r.tags).toEqual(expect.arrayContaining(["source:kubernetes", "security:attack", "env:prod"]));

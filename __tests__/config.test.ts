@@ -367,7 +367,7 @@ describe("config: every validation error, with its exact message", () => {
       "pattern with a preset",
       (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "all", pattern: '{ $.verb = "get" }' } }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\\"get\\\" }"; allowed: absent unless filter is custom',
+        'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\"get\\" }"; allowed: absent unless filter is custom',
       ],
     ],
     [

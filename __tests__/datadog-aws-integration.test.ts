@@ -78,7 +78,7 @@ describe("DatadogAwsIntegration (defaults, US1)", () => {
   });
 
   test("every managed policy stays within IAM's 6,144 characters, measured on the exact synthesized document", () => {
-    const policies = Object.values(out.resource.aws_iam_policy) as Json[];
+    const policies = Object.values<Json>(out.resource.aws_iam_policy);
     expect(policies.length).toBeGreaterThan(1);
     for (const policy of policies) {
       const text: string = policy.policy;
@@ -93,7 +93,7 @@ describe("DatadogAwsIntegration (defaults, US1)", () => {
   });
 
   test("the policies grant exactly the documented actions, each once, on every resource", () => {
-    const documents = (Object.values(out.resource.aws_iam_policy) as Json[]).map((p) => JSON.parse(p.policy));
+    const documents = Object.values<Json>(out.resource.aws_iam_policy).map((p) => JSON.parse(p.policy));
     const granted = documents.flatMap((d) => {
       expect(d.Statement).toHaveLength(1);
       expect(d.Statement[0].Effect).toBe("Allow");
@@ -109,7 +109,7 @@ describe("DatadogAwsIntegration (defaults, US1)", () => {
   });
 
   test("attaches every policy and the partition's SecurityAudit to the role", () => {
-    const attachments = Object.values(out.resource.aws_iam_role_policy_attachment) as Json[];
+    const attachments = Object.values<Json>(out.resource.aws_iam_role_policy_attachment);
     expect(attachments).toHaveLength(6);
     for (const a of attachments) expect(a.role).toBe("${aws_iam_role.datadog_integration.name}");
     expect(attachments.map((a) => a.policy_arn)).toEqual([
@@ -184,7 +184,7 @@ describe("Datadog account per site and partition", () => {
 
   test("GovCloud (ddog-gov.com, aws-us-gov) uses partition-aware ARNs and GovCloud regions", () => {
     const out = synth({ datadogSite: "ddog-gov.com", awsPartition: "aws-us-gov", regions: ["us-gov-west-1", "us-gov-east-1"] });
-    const attachments = Object.values(out.resource.aws_iam_role_policy_attachment) as Json[];
+    const attachments = Object.values<Json>(out.resource.aws_iam_role_policy_attachment);
     expect(attachments.map((a) => a.policy_arn)).toContain("arn:aws-us-gov:iam::aws:policy/SecurityAudit");
     expect(attachments.map((a) => a.policy_arn)).not.toContain("arn:aws:iam::aws:policy/SecurityAudit");
     const account = only(out.resource.datadog_integration_aws_account);
@@ -262,7 +262,7 @@ describe("bring your own role or integration", () => {
 describe("options", () => {
   test("without extended collection only the core and log-collection actions are granted", () => {
     const out = synth({ resourcesExtendedCollection: false });
-    const granted = (Object.values(out.resource.aws_iam_policy) as Json[]).flatMap((p) => JSON.parse(p.policy).Statement[0].Action as string[]);
+    const granted = Object.values<Json>(out.resource.aws_iam_policy).flatMap((p) => JSON.parse(p.policy).Statement[0].Action as string[]);
     expect(granted).toEqual(datadogIntegrationActions({ resourceCollection: false, logCollection: true }));
     expect(granted).not.toContain("bedrock:GetAgent");
     expect(Object.keys(out.resource.aws_iam_policy)).toHaveLength(1);
@@ -287,7 +287,7 @@ describe("options", () => {
       rolePermissionsBoundaryArn: "arn:aws:iam::123456789012:policy/Boundary",
       tags: { team: "security" },
     });
-    const policyArns = (Object.values(out.resource.aws_iam_role_policy_attachment) as Json[]).map((a) => a.policy_arn);
+    const policyArns = Object.values<Json>(out.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn);
     expect(policyArns.some((arn) => arn.endsWith(":policy/SecurityAudit"))).toBe(false);
     const role = only(out.resource.aws_iam_role);
     expect(role).toMatchObject({
@@ -295,7 +295,7 @@ describe("options", () => {
       permissions_boundary: "arn:aws:iam::123456789012:policy/Boundary",
       tags: { team: "security" },
     });
-    for (const policy of Object.values(out.resource.aws_iam_policy) as Json[]) {
+    for (const policy of Object.values<Json>(out.resource.aws_iam_policy)) {
       expect(policy.path).toBe("/datadog/");
     }
   });

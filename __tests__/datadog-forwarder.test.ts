@@ -185,7 +185,7 @@ describe("DatadogForwarder variants", () => {
     const out = synth({ auditLogGroups: [PROD_A, PROD_B], ddTags: ["team:security"] });
     const filters = out.resource.aws_cloudwatch_log_subscription_filter;
     expect(Object.keys(filters)).toEqual(["audit_logs_to_datadog_prod-a", "audit_logs_to_datadog_prod-b"]);
-    expect((Object.values(filters) as Json[]).map((f) => [f.name, f.log_group_name])).toEqual([
+    expect(Object.values<Json>(filters).map((f) => [f.name, f.log_group_name])).toEqual([
       ["datadog-forwarder-eks-audit", "/aws/eks/prod-a/cluster"],
       ["datadog-forwarder-eks-audit", "/aws/eks/prod-b/cluster"],
     ]);
@@ -267,12 +267,12 @@ describe("DatadogForwarder variants", () => {
         }
       }),
     );
-    const stacks = Object.entries(out.resource.aws_cloudformation_stack) as [string, Json][];
+    const stacks = Object.entries<Json>(out.resource.aws_cloudformation_stack);
     expect(stacks.map(([address, s]) => [address, s.provider])).toEqual([
       ["datadog_forwarder_eu-west-1", "aws.eu-west-1"],
       ["datadog_forwarder_us-east-1", "aws.us-east-1"],
     ]);
-    for (const secret of Object.values(out.resource.aws_secretsmanager_secret) as Json[]) {
+    for (const secret of Object.values<Json>(out.resource.aws_secretsmanager_secret)) {
       expect(["aws.us-east-1", "aws.eu-west-1"]).toContain(secret.provider);
     }
   });

@@ -150,7 +150,7 @@ describe("EksAuditLogging: attributes and validation", () => {
     ],
     [
       "audit listed as additional",
-      { additionalLogTypes: ["audit" as never] },
+      { additionalLogTypes: ["audit"] },
       'eks cluster "c": additionalLogTypes: received "audit"; allowed: api, authenticator, controllerManager, scheduler (audit is always on)',
     ],
     [
@@ -178,6 +178,6 @@ describe("EksAuditLogging: attributes and validation", () => {
   });
 
   it.each(errors)("rejects %s at construction", (_n, override, message) => {
-    expect(() => synth({ clusterName: "c", newCluster: NEW, ...override } as EksAuditLoggingProps)).toThrow(message);
+    expect(() => synth({ clusterName: "c", newCluster: NEW, ...override })).toThrow(message);
   });
 });

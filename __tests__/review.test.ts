@@ -2,6 +2,7 @@
  * `review` over synthesized output folders: danger first by human name, old → new per link, exit codes, determinism,
  * and the committed example (docs/review-example.md) kept current.
  */
+import { spawnSync } from "child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -55,7 +56,7 @@ describe("review of the example change (threshold raised, rule disabled, retenti
     expect(markdown).toContain("  - `retention_in_days`: `30` → `14`");
     expect(markdown).toContain("  - `case[medium].condition`: `execs > 10` → `execs > 20`");
     expect(markdown).toContain("  - `options.evaluation_window`: `900` → `1800`");
-    expect(production).toMatch(/- Cloud SIEM rule pod-attach \("[^"]+"\): changed\n  - `enabled`: `true` → `false`/);
+    expect(production).toMatch(/- Cloud SIEM rule pod-attach \("[^"]+"\): changed\n {2}- `enabled`: `true` → `false`/);
     expect(production).toMatch(/`filter_pattern`:\n {4}```diff\n {4}- \{ \$\.requestURI != "\/healthz\*"[^\n]*\n {4}\+ [^\n]*\$\.verb != "get"/);
   });
 
@@ -117,7 +118,7 @@ describe("review: replacement, IAM and whole environments", () => {
     });
     const { markdown } = runReview([before, head]);
     expect(markdown).toMatch(
-      /- Cloud SIEM rule my-new-rule \("EKS: my new rule"\): added\n  - `enabled`: `false`\n  - severity: `medium` when `execs > 10`\n  - query: `source:kubernetes\.audit [^\n]*`\n/,
+      /- Cloud SIEM rule my-new-rule \("EKS: my new rule"\): added\n {2}- `enabled`: `false`\n {2}- severity: `medium` when `execs > 10`\n {2}- query: `source:kubernetes\.audit [^\n]*`\n/,
     );
   });
 
@@ -133,7 +134,7 @@ describe("review: replacement, IAM and whole environments", () => {
 
   it("a changed severity is named first, old → new", () => {
     const head = edited(before, "staging", (s) => (s.resource.datadog_security_monitoring_rule["pod-exec-burst"].case[0].status = "high"));
-    expect(runReview([before, head]).markdown).toMatch(/- Cloud SIEM rule pod-exec-burst \("[^"]+"\): changed\n  - severity: `medium` → `high`\n/);
+    expect(runReview([before, head]).markdown).toMatch(/- Cloud SIEM rule pod-exec-burst \("[^"]+"\): changed\n {2}- severity: `medium` → `high`\n/);
   });
 
   it("summarizes IAM policy changes as actions added and removed, never as documents", () => {
@@ -203,7 +204,7 @@ describe("review: bad arguments are one line and exit 2", () => {
 describe("review: the command as npm runs it (node scripts/run-ts.js tools/review-cli.ts)", () => {
   const ROOT = path.join(__dirname, "..");
   const run = (argv: string[]) =>
-    require("child_process").spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review-cli.ts"), ...argv], {
+    spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review-cli.ts"), ...argv], {
       encoding: "utf8",
     });
 

@@ -96,7 +96,7 @@ describe("EKS rule pack", () => {
 
     test("synthesizes one datadog_security_monitoring_rule with its tags and explicit timing options", () => {
       const synthesized = JSON.parse(Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", { rules: [props] })));
-      const resources = Object.values(synthesized.resource.datadog_security_monitoring_rule) as Record<string, any>[];
+      const resources = Object.values<Record<string, any>>(synthesized.resource.datadog_security_monitoring_rule);
       expect(resources).toHaveLength(1);
       const [resource] = resources;
       expect(resource.name).toBe(rule.name);

@@ -1,4 +1,6 @@
 import { Testing } from "cdktf";
+import { readFileSync } from "fs";
+import { join } from "path";
 import { loadConfigFile, validateConfig, DEFAULT_CONFIG_PATH } from "../config/load";
 import { EKS_RULE_PACK } from "../modules/cloud-siem";
 import { EnvironmentStack } from "../stacks/environment-stack";
@@ -15,7 +17,7 @@ function fullStack(envIndex: number, config = loadConfigFile(DEFAULT_CONFIG_PATH
   const app = Testing.app();
   const stack = new EnvironmentStack(app, config.environments[envIndex]);
   app.synth();
-  return JSON.parse(require("fs").readFileSync(require("path").join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
+  return JSON.parse(readFileSync(join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
 }
 
 describe("EnvironmentStack: one stack per environment, named after it", () => {

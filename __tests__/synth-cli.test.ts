@@ -61,7 +61,8 @@ describe("synth: deterministic, relocatable output", () => {
 
   it("finds no terraform on the PATH it gives the app (so the runs below prove synth needs none)", () => {
     const probe = spawnSync("terraform", ["version"], { env: { PATH: NODE_ONLY_PATH } });
-    expect((probe.error as NodeJS.ErrnoException | undefined)?.code).toBe("ENOENT");
+    const code = probe.error !== undefined && "code" in probe.error ? probe.error.code : undefined;
+    expect(code).toBe("ENOENT");
   });
 
   it("synthesizes every stack without credentials and without terraform", () => {

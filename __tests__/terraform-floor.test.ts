@@ -2,6 +2,7 @@
  * Synthesis starts no process and needs no terraform, yet every stack states its real Terraform floor
  * (`terraform.required_version`), and the project's own validations still stop a bad synth.
  */
+import { createRequire } from "module";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { App, Lazy, TerraformStack, TerraformVariable, Testing, Tokenization } from "cdktf";
@@ -17,7 +18,7 @@ import { EnvironmentStack } from "../stacks/environment-stack";
 import { baseConfig } from "./helpers/config";
 
 // The module object itself (not an import namespace), so spies replace what cdktf calls.
-const childProcess: typeof import("child_process") = require("child_process");
+const childProcess = createRequire(__filename)("child_process") as typeof import("child_process");
 const PROCESS_FUNCTIONS = ["exec", "execFile", "execFileSync", "execSync", "fork", "spawn", "spawnSync"] as const;
 
 /** Runs `fn` with every child_process function replaced by one that records the call and throws. */
@@ -180,7 +181,7 @@ describe("terraform.required_version states the stack's real floor", () => {
 });
 
 describe("cdktf token creation traces (main.ts turns them off for speed)", () => {
-  const traces: { captureStackTrace: () => string[] } = require("cdktf/lib/tokens/private/stack-trace");
+  const traces = createRequire(__filename)("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace: () => string[] };
   const lazyTrace = (): string[] => (Tokenization.reverseString(Lazy.stringValue({ produce: () => "x" })).tokens[0] as any).creationStack;
   const original = traces.captureStackTrace;
   afterAll(() => {

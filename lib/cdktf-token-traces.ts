@@ -8,9 +8,12 @@
  * The app entry (`main.ts`) turns them off unless `CDKTF_TOKEN_TRACES=1` asks for them while debugging; the
  * constructs leave a user's own app as it is.
  */
+import { createRequire } from "module";
+
 // The module object itself: cdktf calls the function through it (`(0, stack_trace_1.captureStackTrace)()`), so
 // replacing its property replaces every use.
-const stackTrace: { captureStackTrace: (below?: unknown) => string[] } = require("cdktf/lib/tokens/private/stack-trace");
+// (An `import` would give a copy of the exports, not the object cdktf calls through.)
+const stackTrace = createRequire(__filename)("cdktf/lib/tokens/private/stack-trace") as { captureStackTrace: (below?: unknown) => string[] };
 
 /** The environment variable that keeps cdktf's token creation traces (for debugging an unresolvable token). */
 export const TOKEN_TRACES_ENV_VAR = "CDKTF_TOKEN_TRACES";

@@ -9,7 +9,7 @@
 import { TerraformStack } from "cdktf";
 
 /** The resolved Terraform JSON of a stack (`cdk.tf.json`). */
-export type StackJson = Record<string, any>;
+export type StackJson = Record<string, unknown>;
 
 const HOOKS = new WeakMap<TerraformStack, Array<(json: StackJson) => void>>();
 

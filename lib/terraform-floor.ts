@@ -122,9 +122,9 @@ export function requireTerraformFloor(stack: TerraformStack): void {
   onStackJson(
     stack,
     (json) => {
-      json.terraform = { ...(json.terraform ?? {}), required_version: constraint(json) };
+      json.terraform = { ...(isObject(json.terraform) ? json.terraform : {}), required_version: constraint(json) };
     },
-    (json) => stack.addOverride("terraform.required_version", json.terraform.required_version),
+    (json) => stack.addOverride("terraform.required_version", constraint(json)),
   );
 }
 

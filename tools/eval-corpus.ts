@@ -120,7 +120,7 @@ export function parseCorpusLine(text: string, line: number): CorpusLine {
     if (extra !== undefined && !(Array.isArray(extra) && extra.every((e) => typeof e === "string"))) {
       throw new CorpusLineError(`line ${line}: extra_rules_files is ${JSON.stringify(extra)} (allowed: a list of file names)`);
     }
-    const names = expected as string[];
+    const names = expected;
     const detections = names.filter((n) => !FALCO_INFO_RULES.includes(n));
     const stock = extra === undefined || extra.length === 0;
     const infoOnly = names.length > 0 && detections.length === 0;

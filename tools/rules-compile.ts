@@ -42,7 +42,7 @@ export function compileRules(rules: readonly MatchableRule[], warn: (message: st
         return { query, slot: nodes.length - 1 };
       } catch (e) {
         if (e instanceof QuerySyntaxError) {
-          throw new Error(`rule ${JSON.stringify(rule.name)}: queries[${index}] (${query.name}).query is invalid: ${e.message}`);
+          throw new Error(`rule ${JSON.stringify(rule.name)}: queries[${index}] (${query.name}).query is invalid: ${e.message}`, { cause: e });
         }
         throw e;
       }

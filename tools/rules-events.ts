@@ -60,7 +60,7 @@ export async function openEvents(file: string, stdin: NodeJS.ReadableStream): Pr
     return stdin as AsyncIterable<string>;
   }
   // gzip is recognized by its magic bytes (1f 8b), whatever the file name.
-  let gzip = false;
+  let gzip: boolean;
   const handle = await open(file, "r");
   try {
     const head = Buffer.alloc(2);

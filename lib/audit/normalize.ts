@@ -41,7 +41,8 @@ function describe(v: unknown): string {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "..." : v)}`;
-  return `${typeof v === "object" ? "an object" : `the ${typeof v} ${String(v)}`}`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return `the ${typeof v} ${String(v)}`;
+  return typeof v === "object" ? "an object" : `the ${typeof v} value`;
 }
 
 /** Epoch milliseconds of an RFC 3339 string or a number (ms), else undefined. */
@@ -70,7 +71,7 @@ function decodeComponent(text: string): string {
  * decoding of `URLSearchParams`; hand-written because it runs for most audit events.
  */
 function parseQueryString(query: string): Json {
-  const queryString: Json = {};
+  const queryString: Record<string, string | string[]> = {};
   let start = 0;
   while (start <= query.length) {
     let end = query.indexOf("&", start);

@@ -19,7 +19,7 @@ import { parseNumber, parseQuery } from "./parser";
 export type LogPredicate = (log: NormalizedLog) => boolean;
 export type ValuePredicate = (value: unknown) => boolean;
 
-const hasOwn = Object.prototype.hasOwnProperty;
+const hasOwn = (record: object, key: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(record, key);
 
 /**
  * Precomputed keys for a path: `keys[i][j]` is segments i..j joined with dots, so lookups of dotted keys do not
@@ -65,7 +65,7 @@ export function someAlong(root: unknown, path: CompiledPath, pred: ValuePredicat
     if (Array.isArray(v)) return someAt(v, path, i, pred);
     const rec = v as Record<string, unknown>;
     const next = rec[first[i]];
-    if (next === undefined || (path.inherited[i] && !hasOwn.call(rec, first[i]))) return someAt(v, path, i, pred);
+    if (next === undefined || (path.inherited[i] && !hasOwn(rec, first[i]))) return someAt(v, path, i, pred);
     v = next;
   }
   return Array.isArray(v) ? someAt(v, path, first.length, pred) : pred(v);
@@ -84,11 +84,11 @@ export function someAt(value: unknown, path: CompiledPath, i: number, pred: Valu
   const rec = value as Record<string, unknown>;
   const row = path.keys[i];
   const next = rec[row[0]];
-  if (next !== undefined && hasOwn.call(rec, row[0])) return someAt(next, path, i + 1, pred);
+  if (next !== undefined && hasOwn(rec, row[0])) return someAt(next, path, i + 1, pred);
   // The segment is not a key here: try keys that contain dots (`authorization.k8s.io/decision`).
   for (let k = 1; k < row.length; k++) {
     const key = row[k];
-    if (hasOwn.call(rec, key) && someAt(rec[key], path, i + k + 1, pred)) return true;
+    if (hasOwn(rec, key) && someAt(rec[key], path, i + k + 1, pred)) return true;
   }
   return false;
 }
@@ -107,10 +107,10 @@ function firstAt(value: unknown, path: CompiledPath, i: number): unknown {
   const rec = value as Record<string, unknown>;
   const row = path.keys[i];
   const next = rec[row[0]];
-  if (next !== undefined && hasOwn.call(rec, row[0])) return firstAt(next, path, i + 1);
+  if (next !== undefined && hasOwn(rec, row[0])) return firstAt(next, path, i + 1);
   for (let k = 1; k < row.length; k++) {
     const key = row[k];
-    if (hasOwn.call(rec, key)) {
+    if (hasOwn(rec, key)) {
       const found = firstAt(rec[key], path, i + k + 1);
       if (found !== undefined) return found;
     }
@@ -202,7 +202,7 @@ function scalarEquals(v: unknown, t: string, n: number | undefined): boolean {
 }
 
 function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\\/]/g, "\\$&");
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
 /** Free text: a word (wildcards allowed) or a phrase, in `message`, case-insensitive. */

@@ -21,7 +21,7 @@ import { QueryField, QueryNode, QueryValue, ReservedAttribute } from "./ast";
 import { QuerySyntaxError } from "./errors";
 
 const RESERVED: ReadonlySet<string> = new Set<ReservedAttribute>(["source", "service", "host", "status"]);
-const REGEX_SPECIAL = /[.*+?^${}()|[\]\\\/]/;
+const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/]/;
 /** Characters that Datadog lists as special and that this engine does not give a meaning inside a word. */
 const UNSUPPORTED_IN_WORD: ReadonlySet<string> = new Set(['"', "[", "]", "{", "}", "~", "^"]);
 

@@ -1,6 +1,6 @@
 import { TerraformStack } from "cdktf";
 import { onStackJson } from "../../lib/stack-json";
-import { checkSynthesizedStack, SynthesizedStack } from "./checks";
+import { checkSynthesizedStack } from "./checks";
 
 /**
  * Runs the policy checks on `stack` every time it is synthesized, on the resolved Terraform JSON the synth produces
@@ -9,7 +9,7 @@ import { checkSynthesizedStack, SynthesizedStack } from "./checks";
  */
 export function applyPolicyChecks(stack: TerraformStack): void {
   onStackJson(stack, (json) => {
-    const violations = checkSynthesizedStack(json as SynthesizedStack);
+    const violations = checkSynthesizedStack(json);
     if (violations.length > 0) {
       const lines = violations.map((v) => `  [${stack.node.path}] [${v.rule}] ${v.message}`);
       throw new Error(`Validation failed with the following errors:\n${lines.join("\n")}`);

@@ -24,10 +24,23 @@ function isKnownSource(value: string, knownSources: readonly string[]): boolean 
   return knownSources.some((source) => pattern.test(source));
 }
 
+/** Lint results for the default sources, by query: every environment's copy of a pack rule has the same queries. */
+const LINTED = new Map<string, readonly string[]>();
+
 /**
  * Problems of one query, each phrased to follow its field name (e.g. `query[0].query`); empty when the query is fine.
  */
 export function lintQuery(query: string, knownSources: readonly string[] = KNOWN_LOG_SOURCES): string[] {
+  if (knownSources !== KNOWN_LOG_SOURCES) return lintQueryUncached(query, knownSources);
+  let problems = LINTED.get(query);
+  if (problems === undefined) {
+    problems = lintQueryUncached(query, knownSources);
+    LINTED.set(query, problems);
+  }
+  return [...problems];
+}
+
+function lintQueryUncached(query: string, knownSources: readonly string[]): string[] {
   if (typeof query !== "string" || query.trim() === "")
     return [`is ${JSON.stringify(query)} (allowed: a Datadog log search query such as source:kubernetes.audit)`];
   let sources: string[];

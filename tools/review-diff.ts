@@ -2,7 +2,7 @@
  * The synthesized-output half of `review`: what changes between two versions of one environment's stack, by
  * resource, as old → new values, with what Terraform would destroy or replace first.
  */
-import type { Json } from "./review-load";
+import { JsonObject, asArray, asObject, asString, parseJson } from "./json";
 import { FORCES_REPLACEMENT, LINKS, Link, forcesReplacement, humanName, linkOf, referenceText, regionOf } from "./review-resources";
 
 export type ChangeKind = "added" | "removed" | "changed" | "replaced";
@@ -46,15 +46,16 @@ interface Resource {
   readonly address: string;
   readonly type: string;
   readonly name: string;
-  readonly body: Json;
+  readonly body: JsonObject;
   readonly region?: string;
 }
 
-function resourcesOf(stack: Json | undefined): Map<string, Resource> {
+function resourcesOf(stack: JsonObject | undefined): Map<string, Resource> {
   const out = new Map<string, Resource>();
   if (stack === undefined) return out;
-  for (const [type, byName] of Object.entries<Json>(stack.resource ?? {})) {
-    for (const [name, body] of Object.entries<Json>(byName)) {
+  for (const [type, byName] of Object.entries(asObject(stack.resource))) {
+    for (const [name, value] of Object.entries(asObject(byName))) {
+      const body = asObject(value);
       out.set(`${type}.${name}`, { address: `${type}.${name}`, type, name, body, region: regionOf(stack, body) });
     }
   }
@@ -66,21 +67,25 @@ const SKIPPED = new Set(["//", "depends_on", "provider"]);
 /** JSON-in-a-string attributes compared as documents. */
 const JSON_DOCUMENTS = new Set(["assume_role_policy"]);
 
+/** The `field` of every element of a list of blocks, when each is a string and no two are the same; else undefined. */
+function distinctKeys(blocks: readonly unknown[], field: string): string[] | undefined {
+  const keys = blocks.map((b) => asObject(b)[field]);
+  return keys.every((k): k is string => typeof k === "string") && new Set(keys).size === keys.length ? keys : undefined;
+}
+
 /**
  * Flattens a resource body into `path -> value` leaves. Lists of blocks are keyed by their `status` or `name`
  * when every element has one (rule cases, queries, exclusion filters), so a reordering is not a change.
  */
 export function flatten(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
   if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
-    const keyField = ["status", "name"].find(
-      (k) => value.every((v) => typeof (v as Json)[k] === "string") && new Set(value.map((v) => (v as Json)[k])).size === value.length,
-    );
-    value.forEach((v, i) => flatten(v, `${prefix}[${keyField !== undefined ? (v as Json)[keyField] : i}]`, out));
+    const keys = distinctKeys(value, "status") ?? distinctKeys(value, "name");
+    value.forEach((v, i) => flatten(v, `${prefix}[${keys !== undefined ? keys[i] : i}]`, out));
   } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(value as Json)) {
+    for (const [k, v] of Object.entries(asObject(value))) {
       if (prefix === "" && SKIPPED.has(k)) continue;
       if (prefix === "" && JSON_DOCUMENTS.has(k) && typeof v === "string" && v.startsWith("{")) {
-        flatten(JSON.parse(v), k, out);
+        flatten(parseJson(v), k, out);
         continue;
       }
       flatten(v, prefix === "" ? k : `${prefix}.${k}`, out);
@@ -100,6 +105,8 @@ export function show(value: unknown): string {
 }
 
 const isLong = (v: unknown) => typeof v === "string" && (v.includes("\n") || v.length > 70);
+/** A leaf as the text of a line diff: a string as it is, anything else (a number, a boolean, an empty list) as JSON. */
+const leafText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
 function lineDiff(before: string, after: string): string[] {
   const a = before.split("\n");
@@ -113,7 +120,7 @@ function settingChange(path: string, before: unknown, after: unknown): string {
   if (before === undefined) return `\`${path}\`: set to ${show(after)}`;
   if (after === undefined) return `\`${path}\`: ${show(before)} removed`;
   if (isLong(before) || isLong(after)) {
-    const lines = lineDiff(referenceText(String(before)), referenceText(String(after)));
+    const lines = lineDiff(referenceText(leafText(before)), referenceText(leafText(after)));
     return [`\`${path}\`:`, "  ```diff", ...lines.map((l) => `  ${l}`), "  ```"].join("\n");
   }
   return `\`${path}\`: ${show(before)} → ${show(after)}`;
@@ -123,19 +130,19 @@ function settingChange(path: string, before: unknown, after: unknown): string {
 function widgetCount(doc: unknown): number {
   if (Array.isArray(doc)) return doc.reduce((n: number, d) => n + widgetCount(d), 0);
   if (doc === null || typeof doc !== "object") return 0;
-  return ("definition" in (doc as Json) ? 1 : 0) + Object.values(doc as Json).reduce((n: number, d) => n + widgetCount(d), 0);
+  return ("definition" in doc ? 1 : 0) + Object.values(asObject(doc)).reduce((n: number, d) => n + widgetCount(d), 0);
 }
 
 function parsed(text: unknown): unknown {
   try {
-    return typeof text === "string" ? JSON.parse(text) : undefined;
+    return typeof text === "string" ? parseJson(text) : undefined;
   } catch {
     return undefined;
   }
 }
 
 /** Setting-level changes of a resource present on both sides; the `policy` of IAM policies is summarized elsewhere. */
-function settingChanges(r: Resource, before: Json, after: Json): { lines: string[]; forced: string[] } {
+function settingChanges(r: Resource, before: JsonObject, after: JsonObject): { lines: string[]; forced: string[] } {
   const a = flatten(before);
   const b = flatten(after);
   const lines: string[] = [];
@@ -165,7 +172,10 @@ function settingChanges(r: Resource, before: Json, after: Json): { lines: string
     }
   }
   if (r.type === "datadog_security_monitoring_rule") {
-    const statuses = (body: Json) => ((Array.isArray(body.case) ? body.case : []) as Json[]).map((c) => c.status).join(", ");
+    const statuses = (body: JsonObject) =>
+      asArray(body.case)
+        .map((c) => asString(asObject(c).status))
+        .join(", ");
     if (statuses(before) !== statuses(after)) lines.unshift(`severity: \`${statuses(before)}\` → \`${statuses(after)}\``);
   }
   return { lines, forced };
@@ -175,20 +185,23 @@ function settingChanges(r: Resource, before: Json, after: Json): { lines: string
 function addedFacts(r: Resource): string[] {
   if (r.type !== "datadog_security_monitoring_rule") return [];
   const b = r.body;
-  const cases = (Array.isArray(b.case) ? b.case : []) as Json[];
-  const queries = (Array.isArray(b.query) ? b.query : []) as Json[];
+  const cases = asArray(b.case).map(asObject);
+  const queries = asArray(b.query).map(asObject);
   return [
     `\`enabled\`: ${show(b.enabled ?? true)}`,
     `severity: ${cases.map((c) => `${show(c.status)}${c.condition !== undefined ? ` when ${show(c.condition)}` : ""}`).join("; ")}`,
-    ...queries.map((q) => `query${queries.length > 1 ? ` ${q.name ?? ""}` : ""}: ${show(q.query)}`),
+    ...queries.map((q) => `query${queries.length > 1 ? ` ${asString(q.name) ?? ""}` : ""}: ${show(q.query)}`),
   ];
 }
 
 /** `aws`, `aws.<alias>`, ... for every provider block of a stack. */
-function providerAliases(stack: Json): Set<string> {
+function providerAliases(stack: JsonObject): Set<string> {
   const out = new Set<string>();
-  for (const [type, blocks] of Object.entries<any>(stack.provider ?? {})) {
-    for (const p of Array.isArray(blocks) ? blocks : [blocks]) out.add(p?.alias !== undefined ? `${type}.${p.alias}` : type);
+  for (const [type, blocks] of Object.entries(asObject(stack.provider))) {
+    for (const p of Array.isArray(blocks) ? blocks : [blocks]) {
+      const alias = asString(asObject(p).alias);
+      out.add(alias !== undefined ? `${type}.${alias}` : type);
+    }
   }
   return out;
 }
@@ -198,8 +211,7 @@ function iamActions(resources: Map<string, Resource>): Set<string> {
   const actions = new Set<string>();
   for (const r of resources.values()) {
     if (r.type !== "aws_iam_policy") continue;
-    const doc = parsed(r.body.policy) as Json | undefined;
-    for (const st of (doc?.Statement ?? []) as Json[]) {
+    for (const st of asArray(asObject(parsed(r.body.policy)).Statement).map(asObject)) {
       if (st.Effect !== "Allow") continue;
       for (const a of Array.isArray(st.Action) ? st.Action : [st.Action]) if (typeof a === "string") actions.add(a);
     }
@@ -219,7 +231,7 @@ const emptyCounts = (): Record<Link, LinkCounts> =>
   Object.fromEntries(LINKS.map((l) => [l, { added: 0, changed: 0, destroyed: 0, replaced: 0 }])) as Record<Link, LinkCounts>;
 
 /** Compares one environment's stack before and after; either side may be missing (environment added or removed). */
-export function diffEnvironment(environment: string, before: Json | undefined, after: Json | undefined): EnvironmentDiff {
+export function diffEnvironment(environment: string, before: JsonObject | undefined, after: JsonObject | undefined): EnvironmentDiff {
   const old = resourcesOf(before);
   const now = resourcesOf(after);
   const danger: Danger[] = [];
@@ -240,11 +252,11 @@ export function diffEnvironment(environment: string, before: Json | undefined, a
       counts[link].destroyed++;
       const details: string[] = [];
       // https://developer.hashicorp.com/terraform/language/meta-arguments/lifecycle#prevent_destroy
-      if (a.body.lifecycle?.prevent_destroy === true)
+      if (asObject(a.body.lifecycle).prevent_destroy === true)
         details.push(
           "its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`",
         );
-      const provider = typeof a.body.provider === "string" ? a.body.provider : undefined;
+      const provider = asString(a.body.provider);
       if (provider !== undefined && after !== undefined && !providerAliases(after).has(provider)) orphanedProviders.add(provider);
       danger.push({ text: `${subject} would be destroyed`, address, detail: details.length > 0 ? details.join("; ") : undefined });
       changes.push({ address, link, subject, kind: "removed", details: [] });

@@ -1,23 +1,22 @@
 /** Reading the inputs of `review`: synthesized output folders and `terraform show -json` plans. */
 import { existsSync, readFileSync, readdirSync, statSync } from "fs";
 import * as path from "path";
+import { JsonObject, JsonValue, asObject, isObject, parseJson } from "./json";
 import { ReviewUsageError } from "./review-args";
-
-export type Json = Record<string, any>;
 
 /**
  * The stacks of a synthesized output folder (`<dir>/stacks/<environment>/cdk.tf.json`), by environment name.
  * @throws ReviewUsageError when the folder holds no synthesized stack, or a stack is not valid JSON.
  */
-export function loadSynthesized(dir: string): Map<string, Json> {
+export function loadSynthesized(dir: string): Map<string, JsonObject> {
   const stacksDir = path.join(dir, "stacks");
   const names = existsSync(stacksDir) && statSync(stacksDir).isDirectory() ? readdirSync(stacksDir).sort() : [];
-  const stacks = new Map<string, Json>();
+  const stacks = new Map<string, JsonObject>();
   for (const name of names) {
     const file = path.join(stacksDir, name, "cdk.tf.json");
     if (!existsSync(file)) continue;
     try {
-      stacks.set(name, JSON.parse(readFileSync(file, "utf8")));
+      stacks.set(name, asObject(parseJson(readFileSync(file, "utf8"))));
     } catch (e) {
       throw new ReviewUsageError(`${file} is not valid JSON (${(e as Error).message}); allowed: the cdk.tf.json of a synth`);
     }
@@ -36,10 +35,10 @@ export function loadSynthesized(dir: string): Map<string, Json> {
  * A plan as `terraform show -json <plan file>` prints it.
  * @throws ReviewUsageError when the file is missing or is not a plan in that format.
  */
-export function loadPlan(file: string): Json {
-  let plan: Json;
+export function loadPlan(file: string): JsonObject {
+  let plan: JsonValue;
   try {
-    plan = JSON.parse(readFileSync(file, "utf8"));
+    plan = parseJson(readFileSync(file, "utf8"));
   } catch (e) {
     throw new ReviewUsageError(
       `--plan file ${JSON.stringify(file)} cannot be read as JSON (${
@@ -47,7 +46,7 @@ export function loadPlan(file: string): Json {
       }); allowed: the output of terraform show -json <plan file>`,
     );
   }
-  if (typeof plan !== "object" || plan === null || !("format_version" in plan) || !Array.isArray(plan.resource_changes ?? [])) {
+  if (!isObject(plan) || !("format_version" in plan) || !Array.isArray(plan.resource_changes ?? [])) {
     throw new ReviewUsageError(
       `--plan file ${JSON.stringify(
         file,

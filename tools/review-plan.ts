@@ -2,7 +2,7 @@
  * The real-plan half of `review`: what `terraform show -json <saved plan>` says will happen (format documented at
  * https://developer.hashicorp.com/terraform/internals/json-format, "Plan Representation" and "Change Representation").
  */
-import type { Json } from "./review-load";
+import { JsonObject, asArray, asObject, asString, asStrings } from "./json";
 import { humanName } from "./review-resources";
 
 export interface PlanDanger {
@@ -37,16 +37,20 @@ function pathText(path: unknown): string {
   return Array.isArray(path) ? path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i > 0 ? "." : ""}${p}`)).join("") : String(path);
 }
 
-export function planFacts(plan: Json): PlanFacts {
+export function planFacts(plan: JsonObject): PlanFacts {
   let create = 0;
   let update = 0;
   let del = 0;
   let replace = 0;
   const danger: PlanDanger[] = [];
-  const changes = [...((plan.resource_changes ?? []) as Json[])].sort((a, b) => String(a.address).localeCompare(String(b.address)));
+  const addressOf = (rc: JsonObject) => asString(rc.address) ?? "";
+  const changes = asArray(plan.resource_changes)
+    .map(asObject)
+    .sort((a, b) => addressOf(a).localeCompare(addressOf(b)));
   for (const rc of changes) {
     if (rc.mode === "data") continue;
-    const actions: string[] = rc.change?.actions ?? [];
+    const change = asObject(rc.change);
+    const actions = asStrings(change.actions);
     const key = actions.join(",");
     const isReplace = actions.includes("delete") && actions.includes("create");
     if (isReplace) replace++;
@@ -55,16 +59,19 @@ export function planFacts(plan: Json): PlanFacts {
     else if (key === "delete") del++;
     else continue;
     if (!actions.includes("delete")) continue;
-    const body: Json = rc.change?.before ?? {};
-    const subject = humanName(String(rc.type), String(rc.name), body);
+    const subject = humanName(asString(rc.type) ?? "", asString(rc.name) ?? "", asObject(change.before));
+    const actionReason = asString(rc.action_reason);
     const because =
-      REASONS[rc.action_reason] ??
-      (rc.action_reason !== undefined ? String(rc.action_reason) : isReplace ? "the provider requires it" : "it is no longer in the configuration");
-    const paths: unknown[] = rc.change?.replace_paths ?? [];
+      actionReason !== undefined
+        ? (REASONS[actionReason] ?? actionReason)
+        : isReplace
+          ? "the provider requires it"
+          : "it is no longer in the configuration";
+    const paths = asArray(change.replace_paths);
     const reason = paths.length > 0 ? `${because}: ${paths.map(pathText).sort().join(", ")}` : because;
     danger.push({
       text: `${subject} would be ${isReplace ? "replaced (destroyed, then created)" : "destroyed"}`,
-      address: String(rc.address),
+      address: addressOf(rc),
       reason,
     });
   }

@@ -2,7 +2,7 @@
  * What `review` knows about each resource type: the link of the chain it belongs to, its human name, and which of
  * its arguments force replacement (destroy, then create) when they change.
  */
-import type { Json } from "./review-load";
+import { JsonObject, asArray, asObject, asString } from "./json";
 
 export const LINKS = ["Audit logging", "Ingestion", "Log Explorer", "Cloud SIEM", "Other"] as const;
 export type Link = (typeof LINKS)[number];
@@ -69,7 +69,7 @@ export function referenceText(value: string): string {
 const str = (v: unknown): string => (typeof v === "string" ? referenceText(v) : JSON.stringify(v));
 
 /** The name a reviewer knows a resource by, e.g. `EKS cluster staging-apps`. */
-export function humanName(type: string, name: string, body: Json, region?: string): string {
+export function humanName(type: string, name: string, body: JsonObject, region?: string): string {
   const at = region !== undefined ? ` (${region})` : "";
   switch (type) {
     case "aws_eks_cluster":
@@ -120,11 +120,11 @@ export function humanName(type: string, name: string, body: Json, region?: strin
 }
 
 /** Region of a resource from its `provider` (`aws.<alias>`) and the stack's AWS provider blocks. */
-export function regionOf(stack: Json, body: Json): string | undefined {
-  const providers: Json[] = Array.isArray(stack.provider?.aws) ? stack.provider.aws : [];
+export function regionOf(stack: JsonObject, body: JsonObject): string | undefined {
+  const providers = asArray(asObject(stack.provider).aws).map(asObject);
   if (providers.length === 0) return undefined;
   const ref = typeof body.provider === "string" ? body.provider : "aws";
   if (!ref.startsWith("aws")) return undefined;
   const alias = ref.includes(".") ? ref.split(".")[1] : undefined;
-  return providers.find((p) => p.alias === alias)?.region;
+  return asString(providers.find((p) => p.alias === alias)?.region);
 }

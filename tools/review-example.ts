@@ -14,6 +14,7 @@ import { App } from "cdktf";
 import { parse } from "yaml";
 import { DEFAULT_CONFIG_PATH, validateConfig } from "../config/load";
 import { EnvironmentStack } from "../stacks/environment-stack";
+import { JsonObject, JsonValue, asArray, asObject, isObject } from "./json";
 import { runReview } from "./review";
 
 export const REVIEW_EXAMPLE_DOC = "docs/review-example.md";
@@ -27,20 +28,37 @@ export const EXAMPLE_CHANGE = [
   "production: the cluster `checkout-us` is dropped from the config",
 ];
 
+/**
+ * The object at `path` (keys of objects, indexes of lists) inside `node`, to change in place.
+ * @throws Error when there is none: the default config no longer has what the example changes.
+ */
+function objectAt(node: JsonValue, ...path: Array<string | number>): JsonObject {
+  const found = path.reduce<JsonValue | undefined>((n, k) => (typeof k === "number" ? asArray(n)[k] : asObject(n)[k]), node);
+  if (!isObject(found)) throw new Error(`${DEFAULT_CONFIG_PATH} has no ${path.join(".")} for the review example to change`);
+  return found;
+}
+
 /** The default config's raw document with the example change applied. */
-export function changedConfig(raw: any): any {
+export function changedConfig(raw: JsonValue): JsonValue {
   const c = structuredClone(raw);
-  const staging = c.environments.find((e: any) => e.name === "staging");
-  const production = c.environments.find((e: any) => e.name === "production");
-  staging.cloudSiem.rules["pod-exec-burst"] = { threshold: 20, evaluationWindowSeconds: 1800 };
-  staging.clusters[0].logRetentionInDays = 14;
-  production.cloudSiem.rules["pod-attach"] = { enabled: false };
-  production.datadog.forwarder.subscription.filter = "drop-health-checks-and-system-reads";
-  production.clusters = production.clusters.filter((k: any) => k.name !== "checkout-us");
+  const environments = asArray(asObject(c).environments);
+  const staging = objectAt(
+    environments,
+    environments.findIndex((e) => asObject(e).name === "staging"),
+  );
+  const production = objectAt(
+    environments,
+    environments.findIndex((e) => asObject(e).name === "production"),
+  );
+  objectAt(staging, "cloudSiem", "rules")["pod-exec-burst"] = { threshold: 20, evaluationWindowSeconds: 1800 };
+  objectAt(staging, "clusters", 0).logRetentionInDays = 14;
+  objectAt(production, "cloudSiem", "rules")["pod-attach"] = { enabled: false };
+  objectAt(production, "datadog", "forwarder", "subscription").filter = "drop-health-checks-and-system-reads";
+  production.clusters = asArray(production.clusters).filter((k) => asObject(k).name !== "checkout-us");
   return c;
 }
 
-function synthInto(dir: string, raw: any): void {
+function synthInto(dir: string, raw: JsonValue): void {
   const app = new App({ outdir: dir });
   for (const env of validateConfig(raw, DEFAULT_CONFIG_PATH).environments) new EnvironmentStack(app, env);
   app.synth();
@@ -48,7 +66,7 @@ function synthInto(dir: string, raw: any): void {
 
 /** Synthesizes the default config and the changed one into `work/before` and `work/after`. */
 export function synthesizeExample(work: string): { before: string; after: string } {
-  const raw = parse(readFileSync(DEFAULT_CONFIG_PATH, "utf8"));
+  const raw = parse(readFileSync(DEFAULT_CONFIG_PATH, "utf8")) as JsonValue;
   const before = path.join(work, "before");
   const after = path.join(work, "after");
   synthInto(before, raw);

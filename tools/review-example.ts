@@ -38,18 +38,18 @@ function objectAt(node: JsonValue, ...path: Array<string | number>): JsonObject 
   return found;
 }
 
+/** The environment named `name` of a raw config document, to change in place. */
+function environmentNamed(config: JsonValue, name: string): JsonObject {
+  const found = asArray(asObject(config).environments).find((e) => asObject(e).name === name);
+  if (!isObject(found)) throw new Error(`${DEFAULT_CONFIG_PATH} has no environment ${name} for the review example to change`);
+  return found;
+}
+
 /** The default config's raw document with the example change applied. */
 export function changedConfig(raw: JsonValue): JsonValue {
   const c = structuredClone(raw);
-  const environments = asArray(asObject(c).environments);
-  const staging = objectAt(
-    environments,
-    environments.findIndex((e) => asObject(e).name === "staging"),
-  );
-  const production = objectAt(
-    environments,
-    environments.findIndex((e) => asObject(e).name === "production"),
-  );
+  const staging = environmentNamed(c, "staging");
+  const production = environmentNamed(c, "production");
   objectAt(staging, "cloudSiem", "rules")["pod-exec-burst"] = { threshold: 20, evaluationWindowSeconds: 1800 };
   objectAt(staging, "clusters", 0).logRetentionInDays = 14;
   objectAt(production, "cloudSiem", "rules")["pod-attach"] = { enabled: false };

@@ -11,6 +11,7 @@ import { inflateRawSync } from "zlib";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
+import { JsonObject, JsonValue, asArray, asObject, asString, asStrings } from "./json";
 
 /** Environment variable that points at a provider mirror folder (the folder holding `registry.terraform.io`). */
 export const MIRROR_ENV_VAR = "EKS_AUDIT_SIEM_TF_MIRROR";
@@ -62,13 +63,11 @@ export function writeCliConfig(file: string, mirror: string | undefined, pluginC
   );
 }
 
-type Json = Record<string, any>;
-
 // Not preceded by a name character or a dot: `aws_iam_role.datadog_integration` is an AWS reference.
 const DATADOG_REF = /(?<![A-Za-z0-9_.-])(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_]+|\[[^\]]*\])*/g;
 
 /** Replaces references to Datadog resources inside `${...}` expressions with a string placeholder. */
-function replaceDatadogRefs(value: unknown): unknown {
+function replaceDatadogRefs(value: JsonValue): JsonValue {
   if (typeof value === "string") {
     if (!value.includes("datadog_")) return value;
     // Expressions without nested braces, which is all cdktf writes for plain references.
@@ -87,36 +86,38 @@ function replaceDatadogRefs(value: unknown): unknown {
  * The AWS-only copy of a synthesized stack: Datadog provider, resources, data sources, imports and outputs
  * removed; references to them replaced; `depends_on` entries on them dropped.
  */
-export function awsOnly(stack: Json): Json {
-  const out: Json = structuredClone(stack);
-  delete out.provider?.datadog;
-  delete out.terraform?.required_providers?.datadog;
+export function awsOnly(stack: JsonObject): JsonObject {
+  const out = structuredClone(stack);
+  delete asObject(out.provider).datadog;
+  delete asObject(asObject(out.terraform).required_providers).datadog;
   for (const section of ["resource", "data"]) {
-    for (const type of Object.keys(out[section] ?? {})) if (type.startsWith("datadog_")) delete out[section][type];
-    if (out[section] !== undefined && Object.keys(out[section]).length === 0) delete out[section];
+    const types = asObject(out[section]);
+    for (const type of Object.keys(types)) if (type.startsWith("datadog_")) delete types[type];
+    if (out[section] !== undefined && Object.keys(types).length === 0) delete out[section];
   }
   if (Array.isArray(out.import)) {
-    out.import = out.import.filter((i: Json) => !String(i.to).startsWith("datadog_"));
+    out.import = out.import.filter((i) => !asString(asObject(i).to)?.startsWith("datadog_"));
     if (out.import.length === 0) delete out.import;
   }
-  for (const [name, output] of Object.entries<Json>(out.output ?? {})) {
-    if (JSON.stringify(output.value).includes("datadog_")) delete out.output[name];
+  const outputs = asObject(out.output);
+  for (const [name, output] of Object.entries(outputs)) {
+    if (JSON.stringify(asObject(output).value).includes("datadog_")) delete outputs[name];
   }
   for (const section of ["resource", "data"]) {
-    for (const byName of Object.values<Json>(out[section] ?? {})) {
-      for (const block of Object.values<Json>(byName)) {
+    for (const byName of Object.values(asObject(out[section]))) {
+      for (const block of Object.values(asObject(byName)).map(asObject)) {
         if (Array.isArray(block.depends_on)) {
-          block.depends_on = block.depends_on.filter((d: string) => !/^(data\.)?datadog_/.test(d));
+          block.depends_on = block.depends_on.filter((d) => !(typeof d === "string" && /^(data\.)?datadog_/.test(d)));
         }
       }
     }
   }
-  return replaceDatadogRefs(out) as Json;
+  return asObject(replaceDatadogRefs(out));
 }
 
 /** Override files that let the AWS provider plan without credentials and keep state local. */
-export function offlineOverrides(stack: Json): Record<string, Json> {
-  const providers: Json[] = stack.provider?.aws ?? [];
+export function offlineOverrides(stack: JsonObject): Record<string, JsonObject> {
+  const providers = asArray(asObject(stack.provider).aws).map(asObject);
   const aws = providers.map((p) => ({
     ...(p.alias !== undefined ? { alias: p.alias } : {}),
     access_key: "offline-plan",
@@ -180,24 +181,32 @@ export interface AdoptedClusterState {
  * "never expire" retention. With the objects already in state the import blocks are no-ops, so the plan runs
  * offline and shows exactly what the first apply would change.
  */
-export function craftImportedState(stack: Json, accountId: string, variant: AdoptedClusterState): Json {
-  const resources: Json[] = [];
-  for (const imp of (stack.import ?? []) as Json[]) {
-    const [type, name] = String(imp.to).split(".");
-    const config = stack.resource?.[type]?.[name];
-    if (config === undefined) throw new Error(`import block targets ${imp.to}, which the stack does not define`);
-    const region = (stack.provider?.aws as Json[]).find((p) =>
-      p.alias === undefined ? imp.provider === "aws" : imp.provider === `aws.${p.alias}`,
-    )?.region;
-    let attributes: Json;
-    if (type === "aws_eks_cluster") attributes = existingCluster(imp.id, region, accountId, variant);
-    else if (type === "aws_cloudwatch_log_group") attributes = existingLogGroup(imp.id, region, accountId);
+export function craftImportedState(stack: JsonObject, accountId: string, variant: AdoptedClusterState): JsonObject {
+  const resources: JsonObject[] = [];
+  const providers = asArray(asObject(stack.provider).aws).map(asObject);
+  for (const imp of asArray(stack.import).map(asObject)) {
+    const to = asString(imp.to);
+    const [type, name] = String(to).split(".");
+    const config = asObject(asObject(stack.resource)[type])[name];
+    if (config === undefined) throw new Error(`import block targets ${to}, which the stack does not define`);
+    const provider = asString(imp.provider);
+    const region = asString(
+      providers.find((p) => {
+        const alias = asString(p.alias);
+        return alias === undefined ? provider === "aws" : provider === `aws.${alias}`;
+      })?.region,
+    );
+    const id = asString(imp.id);
+    if (id === undefined) throw new Error(`import block for ${to} has no id`);
+    let attributes: JsonObject;
+    if (type === "aws_eks_cluster") attributes = existingCluster(id, region, accountId, variant);
+    else if (type === "aws_cloudwatch_log_group") attributes = existingLogGroup(id, region, accountId);
     else throw new Error(`no state template for imported ${type}`);
     resources.push({
       mode: "managed",
       type,
       name,
-      provider: stateProvider(imp.provider),
+      provider: stateProvider(provider),
       instances: [{ schema_version: type === "aws_eks_cluster" ? 1 : 0, attributes, sensitive_attributes: [] }],
     });
   }
@@ -212,7 +221,7 @@ export function craftImportedState(stack: Json, accountId: string, variant: Adop
   };
 }
 
-function existingCluster(name: string, region: string, accountId: string, v: AdoptedClusterState): Json {
+function existingCluster(name: string, region: string | undefined, accountId: string, v: AdoptedClusterState): JsonObject {
   return {
     access_config: [{ authentication_mode: "CONFIG_MAP", bootstrap_cluster_creator_admin_permissions: v.bootstrapClusterCreatorAdminPermissions }],
     arn: `arn:aws:eks:${region}:${accountId}:cluster/${name}`,
@@ -259,7 +268,7 @@ function existingCluster(name: string, region: string, accountId: string, v: Ado
   };
 }
 
-function existingLogGroup(name: string, region: string, accountId: string): Json {
+function existingLogGroup(name: string, region: string | undefined, accountId: string): JsonObject {
   return {
     arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}`,
     id: name,
@@ -275,12 +284,12 @@ function existingLogGroup(name: string, region: string, accountId: string): Json
 }
 
 /** Files of a prepared working folder: the AWS-only stack, overrides and (when it has imports) a crafted state. */
-export function prepareWorkdir(dir: string, stack: Json, accountId: string, variant?: AdoptedClusterState): void {
+export function prepareWorkdir(dir: string, stack: JsonObject, accountId: string, variant?: AdoptedClusterState): void {
   mkdirSync(dir, { recursive: true });
   const aws = awsOnly(stack);
   writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(aws, null, 2));
   for (const [file, content] of Object.entries(offlineOverrides(aws))) writeFileSync(path.join(dir, file), JSON.stringify(content, null, 2));
-  const variables = Object.entries<Json>(aws.variable ?? {}).filter(([, v]) => v.default === undefined);
+  const variables = Object.entries(asObject(aws.variable)).filter(([, v]) => asObject(v).default === undefined);
   if (variables.length > 0) {
     // Values supplied at apply time (e.g. TF_VAR_datadog_api_key); placeholders let the plan run.
     const values = Object.fromEntries(variables.map(([name]) => [name, `offline-placeholder-${name}`]));
@@ -297,15 +306,23 @@ export interface PlanSummary {
   readonly changes: ReadonlyArray<{ address: string; actions: string[]; changedAttributes: string[]; replacePaths: unknown[] }>;
 }
 
-export function summarizePlan(planJson: Json): PlanSummary {
-  const changes = ((planJson.resource_changes ?? []) as Json[]).map((rc) => {
-    const before: Json = rc.change.before ?? {};
-    const after: Json = rc.change.after ?? {};
-    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-    const unknown: Json = rc.change.after_unknown ?? {};
-    const changedAttributes = [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || unknown[k] === true).sort();
-    return { address: rc.address as string, actions: rc.change.actions as string[], changedAttributes, replacePaths: rc.change.replace_paths ?? [] };
-  });
+export function summarizePlan(planJson: JsonObject): PlanSummary {
+  const changes = asArray(planJson.resource_changes)
+    .map(asObject)
+    .map((rc) => {
+      const change = asObject(rc.change);
+      const before = asObject(change.before);
+      const after = asObject(change.after);
+      const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+      const unknown = asObject(change.after_unknown);
+      const changedAttributes = [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) || unknown[k] === true).sort();
+      return {
+        address: asString(rc.address) ?? "",
+        actions: asStrings(change.actions),
+        changedAttributes,
+        replacePaths: asArray(change.replace_paths),
+      };
+    });
   return { changes };
 }
 

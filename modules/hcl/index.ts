@@ -38,11 +38,20 @@ export function renderHclSafely(stack: TerraformStack): void {
       element.__hclSafe = true;
     }
     const out = original() as { hcl: string; metadata: unknown };
-    return { ...out, hcl: fixTerraformBlock(out.hcl, stack.toTerraform().terraform ?? {}) };
+    return { ...out, hcl: fixTerraformBlock(out.hcl, terraformBlock(stack.toTerraform())) };
   };
 }
 
-type Json = Record<string, any>;
+/** Whether a value is an object (not null, not an array): a JSON object or a cdktf HCL fragment's node. */
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** The `terraform` block of a stack's JSON configuration (`stack.toTerraform()`), or an empty one. */
+function terraformBlock(config: unknown): Record<string, unknown> {
+  const block = isRecord(config) ? config.terraform : undefined;
+  return isRecord(block) ? block : {};
+}
 
 /** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
@@ -124,11 +133,10 @@ function jsonDocument(s: string): unknown {
 }
 
 /** Rewrites every string wrapper of a cdktf HCL fragment (see the module comment). */
-function fixFragment<T>(fragment: T): T {
-  const visit = (node: any): any => {
+function fixFragment(fragment: unknown): unknown {
+  const visit = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== "object")
-      return typeof node === "string" && !node.startsWith("{") && !node.startsWith("[") ? quotedTemplate(node) : node;
+    if (!isRecord(node)) return typeof node === "string" && !node.startsWith("{") && !node.startsWith("[") ? quotedTemplate(node) : node;
     const isWrapper = "value" in node && ("storageClassType" in node || "type" in node);
     if (isWrapper && typeof node.value === "string") {
       const doc = jsonDocument(node.value);
@@ -144,7 +152,7 @@ function fixFragment<T>(fragment: T): T {
 }
 
 /** Writes the `terraform` block's plain attributes (e.g. `required_version`) that cdktf renders as `0 = "name"`. */
-function fixTerraformBlock(hcl: string, terraform: Json): string {
+function fixTerraformBlock(hcl: string, terraform: Record<string, unknown>): string {
   return hcl.replace(/^(\s*)\d+ = "([A-Za-z_][A-Za-z0-9_]*)"$/gm, (whole, space: string, key: string) =>
     key in terraform ? `${space}${key} = ${JSON.stringify(terraform[key])}` : whole,
   );

@@ -171,11 +171,11 @@ describe("npm run generate", () => {
         "generate: 3 snapshotted Terraform address(es) no longer exist; Terraform would destroy these resources:\n- staging: ",
       );
       const staging = () => fs.readFileSync(path.join(dir, "__tests__/addresses/staging.txt"), "utf8");
-      expect(staging()).toContain("cloud-siem_rules_fixture-kube-system-configmap-deleted");
+      expect(staging()).toContain("datadog_security_monitoring_rule.fixture-kube-system-configmap-deleted\n");
       const accepted = generate(dir, "--accept-removed-addresses");
       expect({ status: accepted.status, stderr: accepted.stderr }).toEqual({ status: 0, stderr: "" });
       expect(accepted.stdout).toContain(
-        "removed from the snapshot (accepted): staging: datadog_security_monitoring_rule.cloud-siem_rules_fixture-kube-system-configmap-deleted",
+        "removed from the snapshot (accepted): staging: datadog_security_monitoring_rule.fixture-kube-system-configmap-deleted",
       );
       expect(staging()).not.toContain("fixture-kube-system-configmap-deleted");
       expect(generate(dir, "--check").status).toBe(0);

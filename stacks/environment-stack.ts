@@ -10,6 +10,7 @@ import { AuditLogFilterPattern, DatadogForwarder, ForwarderApiKey } from "../mod
 import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
+import { skipCrossStackPreparation } from "../lib/self-contained-stack";
 import { requireTerraformFloor } from "../lib/terraform-floor";
 import { renderHclSafely } from "../modules/hcl";
 
@@ -51,6 +52,8 @@ export class EnvironmentStack extends TerraformStack {
     this.configureBackend(env);
     // The stack's real Terraform floor, from what it contains when synthesized (import blocks, write-only secret...).
     requireTerraformFloor(this);
+    // Every value comes from the environment's own config and constructs: no cdktf cross-stack pass is needed.
+    skipCrossStackPreparation(this);
     this.awsProviders.set(env.aws.region, this.newAwsProvider(env.aws.region, undefined));
     new DatadogProvider(this, "datadog", {
       // Keys come from DD_API_KEY / DD_APP_KEY at plan/apply time, never from the config or cdktf.out/.

@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { createRequire } from "module";
 import * as os from "os";
 import * as path from "path";
 import { PassThrough } from "stream";
@@ -58,9 +59,19 @@ function typeErrors(file: string): string[] {
   return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
+/** `{ name: "n", "group-by": "@usr.name" }` → `["--name", "n", "--group-by", "@usr.name"]`. */
+function flags(options: Record<string, string>): string[] {
+  return Object.entries(options).flatMap(([flag, value]) => [`--${flag}`, value]);
+}
+
+/** The MITRE pair most cases use. */
+const EXECUTION = { tactic: "TA0002-execution", technique: "T1609-container-administration-command" };
+
+/** Loads a TypeScript module the test wrote (ts-jest transpiles it). */
+const requireWritten = createRequire(__filename);
+
 function load(file: string): DetectionRuleProps {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require(file) as { rule: DetectionRuleProps }).rule;
+  return (requireWritten(file) as { rule: DetectionRuleProps }).rule;
 }
 
 describe("rules new (export a Log Explorer query to a rule)", () => {
@@ -76,26 +87,17 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
   test("writes a threshold rule file that type-checks, validates, and whose stub positive sample matches the query", async () => {
     const query = "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete @http.status_code:[200 TO 299]";
     const result = await run(
-      [
-        "--name",
-        "Fixture: namespace removed",
-        "--query",
+      flags({
+        name: "Fixture: namespace removed",
         query,
-        "--method",
-        "threshold",
-        "--count",
-        "0",
-        "--window",
-        "600",
-        "--group-by",
-        "@usr.name",
-        "--severity",
-        "high",
-        "--tactic",
-        "TA0040-impact",
-        "--technique",
-        "T1485-data-destruction",
-      ],
+        method: "threshold",
+        count: "0",
+        window: "600",
+        "group-by": "@usr.name",
+        severity: "high",
+        tactic: "TA0040-impact",
+        technique: "T1485-data-destruction",
+      }),
       project.packDir,
     );
     expect(result).toEqual({
@@ -132,20 +134,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
 
   test("writes the guide's New Value rule from its query; the pack index discovers it", async () => {
     const result = await run(
-      [
-        "--name",
-        "Guide exec",
-        "--query",
-        GUIDE_EXEC_QUERY,
-        "--method",
-        "new_value",
-        "--field",
-        "@usr.name",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "Guide exec", query: GUIDE_EXEC_QUERY, method: "new_value", field: "@usr.name", ...EXECUTION }),
       project.packDir,
     );
     expect(result.code).toBe(0);
@@ -163,30 +152,14 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
       responseStatus: { code: 101 },
     });
     expect(matchesQuery(node, normalizeAuditEvent(rule.samples.positive[0].event))).toBe(true);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const pack = (require(path.join(project.packDir, "index.ts")) as { EKS_RULE_PACK: DetectionRuleProps[] }).EKS_RULE_PACK;
+    const pack = (requireWritten(path.join(project.packDir, "index.ts")) as { EKS_RULE_PACK: DetectionRuleProps[] }).EKS_RULE_PACK;
     expect(pack.map((r) => r.id)).toEqual(["events-deleted", "guide-exec", "pod-attach"]);
   }, 60_000);
 
   test("refuses to overwrite an existing rule (exit 1) and leaves it untouched", async () => {
     const before = fs.readFileSync(path.join(project.packDir, "pod-attach.ts"), "utf8");
     const result = await run(
-      [
-        "--name",
-        "x",
-        "--id",
-        "pod-attach",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "x", id: "pod-attach", query: "source:kubernetes.audit", method: "threshold", count: "1", ...EXECUTION }),
       project.packDir,
     );
     expect(result).toEqual({
@@ -199,22 +172,14 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
 
   test("refuses a name already used by another rule", async () => {
     const result = await run(
-      [
-        "--name",
-        "EKS: user attached to a running container",
-        "--id",
-        "other",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({
+        name: "EKS: user attached to a running container",
+        id: "other",
+        query: "source:kubernetes.audit",
+        method: "threshold",
+        count: "1",
+        ...EXECUTION,
+      }),
       project.packDir,
     );
     expect(result.stderr).toBe(
@@ -231,154 +196,52 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     ],
     [
       "no tactic or technique: never guessed",
-      ["--name", "n", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1"],
+      flags({ name: "n", query: "source:kubernetes.audit", method: "threshold", count: "1" }),
       "--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)",
     ],
     [
       "a placeholder query",
-      [
-        "--name",
-        "n",
-        "--query",
-        "<query>",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "n", query: "<query>", method: "threshold", count: "1", ...EXECUTION }),
       '--query holds the placeholder "<query>" (allowed: the real Log Explorer query, copied from Log Explorer)',
     ],
     [
       "a query with a TODO",
-      [
-        "--name",
-        "n",
-        "--query",
-        "source:kubernetes.audit TODO",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "n", query: "source:kubernetes.audit TODO", method: "threshold", count: "1", ...EXECUTION }),
       '--query holds the placeholder "TODO" (allowed: the real Log Explorer query, copied from Log Explorer)',
     ],
     [
       "unknown method",
-      [
-        "--name",
-        "n",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "anomaly",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "n", query: "source:kubernetes.audit", method: "anomaly", ...EXECUTION }),
       '--method is "anomaly" (allowed: new_value, threshold)',
     ],
     [
       "new value without field",
-      [
-        "--name",
-        "n",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "new_value",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "n", query: "source:kubernetes.audit", method: "new_value", ...EXECUTION }),
       "--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)",
     ],
     [
       "threshold without count",
-      [
-        "--name",
-        "n",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "threshold",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "n", query: "source:kubernetes.audit", method: "threshold", ...EXECUTION }),
       "--count is required for --method threshold (signal when more than <count> logs match in the window)",
     ],
     [
       "threshold options on new value",
-      [
-        "--name",
-        "n",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "new_value",
-        "--field",
-        "@usr.name",
-        "--count",
-        "3",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "n", query: "source:kubernetes.audit", method: "new_value", field: "@usr.name", count: "3", ...EXECUTION }),
       "--count is only for --method threshold",
     ],
     [
       "count not a number",
-      [
-        "--name",
-        "n",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "threshold",
-        "--count",
-        "five",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "n", query: "source:kubernetes.audit", method: "threshold", count: "five", ...EXECUTION }),
       '--count is "five" (allowed: a whole number)',
     ],
     [
       "bad severity",
-      [
-        "--name",
-        "n",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--severity",
-        "urgent",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "n", query: "source:kubernetes.audit", method: "threshold", count: "1", severity: "urgent", ...EXECUTION }),
       '--severity is "urgent" (allowed: info, low, medium, high, critical)',
     ],
     [
       "unknown option",
-      ["--name", "n", "--qeury", "x"],
+      flags({ name: "n", qeury: "x" }),
       "unknown option --qeury (allowed: --name, --query, --method, --field, --count, --window, --group-by, --severity, --tactic, --technique, --id, --forget-after, --learning-duration, --pack-dir, --reindex, --help)",
     ],
   ])("fails with usage: %s", async (_t, argv, message) => {
@@ -390,114 +253,46 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
   test.each<[string, string[], string]>([
     [
       "the guide's typo in the query",
-      [
-        "--name",
-        "Typo",
-        "--query",
-        "source:kubernetes.aduit @objectRef.subresource:exec",
-        "--method",
-        "new_value",
-        "--field",
-        "@usr.name",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "Typo", query: "source:kubernetes.aduit @objectRef.subresource:exec", method: "new_value", field: "@usr.name", ...EXECUTION }),
       'rule "typo": query[0].query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"? (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
     ],
     [
       "an unbalanced query",
-      [
-        "--name",
-        "Paren",
-        "--query",
-        "source:kubernetes.audit @objectRef.resource:(pods",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "Paren", query: "source:kubernetes.audit @objectRef.resource:(pods", method: "threshold", count: "1", ...EXECUTION }),
       `rule "paren": query[0].query is not a valid log search query at position 44 (0-based): the value group of @objectRef.resource is never closed; add the matching ')' (query: "source:kubernetes.audit @objectRef.resource:(pods")`,
     ],
     [
       "a window Datadog does not offer",
-      [
-        "--name",
-        "Win",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--window",
-        "120",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "Win", query: "source:kubernetes.audit", method: "threshold", count: "1", window: "120", ...EXECUTION }),
       'rule "win": options.evaluation_window is 120 (allowed: 0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)',
     ],
     [
       "a forget-after provider 3.82 rejects",
-      [
-        "--name",
-        "Forget",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "new_value",
-        "--field",
-        "@usr.name",
-        "--forget-after",
-        "30",
-        "--tactic",
-        "TA0002-execution",
-        "--technique",
-        "T1609-container-administration-command",
-      ],
+      flags({ name: "Forget", query: "source:kubernetes.audit", method: "new_value", field: "@usr.name", "forget-after": "30", ...EXECUTION }),
       'rule "forget": options.new_value_options.forget_after is 30 (allowed: 1, 2, 7, 14, 21, 28) days',
     ],
     [
       "a technique MITRE does not name so",
-      [
-        "--name",
-        "Tech",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--tactic",
-        "TA0040-impact",
-        "--technique",
-        "T1485-destroy-data",
-      ],
+      flags({
+        name: "Tech",
+        query: "source:kubernetes.audit",
+        method: "threshold",
+        count: "1",
+        tactic: "TA0040-impact",
+        technique: "T1485-destroy-data",
+      }),
       'rule "tech": technique is "T1485-destroy-data" (allowed: T1485-data-destruction)',
     ],
     [
       "a wrong tactic name",
-      [
-        "--name",
-        "Tactic",
-        "--query",
-        "source:kubernetes.audit",
-        "--method",
-        "threshold",
-        "--count",
-        "1",
-        "--tactic",
-        "TA0040-destruction",
-        "--technique",
-        "T1485-data-destruction",
-      ],
+      flags({
+        name: "Tactic",
+        query: "source:kubernetes.audit",
+        method: "threshold",
+        count: "1",
+        tactic: "TA0040-destruction",
+        technique: "T1485-data-destruction",
+      }),
       'rule "tactic": tactic is "TA0040-destruction" (allowed: TA0040-impact)',
     ],
   ])("fails with the model's message: %s", async (_t, argv, message) => {

@@ -423,7 +423,7 @@ describe("rules match --summary", () => {
     const r = await run(["--summary", EVENTS], [bad]);
     const [summary] = jsonLines(r.stdout) as { estimatedSignals: unknown; estimate: string }[];
     expect(summary.estimatedSignals).toBeNull();
-    expect(summary.estimate).toBe('not estimated: condition "b > 0" names "b", which is not a query of the rule (queries: a)');
+    expect(summary.estimate).toBe('not estimated: condition "b > 0": query "b" does not exist (allowed: a)');
   });
 
   test("the summary of a gzip file equals the plain one", async () => {
@@ -441,24 +441,29 @@ describe("compileCondition", () => {
     ["a > 0", { a: 0 }, false],
     ["a >= 10 || b > 3", { a: 1, b: 4 }, true],
     ["a >= 10 && b > 3", { a: 11, b: 1 }, false],
-    ["(a + b) * 2 > 9", { a: 2, b: 3 }, true],
-    ["a - b == 0", { a: 2, b: 2 }, true],
-    ["!(a == 0)", { a: 3, b: 0 }, true],
-    ["a / b < 1", { a: 1, b: 2 }, true],
+    ["(a > 1 || b > 1) && a < 5", { a: 2, b: 0 }, true],
+    ["a > 1 || b > 1 && a < 5", { a: 9, b: 0 }, true],
     ["a != 1", { a: 1, b: 0 }, false],
+    ["b == 0", { a: 1 }, true],
   ])("%s with %j -> %s", (condition, values, expected) => {
     const c = compileCondition(condition, ["a", "b"]);
     expect(typeof c).toBe("function");
     expect((c as (v: Record<string, number>) => boolean)(values)).toBe(expected);
   });
 
+  // The language the rule model accepts, and nothing more: arithmetic and negation fail here as they fail there.
   test.each<[string, string]>([
-    ["a >", 'condition "a >" ends early'],
-    ["a > 0)", 'condition "a > 0)" has an unexpected ")"'],
-    ["a > 0 $", 'condition "a > 0 $" has an unexpected "$"'],
-    ["(a > 0", `condition "(a > 0" missing ')'`],
+    ["a >", '"a >" is not a comparison'],
+    ["a > 0)", "a ) has no ("],
+    ["a > 0 $", '"$" follows a complete condition'],
+    ["(a > 0", "a ( has no )"],
+    ["(a + b) * 2 > 9", '"a + b" is not a comparison'],
+    ["!(a == 0)", '"!" is not a comparison'],
+    ["c > 0", 'query "c" does not exist (allowed: a)'],
   ])("%s is rejected", (condition, reason) => {
-    expect(compileCondition(condition, ["a"])).toBe(reason);
+    const result = compileCondition(condition, ["a"]);
+    expect(typeof result).toBe("string");
+    expect(result).toContain(`condition ${JSON.stringify(condition)}: ${reason}`);
   });
 });
 

@@ -6,113 +6,24 @@
 import type { FieldReader, NormalizedLog } from "../lib/query";
 import { compileFieldReader } from "../lib/query";
 import type { CompiledRule } from "./rules-compile";
-import { errorMessage } from "./rules-events";
+import { conditionProblems, evaluateCondition, parseCondition, QueryValues } from "../lib/rules/condition";
 
 /** Distinct values are counted exactly up to this many per rule, then reported as a lower bound. */
 export const MAX_DISTINCT_VALUES_PER_RULE = 1_000_000;
 const DAY_MS = 86_400_000;
 
-type Condition = (values: Readonly<Record<string, number>>) => boolean;
+type Condition = (values: QueryValues) => boolean;
 
 /**
- * Compiles a case condition (`a > 0`, `access_denied > 10 || gke > 10`, `(a + b) >= 3 && !(c == 0)`) over query
- * names. Returns a reason string when it is not in this small arithmetic/boolean language or names an unknown query.
+ * Compiles a case condition (`a > 0`, `access_denied > 10 || gke > 10`) over query names, in the one condition
+ * language of `lib/rules/condition.ts` (the rule model accepts the same). Returns a reason string when the condition
+ * does not parse or names an unknown query.
  */
 export function compileCondition(condition: string, queryNames: readonly string[]): Condition | string {
-  const tokens = condition.match(/\s*(>=|<=|==|!=|&&|\|\||[-+*/()<>!]|\d+(?:\.\d+)?|[A-Za-z_][A-Za-z0-9_]*|\S)/g) ?? [];
-  const toks = tokens.map((t) => t.trim());
-  let p = 0;
-  const fail = (why: string): never => {
-    throw new Error(why);
-  };
-  type Expr = (v: Readonly<Record<string, number>>) => number;
-  const primary = (): Expr => {
-    const t = toks[p++];
-    if (t === undefined) return fail("ends early");
-    if (t === "(") {
-      const e = orExpr();
-      if (toks[p++] !== ")") fail("missing ')'");
-      return e;
-    }
-    if (t === "!") {
-      const e = primary();
-      return (v) => (e(v) ? 0 : 1);
-    }
-    if (t === "-") {
-      const e = primary();
-      return (v) => -e(v);
-    }
-    if (/^\d/.test(t)) {
-      const n = Number(t);
-      return () => n;
-    }
-    if (/^[A-Za-z_]/.test(t)) {
-      if (!queryNames.includes(t)) fail(`names ${JSON.stringify(t)}, which is not a query of the rule (queries: ${queryNames.join(", ")})`);
-      return (v) => v[t] ?? 0;
-    }
-    return fail(`has an unexpected ${JSON.stringify(t)}`);
-  };
-  const binary =
-    (next: () => Expr, ops: readonly string[]): (() => Expr) =>
-    () => {
-      let left = next();
-      while (ops.includes(toks[p])) {
-        const op = toks[p++];
-        const l = left;
-        const r = next();
-        switch (op) {
-          case "*":
-            left = (v) => l(v) * r(v);
-            break;
-          case "/":
-            left = (v) => l(v) / r(v);
-            break;
-          case "+":
-            left = (v) => l(v) + r(v);
-            break;
-          case "-":
-            left = (v) => l(v) - r(v);
-            break;
-          case ">":
-            left = (v) => Number(l(v) > r(v));
-            break;
-          case ">=":
-            left = (v) => Number(l(v) >= r(v));
-            break;
-          case "<":
-            left = (v) => Number(l(v) < r(v));
-            break;
-          case "<=":
-            left = (v) => Number(l(v) <= r(v));
-            break;
-          case "==":
-            left = (v) => Number(l(v) === r(v));
-            break;
-          case "!=":
-            left = (v) => Number(l(v) !== r(v));
-            break;
-          case "&&":
-            left = (v) => Number(Boolean(l(v)) && Boolean(r(v)));
-            break;
-          default:
-            left = (v) => Number(Boolean(l(v)) || Boolean(r(v)));
-            break;
-        }
-      }
-      return left;
-    };
-  const mul = binary(primary, ["*", "/"]);
-  const add = binary(mul, ["+", "-"]);
-  const cmp = binary(add, [">", ">=", "<", "<=", "==", "!="]);
-  const andExpr = binary(cmp, ["&&"]);
-  const orExpr = binary(andExpr, ["||"]);
-  try {
-    const e = orExpr();
-    if (p < toks.length) fail(`has an unexpected ${JSON.stringify(toks[p])}`);
-    return (v) => Boolean(e(v));
-  } catch (err) {
-    return `condition ${JSON.stringify(condition)} ${errorMessage(err)}`;
-  }
+  const problems = conditionProblems(condition, queryNames);
+  if (problems.length > 0) return `condition ${JSON.stringify(condition)}: ${problems.join("; ")}`;
+  const node = parseCondition(condition);
+  return (values) => evaluateCondition(node, values);
 }
 
 /** Per-rule accumulator for `--summary`. */

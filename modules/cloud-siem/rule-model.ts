@@ -27,6 +27,7 @@ import {
   SEVERITIES,
   THRESHOLD_AGGREGATIONS,
 } from "./allowed-values";
+import { conditionProblems } from "../../lib/rules/condition";
 import { lintQuery } from "./query-lint";
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/datadog-notifications";
 
@@ -224,8 +225,6 @@ const RULE_ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const QUERY_NAME = /^[a-z][a-z0-9_]*$/;
 const TACTIC = /^(TA\d{4})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
 const TECHNIQUE = /^(T\d{4}(?:\.\d{3})?)-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
-/** A condition atom: `<query name> <op> <number>` (the query label must precede the operator, Datadog docs). */
-const CONDITION_ATOM = /^([a-z][a-z0-9_]*)\s*(>=|>|<=|<|==|!=)\s*(\d+(?:\.\d+)?)$/;
 
 /**
  * Notification handles Datadog understands: integration handles (`@slack-<channel>`, `@pagerduty-<service>`,
@@ -344,18 +343,7 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
       if (c.condition === undefined || c.condition.trim() === "") {
         p(`${f}.condition`, `is ${show(c.condition)} (allowed: a condition over the query names ${names.join(", ")}, e.g. ${names[0] ?? "a"} > 0)`);
       } else {
-        for (const raw of c.condition.split(/&&|\|\|/)) {
-          const atom = raw.replace(/[()]/g, "").trim();
-          const m = CONDITION_ATOM.exec(atom);
-          if (m === null) {
-            p(
-              `${f}.condition`,
-              `is ${show(c.condition)}: ${show(atom)} is not "<query name> <operator> <number>" (allowed operators: >, >=, <, <=, ==, !=, combined with && and ||)`,
-            );
-          } else if (!names.includes(m[1])) {
-            p(`${f}.condition`, `is ${show(c.condition)}: it names query ${show(m[1])}, which does not exist (allowed: ${names.join(", ")})`);
-          }
-        }
+        for (const problem of conditionProblems(c.condition, names)) p(`${f}.condition`, `is ${show(c.condition)}: ${problem}`);
       }
     }
     (c.notifications ?? []).forEach((handle, j) => {

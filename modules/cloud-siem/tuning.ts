@@ -7,6 +7,7 @@ import type { Severity } from "../../lib/rules/matchable";
 import { SEVERITIES } from "./allowed-values";
 import type { CloudSiemRulesProps } from "./cloud-siem-rules";
 import { didYouMean } from "../../lib/did-you-mean";
+import { singleThreshold, withThreshold } from "../../lib/rules/condition";
 import { lintQuery } from "./query-lint";
 import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute, identityAttributeProblem, withIdentityAttribute } from "./identity";
 import { DetectionRuleProps, notificationHandleProblem } from "./rule-model";
@@ -116,7 +117,6 @@ export interface CloudSiemTuning {
 /** The rule `guideExecRule` swaps for the guide's version. */
 const GUIDE_EXEC_RULE_ID = "pod-exec-new-user";
 const NOTIFICATION_DELIVERIES: readonly NotificationDelivery[] = ["case", "notification_rule"];
-const SIMPLE_CONDITION = /^\s*([a-z][a-z0-9_]*)\s*>\s*(\d+)\s*$/;
 const RULE_TUNING_KEYS: readonly string[] = [
   "enabled",
   "severity",
@@ -153,7 +153,7 @@ export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: Clou
     if (t.severity !== undefined && !SEVERITIES.includes(t.severity))
       p(`${f}.severity`, `is ${JSON.stringify(t.severity)} (allowed: ${SEVERITIES.join(", ")})`);
     if (t.threshold !== undefined) {
-      const simple = rule.detectionMethod === "threshold" && rule.cases.length === 1 && SIMPLE_CONDITION.test(rule.cases[0].condition ?? "");
+      const simple = rule.detectionMethod === "threshold" && rule.cases.length === 1 && singleThreshold(rule.cases[0].condition ?? "") !== undefined;
       if (!simple) {
         p(
           `${f}.threshold`,
@@ -224,8 +224,7 @@ export function tuneRules(pack: readonly DetectionRuleProps[], tuning: CloudSiem
       queries: rule.queries.map((q) => ({ ...q, query: appendExclusion(appendExclusion(q.query, tuning.exclusionQuery), t.exclusionQuery) })),
       cases: rule.cases.map((c) => {
         const status = t.severity ?? c.status;
-        const condition =
-          t.threshold === undefined || c.condition === undefined ? c.condition : c.condition.replace(SIMPLE_CONDITION, `$1 > ${t.threshold}`);
+        const condition = t.threshold === undefined || c.condition === undefined ? c.condition : withThreshold(c.condition, t.threshold);
         const notifications = [...(c.notifications ?? [])];
         for (const handle of [...(perCase ? (tuning.notifications?.[status] ?? []) : []), ...(t.notifications ?? [])]) {
           if (!notifications.includes(handle)) notifications.push(handle);

@@ -71,27 +71,27 @@ describe("BuiltInRuleReview", () => {
     [
       "empty name",
       { rules: [{ name: "" }] },
-      'built-in rule review "builtin-rules": rules[0].name is "" (allowed: the exact name of a Datadog built-in rule)',
+      'built-in rule review "builtin-rules": rules[0].name: received ""; allowed: the exact name of a Datadog built-in rule',
     ],
     [
       "listed twice",
       { rules: [{ name: WEBHOOK }, { name: WEBHOOK }] },
-      `built-in rule review "builtin-rules": rules[1].name "${WEBHOOK}" is listed twice (allowed: each rule once)`,
+      `built-in rule review "builtin-rules": rules[1].name: received "${WEBHOOK}" (listed twice); allowed: each rule once`,
     ],
     [
       "bad handle",
       { rules: [{ name: WEBHOOK, notifications: { high: ["pagerduty"] } }] },
-      'built-in rule review "builtin-rules": rules[0].notifications.high[0] is "pagerduty" (allowed: @slack-<channel>',
+      'built-in rule review "builtin-rules": rules[0].notifications.high[0]: received "pagerduty"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
     ],
     [
       "misspelled option",
       { rules: [{ name: WEBHOOK, enable: false } as never] },
-      'built-in rule review "builtin-rules": rules[0].enable is not an option; did you mean "enabled"? (allowed: name, enabled, notifications)',
+      'built-in rule review "builtin-rules": rules[0].enable: received false (no such option; did you mean "enabled"?); allowed: the options name, enabled, notifications',
     ],
     [
       "bad severity",
       { notifications: { severe: ["@slack-sec"] } as never, rules: [] },
-      'built-in rule review "builtin-rules": notifications.severe is not a severity (allowed: info, low, medium, high, critical)',
+      'built-in rule review "builtin-rules": notifications.severe: received ["@slack-sec"] (not a severity); allowed: the severities info, low, medium, high, critical',
     ],
   ])("fails: %s", (_t, props, message) => {
     expect(() => synth(props)).toThrow(message);

@@ -56,12 +56,14 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
   });
 
   test("tuning errors surface from the construct", () => {
-    expect(() => synth({ rules: { "pod-exce": { enabled: false } } })).toThrow("cloud siem tuning: rules.pod-exce is not a rule of the pack");
+    expect(() => synth({ rules: { "pod-exce": { enabled: false } } })).toThrow(
+      'cloud siem tuning: rules.pod-exce: received {"enabled":false} (no such rule in the pack); allowed: rule ids of the pack: ',
+    );
   });
 
   test("fails on misspelled options of the config section", () => {
     expect(() => synth({ notification: { high: ["@pagerduty-eks"] }, builtInRules: { rules: [], tagFilter: [] } } as never)).toThrow(
-      'cloud siem "cloud-siem": notification is not an option; did you mean "notifications"? (allowed: pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules, identityAttribute, guideExecRule); builtInRules.tagFilter is not an option; did you mean "tagsFilter"? (allowed: rules, notifications, tagsFilter)',
+      'cloud siem "cloud-siem": notification: received {"high":["@pagerduty-eks"]} (no such option; did you mean "notifications"?); allowed: the options pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules, identityAttribute, guideExecRule; builtInRules.tagFilter: received [] (no such option; did you mean "tagsFilter"?); allowed: the options rules, notifications, tagsFilter',
     );
   });
 

@@ -46,10 +46,10 @@ describe("identity attribute", () => {
 
   test("an unknown attribute is rejected naming the field, the value and the allowed values", () => {
     expect(() => tuneRules(EKS_RULE_PACK, { identityAttribute: "@user.username" as never })).toThrow(
-      'cloud siem tuning: identityAttribute is "@user.username" (allowed: @usr.id, @usr.name)',
+      'cloud siem tuning: identityAttribute: received "@user.username"; allowed: @usr.id, @usr.name',
     );
     expect(() => tuneRules(EKS_RULE_PACK, { guideExecRule: "yes" as never })).toThrow(
-      'cloud siem tuning: guideExecRule is "yes" (allowed: true, false)',
+      'cloud siem tuning: guideExecRule: received "yes"; allowed: true, false',
     );
   });
 });
@@ -108,57 +108,57 @@ describe("tuneRules", () => {
     [
       "unknown rule id, with a did-you-mean",
       { rules: { "pod-exec-new-usr": { enabled: false } } },
-      `cloud siem tuning: rules.pod-exec-new-usr is not a rule of the pack; did you mean "pod-exec-new-user"? (allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")})`,
+      `cloud siem tuning: rules.pod-exec-new-usr: received {"enabled":false} (no such rule in the pack; did you mean "pod-exec-new-user"?); allowed: rule ids of the pack: ${EKS_RULE_PACK.map((r) => r.id).join(", ")}`,
     ],
     [
       "unknown severity",
       { rules: { "pod-attach": { severity: "urgent" as never } } },
-      'cloud siem tuning: rules.pod-attach.severity is "urgent" (allowed: info, low, medium, high, critical)',
+      'cloud siem tuning: rules.pod-attach.severity: received "urgent"; allowed: info, low, medium, high, critical',
     ],
     [
       "unknown option",
       { rules: { "pod-attach": { treshold: 3 } as never } },
-      'cloud siem tuning: rules.pod-attach.treshold is not a tuning option; did you mean "threshold"? (allowed: enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications)',
+      'cloud siem tuning: rules.pod-attach.treshold: received 3 (no such option; did you mean "threshold"?); allowed: the tuning options enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications',
     ],
     [
       "threshold on a new value rule",
       { rules: { "pod-exec-new-user": { threshold: 3 } } },
-      'cloud siem tuning: rules.pod-exec-new-user.threshold is 3, but the rule is a new_value rule (allowed: only for threshold rules with one case "<query> > <n>")',
+      'cloud siem tuning: rules.pod-exec-new-user.threshold: received 3 (the rule is a new_value rule); allowed: only for threshold rules with one case "<query> > <n>"',
     ],
     [
       "negative threshold",
       { rules: { "pod-attach": { threshold: -1 } } },
-      "cloud siem tuning: rules.pod-attach.threshold is -1 (allowed: a whole number >= 0)",
+      "cloud siem tuning: rules.pod-attach.threshold: received -1; allowed: a whole number >= 0",
     ],
     [
       "window on a new value rule",
       { rules: { "pod-exec-new-user": { evaluationWindowSeconds: 300 } } },
-      "cloud siem tuning: rules.pod-exec-new-user.evaluationWindowSeconds is 300, but the rule is a new_value rule (allowed: only for threshold rules)",
+      "cloud siem tuning: rules.pod-exec-new-user.evaluationWindowSeconds: received 300 (the rule is a new_value rule); allowed: only for threshold rules",
     ],
     [
       "notification handle without @",
       { notifications: { high: ["pagerduty-eks"] } },
-      `cloud siem tuning: notifications.high[0] is "pagerduty-eks" (allowed: ${HANDLES})`,
+      `cloud siem tuning: notifications.high[0]: received "pagerduty-eks"; allowed: ${HANDLES}`,
     ],
     [
       "severity key misspelled",
       { notifications: { hihg: ["@pagerduty-eks"] } as never },
-      'cloud siem tuning: notifications.hihg is not a severity; did you mean "high"? (allowed: info, low, medium, high, critical)',
+      'cloud siem tuning: notifications.hihg: received ["@pagerduty-eks"] (not a severity; did you mean "high"?); allowed: the severities info, low, medium, high, critical',
     ],
     [
       "per-rule handle invalid",
       { rules: { "pod-attach": { notifications: ["@slack"] } } },
-      `cloud siem tuning: rules.pod-attach.notifications[0] is "@slack" (allowed: ${HANDLES})`,
+      `cloud siem tuning: rules.pod-attach.notifications[0]: received "@slack"; allowed: ${HANDLES}`,
     ],
     [
       "unknown delivery",
       { notificationDelivery: "email" as never },
-      'cloud siem tuning: notificationDelivery is "email" (allowed: case, notification_rule)',
+      'cloud siem tuning: notificationDelivery: received "email"; allowed: case, notification_rule',
     ],
     [
       "exclusion that does not parse",
       { exclusionQuery: "@usr.name:(a OR b" },
-      `cloud siem tuning: exclusionQuery is not a valid log search query at position 10 (0-based): the value group of @usr.name is never closed; add the matching ')' (query: "@usr.name:(a OR b")`,
+      `cloud siem tuning: exclusionQuery: received "@usr.name:(a OR b" (it does not parse at position 10 (0-based): the value group of @usr.name is never closed; add the matching ')'); allowed: a Datadog log search query such as source:kubernetes.audit`,
     ],
   ])("fails: %s", (_title, tuning, message) => {
     expect(() => tuneRules(EKS_RULE_PACK, tuning)).toThrow(message);
@@ -171,7 +171,7 @@ describe("tuneRules", () => {
 
   test("fails in the rule model when a tuned window breaks the timing order (keep-alive tuned explicitly)", () => {
     expect(() => synthProps({ rules: { "pod-attach": { evaluationWindowSeconds: 7200, keepAliveSeconds: 3600 } } })).toThrow(
-      'rule "pod-attach": options evaluation_window 7200, keep_alive 3600, max_signal_duration 86400 are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)',
+      'cloud siem "siem": rules.pod-attach.options: received evaluation_window 7200, keep_alive 3600, max_signal_duration 86400 (out of order); allowed: evaluation_window <= keep_alive <= max_signal_duration',
     );
   });
 });
@@ -202,26 +202,26 @@ describe("notification rules as the alternative to per-case notifications", () =
   });
 
   test.each<[string, object, string]>([
-    ["no targets", { name: "n", targets: [] }, 'notification rule "n": targets is empty (allowed: at least one handle)'],
+    ["no targets", { name: "n", targets: [] }, 'cloud siem "siem": securityNotificationRules[0].targets: received []; allowed: at least one handle'],
     [
       "bad rule type",
       { name: "n", targets: ["@slack-sec"], ruleTypes: ["log_detections"] },
-      'notification rule "n": selectors.rule_types[0] is "log_detections"; did you mean "log_detection"?',
+      'cloud siem "siem": securityNotificationRules[0].selectors.rule_types[0]: received "log_detections" (not a rule type; did you mean "log_detection"?); allowed: application_security, log_detection, workload_security, signal_correlation, cloud_configuration, infrastructure_configuration, application_code_vulnerability, application_library_vulnerability, attack_path, container_image_vulnerability, identity_risk, misconfiguration, api_security, host_vulnerability, iac_misconfiguration, sast_vulnerability, secret_vulnerability, workload_activity',
     ],
     [
       "bad severity",
       { name: "n", targets: ["@slack-sec"], severities: ["urgent"] },
-      'notification rule "n": selectors.severities[0] is "urgent" (allowed: info, low, medium, high, critical)',
+      'cloud siem "siem": securityNotificationRules[0].selectors.severities[0]: received "urgent"; allowed: info, low, medium, high, critical',
     ],
     [
       "a misspelled option",
       { name: "n", targets: ["@slack-sec"], severity: ["high"] },
-      'notification rule "n": severity is not an option; did you mean "severities"? (allowed: name, targets, severities, ruleTypes, query, timeAggregationSeconds, enabled)',
+      'cloud siem "siem": securityNotificationRules[0].severity: received ["high"] (no such option; did you mean "severities"?); allowed: the options name, targets, severities, ruleTypes, query, timeAggregationSeconds, enabled',
     ],
     [
       "negative time aggregation",
       { name: "n", targets: ["@slack-sec"], timeAggregationSeconds: -5 },
-      'notification rule "n": time_aggregation is -5 (allowed: a whole number of seconds >= 0)',
+      'cloud siem "siem": securityNotificationRules[0].time_aggregation: received -5; allowed: a whole number of seconds >= 0',
     ],
   ])("fails: %s", (_t, rule, message) => {
     expect(() => synthProps({ securityNotificationRules: [rule as never] })).toThrow(message);
@@ -235,7 +235,9 @@ describe("notification rules as the alternative to per-case notifications", () =
           { name: "sec", targets: ["@slack-b"] },
         ],
       }),
-    ).toThrow('notification rule "sec": name "sec" is used by more than one notification rule (allowed: unique names)');
+    ).toThrow(
+      'cloud siem "siem": securityNotificationRules[1].name: received "sec" (also the name of securityNotificationRules[0]); allowed: unique names',
+    );
   });
 });
 
@@ -283,42 +285,42 @@ describe("suppressions", () => {
     [
       "unknown rule id",
       { ruleIds: ["pod-portforward"] },
-      `suppression "CI deployer port-forwards": ruleIds[0] is "pod-portforward", which is not a rule of this construct; did you mean "pod-port-forward"? (allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")})`,
+      `cloud siem "siem": suppressions[0].ruleIds[0]: received "pod-portforward" (not a rule of this construct; did you mean "pod-port-forward"?); allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")}`,
     ],
     [
       "no rule selection",
       { ruleIds: undefined },
-      'suppression "CI deployer port-forwards": rule_query is missing (allowed: ruleIds naming rules of the pack, or a ruleQuery, or both)',
+      'cloud siem "siem": suppressions[0].rule_query: received undefined; allowed: ruleIds naming rules of the pack, or a ruleQuery, or both',
     ],
     [
       "nothing to suppress",
       { suppressionQuery: undefined },
-      'suppression "CI deployer port-forwards": suppression_query is missing (allowed: a suppressionQuery, a dataExclusionQuery, or both)',
+      'cloud siem "siem": suppressions[0].suppression_query: received undefined; allowed: a suppressionQuery, a dataExclusionQuery, or both',
     ],
     [
       "expiration on 30 February",
       { expirationDate: "2027-02-30T00:00:00Z" },
-      'suppression "CI deployer port-forwards": expiration_date is "2027-02-30T00:00:00Z" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)',
+      'cloud siem "siem": suppressions[0].expiration_date: received "2027-02-30T00:00:00Z"; allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z',
     ],
     [
       "expiration without time zone",
       { expirationDate: "2027-03-31T00:00:00" },
-      'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00" (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)',
+      'cloud siem "siem": suppressions[0].expiration_date: received "2027-03-31T00:00:00"; allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z',
     ],
     [
       "expiration before start",
       { startDate: "2027-04-01T00:00:00+02:00" },
-      'suppression "CI deployer port-forwards": expiration_date is "2027-03-31T00:00:00Z", not after start_date "2027-04-01T00:00:00+02:00" (allowed: a date-time after start_date)',
+      'cloud siem "siem": suppressions[0].expiration_date: received "2027-03-31T00:00:00Z" (not after start_date "2027-04-01T00:00:00+02:00"); allowed: a date-time after start_date',
     ],
     [
       "a misspelled option",
       { expiry: "2027-01-01T00:00:00Z" } as never,
-      'suppression "CI deployer port-forwards": expiry is not an option (allowed: name, description, enabled, ruleIds, ruleQuery, suppressionQuery, dataExclusionQuery, startDate, expirationDate)',
+      'cloud siem "siem": suppressions[0].expiry: received "2027-01-01T00:00:00Z" (no such option); allowed: the options name, description, enabled, ruleIds, ruleQuery, suppressionQuery, dataExclusionQuery, startDate, expirationDate',
     ],
     [
       "data exclusion with the guide's typo",
       { dataExclusionQuery: "source:kubernetes.aduit" },
-      'suppression "CI deployer port-forwards": data_exclusion_query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"?',
+      'cloud siem "siem": suppressions[0].data_exclusion_query: received "source:kubernetes.aduit" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: sources kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster',
     ],
   ])("fails: %s", (_t, change, message) => {
     expect(() => synthProps({ suppressions: [{ ...base, ...change }] })).toThrow(message);
@@ -326,7 +328,7 @@ describe("suppressions", () => {
 
   test("fails: two suppressions with the same name", () => {
     expect(() => synthProps({ suppressions: [base, base] })).toThrow(
-      'suppression "CI deployer port-forwards": name "CI deployer port-forwards" is used by more than one suppression (allowed: unique names)',
+      'cloud siem "siem": suppressions[1].name: received "CI deployer port-forwards" (also the name of suppressions[0]); allowed: unique names',
     );
   });
 

@@ -8,6 +8,7 @@ import {
   EXEC_QUERY,
   GUIDE_EXEC_QUERY,
   defineRule,
+  LOG_QUERY_ALLOWED,
   lintQuery,
   podExecBurstRule,
   podExecNewUserRule,
@@ -54,144 +55,144 @@ describe("rule model validation (exact messages)", () => {
     [
       "evaluation window not in the enum",
       threshold({ evaluationWindowSeconds: 120 }),
-      `rule "t": options.evaluation_window is 120 (allowed: ${WINDOWS})`,
+      `rule "t": options.evaluation_window: received 120; allowed: ${WINDOWS}`,
     ],
-    ["keep-alive not in the enum", threshold({ keepAliveSeconds: 7000 }), `rule "t": options.keep_alive is 7000 (allowed: ${WINDOWS})`],
+    ["keep-alive not in the enum", threshold({ keepAliveSeconds: 7000 }), `rule "t": options.keep_alive: received 7000; allowed: ${WINDOWS}`],
     [
       "max signal duration not in the enum",
       threshold({ maxSignalDurationSeconds: 100000 }),
-      `rule "t": options.max_signal_duration is 100000 (allowed: ${WINDOWS})`,
+      `rule "t": options.max_signal_duration: received 100000; allowed: ${WINDOWS}`,
     ],
     [
       "evaluation window longer than keep-alive",
       threshold({ evaluationWindowSeconds: 3600, keepAliveSeconds: 600 }),
-      'rule "t": options evaluation_window 3600, keep_alive 600, max_signal_duration 86400 are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)',
+      'rule "t": options: received evaluation_window 3600, keep_alive 600, max_signal_duration 86400 (out of order); allowed: evaluation_window <= keep_alive <= max_signal_duration',
     ],
     [
       "keep-alive longer than max signal duration (the API's own 400 example)",
       threshold({ evaluationWindowSeconds: 1800, keepAliveSeconds: 3600, maxSignalDurationSeconds: 1800 }),
-      'rule "t": options evaluation_window 1800, keep_alive 3600, max_signal_duration 1800 are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)',
+      'rule "t": options: received evaluation_window 1800, keep_alive 3600, max_signal_duration 1800 (out of order); allowed: evaluation_window <= keep_alive <= max_signal_duration',
     ],
     [
       "unknown severity",
       threshold({ cases: [{ status: "urgent" as never, condition: "a > 0" }] }),
-      'rule "t": case[0].status is "urgent" (allowed: info, low, medium, high, critical)',
+      'rule "t": case[0].status: received "urgent"; allowed: info, low, medium, high, critical',
     ],
     [
       "unknown aggregation",
       threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "avg" }] }),
-      'rule "t": query[0].aggregation is "avg" (allowed: count, cardinality, sum, max, new_value, geo_data, event_count, none)',
+      'rule "t": query[0].aggregation: received "avg"; allowed: count, cardinality, sum, max, new_value, geo_data, event_count, none',
     ],
     [
       "new_value aggregation on a threshold rule",
       threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "new_value", metrics: ["@usr.name"] }] }),
-      'rule "t": query[0].aggregation is "new_value" (allowed: count, cardinality, sum, max) for detection_method threshold',
+      'rule "t": query[0].aggregation: received "new_value"; allowed: count, cardinality, sum, max for detection_method threshold',
     ],
     [
       "cardinality without distinct fields",
       threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "cardinality" }] }),
-      'rule "t": query[0].distinct_fields is [] (allowed: at least one field for the cardinality aggregation)',
+      'rule "t": query[0].distinct_fields: received []; allowed: at least one field for the cardinality aggregation',
     ],
     [
       "sum without its field",
       threshold({ queries: [{ query: "source:kubernetes.audit", aggregation: "sum" }] }),
-      'rule "t": query[0].metrics is [] (allowed: exactly one field for the sum aggregation)',
+      'rule "t": query[0].metrics: received []; allowed: exactly one field for the sum aggregation',
     ],
     [
       "count with metrics",
       threshold({ queries: [{ query: "source:kubernetes.audit", metrics: ["@usr.name"] }] }),
-      'rule "t": query[0].metrics is ["@usr.name"] (allowed: [] for the count aggregation)',
+      'rule "t": query[0].metrics: received ["@usr.name"]; allowed: [] for the count aggregation',
     ],
     [
       "unknown detection method",
       threshold({ detectionMethod: "anomaly_detection" as never }),
-      'rule "t": options.detection_method is "anomaly_detection" (allowed: threshold, new_value)',
+      'rule "t": options.detection_method: received "anomaly_detection"; allowed: threshold, new_value',
     ],
     [
       "new_value options on a threshold rule",
       threshold({ newValueOptions: { forgetAfterDays: 7 } }),
-      'rule "t": options.new_value_options is set (allowed: only for detection_method new_value)',
+      'rule "t": options.new_value_options: received {"forgetAfterDays":7}; allowed: only for detection_method new_value',
     ],
     [
       "new value without metrics",
       newValue({ queries: [{ query: "source:kubernetes.audit" }] }),
-      'rule "nv": query[0].metrics is [] (allowed: 1 to 5 fields whose new values are detected, e.g. ["@usr.name"])',
+      'rule "nv": query[0].metrics: received []; allowed: 1 to 5 fields whose new values are detected, e.g. ["@usr.name"]',
     ],
     [
       "new value with 6 fields",
       newValue({ queries: [{ query: "source:kubernetes.audit", metrics: ["@a", "@b", "@c", "@d", "@e", "@f"] }] }),
-      'rule "nv": query[0].metrics is ["@a","@b","@c","@d","@e","@f"] (allowed: 1 to 5 fields whose new values are detected, e.g. ["@usr.name"])',
+      'rule "nv": query[0].metrics: received ["@a","@b","@c","@d","@e","@f"]; allowed: 1 to 5 fields whose new values are detected, e.g. ["@usr.name"]',
     ],
     [
       "new value with a count aggregation",
       newValue({ queries: [{ query: "source:kubernetes.audit", aggregation: "count", metrics: ["@usr.name"] }] }),
-      'rule "nv": query[0].aggregation is "count" (allowed: new_value, for detection_method new_value)',
+      'rule "nv": query[0].aggregation: received "count"; allowed: new_value, for detection_method new_value',
     ],
     [
       "new value without forget_after",
       newValue({ newValueOptions: undefined }),
-      'rule "nv": options.new_value_options.forget_after is missing (allowed: 1, 2, 7, 14, 21, 28) days',
+      'rule "nv": options.new_value_options.forget_after: received undefined; allowed: 1, 2, 7, 14, 21, 28 days',
     ],
     [
       "forget_after not in the 3.82 enum",
       newValue({ newValueOptions: { forgetAfterDays: 30 } }),
-      'rule "nv": options.new_value_options.forget_after is 30 (allowed: 1, 2, 7, 14, 21, 28) days',
+      'rule "nv": options.new_value_options.forget_after: received 30; allowed: 1, 2, 7, 14, 21, 28 days',
     ],
     [
       "learning_duration not in the 3.82 enum",
       newValue({ newValueOptions: { forgetAfterDays: 7, learningDurationDays: 30 } }),
-      'rule "nv": options.new_value_options.learning_duration is 30 (allowed: 0, 1, 7) days',
+      'rule "nv": options.new_value_options.learning_duration: received 30; allowed: 0, 1, 7 days',
     ],
     [
       "learning_method unknown",
       newValue({ newValueOptions: { forgetAfterDays: 7, learningMethod: "auto" } }),
-      'rule "nv": options.new_value_options.learning_method is "auto" (allowed: duration, threshold)',
+      'rule "nv": options.new_value_options.learning_method: received "auto"; allowed: duration, threshold',
     ],
     [
       "learning_threshold unknown",
       newValue({ newValueOptions: { forgetAfterDays: 7, learningThreshold: 5 } }),
-      'rule "nv": options.new_value_options.learning_threshold is 5 (allowed: 0, 1)',
+      'rule "nv": options.new_value_options.learning_threshold: received 5; allowed: 0, 1',
     ],
     [
       "new value case with a condition",
       newValue({ cases: [{ status: "medium", condition: "a > 0" }] }),
-      'rule "nv": case[0].condition is "a > 0" (allowed: no condition for detection_method new_value)',
+      'rule "nv": case[0].condition: received "a > 0"; allowed: no condition for detection_method new_value',
     ],
     [
       "new value with an evaluation window",
       newValue({ evaluationWindowSeconds: 300 }),
-      'rule "nv": options.evaluation_window is 300 (allowed: 0 for detection_method new_value, which uses no evaluation window)',
+      'rule "nv": options.evaluation_window: received 300; allowed: 0 for detection_method new_value, which uses no evaluation window',
     ],
     [
       "new value with two cases",
       newValue({ cases: [{ status: "medium" }, { status: "high" }] }),
-      'rule "nv": case has 2 cases (allowed: exactly 1 for detection_method new_value)',
+      'rule "nv": case: received 2 cases; allowed: exactly 1 for detection_method new_value',
     ],
     [
       "condition naming a query that does not exist",
       threshold({ cases: [{ status: "high", condition: "execs > 5" }] }),
-      'rule "t": case[0].condition is "execs > 5": query "execs" does not exist (allowed: a)',
+      'rule "t": case[0].condition: received "execs > 5" (query "execs" does not exist); allowed: the query names a',
     ],
     [
       "condition with the number first",
       threshold({ cases: [{ status: "high", condition: "3 < a" }] }),
-      `rule "t": case[0].condition is "3 < a": "3 < a" is not a comparison (allowed: ${CONDITION_ALLOWED})`,
+      `rule "t": case[0].condition: received "3 < a" ("3 < a" is not a comparison); allowed: ${CONDITION_ALLOWED}`,
     ],
     [
       "threshold case without a condition",
       threshold({ cases: [{ status: "high" }] }),
-      'rule "t": case[0].condition is undefined (allowed: a condition over the query names a, e.g. a > 0)',
+      'rule "t": case[0].condition: received undefined; allowed: a condition over the query names a, e.g. a > 0',
     ],
     [
       "more than 10 cases",
       threshold({ cases: Array.from({ length: 11 }, (_, i) => ({ status: "low" as const, condition: `a > ${i}` })) }),
-      'rule "t": case has 11 cases (allowed: at most 10)',
+      'rule "t": case: received 11 cases; allowed: at most 10',
     ],
-    ["no case", threshold({ cases: [] }), 'rule "t": case is empty (allowed: 1 to 10 cases)'],
+    ["no case", threshold({ cases: [] }), 'rule "t": case: received []; allowed: 1 to 10 cases'],
     [
       "no query",
       threshold({ queries: [], cases: [{ status: "low", condition: "a > 0" }] }),
-      'rule "t": query is empty (allowed: at least one query); case[0].condition is "a > 0": query "a" does not exist (allowed: )',
+      `rule "t": query: received []; allowed: at least one query; case[0].condition: received "a > 0" (query "a" does not exist); allowed: the names of the rule's queries (it has none)`,
     ],
     [
       "duplicate query names",
@@ -202,86 +203,107 @@ describe("rule model validation (exact messages)", () => {
         ],
         cases: [{ status: "low", condition: "x > 0" }],
       }),
-      'rule "t": query[1].name is "x", already used by query[0] (allowed: unique query names)',
+      'rule "t": query[1].name: received "x" (already used by query[0]); allowed: unique query names',
     ],
     [
       "query name with capitals",
       threshold({ queries: [{ name: "Execs", query: "source:kubernetes.audit" }], cases: [{ status: "low", condition: "a > 0" }] }),
-      'rule "t": query[0].name is "Execs" (allowed: lowercase ASCII letters, digits and _, starting with a letter); case[0].condition is "a > 0": query "a" does not exist (allowed: Execs)',
+      'rule "t": query[0].name: received "Execs"; allowed: lowercase ASCII letters, digits and _, starting with a letter; case[0].condition: received "a > 0" (query "a" does not exist); allowed: the query names Execs',
     ],
     [
       "the guide's typo source:kubernetes.aduit",
       threshold({ queries: [{ query: "source:kubernetes.aduit @objectRef.resource:pods" }] }),
-      'rule "t": query[0].query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"? (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
+      'rule "t": query[0].query: received "source:kubernetes.aduit @objectRef.resource:pods" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: sources kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster',
     ],
     [
       "a source far from every known one",
       threshold({ queries: [{ query: "source:nginx @http.method:get" }] }),
-      'rule "t": query[0].query names source "nginx", which Datadog does not have for EKS audit data (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
+      'rule "t": query[0].query: received "source:nginx @http.method:get" (source "nginx" is not a source Datadog has for EKS audit data); allowed: sources kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster',
     ],
-    ["unknown tactic name", threshold({ tactic: "TA0002-execute" }), 'rule "t": tactic is "TA0002-execute" (allowed: TA0002-execution)'],
+    ["unknown tactic name", threshold({ tactic: "TA0002-execute" }), 'rule "t": tactic: received "TA0002-execute"; allowed: TA0002-execution'],
     [
       "tactic without name",
       threshold({ tactic: "TA0002" }),
-      'rule "t": tactic is "TA0002" (allowed: TAxxxx-<kebab-case name>, e.g. TA0002-execution)',
+      'rule "t": tactic: received "TA0002"; allowed: TAxxxx-<kebab-case name>, e.g. TA0002-execution',
     ],
     [
       "technique badly formatted",
       threshold({ technique: "T1609 Container Administration Command" }),
-      'rule "t": technique is "T1609 Container Administration Command" (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)',
+      'rule "t": technique: received "T1609 Container Administration Command"; allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command',
     ],
-    ["rule id not kebab-case", threshold({ id: "Pod_Exec" }), 'rule "Pod_Exec": id is "Pod_Exec" (allowed: kebab-case, e.g. pod-exec)'],
-    ["empty message", threshold({ message: " " }), 'rule "t": message is " " (allowed: a non-empty Markdown string)'],
+    ["rule id not kebab-case", threshold({ id: "Pod_Exec" }), 'rule "Pod_Exec": id: received "Pod_Exec"; allowed: kebab-case, e.g. pod-exec'],
+    ["empty message", threshold({ message: " " }), 'rule "t": message: received " "; allowed: a non-empty Markdown string'],
     [
       "notification handle without @",
       threshold({ cases: [{ status: "high", condition: "a > 0", notifications: ["slack-sec"] }] }),
-      'rule "t": case[0].notifications[0] is "slack-sec" (allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>)',
+      'rule "t": case[0].notifications[0]: received "slack-sec"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
     ],
     [
       "group_signals_by not a group-by field",
       threshold({ groupSignalsBy: ["@objectRef.namespace"] }),
-      'rule "t": group_signals_by is ["@objectRef.namespace"], but "@objectRef.namespace" is not a group-by field of query[0] (allowed: a subset of ["@usr.name"])',
+      'rule "t": group_signals_by: received ["@objectRef.namespace"] ("@objectRef.namespace" is not a group-by field of query[0]); allowed: a subset of ["@usr.name"]',
     ],
     [
       "several problems in one message",
       threshold({ evaluationWindowSeconds: 120, cases: [{ status: "urgent" as never, condition: "b > 1" }] }),
-      `rule "t": case[0].status is "urgent" (allowed: info, low, medium, high, critical); case[0].condition is "b > 1": query "b" does not exist (allowed: a); options.evaluation_window is 120 (allowed: ${WINDOWS})`,
+      `rule "t": case[0].status: received "urgent"; allowed: info, low, medium, high, critical; case[0].condition: received "b > 1" (query "b" does not exist); allowed: the query names a; options.evaluation_window: received 120; allowed: ${WINDOWS}`,
     ],
   ])("fails: %s", (_title, props, message) => {
     expect(() => defineRule(props)).toThrow(message);
-    expect(() => synth([props])).toThrow(message);
     try {
       defineRule(props);
     } catch (error) {
       expect((error as Error).message).toBe(message);
     }
+    // The construct reports the same problems, each under the rule's key in its props.
+    const prefix = `rule ${JSON.stringify(props.id)}: `;
+    const inConstruct = message
+      .slice(prefix.length)
+      .split(/; (?=[a-z_.[\]0-9]+: received )/)
+      .map((problem) => `rules.${props.id}.${problem}`)
+      .join("; ");
+    expect(() => synth([props])).toThrow(`cloud siem "siem": ${inConstruct}`);
+  });
+
+  test("the construct reports every rule's problems at once, each under rules.<id>", () => {
+    const bad = (id: string) => threshold({ id, name: id, cases: [{ status: "urgent" as never, condition: "a > 0" }] });
+    expect(() => synth([bad("one"), bad("two")])).toThrow(
+      'cloud siem "siem": rules.one.case[0].status: received "urgent"; allowed: info, low, medium, high, critical; ' +
+        'rules.two.case[0].status: received "urgent"; allowed: info, low, medium, high, critical',
+    );
   });
 
   test.each<[string, string, string]>([
     [
       "unbalanced parenthesis",
       "source:kubernetes.audit @objectRef.resource:(pods OR secrets",
-      `is not a valid log search query at position 44 (0-based): the value group of @objectRef.resource is never closed; add the matching ')' (query: "source:kubernetes.audit @objectRef.resource:(pods OR secrets")`,
+      "it does not parse at position 44 (0-based): the value group of @objectRef.resource is never closed; add the matching ')'",
     ],
     [
       "unbalanced quote",
       'source:kubernetes.audit @usr.name:"kubernetes-admin',
-      `is not a valid log search query at position 34 (0-based): the quoted value is never closed; add the closing '"' (query: "source:kubernetes.audit @usr.name:\\"kubernetes-admin")`,
+      `it does not parse at position 34 (0-based): the quoted value is never closed; add the closing '"'`,
     ],
     [
       "unbalanced range",
       "source:kubernetes.audit @http.status_code:[200 TO 299",
-      `is not a valid log search query at position 53 (0-based): expected ']' or '}' to close the range of @http.status_code (query: "source:kubernetes.audit @http.status_code:[200 TO 299")`,
+      "it does not parse at position 53 (0-based): expected ']' or '}' to close the range of @http.status_code",
     ],
-  ])("fails: query with %s, naming the position", (_title, query, expected) => {
-    expect(lintQuery(query)).toEqual([expected]);
-    expect(() => defineRule(threshold({ queries: [{ query }] }))).toThrow(`rule "t": query[0].query ${expected}`);
+  ])("fails: query with %s, naming the position", (_title, query, why) => {
+    expect(lintQuery(query)).toEqual([{ why, allowed: LOG_QUERY_ALLOWED }]);
+    expect(() => defineRule(threshold({ queries: [{ query }] }))).toThrow(
+      `rule "t": query[0].query: received ${JSON.stringify(query)} (${why}); allowed: ${LOG_QUERY_ALLOWED}`,
+    );
   });
 
   test("accepts a known source given with a wildcard, and rejects a wildcard that matches no known source", () => {
     expect(lintQuery("source:kubernetes.* @http.method:create")).toEqual([]);
     expect(lintQuery("source:nginx* @http.method:create")).toEqual([
-      'names source "nginx*", which Datadog does not have for EKS audit data (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
+      {
+        why: 'source "nginx*" is not a source Datadog has for EKS audit data',
+        allowed:
+          "sources kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster",
+      },
     ]);
   });
 
@@ -307,19 +329,19 @@ describe("rule model validation (exact messages)", () => {
 
   test("fails: duplicate rule names within a construct", () => {
     expect(() => synth([threshold({ id: "a-rule" }), threshold({ id: "b-rule" })])).toThrow(
-      'rule "b-rule": name "Threshold rule" is already used by rule "a-rule" (allowed: unique rule names within cloud siem "siem")',
+      'cloud siem "siem": rules.b-rule.name: received "Threshold rule" (already used by rule "a-rule"); allowed: unique rule names',
     );
   });
 
   test("fails: duplicate rule ids within a construct", () => {
     expect(() => synth([threshold(), threshold({ name: "Other" })])).toThrow(
-      'rule "t": id is used by more than one rule of cloud siem "siem" (allowed: unique rule ids)',
+      'cloud siem "siem": rules.t.id: received "t" (also the id of rules[0]); allowed: unique rule ids',
     );
   });
 
   test("fails: invalid ruleTags", () => {
     expect(() => Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", { rules: [threshold()], ruleTags: ["env prod"] }))).toThrow(
-      'cloud siem "siem": ruleTags contains "env prod" (allowed: key:value tags starting with a letter)',
+      'cloud siem "siem": ruleTags[0]: received "env prod"; allowed: a lowercase Datadog tag key:value (letters, digits, _ - : . /; starting with a letter, not ending with ":", at most 200 characters)',
     );
   });
 });
@@ -408,7 +430,7 @@ describe("the Datadog guide's rule", () => {
     expect(tuned.case[0].condition).toBe("execs > 20");
     expect(tuned.options).toMatchObject({ evaluation_window: 7200, keep_alive: 7200, max_signal_duration: 86400 });
     expect(() => defineRule(podExecBurstRule({ evaluationWindowSeconds: 100 }))).toThrow(
-      `rule "pod-exec-burst": options.evaluation_window is 100 (allowed: ${WINDOWS})`,
+      `rule "pod-exec-burst": options.evaluation_window: received 100; allowed: ${WINDOWS}`,
     );
   });
 });

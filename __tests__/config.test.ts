@@ -448,7 +448,7 @@ describe("config: every validation error, with its exact message", () => {
       "threshold on a New Value rule",
       (c) => (c.environments[0].cloudSiem = { rules: { "pod-exec-new-user": { threshold: 3 } } }),
       [
-        'environment "staging", field environments[0].cloudSiem.rules.pod-exec-new-user.threshold: received 3; allowed: only for threshold rules with one case "<query> > <n>" (the rule is a new_value rule)',
+        'environment "staging", field environments[0].cloudSiem.rules.pod-exec-new-user.threshold: received 3 (the rule is a new_value rule); allowed: only for threshold rules with one case "<query> > <n>"',
       ],
     ],
     [
@@ -485,7 +485,9 @@ describe("config: every validation error, with its exact message", () => {
     [
       "exclusion query with a typo in source",
       (c) => (c.environments[0].cloudSiem = { exclusionQuery: "source:kubernetes.aduit @usr.name:ci" }),
-      ['environment "staging", field environments[0].cloudSiem.exclusionQuery: received "source:kubernetes.aduit @usr.name:ci"; allowed: '],
+      [
+        'environment "staging", field environments[0].cloudSiem.exclusionQuery: received "source:kubernetes.aduit @usr.name:ci" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: ',
+      ],
     ],
     [
       "suppression without a target",

@@ -32,7 +32,7 @@ describe("datadogAppHost", () => {
 
   test("fails for an unknown site, naming the allowed ones", () => {
     expect(() => datadogAppHost("app.datadoghq.com")).toThrow(
-      'datadog site "app.datadoghq.com" is not known (allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com)',
+      'datadog app host: site: received "app.datadoghq.com"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com',
     );
   });
 });

@@ -4,6 +4,7 @@ import { join } from "path";
 import { PassThrough, Readable, Writable } from "stream";
 import { gzipSync } from "zlib";
 import type { MatchableRule } from "../lib/rules/matchable";
+import { CONDITION_ALLOWED } from "../lib/rules/condition";
 import { compileCondition, MATCH_USAGE, ResolveRulesOptions, runMatch } from "../tools/rules-match";
 import { jsonParseError } from "./helpers/assert";
 
@@ -423,7 +424,7 @@ describe("rules match --summary", () => {
     const r = await run(["--summary", EVENTS], [bad]);
     const [summary] = jsonLines(r.stdout) as { estimatedSignals: unknown; estimate: string }[];
     expect(summary.estimatedSignals).toBeNull();
-    expect(summary.estimate).toBe('not estimated: condition "b > 0": query "b" does not exist (allowed: a)');
+    expect(summary.estimate).toBe('not estimated: condition: received "b > 0" (query "b" does not exist); allowed: the query names a');
   });
 
   test("the summary of a gzip file equals the plain one", async () => {
@@ -459,11 +460,12 @@ describe("compileCondition", () => {
     ["(a > 0", "a ( has no )"],
     ["(a + b) * 2 > 9", '"a + b" is not a comparison'],
     ["!(a == 0)", '"!" is not a comparison'],
-    ["c > 0", 'query "c" does not exist (allowed: a)'],
-  ])("%s is rejected", (condition, reason) => {
-    const result = compileCondition(condition, ["a"]);
-    expect(typeof result).toBe("string");
-    expect(result).toContain(`condition ${JSON.stringify(condition)}: ${reason}`);
+  ])("%s is rejected", (condition, why) => {
+    expect(compileCondition(condition, ["a"])).toBe(`condition: received ${JSON.stringify(condition)} (${why}); allowed: ${CONDITION_ALLOWED}`);
+  });
+
+  test("a condition naming a query the rule does not have is rejected", () => {
+    expect(compileCondition("c > 0", ["a"])).toBe('condition: received "c > 0" (query "c" does not exist); allowed: the query names a');
   });
 });
 

@@ -254,22 +254,22 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     [
       "the guide's typo in the query",
       flags({ name: "Typo", query: "source:kubernetes.aduit @objectRef.subresource:exec", method: "new_value", field: "@usr.name", ...EXECUTION }),
-      'rule "typo": query[0].query names source "kubernetes.aduit", which Datadog does not have for EKS audit data; did you mean "kubernetes.audit"? (allowed: kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster)',
+      'rule "typo": query[0].query: received "source:kubernetes.aduit @objectRef.subresource:exec" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: sources kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster',
     ],
     [
       "an unbalanced query",
       flags({ name: "Paren", query: "source:kubernetes.audit @objectRef.resource:(pods", method: "threshold", count: "1", ...EXECUTION }),
-      `rule "paren": query[0].query is not a valid log search query at position 44 (0-based): the value group of @objectRef.resource is never closed; add the matching ')' (query: "source:kubernetes.audit @objectRef.resource:(pods")`,
+      `rule "paren": query[0].query: received "source:kubernetes.audit @objectRef.resource:(pods" (it does not parse at position 44 (0-based): the value group of @objectRef.resource is never closed; add the matching ')'); allowed: a Datadog log search query such as source:kubernetes.audit`,
     ],
     [
       "a window Datadog does not offer",
       flags({ name: "Win", query: "source:kubernetes.audit", method: "threshold", count: "1", window: "120", ...EXECUTION }),
-      'rule "win": options.evaluation_window is 120 (allowed: 0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)',
+      'rule "win": options.evaluation_window: received 120; allowed: 0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400',
     ],
     [
       "a forget-after provider 3.82 rejects",
       flags({ name: "Forget", query: "source:kubernetes.audit", method: "new_value", field: "@usr.name", "forget-after": "30", ...EXECUTION }),
-      'rule "forget": options.new_value_options.forget_after is 30 (allowed: 1, 2, 7, 14, 21, 28) days',
+      'rule "forget": options.new_value_options.forget_after: received 30; allowed: 1, 2, 7, 14, 21, 28 days',
     ],
     [
       "a technique MITRE does not name so",
@@ -281,7 +281,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
         tactic: "TA0040-impact",
         technique: "T1485-destroy-data",
       }),
-      'rule "tech": technique is "T1485-destroy-data" (allowed: T1485-data-destruction)',
+      'rule "tech": technique: received "T1485-destroy-data"; allowed: T1485-data-destruction',
     ],
     [
       "a wrong tactic name",
@@ -293,7 +293,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
         tactic: "TA0040-destruction",
         technique: "T1485-data-destruction",
       }),
-      'rule "tactic": tactic is "TA0040-destruction" (allowed: TA0040-impact)',
+      'rule "tactic": tactic: received "TA0040-destruction"; allowed: TA0040-impact',
     ],
   ])("fails with the model's message: %s", async (_t, argv, message) => {
     const result = await run(argv, project.packDir);

@@ -1,4 +1,4 @@
-import { closestMatch } from "../lib/did-you-mean";
+import { didYouMean } from "../lib/did-you-mean";
 
 /**
  * A small schema language: one definition gives both the validator (with the project's error format) and the
@@ -13,6 +13,8 @@ export interface Issue {
   readonly path: string;
   readonly received: unknown;
   readonly allowed: string;
+  /** Why the value is refused, when the value and `allowed` alone do not say it. */
+  readonly why?: string;
 }
 
 export type JsonSchema = { [key: string]: unknown };
@@ -20,8 +22,8 @@ export type JsonSchema = { [key: string]: unknown };
 /** Collects issues while walking the input. */
 export class Context {
   readonly issues: Issue[] = [];
-  issue(path: string, received: unknown, allowed: string): void {
-    this.issues.push({ path, received, allowed });
+  issue(path: string, received: unknown, allowed: string, why?: string): void {
+    this.issues.push({ path, received, allowed, ...(why === undefined ? {} : { why }) });
   }
 }
 
@@ -601,13 +603,4 @@ class TaggedUnionSchema<T> extends Schema<T> {
 
 export function taggedUnion<V extends Record<string, Schema<unknown>>>(tag: string, variants: V): Schema<Infer<V[keyof V]>> {
   return new TaggedUnionSchema(tag, variants);
-}
-
-// ---------------------------------------------------------------------------------------------- helpers
-
-/** `; did you mean "x"?` when a candidate completes `value` or is close to it (lib/did-you-mean), else "". */
-export function didYouMean(value: string, candidates: readonly string[]): string {
-  const completion = value.length >= 3 ? candidates.find((c) => c !== value && c.toLowerCase().startsWith(value.toLowerCase())) : undefined;
-  const match = completion ?? closestMatch(value, candidates);
-  return match !== undefined && match !== value ? `; did you mean ${JSON.stringify(match)}?` : "";
 }

@@ -44,7 +44,8 @@ export function formatIssue(issue: Issue, input: unknown): string {
     const name = Array.isArray(envs) ? (envs[Number(m[1])] as { name?: unknown } | undefined)?.name : undefined;
     where = typeof name === "string" ? `environment "${name}", ` : `environment #${Number(m[1]) + 1} (no valid name), `;
   }
-  return `${where}field ${issue.path || "(top level)"}: received ${show(issue.received)}; allowed: ${issue.allowed}`;
+  const why = issue.why === undefined ? "" : ` (${issue.why})`;
+  return `${where}field ${issue.path || "(top level)"}: received ${show(issue.received)}${why}; allowed: ${issue.allowed}`;
 }
 
 /** Validates an already-parsed document. Throws `ConfigError` listing every problem. */

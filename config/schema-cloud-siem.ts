@@ -9,6 +9,7 @@ import { DEFAULT_IDENTITY_ATTRIBUTE, IDENTITY_ATTRIBUTES } from "../modules/clou
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../lib/datadog-notifications";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuningProblems } from "../modules/cloud-siem/tuning";
+import type { Problem } from "../lib/problem";
 import { datadogTag } from "./schema-datadog";
 import { Context, Schema, arr, bool, int, join, literal, obj, optional, record, required, str, withDefault } from "./dsl";
 
@@ -118,16 +119,13 @@ const cloudSiemObject = obj({
   ),
 });
 
-/** `<field> is X, but ... (allowed: Y)` from the module → an issue at `path.field`. */
-function moduleProblem(problem: string, value: unknown, path: string, ctx: Context): void {
-  const [field, ...rest] = problem.split(" ");
-  const text = rest.join(" ");
-  const m = /^is .*?(, but .*)? \(allowed: (.*)\)$/s.exec(text);
-  const received = field
+/** A problem found by the module → an issue at `path.<field>`, with the value the config holds there. */
+function moduleProblem(problem: Problem, value: unknown, path: string, ctx: Context): void {
+  const received = problem.field
     .split(/\.|\[(\d+)\]/)
     .filter((k) => k !== undefined && k !== "")
     .reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
-  ctx.issue(join(path, field), received, m !== null ? `${m[2]}${m[1] !== undefined ? ` (${m[1].slice(6)})` : ""}` : text);
+  ctx.issue(join(path, problem.field), received, problem.allowed, problem.why);
 }
 
 export const cloudSiemSection: Schema<typeof cloudSiemObject extends Schema<infer T> ? T : never> = cloudSiemObject.refine((value, path, ctx) => {

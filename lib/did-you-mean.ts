@@ -32,8 +32,12 @@ export function closestMatch(value: string, candidates: readonly string[]): stri
   return bestDistance <= limit ? best : undefined;
 }
 
-/** `; did you mean "x"?` or an empty string. */
+/**
+ * `; did you mean "x"?` when a candidate completes `value` (a prefix of 3 or more characters) or is close to it
+ * ({@link closestMatch}), else an empty string.
+ */
 export function didYouMean(value: string, candidates: readonly string[]): string {
-  const match = closestMatch(value, candidates);
-  return match === undefined ? "" : `; did you mean "${match}"?`;
+  const completion = value.length >= 3 ? candidates.find((c) => c !== value && c.toLowerCase().startsWith(value.toLowerCase())) : undefined;
+  const match = completion ?? closestMatch(value, candidates);
+  return match !== undefined && match !== value ? `; did you mean ${JSON.stringify(match)}?` : "";
 }

@@ -12,6 +12,7 @@
  */
 import { TerraformStack } from "cdktf";
 import { StackJson, onStackJson } from "./stack-json";
+import { throwProblems } from "./problem";
 
 /** `${aws_iam_role.name...}` or `${data.aws_iam_policy_document.name...}`: resource types hold an underscore. */
 const REFERENCE = /(?<![\w.-])(data\.)?([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][A-Za-z0-9_-]*)/g;
@@ -65,9 +66,14 @@ export function skipCrossStackPreparation(stack: TerraformStack): void {
   onStackJson(stack, (json) => {
     const dangling = danglingReferences(json);
     if (dangling.length > 0) {
-      throw new Error(
-        `stack ${stack.node.id} refers to ${dangling.join(", ")}, which it does not declare (allowed: references to the stack's own resources; this stack is self-contained and synthesizes no cross-stack references)`,
-      );
+      throwProblems(`stack ${stack.node.id}`, [
+        {
+          field: "references",
+          received: dangling.join(", "),
+          why: "the stack does not declare them",
+          allowed: "references to the stack's own resources (the stack is self-contained and synthesizes no cross-stack references)",
+        },
+      ]);
     }
   });
 }

@@ -18,6 +18,7 @@ import { normalizeAuditEvent } from "../lib/audit";
 import { listQueryTerms, matchesQuery, parseQuery } from "../lib/query";
 import { SEVERITIES, RULE_WINDOWS_SECONDS } from "../modules/cloud-siem/allowed-values";
 import { DetectionRuleProps, ruleProblems } from "../modules/cloud-siem/rule-model";
+import { problemText } from "../lib/problem";
 import { slug } from "../modules/cloud-siem/suppressions";
 import { listRuleIds, writePackIndex } from "./pack-index-writer";
 import { AuditEventSpec, AuditUser, KUBERNETES_ADMIN, auditEvent, eksIdentity } from "../modules/cloud-siem/samples";
@@ -359,7 +360,7 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
         }),
   };
   const modelProblems = ruleProblems(props);
-  if (modelProblems.length > 0) return fail(`rule ${JSON.stringify(id)}: ${modelProblems.join("; ")}`);
+  if (modelProblems.length > 0) return fail(`rule ${JSON.stringify(id)}: ${modelProblems.map(problemText).join("; ")}`);
 
   const existing = listRuleIds(packDir);
   const file = path.join(packDir, `${id}.ts`);

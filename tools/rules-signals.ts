@@ -6,6 +6,7 @@
 import type { FieldReader, NormalizedLog } from "../lib/query";
 import { compileFieldReader } from "../lib/query";
 import type { CompiledRule } from "./rules-compile";
+import { problemText, show } from "../lib/problem";
 import { conditionProblems, evaluateCondition, parseCondition, QueryValues } from "../lib/rules/condition";
 
 /** Distinct values are counted exactly up to this many per rule, then reported as a lower bound. */
@@ -21,7 +22,7 @@ type Condition = (values: QueryValues) => boolean;
  */
 export function compileCondition(condition: string, queryNames: readonly string[]): Condition | string {
   const problems = conditionProblems(condition, queryNames);
-  if (problems.length > 0) return `condition ${JSON.stringify(condition)}: ${problems.join("; ")}`;
+  if (problems.length > 0) return problems.map((o) => problemText({ field: "condition", received: show(condition), ...o })).join("; ");
   const node = parseCondition(condition);
   return (values) => evaluateCondition(node, values);
 }

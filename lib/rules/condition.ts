@@ -10,6 +10,8 @@
  * Operators: `>`, `>=`, `<`, `<=`, `==`, `!=`. `&&` binds tighter than `||`.
  */
 
+import type { Objection } from "../problem";
+
 /** Comparison operators of a condition. */
 export const CONDITION_OPERATORS = [">", ">=", "<", "<=", "==", "!="] as const;
 export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
@@ -95,20 +97,23 @@ export function conditionQueries(node: ConditionNode): string[] {
 }
 
 /**
- * What is wrong with a condition over the given query names: its syntax, or names that are not queries of the
- * rule. Empty when it is valid.
+ * Objections to a condition over the given query names (the caller names the field and shows the condition): its
+ * syntax, or names that are not queries of the rule. Empty when it is valid.
  */
-export function conditionProblems(text: string, queryNames: readonly string[]): string[] {
+export function conditionProblems(text: string, queryNames: readonly string[]): Objection[] {
   let node: ConditionNode;
   try {
     node = parseCondition(text);
   } catch (error) {
-    if (error instanceof ConditionSyntaxError) return [`${error.message} (allowed: ${CONDITION_ALLOWED})`];
+    if (error instanceof ConditionSyntaxError) return [{ why: error.message, allowed: CONDITION_ALLOWED }];
     throw error;
   }
   return conditionQueries(node)
     .filter((q) => !queryNames.includes(q))
-    .map((q) => `query ${JSON.stringify(q)} does not exist (allowed: ${queryNames.join(", ")})`);
+    .map((q) => ({
+      why: `query ${JSON.stringify(q)} does not exist`,
+      allowed: queryNames.length === 0 ? "the names of the rule's queries (it has none)" : `the query names ${queryNames.join(", ")}`,
+    }));
 }
 
 /** Whether the condition holds for the query results. */

@@ -15,6 +15,7 @@ import { SEVERITIES } from "./allowed-values";
 import { notificationHandleProblem } from "./rule-model";
 import { slug, unknownKeyProblems } from "./suppressions";
 import { readableAddress } from "../addresses";
+import { Problem, Problems, throwProblems } from "../../lib/problem";
 import { importExisting } from "../../lib/terraform-floor";
 
 /** One built-in rule to pin. */
@@ -48,19 +49,34 @@ export interface BuiltInRuleReviewProps {
   readonly tagsFilter?: readonly string[];
 }
 
-function notificationProblems(field: string, map: Readonly<Partial<Record<Severity, readonly string[]>>> | undefined): string[] {
-  const problems: string[] = [];
+function notificationProblems(field: string, map: Readonly<Partial<Record<Severity, readonly string[]>>> | undefined): Problem[] {
+  const p = new Problems();
   for (const [severity, handles] of Object.entries(map ?? {})) {
     if (!SEVERITIES.includes(severity as Severity)) {
-      problems.push(`${field}.${severity} is not a severity (allowed: ${SEVERITIES.join(", ")})`);
+      p.add(`${field}.${severity}`, handles, `the severities ${SEVERITIES.join(", ")}`, "not a severity");
       continue;
     }
     (handles ?? []).forEach((h, i) => {
-      const problem = notificationHandleProblem(h);
-      if (problem !== undefined) problems.push(`${field}.${severity}[${i}] ${problem}`);
+      const o = notificationHandleProblem(h);
+      if (o !== undefined) p.object(`${field}.${severity}[${i}]`, h, o);
     });
   }
-  return problems;
+  return p.list;
+}
+
+/** Every problem of the props (unknown keys, names, notification handles). Empty when valid. */
+export function builtInRuleReviewProblems(props: BuiltInRuleReviewProps): Problem[] {
+  const p = new Problems();
+  p.list.push(...notificationProblems("notifications", props.notifications));
+  const seen = new Set<string>();
+  props.rules.forEach((r, i) => {
+    p.list.push(...unknownKeyProblems(r, ["name", "enabled", "notifications"], `rules[${i}].`));
+    if (typeof r.name !== "string" || slug(r.name) === "") p.add(`rules[${i}].name`, r.name, "the exact name of a Datadog built-in rule");
+    else if (seen.has(slug(r.name))) p.add(`rules[${i}].name`, r.name, "each rule once", "listed twice");
+    else seen.add(slug(r.name));
+    p.list.push(...notificationProblems(`rules[${i}].notifications`, r.notifications));
+  });
+  return p.list;
 }
 
 /**
@@ -76,17 +92,7 @@ export class BuiltInRuleReview extends Construct {
 
   constructor(scope: Construct, id: string, props: BuiltInRuleReviewProps) {
     super(scope, id);
-    const problems = notificationProblems("notifications", props.notifications);
-    const seen = new Set<string>();
-    props.rules.forEach((r, i) => {
-      problems.push(...unknownKeyProblems(r, ["name", "enabled", "notifications"], `rules[${i}].`));
-      if (typeof r.name !== "string" || slug(r.name) === "")
-        problems.push(`rules[${i}].name is ${JSON.stringify(r.name)} (allowed: the exact name of a Datadog built-in rule)`);
-      else if (seen.has(slug(r.name))) problems.push(`rules[${i}].name ${JSON.stringify(r.name)} is listed twice (allowed: each rule once)`);
-      else seen.add(slug(r.name));
-      problems.push(...notificationProblems(`rules[${i}].notifications`, r.notifications));
-    });
-    if (problems.length > 0) throw new Error(`built-in rule review "${id}": ${problems.join("; ")}`);
+    throwProblems(`built-in rule review "${id}"`, builtInRuleReviewProblems(props));
 
     this.builtInRulesDataSource = new DataDatadogSecurityMonitoringRules(this, "kubernetes", {
       defaultOnlyFilter: true,

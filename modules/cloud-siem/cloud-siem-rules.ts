@@ -3,7 +3,7 @@ import { SecurityMonitoringRule, SecurityMonitoringRuleQuery } from "@cdktf/prov
 import { SecurityMonitoringSuppression } from "@cdktf/provider-datadog/lib/security-monitoring-suppression";
 import { SecurityNotificationRule } from "@cdktf/provider-datadog/lib/security-notification-rule";
 import { SEVERITIES } from "./allowed-values";
-import { DetectionRule, DetectionRuleProps, defineRule } from "./rule-model";
+import { DetectionRule, DetectionRuleProps, defineRule, ruleProblems } from "./rule-model";
 import {
   RULE_ID_TAG_KEY,
   SecurityNotificationRuleProps,
@@ -14,6 +14,8 @@ import {
   suppressionRuleQuery,
 } from "./suppressions";
 import { readableAddress } from "../addresses";
+import { Problem, Problems, throwProblems } from "../../lib/problem";
+import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../../lib/datadog-tags";
 
 export interface CloudSiemRulesProps {
   /** Detection rules (e.g. `tuneRules(EKS_RULE_PACK, tuning)`); each becomes one `datadog_security_monitoring_rule`. */
@@ -35,6 +37,58 @@ export interface CloudSiemRulesProps {
   readonly ruleTags?: readonly string[];
 }
 
+/** Where a rule's problems are reported: `rules.<id>` (the tuning's and the tables' key), `rules[<i>]` without an id. */
+function ruleField(rule: DetectionRuleProps, index: number): string {
+  return typeof rule.id === "string" && rule.id !== "" ? `rules.${rule.id}` : `rules[${index}]`;
+}
+
+/**
+ * Every problem of the props: each rule definition, duplicate rule ids and names, suppressions, notification rules
+ * and rule tags, each under its field path (`rules.<id>.case[0].status`, `suppressions[0].name`). Empty when valid.
+ */
+export function cloudSiemRulesProblems(props: CloudSiemRulesProps): Problem[] {
+  const p = new Problems();
+  const nested = (prefix: string, problems: readonly Problem[]) => {
+    for (const problem of problems) p.list.push({ ...problem, field: `${prefix}.${problem.field}` });
+  };
+  (props.ruleTags ?? []).forEach((tag, i) => {
+    if (typeof tag !== "string" || !DATADOG_TAG.test(tag)) p.add(`ruleTags[${i}]`, tag, DATADOG_TAG_ALLOWED);
+  });
+  const ids = new Map<string, number>();
+  const names = new Map<string, string>();
+  props.rules.forEach((rule, i) => {
+    const f = ruleField(rule, i);
+    nested(f, ruleProblems(rule));
+    const firstId = ids.get(rule.id);
+    if (firstId !== undefined) p.add(`${f}.id`, rule.id, "unique rule ids", `also the id of rules[${firstId}]`);
+    else ids.set(rule.id, i);
+    const other = names.get(rule.name);
+    if (other !== undefined && other !== rule.id) p.add(`${f}.name`, rule.name, "unique rule names", `already used by rule "${other}"`);
+    else names.set(rule.name, rule.id);
+  });
+  const ruleIds = props.rules.map((r) => r.id);
+  const slugs = new Map<string, number>();
+  (props.suppressions ?? []).forEach((s, i) => {
+    const f = `suppressions[${i}]`;
+    const problems = suppressionProblems(s, ruleIds);
+    nested(f, problems);
+    const first = slugs.get(slug(s.name ?? ""));
+    if (problems.length === 0 && first !== undefined) p.add(`${f}.name`, s.name, "unique names", `also the name of suppressions[${first}]`);
+    else slugs.set(slug(s.name ?? ""), i);
+  });
+  const notificationSlugs = new Map<string, number>();
+  (props.securityNotificationRules ?? []).forEach((n, i) => {
+    const f = `securityNotificationRules[${i}]`;
+    const problems = notificationRuleProblems(n);
+    nested(f, problems);
+    const first = notificationSlugs.get(slug(n.name ?? ""));
+    if (problems.length === 0 && first !== undefined)
+      p.add(`${f}.name`, n.name, "unique names", `also the name of securityNotificationRules[${first}]`);
+    else notificationSlugs.set(slug(n.name ?? ""), i);
+  });
+  return p.list;
+}
+
 /**
  * Cloud SIEM detection rules as code: one `datadog_security_monitoring_rule` per definition (construct ID = rule
  * id, so Terraform addresses stay stable), plus suppressions and notification rules. Every definition is
@@ -52,40 +106,18 @@ export class CloudSiemRules extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudSiemRulesProps) {
     super(scope, id);
+    throwProblems(`cloud siem "${id}"`, cloudSiemRulesProblems(props));
     const ruleTags = props.ruleTags ?? [];
-    for (const tag of ruleTags) {
-      if (typeof tag !== "string" || !/^[a-z][\w\-./:]*$/i.test(tag)) {
-        throw new Error(`cloud siem "${id}": ruleTags contains ${JSON.stringify(tag)} (allowed: key:value tags starting with a letter)`);
-      }
-    }
     const rules = props.rules.map((r) => defineRule(r));
-    const byName = new Map<string, string>();
-    const byId = new Set<string>();
-    for (const rule of rules) {
-      if (byId.has(rule.id)) throw new Error(`rule "${rule.id}": id is used by more than one rule of cloud siem "${id}" (allowed: unique rule ids)`);
-      byId.add(rule.id);
-      const other = byName.get(rule.name);
-      if (other !== undefined) {
-        throw new Error(
-          `rule "${rule.id}": name ${JSON.stringify(rule.name)} is already used by rule "${other}" (allowed: unique rule names within cloud siem "${id}")`,
-        );
-      }
-      byName.set(rule.name, rule.id);
-    }
     this.detectionRules = rules;
 
     const ruleResources: Record<string, SecurityMonitoringRule> = {};
     for (const rule of rules) ruleResources[rule.id] = this.createRule(rule, ruleTags);
     this.securityMonitoringRules = ruleResources;
 
-    const ruleIds = rules.map((r) => r.id);
     const suppressions: Record<string, SecurityMonitoringSuppression> = {};
     for (const s of props.suppressions ?? []) {
-      const problems = suppressionProblems(s, ruleIds);
       const key = `suppression-${slug(s.name ?? "")}`;
-      if (problems.length === 0 && suppressions[key] !== undefined)
-        problems.push(`name ${JSON.stringify(s.name)} is used by more than one suppression (allowed: unique names)`);
-      if (problems.length > 0) throw new Error(`suppression ${JSON.stringify(s.name)}: ${problems.join("; ")}`);
       suppressions[key] = readableAddress(
         new SecurityMonitoringSuppression(this, key, {
           name: s.name,
@@ -104,11 +136,7 @@ export class CloudSiemRules extends Construct {
 
     const notificationRules: Record<string, SecurityNotificationRule> = {};
     for (const n of props.securityNotificationRules ?? []) {
-      const problems = notificationRuleProblems(n);
       const key = `notification-${slug(n.name ?? "")}`;
-      if (problems.length === 0 && notificationRules[key] !== undefined)
-        problems.push(`name ${JSON.stringify(n.name)} is used by more than one notification rule (allowed: unique names)`);
-      if (problems.length > 0) throw new Error(`notification rule ${JSON.stringify(n.name)}: ${problems.join("; ")}`);
       notificationRules[key] = readableAddress(
         new SecurityNotificationRule(this, key, {
           name: n.name,

@@ -4,6 +4,7 @@ import { CloudSiemRules } from "./cloud-siem-rules";
 import { DetectionRuleProps } from "./rule-model";
 import { EKS_RULE_PACK } from "./rules";
 import { unknownKeyProblems } from "./suppressions";
+import { throwProblems } from "../../lib/problem";
 import { CloudSiemTuning, cloudSiemPropsFromTuning } from "./tuning";
 
 /** Built-in rule review settings of an environment. */
@@ -63,11 +64,10 @@ export class EksCloudSiem extends Construct {
 
   constructor(scope: Construct, id: string, props: EksCloudSiemProps = {}) {
     super(scope, id);
-    const problems = [
+    throwProblems(`cloud siem "${id}"`, [
       ...unknownKeyProblems(props, EKS_CLOUD_SIEM_KEYS),
       ...unknownKeyProblems(props.builtInRules ?? {}, ["rules", "notifications", "tagsFilter"], "builtInRules."),
-    ];
-    if (problems.length > 0) throw new Error(`cloud siem "${id}": ${problems.join("; ")}`);
+    ]);
     this.cloudSiemRules = new CloudSiemRules(this, "rules", cloudSiemPropsFromTuning(props.pack ?? EKS_RULE_PACK, props));
     if (props.builtInRules !== undefined) {
       const perCase = (props.notificationDelivery ?? "case") === "case";

@@ -6,6 +6,7 @@
  * pipeline fills only one of them gets silent rules with the other, so the pack takes it as one setting.
  * How to check which one your logs carry: `docs/cloud-siem.md` ("Identity attribute").
  */
+import { Objection, show, throwProblems } from "../../lib/problem";
 import type { DetectionRuleProps } from "./rule-model";
 
 /** The standard user attributes a rule can group and exclude on. */
@@ -18,10 +19,10 @@ export const DEFAULT_IDENTITY_ATTRIBUTE: IdentityAttribute = "@usr.id";
 /** The attribute rule files are written with. */
 const WRITTEN = /@usr\.name\b/g;
 
-/** Problem of an `identityAttribute` value, or undefined when valid. */
-export function identityAttributeProblem(value: unknown): string | undefined {
+/** Objection to an `identityAttribute` value, or undefined when valid. */
+export function identityAttributeProblem(value: unknown): Objection | undefined {
   if (IDENTITY_ATTRIBUTES.includes(value as IdentityAttribute)) return undefined;
-  return `is ${JSON.stringify(value)} (allowed: ${IDENTITY_ATTRIBUTES.join(", ")})`;
+  return { allowed: IDENTITY_ATTRIBUTES.join(", ") };
 }
 
 /**
@@ -29,8 +30,8 @@ export function identityAttributeProblem(value: unknown): string | undefined {
  * grouping and message. A rule pinned with its own `identityAttribute` (the guide's exec rule) is returned as is.
  */
 export function withIdentityAttribute(rule: DetectionRuleProps, attribute: IdentityAttribute): DetectionRuleProps {
-  const problem = identityAttributeProblem(attribute);
-  if (problem !== undefined) throw new Error(`identityAttribute ${problem}`);
+  const objection = identityAttributeProblem(attribute);
+  if (objection !== undefined) throwProblems("cloud siem", [{ field: "identityAttribute", received: show(attribute), ...objection }]);
   if (rule.identityAttribute !== undefined || attribute === "@usr.name") return rule;
   const swap = (text: string) => text.replace(WRITTEN, attribute);
   const fields = (list: readonly string[] | undefined) => (list === undefined ? undefined : list.map(swap));

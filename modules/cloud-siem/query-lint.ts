@@ -7,6 +7,7 @@
 import { QuerySyntaxError, listReservedValues, parseQuery } from "../../lib/query";
 import { KNOWN_LOG_SOURCES } from "./allowed-values";
 import { didYouMean } from "../../lib/did-you-mean";
+import type { Objection } from "../../lib/problem";
 
 /** The values of every `source:` term of a query (negated ones too), in order of appearance. */
 export function sourcesOf(query: string): string[] {
@@ -25,37 +26,37 @@ function isKnownSource(value: string, knownSources: readonly string[]): boolean 
 }
 
 /** Lint results for the default sources, by query: every environment's copy of a pack rule has the same queries. */
-const LINTED = new Map<string, readonly string[]>();
+const LINTED = new Map<string, readonly Objection[]>();
 
-/**
- * Problems of one query, each phrased to follow its field name (e.g. `query[0].query`); empty when the query is fine.
- */
-export function lintQuery(query: string, knownSources: readonly string[] = KNOWN_LOG_SOURCES): string[] {
+/** What a query must be, for messages. */
+export const LOG_QUERY_ALLOWED = "a Datadog log search query such as source:kubernetes.audit";
+
+/** Objections to one query (the caller names the field and shows the query); empty when the query is fine. */
+export function lintQuery(query: string, knownSources: readonly string[] = KNOWN_LOG_SOURCES): Objection[] {
   if (knownSources !== KNOWN_LOG_SOURCES) return lintQueryUncached(query, knownSources);
-  let problems = LINTED.get(query);
-  if (problems === undefined) {
-    problems = lintQueryUncached(query, knownSources);
-    LINTED.set(query, problems);
+  let objections = LINTED.get(query);
+  if (objections === undefined) {
+    objections = lintQueryUncached(query, knownSources);
+    LINTED.set(query, objections);
   }
-  return [...problems];
+  return [...objections];
 }
 
-function lintQueryUncached(query: string, knownSources: readonly string[]): string[] {
-  if (typeof query !== "string" || query.trim() === "")
-    return [`is ${JSON.stringify(query)} (allowed: a Datadog log search query such as source:kubernetes.audit)`];
+function lintQueryUncached(query: string, knownSources: readonly string[]): Objection[] {
+  if (typeof query !== "string" || query.trim() === "") return [{ allowed: LOG_QUERY_ALLOWED }];
   let sources: string[];
   try {
     sources = sourcesOf(query);
   } catch (error) {
     if (error instanceof QuerySyntaxError) {
-      return [`is not a valid log search query at position ${error.position} (0-based): ${error.reason} (query: ${JSON.stringify(query)})`];
+      return [{ why: `it does not parse at position ${error.position} (0-based): ${error.reason}`, allowed: LOG_QUERY_ALLOWED }];
     }
     throw error;
   }
   return sources
     .filter((source) => !isKnownSource(source, knownSources))
-    .map(
-      (source) =>
-        `names source ${JSON.stringify(source)}, which Datadog does not have for EKS audit data${didYouMean(source, knownSources)} (allowed: ${knownSources.join(", ")})`,
-    );
+    .map((source) => ({
+      why: `source ${JSON.stringify(source)} is not a source Datadog has for EKS audit data${didYouMean(source, knownSources)}`,
+      allowed: `sources ${knownSources.join(", ")}`,
+    }));
 }

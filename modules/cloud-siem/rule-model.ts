@@ -28,6 +28,8 @@ import {
   THRESHOLD_AGGREGATIONS,
 } from "./allowed-values";
 import { conditionProblems } from "../../lib/rules/condition";
+import { Objection, Problem, Problems, show, throwProblems } from "../../lib/problem";
+import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../../lib/datadog-tags";
 import { lintQuery } from "./query-lint";
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/datadog-notifications";
 
@@ -233,122 +235,113 @@ const TECHNIQUE = /^(T\d{4}(?:\.\d{3})?)-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
  */
 export { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED };
 
-/** `(allowed: a, b, c)` */
-function allowed(values: readonly (string | number)[]): string {
-  return `(allowed: ${values.join(", ")})`;
-}
-
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
 /** Why a notification handle is invalid, or undefined. */
-export function notificationHandleProblem(handle: unknown): string | undefined {
+export function notificationHandleProblem(handle: unknown): Objection | undefined {
   if (typeof handle === "string" && (NOTIFICATION_HANDLE.test(handle) || isUnresolvedToken(handle))) return undefined;
-  return `is ${show(handle)} (allowed: ${NOTIFICATION_HANDLE_ALLOWED})`;
+  return { allowed: NOTIFICATION_HANDLE_ALLOWED };
 }
 
-/** Validation problems of one definition, each `<field> <problem>`. Empty when valid. */
-export function ruleProblems(props: DetectionRuleProps): string[] {
-  const problems: string[] = [];
-  const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
+/** Every problem of one definition, in the API's field names (`case[0].condition`). Empty when valid. */
+export function ruleProblems(props: DetectionRuleProps): Problem[] {
+  const p = new Problems();
   const method = props.detectionMethod as string;
   const isNewValue = method === "new_value";
 
-  if (typeof props.id !== "string" || !RULE_ID.test(props.id)) p("id", `is ${show(props.id)} (allowed: kebab-case, e.g. pod-exec)`);
-  if (typeof props.name !== "string" || props.name.trim() === "") p("name", `is ${show(props.name)} (allowed: a non-empty string)`);
-  if (typeof props.message !== "string" || props.message.trim() === "")
-    p("message", `is ${show(props.message)} (allowed: a non-empty Markdown string)`);
-  if (!(DETECTION_METHODS as readonly string[]).includes(method)) p("options.detection_method", `is ${show(method)} ${allowed(DETECTION_METHODS)}`);
+  if (typeof props.id !== "string" || !RULE_ID.test(props.id)) p.add("id", props.id, "kebab-case, e.g. pod-exec");
+  if (typeof props.name !== "string" || props.name.trim() === "") p.add("name", props.name, "a non-empty string");
+  if (typeof props.message !== "string" || props.message.trim() === "") p.add("message", props.message, "a non-empty Markdown string");
+  if (!(DETECTION_METHODS as readonly string[]).includes(method)) p.add("options.detection_method", method, DETECTION_METHODS.join(", "));
 
   const tactic = TACTIC.exec(props.tactic ?? "");
   if (tactic === null) {
-    p("tactic", `is ${show(props.tactic)} (allowed: TAxxxx-<kebab-case name>, e.g. TA0002-execution)`);
+    p.add("tactic", props.tactic, "TAxxxx-<kebab-case name>, e.g. TA0002-execution");
   } else if (MITRE_TACTICS[tactic[1]] !== tactic[2]) {
     const expected = MITRE_TACTICS[tactic[1]];
-    p(
+    p.add(
       "tactic",
-      `is ${show(props.tactic)} (allowed: ${
-        expected === undefined
-          ? Object.entries(MITRE_TACTICS)
-              .map(([k, v]) => `${k}-${v}`)
-              .join(", ")
-          : `${tactic[1]}-${expected}`
-      })`,
+      props.tactic,
+      expected === undefined
+        ? Object.entries(MITRE_TACTICS)
+            .map(([k, v]) => `${k}-${v}`)
+            .join(", ")
+        : `${tactic[1]}-${expected}`,
     );
   }
   const technique = TECHNIQUE.exec(props.technique ?? "");
   if (technique === null) {
-    p("technique", `is ${show(props.technique)} (allowed: Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command)`);
+    p.add("technique", props.technique, "Txxxx[.yyy]-<kebab-case name>, e.g. T1609-container-administration-command");
   } else if (MITRE_TECHNIQUES[technique[1]] !== technique[2]) {
     const expected = MITRE_TECHNIQUES[technique[1]];
-    p(
+    p.add(
       "technique",
-      `is ${show(props.technique)} (allowed: ${expected === undefined ? "a technique of MITRE_TECHNIQUES in modules/cloud-siem/allowed-values.ts (add it there with its attack.mitre.org name)" : `${technique[1]}-${expected}`})`,
+      props.technique,
+      expected === undefined
+        ? "a technique of MITRE_TECHNIQUES in modules/cloud-siem/allowed-values.ts (add it there with its attack.mitre.org name)"
+        : `${technique[1]}-${expected}`,
     );
   }
 
   // Queries.
   const queries = props.queries ?? [];
-  if (queries.length === 0) p("query", "is empty (allowed: at least one query)");
+  if (queries.length === 0) p.add("query", [], "at least one query");
   const names = queries.map((q, i) => q.name ?? String.fromCharCode(97 + i));
   queries.forEach((q, i) => {
     const f = `query[${i}]`;
-    if (q.name !== undefined && !QUERY_NAME.test(q.name))
-      p(`${f}.name`, `is ${show(q.name)} (allowed: lowercase ASCII letters, digits and _, starting with a letter)`);
-    if (names.indexOf(names[i]) !== i)
-      p(`${f}.name`, `is ${show(names[i])}, already used by query[${names.indexOf(names[i])}] (allowed: unique query names)`);
+    if (q.name !== undefined && !QUERY_NAME.test(q.name)) p.add(`${f}.name`, q.name, "lowercase ASCII letters, digits and _, starting with a letter");
+    if (names.indexOf(names[i]) !== i) p.add(`${f}.name`, names[i], "unique query names", `already used by query[${names.indexOf(names[i])}]`);
     // A token (e.g. a TerraformVariable) is only known at plan time: nothing to lint.
-    if (!isUnresolvedToken(q.query)) for (const problem of lintQuery(q.query ?? "")) p(`${f}.query`, problem);
+    if (!isUnresolvedToken(q.query)) for (const objection of lintQuery(q.query ?? "")) p.object(`${f}.query`, q.query, objection);
     const aggregation = q.aggregation ?? (isNewValue ? "new_value" : "count");
     const metrics = q.metrics ?? [];
     if (!AGGREGATIONS.includes(aggregation)) {
-      p(`${f}.aggregation`, `is ${show(aggregation)} ${allowed(AGGREGATIONS)}`);
+      p.add(`${f}.aggregation`, aggregation, AGGREGATIONS.join(", "));
     } else if (isNewValue) {
-      if (aggregation !== "new_value") p(`${f}.aggregation`, `is ${show(aggregation)} (allowed: new_value, for detection_method new_value)`);
+      if (aggregation !== "new_value") p.add(`${f}.aggregation`, aggregation, "new_value, for detection_method new_value");
       if (metrics.length < 1 || metrics.length > MAX_NEW_VALUE_FIELDS)
-        p(`${f}.metrics`, `is ${show(metrics)} (allowed: 1 to ${MAX_NEW_VALUE_FIELDS} fields whose new values are detected, e.g. ["@usr.name"])`);
+        p.add(`${f}.metrics`, metrics, `1 to ${MAX_NEW_VALUE_FIELDS} fields whose new values are detected, e.g. ["@usr.name"]`);
     } else if (method === "threshold") {
       if (!THRESHOLD_AGGREGATIONS.includes(aggregation))
-        p(`${f}.aggregation`, `is ${show(aggregation)} ${allowed(THRESHOLD_AGGREGATIONS)} for detection_method threshold`);
+        p.add(`${f}.aggregation`, aggregation, `${THRESHOLD_AGGREGATIONS.join(", ")} for detection_method threshold`);
       if (aggregation === "cardinality" && (q.distinctFields ?? []).length === 0)
-        p(`${f}.distinct_fields`, "is [] (allowed: at least one field for the cardinality aggregation)");
+        p.add(`${f}.distinct_fields`, [], "at least one field for the cardinality aggregation");
       if ((aggregation === "sum" || aggregation === "max") && metrics.length !== 1)
-        p(`${f}.metrics`, `is ${show(metrics)} (allowed: exactly one field for the ${aggregation} aggregation)`);
+        p.add(`${f}.metrics`, metrics, `exactly one field for the ${aggregation} aggregation`);
       if ((aggregation === "count" || aggregation === "cardinality") && metrics.length > 0)
-        p(`${f}.metrics`, `is ${show(metrics)} (allowed: [] for the ${aggregation} aggregation)`);
+        p.add(`${f}.metrics`, metrics, `[] for the ${aggregation} aggregation`);
     }
   });
   for (const field of props.groupSignalsBy ?? []) {
     queries.forEach((q, i) => {
       if (!(q.groupByFields ?? []).includes(field))
-        p(
+        p.add(
           "group_signals_by",
-          `is ${show(props.groupSignalsBy)}, but ${show(field)} is not a group-by field of query[${i}] (allowed: a subset of ${show(q.groupByFields ?? [])})`,
+          props.groupSignalsBy,
+          `a subset of ${show(q.groupByFields ?? [])}`,
+          `${show(field)} is not a group-by field of query[${i}]`,
         );
     });
   }
 
   // Cases.
   const cases = props.cases ?? [];
-  if (cases.length === 0) p("case", "is empty (allowed: 1 to 10 cases)");
-  if (cases.length > MAX_CASES) p("case", `has ${cases.length} cases (allowed: at most ${MAX_CASES})`);
-  if (isNewValue && cases.length > 1) p("case", `has ${cases.length} cases (allowed: exactly 1 for detection_method new_value)`);
+  if (cases.length === 0) p.add("case", [], `1 to ${MAX_CASES} cases`);
+  if (cases.length > MAX_CASES) p.addDescribed("case", `${cases.length} cases`, `at most ${MAX_CASES}`);
+  if (isNewValue && cases.length > 1) p.addDescribed("case", `${cases.length} cases`, "exactly 1 for detection_method new_value");
   cases.forEach((c, i) => {
     const f = `case[${i}]`;
-    if (!SEVERITIES.includes(c.status)) p(`${f}.status`, `is ${show(c.status)} ${allowed(SEVERITIES)}`);
+    if (!SEVERITIES.includes(c.status)) p.add(`${f}.status`, c.status, SEVERITIES.join(", "));
     if (isNewValue && c.condition !== undefined) {
-      p(`${f}.condition`, `is ${show(c.condition)} (allowed: no condition for detection_method new_value)`);
+      p.add(`${f}.condition`, c.condition, "no condition for detection_method new_value");
     } else if (method === "threshold") {
       if (c.condition === undefined || c.condition.trim() === "") {
-        p(`${f}.condition`, `is ${show(c.condition)} (allowed: a condition over the query names ${names.join(", ")}, e.g. ${names[0] ?? "a"} > 0)`);
+        p.add(`${f}.condition`, c.condition, `a condition over the query names ${names.join(", ")}, e.g. ${names[0] ?? "a"} > 0`);
       } else {
-        for (const problem of conditionProblems(c.condition, names)) p(`${f}.condition`, `is ${show(c.condition)}: ${problem}`);
+        for (const objection of conditionProblems(c.condition, names)) p.object(`${f}.condition`, c.condition, objection);
       }
     }
     (c.notifications ?? []).forEach((handle, j) => {
-      const problem = notificationHandleProblem(handle);
-      if (problem !== undefined) p(`${f}.notifications[${j}]`, problem);
+      const objection = notificationHandleProblem(handle);
+      if (objection !== undefined) p.object(`${f}.notifications[${j}]`, handle, objection);
     });
   });
 
@@ -363,49 +356,49 @@ export function ruleProblems(props: DetectionRuleProps): string[] {
     ["options.max_signal_duration", maxDuration],
   ] as const) {
     if (!RULE_WINDOWS_SECONDS.includes(value)) {
-      p(field, `is ${show(value)} ${allowed(RULE_WINDOWS_SECONDS)}`);
+      p.add(field, value, RULE_WINDOWS_SECONDS.join(", "));
       timingOk = false;
     }
   }
   if (isNewValue && window !== 0) {
-    p("options.evaluation_window", `is ${window} (allowed: 0 for detection_method new_value, which uses no evaluation window)`);
+    p.add("options.evaluation_window", window, "0 for detection_method new_value, which uses no evaluation window");
   } else if (timingOk && !(window <= keepAlive && keepAlive <= maxDuration)) {
-    p(
+    p.addDescribed(
       "options",
-      `evaluation_window ${window}, keep_alive ${keepAlive}, max_signal_duration ${maxDuration} are out of order (allowed: evaluation_window <= keep_alive <= max_signal_duration)`,
+      `evaluation_window ${window}, keep_alive ${keepAlive}, max_signal_duration ${maxDuration}`,
+      "evaluation_window <= keep_alive <= max_signal_duration",
+      "out of order",
     );
   }
   const nv = props.newValueOptions;
   if (isNewValue) {
     if (nv === undefined) {
-      p("options.new_value_options.forget_after", `is missing ${allowed(NEW_VALUE_FORGET_AFTER_DAYS)} days`);
+      p.add("options.new_value_options.forget_after", undefined, `${NEW_VALUE_FORGET_AFTER_DAYS.join(", ")} days`);
     } else {
       if (!NEW_VALUE_FORGET_AFTER_DAYS.includes(nv.forgetAfterDays))
-        p("options.new_value_options.forget_after", `is ${show(nv.forgetAfterDays)} ${allowed(NEW_VALUE_FORGET_AFTER_DAYS)} days`);
+        p.add("options.new_value_options.forget_after", nv.forgetAfterDays, `${NEW_VALUE_FORGET_AFTER_DAYS.join(", ")} days`);
       const learning = nv.learningDurationDays ?? 1;
       if (!NEW_VALUE_LEARNING_DURATION_DAYS.includes(learning))
-        p("options.new_value_options.learning_duration", `is ${show(learning)} ${allowed(NEW_VALUE_LEARNING_DURATION_DAYS)} days`);
+        p.add("options.new_value_options.learning_duration", learning, `${NEW_VALUE_LEARNING_DURATION_DAYS.join(", ")} days`);
       const learningMethod = nv.learningMethod ?? "duration";
       if (!NEW_VALUE_LEARNING_METHODS.includes(learningMethod))
-        p("options.new_value_options.learning_method", `is ${show(learningMethod)} ${allowed(NEW_VALUE_LEARNING_METHODS)}`);
+        p.add("options.new_value_options.learning_method", learningMethod, NEW_VALUE_LEARNING_METHODS.join(", "));
       const learningThreshold = nv.learningThreshold ?? 0;
       if (!NEW_VALUE_LEARNING_THRESHOLDS.includes(learningThreshold))
-        p("options.new_value_options.learning_threshold", `is ${show(learningThreshold)} ${allowed(NEW_VALUE_LEARNING_THRESHOLDS)}`);
+        p.add("options.new_value_options.learning_threshold", learningThreshold, NEW_VALUE_LEARNING_THRESHOLDS.join(", "));
     }
   } else if (nv !== undefined && method === "threshold") {
-    p("options.new_value_options", "is set (allowed: only for detection_method new_value)");
+    p.add("options.new_value_options", nv, "only for detection_method new_value");
   }
-  for (const tag of props.extraTags ?? []) {
-    if (typeof tag !== "string" || !/^[a-z][\w\-./:]*$/i.test(tag))
-      p("tags", `contains ${show(tag)} (allowed: key:value tags starting with a letter)`);
-  }
-  return problems;
+  (props.extraTags ?? []).forEach((tag, i) => {
+    if (typeof tag !== "string" || !DATADOG_TAG.test(tag)) p.add(`tags[${i}]`, tag, DATADOG_TAG_ALLOWED);
+  });
+  return p.list;
 }
 
 /** Throws one error listing every problem of the definition. */
 export function assertValidRule(props: DetectionRuleProps): void {
-  const problems = ruleProblems(props);
-  if (problems.length > 0) throw new Error(`rule ${show(props.id)}: ${problems.join("; ")}`);
+  throwProblems(`rule ${show(props.id)}`, ruleProblems(props));
 }
 
 /** Validates a definition and returns the normalized rule (every option explicit). */

@@ -6,6 +6,7 @@
 import type { Severity } from "../../lib/rules/matchable";
 import { NOTIFICATION_RULE_TYPES, SEVERITIES } from "./allowed-values";
 import { didYouMean } from "../../lib/did-you-mean";
+import { Problem, Problems } from "../../lib/problem";
 import { notificationHandleProblem } from "./rule-model";
 import { lintQuery } from "./query-lint";
 
@@ -152,71 +153,63 @@ const SUPPRESSION_KEYS: readonly string[] = [
 ];
 const NOTIFICATION_RULE_KEYS: readonly string[] = ["name", "targets", "severities", "ruleTypes", "query", "timeAggregationSeconds", "enabled"];
 
-/** Problems of keys that are not options (typos in a config file), each `<key> <problem>`. */
-export function unknownKeyProblems(value: object, allowedKeys: readonly string[], prefix = ""): string[] {
-  return Object.keys(value)
-    .filter((key) => !allowedKeys.includes(key))
-    .map((key) => `${prefix}${key} is not an option${didYouMean(key, allowedKeys)} (allowed: ${allowedKeys.join(", ")})`);
+/** Problems of keys that are not options (typos in a config file), field `<prefix><key>`. */
+export function unknownKeyProblems(value: object, allowedKeys: readonly string[], prefix = ""): Problem[] {
+  const p = new Problems();
+  for (const [key, v] of Object.entries(value)) {
+    if (!allowedKeys.includes(key))
+      p.add(`${prefix}${key}`, v, `the options ${allowedKeys.join(", ")}`, `no such option${didYouMean(key, allowedKeys)}`);
+  }
+  return p.list;
 }
 
-/** Problems of a suppression, each `<field> <problem>`; `ruleIds` are checked against `knownRuleIds`. */
-export function suppressionProblems(s: SuppressionProps, knownRuleIds: readonly string[]): string[] {
-  const problems: string[] = unknownKeyProblems(s, SUPPRESSION_KEYS);
-  const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
-  if (typeof s.name !== "string" || slug(s.name) === "") p("name", `is ${JSON.stringify(s.name)} (allowed: a non-empty name with letters or digits)`);
+/** Problems of a suppression, in the API's field names; `ruleIds` are checked against `knownRuleIds`. */
+export function suppressionProblems(s: SuppressionProps, knownRuleIds: readonly string[]): Problem[] {
+  const p = new Problems();
+  p.list.push(...unknownKeyProblems(s, SUPPRESSION_KEYS));
+  if (typeof s.name !== "string" || slug(s.name) === "") p.add("name", s.name, "a non-empty name with letters or digits");
   const ids = s.ruleIds ?? [];
   if (ids.length === 0 && (s.ruleQuery === undefined || s.ruleQuery.trim() === ""))
-    p("rule_query", "is missing (allowed: ruleIds naming rules of the pack, or a ruleQuery, or both)");
+    p.add("rule_query", s.ruleQuery, "ruleIds naming rules of the pack, or a ruleQuery, or both");
   ids.forEach((id, i) => {
     if (!knownRuleIds.includes(id))
-      p(
-        `ruleIds[${i}]`,
-        `is ${JSON.stringify(id)}, which is not a rule of this construct${didYouMean(id, knownRuleIds)} (allowed: ${knownRuleIds.join(", ")})`,
-      );
+      p.add(`ruleIds[${i}]`, id, knownRuleIds.join(", "), `not a rule of this construct${didYouMean(id, knownRuleIds)}`);
   });
-  if ((s.suppressionQuery ?? "").trim() === "" && (s.dataExclusionQuery ?? "").trim() === "") {
-    p("suppression_query", "is missing (allowed: a suppressionQuery, a dataExclusionQuery, or both)");
-  }
-  if (s.dataExclusionQuery !== undefined) for (const problem of lintQuery(s.dataExclusionQuery)) p("data_exclusion_query", problem);
+  if ((s.suppressionQuery ?? "").trim() === "" && (s.dataExclusionQuery ?? "").trim() === "")
+    p.add("suppression_query", s.suppressionQuery, "a suppressionQuery, a dataExclusionQuery, or both");
+  if (s.dataExclusionQuery !== undefined) for (const o of lintQuery(s.dataExclusionQuery)) p.object("data_exclusion_query", s.dataExclusionQuery, o);
   for (const [field, value] of [
     ["start_date", s.startDate],
     ["expiration_date", s.expirationDate],
   ] as const) {
-    if (value !== undefined && !isRealRfc3339(value))
-      p(field, `is ${JSON.stringify(value)} (allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z)`);
+    if (value !== undefined && !isRealRfc3339(value)) p.add(field, value, "an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z");
   }
   if (s.startDate !== undefined && s.expirationDate !== undefined && isRealRfc3339(s.startDate) && isRealRfc3339(s.expirationDate)) {
     if (Date.parse(s.expirationDate) <= Date.parse(s.startDate))
-      p(
-        "expiration_date",
-        `is ${JSON.stringify(s.expirationDate)}, not after start_date ${JSON.stringify(s.startDate)} (allowed: a date-time after start_date)`,
-      );
+      p.add("expiration_date", s.expirationDate, "a date-time after start_date", `not after start_date ${JSON.stringify(s.startDate)}`);
   }
-  return problems;
+  return p.list;
 }
 
-/** Problems of a notification rule, each `<field> <problem>`. */
-export function notificationRuleProblems(n: SecurityNotificationRuleProps): string[] {
-  const problems: string[] = unknownKeyProblems(n, NOTIFICATION_RULE_KEYS);
-  const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
-  if (typeof n.name !== "string" || slug(n.name) === "") p("name", `is ${JSON.stringify(n.name)} (allowed: a non-empty name with letters or digits)`);
+/** Problems of a notification rule, in the API's field names. */
+export function notificationRuleProblems(n: SecurityNotificationRuleProps): Problem[] {
+  const p = new Problems();
+  p.list.push(...unknownKeyProblems(n, NOTIFICATION_RULE_KEYS));
+  if (typeof n.name !== "string" || slug(n.name) === "") p.add("name", n.name, "a non-empty name with letters or digits");
   const targets = n.targets ?? [];
-  if (targets.length === 0) p("targets", "is empty (allowed: at least one handle)");
+  if (targets.length === 0) p.add("targets", targets, "at least one handle");
   targets.forEach((t, i) => {
-    const problem = notificationHandleProblem(t);
-    if (problem !== undefined) p(`targets[${i}]`, problem);
+    const o = notificationHandleProblem(t);
+    if (o !== undefined) p.object(`targets[${i}]`, t, o);
   });
   (n.severities ?? []).forEach((s, i) => {
-    if (!SEVERITIES.includes(s)) p(`selectors.severities[${i}]`, `is ${JSON.stringify(s)} (allowed: ${SEVERITIES.join(", ")})`);
+    if (!SEVERITIES.includes(s)) p.add(`selectors.severities[${i}]`, s, SEVERITIES.join(", "));
   });
   (n.ruleTypes ?? []).forEach((t, i) => {
     if (!NOTIFICATION_RULE_TYPES.includes(t))
-      p(
-        `selectors.rule_types[${i}]`,
-        `is ${JSON.stringify(t)}${didYouMean(t, NOTIFICATION_RULE_TYPES)} (allowed: ${NOTIFICATION_RULE_TYPES.join(", ")})`,
-      );
+      p.add(`selectors.rule_types[${i}]`, t, NOTIFICATION_RULE_TYPES.join(", "), `not a rule type${didYouMean(t, NOTIFICATION_RULE_TYPES)}`);
   });
   const agg = n.timeAggregationSeconds ?? 0;
-  if (!Number.isInteger(agg) || agg < 0) p("time_aggregation", `is ${JSON.stringify(agg)} (allowed: a whole number of seconds >= 0)`);
-  return problems;
+  if (!Number.isInteger(agg) || agg < 0) p.add("time_aggregation", agg, "a whole number of seconds >= 0");
+  return p.list;
 }

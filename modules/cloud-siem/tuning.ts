@@ -7,6 +7,7 @@ import type { Severity } from "../../lib/rules/matchable";
 import { SEVERITIES } from "./allowed-values";
 import type { CloudSiemRulesProps } from "./cloud-siem-rules";
 import { didYouMean } from "../../lib/did-you-mean";
+import { Problem, Problems, throwProblems } from "../../lib/problem";
 import { singleThreshold, withThreshold } from "../../lib/rules/condition";
 import { lintQuery } from "./query-lint";
 import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute, identityAttributeProblem, withIdentityAttribute } from "./identity";
@@ -132,81 +133,75 @@ function appendExclusion(query: string, exclusion: string | undefined): string {
   return exclusion === undefined ? query : `${query} -(${exclusion})`;
 }
 
-/** Problems of the tuning itself (unknown ids, bad values), each `<field> <problem>`. */
-export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning): string[] {
-  const problems: string[] = [];
-  const p = (field: string, problem: string) => problems.push(`${field} ${problem}`);
+/** Problems of the tuning itself (unknown ids, bad values), in the tuning's field names. Empty when valid. */
+export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning): Problem[] {
+  const p = new Problems();
   const ids = pack.map((r) => r.id);
-  if (tuning.exclusionQuery !== undefined) for (const problem of lintQuery(tuning.exclusionQuery)) p("exclusionQuery", problem);
+  if (tuning.exclusionQuery !== undefined) for (const o of lintQuery(tuning.exclusionQuery)) p.object("exclusionQuery", tuning.exclusionQuery, o);
   for (const [id, t] of Object.entries(tuning.rules ?? {})) {
     const f = `rules.${id}`;
     const rule = pack.find((r) => r.id === id);
     if (rule === undefined) {
-      p(f, `is not a rule of the pack${didYouMean(id, ids)} (allowed: ${ids.join(", ")})`);
+      p.add(f, t, `rule ids of the pack: ${ids.join(", ")}`, `no such rule in the pack${didYouMean(id, ids)}`);
       continue;
     }
     for (const key of Object.keys(t ?? {})) {
       if (!RULE_TUNING_KEYS.includes(key))
-        p(`${f}.${key}`, `is not a tuning option${didYouMean(key, RULE_TUNING_KEYS)} (allowed: ${RULE_TUNING_KEYS.join(", ")})`);
+        p.add(
+          `${f}.${key}`,
+          (t as Record<string, unknown>)[key],
+          `the tuning options ${RULE_TUNING_KEYS.join(", ")}`,
+          `no such option${didYouMean(key, RULE_TUNING_KEYS)}`,
+        );
     }
-    if (t.enabled !== undefined && typeof t.enabled !== "boolean") p(`${f}.enabled`, `is ${JSON.stringify(t.enabled)} (allowed: true, false)`);
-    if (t.severity !== undefined && !SEVERITIES.includes(t.severity))
-      p(`${f}.severity`, `is ${JSON.stringify(t.severity)} (allowed: ${SEVERITIES.join(", ")})`);
+    if (t.enabled !== undefined && typeof t.enabled !== "boolean") p.add(`${f}.enabled`, t.enabled, "true, false");
+    if (t.severity !== undefined && !SEVERITIES.includes(t.severity)) p.add(`${f}.severity`, t.severity, SEVERITIES.join(", "));
     if (t.threshold !== undefined) {
       const simple = rule.detectionMethod === "threshold" && rule.cases.length === 1 && singleThreshold(rule.cases[0].condition ?? "") !== undefined;
       if (!simple) {
-        p(
+        p.add(
           `${f}.threshold`,
-          `is ${JSON.stringify(t.threshold)}, but the rule is ${rule.detectionMethod === "threshold" ? `a threshold rule with cases ${JSON.stringify(rule.cases.map((c) => c.condition))}` : `a ${rule.detectionMethod} rule`} (allowed: only for threshold rules with one case "<query> > <n>")`,
+          t.threshold,
+          'only for threshold rules with one case "<query> > <n>"',
+          `the rule is ${rule.detectionMethod === "threshold" ? `a threshold rule with cases ${JSON.stringify(rule.cases.map((c) => c.condition))}` : `a ${rule.detectionMethod} rule`}`,
         );
       } else if (!Number.isInteger(t.threshold) || t.threshold < 0) {
-        p(`${f}.threshold`, `is ${JSON.stringify(t.threshold)} (allowed: a whole number >= 0)`);
+        p.add(`${f}.threshold`, t.threshold, "a whole number >= 0");
       }
     }
-    if (t.evaluationWindowSeconds !== undefined && rule.detectionMethod !== "threshold") {
-      p(
-        `${f}.evaluationWindowSeconds`,
-        `is ${JSON.stringify(t.evaluationWindowSeconds)}, but the rule is a ${rule.detectionMethod} rule (allowed: only for threshold rules)`,
-      );
-    }
-    if (t.exclusionQuery !== undefined) for (const problem of lintQuery(t.exclusionQuery)) p(`${f}.exclusionQuery`, problem);
+    if (t.evaluationWindowSeconds !== undefined && rule.detectionMethod !== "threshold")
+      p.add(`${f}.evaluationWindowSeconds`, t.evaluationWindowSeconds, "only for threshold rules", `the rule is a ${rule.detectionMethod} rule`);
+    if (t.exclusionQuery !== undefined) for (const o of lintQuery(t.exclusionQuery)) p.object(`${f}.exclusionQuery`, t.exclusionQuery, o);
     (t.notifications ?? []).forEach((handle, i) => {
-      const problem = notificationHandleProblem(handle);
-      if (problem !== undefined) p(`${f}.notifications[${i}]`, problem);
+      const o = notificationHandleProblem(handle);
+      if (o !== undefined) p.object(`${f}.notifications[${i}]`, handle, o);
     });
   }
   for (const [severity, handles] of Object.entries(tuning.notifications ?? {})) {
     if (!SEVERITIES.includes(severity as Severity)) {
-      p(`notifications.${severity}`, `is not a severity${didYouMean(severity, SEVERITIES)} (allowed: ${SEVERITIES.join(", ")})`);
+      p.add(`notifications.${severity}`, handles, `the severities ${SEVERITIES.join(", ")}`, `not a severity${didYouMean(severity, SEVERITIES)}`);
       continue;
     }
     (handles ?? []).forEach((handle, i) => {
-      const problem = notificationHandleProblem(handle);
-      if (problem !== undefined) p(`notifications.${severity}[${i}]`, problem);
+      const o = notificationHandleProblem(handle);
+      if (o !== undefined) p.object(`notifications.${severity}[${i}]`, handle, o);
     });
   }
   if (tuning.identityAttribute !== undefined) {
-    const problem = identityAttributeProblem(tuning.identityAttribute);
-    if (problem !== undefined) p("identityAttribute", problem);
+    const o = identityAttributeProblem(tuning.identityAttribute);
+    if (o !== undefined) p.object("identityAttribute", tuning.identityAttribute, o);
   }
-  if (tuning.guideExecRule !== undefined && typeof tuning.guideExecRule !== "boolean")
-    p("guideExecRule", `is ${JSON.stringify(tuning.guideExecRule)} (allowed: true, false)`);
+  if (tuning.guideExecRule !== undefined && typeof tuning.guideExecRule !== "boolean") p.add("guideExecRule", tuning.guideExecRule, "true, false");
   if (tuning.guideExecRule === true && !ids.includes(GUIDE_EXEC_RULE_ID))
-    p("guideExecRule", `is true, but the pack has no rule "${GUIDE_EXEC_RULE_ID}" (allowed: false for this pack)`);
+    p.add("guideExecRule", true, "false for this pack", `the pack has no rule "${GUIDE_EXEC_RULE_ID}"`);
   const delivery = tuning.notificationDelivery ?? "case";
-  if (!NOTIFICATION_DELIVERIES.includes(delivery))
-    p("notificationDelivery", `is ${JSON.stringify(delivery)} (allowed: ${NOTIFICATION_DELIVERIES.join(", ")})`);
-  return problems;
-}
-
-function assertValidTuning(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning): void {
-  const problems = tuningProblems(pack, tuning);
-  if (problems.length > 0) throw new Error(`cloud siem tuning: ${problems.join("; ")}`);
+  if (!NOTIFICATION_DELIVERIES.includes(delivery)) p.add("notificationDelivery", delivery, NOTIFICATION_DELIVERIES.join(", "));
+  return p.list;
 }
 
 /** The pack with the tuning applied (new objects; the pack is not modified). Throws on invalid tuning. */
 export function tuneRules(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning = {}): DetectionRuleProps[] {
-  assertValidTuning(pack, tuning);
+  throwProblems("cloud siem tuning", tuningProblems(pack, tuning));
   const perCase = (tuning.notificationDelivery ?? "case") === "case";
   const identity = tuning.identityAttribute ?? DEFAULT_IDENTITY_ATTRIBUTE;
   return pack.map((packRule) => {

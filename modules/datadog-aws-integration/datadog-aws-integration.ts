@@ -19,6 +19,7 @@ import { datadogTrustedAccountId } from "./datadog-accounts";
 import { datadogIntegrationActions } from "./iam-permissions";
 import { permissionsPolicyJson, splitActionsIntoPolicies } from "./policy-split";
 import { readableAddress } from "../addresses";
+import { problemText } from "../../lib/problem";
 
 /** Datadog's default metric namespace exclusions (provider 3.82 `metrics_config.namespace_filters.exclude_only`). */
 export const DATADOG_DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ["AWS/SQS", "AWS/ElasticMapReduce", "AWS/Usage"];
@@ -362,7 +363,7 @@ function permissionPolicies(props: DatadogAwsIntegrationProps): { chunks: string
 export function datadogAwsIntegrationProblems(props: DatadogAwsIntegrationProps): string[] {
   const problems: string[] = [];
   const p = (field: string, received: string, allowed: string): void => {
-    problems.push(`${field}: received ${received}; allowed: ${allowed}`);
+    problems.push(problemText({ field, received, allowed }));
   };
   const partition = props.awsPartition ?? "aws";
   const trust = datadogTrustedAccountId(props.datadogSite, partition);

@@ -17,6 +17,7 @@ import {
 } from "../../lib/aws";
 import { readableAddress } from "../addresses";
 import { importExisting } from "../../lib/terraform-floor";
+import { problemText } from "../../lib/problem";
 
 /** What EKS needs to create a cluster. Only for clusters this stack creates. */
 export interface NewEksClusterOptions {
@@ -257,7 +258,7 @@ function clusterSource(props: EksAuditLoggingProps): EksClusterSource | undefine
  */
 export function eksAuditLoggingProblems(props: EksAuditLoggingProps): string[] {
   const problems: string[] = [];
-  const p = (field: string, received: string, allowed: string) => problems.push(`${field}: received ${received}; allowed: ${allowed}`);
+  const p = (field: string, received: string, allowed: string) => problems.push(problemText({ field, received, allowed }));
   const name = props.clusterName;
   if (!Token.isUnresolved(name) && !EKS_CLUSTER_NAME.test(name)) p("clusterName", JSON.stringify(name), EKS_CLUSTER_NAME_ALLOWED);
   const sources = [props.cluster, props.newCluster, props.existingCluster].filter((c) => c !== undefined).length;

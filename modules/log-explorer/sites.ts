@@ -1,4 +1,5 @@
 import { DATADOG_APP_HOSTS, DATADOG_SITES } from "../../lib/datadog-sites";
+import { show, throwProblems } from "../../lib/problem";
 /**
  * Datadog sites and their web application hosts, for Log Explorer and dashboard links (the table lives in
  * `lib/datadog-sites.ts`, shared with the config validator).
@@ -15,7 +16,7 @@ export const KNOWN_DATADOG_SITES: readonly string[] = DATADOG_SITES;
 export function datadogAppHost(site: string): string {
   const host = (DATADOG_APP_HOSTS as Readonly<Record<string, string>>)[site];
   if (host === undefined) {
-    throw new Error(`datadog site ${JSON.stringify(site)} is not known (allowed: ${KNOWN_DATADOG_SITES.join(", ")})`);
+    throwProblems("datadog app host", [{ field: "site", received: show(site), allowed: KNOWN_DATADOG_SITES.join(", ") }]);
   }
   return host;
 }

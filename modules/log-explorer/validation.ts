@@ -8,6 +8,7 @@ import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/data
 import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES, ClusterScopeAttribute, LOG_GROUP_NAME } from "./queries";
 import { KNOWN_DATADOG_SITES } from "./sites";
 import type { LogExplorerProps } from "./log-explorer";
+import { problemText, show } from "../../lib/problem";
 
 /**
  * Standard-tier retention periods of a log index, in days. 3, 7, 15, 30, 45 and 60 are the periods any org can pick
@@ -64,10 +65,6 @@ export const WARNING_THRESHOLD_MAX = 99.99;
 /** The Cloud SIEM Standalone index, created by Cloud SIEM as `cloud-siem-xxxx`. */
 export const CLOUD_SIEM_INDEX_PREFIX = "cloud-siem-";
 
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
 function unresolved(value: unknown): boolean {
   return Token.isUnresolved(value);
 }
@@ -84,7 +81,7 @@ export function defaultIndexName(environment: string): string {
 export function logExplorerProblems(props: LogExplorerProps): string[] {
   const problems: string[] = [];
   const p = (field: string, value: unknown, allowed: string): void => {
-    problems.push(`${field}: received ${show(value)}; allowed: ${allowed}`);
+    problems.push(problemText({ field, received: show(value), allowed }));
   };
 
   if (!unresolved(props.environment) && (typeof props.environment !== "string" || props.environment.trim() === "")) {

@@ -1,0 +1,38 @@
+import { Problems, problemText, show, throwProblems } from "../lib/problem";
+
+describe("the one message shape", () => {
+  test("field, value received, what is allowed; the reason follows the value when there is one", () => {
+    expect(problemText({ field: "case[0].status", received: '"urgent"', allowed: "info, low" })).toBe(
+      'case[0].status: received "urgent"; allowed: info, low',
+    );
+    expect(problemText({ field: "case[0].condition", received: '"b > 0"', why: 'query "b" does not exist', allowed: "the query names a" })).toBe(
+      'case[0].condition: received "b > 0" (query "b" does not exist); allowed: the query names a',
+    );
+  });
+
+  test("values are shown as JSON, nothing as undefined", () => {
+    expect([show("x"), show(5), show(["a"]), show({ k: 1 }), show(undefined)]).toEqual(['"x"', "5", '["a"]', '{"k":1}', "undefined"]);
+  });
+
+  test("Problems collects in order; described values are not quoted; objections keep their reason", () => {
+    const p = new Problems();
+    p.add("a", "v", "w");
+    p.addDescribed("case", "11 cases", "at most 10");
+    p.object("q", "source:x", { why: "unknown source", allowed: "sources y" });
+    expect(p.list.map(problemText)).toEqual([
+      'a: received "v"; allowed: w',
+      "case: received 11 cases; allowed: at most 10",
+      'q: received "source:x" (unknown source); allowed: sources y',
+    ]);
+  });
+
+  test("throwProblems throws every problem once, after the place, and nothing when there are none", () => {
+    expect(() => throwProblems('rule "t"', [])).not.toThrow();
+    expect(() =>
+      throwProblems('rule "t"', [
+        { field: "a", received: "1", allowed: "2" },
+        { field: "b", received: "3", allowed: "4" },
+      ]),
+    ).toThrow(new Error('rule "t": a: received 1; allowed: 2; b: received 3; allowed: 4'));
+  });
+});

@@ -3,7 +3,7 @@ import { SecurityMonitoringRule, SecurityMonitoringRuleQuery } from "@cdktf/prov
 import { SecurityMonitoringSuppression } from "@cdktf/provider-datadog/lib/security-monitoring-suppression";
 import { SecurityNotificationRule } from "@cdktf/provider-datadog/lib/security-notification-rule";
 import { SEVERITIES } from "./allowed-values";
-import { DetectionRule, DetectionRuleProps, defineRule, ruleProblems } from "./rule-model";
+import { DetectionRule, DetectionRuleProps, normalizeRule, ruleProblems } from "./rule-model";
 import {
   RULE_ID_TAG_KEY,
   SecurityNotificationRuleProps,
@@ -108,7 +108,7 @@ export class CloudSiemRules extends Construct {
     super(scope, id);
     throwProblems(`cloud siem "${id}"`, cloudSiemRulesProblems(props));
     const ruleTags = props.ruleTags ?? [];
-    const rules = props.rules.map((r) => defineRule(r));
+    const rules = props.rules.map((r) => normalizeRule(r));
     this.detectionRules = rules;
 
     const ruleResources: Record<string, SecurityMonitoringRule> = {};

@@ -404,6 +404,11 @@ export function assertValidRule(props: DetectionRuleProps): void {
 /** Validates a definition and returns the normalized rule (every option explicit). */
 export function defineRule(props: DetectionRuleProps): DetectionRule {
   assertValidRule(props);
+  return normalizeRule(props);
+}
+
+/** The normalized rule (every option explicit) of a definition already validated by {@link ruleProblems}. */
+export function normalizeRule(props: DetectionRuleProps): DetectionRule {
   const isNewValue = props.detectionMethod === "new_value";
   const extraTags = [...(props.extraTags ?? [])];
   const tags = [...BASE_RULE_TAGS, `tactic:${props.tactic}`, `technique:${props.technique}`];

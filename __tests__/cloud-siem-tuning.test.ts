@@ -290,12 +290,12 @@ describe("suppressions", () => {
     [
       "no rule selection",
       { ruleIds: undefined },
-      'cloud siem "siem": suppressions[0].rule_query: received undefined; allowed: ruleIds naming rules of the pack, or a ruleQuery, or both',
+      'cloud siem "siem": suppressions[0].rule_query: received nothing; allowed: ruleIds naming rules of the pack, or a ruleQuery, or both',
     ],
     [
       "nothing to suppress",
       { suppressionQuery: undefined },
-      'cloud siem "siem": suppressions[0].suppression_query: received undefined; allowed: a suppressionQuery, a dataExclusionQuery, or both',
+      'cloud siem "siem": suppressions[0].suppression_query: received nothing; allowed: a suppressionQuery, a dataExclusionQuery, or both',
     ],
     [
       "expiration on 30 February",

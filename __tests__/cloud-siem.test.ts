@@ -131,7 +131,7 @@ describe("rule model validation (exact messages)", () => {
     [
       "new value without forget_after",
       newValue({ newValueOptions: undefined }),
-      'rule "nv": options.new_value_options.forget_after: received undefined; allowed: 1, 2, 7, 14, 21, 28 days',
+      'rule "nv": options.new_value_options.forget_after: received nothing; allowed: 1, 2, 7, 14, 21, 28 days',
     ],
     [
       "forget_after not in the 3.82 enum",
@@ -181,7 +181,7 @@ describe("rule model validation (exact messages)", () => {
     [
       "threshold case without a condition",
       threshold({ cases: [{ status: "high" }] }),
-      'rule "t": case[0].condition: received undefined; allowed: a condition over the query names a, e.g. a > 0',
+      'rule "t": case[0].condition: received nothing; allowed: a condition over the query names a, e.g. a > 0',
     ],
     [
       "more than 10 cases",

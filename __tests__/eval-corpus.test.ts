@@ -129,12 +129,14 @@ describe("eval:corpus", () => {
 
   test("bad lines name the line and the field; bad arguments exit 2", () => {
     expect(() => parseCorpusLine('{"test":"t","expected":"yes","event":{}}', 3)).toThrow(
-      'line 3: expected is "yes" (allowed: true/false, or a list of rule names)',
+      'line 3: expected: received "yes"; allowed: true/false, or a list of rule names',
     );
-    expect(() => parseCorpusLine('{"test":"t","expected":true,"event":{}}', 4)).toThrow("line 4: rule is missing");
+    expect(() => parseCorpusLine('{"test":"t","expected":true,"event":{}}', 4)).toThrow(
+      "line 4: rule: received nothing; allowed: the source rule id",
+    );
     const bad = run(['{"test":"t","expected":[],"event":[]}']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe("eval-corpus: <file>: line 1: event is [] (allowed: an audit event object)\n");
+    expect(bad.stderr).toBe("eval-corpus: <file>: line 1: event: received []; allowed: an audit event object\n");
     const out = sink();
     const err = sink();
     expect(runEvalCorpus([], { stdout: out.stream, stderr: err.stream }, PACK)).toBe(2);

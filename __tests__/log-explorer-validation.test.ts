@@ -201,14 +201,14 @@ describe("index", () => {
   test("fails on a reset time without its offset", () => {
     fails(
       { createIndex: true, indexDailyLimit: 1000, indexDailyLimitResetTime: "06:00" },
-      PREFIX + "indexDailyLimitResetUtcOffset: received undefined; allowed: +HH:00 or -HH:00 (-12 to +14), required with indexDailyLimitResetTime",
+      PREFIX + "indexDailyLimitResetUtcOffset: received nothing; allowed: +HH:00 or -HH:00 (-12 to +14), required with indexDailyLimitResetTime",
     );
   });
 
   test("fails on a reset offset without its time", () => {
     fails(
       { createIndex: true, indexDailyLimit: 1000, indexDailyLimitResetUtcOffset: "-05:00" },
-      PREFIX + "indexDailyLimitResetTime: received undefined; allowed: HH:00 (00-23), required with indexDailyLimitResetUtcOffset",
+      PREFIX + "indexDailyLimitResetTime: received nothing; allowed: HH:00 (00-23), required with indexDailyLimitResetUtcOffset",
     );
   });
 });

@@ -10,8 +10,15 @@ describe("the one message shape", () => {
     );
   });
 
-  test("values are shown as JSON, nothing as undefined", () => {
-    expect([show("x"), show(5), show(["a"]), show({ k: 1 }), show(undefined)]).toEqual(['"x"', "5", '["a"]', '{"k":1}', "undefined"]);
+  test("values are shown as JSON, a missing value as nothing", () => {
+    expect([show("x"), show(5), show(["a"]), show({ k: 1 }), show(null), show(undefined)]).toEqual([
+      '"x"',
+      "5",
+      '["a"]',
+      '{"k":1}',
+      "null",
+      "nothing",
+    ]);
   });
 
   test("Problems collects in order; described values are not quoted; objections keep their reason", () => {

@@ -183,7 +183,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
       project.packDir,
     );
     expect(result.stderr).toBe(
-      'rules new: rule name "EKS: user attached to a running container" is already used by pod-attach.ts (allowed: unique rule names)\n',
+      'rules new: --name: received "EKS: user attached to a running container" (already used by pod-attach.ts); allowed: unique rule names\n',
     );
     expect(result.code).toBe(2);
   });
@@ -192,7 +192,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     [
       "missing everything",
       [],
-      "--name is required (the Datadog rule name); --query is required (the Log Explorer query); --method is required (allowed: new_value, threshold); --tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)",
+      "--name is required (the Datadog rule name); --query is required (the Log Explorer query); --method is required (new_value or threshold); --tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)",
     ],
     [
       "no tactic or technique: never guessed",
@@ -202,17 +202,17 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     [
       "a placeholder query",
       flags({ name: "n", query: "<query>", method: "threshold", count: "1", ...EXECUTION }),
-      '--query holds the placeholder "<query>" (allowed: the real Log Explorer query, copied from Log Explorer)',
+      '--query: received "<query>" (it holds the placeholder "<query>"); allowed: the real Log Explorer query, copied from Log Explorer',
     ],
     [
       "a query with a TODO",
       flags({ name: "n", query: "source:kubernetes.audit TODO", method: "threshold", count: "1", ...EXECUTION }),
-      '--query holds the placeholder "TODO" (allowed: the real Log Explorer query, copied from Log Explorer)',
+      '--query: received "source:kubernetes.audit TODO" (it holds the placeholder "TODO"); allowed: the real Log Explorer query, copied from Log Explorer',
     ],
     [
       "unknown method",
       flags({ name: "n", query: "source:kubernetes.audit", method: "anomaly", ...EXECUTION }),
-      '--method is "anomaly" (allowed: new_value, threshold)',
+      '--method: received "anomaly"; allowed: new_value, threshold',
     ],
     [
       "new value without field",
@@ -232,17 +232,17 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     [
       "count not a number",
       flags({ name: "n", query: "source:kubernetes.audit", method: "threshold", count: "five", ...EXECUTION }),
-      '--count is "five" (allowed: a whole number)',
+      '--count: received "five"; allowed: a whole number',
     ],
     [
       "bad severity",
       flags({ name: "n", query: "source:kubernetes.audit", method: "threshold", count: "1", severity: "urgent", ...EXECUTION }),
-      '--severity is "urgent" (allowed: info, low, medium, high, critical)',
+      '--severity: received "urgent"; allowed: info, low, medium, high, critical',
     ],
     [
       "unknown option",
       flags({ name: "n", qeury: "x" }),
-      "unknown option --qeury (allowed: --name, --query, --method, --field, --count, --window, --group-by, --severity, --tactic, --technique, --id, --forget-after, --learning-duration, --pack-dir, --reindex, --help)",
+      "unknown option --qeury; allowed: --name, --query, --method, --field, --count, --window, --group-by, --severity, --tactic, --technique, --id, --forget-after, --learning-duration, --pack-dir, --reindex, --help",
     ],
   ])("fails with usage: %s", async (_t, argv, message) => {
     const result = await run(argv, project.packDir);

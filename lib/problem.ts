@@ -21,9 +21,10 @@ export interface Problem extends Objection {
   readonly received: string;
 }
 
-/** A value as a message shows it: JSON (`"text"`, `5`, `["a"]`), `undefined` for nothing. */
+/** A value as a message shows it: JSON (`"text"`, `5`, `["a"]`), `nothing` when there is none (as the config says). */
 export function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined only for functions and symbols: they are shown by their type.
+  return value === undefined ? "nothing" : (JSON.stringify(value) ?? typeof value);
 }
 
 /** `<field>: received <value>[ (<why>)]; allowed: <what>` */

@@ -26,6 +26,7 @@ import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuneRules } from "../modules/cloud-siem/tuning";
 import { compileRules, RuleSet } from "./rules-compile";
 import { compileCondition } from "./rules-signals";
+import { problemText, show } from "../lib/problem";
 
 /** Falco rules of priority INFO (falcosecurity/plugins `plugins/k8saudit/rules/k8s_audit_rules.yaml`): activity logs, not detections. */
 export const FALCO_INFO_RULES: readonly string[] = [
@@ -104,21 +105,18 @@ export function parseCorpusLine(text: string, line: number): CorpusLine {
   }
   if (!isObject(value)) throw new CorpusLineError(`line ${line}: expected a JSON object with "test", "expected" and "event"`);
   const test = typeof value.test === "string" ? value.test : "";
-  if (!isObject(value.event))
-    throw new CorpusLineError(`line ${line}: event is ${JSON.stringify(value.event) ?? "missing"} (allowed: an audit event object)`);
+  if (!isObject(value.event)) throw new CorpusLineError(lineProblem(line, "event", value.event, "an audit event object"));
   const expected = value.expected;
   if (typeof expected === "boolean") {
     if (typeof value.rule !== "string" || value.rule === "") {
-      throw new CorpusLineError(
-        `line ${line}: rule is ${JSON.stringify(value.rule) ?? "missing"} (allowed: the source rule id, with a boolean "expected")`,
-      );
+      throw new CorpusLineError(lineProblem(line, "rule", value.rule, 'the source rule id, with a boolean "expected"'));
     }
     return { line, style: "panther", sourceRule: value.rule, test, expectedAlert: expected, scored: true, event: value.event };
   }
   if (Array.isArray(expected) && expected.every((e) => typeof e === "string")) {
     const extra = value.extra_rules_files;
     if (extra !== undefined && !(Array.isArray(extra) && extra.every((e) => typeof e === "string"))) {
-      throw new CorpusLineError(`line ${line}: extra_rules_files is ${JSON.stringify(extra)} (allowed: a list of file names)`);
+      throw new CorpusLineError(lineProblem(line, "extra_rules_files", extra, "a list of file names"));
     }
     const names = expected;
     const detections = names.filter((n) => !FALCO_INFO_RULES.includes(n));
@@ -139,7 +137,12 @@ export function parseCorpusLine(text: string, line: number): CorpusLine {
       event: value.event,
     };
   }
-  throw new CorpusLineError(`line ${line}: expected is ${JSON.stringify(expected) ?? "missing"} (allowed: true/false, or a list of rule names)`);
+  throw new CorpusLineError(lineProblem(line, "expected", expected, "true/false, or a list of rule names"));
+}
+
+/** `line <n>: <field>: received <value>; allowed: <what>` */
+function lineProblem(line: number, field: string, value: unknown, allowed: string): string {
+  return `line ${line}: ${problemText({ field, received: show(value), allowed })}`;
 }
 
 /** Whether one matching event satisfies a case condition of the rule (New Value rules: always). */

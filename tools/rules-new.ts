@@ -18,7 +18,7 @@ import { normalizeAuditEvent } from "../lib/audit";
 import { listQueryTerms, matchesQuery, parseQuery } from "../lib/query";
 import { SEVERITIES, RULE_WINDOWS_SECONDS } from "../modules/cloud-siem/allowed-values";
 import { DetectionRuleProps, ruleProblems } from "../modules/cloud-siem/rule-model";
-import { problemText } from "../lib/problem";
+import { problemText, show } from "../lib/problem";
 import { slug } from "../modules/cloud-siem/suppressions";
 import { listRuleIds, writePackIndex } from "./pack-index-writer";
 import { AuditEventSpec, AuditUser, KUBERNETES_ADMIN, auditEvent, eksIdentity } from "../modules/cloud-siem/samples";
@@ -85,17 +85,17 @@ function parseArgs(argv: readonly string[]): Parsed | string {
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith("--")) return `unexpected argument ${JSON.stringify(arg)} (allowed: --option value)`;
+    if (!arg.startsWith("--")) return `unexpected argument ${JSON.stringify(arg)}; allowed: --option value`;
     const eq = arg.indexOf("=");
     const key = arg.slice(2, eq < 0 ? undefined : eq);
     if (BOOLEAN_FLAGS.includes(key) && eq < 0) {
       flags.add(key);
       continue;
     }
-    if (!VALUE_FLAGS.includes(key)) return `unknown option --${key} (allowed: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(", ")})`;
+    if (!VALUE_FLAGS.includes(key)) return `unknown option --${key}; allowed: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(", ")}`;
     const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined) return `--${key} needs a value`;
-    if (values[key] !== undefined && !REPEATABLE.includes(key)) return `--${key} is given twice (allowed once)`;
+    if (values[key] !== undefined && !REPEATABLE.includes(key)) return `--${key} is given twice; allowed: once`;
     (values[key] ??= []).push(value);
   }
   return { values, flags };
@@ -103,7 +103,7 @@ function parseArgs(argv: readonly string[]): Parsed | string {
 
 function integer(raw: string | undefined, option: string): number | string {
   if (raw === undefined) return NaN;
-  return /^\d+$/.test(raw) ? Number(raw) : `--${option} is ${JSON.stringify(raw)} (allowed: a whole number)`;
+  return /^\d+$/.test(raw) ? Number(raw) : problemText({ field: `--${option}`, received: show(raw), allowed: "a whole number" });
 }
 
 /** Writes `index.ts` for the files in `packDir`. */
@@ -295,14 +295,20 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
     const placeholder = /<[^<>]*>|\bTODO\b|\.\.\./.exec(query);
     if (placeholder !== null)
       problems.push(
-        `--query holds the placeholder ${JSON.stringify(placeholder[0])} (allowed: the real Log Explorer query, copied from Log Explorer)`,
+        problemText({
+          field: "--query",
+          received: show(query),
+          why: `it holds the placeholder ${JSON.stringify(placeholder[0])}`,
+          allowed: "the real Log Explorer query, copied from Log Explorer",
+        }),
       );
   }
-  if (method === undefined) problems.push("--method is required (allowed: new_value, threshold)");
-  else if (method !== "new_value" && method !== "threshold") problems.push(`--method is ${JSON.stringify(method)} (allowed: new_value, threshold)`);
+  if (method === undefined) problems.push("--method is required (new_value or threshold)");
+  else if (method !== "new_value" && method !== "threshold")
+    problems.push(problemText({ field: "--method", received: show(method), allowed: "new_value, threshold" }));
   const severity = one("severity") ?? "medium";
   if (!(SEVERITIES as readonly string[]).includes(severity))
-    problems.push(`--severity is ${JSON.stringify(severity)} (allowed: ${SEVERITIES.join(", ")})`);
+    problems.push(problemText({ field: "--severity", received: show(severity), allowed: SEVERITIES.join(", ") }));
   const methodOnly: Record<string, string[]> = {
     new_value: ["field", "forget-after", "learning-duration"],
     threshold: ["count", "window", "group-by"],
@@ -323,7 +329,9 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
     problems.push("--count is required for --method threshold (signal when more than <count> logs match in the window)");
   for (const field of [...(values.field ?? []), ...(values["group-by"] ?? [])]) {
     if (!/^@?[A-Za-z_][\w.-]*$/.test(field))
-      problems.push(`field ${JSON.stringify(field)} is not an attribute (allowed: e.g. @usr.name, @objectRef.namespace)`);
+      problems.push(
+        problemText({ field: "--field/--group-by", received: show(field), allowed: "an attribute, e.g. @usr.name, @objectRef.namespace" }),
+      );
   }
   // The MITRE ATT&CK mapping is the author's call: never guessed.
   if (one("tactic") === undefined) problems.push("--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution)");
@@ -367,7 +375,8 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
   if (existing.includes(id) || fs.existsSync(file))
     return fail(`rule file ${id}.ts already exists in the pack; refusing to overwrite it (choose another --name or --id)`, 1);
   const sameName = existing.find((other) => fs.readFileSync(path.join(packDir, `${other}.ts`), "utf8").includes(`name: ${JSON.stringify(name)},`));
-  if (sameName !== undefined) return fail(`rule name ${JSON.stringify(name)} is already used by ${sameName}.ts (allowed: unique rule names)`);
+  if (sameName !== undefined)
+    return fail(problemText({ field: "--name", received: show(name), why: `already used by ${sameName}.ts`, allowed: "unique rule names" }));
 
   fs.writeFileSync(file, renderRuleFile(props, specFromQuery(query!)), { flag: "wx" });
   reindex(packDir);

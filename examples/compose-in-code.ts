@@ -3,7 +3,7 @@
  * One account, one region, one existing cluster: audit logging adopted, the integration, a forwarder
  * subscribed to the audit log group, Log Explorer views and the EKS rule pack with a tuning.
  *
- * Synthesize it with `npm run build && node dist/examples/compose-in-code.js` (writes `cdktf.out.example/`).
+ * Synthesize it with `node scripts/run-ts.js examples/compose-in-code.ts` (writes `cdktf.out.example/`).
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";

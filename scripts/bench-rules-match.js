@@ -8,10 +8,11 @@
  * Generates a synthetic EKS audit log (mostly reads by system identities, some writes, execs, secrets reads and
  * denials; every 10th line is a CloudWatch export line) in a temporary folder, then runs, each in its own process:
  *   (a) baseline: stream the file (gunzip if --gzip), split lines, JSON.parse each;
- *   (b) `node dist/tools/rules.js match --summary <file>` (every rule of the pack);
- *   (c) with --per-line: `node dist/tools/rules.js match <file>` with stdout to /dev/null.
+ *   (b) `node scripts/run-ts.js tools/rules.ts match --summary <file>` (what `npm run rules` runs; every rule of the
+ *       pack);
+ *   (c) with --per-line: the same without --summary, stdout to /dev/null.
  * Prints the median events/second, median wall time and peak RSS of each, and the machine's core count.
- * Builds `dist/` first (`tsc -p tsconfig.build.json`).
+ * One untimed run first fills the esbuild cache of `scripts/run-ts.js`, as any second run of `npm run rules` finds it.
  */
 "use strict";
 const { spawnSync, spawn } = require("child_process");
@@ -21,6 +22,8 @@ const path = require("path");
 const zlib = require("zlib");
 
 const ROOT = path.resolve(__dirname, "..");
+/** The command `npm run rules` runs: the current sources, transpiled by esbuild (cached). */
+const RULES = [path.join(ROOT, "scripts/run-ts.js"), "tools/rules.ts"];
 
 function parseArgs(argv) {
   const opts = { events: 1_000_000, runs: 3, gzip: false, perLine: false, keep: false };
@@ -206,13 +209,10 @@ function median(xs) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  process.stderr.write("building dist/ (tsc -p tsconfig.build.json)...\n");
-  const build = spawnSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-    cwd: ROOT,
-    stdio: "inherit",
-  });
-  if (build.status !== 0) {
-    process.stderr.write("bench-rules-match: the build failed; fix it first\n");
+  process.stderr.write("warming the esbuild cache (scripts/run-ts.js tools/rules.ts --help)...\n");
+  const warm = spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), "tools/rules.ts", "--help"], { cwd: ROOT, stdio: "ignore" });
+  if (warm.status !== 0) {
+    process.stderr.write("bench-rules-match: `node scripts/run-ts.js tools/rules.ts --help` failed; fix it first\n");
     process.exit(1);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-rules-match-"));
@@ -228,9 +228,9 @@ async function main() {
     const loadBefore = os.loadavg();
     const cases = [
       ["baseline (read + JSON.parse)", [baseline, file], false],
-      ["rules match --summary", [path.join(ROOT, "dist/tools/rules.js"), "match", "--summary", file], false],
+      ["rules match --summary", [...RULES, "match", "--summary", file], false],
     ];
-    if (opts.perLine) cases.push(["rules match (per line, stdout to /dev/null)", [path.join(ROOT, "dist/tools/rules.js"), "match", file], true]);
+    if (opts.perLine) cases.push(["rules match (per line, stdout to /dev/null)", [...RULES, "match", file], true]);
     const results = [];
     for (const [label, args, toNull] of cases) {
       const runs = [];

@@ -1,5 +1,5 @@
 /**
- * `npm run --silent rules -- <command> ...` (runs `node dist/tools/rules.js` after `tsc -p tsconfig.build.json`).
+ * `npm run --silent rules -- <command> ...` (runs this file from the current sources through `scripts/run-ts.js`).
  *
  * Commands: `match` (see `tools/rules-match.ts`), `new` (see `tools/rules-new.ts`).
  */

@@ -22,6 +22,16 @@ export type ValuePredicate = (value: unknown) => boolean;
 const hasOwn = (record: object, key: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(record, key);
 
 /**
+ * `record[key]` when it is the record's own property, else undefined (a property holding undefined counts as
+ * missing). A log is parsed JSON, whose objects inherit only from `Object.prototype`: a defined value is own unless
+ * the key is also a property of `Object.prototype` (`inherited`), the only case that needs the slower own-ness check.
+ */
+function ownValue(record: Record<string, unknown>, key: string, inherited: boolean): unknown {
+  const value = record[key];
+  return value === undefined || (inherited && !hasOwn(record, key)) ? undefined : value;
+}
+
+/**
  * Precomputed keys for a path: `keys[i][j]` is segments i..j joined with dots, so lookups of dotted keys do not
  * allocate.
  */
@@ -32,6 +42,8 @@ export interface CompiledPath {
   readonly first: readonly string[];
   /** Whether `segments[i]` is also a property of `Object.prototype` (`constructor`, ...): then own-ness is checked. */
   readonly inherited: readonly boolean[];
+  /** Whether `keys[i][j]` is also a property of `Object.prototype`: then own-ness is checked (else a defined value is own). */
+  readonly inheritedKeys: readonly (readonly boolean[])[];
 }
 
 export function compilePath(segments: readonly string[]): CompiledPath {
@@ -50,6 +62,7 @@ export function compilePath(segments: readonly string[]): CompiledPath {
     length: segments.length,
     first: [...segments],
     inherited: segments.map((seg) => seg in Object.prototype),
+    inheritedKeys: keys.map((row) => row.map((key) => key in Object.prototype)),
   };
 }
 
@@ -83,12 +96,12 @@ export function someAt(value: unknown, path: CompiledPath, i: number, pred: Valu
   if (value === null || typeof value !== "object") return false;
   const rec = value as Record<string, unknown>;
   const row = path.keys[i];
-  const next = rec[row[0]];
-  if (next !== undefined && hasOwn(rec, row[0])) return someAt(next, path, i + 1, pred);
+  const next = ownValue(rec, row[0], path.inheritedKeys[i][0]);
+  if (next !== undefined) return someAt(next, path, i + 1, pred);
   // The segment is not a key here: try keys that contain dots (`authorization.k8s.io/decision`).
   for (let k = 1; k < row.length; k++) {
-    const key = row[k];
-    if (hasOwn(rec, key) && someAt(rec[key], path, i + k + 1, pred)) return true;
+    const dotted = ownValue(rec, row[k], path.inheritedKeys[i][k]);
+    if (dotted !== undefined && someAt(dotted, path, i + k + 1, pred)) return true;
   }
   return false;
 }
@@ -106,12 +119,12 @@ function firstAt(value: unknown, path: CompiledPath, i: number): unknown {
   if (value === null || typeof value !== "object") return undefined;
   const rec = value as Record<string, unknown>;
   const row = path.keys[i];
-  const next = rec[row[0]];
-  if (next !== undefined && hasOwn(rec, row[0])) return firstAt(next, path, i + 1);
+  const next = ownValue(rec, row[0], path.inheritedKeys[i][0]);
+  if (next !== undefined) return firstAt(next, path, i + 1);
   for (let k = 1; k < row.length; k++) {
-    const key = row[k];
-    if (hasOwn(rec, key)) {
-      const found = firstAt(rec[key], path, i + k + 1);
+    const dotted = ownValue(rec, row[k], path.inheritedKeys[i][k]);
+    if (dotted !== undefined) {
+      const found = firstAt(dotted, path, i + k + 1);
       if (found !== undefined) return found;
     }
   }

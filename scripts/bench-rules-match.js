@@ -11,7 +11,8 @@
  *   (b) `node scripts/run-ts.js tools/rules.ts match --summary <file>` (what `npm run rules` runs; every rule of the
  *       pack);
  *   (c) with --per-line: the same without --summary, stdout to /dev/null.
- * Prints the median events/second, median wall time and peak RSS of each, and the machine's core count.
+ * Runs alternate between the cases. Prints the median events/second, wall and CPU time and peak RSS of each, the
+ * median CPU ratio of paired runs (rules match / baseline), and the machine's core count.
  * One untimed run first fills the esbuild cache of `scripts/run-ts.js`, as any second run of `npm run rules` finds it.
  */
 "use strict";
@@ -232,15 +233,19 @@ async function main() {
     ];
     if (opts.perLine) cases.push(["rules match (per line, stdout to /dev/null)", [...RULES, "match", file], true]);
     const results = [];
-    for (const [label, args, toNull] of cases) {
-      const runs = [];
-      for (let k = 0; k < opts.runs; k++) {
+    // Runs alternate between the cases (a, b, a, b, ...), so a change in the machine's load hits each case alike.
+    const runsByCase = cases.map(() => []);
+    for (let k = 0; k < opts.runs; k++) {
+      for (let c = 0; c < cases.length; c++) {
+        const [label, args, toNull] = cases[c];
         process.stderr.write(`${label}: run ${k + 1}/${opts.runs}\n`);
-        runs.push(await runOnce(args, preload, toNull));
+        runsByCase[c].push(await runOnce(args, preload, toNull));
       }
-      const last = runs[runs.length - 1];
+    }
+    cases.forEach(([label], c) => {
+      const runs = runsByCase[c];
       if (label.startsWith("rules match --summary")) {
-        const total = last.stdout.trim().split("\n").pop();
+        const total = runs[runs.length - 1].stdout.trim().split("\n").pop();
         process.stderr.write(`  ${total}\n`);
       }
       results.push({
@@ -250,7 +255,7 @@ async function main() {
         cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
         maxRssMb: Math.max(...runs.map((r) => r.maxRssMb)),
       });
-    }
+    });
     const cpus = os.cpus();
     const lines = [
       `machine: ${cpus.length} cores (${cpus[0] ? cpus[0].model.trim() : "unknown"}), node ${process.version}, ${os.platform()} ${os.arch()}`,
@@ -262,6 +267,11 @@ async function main() {
         (r) =>
           `| ${r.label} | ${r.seconds.toFixed(2)} | ${Math.round(r.eventsPerSecond).toLocaleString("en-US")} | ${r.cpuSeconds.toFixed(2)} | ${r.maxRssMb.toFixed(0)} |`,
       ),
+      "",
+      ...runsByCase.slice(1).map((runs, c) => {
+        const paired = runs.map((r, k) => r.cpuSeconds / runsByCase[0][k].cpuSeconds);
+        return `${cases[c + 1][0]} / baseline, CPU: ${median(paired).toFixed(2)}x (median of ${paired.length} paired runs; goal 1.5x, never above 2x)`;
+      }),
     ];
     process.stdout.write(lines.join("\n") + "\n");
   } finally {

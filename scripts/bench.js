@@ -6,7 +6,8 @@
  *     (`scripts/synth-floor.js`); npm's own start-up (`npm run env`); the ratio synth / floor; `npx cdktf synth`;
  *   - scale: 1, 10, 50 and 100 environments x 3 clusters with the full rule pack (`scripts/bench-config.js`);
  *   - `npm test` (unless --skip-test).
- * Markdown on stdout, with the machine. Not part of `npm test`: speed is measured here, never asserted in tests.
+ * The runs of the default example alternate between its commands. Markdown on stdout, with the machine. Not part of
+ * `npm test`: speed is measured here, never asserted in tests.
  *
  * Usage: npm run bench [-- --runs N] [-- --test-runs N] [-- --skip-test] [-- --skip-cli] [-- --sizes 1,10,50,100]
  */
@@ -56,24 +57,49 @@ function median(values) {
   return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Runs a command once: wall seconds and peak RSS (MB, when /usr/bin/time exists). */
+function runOnce(label, command, commandArgs, env) {
+  const start = process.hrtime.bigint();
+  const options = { cwd: root, encoding: "utf8", env: { ...baseEnv, ...env }, maxBuffer: 1 << 28 };
+  const r = timeBin ? spawnSync(timeBin, ["-f", "%M", command, ...commandArgs], options) : spawnSync(command, commandArgs, options);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (r.status !== 0) {
+    process.stderr.write(`bench: ${label} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}\n`);
+    process.exit(1);
+  }
+  return { seconds, rss: timeBin ? Number(r.stderr.trim().split("\n").pop()) / 1024 : undefined };
+}
+
+/**
+ * Runs each case n times, alternating between the cases (a, b, c, a, b, c, ...) so a change of the machine's load
+ * hits every case alike; per case the median wall seconds and median peak RSS (MB).
+ */
+function measureAll(cases, n) {
+  const samples = cases.map(() => []);
+  for (let i = 0; i < n; i++) {
+    cases.forEach((c, k) => {
+      const sample = runOnce(c.label, c.command, c.args, c.env ?? {});
+      samples[k].push(sample);
+      process.stderr.write(`  ${c.label} run ${i + 1}/${n}: ${sample.seconds.toFixed(2)} s\n`);
+    });
+  }
+  return cases.map((c, k) => {
+    const times = samples[k].map((x) => x.seconds);
+    const rss = samples[k].map((x) => x.rss).filter((x) => x !== undefined);
+    return {
+      label: c.label,
+      n,
+      median: median(times),
+      min: Math.min(...times),
+      max: Math.max(...times),
+      rss: rss.length > 0 ? median(rss) : undefined,
+    };
+  });
+}
+
 /** Runs a command n times; median wall seconds and median peak RSS (MB). */
 function measure(label, command, commandArgs, n, env = {}) {
-  const times = [];
-  const rss = [];
-  for (let i = 0; i < n; i++) {
-    const start = process.hrtime.bigint();
-    const options = { cwd: root, encoding: "utf8", env: { ...baseEnv, ...env }, maxBuffer: 1 << 28 };
-    const r = timeBin ? spawnSync(timeBin, ["-f", "%M", command, ...commandArgs], options) : spawnSync(command, commandArgs, options);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    if (r.status !== 0) {
-      process.stderr.write(`bench: ${label} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}\n`);
-      process.exit(1);
-    }
-    times.push(seconds);
-    if (timeBin) rss.push(Number(r.stderr.trim().split("\n").pop()) / 1024);
-    process.stderr.write(`  ${label} run ${i + 1}/${n}: ${seconds.toFixed(2)} s\n`);
-  }
-  return { label, n, median: median(times), min: Math.min(...times), max: Math.max(...times), rss: rss.length > 0 ? median(rss) : undefined };
+  return measureAll([{ label, command, args: commandArgs, env }], n)[0];
 }
 
 /** The provider modules main.ts loads, for the floor program (from esbuild's metafile of the app). */
@@ -102,11 +128,16 @@ try {
   measure("warm-up", "node", ["scripts/run-ts.js", "main.ts"], 1);
 
   const modulesFile = providerModules();
-  const floor = measure("floor: cdktf + provider modules, 2 empty stacks", "node", ["scripts/synth-floor.js", modulesFile, "2"], runs);
-  const direct = measure("node scripts/run-ts.js main.ts", "node", ["scripts/run-ts.js", "main.ts"], runs);
-  const npmSynth = measure("npm run synth", "npm", ["run", "--silent", "synth"], runs);
-  // npm's own start-up, through the same run-script path (`env` is npm's built-in script).
-  const npmOnly = measure("npm run env (npm's own start-up)", "npm", ["run", "--silent", "env"], runs);
+  const [floor, direct, npmSynth, npmOnly] = measureAll(
+    [
+      { label: "floor: cdktf + provider modules, 2 empty stacks", command: "node", args: ["scripts/synth-floor.js", modulesFile, "2"] },
+      { label: "node scripts/run-ts.js main.ts", command: "node", args: ["scripts/run-ts.js", "main.ts"] },
+      { label: "npm run synth", command: "npm", args: ["run", "--silent", "synth"] },
+      // npm's own start-up, through the same run-script path (`env` is npm's built-in script).
+      { label: "npm run env (npm's own start-up)", command: "npm", args: ["run", "--silent", "env"] },
+    ],
+    runs,
+  );
   const defaults = [floor, direct, npmSynth, npmOnly];
   if (!args.includes("--skip-cli")) defaults.push(measure("npx cdktf synth", "npx", ["cdktf", "synth"], Math.min(runs, 3)));
 

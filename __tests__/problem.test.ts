@@ -33,6 +33,13 @@ describe("the one message shape", () => {
     ]);
   });
 
+  test("addAll keeps other checks' problems, under a prefix when given", () => {
+    const p = new Problems();
+    p.addAll([{ field: "name", received: '""', allowed: "a name" }]);
+    p.addAll([{ field: "case[0].status", received: '"x"', allowed: "low", why: "typo" }], "rules.t");
+    expect(p.list.map(problemText)).toEqual(['name: received ""; allowed: a name', 'rules.t.case[0].status: received "x" (typo); allowed: low']);
+  });
+
   test("throwProblems throws every problem once, after the place, and nothing when there are none", () => {
     expect(() => throwProblems('rule "t"', [])).not.toThrow();
     expect(() =>

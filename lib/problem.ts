@@ -47,6 +47,11 @@ export class Problems {
     this.list.push({ field, received, allowed, ...(why === undefined ? {} : { why }) });
   }
 
+  /** Adds problems found by another check; with `prefix`, each field is put under it (`rules.<id>.case[0]`). */
+  addAll(problems: readonly Problem[], prefix?: string): void {
+    for (const problem of problems) this.list.push(prefix === undefined ? problem : { ...problem, field: `${prefix}.${problem.field}` });
+  }
+
   /** Adds an objection to the value of a field (from a shared check such as a query lint). */
   object(field: string, value: unknown, objection: Objection): void {
     this.add(field, value, objection.allowed, objection.why);

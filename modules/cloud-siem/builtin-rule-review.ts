@@ -67,14 +67,14 @@ function notificationProblems(field: string, map: Readonly<Partial<Record<Severi
 /** Every problem of the props (unknown keys, names, notification handles). Empty when valid. */
 export function builtInRuleReviewProblems(props: BuiltInRuleReviewProps): Problem[] {
   const p = new Problems();
-  p.list.push(...notificationProblems("notifications", props.notifications));
+  p.addAll(notificationProblems("notifications", props.notifications));
   const seen = new Set<string>();
   props.rules.forEach((r, i) => {
-    p.list.push(...unknownKeyProblems(r, ["name", "enabled", "notifications"], `rules[${i}].`));
+    p.addAll(unknownKeyProblems(r, ["name", "enabled", "notifications"], `rules[${i}].`));
     if (typeof r.name !== "string" || slug(r.name) === "") p.add(`rules[${i}].name`, r.name, "the exact name of a Datadog built-in rule");
     else if (seen.has(slug(r.name))) p.add(`rules[${i}].name`, r.name, "each rule once", "listed twice");
     else seen.add(slug(r.name));
-    p.list.push(...notificationProblems(`rules[${i}].notifications`, r.notifications));
+    p.addAll(notificationProblems(`rules[${i}].notifications`, r.notifications));
   });
   return p.list;
 }

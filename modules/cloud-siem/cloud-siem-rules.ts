@@ -48,9 +48,6 @@ function ruleField(rule: DetectionRuleProps, index: number): string {
  */
 export function cloudSiemRulesProblems(props: CloudSiemRulesProps): Problem[] {
   const p = new Problems();
-  const nested = (prefix: string, problems: readonly Problem[]) => {
-    for (const problem of problems) p.list.push({ ...problem, field: `${prefix}.${problem.field}` });
-  };
   (props.ruleTags ?? []).forEach((tag, i) => {
     if (typeof tag !== "string" || !DATADOG_TAG.test(tag)) p.add(`ruleTags[${i}]`, tag, DATADOG_TAG_ALLOWED);
   });
@@ -58,7 +55,7 @@ export function cloudSiemRulesProblems(props: CloudSiemRulesProps): Problem[] {
   const names = new Map<string, string>();
   props.rules.forEach((rule, i) => {
     const f = ruleField(rule, i);
-    nested(f, ruleProblems(rule));
+    p.addAll(ruleProblems(rule), f);
     const firstId = ids.get(rule.id);
     if (firstId !== undefined) p.add(`${f}.id`, rule.id, "unique rule ids", `also the id of rules[${firstId}]`);
     else ids.set(rule.id, i);
@@ -67,26 +64,29 @@ export function cloudSiemRulesProblems(props: CloudSiemRulesProps): Problem[] {
     else names.set(rule.name, rule.id);
   });
   const ruleIds = props.rules.map((r) => r.id);
-  const slugs = new Map<string, number>();
-  (props.suppressions ?? []).forEach((s, i) => {
-    const f = `suppressions[${i}]`;
-    const problems = suppressionProblems(s, ruleIds);
-    nested(f, problems);
-    const first = slugs.get(slug(s.name ?? ""));
-    if (problems.length === 0 && first !== undefined) p.add(`${f}.name`, s.name, "unique names", `also the name of suppressions[${first}]`);
-    else slugs.set(slug(s.name ?? ""), i);
-  });
-  const notificationSlugs = new Map<string, number>();
-  (props.securityNotificationRules ?? []).forEach((n, i) => {
-    const f = `securityNotificationRules[${i}]`;
-    const problems = notificationRuleProblems(n);
-    nested(f, problems);
-    const first = notificationSlugs.get(slug(n.name ?? ""));
-    if (problems.length === 0 && first !== undefined)
-      p.add(`${f}.name`, n.name, "unique names", `also the name of securityNotificationRules[${first}]`);
-    else notificationSlugs.set(slug(n.name ?? ""), i);
-  });
+  namedEntryProblems(p, "suppressions", props.suppressions ?? [], (s) => suppressionProblems(s, ruleIds));
+  namedEntryProblems(p, "securityNotificationRules", props.securityNotificationRules ?? [], notificationRuleProblems);
   return p.list;
+}
+
+/**
+ * The problems of each entry of a list of named resources under `<prop>[i]`, and, for valid entries, a name whose
+ * slug (the resource's construct id and address) an earlier entry already has.
+ */
+function namedEntryProblems<T extends { readonly name: string }>(
+  p: Problems,
+  prop: string,
+  entries: readonly T[],
+  problemsOf: (entry: T) => Problem[],
+): void {
+  const firstBySlug = new Map<string, number>();
+  entries.forEach((entry, i) => {
+    const problems = problemsOf(entry);
+    p.addAll(problems, `${prop}[${i}]`);
+    const first = firstBySlug.get(slug(entry.name ?? ""));
+    if (problems.length === 0 && first !== undefined) p.add(`${prop}[${i}].name`, entry.name, "unique names", `also the name of ${prop}[${first}]`);
+    else firstBySlug.set(slug(entry.name ?? ""), i);
+  });
 }
 
 /**

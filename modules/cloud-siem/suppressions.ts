@@ -166,7 +166,7 @@ export function unknownKeyProblems(value: object, allowedKeys: readonly string[]
 /** Problems of a suppression, in the API's field names; `ruleIds` are checked against `knownRuleIds`. */
 export function suppressionProblems(s: SuppressionProps, knownRuleIds: readonly string[]): Problem[] {
   const p = new Problems();
-  p.list.push(...unknownKeyProblems(s, SUPPRESSION_KEYS));
+  p.addAll(unknownKeyProblems(s, SUPPRESSION_KEYS));
   if (typeof s.name !== "string" || slug(s.name) === "") p.add("name", s.name, "a non-empty name with letters or digits");
   const ids = s.ruleIds ?? [];
   if (ids.length === 0 && (s.ruleQuery === undefined || s.ruleQuery.trim() === ""))
@@ -194,7 +194,7 @@ export function suppressionProblems(s: SuppressionProps, knownRuleIds: readonly 
 /** Problems of a notification rule, in the API's field names. */
 export function notificationRuleProblems(n: SecurityNotificationRuleProps): Problem[] {
   const p = new Problems();
-  p.list.push(...unknownKeyProblems(n, NOTIFICATION_RULE_KEYS));
+  p.addAll(unknownKeyProblems(n, NOTIFICATION_RULE_KEYS));
   if (typeof n.name !== "string" || slug(n.name) === "") p.add("name", n.name, "a non-empty name with letters or digits");
   const targets = n.targets ?? [];
   if (targets.length === 0) p.add("targets", targets, "at least one handle");

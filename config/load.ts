@@ -6,6 +6,7 @@ import * as path from "path";
 import { YAMLError, parseDocument } from "yaml";
 import { Context, Issue } from "./dsl";
 import { AppConfig, configSchema } from "./schema";
+import { problemText } from "../lib/problem";
 
 /** The default example, used when `EKS_AUDIT_SIEM_CONFIG` is not set. Relative to the project folder. */
 export const DEFAULT_CONFIG_PATH = "config/eks-audit-siem.yaml";
@@ -44,8 +45,10 @@ export function formatIssue(issue: Issue, input: unknown): string {
     const name = Array.isArray(envs) ? (envs[Number(m[1])] as { name?: unknown } | undefined)?.name : undefined;
     where = typeof name === "string" ? `environment "${name}", ` : `environment #${Number(m[1]) + 1} (no valid name), `;
   }
-  const why = issue.why === undefined ? "" : ` (${issue.why})`;
-  return `${where}field ${issue.path || "(top level)"}: received ${show(issue.received)}${why}; allowed: ${issue.allowed}`;
+  const field = `field ${issue.path || "(top level)"}`;
+  return (
+    where + problemText({ field, received: show(issue.received), allowed: issue.allowed, ...(issue.why === undefined ? {} : { why: issue.why }) })
+  );
 }
 
 /** Validates an already-parsed document. Throws `ConfigError` listing every problem. */

@@ -9,5 +9,8 @@ module.exports = {
   // Type-checking is done once by `tsc --noEmit` in `npm test`; ts-jest only transpiles.
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json" }] },
   maxWorkers: 2,
+  // Each test file adds its modules to the worker's heap (about 700 MB by the end of a full run); a worker above this
+  // after a file is replaced, so none ends the run so large that it cannot exit in jest's grace period.
+  workerIdleMemoryLimit: "512MB",
   clearMocks: true,
 };

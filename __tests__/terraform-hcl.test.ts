@@ -10,15 +10,23 @@ import * as path from "path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile } from "../config/load";
 import { PlatformAuditStack } from "../examples/compose-in-code";
 import { EnvironmentStack } from "../stacks/environment-stack";
-import { awsOnly, awsOnlyHcl, findProviderMirror, offlineOverrides, terraform, terraformAvailable, writeCliConfig } from "../tools/terraform-tier";
+import {
+  awsOnly,
+  awsOnlyHcl,
+  findProviderMirror,
+  offlineOverrides,
+  terraform,
+  terraformAvailable,
+  tierSkippedBanner,
+  writeCliConfig,
+} from "../tools/terraform-tier";
 
 const available = terraformAvailable();
 const required = process.env.REQUIRE_TERRAFORM === "1";
 const mirror = findProviderMirror();
 const TIMEOUT = 240_000;
 
-if (!available)
-  process.stderr.write("\n*** terraform HCL tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.10 to run it. ***\n\n");
+if (!available) process.stderr.write(tierSkippedBanner("terraform HCL tier"));
 if (!available && required) {
   it("terraform HCL tier is required here (REQUIRE_TERRAFORM=1) but `terraform` is not on the PATH", () => {
     throw new Error("install terraform or unset REQUIRE_TERRAFORM");

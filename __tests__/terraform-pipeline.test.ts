@@ -12,7 +12,15 @@ import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { synthesizeExample } from "../tools/review-example";
-import { awsOnly, craftImportedState, findProviderMirror, prepareWorkdir, terraformAvailable, writeCliConfig } from "../tools/terraform-tier";
+import {
+  awsOnly,
+  craftImportedState,
+  findProviderMirror,
+  prepareWorkdir,
+  terraformAvailable,
+  tierSkippedBanner,
+  writeCliConfig,
+} from "../tools/terraform-tier";
 
 const ROOT = path.join(__dirname, "..");
 const available = terraformAvailable();
@@ -20,8 +28,7 @@ const required = process.env.REQUIRE_TERRAFORM === "1";
 const mirror = findProviderMirror();
 const TIMEOUT = 300_000;
 
-if (!available)
-  process.stderr.write("\n*** terraform pipeline tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.10 to run it. ***\n\n");
+if (!available) process.stderr.write(tierSkippedBanner("terraform pipeline tier"));
 if (!available && required) {
   it("terraform pipeline tier is required here (REQUIRE_TERRAFORM=1) but `terraform` is not on the PATH", () => {
     throw new Error("install terraform or unset REQUIRE_TERRAFORM");

@@ -23,6 +23,7 @@ import {
   summarizePlan,
   terraform,
   terraformAvailable,
+  tierSkippedBanner,
   writeCliConfig,
   zipEntries,
 } from "../tools/terraform-tier";
@@ -37,9 +38,7 @@ writeCliConfig(CLI_CONFIG, mirror, path.join(WORK, "plugin-cache"));
 
 if (!available) {
   // Loud, not silent: the reason is in the test name and on stderr.
-  process.stderr.write(
-    "\n*** terraform tier SKIPPED: `terraform` is not on the PATH. Install terraform >= 1.11 (the floor the default stacks state) to run it. ***\n\n",
-  );
+  process.stderr.write(tierSkippedBanner("terraform tier"));
 }
 
 /** Synthesizes one environment of a config and returns its cdk.tf.json. */

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { JsonObject, JsonValue, asArray, asObject, asString, asStrings } from "./json";
+import { TERRAFORM_FEATURES } from "../lib/terraform-floor";
 
 /** Environment variable that points at a provider mirror folder (the folder holding `registry.terraform.io`). */
 export const MIRROR_ENV_VAR = "EKS_AUDIT_SIEM_TF_MIRROR";
@@ -24,6 +25,11 @@ const MIRROR_CANDIDATES = [
 ];
 
 export const AWS_PROVIDER_VERSION = "5.100.0";
+
+/** The banner a terraform tier prints when it is skipped: loud, naming the version the default stacks need. */
+export function tierSkippedBanner(tier: string): string {
+  return `\n*** ${tier} SKIPPED: \`terraform\` is not on the PATH. Install terraform >= ${TERRAFORM_FEATURES.writeOnlyArgument.since} (the floor the default stacks state) to run it. ***\n\n`;
+}
 
 /** Whether a `terraform` binary is on the PATH. */
 export function terraformAvailable(): boolean {

@@ -12,7 +12,7 @@ import { DataDatadogSecurityMonitoringRules } from "@cdktf/provider-datadog/lib/
 import { SecurityMonitoringDefaultRule } from "@cdktf/provider-datadog/lib/security-monitoring-default-rule";
 import type { Severity } from "../../lib/rules/matchable";
 import { SEVERITIES } from "./allowed-values";
-import { notificationHandleProblem } from "./rule-model";
+import { severityNotificationProblems } from "./rule-model";
 import { slug, unknownKeyProblems } from "./suppressions";
 import { readableAddress } from "../addresses";
 import { Problem, Problems, throwProblems } from "../../lib/problem";
@@ -49,32 +49,17 @@ export interface BuiltInRuleReviewProps {
   readonly tagsFilter?: readonly string[];
 }
 
-function notificationProblems(field: string, map: Readonly<Partial<Record<Severity, readonly string[]>>> | undefined): Problem[] {
-  const p = new Problems();
-  for (const [severity, handles] of Object.entries(map ?? {})) {
-    if (!SEVERITIES.includes(severity as Severity)) {
-      p.add(`${field}.${severity}`, handles, `the severities ${SEVERITIES.join(", ")}`, "not a severity");
-      continue;
-    }
-    (handles ?? []).forEach((h, i) => {
-      const o = notificationHandleProblem(h);
-      if (o !== undefined) p.object(`${field}.${severity}[${i}]`, h, o);
-    });
-  }
-  return p.list;
-}
-
 /** Every problem of the props (unknown keys, names, notification handles). Empty when valid. */
 export function builtInRuleReviewProblems(props: BuiltInRuleReviewProps): Problem[] {
   const p = new Problems();
-  p.addAll(notificationProblems("notifications", props.notifications));
+  p.addAll(severityNotificationProblems("notifications", props.notifications));
   const seen = new Set<string>();
   props.rules.forEach((r, i) => {
     p.addAll(unknownKeyProblems(r, ["name", "enabled", "notifications"], `rules[${i}].`));
     if (typeof r.name !== "string" || slug(r.name) === "") p.add(`rules[${i}].name`, r.name, "the exact name of a Datadog built-in rule");
     else if (seen.has(slug(r.name))) p.add(`rules[${i}].name`, r.name, "each rule once", "listed twice");
     else seen.add(slug(r.name));
-    p.addAll(notificationProblems(`rules[${i}].notifications`, r.notifications));
+    p.addAll(severityNotificationProblems(`rules[${i}].notifications`, r.notifications));
   });
   return p.list;
 }

@@ -31,6 +31,7 @@ import { conditionProblems } from "../../lib/rules/condition";
 import { Objection, Problem, Problems, show, throwProblems } from "../../lib/problem";
 import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../../lib/datadog-tags";
 import { lintQuery } from "./query-lint";
+import { didYouMean } from "../../lib/did-you-mean";
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/datadog-notifications";
 
 /**
@@ -239,6 +240,25 @@ export { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED };
 export function notificationHandleProblem(handle: unknown): Objection | undefined {
   if (typeof handle === "string" && (NOTIFICATION_HANDLE.test(handle) || isUnresolvedToken(handle))) return undefined;
   return { allowed: NOTIFICATION_HANDLE_ALLOWED };
+}
+
+/**
+ * Problems of notification handles by severity (`{ high: ["@pagerduty-eks"] }`) under `field`: keys that are not
+ * severities, and handles Datadog does not understand.
+ */
+export function severityNotificationProblems(field: string, map: Readonly<Partial<Record<Severity, readonly string[]>>> | undefined): Problem[] {
+  const p = new Problems();
+  for (const [severity, handles] of Object.entries(map ?? {})) {
+    if (!SEVERITIES.includes(severity as Severity)) {
+      p.add(`${field}.${severity}`, handles, `the severities ${SEVERITIES.join(", ")}`, `not a severity${didYouMean(severity, SEVERITIES)}`);
+      continue;
+    }
+    (handles ?? []).forEach((handle, i) => {
+      const objection = notificationHandleProblem(handle);
+      if (objection !== undefined) p.object(`${field}.${severity}[${i}]`, handle, objection);
+    });
+  }
+  return p.list;
 }
 
 /** Every problem of one definition, in the API's field names (`case[0].condition`). Empty when valid. */

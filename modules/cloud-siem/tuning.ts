@@ -11,7 +11,7 @@ import { Problem, Problems, throwProblems } from "../../lib/problem";
 import { singleThreshold, withThreshold } from "../../lib/rules/condition";
 import { lintQuery } from "./query-lint";
 import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute, identityAttributeProblem, withIdentityAttribute } from "./identity";
-import { DetectionRuleProps, notificationHandleProblem } from "./rule-model";
+import { DetectionRuleProps, notificationHandleProblem, severityNotificationProblems } from "./rule-model";
 import { podExecNewUserRule } from "./rules/pod-exec-new-user";
 import { SecurityNotificationRuleProps, SuppressionProps } from "./suppressions";
 
@@ -177,16 +177,7 @@ export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: Clou
       if (o !== undefined) p.object(`${f}.notifications[${i}]`, handle, o);
     });
   }
-  for (const [severity, handles] of Object.entries(tuning.notifications ?? {})) {
-    if (!SEVERITIES.includes(severity as Severity)) {
-      p.add(`notifications.${severity}`, handles, `the severities ${SEVERITIES.join(", ")}`, `not a severity${didYouMean(severity, SEVERITIES)}`);
-      continue;
-    }
-    (handles ?? []).forEach((handle, i) => {
-      const o = notificationHandleProblem(handle);
-      if (o !== undefined) p.object(`notifications.${severity}[${i}]`, handle, o);
-    });
-  }
+  p.addAll(severityNotificationProblems("notifications", tuning.notifications));
   if (tuning.identityAttribute !== undefined) {
     const o = identityAttributeProblem(tuning.identityAttribute);
     if (o !== undefined) p.object("identityAttribute", tuning.identityAttribute, o);

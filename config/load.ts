@@ -6,7 +6,7 @@ import * as path from "path";
 import { YAMLError, parseDocument } from "yaml";
 import { Context, Issue } from "./dsl";
 import { AppConfig, configSchema } from "./schema";
-import { problemText } from "../lib/problem";
+import { problemText, show } from "../lib/problem";
 
 /** The default example, used when `EKS_AUDIT_SIEM_CONFIG` is not set. Relative to the project folder. */
 export const DEFAULT_CONFIG_PATH = "config/eks-audit-siem.yaml";
@@ -29,10 +29,9 @@ export class ConfigError extends Error {
   }
 }
 
-function show(value: unknown): string {
-  if (value === undefined) return "nothing";
-  // JSON.stringify gives undefined only for functions and symbols, which a parsed document never holds.
-  const text = JSON.stringify(value) ?? typeof value;
+/** A value of the document as a message shows it (lib/problem `show`), cut at 120 characters. */
+function showShort(value: unknown): string {
+  const text = show(value);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
@@ -46,9 +45,7 @@ export function formatIssue(issue: Issue, input: unknown): string {
     where = typeof name === "string" ? `environment "${name}", ` : `environment #${Number(m[1]) + 1} (no valid name), `;
   }
   const field = `field ${issue.path || "(top level)"}`;
-  return (
-    where + problemText({ field, received: show(issue.received), allowed: issue.allowed, ...(issue.why === undefined ? {} : { why: issue.why }) })
-  );
+  return where + problemText({ field, received: showShort(issue.received), why: issue.why, allowed: issue.allowed });
 }
 
 /** Validates an already-parsed document. Throws `ConfigError` listing every problem. */

@@ -39,7 +39,7 @@ export class Problems {
 
   /** Adds a problem for a data value (shown as JSON). */
   add(field: string, value: unknown, allowed: string, why?: string): void {
-    this.list.push({ field, received: show(value), allowed, ...(why === undefined ? {} : { why }) });
+    this.addDescribed(field, show(value), allowed, why);
   }
 
   /** Adds a problem whose received value is described in words (e.g. `11 cases`) rather than shown as JSON. */

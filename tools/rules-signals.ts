@@ -7,7 +7,7 @@ import type { FieldReader, NormalizedLog } from "../lib/query";
 import { compileFieldReader } from "../lib/query";
 import type { CompiledRule } from "./rules-compile";
 import { problemText, show } from "../lib/problem";
-import { conditionProblems, evaluateCondition, parseCondition, QueryValues } from "../lib/rules/condition";
+import { checkCondition, evaluateCondition, QueryValues } from "../lib/rules/condition";
 
 /** Distinct values are counted exactly up to this many per rule, then reported as a lower bound. */
 export const MAX_DISTINCT_VALUES_PER_RULE = 1_000_000;
@@ -21,9 +21,10 @@ type Condition = (values: QueryValues) => boolean;
  * does not parse or names an unknown query.
  */
 export function compileCondition(condition: string, queryNames: readonly string[]): Condition | string {
-  const problems = conditionProblems(condition, queryNames);
-  if (problems.length > 0) return problems.map((o) => problemText({ field: "condition", received: show(condition), ...o })).join("; ");
-  const node = parseCondition(condition);
+  const { node, problems } = checkCondition(condition, queryNames);
+  if (node === undefined || problems.length > 0) {
+    return problems.map((o) => problemText({ field: "condition", received: show(condition), ...o })).join("; ");
+  }
   return (values) => evaluateCondition(node, values);
 }
 

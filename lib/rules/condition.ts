@@ -97,23 +97,29 @@ export function conditionQueries(node: ConditionNode): string[] {
 }
 
 /**
- * Objections to a condition over the given query names (the caller names the field and shows the condition): its
- * syntax, or names that are not queries of the rule. Empty when it is valid.
+ * A condition checked over the given query names: its tree, and the objections to it (the caller names the field and
+ * shows the condition): its syntax, or names that are not queries of the rule. `node` is absent when it does not parse.
  */
-export function conditionProblems(text: string, queryNames: readonly string[]): Objection[] {
+export function checkCondition(text: string, queryNames: readonly string[]): { readonly node?: ConditionNode; readonly problems: Objection[] } {
   let node: ConditionNode;
   try {
     node = parseCondition(text);
   } catch (error) {
-    if (error instanceof ConditionSyntaxError) return [{ why: error.message, allowed: CONDITION_ALLOWED }];
+    if (error instanceof ConditionSyntaxError) return { problems: [{ why: error.message, allowed: CONDITION_ALLOWED }] };
     throw error;
   }
-  return conditionQueries(node)
+  const problems = conditionQueries(node)
     .filter((q) => !queryNames.includes(q))
     .map((q) => ({
       why: `query ${JSON.stringify(q)} does not exist`,
       allowed: queryNames.length === 0 ? "the names of the rule's queries (it has none)" : `the query names ${queryNames.join(", ")}`,
     }));
+  return { node, problems };
+}
+
+/** The objections of {@link checkCondition}: empty when the condition is valid. */
+export function conditionProblems(text: string, queryNames: readonly string[]): Objection[] {
+  return checkCondition(text, queryNames).problems;
 }
 
 /** Whether the condition holds for the query results. */

@@ -1,11 +1,12 @@
 /**
  * Reads, parses and validates the config file. The only place (with `main.ts`) that touches the file system.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, Stats } from "fs";
+import { closeSync, fstatSync, openSync, readSync } from "fs";
 import * as path from "path";
 import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, YAMLError, YAMLMap, YAMLSeq } from "yaml";
 import { Context, Issue, join } from "./dsl";
 import { AppConfig, configSchema } from "./schema";
+import { irregularFileKind, OPEN_INPUT_FLAGS } from "../lib/input-file";
 import { problemText, show } from "../lib/problem";
 
 /** The default example, used when `EKS_AUDIT_SIEM_CONFIG` is not set. Relative to the project folder. */
@@ -176,16 +177,6 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 
 const ALLOWED_FILE = "a regular .yaml, .yml or .json file";
 
-/** What a non-regular file is, in words. */
-function fileKind(stat: Stats): string {
-  if (stat.isDirectory()) return "a directory";
-  if (stat.isFIFO()) return "a named pipe (FIFO)";
-  if (stat.isCharacterDevice()) return "a character device";
-  if (stat.isBlockDevice()) return "a block device";
-  if (stat.isSocket()) return "a socket";
-  return "a special file";
-}
-
 /** The problem with a path `open` refused. */
 function openProblem(error: NodeJS.ErrnoException): string {
   switch (error.code) {
@@ -211,13 +202,14 @@ function openProblem(error: NodeJS.ErrnoException): string {
 export function readConfigText(file: string, maxBytes: number = MAX_CONFIG_FILE_BYTES): string {
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    fd = openSync(file, OPEN_INPUT_FLAGS);
   } catch (e) {
     throw new ConfigError(file, [openProblem(e as NodeJS.ErrnoException)]);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new ConfigError(file, [`file: received ${fileKind(stat)}; allowed: ${ALLOWED_FILE}`]);
+    const kind = irregularFileKind(stat);
+    if (kind !== undefined) throw new ConfigError(file, [`file: received ${kind}; allowed: ${ALLOWED_FILE}`]);
     const tooLarge = (size: string): ConfigError =>
       new ConfigError(file, [
         `file: received ${size} bytes (larger than a config can be); allowed: at most ${maxBytes} bytes (MAX_CONFIG_FILE_BYTES; a config is a few kilobytes)`,

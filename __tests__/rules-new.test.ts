@@ -188,6 +188,36 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     expect(result.code).toBe(2);
   });
 
+  test("checks the name against the rules' names, not the files' text (a sample's pod name refused it)", async () => {
+    // pod-attach.ts holds `name: "frontend-6d4cf56db6-8jz2m",` in a sample event: not a rule name.
+    expect(fs.readFileSync(path.join(project.packDir, "pod-attach.ts"), "utf8")).toContain('name: "frontend-6d4cf56db6-8jz2m",');
+    const result = await run(
+      flags({
+        name: "frontend-6d4cf56db6-8jz2m",
+        query: "source:kubernetes.audit @http.method:delete",
+        method: "threshold",
+        count: "1",
+        ...EXECUTION,
+      }),
+      project.packDir,
+    );
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(fs.existsSync(path.join(project.packDir, "frontend-6d4cf56db6-8jz2m.ts"))).toBe(true);
+  });
+
+  test.each([
+    ["a newline", "EKS: pod deleted\nby a user", '"EKS: pod deleted\\nby a user"'],
+    ["an escape sequence", "EKS: pod deleted \u001b[31m", '"EKS: pod deleted \\u001b[31m"'],
+    ["a C1 control", "EKS: pod deleted \u009b31m", '"EKS: pod deleted \\u009b31m"'],
+  ])("refuses a name with %s, shown escaped", async (_what, name, shown) => {
+    const result = await run(flags({ name, query: "source:kubernetes.audit", method: "threshold", count: "1", ...EXECUTION }), project.packDir);
+    expect(result.stderr).toBe(
+      `rules new: --name: received ${shown} (it holds a line break or a control character); allowed: one line of text\n${NEW_USAGE}\n`,
+    );
+    expect(result.code).toBe(2);
+    expect(fs.readdirSync(project.packDir).sort()).toEqual(["events-deleted.ts", "index.ts", "pod-attach.ts"]);
+  });
+
   test.each<[string, string[], string]>([
     [
       "missing everything",

@@ -106,6 +106,37 @@ function integer(raw: string | undefined, option: string): number | string {
   return /^\d+$/.test(raw) ? Number(raw) : problemText({ field: `--${option}`, received: show(raw), allowed: "a whole number" });
 }
 
+/** Line breaks and control characters (C0, DEL, C1, and the Unicode line and paragraph separators). */
+const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
+
+/**
+ * The rule name of each rule file (`export const rule = { name: "..." }`), by rule id: read from the file's syntax tree
+ * (TypeScript's parser, loaded only here), so a sample event's `name: "x"` or a comment is never taken for it. A file
+ * whose name is not a string literal is left out: `npm run generate` and the tests still refuse a duplicate.
+ */
+async function ruleNames(packDir: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const ts = await import("typescript");
+  const names = new Map<string, string>();
+  for (const id of ids) {
+    const file = path.join(packDir, `${id}.ts`);
+    const source = ts.createSourceFile(file, fs.readFileSync(file, "utf8"), ts.ScriptTarget.Latest, false);
+    for (const statement of source.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const declaration of statement.declarationList.declarations) {
+        const init = declaration.initializer;
+        if (!ts.isIdentifier(declaration.name) || declaration.name.text !== "rule" || init === undefined || !ts.isObjectLiteralExpression(init))
+          continue;
+        for (const property of init.properties) {
+          if (!ts.isPropertyAssignment(property) || property.name.getText(source) !== "name") continue;
+          const value = property.initializer;
+          if (ts.isStringLiteral(value) || ts.isNoSubstitutionTemplateLiteral(value)) names.set(id, value.text);
+        }
+      }
+    }
+  }
+  return names;
+}
+
 /** Writes `index.ts` for the files in `packDir`. */
 function reindex(packDir: string): void {
   writePackIndex(packDir);
@@ -258,10 +289,10 @@ export function renderRuleFile(props: DetectionRuleProps, sampleSpec: SampleSpec
 
 /** `rules new`: resolves to the exit code (0 written, 1 refused to overwrite, 2 usage or validation error). */
 export function runNew(argv: readonly string[], io: RunNewIo, opts: RunNewOptions = {}): Promise<number> {
-  return Promise.resolve().then(() => newRule(argv, io, opts));
+  return newRule(argv, io, opts);
 }
 
-function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): number {
+async function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): Promise<number> {
   const fail = (message: string, code = 2): number => {
     io.stderr.write(`rules new: ${message}\n`);
     return code;
@@ -289,6 +320,10 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
   const query = one("query");
   const method = one("method");
   if (name === undefined) problems.push("--name is required (the Datadog rule name)");
+  else if (CONTROL_CHARACTERS.test(name))
+    problems.push(
+      problemText({ field: "--name", received: show(name), why: "it holds a line break or a control character", allowed: "one line of text" }),
+    );
   if (query === undefined) problems.push("--query is required (the Log Explorer query)");
   // A query that does not parse is refused by the rule model below, with its position.
   if (query !== undefined) {
@@ -374,7 +409,8 @@ function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOptions): nu
   const file = path.join(packDir, `${id}.ts`);
   if (existing.includes(id) || fs.existsSync(file))
     return fail(`rule file ${id}.ts already exists in the pack; refusing to overwrite it (choose another --name or --id)`, 1);
-  const sameName = existing.find((other) => fs.readFileSync(path.join(packDir, `${other}.ts`), "utf8").includes(`name: ${JSON.stringify(name)},`));
+  const names = await ruleNames(packDir, existing);
+  const sameName = existing.find((other) => names.get(other) === name);
   if (sameName !== undefined)
     return fail(problemText({ field: "--name", received: show(name), why: `already used by ${sameName}.ts`, allowed: "unique rule names" }));
 

@@ -112,6 +112,51 @@ describe("npm run generate", () => {
     });
   }, 60_000);
 
+  test("a bad rule file: one paragraph, no stack trace, exit 1, and nothing written (it half-wrote the index, README, docs and schema)", () => {
+    const dir = projectCopy();
+    try {
+      const rules = path.join(dir, "modules/cloud-siem/rules");
+      const artifacts = [
+        "modules/cloud-siem/rules/index.ts",
+        "README.md",
+        "docs/cloud-siem.md",
+        "config/eks-audit-siem.schema.json",
+        "__tests__/addresses/staging.txt",
+      ];
+      const contents = () => artifacts.map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
+      const before = contents();
+      const badRules: [string, string, string][] = [
+        [
+          "a duplicate id",
+          NEW_RULE.replace('id: "fixture-kube-system-configmap-deleted"', 'id: "csr-approved"'),
+          'generate: nothing written: cloud siem "rules": rules.csr-approved.id: received "csr-approved" (also the id of rules[',
+        ],
+        [
+          "an invalid status",
+          NEW_RULE.replace('status: "medium"', 'status: "urgent"'),
+          'generate: nothing written: rule "fixture-kube-system-configmap-deleted": case[0].status: received "urgent"; allowed: info, low, medium, high, critical\n',
+        ],
+        [
+          "a syntax error",
+          NEW_RULE.replace('id: "fixture-kube-system-configmap-deleted",', 'id: "fixture-kube-system-configmap-deleted"'),
+          "generate: nothing written: modules/cloud-siem/rules/fixture-bad.ts:7:3: ',' expected.\n",
+        ],
+      ];
+      for (const [what, source, message] of badRules) {
+        fs.writeFileSync(path.join(rules, "fixture-bad.ts"), source);
+        const r = generate(dir);
+        expect({ what, status: r.status, stdout: r.stdout, lines: r.stderr.split("\n").length }).toEqual({ what, status: 1, stdout: "", lines: 2 });
+        expect(r.stderr.startsWith(message)).toBe(true);
+        expect(r.stderr).not.toMatch(/^\s+at /m);
+        expect(contents()).toEqual(before);
+        // --check says the same and writes nothing either (once: each run loads the pack and builds the stacks).
+        if (what === "a duplicate id") expect(generate(dir, "--check")).toEqual({ status: 1, stdout: "", stderr: r.stderr });
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   test("one new rule file + generate: every artifact follows, and the suites that read them pass", () => {
     const dir = projectCopy();
     try {

@@ -3,10 +3,14 @@
  * npm run generate [-- --check] [-- --accept-removed-addresses]
  * Rewrites every generated artifact (see tools/generate.ts). Reads the TypeScript sources directly
  * (scripts/ts-require.js): no build step, and a rule file added a moment ago is seen.
+ *
+ * All or nothing: the pack index and every artifact are computed first (the pack is loaded through the new index
+ * before it is written), then written. A rule file that does not compile or validate (a duplicate id, an invalid
+ * status, a syntax error) stops it with one paragraph, exit 1, and no file is touched.
  */
 "use strict";
 const path = require("path");
-require("./ts-require");
+const { useSource } = require("./ts-require");
 
 const ROOT = path.join(__dirname, "..");
 const USAGE = "usage: npm run generate [-- --check] [-- --accept-removed-addresses]\n";
@@ -18,21 +22,32 @@ function main(argv) {
     return 2;
   }
   const check = argv.includes("--check");
-  // The pack index first: everything else loads the pack through it.
-  const { writePackIndex } = require("../tools/pack-index-writer.ts");
-  const indexChanged = writePackIndex(path.join(ROOT, "modules", "cloud-siem", "rules"), check);
-  const { generateArtifacts } = require("../tools/generate.ts");
   const accept = argv.includes("--accept-removed-addresses");
-  const result = generateArtifacts({ projectDir: ROOT, check, acceptRemovedAddresses: accept });
-  const changed = [...(indexChanged ? ["modules/cloud-siem/rules/index.ts"] : []), ...result.changed];
-  for (const file of changed) process.stdout.write(`${check ? "stale" : "updated"} ${file}\n`);
+  let changed;
+  let removedAddresses;
+  try {
+    // The pack index first: everything else loads the pack through it (from memory until it is written).
+    const { packIndexUpdate } = require("../tools/pack-index-writer.ts");
+    const index = packIndexUpdate(path.join(ROOT, "modules", "cloud-siem", "rules"));
+    if (index.changed) useSource(index.path, index.content);
+    const { planArtifacts } = require("../tools/generate.ts");
+    const plan = planArtifacts({ projectDir: ROOT, acceptRemovedAddresses: accept });
+    changed = [...(index.changed ? [{ relative: path.relative(ROOT, index.path), content: index.content }] : []), ...plan.changed];
+    removedAddresses = plan.removedAddresses;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`generate: nothing written: ${message.replace(/\s*\n\s*/g, " ")}\n`);
+    return 1;
+  }
+  if (!check) require("../tools/generate.ts").writeArtifacts(ROOT, changed);
+  for (const file of changed) process.stdout.write(`${check ? "stale" : "updated"} ${file.relative}\n`);
   if (changed.length === 0) process.stdout.write("every generated artifact is up to date\n");
-  if (result.removedAddresses.length > 0 && accept) {
-    process.stdout.write(result.removedAddresses.map((a) => `removed from the snapshot (accepted): ${a}\n`).join(""));
-  } else if (result.removedAddresses.length > 0) {
+  if (removedAddresses.length > 0 && accept) {
+    process.stdout.write(removedAddresses.map((a) => `removed from the snapshot (accepted): ${a}\n`).join(""));
+  } else if (removedAddresses.length > 0) {
     process.stderr.write(
-      `generate: ${result.removedAddresses.length} snapshotted Terraform address(es) no longer exist; Terraform would destroy these resources:\n` +
-        result.removedAddresses.map((a) => `- ${a}\n`).join("") +
+      `generate: ${removedAddresses.length} snapshotted Terraform address(es) no longer exist; Terraform would destroy these resources:\n` +
+        removedAddresses.map((a) => `- ${a}\n`).join("") +
         "kept in the snapshots (the address test fails): restore the construct ids, or add a `moved` block and run npm run generate -- --accept-removed-addresses\n",
     );
     return 1;

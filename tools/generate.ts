@@ -2,8 +2,8 @@
  * `npm run generate`: rewrites every generated artifact from the sources, so that adding a rule (or a config field, or
  * a resource) touches one file and one command:
  *
- * - the rule pack's index, `modules/cloud-siem/rules/index.ts` (written first, by scripts/generate.js, before the
- *   pack is loaded);
+ * - the rule pack's index, `modules/cloud-siem/rules/index.ts` (computed first by scripts/generate.js, and the pack
+ *   loaded through it before it is written);
  * - the rule tables of README.md and docs/cloud-siem.md;
  * - the config's JSON Schema, `config/eks-audit-siem.schema.json`;
  * - documentation samples: the subscription filter presets (docs/ingestion.md) and the index exclusion presets
@@ -11,7 +11,9 @@
  * - the Terraform address snapshots, `__tests__/addresses/<stack>.txt` (new addresses added; a removed one only with
  *   `--accept-removed-addresses`, see tools/address-snapshot.ts).
  *
- * `--check` writes nothing and lists what is stale (exit 1). Tests fail on every stale artifact.
+ * Every artifact is computed first, then all are written: a rule file that does not compile or validate stops the
+ * command with one paragraph and leaves every file as it was. `--check` writes nothing and lists what is stale
+ * (exit 1). Tests fail on every stale artifact.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -75,45 +77,43 @@ export interface GenerateOptions {
   /** The project folder. */
   readonly projectDir: string;
   /**
-   * Write nothing; report what is stale.
-   * @default false
-   */
-  readonly check?: boolean;
-  /**
    * Drop addresses that no longer exist from the snapshots (a reviewed removal or rename with a `moved` block).
    * @default false
    */
   readonly acceptRemovedAddresses?: boolean;
 }
 
+/** One generated file: its path relative to the project folder, and its content. */
+export interface GeneratedFile {
+  readonly relative: string;
+  readonly content: string;
+}
+
 export interface GenerateResult {
-  /** Files written (or, with `check`, stale), relative to the project folder. */
-  readonly changed: string[];
+  /** Files whose content differs from what is on disk (stale), relative to the project folder, with their new content. */
+  readonly changed: GeneratedFile[];
   /** Addresses in a snapshot that no stack has any more (kept in the snapshot unless accepted). */
   readonly removedAddresses: string[];
 }
 
-/** Regenerates every artifact after the pack index (see the file's doc). */
-export function generateArtifacts(options: GenerateOptions): GenerateResult {
+/**
+ * Computes every artifact after the pack index (see the file's doc) and returns those that differ from the files on
+ * disk. Writes nothing: a rule file that does not load or validate throws before any file is touched.
+ */
+export function planArtifacts(options: GenerateOptions): GenerateResult {
   const root = options.projectDir;
-  const changed: string[] = [];
-  const write = (relative: string, content: string): void => {
+  const changed: GeneratedFile[] = [];
+  const add = (relative: string, content: string): void => {
     const file = path.join(root, relative);
-    if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === content) return;
-    changed.push(relative);
-    if (options.check !== true) {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, content);
-    }
+    if (!(fs.existsSync(file) && fs.readFileSync(file, "utf8") === content)) changed.push({ relative, content });
   };
 
   const table = renderRuleTable(EKS_RULE_PACK);
-  for (const doc of RULE_TABLE_DOCUMENTS) write(doc, replaceRuleTable(fs.readFileSync(path.join(root, doc), "utf8"), table));
+  for (const doc of RULE_TABLE_DOCUMENTS) add(doc, replaceRuleTable(fs.readFileSync(path.join(root, doc), "utf8"), table));
 
-  for (const block of DOCUMENT_BLOCKS)
-    write(block.doc, replaceBlock(fs.readFileSync(path.join(root, block.doc), "utf8"), block.name, block.render()));
+  for (const block of DOCUMENT_BLOCKS) add(block.doc, replaceBlock(fs.readFileSync(path.join(root, block.doc), "utf8"), block.name, block.render()));
 
-  write(JSON_SCHEMA_PATH, renderJsonSchema());
+  add(JSON_SCHEMA_PATH, renderJsonSchema());
 
   const removedAddresses: string[] = [];
   for (const [name, stack] of Object.entries(snapshotStacks(root))) {
@@ -121,7 +121,16 @@ export function generateArtifacts(options: GenerateOptions): GenerateResult {
     const snapshot = readSnapshot(file);
     const current = stackAddresses(stack);
     if (snapshot !== undefined) removedAddresses.push(...diffAddresses(snapshot, current).removed.map((a) => `${name}: ${a}`));
-    write(path.relative(root, file), renderSnapshot(updatedSnapshot(snapshot, current, options.acceptRemovedAddresses === true)));
+    add(path.relative(root, file), renderSnapshot(updatedSnapshot(snapshot, current, options.acceptRemovedAddresses === true)));
   }
   return { changed, removedAddresses };
+}
+
+/** Writes computed files into the project folder. */
+export function writeArtifacts(projectDir: string, files: readonly GeneratedFile[]): void {
+  for (const { relative, content } of files) {
+    const file = path.join(projectDir, relative);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, content);
+  }
 }

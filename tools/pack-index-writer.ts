@@ -15,12 +15,17 @@ export function listRuleIds(packDir: string): string[] {
     .sort();
 }
 
+/** The pack index a folder needs: its path, its content, and whether the file on disk differs. Writes nothing. */
+export function packIndexUpdate(packDir: string): { readonly path: string; readonly content: string; readonly changed: boolean } {
+  const indexPath = path.join(packDir, "index.ts");
+  const content = renderPackIndex(listRuleIds(packDir));
+  const current = fs.existsSync(indexPath) ? fs.readFileSync(indexPath, "utf8") : "";
+  return { path: indexPath, content, changed: current !== content };
+}
+
 /** Rewrites `index.ts` of a pack folder when it differs; returns whether it changed. */
 export function writePackIndex(packDir: string, check = false): boolean {
-  const indexPath = path.join(packDir, "index.ts");
-  const wanted = renderPackIndex(listRuleIds(packDir));
-  const current = fs.existsSync(indexPath) ? fs.readFileSync(indexPath, "utf8") : "";
-  if (current === wanted) return false;
-  if (!check) fs.writeFileSync(indexPath, wanted);
-  return true;
+  const update = packIndexUpdate(packDir);
+  if (update.changed && !check) fs.writeFileSync(update.path, update.content);
+  return update.changed;
 }

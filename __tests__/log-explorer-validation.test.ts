@@ -231,11 +231,15 @@ describe("exclusion filters", () => {
     );
   });
 
-  test.each([1.5, -0.1, Number.NaN])("fails on a preset sample rate of %p", (rate) => {
+  // NaN is named (JSON, and so the message, had it as null).
+  test.each([
+    [1.5, "1.5"],
+    [-0.1, "-0.1"],
+    [Number.NaN, "NaN"],
+  ])("fails on a preset sample rate of %p", (rate, shown) => {
     fails(
       { createIndex: true, indexExclusionPresets: [{ preset: ExclusionPreset.HEALTH_ENDPOINTS, sampleRate: rate }] },
-      PREFIX +
-        `indexExclusionPresets[0].sampleRate: received ${JSON.stringify(rate)}; allowed: a number from 0 to 1 (the fraction of matching logs excluded)`,
+      PREFIX + `indexExclusionPresets[0].sampleRate: received ${shown}; allowed: a number from 0 to 1 (the fraction of matching logs excluded)`,
     );
   });
 

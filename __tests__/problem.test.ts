@@ -21,6 +21,14 @@ describe("the one message shape", () => {
     ]);
   });
 
+  test("a value is one line of plain text: control characters JSON leaves raw are escaped too, non-finite numbers named", () => {
+    // C0 controls and the newline are JSON's own escapes; DEL, C1 (\u009b opens a terminal escape like ESC [), the line
+    // and paragraph separators and the bidi overrides (Trojan Source) are not, and were printed raw.
+    expect(show("a\nb\u001b[2J\u007f\u009b31m\u2028\u202e\u2066z")).toBe('"a\\nb\\u001b[2J\\u007f\\u009b31m\\u2028\\u202e\\u2066z"');
+    expect(show(["\u0085"])).toBe('["\\u0085"]');
+    expect([show(Number.NaN), show(Infinity), show(-Infinity)]).toEqual(["NaN", "Infinity", "-Infinity"]);
+  });
+
   test("Problems collects in order; described values are not quoted; objections keep their reason", () => {
     const p = new Problems();
     p.add("a", "v", "w");

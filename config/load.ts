@@ -306,7 +306,9 @@ function documentProblems(doc: Document, lineCounter: LineCounter, nameOf: (i: n
       return;
     }
     if (!isScalar(node) || typeof node.value !== "number") return;
-    const written = showShort(node.source ?? String(node.value)).slice(1, -1);
+    // A number as written (digits, signs, dots, letters of .nan/.inf/e/0x: nothing to escape), cut like values.
+    const source = node.source ?? String(node.value);
+    const written = source.length > 40 ? `${source.slice(0, 37)}...` : source;
     if (!Number.isFinite(node.value)) {
       const why = Number.isNaN(node.value) ? "not a number" : "an infinite number: beyond the largest a JSON number can be, about 1.8e308";
       problems.push(locatedProblem(fieldPath, written, offset, lineCounter, nameOf, why, NUMBERS_ALLOWED));

@@ -21,8 +21,8 @@ import type { NormalizedLog } from "../lib/query";
 export const MAX_EVENT_LINE_CHARS = 2 * CLOUDWATCH_MAX_EVENT_BYTES + 64 * 1024;
 
 /** Why a line over {@link MAX_EVENT_LINE_CHARS} is skipped (`rules match` prints it as the line's error). */
-export function lineTooLongReason(length: number, maxLength: number = MAX_EVENT_LINE_CHARS): string {
-  return `line of ${length} characters skipped: longer than a CloudWatch Logs line can be (allowed: at most ${maxLength} characters, twice CloudWatch's 1 MB event limit plus 64 KiB)`;
+export function lineTooLongReason(length: number): string {
+  return `line of ${length} characters skipped: longer than a CloudWatch Logs line can be (allowed: at most ${MAX_EVENT_LINE_CHARS} characters, twice CloudWatch's 1 MB event limit plus 64 KiB)`;
 }
 
 /** Thrown by {@link openEvents} for a path that is not a regular file; the message says what it is. */

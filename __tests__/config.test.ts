@@ -693,6 +693,18 @@ describe("config: files", () => {
     expect(parseConfigText('{\n  "environments": [],\n}\n', "trailing.yaml")).toEqual({ environments: [] });
   });
 
+  it("refuses a document nested too deeply for the parsers by name, not as a stack overflow", () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    for (const [file, text] of [
+      ["deep.json", `{"environments": ${deep}}`],
+      ["deep.yaml", `environments: ${deep}\n`],
+    ]) {
+      expect(() => parseConfigText(text, file)).toThrow(
+        `invalid config ${file}: document: received a document nested too deeply to parse; allowed: a config nested as config/eks-audit-siem.schema.json describes (a few levels)`,
+      );
+    }
+  });
+
   it("rejects other file types and missing files", () => {
     expect(() => loadConfigFile(write("c.toml", ""))).toThrow(
       /^invalid config .*c\.toml: file name: received "c\.toml"; allowed: a \.yaml, \.yml or \.json file$/,

@@ -110,11 +110,32 @@ function jsonStopOffset(text: string): number {
   return start;
 }
 
+/**
+ * Whether `e` is the parser running out of stack on a document nested thousands of levels deep (`[[[[...`): a
+ * `RangeError` ("Maximum call stack size exceeded"), named by `name` because errors of Node's own parsers may come
+ * from another realm (e.g. in jest).
+ */
+function isStackOverflow(e: unknown): boolean {
+  return (e as Error | undefined)?.name === "RangeError";
+}
+
+/** The refusal of a document nested too deeply for the parser. */
+function tooDeep(file: string): ConfigError {
+  return new ConfigError(file, [
+    problemText({
+      field: "document",
+      received: "a document nested too deeply to parse",
+      allowed: "a config nested as config/eks-audit-siem.schema.json describes (a few levels)",
+    }),
+  ]);
+}
+
 /** Parses a `.json` file as strict JSON (no comments, no trailing commas), with the JSON error's line and column. */
 function parseStrictJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
+    if (isStackOverflow(e)) throw tooDeep(file);
     const message = (e as Error).message;
     const m = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
     const atEnd = message.startsWith("Unexpected end of JSON input");
@@ -145,12 +166,23 @@ function syntaxError(file: string, language: string, errors: readonly YAMLError[
  * JSON cannot carry exactly and aliases past yaml's limit are refused (see {@link documentProblems}).
  */
 export function parseConfigText(text: string, file: string): unknown {
+  try {
+    return parseConfigDocument(text, file);
+  } catch (e) {
+    if (isStackOverflow(e)) throw tooDeep(file);
+    throw e;
+  }
+}
+
+function parseConfigDocument(text: string, file: string): unknown {
   const json = /\.json$/i.test(file);
   const value = json ? parseStrictJson(text, file) : undefined;
   // Valid JSON is valid YAML 1.2: for a JSON file too, the YAML parser finds duplicate keys and the numbers, with
   // their position.
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter });
+  // yaml reports its own stack overflow as a document error.
+  if (doc.errors.some((e) => e.message.includes("Maximum call stack size exceeded"))) throw tooDeep(file);
   if (doc.errors.length > 0) throw syntaxError(file, json ? "JSON" : "YAML", doc.errors);
   const input = json ? value : yamlValue(doc, file, lineCounter);
   const problems = documentProblems(doc, lineCounter, environmentNameIn(input));

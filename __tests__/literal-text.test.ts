@@ -2,17 +2,20 @@
  * Every string from a config reaches Terraform as literal text (lib/literal-text.ts), and the synth-time invariant
  * (`foreignTemplates`) stops a stack holding a template sequence no construct wrote.
  */
-import { App, TerraformOutput, Testing } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { validateConfig } from "../config/load";
 import { AppConfig } from "../config/schema";
-import { terraformExpression } from "../lib/literal-text";
+import { keepTextLiteral, terraformExpression } from "../lib/literal-text";
+import { renderHclSafely } from "../modules/hcl";
 import { foreignTemplates } from "../lib/self-contained-stack";
 import { escapeTemplateSequences, hclLiteral, templateParts } from "../lib/terraform-template";
 import { EnvironmentStack } from "../stacks/environment-stack";
-import { thrownMessage } from "./helpers/assert";
+import { only, thrownMessage } from "./helpers/assert";
 import { baseConfig } from "./helpers/config";
 import { escapedMarker, hostileConfig, schemaPathOf, templateCapableFields } from "./helpers/hostile-config";
 
@@ -173,6 +176,29 @@ describe("the escaping", () => {
     rmSync(app.outdir, { recursive: true, force: true });
     expect(json.output.meant.value).toBe('${lookup({"k" = "$${var.datadog_api_key}"}, "k", "")}');
     expect(json.output.text.value).toBe("$${var.datadog_api_key}");
+  });
+
+  it("works in a library user's own stack, called before or after renderHclSafely: JSON and HCL hold the same literal text", () => {
+    for (const order of ["before", "after"]) {
+      const app = Testing.app();
+      const stack = new TerraformStack(app, `own-${order}`);
+      new AwsProvider(stack, "aws", { region: "us-east-1" });
+      const group = new CloudwatchLogGroup(stack, "g", { name: '/x/${file("/etc/hostname")}/%{ if true }y%{ endif }' });
+      new TerraformOutput(stack, "arn", { value: group.arn });
+      if (order === "before") keepTextLiteral(stack);
+      renderHclSafely(stack);
+      if (order === "after") keepTextLiteral(stack);
+      const json = JSON.parse(Testing.synth(stack)) as {
+        resource: { aws_cloudwatch_log_group: Record<string, { name: string }> };
+        output: { arn: { value: string } };
+      };
+      const hcl = stack.toHclTerraform().hcl;
+      rmSync(app.outdir, { recursive: true, force: true });
+      expect(only(json.resource.aws_cloudwatch_log_group).name).toBe('/x/$${file("/etc/hostname")}/%%{ if true }y%%{ endif }');
+      expect(json.output.arn.value).toBe("${aws_cloudwatch_log_group.g.arn}");
+      expect(hcl).toContain('name = "/x/$${file(\\"/etc/hostname\\")}/%%{ if true }y%%{ endif }"');
+      expect(hcl).toContain('value = "${aws_cloudwatch_log_group.g.arn}"');
+    }
   });
 
   it("control: a template that bypasses the escaping (a raw stack-level override) stops the synth, naming stack and path", () => {

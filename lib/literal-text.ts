@@ -97,11 +97,12 @@ function escapeElements(stack: TerraformStack): void {
 
 /**
  * Makes every text of `stack` literal in its Terraform output and checks it on every synth: a template sequence that
- * no construct wrote stops the synth with the stack's name and the JSON path. Call it last in the stack's
- * constructor, after any other wrapper of the stack's HCL rendering (`renderHclSafely`), so that the elements are
- * escaped before anything resolves them.
+ * no construct wrote stops the synth with the stack's name and the JSON path. The elements that exist are wrapped
+ * now, so any other wrapper of their rendering (`renderHclSafely` resolves them) sees escaped text; elements added
+ * later are wrapped when the stack is synthesized. Call it last in the stack's constructor.
  */
 export function keepTextLiteral(stack: TerraformStack): void {
+  escapeElements(stack);
   onStackJson(stack, (json) => {
     const foreign = foreignTemplates(json);
     throwProblems(

@@ -9,6 +9,9 @@
  * {@link skipCrossStackPreparation} leaves it out; {@link danglingReferences} then proves on the synthesized JSON that
  * nothing refers outside the stack, so a cross-stack reference added later stops the synth with its name instead of
  * reaching `terraform validate` as an undeclared resource.
+ *
+ * The same reading of the JSON's template sequences gives {@link foreignTemplates}, the invariant that every
+ * sequence is one the constructs write (lib/literal-text.ts).
  */
 import { TerraformStack } from "cdktf";
 import { StackJson, onStackJson } from "./stack-json";
@@ -83,7 +86,8 @@ function readExpression(expression: string, json: StackJson, iterators: Readonly
     const [, root, second, third, call] = CHAIN.exec(code.slice(m.index))!;
     if (call !== undefined && second === undefined) {
       if (!CONSTRUCT_FUNCTIONS.has(root)) reading.foreign.push(`a call of ${root}(), a function no construct writes`);
-    } else if (["true", "false", "null"].includes(root) || iterators.has(root)) {
+    } else if (["true", "false", "null", "each", "count"].includes(root) || iterators.has(root)) {
+      // Constants, and the iterators of for_each / count (cdktf's TerraformIterator) and of dynamic blocks.
       continue;
     } else if (root === "var" && second !== undefined) {
       if (variables[second] === undefined) reading.foreign.push(`var.${second}, a variable the stack does not declare`);

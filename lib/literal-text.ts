@@ -14,6 +14,10 @@
  * expression they write as a token ({@link terraformExpression}), with any text inside it written by
  * `hclLiteral` (lib/terraform-template.ts), which escapes the same way.
  *
+ * Text that other systems read as variables is text to Terraform and written as typed: IAM policy variables
+ * (`${aws:username}` reaches IAM as is, since Terraform reads the escaped `$${aws:username}` as that text) and Datadog's
+ * `{{...}}` message variables (not Terraform syntax at all).
+ *
  * cdktf's own `Fn.rawString` and the string arguments of its `Fn.*` expressions escape `${` only
  * (`escapeString` in cdktf `lib/tfExpression.ts`), not `%{`; this project writes no `Fn.*`.
  *

@@ -9,6 +9,12 @@ import { matchesQuery, parseQuery } from "../lib/query";
 import { DetectionRuleProps, defineRule, renderPackIndex } from "../modules/cloud-siem";
 import { GUIDE_EXEC_QUERY } from "../modules/cloud-siem/rules/pod-exec-new-user";
 import { NEW_USAGE, runNew } from "../tools/rules-new";
+import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
+import { CloudSiemRules } from "../modules/cloud-siem";
+import { keepTextLiteral } from "../lib/literal-text";
+import { foreignTemplates } from "../lib/self-contained-stack";
+import { only } from "./helpers/assert";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -154,6 +160,27 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     expect(matchesQuery(node, normalizeAuditEvent(rule.samples.positive[0].event))).toBe(true);
     const pack = (requireWritten(path.join(project.packDir, "index.ts")) as { EKS_RULE_PACK: DetectionRuleProps[] }).EKS_RULE_PACK;
     expect(pack.map((r) => r.id)).toEqual(["events-deleted", "guide-exec", "pod-attach"]);
+  }, 60_000);
+
+  test("writes a name and query holding template syntax that reach Terraform as literal text (lib/literal-text.ts)", async () => {
+    const name = 'Exec by ${trimspace(file("/etc/hostname"))} %{ if true }x%{ endif }';
+    const query = 'source:kubernetes.audit @objectRef.subresource:exec @usr.name:"${trimspace(file(\\"/etc/hostname\\"))}"';
+    const result = await run(flags({ name, id: "hostile-exec", query, method: "threshold", count: "0", ...EXECUTION }), project.packDir);
+    expect(result.code).toBe(0);
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "rules");
+    new DatadogProvider(stack, "datadog", {});
+    new CloudSiemRules(stack, "siem", { rules: [load(path.join(project.packDir, "hostile-exec.ts"))] });
+    keepTextLiteral(stack);
+    const json = JSON.parse(Testing.synth(stack)) as {
+      resource: { datadog_security_monitoring_rule: Record<string, { name: string; message: string; query: Array<{ query: string }> }> };
+    };
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+    const rule = only(json.resource.datadog_security_monitoring_rule);
+    expect(rule.name).toBe('Exec by $${trimspace(file("/etc/hostname"))} %%{ if true }x%%{ endif }');
+    expect(rule.message).toContain(rule.name);
+    expect(rule.query[0].query).toContain('@usr.name:"$${trimspace(file(\\"/etc/hostname\\"))}"');
+    expect(foreignTemplates(json)).toEqual([]);
   }, 60_000);
 
   test("refuses to overwrite an existing rule (exit 1) and leaves it untouched", async () => {

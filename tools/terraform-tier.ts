@@ -13,6 +13,7 @@ import * as os from "os";
 import * as path from "path";
 import { JsonObject, JsonValue, asArray, asObject, asString, asStrings } from "./json";
 import { TERRAFORM_FEATURES } from "../lib/terraform-floor";
+import { escapeTemplateSequences, templateParts } from "../lib/terraform-template";
 
 /** Environment variable that points at a provider mirror folder (the folder holding `registry.terraform.io`). */
 export const MIRROR_ENV_VAR = "EKS_AUDIT_SIEM_TF_MIRROR";
@@ -76,10 +77,14 @@ const DATADOG_REF = /(?<![A-Za-z0-9_.-])(data\.)?datadog_[a-z0-9_]+\.[A-Za-z0-9_
 function replaceDatadogRefs(value: JsonValue): JsonValue {
   if (typeof value === "string") {
     if (!value.includes("datadog_")) return value;
-    // Expressions without nested braces, which is all cdktf writes for plain references.
-    return value.replace(/\$\{([^{}]*)\}/g, (whole, expr: string) =>
-      expr.includes("datadog_") ? "${" + expr.replace(DATADOG_REF, '"datadog-placeholder"') + "}" : whole,
-    );
+    // Literal text (`$${`, `%%{`: lib/literal-text.ts) is kept as it is; only interpolations are rewritten.
+    return templateParts(value)
+      .map((p) =>
+        "literal" in p
+          ? escapeTemplateSequences(p.literal)
+          : `${p.start}${p.start === "${" ? p.expression.replace(DATADOG_REF, '"datadog-placeholder"') : p.expression}${p.terminated ? "}" : ""}`,
+      )
+      .join("");
   }
   if (Array.isArray(value)) return value.map(replaceDatadogRefs);
   if (value !== null && typeof value === "object") {

@@ -10,7 +10,9 @@ import { App } from "cdktf";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../config/load";
 import { skipTokenCreationTraces } from "../lib/cdktf-token-traces";
 import { EnvironmentStack } from "../stacks/environment-stack";
-import { discardStaging, stagingFolder, swapInOutput } from "./synth-output";
+import { OutputFolderError, errorMessage } from "./output-fs";
+import { waitMsFromEnv } from "./synth-lock";
+import { outputFolder, replaceOutput } from "./synth-output";
 
 /** Where text goes: `process.stdout`, `process.stderr`, or a test's collector. */
 export interface TextWriter {
@@ -42,27 +44,29 @@ export function outdirFromEnv(env: NodeJS.ProcessEnv): string {
  * @returns the exit code: 0 when every stack was synthesized and swapped in, 1 otherwise
  */
 export function runSynth(io: SynthIo): number {
-  const outdir = outdirFromEnv(io.env);
   try {
+    const folder = outputFolder(outdirFromEnv(io.env), process.cwd());
+    const waitMs = waitMsFromEnv(io.env);
     skipTokenCreationTraces(io.env);
     const config = loadConfigFile(configPathFromEnv(io.env));
-    discardStaging(outdir);
-    const app = new App({ outdir: stagingFolder(outdir), skipBackendValidation: false });
-    for (const env of config.environments) new EnvironmentStack(app, env);
-    app.synth();
-    swapInOutput(outdir);
+    // Nothing touches the disk before replaceOutput holds the folder's lock: cdktf's App creates its outdir.
+    const synthesize = (staging: string): void => {
+      const app = new App({ outdir: staging, skipBackendValidation: false });
+      for (const env of config.environments) new EnvironmentStack(app, env);
+      app.synth();
+    };
+    replaceOutput(folder, synthesize, { waitMs, note: (line) => io.stderr.write(`${line}\n`) });
     const names = config.environments.map((e) => e.name).join(", ");
-    io.stdout.write(`synthesized ${config.environments.length} stack(s) into ${outdir}/stacks: ${names}\n`);
+    io.stdout.write(`synthesized ${config.environments.length} stack(s) into ${folder.shown}/stacks: ${names}\n`);
     return 0;
   } catch (error) {
-    discardStaging(outdir);
     io.stderr.write(`${errorParagraph(error)}\n`);
     return 1;
   }
 }
 
-/** The one paragraph a failed run prints: a config error as it is, anything else as `error: <message>`. */
+/** The one paragraph a failed run prints: a config or output-folder error as it is, anything else as `error: <message>`. */
 function errorParagraph(error: unknown): string {
-  if (error instanceof ConfigError) return error.message;
-  return `error: ${error instanceof Error ? error.message : String(error)}`;
+  if (error instanceof ConfigError || error instanceof OutputFolderError) return error.message;
+  return `error: ${errorMessage(error)}`;
 }

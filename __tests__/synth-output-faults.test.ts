@@ -110,11 +110,27 @@ let runs = 0;
 interface Scenario {
   readonly name: string;
   readonly setUp: (out: string) => void;
+  /** What a run without faults notes. */
+  readonly notes: string[];
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: "a previous output with lock files (written before the marker existed)", setUp: writePreviousOutput },
-  { name: "no previous output", setUp: () => undefined },
+  { name: "a previous output with lock files (written before the marker existed)", setUp: writePreviousOutput, notes: [] },
+  { name: "no previous output", setUp: () => undefined, notes: [] },
+  {
+    // This process's own pid in a lock can only be a lock left by a killed process (see tools/synth-lock.ts).
+    name: "a previous output and the lock of a killed synth",
+    setUp: (out) => {
+      writePreviousOutput(out);
+      writeFileSync(
+        path.join(path.dirname(out), ".out.synth-lock"),
+        JSON.stringify({ pid: process.pid, host: os.hostname(), since: "2026-01-01T00:00:00.000Z" }),
+      );
+    },
+    notes: [
+      `.out.synth-lock: removed a stale lock of pid ${process.pid} on host ${os.hostname()}, since 2026-01-01T00:00:00.000Z (no longer running)`,
+    ],
+  },
 ];
 
 /** A fresh project folder with the scenario's previous output in `out/`. */
@@ -145,7 +161,7 @@ describe.each(SCENARIOS)("output swap under faults: $name", (scenario) => {
   const steps = dry.steps;
 
   it(`runs cleanly: ${steps.length} steps, the new output complete with the kept files, nothing left beside it`, () => {
-    expect(clean).toEqual({ notes: [] });
+    expect(clean).toEqual({ notes: scenario.notes });
     expect(next![OUTPUT_MARKER]).toMatch(/^file /);
     expect(next!["stacks/added/cdk.tf.json"]).toBe('file {"stack":"added","new":true}');
     if (previous !== undefined) {

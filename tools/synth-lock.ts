@@ -188,13 +188,20 @@ function takeOver(io: OutputFs, file: string, staleText: string, pid: number): b
   return false;
 }
 
-/** Removes the lock files a killed takeover left aside (`<lock>.stale-<pid>` of a process no longer running). */
+/**
+ * Removes the lock files a killed take-over left aside (`<lock>.stale-<pid>` of a process no longer running). Only
+ * tidying: a failure here leaves them for the next synth and does not stop this one.
+ */
 function removeLeftAside(io: OutputFs, file: string, clock: LockClock): void {
   const prefix = `${path.basename(file)}.stale-`;
-  for (const name of io.readdir(path.dirname(file))) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length));
-    if (Number.isInteger(pid) && (pid === clock.pid || !clock.isAlive(pid))) io.unlink(path.join(path.dirname(file), name));
+  try {
+    for (const name of io.readdir(path.dirname(file))) {
+      if (!name.startsWith(prefix)) continue;
+      const pid = Number(name.slice(prefix.length));
+      if (Number.isInteger(pid) && (pid === clock.pid || !clock.isAlive(pid))) io.unlink(path.join(path.dirname(file), name));
+    }
+  } catch {
+    // Tidying only (see above).
   }
 }
 

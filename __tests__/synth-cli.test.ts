@@ -250,6 +250,7 @@ describe("synth: terraform's working files survive a re-synth", () => {
 describe("synth: two at once into one folder, and a lock left by a killed synth", () => {
   const dir = projectCopy("eks-audit-siem-two-");
   const lockFile = path.join(dir, ".cdktf.out.synth-lock");
+  // Real processes on a shared machine: each test starts up to two synths (a few seconds each under load).
   /** A process that stays alive until killed (a synth that holds the lock, as far as the lock can tell). */
   const holder = () => spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
   const holds = (pid: number) => writeFileSync(lockFile, JSON.stringify({ pid, host: os.hostname(), since: "2026-01-01T00:00:00.000Z" }));
@@ -267,7 +268,7 @@ describe("synth: two at once into one folder, and a lock left by a killed synth"
       expect(r.stderr).toMatch(/^(|output folder cdktf.out: waiting for another synth \(pid \d+ on host .*\) to finish\n)$/);
     }
     complete();
-  });
+  }, 120_000);
 
   it("stops with one paragraph naming the folder and the holder when told not to wait, and leaves the output as it was", () => {
     const before = filesUnder(path.join(dir, "cdktf.out"));
@@ -285,7 +286,7 @@ describe("synth: two at once into one folder, and a lock left by a killed synth"
     }
     const after = filesUnder(path.join(dir, "cdktf.out"));
     for (const [name, content] of before) expect(content.equals(after.get(name)!)).toBe(true);
-  });
+  }, 120_000);
 
   it("waits for a holder, and goes on when the holder is killed (its lock is then stale)", async () => {
     const live = holder();
@@ -299,7 +300,7 @@ describe("synth: two at once into one folder, and a lock left by a killed synth"
     expect(r.stderr).toContain(`.cdktf.out.synth-lock: removed a stale lock of pid ${live.pid} on host`);
     expect(r.status).toBe(0);
     complete();
-  });
+  }, 120_000);
 
   it("removes a lock left by a synth that no longer runs, at once", () => {
     const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
@@ -310,7 +311,7 @@ describe("synth: two at once into one folder, and a lock left by a killed synth"
     );
     expect(r.status).toBe(0);
     complete();
-  });
+  }, 120_000);
 });
 
 describe("synth: output folders it refuses, and a trailing slash", () => {
@@ -324,12 +325,12 @@ describe("synth: output folders it refuses, and a trailing slash", () => {
     expect(r.stderr).toMatch(/^invalid output folder docs: folder: received a folder synth did not write \(it holds "guide.md", and neither /);
     expect(r.stderr.trimEnd()).not.toContain("\n");
     expect(readdirSync(path.join(dir, "docs"))).toEqual(["guide.md"]);
-  });
+  }, 120_000);
 
   it("writes into the folder itself when the path ends with a slash", () => {
     const r = run(dir, { CDKTF_OUTDIR: "out/" });
     expect(r.stdout).toBe("synthesized 2 stack(s) into out/stacks: staging, production\n");
     expect(r.status).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["config", "docs", "out"]);
-  });
+  }, 120_000);
 });

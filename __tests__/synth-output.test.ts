@@ -245,7 +245,27 @@ describe("the lock: one synth at a time per output folder", () => {
     const clock = fakeClock([]);
     const old = lockIn(project(), "", 0, clock, 60_000);
     expect(old.take).not.toThrow();
-    expect(old.notes).toEqual([".out.synth-lock: removed a stale lock of a process that left no readable pid (no longer running)"]);
+    expect(old.notes).toEqual([".out.synth-lock: removed a stale lock of a process that left no readable pid (older than 10 s)"]);
+  });
+
+  it("never deletes a fresh lock: one taken by another process between finding the lock stale and moving it aside is put back", () => {
+    const root = project();
+    const clock = fakeClock([7]);
+    const file = path.join(root, ".out.synth-lock");
+    writeFileSync(file, JSON.stringify({ pid: 5, host: "here", since: "x" }));
+    const fresh = JSON.stringify({ pid: 7, host: "here", since: "y" });
+    // Just before this process moves the stale lock aside, another one replaces it with its own (a race).
+    const racing = {
+      ...nodeOutputFs,
+      rename(from: string, to: string) {
+        if (from === file) writeFileSync(file, fresh);
+        nodeOutputFs.rename(from, to);
+      },
+    };
+    const take = () => acquireLock({ io: racing, file, shownFile: ".out.synth-lock", shownFolder: "out", waitMs: 0, note: () => undefined, clock });
+    expect(take).toThrow(/another synth \(pid 7 on host here, since y\) holds its lock/);
+    expect(readFileSync(file, "utf8")).toBe(fresh);
+    expect(readdirSync(root)).toEqual([".out.synth-lock"]);
   });
 
   it("removes what a killed take-over left aside, and keeps what a live one did", () => {
@@ -264,7 +284,7 @@ describe("the lock: one synth at a time per output folder", () => {
     expect(waitMsFromEnv({ [WAIT_ENV_VAR]: "0" })).toBe(0);
     expect(waitMsFromEnv({ [WAIT_ENV_VAR]: "5" })).toBe(5000);
     expect(() => waitMsFromEnv({ [WAIT_ENV_VAR]: "-1" })).toThrow(
-      `invalid environment: ${WAIT_ENV_VAR}: received "-1"; allowed: a whole number of seconds to wait for another synth into the same folder (0 = do not wait; default 60)`,
+      `invalid environment variable: ${WAIT_ENV_VAR}: received "-1"; allowed: a whole number of seconds to wait for another synth into the same folder (0 = do not wait; default 60)`,
     );
   });
 });

@@ -116,7 +116,8 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * A reason synth refuses an output folder or could not replace it: one paragraph for the user, no stack trace.
+ * A reason synth refuses an output folder (the folder, its lock, or how long to wait for it) or could not replace it:
+ * one paragraph for the user, no stack trace.
  * `runSynth` prints the message as it is.
  */
 export class OutputFolderError extends Error {

@@ -80,7 +80,7 @@ export function waitMsFromEnv(env: NodeJS.ProcessEnv): number {
   if (raw === undefined || raw === "") return DEFAULT_WAIT_SECONDS * 1000;
   if (!/^\d{1,6}$/.test(raw)) {
     throw new OutputFolderError(
-      `invalid environment: ${WAIT_ENV_VAR}: received ${JSON.stringify(raw)}; allowed: a whole number of seconds to wait for another synth into the same folder (0 = do not wait; default ${DEFAULT_WAIT_SECONDS})`,
+      `invalid environment variable: ${WAIT_ENV_VAR}: received ${JSON.stringify(raw)}; allowed: a whole number of seconds to wait for another synth into the same folder (0 = do not wait; default ${DEFAULT_WAIT_SECONDS})`,
     );
   }
   return Number(raw) * 1000;
@@ -124,8 +124,8 @@ export function acquireLock(options: LockOptions): () => void {
     if (found === undefined) continue; // released between our attempt and the read: try again
     const holder = parseHolder(found.text);
     if (isStale(holder, found.modifiedMs, clock)) {
-      if (takeOver(io, file, found.text, clock.pid))
-        options.note(`${options.shownFile}: removed a stale lock of ${describe(holder)} (no longer running)`);
+      const why = holder === undefined ? `older than ${UNREADABLE_STALE_MS / 1000} s` : "no longer running";
+      if (takeOver(io, file, found.text, clock.pid)) options.note(`${options.shownFile}: removed a stale lock of ${describe(holder)} (${why})`);
       continue;
     }
     const now = clock.now();

@@ -229,9 +229,10 @@ describe.each(SCENARIOS)("output swap under faults: $name", (scenario) => {
   // output whole. Only kills before a step that changes the disk are distinct (a kill before a read leaves what a kill
   // before the next change leaves); any call not known to only read counts as a change. First kills: every change
   // from the first rename of the previous output on, and the last change before it (the new output fully written
-  // beside the untouched previous one: earlier first kills leave a part of that same folder to delete).
+  // beside the untouched previous one: earlier first kills leave a part of that same folder to delete); every change
+  // when there is no previous output.
   const allChanges = cases.filter(({ step }) => !READS.has(step.split(" ")[0]));
-  const firstRename = allChanges.findIndex(({ step }) => step.startsWith("rename "));
+  const firstRename = allChanges.findIndex(({ step }) => step.startsWith("rename out "));
   const changes = allChanges.slice(Math.max(0, firstRename - 1));
   it.each(changes)("kill before step $at, then a kill before each change of the next run's recovery: still recoverable", ({ at }) => {
     const killedProject = () => {

@@ -90,6 +90,24 @@ describe("output folder: what synth replaces and what it refuses", () => {
     );
   });
 
+  it("refuses a device where the folder should be", () => {
+    expect(replace(outputFolder("/dev/null", project())).error!.message).toBe(
+      "invalid output folder /dev/null: folder: received a special file (a device, FIFO or socket); allowed: a folder written by synth, or a path that does not exist yet",
+    );
+  });
+
+  it("refuses a path with a control character or too long, shown escaped and cut", () => {
+    const root = project();
+    expect(() => outputFolder("out\nput", root)).toThrow(
+      'invalid output folder "out\\nput": folder: received a path with a control character; allowed: a path of at most 1024 characters without control characters (newlines, tabs, NUL)',
+    );
+    expect(() => outputFolder("a\u0000b", root)).toThrow('invalid output folder "a\\u0000b": folder: received a path with a control character');
+    expect(() => outputFolder("x".repeat(5000), root)).toThrow(
+      `invalid output folder "${"x".repeat(100)}"... (5000 characters): folder: received a path too long`,
+    );
+    expect(readdirSync(root)).toEqual([]);
+  });
+
   it("refuses a folder that is or contains the current folder", () => {
     const root = project();
     for (const given of [".", "..", "/", root]) {

@@ -39,6 +39,9 @@ const MARKER_TEXT = [
   "",
 ].join("\n");
 
+/** The longest output folder path synth takes (Linux's own limit is 4,096 bytes, a name's 255). */
+const MAX_PATH_LENGTH = 1024;
+
 /** The output folder and the working names beside it. */
 export interface OutputFolder {
   /** As messages show it: the path given, without trailing slashes. */
@@ -57,6 +60,13 @@ export interface OutputFolder {
 
 /** Resolves the output folder path (`CDKTF_OUTDIR` or `cdktf.out`), refusing one that contains the current folder. */
 export function outputFolder(given: string, cwd: string): OutputFolder {
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
+  if (/[\u0000-\u001f\u007f]/.test(given) || given.length > MAX_PATH_LENGTH) {
+    const cut = given.length > 100 ? `${JSON.stringify(given.slice(0, 100))}... (${given.length} characters)` : JSON.stringify(given);
+    throw new OutputFolderError(
+      `invalid output folder ${cut}: folder: received a path ${given.length > MAX_PATH_LENGTH ? "too long" : "with a control character"}; allowed: a path of at most ${MAX_PATH_LENGTH} characters without control characters (newlines, tabs, NUL)`,
+    );
+  }
   const shown = given.length > 1 ? given.replace(/(?<=.)[\\/]+$/, "") : given;
   const abs = path.resolve(cwd, given);
   if (abs === path.dirname(abs) || abs === cwd || cwd.startsWith(abs + path.sep)) {
@@ -207,8 +217,10 @@ function refuseForeignOutput(folder: OutputFolder, io: OutputFs): void {
   if (entry === undefined) return;
   const where = `invalid output folder ${folder.shown}: folder`;
   if (entry.kind === "link") throw linkRefusal(folder, io, folder.path, "folder", "out of the project");
-  if (entry.kind !== "folder")
-    throw new OutputFolderError(`${where}: received a ${entry.kind}; allowed: a folder written by synth, or a path that does not exist yet`);
+  if (entry.kind !== "folder") {
+    const what = entry.kind === "file" ? "a file" : "a special file (a device, FIFO or socket)";
+    throw new OutputFolderError(`${where}: received ${what}; allowed: a folder written by synth, or a path that does not exist yet`);
+  }
   const names = io.readdir(folder.path);
   const manifest = path.join(folder.path, "manifest.json");
   const own =

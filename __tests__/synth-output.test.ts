@@ -59,6 +59,18 @@ describe("output folder: what synth replaces and what it refuses", () => {
     expect(readdirSync(path.join(root, "legacy/stacks"))).toEqual(["prod"]);
   });
 
+  it("leaves a <folder>.partial of an earlier version alone (it may hold lock files), saying what it is", () => {
+    const root = project();
+    mkdirSync(path.join(root, "out.partial/stacks/prod"), { recursive: true });
+    writeFileSync(path.join(root, "out.partial/stacks/prod/.terraform.lock.hcl"), "lock");
+    expect(replace(outputFolder("out", root))).toEqual({
+      notes: [
+        "out.partial: left by an interrupted synth of an earlier version and no longer used; if a stack lost its .terraform.lock.hcl or .terraform/ then, they are in out.partial/stacks/<environment>/: move them back, then delete out.partial",
+      ],
+    });
+    expect(readFileSync(path.join(root, "out.partial/stacks/prod/.terraform.lock.hcl"), "utf8")).toBe("lock");
+  });
+
   it("takes a path with a trailing slash as the folder itself, and names it without the slash", () => {
     const root = project();
     const folder = outputFolder("out/", root);

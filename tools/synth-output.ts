@@ -121,7 +121,10 @@ export function replaceOutput(folder: OutputFolder, write: (staging: string) => 
   );
   try {
     fsStep(folder, "recover from an interrupted synth", () => recoverOutput(folder, io));
-    fsStep(folder, "check the output folder", () => refuseForeignOutput(folder, io));
+    fsStep(folder, "check the output folder", () => {
+      refuseForeignOutput(folder, io);
+      if (io.lstat(`${folder.path}.partial`) !== undefined) options.note(legacyStagingNote(folder));
+    });
     const kept = fsStep(folder, "write the new output", () => {
       try {
         write(folder.staging);
@@ -159,6 +162,15 @@ function fsStep<T>(folder: OutputFolder, what: string, fn: () => T): T {
       `cannot replace output folder ${folder.shown}: could not ${what}: ${errorMessage(error)}; the previous output is unchanged`,
     );
   }
+}
+
+/**
+ * Earlier versions synthesized into `<folder>.partial` and moved the kept files into it before the swap, so one
+ * killed then may have left a stack's lock file there. Synth no longer uses or deletes that folder: it says so.
+ */
+function legacyStagingNote(folder: OutputFolder): string {
+  const legacy = `${folder.shown}.partial`;
+  return `${legacy}: left by an interrupted synth of an earlier version and no longer used; if a stack lost its .terraform.lock.hcl or .terraform/ then, they are in ${legacy}/stacks/<environment>/: move them back, then delete ${legacy}`;
 }
 
 /** Step 1: puts the previous output back or finishes its removal, and drops a partly written new output. */

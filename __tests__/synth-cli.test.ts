@@ -3,7 +3,7 @@
  * project folder of its own, with no `terraform` on the PATH. Checks determinism across folders, no absolute paths
  * or secrets, the bad-config path, and that a re-synth keeps each stack's `.terraform/` and lock file.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import * as fs from "fs";
 import * as os from "os";
@@ -18,13 +18,34 @@ const MAIN = path.join(ROOT, "main.ts");
 const NODE_ONLY_PATH = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-path-"));
 fs.symlinkSync(process.execPath, path.join(NODE_ONLY_PATH, "node"));
 
-function run(cwd: string, env: NodeJS.ProcessEnv = {}) {
+function appEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env, CHECKPOINT_DISABLE: "1", PATH: NODE_ONLY_PATH };
   delete fullEnv.CDKTF_OUTDIR;
   delete fullEnv.EKS_AUDIT_SIEM_CONFIG;
-  Object.assign(fullEnv, env);
-  const r = spawnSync(process.execPath, [RUN_TS, MAIN], { cwd, encoding: "utf8", env: fullEnv });
+  delete fullEnv.EKS_AUDIT_SIEM_SYNTH_WAIT;
+  return Object.assign(fullEnv, env);
+}
+
+function run(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [RUN_TS, MAIN], { cwd, encoding: "utf8", env: appEnv(env) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts the app as a process of its own (for two at once); resolves when it exits. */
+function start(
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+  onStderr: (soFar: string) => void = () => undefined,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [RUN_TS, MAIN], { cwd, env: appEnv(env) });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+    onStderr(stderr);
+  });
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
 }
 
 const created: string[] = [NODE_ONLY_PATH];
@@ -140,11 +161,11 @@ describe("synth: bad config", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it("leaves cdktf.out/ untouched and no partial folder", () => {
+  it("leaves cdktf.out/ untouched and nothing beside it", () => {
     const after = filesUnder(path.join(dir, "cdktf.out"));
     expect([...after.keys()]).toEqual([...before.keys()]);
     for (const [name, content] of before) expect(content.equals(after.get(name)!)).toBe(true);
-    expect(existsSync(path.join(dir, "cdktf.out.partial"))).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(["bad", "cdktf.out", "config"]);
   });
 
   it("reports a missing config file the same way", () => {
@@ -224,4 +245,92 @@ describe("synth: terraform's working files survive a re-synth", () => {
     expect(readdirSync(stacks)).toEqual(["staging"]);
     expect(existsSync(path.join(stacks, "staging", ".terraform.lock.hcl"))).toBe(true);
   });
+});
+
+describe("synth: two at once into one folder, and a lock left by a killed synth", () => {
+  const dir = projectCopy("eks-audit-siem-two-");
+  const lockFile = path.join(dir, ".cdktf.out.synth-lock");
+  // Real processes on a shared machine: each test starts up to two synths (a few seconds each under load).
+  /** A process that stays alive until killed (a synth that holds the lock, as far as the lock can tell). */
+  const holder = () => spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { stdio: "ignore" });
+  const holds = (pid: number) => writeFileSync(lockFile, JSON.stringify({ pid, host: os.hostname(), since: "2026-01-01T00:00:00.000Z" }));
+  const complete = () => {
+    const names = [...filesUnder(path.join(dir, "cdktf.out")).keys()].sort();
+    expect(names).toEqual([".synthesized-by-eks-audit-siem", "manifest.json", "stacks/production/cdk.tf.json", "stacks/staging/cdk.tf.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["cdktf.out", "config"]);
+  };
+
+  it("both succeed when started together, one after the other, and the output is complete", async () => {
+    const [a, b] = await Promise.all([start(dir), start(dir)]);
+    for (const r of [a, b]) {
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe("synthesized 2 stack(s) into cdktf.out/stacks: staging, production\n");
+      expect(r.stderr).toMatch(/^(|output folder cdktf.out: waiting for another synth \(pid \d+ on host .*\) to finish\n)$/);
+    }
+    complete();
+  }, 120_000);
+
+  it("stops with one paragraph naming the folder and the holder when told not to wait, and leaves the output as it was", () => {
+    const before = filesUnder(path.join(dir, "cdktf.out"));
+    const live = holder();
+    try {
+      holds(live.pid!);
+      const r = run(dir, { EKS_AUDIT_SIEM_SYNTH_WAIT: "0" });
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(
+        `output folder cdktf.out is busy: another synth (pid ${live.pid} on host ${os.hostname()}, since 2026-01-01T00:00:00.000Z) holds its lock .cdktf.out.synth-lock; run again when it has finished (EKS_AUDIT_SIEM_SYNTH_WAIT sets how many seconds to wait), or delete .cdktf.out.synth-lock if no synth is running\n`,
+      );
+    } finally {
+      live.kill("SIGKILL");
+    }
+    const after = filesUnder(path.join(dir, "cdktf.out"));
+    for (const [name, content] of before) expect(content.equals(after.get(name)!)).toBe(true);
+  }, 120_000);
+
+  it("waits for a holder, and goes on when the holder is killed (its lock is then stale)", async () => {
+    const live = holder();
+    holds(live.pid!);
+    // The holder is killed once the synth says it waits (not after a guessed delay).
+    const waiting = start(dir, { EKS_AUDIT_SIEM_SYNTH_WAIT: "60" }, (soFar) => {
+      if (soFar.includes("waiting for another synth")) live.kill("SIGKILL");
+    });
+    const r = await waiting;
+    expect(r.stderr).toContain(`output folder cdktf.out: waiting for another synth (pid ${live.pid} on host`);
+    expect(r.stderr).toContain(`.cdktf.out.synth-lock: removed a stale lock of pid ${live.pid} on host`);
+    expect(r.status).toBe(0);
+    complete();
+  }, 120_000);
+
+  it("removes a lock left by a synth that no longer runs, at once", () => {
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    holds(Number(gone.stdout));
+    const r = run(dir, { EKS_AUDIT_SIEM_SYNTH_WAIT: "0" });
+    expect(r.stderr).toBe(
+      `.cdktf.out.synth-lock: removed a stale lock of pid ${gone.stdout} on host ${os.hostname()}, since 2026-01-01T00:00:00.000Z (no longer running)\n`,
+    );
+    expect(r.status).toBe(0);
+    complete();
+  }, 120_000);
+});
+
+describe("synth: output folders it refuses, and a trailing slash", () => {
+  const dir = projectCopy("eks-audit-siem-outdir-");
+  mkdirSync(path.join(dir, "docs"));
+  writeFileSync(path.join(dir, "docs/guide.md"), "# a guide\n");
+
+  it("refuses to replace a folder it did not write (CDKTF_OUTDIR=docs), and leaves it as it was", () => {
+    const r = run(dir, { CDKTF_OUTDIR: "docs" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^invalid output folder docs: folder: received a folder synth did not write \(it holds "guide.md", and neither /);
+    expect(r.stderr.trimEnd()).not.toContain("\n");
+    expect(readdirSync(path.join(dir, "docs"))).toEqual(["guide.md"]);
+  }, 120_000);
+
+  it("writes into the folder itself when the path ends with a slash", () => {
+    const r = run(dir, { CDKTF_OUTDIR: "out/" });
+    expect(r.stdout).toBe("synthesized 2 stack(s) into out/stacks: staging, production\n");
+    expect(r.status).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(["config", "docs", "out"]);
+  }, 120_000);
 });

@@ -23,7 +23,21 @@ describe("string escaping", () => {
   });
 
   it("splits templates with nested braces and quoted braces", () => {
-    expect(templateParts('a${f({"}": 1})}b')).toEqual([{ literal: "a" }, { expr: 'f({"}": 1})' }, { literal: "b" }]);
+    expect(templateParts('a${f({"}": 1})}b')).toEqual([
+      { literal: "a" },
+      { start: "${", expression: 'f({"}": 1})', terminated: true },
+      { literal: "b" },
+    ]);
+  });
+
+  it("keeps escaped template text literal: $${ and %%{ are text, in quoted strings and in JSON documents", () => {
+    expect(templateParts("a$${x}%%{y}$$${z}")).toEqual([{ literal: "a${x}%{y}$${z}" }]);
+    expect(quotedTemplate('"$${file(\\"/etc/hostname\\")}" ${aws_iam_role.r.arn}')).toBe(
+      '\\"$${file(\\\\\\"/etc/hostname\\\\\\")}\\" ${aws_iam_role.r.arn}',
+    );
+    expect(hclExpression({ a: "x $${var.k} %%{ if true } ${aws_iam_role.r.arn}" })).toBe(
+      '{\n  "a" = join("", ["x $${var.k} %%{ if true } ", aws_iam_role.r.arn])\n}',
+    );
   });
 });
 

@@ -155,6 +155,9 @@ export interface StringOptions {
   readonly maxLength?: number;
 }
 
+/** cdktf's token markers for strings, lists and maps (cdktf `lib/tokens/private/encoding.ts`). */
+const CDKTF_TOKEN_MARKER = /[$#&]\{TfToken\[/;
+
 class StringSchema<T extends string> extends Schema<T> {
   constructor(private readonly options: StringOptions) {
     super();
@@ -163,6 +166,11 @@ class StringSchema<T extends string> extends Schema<T> {
     const o = this.options;
     if (typeof value !== "string") {
       ctx.issue(path, value, `${this.allowed()} (got ${typeName(value)})`);
+      return undefined;
+    }
+    if (CDKTF_TOKEN_MARKER.test(value)) {
+      // Text is written literally (lib/literal-text.ts), except cdktf's own token markers, which no text can mean.
+      ctx.issue(path, value, `${this.allowed()}, without cdktf's token marker \${TfToken[...]} (cdktf would replace it with a value of its own)`);
       return undefined;
     }
     const bad =

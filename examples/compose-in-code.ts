@@ -17,6 +17,7 @@ import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
 import { renderHclSafely } from "../modules/hcl";
 import { requireTerraformFloor } from "../lib/terraform-floor";
+import { keepTextLiteral } from "../lib/literal-text";
 
 export class PlatformAuditStack extends TerraformStack {
   constructor(scope: Construct, id: string) {
@@ -69,6 +70,8 @@ export class PlatformAuditStack extends TerraformStack {
     renderHclSafely(this);
     // terraform.required_version: the floor of what the stack uses (here >= 1.11, for the write-only secret).
     requireTerraformFloor(this);
+    // Last: every text (props, config, rule files) reaches Terraform literally, checked on every synth.
+    keepTextLiteral(this);
   }
 }
 

@@ -13,6 +13,7 @@ import { applyPolicyChecks } from "../modules/policy";
 import { skipCrossStackPreparation } from "../lib/self-contained-stack";
 import { requireTerraformFloor } from "../lib/terraform-floor";
 import { renderHclSafely } from "../modules/hcl";
+import { keepTextLiteral } from "../lib/literal-text";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
 export const DATADOG_API_KEY_VARIABLE = "datadog_api_key";
@@ -67,6 +68,8 @@ export class EnvironmentStack extends TerraformStack {
     this.cloudSiem = env.cloudSiem.enabled ? this.detectionRules() : undefined;
     applyPolicyChecks(this);
     renderHclSafely(this);
+    // Last: every text reaches Terraform literally (escaped before anything resolves it), checked on every synth.
+    keepTextLiteral(this);
   }
 
   /** The guide's "Amazon EKS audit logs" step for one cluster (new or existing). */

@@ -17,6 +17,8 @@ import { slug, unknownKeyProblems } from "./suppressions";
 import { readableAddress } from "../addresses";
 import { Problem, Problems, throwProblems } from "../../lib/problem";
 import { importExisting } from "../../lib/terraform-floor";
+import { terraformExpression } from "../../lib/literal-text";
+import { hclLiteral } from "../../lib/terraform-template";
 
 /** One built-in rule to pin. */
 export interface BuiltInRuleSetting {
@@ -85,17 +87,19 @@ export class BuiltInRuleReview extends Construct {
     });
     readableAddress(this.builtInRulesDataSource, "builtin_rules");
     const ds = this.builtInRulesDataSource;
-    const rulesRef = `${ds.fqn}.rules`;
+    // Expressions are written as tokens (terraformExpression) with their text as HCL literals (hclLiteral): a rule
+    // name or a notification handle is text, never a template (lib/literal-text.ts).
+    const rulesRef = `data.${ds.terraformResourceType}.${ds.friendlyUniqueId}.rules`;
     new TerraformOutput(this, "names", {
       description: "Names of the Datadog built-in rules matching the tags filter (review them; adopt by exact name)",
-      value: `\${sort(${rulesRef}[*].name)}`,
+      value: terraformExpression(`sort(${rulesRef}[*].name)`),
     }).overrideLogicalId("builtin_rule_names");
 
     const adopted: Record<string, SecurityMonitoringDefaultRule> = {};
     for (const setting of props.rules) {
       const key = `builtin-${slug(setting.name)}`;
       // index() fails the plan ("item not found") when no built-in rule has this exact name.
-      const position = `index(${rulesRef}[*].name, ${JSON.stringify(setting.name)})`;
+      const position = `index(${rulesRef}[*].name, ${hclLiteral(setting.name)})`;
       const notifications = setting.notifications ?? props.notifications ?? {};
       const notificationMap: Record<string, string[]> = {};
       for (const severity of SEVERITIES) notificationMap[severity] = [...(notifications[severity] ?? [])];
@@ -104,14 +108,14 @@ export class BuiltInRuleReview extends Construct {
       // left out would have their notifications cleared anyway). Written as a raw dynamic block: the case list
       // only exists at plan time.
       rule.addOverride("dynamic.case", {
-        for_each: `\${${rulesRef}[${position}].case}`,
+        for_each: terraformExpression(`${rulesRef}[${position}].case`),
         iterator: "builtin_case",
         content: {
-          status: "${builtin_case.value.status}",
-          notifications: `\${lookup(${JSON.stringify(notificationMap)}, builtin_case.value.status, [])}`,
+          status: terraformExpression("builtin_case.value.status"),
+          notifications: terraformExpression(`lookup(${hclLiteral(notificationMap)}, builtin_case.value.status, [])`),
         },
       });
-      importExisting(rule, `\${${ds.fqn}.rule_ids[${position}]}`);
+      importExisting(rule, terraformExpression(`data.${ds.terraformResourceType}.${ds.friendlyUniqueId}.rule_ids[${position}]`));
       adopted[key] = rule;
     }
     this.builtInRules = adopted;

@@ -1,4 +1,5 @@
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
+import { escapeTemplateSequences, hclLiteral, templateParts } from "../../lib/terraform-template";
 
 /**
  * HCL output (`cdktf synth --hcl`) that Terraform parses.
@@ -9,7 +10,8 @@ import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, T
  * garbage), and renders the `terraform` block's plain attributes by their index (`0 = "required_version"`).
  * `renderHclSafely(stack)` wraps the stack's HCL rendering:
  *
- * - strings are escaped for HCL's quoted template syntax (backslashes, quotes), references kept;
+ * - strings are escaped for HCL's quoted template syntax (backslashes, quotes), references kept, and literal text
+ *   (`$${`, `%%{`: lib/literal-text.ts) stays literal;
  * - JSON documents (IAM policies, the dashboard) become `jsonencode({ ... })` of an HCL object, references as
  *   expressions, so they read as objects and diff as objects;
  * - `terraform` block attributes (`required_version`) are written by name;
@@ -56,51 +58,24 @@ function terraformBlock(config: unknown): Record<string, unknown> {
 /** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
-/** Splits a string into literal text and `${...}` interpolations (braces balanced, quoted strings skipped). */
-export function templateParts(s: string): Array<{ literal: string } | { expr: string }> {
-  const parts: Array<{ literal: string } | { expr: string }> = [];
-  let i = 0;
-  let literal = "";
-  while (i < s.length) {
-    if (s.startsWith("${", i)) {
-      let depth = 1;
-      let j = i + 2;
-      let quoted = false;
-      for (; j < s.length && depth > 0; j++) {
-        const c = s[j];
-        if (quoted) {
-          if (c === "\\") j++;
-          else if (c === '"') quoted = false;
-        } else if (c === '"') quoted = true;
-        else if (c === "{") depth++;
-        else if (c === "}") depth--;
-      }
-      if (depth !== 0) throw new Error(`unterminated \${ in ${JSON.stringify(s.slice(0, 80))}`);
-      if (literal !== "") parts.push({ literal });
-      literal = "";
-      parts.push({ expr: s.slice(i + 2, j - 1) });
-      i = j;
-    } else {
-      literal += s[i];
-      i++;
-    }
-  }
-  if (literal !== "") parts.push({ literal });
-  return parts;
-}
+export { templateParts };
 
-/** The content of an HCL quoted template for `s`: literal backslashes and quotes escaped, references kept. */
+/**
+ * The content of an HCL quoted template for `s` (a string of the JSON output): literal text escaped for HCL
+ * (backslashes, quotes, and `$${`/`%%{` kept as escapes), template sequences kept.
+ */
 export function quotedTemplate(s: string): string {
   if (s.includes("\n")) return s; // cdktf writes multi-line strings as heredocs, which take backslashes literally
   return templateParts(s)
-    .map((p) => ("literal" in p ? p.literal.replace(/\\/g, "\\\\").replace(/"/g, '\\"') : `\${${p.expr}}`))
+    .map((p) => ("literal" in p ? escapeTemplateSequences(p.literal.replace(/\\/g, "\\\\").replace(/"/g, '\\"')) : `${p.start}${p.expression}}`))
     .join("");
 }
 
 /** An HCL expression for a string that may hold references: `"text"`, `ref`, or `join("", [...])`. */
 function stringExpression(s: string): string {
   const parts = templateParts(s);
-  const rendered = parts.map((p) => ("literal" in p ? JSON.stringify(p.literal) : p.expr));
+  if (parts.some((p) => "start" in p && p.start === "%{")) return `"${quotedTemplate(s)}"`;
+  const rendered = parts.map((p) => ("literal" in p ? hclLiteral(p.literal) : p.expression));
   if (parts.length === 0) return '""';
   return rendered.length === 1 ? rendered[0] : `join("", [${rendered.join(", ")}])`;
 }

@@ -44,9 +44,6 @@ export { NOTIFICATION_HANDLE } from "../../lib/datadog-notifications";
 /** A logs pipeline ID as returned by the Logs Pipelines API (e.g. `abc-123-def` or a 22-character base62 ID). */
 export const PIPELINE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Terraform template sequences, which Terraform JSON string values interpolate. */
-export const TEMPLATE_SEQUENCE = /[$%]\{/;
-
 /** Monitor tags `key:value` or `key` (no whitespace, no comma). */
 export const MONITOR_TAG = /^(?![^]*[$%]\{)[^\s,]+$/;
 
@@ -223,9 +220,7 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
         filterNames.set(x.name, f);
       }
       if (typeof x.query !== "string" || x.query.trim() === "") p(`${f}.query`, x.query, "a non-empty log search query");
-      else if (TEMPLATE_SEQUENCE.test(x.query)) p(`${f}.query`, x.query, "a query without ${ or %{ (Terraform would read them as template syntax)");
-      if (typeof x.name === "string" && TEMPLATE_SEQUENCE.test(x.name))
-        p(`${f}.name`, x.name, "a name without ${ or %{ (Terraform would read them as template syntax)");
+      // `${` and `%{` are text like any other: the stack writes them escaped (lib/literal-text.ts).
       checkSampleRate(`${f}.sampleRate`, x.sampleRate);
       const everything = typeof x.query === "string" && x.query.trim() === "*";
       if (everything && (x.sampleRate ?? 1) === 1 && (x.enabled ?? true) && (props.createHealthMonitors ?? true)) {

@@ -1,7 +1,18 @@
-import { mkdtempSync, writeFileSync } from "fs";
+import { spawnSync } from "child_process";
+import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from "fs";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, DEFAULT_CONFIG_PATH, configPathFromEnv, loadConfigFile, parseConfigText, validateConfig } from "../config/load";
+import {
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  MAX_CONFIG_FILE_BYTES,
+  configPathFromEnv,
+  loadConfigFile,
+  parseConfigText,
+  readConfigText,
+  validateConfig,
+} from "../config/load";
 import { renderJsonSchema, JSON_SCHEMA_PATH } from "../tools/config-schema";
 import { readFileSync } from "fs";
 import { baseConfig } from "./helpers/config";
@@ -279,7 +290,25 @@ describe("config: every validation error, with its exact message", () => {
       "absolute local state path",
       (c) => (c.environments[1].backend = { type: "local", path: "/var/state.tfstate" }),
       [
-        'environment "production", field environments[1].backend.path: received "/var/state.tfstate"; allowed: a relative path (relative to the project folder)',
+        'environment "production", field environments[1].backend.path: received "/var/state.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
+      ],
+    ],
+    [
+      "local state path leaving the project folder",
+      (c) => {
+        c.environments[0].backend = { type: "local", path: "state/../../outside.tfstate" };
+        c.environments[1].backend = { type: "local", path: "..\\outside.tfstate" };
+      },
+      [
+        'environment "staging", field environments[0].backend.path: received "state/../../outside.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
+        'environment "production", field environments[1].backend.path: received "..\\\\outside.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
+      ],
+    ],
+    [
+      "environment name with control characters: shown escaped and cut, like any value",
+      (c) => (c.environments[0].name = `prod\n\u001b[2J\u009b31m\u202e${"x".repeat(200)}`),
+      [
+        `environment "prod\\n\\u001b[2J\\u009b31m\\u202e${"x".repeat(86)}..., field environments[0].name: received "prod\\n\\u001b[2J\\u009b31m\\u202e${"x".repeat(86)}...; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter`,
       ],
     ],
     [
@@ -361,6 +390,13 @@ describe("config: every validation error, with its exact message", () => {
       (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "custom" } }),
       [
         'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received nothing; allowed: a CloudWatch Logs filter pattern (required when filter is custom)',
+      ],
+    ],
+    [
+      "custom pattern with unbalanced JSON braces (CloudWatch refuses it at apply time)",
+      (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "custom", pattern: '{ $.verb = "get"' } }),
+      [
+        'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\"get\\"" (it opens or closes a JSON pattern without the other brace); allowed: "{ <expression> }" or a non-JSON pattern',
       ],
     ],
     [
@@ -646,6 +682,13 @@ describe("config: files", () => {
       /^invalid config comment\.json: not valid JSON at line 2, column 3: /,
     );
     expect(() => parseConfigText('{"environments": [', "short.json")).toThrow(/^invalid config short\.json: not valid JSON at line 1, column 19: /);
+    // "Unexpected token" messages give no position: the token's own line and column, not the end of the file.
+    expect(() => parseConfigText('{"environments": [\n  {"name": "x",\n   "aws": x}\n]}\n', "token.json")).toThrow(
+      "invalid config token.json: not valid JSON at line 3, column 11: Unexpected token 'x'",
+    );
+    expect(() => parseConfigText('{"a": [1, 2,, 3]}', "comma.json")).toThrow(
+      "invalid config comma.json: not valid JSON at line 1, column 13: Unexpected token ','",
+    );
     // The same text is fine as YAML (a flow mapping with a trailing comma).
     expect(parseConfigText('{\n  "environments": [],\n}\n', "trailing.yaml")).toEqual({ environments: [] });
   });
@@ -656,6 +699,109 @@ describe("config: files", () => {
     );
     expect(() => loadConfigFile(path.join(dir, "missing.yaml"))).toThrow(
       /file: received a path that does not exist; allowed: an existing \.yaml, \.yml or \.json file \(set EKS_AUDIT_SIEM_CONFIG or use the default config\/eks-audit-siem\.yaml\)$/,
+    );
+  });
+});
+
+describe("config: files that are not a config are refused before they are read", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-config-files-"));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const refusal = (file: string) => `invalid config ${file}: file: received`;
+
+  it("a directory, a device (/dev/zero) and a FIFO: named, not read (a FIFO with no writer hung the open)", () => {
+    const directory = path.join(dir, "folder.yaml");
+    mkdirSync(directory);
+    expect(() => loadConfigFile(directory)).toThrow(`${refusal(directory)} a directory; allowed: a regular .yaml, .yml or .json file`);
+    const zero = path.join(dir, "zero.yaml");
+    symlinkSync("/dev/zero", zero);
+    expect(() => loadConfigFile(zero)).toThrow(`${refusal(zero)} a character device; allowed: a regular .yaml, .yml or .json file`);
+    // In a child process with a deadline: a blocking open would hang this test's own process.
+    const fifo = path.join(dir, "fifo.yaml");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const r = spawnSync(
+      process.execPath,
+      ["-r", "./scripts/ts-require.js", "-e", 'require("./config/load.ts").loadConfigFile(process.argv[1])', fifo],
+      { cwd: path.join(__dirname, ".."), encoding: "utf8", timeout: 30_000 },
+    );
+    expect({ signal: r.signal, error: /^.*ConfigError: (.*)$/m.exec(r.stderr)?.[1] ?? r.stderr }).toEqual({
+      signal: null,
+      error: `${refusal(fifo)} a named pipe (FIFO); allowed: a regular .yaml, .yml or .json file`,
+    });
+  }, 60_000);
+
+  it("a file over MAX_CONFIG_FILE_BYTES (1 MiB), from its size alone (a sparse 50 MB file; it ran out of heap after four minutes)", () => {
+    expect(MAX_CONFIG_FILE_BYTES).toBe(1024 * 1024);
+    const big = path.join(dir, "big.yaml");
+    writeFileSync(big, "");
+    truncateSync(big, 50 * 1024 * 1024);
+    expect(() => loadConfigFile(big)).toThrow(
+      `${refusal(big)} 52428800 bytes (larger than a config can be); allowed: at most 1048576 bytes (MAX_CONFIG_FILE_BYTES; a config is a few kilobytes)`,
+    );
+    // The limit is a parameter of the reader: a file of exactly the limit is read, one byte more is not.
+    const small = path.join(dir, "small.yaml");
+    writeFileSync(small, "a: 1\n");
+    expect(readConfigText(small, 5)).toBe("a: 1\n");
+    expect(() => readConfigText(small, 4)).toThrow(`${refusal(small)} 5 bytes (larger than a config can be); allowed: at most 4 bytes`);
+  });
+
+  it("bytes that are not UTF-8, with their line (they became U+FFFD)", () => {
+    const latin = path.join(dir, "latin.yaml");
+    writeFileSync(latin, Buffer.concat([Buffer.from("environments:\n  - name: caf"), Buffer.from([0xe9]), Buffer.from("\n")]));
+    expect(() => loadConfigFile(latin)).toThrow(`${refusal(latin)} bytes that are not UTF-8 at line 2; allowed: a UTF-8 text file`);
+  });
+});
+
+describe("config: values JSON cannot carry are refused by name, with their field and position", () => {
+  const yaml = (value: string) => `environments:\n  - name: staging\n    clusters:\n      - logRetentionInDays: ${value}\n`;
+  const problem = (file: string, written: string, col: number, why: string) =>
+    `invalid config ${file}: environment "staging", field environments[0].clusters[0].logRetentionInDays: received ${written} at line 4, column ${col} (${why}); allowed: a finite number; an integer from -9007199254740991 to 9007199254740991 (2^53 - 1, the largest a JSON number carries exactly)`;
+  const INFINITE = "an infinite number: beyond the largest a JSON number can be, about 1.8e308";
+
+  it.each([
+    [".nan", "not a number"],
+    [".inf", INFINITE],
+    ["-.Inf", INFINITE],
+    ["1e400", INFINITE],
+    ["9007199254740993", "an integer beyond 2^53 - 1, which reads as 9007199254740992"],
+  ])("YAML %s (was received null, or silently rounded)", (value, why) => {
+    expect(() => parseConfigText(yaml(value), "c.yaml")).toThrow(problem("c.yaml", value, 29, why));
+  });
+
+  it.each([
+    ["1e400", INFINITE],
+    ["-1E999", INFINITE],
+    ["12345678901234567890", "an integer beyond 2^53 - 1, which reads as 12345678901234567168"],
+  ])("JSON %s", (value, why) => {
+    const text = `{"environments": [\n  {"name": "staging",\n   "clusters": [\n     {"logRetentionInDays": ${value}}]}]}`;
+    expect(() => parseConfigText(text, "c.json")).toThrow(problem("c.json", value, 29, why));
+  });
+
+  it("accepts the largest exact integers and ordinary floats", () => {
+    expect(parseConfigText("a: 9007199254740991\nb: -9007199254740991\nc: 0.25\nd: 1e3\n", "c.yaml")).toEqual({
+      a: 9007199254740991,
+      b: -9007199254740991,
+      c: 0.25,
+      d: 1000,
+    });
+  });
+
+  it("refuses tags outside YAML's core schema (an unknown !foo was read as a string, !!timestamp as a date)", () => {
+    const text = 'environments:\n  - name: staging\n    a: !foo "1.33"\n    b: !!timestamp 2001-12-14\n    c: !!binary aGk=\n    d: !!str 5\n';
+    expect(() => parseConfigText(text, "t.yaml")).toThrow(
+      [
+        "invalid config t.yaml: 3 problems:",
+        '- environment "staging", field environments[0].a: received the tag "!foo" at line 3, column 13 (a tag outside YAML\'s core schema); allowed: untagged values',
+        '- environment "staging", field environments[0].b: received the tag "!!timestamp" at line 4, column 20 (a tag outside YAML\'s core schema); allowed: untagged values',
+        '- environment "staging", field environments[0].c: received the tag "!!binary" at line 5, column 17 (a tag outside YAML\'s core schema); allowed: untagged values',
+      ].join("\n"),
+    );
+  });
+
+  it("names the alias that passes yaml's alias limit (was a bare ReferenceError naming no file)", () => {
+    const ten = (item: string) => `[${Array(10).fill(item).join(", ")}]`;
+    const text = `a: &a ${ten("x")}\nb: &b ${ten("*a")}\nc: &c ${ten("*b")}\nenvironments:\n  - name: staging\n    tags: ${ten("*c")}\n`;
+    expect(() => parseConfigText(text, "laughs.yaml")).toThrow(
+      'invalid config laughs.yaml: field c[0]: received the alias *b at line 3, column 8 (aliases expand past yaml\'s maxAliasCount of 100 nodes, a guard against "billion laughs" documents); allowed: anchors and aliases that expand to fewer nodes, or the values written out',
     );
   });
 });

@@ -611,11 +611,11 @@ describe("audit log filter presets", () => {
       new Error(`filter pattern "all" takes no pattern; allowed: set the preset to "custom" to use your own pattern`),
     );
     expect(() => AuditLogFilterPattern.custom(`{ ${'$.verb != "get" && '.repeat(60)}$.verb != "x" }`)).toThrow(
-      new Error(`filter pattern is 1157 characters; allowed: at most 1024 (PutSubscriptionFilter limit)`),
+      new Error(`filter pattern: received a pattern of 1157 characters; allowed: at most 1024 characters (PutSubscriptionFilter limit)`),
     );
     expect(() => AuditLogFilterPattern.custom('{ $.verb != "get"')).toThrow(
       new Error(
-        `filter pattern "{ $.verb != \\"get\\"" opens or closes a JSON pattern without the other brace; allowed: "{ <expression> }" or a non-JSON pattern`,
+        `filter pattern: received "{ $.verb != \\"get\\"" (it opens or closes a JSON pattern without the other brace); allowed: "{ <expression> }" or a non-JSON pattern`,
       ),
     );
   });

@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -6,6 +7,7 @@ import { rule as forbiddenBurst } from "../modules/cloud-siem/rules/forbidden-bu
 import { rule as privilegedPod } from "../modules/cloud-siem/rules/privileged-pod";
 import { auditEvent, container, DEVELOPER, podManifest } from "../modules/cloud-siem/samples";
 import { alertsOnOneEvent, parseCorpusLine, runEvalCorpus } from "../tools/eval-corpus";
+import { lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../tools/rules-events";
 import { defineRule } from "../modules/cloud-siem/rule-model";
 
 // Small corpus events written for this test (never copied from a peer corpus).
@@ -142,5 +144,42 @@ describe("eval:corpus", () => {
     expect(runEvalCorpus([], { stdout: out.stream, stderr: err.stream }, PACK)).toBe(2);
     expect(runEvalCorpus(["/nonexistent/corpus.jsonl"], { stdout: out.stream, stderr: err.stream }, PACK)).toBe(2);
     expect(err.text()).toContain('cannot read "/nonexistent/corpus.jsonl": no such file');
+  });
+
+  test("a directory, a device or a FIFO is refused before it is read (/dev/zero ran out of memory; a FIFO hung), exit 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "eval-corpus-special-"));
+    try {
+      const fifo = join(dir, "corpus.fifo");
+      expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+      for (const [file, kind] of [
+        [dir, "a directory"],
+        ["/dev/zero", "a character device"],
+        [fifo, "a named pipe (FIFO)"],
+      ]) {
+        // As a process with a deadline: a blocking read would hang this test's own process.
+        const r = spawnSync(process.execPath, ["scripts/run-ts.js", "tools/eval-corpus.ts", file], {
+          cwd: join(__dirname, ".."),
+          encoding: "utf8",
+          timeout: 30_000,
+        });
+        expect({ status: r.status, stderr: r.stderr }).toEqual({
+          status: 2,
+          stderr: `eval-corpus: cannot read ${JSON.stringify(file)}: it is ${kind}; allowed: a regular file\n`,
+        });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  test("a line longer than any CloudWatch line is reported and skipped; the other lines are scored", () => {
+    const huge = "x".repeat(MAX_EVENT_LINE_CHARS + 1);
+    const r = run(
+      [panther("privileged", "a privileged pod", true, privileged), huge, panther("privileged", "a plain pod", false, plain)],
+      ["--json"],
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`eval-corpus: <file>: line 2: ${lineTooLongReason(MAX_EVENT_LINE_CHARS + 1)}\n`);
+    expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!).summary).toMatchObject({ positives: 1, negatives: 1 });
   });
 });

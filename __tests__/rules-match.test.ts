@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -5,6 +6,7 @@ import { PassThrough, Readable, Writable } from "stream";
 import { gzipSync } from "zlib";
 import type { MatchableRule } from "../lib/rules/matchable";
 import { CONDITION_ALLOWED } from "../lib/rules/condition";
+import { forEachLine, lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../tools/rules-events";
 import { compileCondition, MATCH_USAGE, ResolveRulesOptions, runMatch } from "../tools/rules-match";
 import { jsonParseError } from "./helpers/assert";
 
@@ -274,11 +276,30 @@ describe("rules match: argument and rule errors", () => {
     expect(r.stderr).toBe(`rules match: cannot read the events file ${JSON.stringify(join(tmp, "nope.jsonl"))}: no such file\n`);
   });
 
+  const notRegular = (file: string, kind: string) =>
+    `rules match: cannot read the events file ${JSON.stringify(file)}: it is ${kind}; allowed: a regular file, or - to read standard input (e.g. zcat events.jsonl.gz | rules match -)\n`;
+
   test("a directory -> exit 2", async () => {
     const r = await run([tmp]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`rules match: cannot read the events file ${JSON.stringify(tmp)}: it is a directory\n`);
+    expect(r.stderr).toBe(notRegular(tmp, "a directory"));
   });
+
+  test("a device (/dev/zero: it ran out of memory after 640 MB) -> exit 2, before reading it", async () => {
+    const r = await run(["/dev/zero"]);
+    expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: notRegular("/dev/zero", "a character device"),
+    });
+  });
+
+  test("a FIFO (it hung waiting for a writer) -> exit 2, without waiting", async () => {
+    const fifo = join(tmp, "events.fifo");
+    expect(spawnSync("mkfifo", [fifo]).status).toBe(0);
+    const r = await run([fifo]);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: notRegular(fifo, "a named pipe (FIFO)") });
+  }, 10_000);
 
   test("an unknown --rule -> exit 2", async () => {
     const r = await run(["--rule", "exec by new user", EVENTS]);
@@ -318,6 +339,54 @@ describe("rules match: argument and rule errors", () => {
 function at(iso: string, user: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ ...execEvent, stageTimestamp: iso, user: { username: user, groups: ["system:authenticated"] }, ...extra });
 }
+
+describe("rules match: a line longer than any CloudWatch line", () => {
+  // MAX_EVENT_LINE_CHARS: twice CloudWatch Logs' 1 MB event limit (an event JSON-escaped in a line's message) + 64 KiB.
+  const event = JSON.stringify(execEvent);
+  const huge = "x".repeat(MAX_EVENT_LINE_CHARS + 1);
+
+  test("is reported on its own line and skipped; the run goes on (it was parsed whole: a file without newlines grew without end)", async () => {
+    expect(MAX_EVENT_LINE_CHARS).toBe(2 * 1024 * 1024 + 64 * 1024);
+    // In chunks smaller than the line, so the line is dropped while it is read.
+    const chunks = [event + "\n", ...huge.match(/.{1,65536}/gs)!, "\n", event + "\n"];
+    const r = await run(["--rule", "exec by a new user", "-"], RULES, Readable.from(chunks));
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout)).toEqual([
+      { line: 1, matches: [EXEC_MATCH] },
+      { line: 2, error: lineTooLongReason(MAX_EVENT_LINE_CHARS + 1) },
+      { line: 3, matches: [EXEC_MATCH] },
+    ]);
+    expect(lineTooLongReason(MAX_EVENT_LINE_CHARS + 1)).toBe(
+      "line of 2162689 characters skipped: longer than a CloudWatch Logs line can be (allowed: at most 2162688 characters, twice CloudWatch's 1 MB event limit plus 64 KiB)",
+    );
+  });
+
+  test("--summary counts it as a line that is not an event", async () => {
+    const r = await run(["--summary", "--rule", "exec by a new user", "-"], RULES, Readable.from([event + "\n" + huge]));
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout).at(-1)).toEqual({ summary: { lines: 2, events: 1, errors: 1, rules: 1 } });
+    expect(r.stderr).toBe(`rules match: 1 of 2 lines were not audit events (first: line 2: ${lineTooLongReason(MAX_EVENT_LINE_CHARS + 1)})\n`);
+  });
+
+  test("the reader keeps no more than the limit, whatever the chunking, and a line of exactly the limit is read", async () => {
+    const read = async (chunks: string[]) => {
+      const seen: string[] = [];
+      await forEachLine(
+        Readable.from(chunks),
+        (line, n) => seen.push(`${n}:${line}`),
+        () => Promise.resolve(true),
+        (n, length) => seen.push(`${n}:too long (${length})`),
+        4,
+      );
+      return seen;
+    };
+    const expected = ["1:abcd", "2:too long (5)", "3:too long (9)", "4:x", "5:too long (6)"];
+    const text = "abcd\nabcde\nabcdefghi\nx\nabcdef";
+    expect(await read([text])).toEqual(expected);
+    expect(await read(text.split(""))).toEqual(expected);
+    expect(await read(["ab", "cd\nabc", "de\nabcdefg", "hi\nx\nab", "cdef"])).toEqual(expected);
+  });
+});
 
 describe("rules match --summary", () => {
   test("summary of the fixture file", async () => {

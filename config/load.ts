@@ -1,11 +1,12 @@
 /**
  * Reads, parses and validates the config file. The only place (with `main.ts`) that touches the file system.
  */
-import { existsSync, readFileSync } from "fs";
+import { closeSync, fstatSync, openSync, readSync } from "fs";
 import * as path from "path";
-import { YAMLError, parseDocument } from "yaml";
-import { Context, Issue } from "./dsl";
+import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, YAMLError, YAMLMap, YAMLSeq } from "yaml";
+import { Context, Issue, join } from "./dsl";
 import { AppConfig, configSchema } from "./schema";
+import { irregularFileKind, OPEN_INPUT_FLAGS } from "../lib/input-file";
 import { problemText, show } from "../lib/problem";
 
 /** The default example, used when `EKS_AUDIT_SIEM_CONFIG` is not set. Relative to the project folder. */
@@ -35,17 +36,32 @@ function showShort(value: unknown): string {
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
+/**
+ * `environment "<name>", ` for a field path under `environments[<i>]` (the name shown like a value: escaped and cut),
+ * `environment #<i+1> (no valid name), ` when it has no string name, else nothing. `nameOf(i)` reads the name.
+ */
+function environmentOf(fieldPath: string, nameOf: (index: number) => unknown): string {
+  const m = /^environments\[(\d+)\]/.exec(fieldPath);
+  if (m === null) return "";
+  const name = nameOf(Number(m[1]));
+  return typeof name === "string" ? `environment ${showShort(name)}, ` : `environment #${Number(m[1]) + 1} (no valid name), `;
+}
+
+/** Reads the name of environment `i` from a parsed document (of any shape). */
+const environmentNameIn =
+  (input: unknown) =>
+  (i: number): unknown => {
+    const envs = (input as { environments?: unknown } | null)?.environments;
+    return Array.isArray(envs) ? (envs[i] as { name?: unknown } | undefined)?.name : undefined;
+  };
+
 /** Formats one issue: environment, field path, value received, what is allowed. */
 export function formatIssue(issue: Issue, input: unknown): string {
-  const m = /^environments\[(\d+)\]/.exec(issue.path);
-  let where = "";
-  if (m !== null) {
-    const envs = (input as { environments?: unknown }).environments;
-    const name = Array.isArray(envs) ? (envs[Number(m[1])] as { name?: unknown } | undefined)?.name : undefined;
-    where = typeof name === "string" ? `environment "${name}", ` : `environment #${Number(m[1]) + 1} (no valid name), `;
-  }
   const field = `field ${issue.path || "(top level)"}`;
-  return where + problemText({ field, received: showShort(issue.received), why: issue.why, allowed: issue.allowed });
+  return (
+    environmentOf(issue.path, environmentNameIn(input)) +
+    problemText({ field, received: showShort(issue.received), why: issue.why, allowed: issue.allowed })
+  );
 }
 
 /** Validates an already-parsed document. Throws `ConfigError` listing every problem. */
@@ -68,28 +84,48 @@ function lineColumn(text: string, offset: number): { line: number; col: number }
 }
 
 /**
- * Parses a `.json` file as strict JSON (no comments, no trailing commas), with the JSON error's line and column.
- * Duplicate keys, which `JSON.parse` silently resolves to the last one, are refused like in YAML.
+ * Where `JSON.parse` stopped, for its messages that give no position (`Unexpected token 'x', "..." is not valid JSON`):
+ * the end of the longest prefix of the text that is still the start of a JSON text, found by bisection (about 20
+ * parses of a 1 MiB file). A prefix is such a start when `JSON.parse` fails only for want of more text: "Unexpected
+ * end of JSON input", or an error at the prefix's own end.
  */
-function parseJson(text: string, file: string): unknown {
-  let value: unknown;
+function jsonStopOffset(text: string): number {
+  const isStart = (n: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, n));
+      return true;
+    } catch (e) {
+      const message = (e as Error).message;
+      const at = /at position (\d+)/.exec(message);
+      return message.startsWith("Unexpected end of JSON input") || (at !== null && Number(at[1]) === n);
+    }
+  };
+  let start = 0; // the empty text is the start of a JSON text
+  let stop = text.length; // the whole text is not
+  while (stop - start > 1) {
+    const mid = Math.floor((start + stop) / 2);
+    if (isStart(mid)) start = mid;
+    else stop = mid;
+  }
+  return start;
+}
+
+/** Parses a `.json` file as strict JSON (no comments, no trailing commas), with the JSON error's line and column. */
+function parseStrictJson(text: string, file: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
     const m = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
-    const offset = m !== null ? Number(m[2]) : text.length;
-    const what = (m !== null ? m[1] : message.replace(/ \(line \d+ column \d+\)$/, "")).replace(
+    const atEnd = message.startsWith("Unexpected end of JSON input");
+    const offset = m !== null ? Number(m[2]) : atEnd ? text.length : jsonStopOffset(text);
+    const what = (m !== null ? m[1] : message.replace(/ \(line \d+ column \d+\)$/, "").replace(/, (\.\.\.)?".*" is not valid JSON$/s, "")).replace(
       /^Unexpected end of JSON input$/,
       "unexpected end of the file",
     );
     const { line, col } = lineColumn(text, offset);
     throw new ConfigError(file, [`not valid JSON at line ${line}, column ${col}: ${what}`]);
   }
-  // Valid JSON is valid YAML 1.2: the YAML parser finds the duplicate keys, with their position.
-  const duplicates = parseDocument(text, { uniqueKeys: true, prettyErrors: true }).errors;
-  if (duplicates.length > 0) throw syntaxError(file, "JSON", duplicates);
-  return value;
 }
 
 function syntaxError(file: string, language: string, errors: readonly YAMLError[]): ConfigError {
@@ -104,25 +140,218 @@ function syntaxError(file: string, language: string, errors: readonly YAMLError[
   );
 }
 
-/** Parses config text: strict JSON for a `.json` file, YAML 1.2 otherwise; duplicate keys are refused in both. */
+/**
+ * Parses config text: strict JSON for a `.json` file, YAML 1.2 otherwise. In both, duplicate keys, unknown tags, numbers
+ * JSON cannot carry exactly and aliases past yaml's limit are refused (see {@link documentProblems}).
+ */
 export function parseConfigText(text: string, file: string): unknown {
-  if (/\.json$/i.test(file)) return parseJson(text, file);
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) throw syntaxError(file, "YAML", doc.errors);
-  return doc.toJS();
+  const json = /\.json$/i.test(file);
+  const value = json ? parseStrictJson(text, file) : undefined;
+  // Valid JSON is valid YAML 1.2: for a JSON file too, the YAML parser finds duplicate keys and the numbers, with
+  // their position.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter });
+  if (doc.errors.length > 0) throw syntaxError(file, json ? "JSON" : "YAML", doc.errors);
+  const input = json ? value : yamlValue(doc, file, lineCounter);
+  const problems = documentProblems(doc, lineCounter, environmentNameIn(input));
+  if (problems.length > 0) throw new ConfigError(file, problems);
+  return input;
 }
 
-/** Reads and validates a config file (`.yaml`, `.yml` or `.json`). */
+/** Reads and validates a config file (`.yaml`, `.yml` or `.json`; see {@link readConfigText} for what is read). */
 export function loadConfigFile(file: string): AppConfig {
   if (!/\.(ya?ml|json)$/i.test(file)) {
-    throw new ConfigError(file, [`file name: received ${JSON.stringify(path.basename(file))}; allowed: a .yaml, .yml or .json file`]);
+    throw new ConfigError(file, [`file name: received ${show(path.basename(file))}; allowed: a .yaml, .yml or .json file`]);
   }
-  if (!existsSync(file)) {
+  return validateConfig(parseConfigText(readConfigText(file), file), file);
+}
+
+// ---------------------------------------------------------------------------------------------- reading, bounded
+
+/**
+ * The largest config file read, in bytes (1 MiB). A config is a few kilobytes (the default example, two
+ * environments, is about 4 KB; fifty environments would be about 100 KB); a larger file is a wrong file (a log, an
+ * export) and is refused before it is read, so it cannot exhaust memory.
+ */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+const ALLOWED_FILE = "a regular .yaml, .yml or .json file";
+
+/** The problem with a path `open` refused. */
+function openProblem(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "ENOENT":
+      return `file: received a path that does not exist; allowed: an existing .yaml, .yml or .json file (set ${CONFIG_ENV_VAR} or use the default ${DEFAULT_CONFIG_PATH})`;
+    case "EACCES":
+    case "EPERM":
+      return `file: received a path this user may not read (${error.code}); allowed: a readable .yaml, .yml or .json file`;
+    case "ENXIO": // open(2): a socket, or a device that is not there
+      return `file: received a socket or a missing device (ENXIO); allowed: ${ALLOWED_FILE}`;
+    default:
+      return `file: received a path that cannot be opened (${error.code ?? error.message}); allowed: ${ALLOWED_FILE}`;
+  }
+}
+
+/**
+ * Reads a config file as UTF-8 text, bounded: anything but a regular file (a directory, a FIFO, a device such as
+ * `/dev/zero`) and a file over `maxBytes` are refused before a byte is read. The file is opened with `O_NONBLOCK`,
+ * so a FIFO with no writer cannot hang the open, and checked with `fstat` on that descriptor (what is read is what was
+ * checked); at most `maxBytes` are read even if the file grows meanwhile. A byte order mark is dropped.
+ * @throws ConfigError
+ */
+export function readConfigText(file: string, maxBytes: number = MAX_CONFIG_FILE_BYTES): string {
+  let fd: number;
+  try {
+    fd = openSync(file, OPEN_INPUT_FLAGS);
+  } catch (e) {
+    throw new ConfigError(file, [openProblem(e as NodeJS.ErrnoException)]);
+  }
+  try {
+    const stat = fstatSync(fd);
+    const kind = irregularFileKind(stat);
+    if (kind !== undefined) throw new ConfigError(file, [`file: received ${kind}; allowed: ${ALLOWED_FILE}`]);
+    const tooLarge = (size: string): ConfigError =>
+      new ConfigError(file, [
+        `file: received ${size} bytes (larger than a config can be); allowed: at most ${maxBytes} bytes (MAX_CONFIG_FILE_BYTES; a config is a few kilobytes)`,
+      ]);
+    if (stat.size > maxBytes) throw tooLarge(String(stat.size));
+    const buffer = Buffer.alloc(Math.min(maxBytes + 1, stat.size + 1));
+    let length = 0;
+    for (let n = -1; n !== 0 && length < buffer.length; length += n) n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (length > maxBytes) throw tooLarge(`more than ${maxBytes}`);
+    return decodeUtf8(buffer.subarray(0, length), file);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The text of UTF-8 bytes; a line that is not UTF-8 is refused with its number (never turned into U+FFFD). */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    let line = 1;
+    for (let start = 0; ; line++) {
+      const end = bytes.indexOf(0x0a, start);
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(start, end < 0 ? bytes.length : end));
+      } catch {
+        break;
+      }
+      if (end < 0) break;
+      start = end + 1;
+    }
+    throw new ConfigError(file, [`file: received bytes that are not UTF-8 at line ${line}; allowed: a UTF-8 text file`]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- values JSON can carry
+
+/** The tags of YAML 1.2's core schema (https://yaml.org/spec/1.2.2/#103-core-schema), the only ones a config may use. */
+const CORE_SCHEMA_TAGS = ["str", "int", "float", "bool", "null", "map", "seq"].map((t) => `tag:yaml.org,2002:${t}`);
+
+/** yaml's default `maxAliasCount` (https://eemeli.org/yaml/#options): more alias expansion is refused as an attack. */
+const YAML_MAX_ALIAS_COUNT = 100;
+
+const NUMBERS_ALLOWED = `a finite number; an integer from -${Number.MAX_SAFE_INTEGER} to ${Number.MAX_SAFE_INTEGER} (2^53 - 1, the largest a JSON number carries exactly)`;
+
+/** Calls `fn` for every node of the document with its field path (aliases are visited, not followed). */
+function walkNodes(doc: Document, fn: (node: Alias | Scalar | YAMLMap | YAMLSeq, fieldPath: string) => void): void {
+  const walk = (node: unknown, fieldPath: string): void => {
+    if (isAlias(node)) return fn(node, fieldPath);
+    if (isScalar(node)) return fn(node, fieldPath);
+    if (isMap(node)) {
+      fn(node, fieldPath);
+      for (const pair of node.items) walk(pair.value, join(fieldPath, isScalar(pair.key) ? String(pair.key.value) : "?"));
+    } else if (isSeq(node)) {
+      fn(node, fieldPath);
+      node.items.forEach((item, i) => walk(item, join(fieldPath, i)));
+    }
+  };
+  walk(doc.contents, "");
+}
+
+/** `<environment>, field <path>: received <text> at line <l>, column <c> (<why>); allowed: <what>` */
+function locatedProblem(
+  fieldPath: string,
+  received: string,
+  offset: number | undefined,
+  lineCounter: LineCounter,
+  nameOf: (i: number) => unknown,
+  why: string,
+  allowed: string,
+): string {
+  const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
+  const at = pos === undefined ? "" : ` at line ${pos.line}, column ${pos.col}`;
+  return environmentOf(fieldPath, nameOf) + problemText({ field: `field ${fieldPath || "(top level)"}`, received: received + at, why, allowed });
+}
+
+/**
+ * What JSON (and so Terraform and the APIs) could not carry as written: a tag outside the core schema (`!foo`,
+ * `!!timestamp`, `!!binary`: yaml would turn them into a string, a date, bytes), `.nan`, `.inf` and `1e400`
+ * (`JSON.stringify` writes null), and integers beyond 2^53 - 1 (silently rounded: 9007199254740993 reads as
+ * 9007199254740992). One problem each, named as written, with its field and position.
+ */
+function documentProblems(doc: Document, lineCounter: LineCounter, nameOf: (i: number) => unknown): string[] {
+  const problems: string[] = [];
+  walkNodes(doc, (node, fieldPath) => {
+    if (isAlias(node)) return;
+    const offset = node.range?.[0];
+    if (node.tag !== undefined && !CORE_SCHEMA_TAGS.includes(node.tag)) {
+      const tag = node.tag.replace(/^tag:yaml\.org,2002:/, "!!");
+      problems.push(
+        locatedProblem(fieldPath, `the tag ${showShort(tag)}`, offset, lineCounter, nameOf, "a tag outside YAML's core schema", "untagged values"),
+      );
+      return;
+    }
+    if (!isScalar(node) || typeof node.value !== "number") return;
+    const written = showShort(node.source ?? String(node.value)).slice(1, -1);
+    if (!Number.isFinite(node.value)) {
+      const why = Number.isNaN(node.value) ? "not a number" : "an infinite number: beyond the largest a JSON number can be, about 1.8e308";
+      problems.push(locatedProblem(fieldPath, written, offset, lineCounter, nameOf, why, NUMBERS_ALLOWED));
+    } else if (Number.isInteger(node.value) && !Number.isSafeInteger(node.value)) {
+      const why = `an integer beyond 2^53 - 1, which reads as ${BigInt(node.value)}`;
+      problems.push(locatedProblem(fieldPath, written, offset, lineCounter, nameOf, why, NUMBERS_ALLOWED));
+    }
+  });
+  return problems;
+}
+
+/**
+ * The document's value. yaml refuses aliases that expand past {@link YAML_MAX_ALIAS_COUNT} nodes (a "billion laughs"
+ * document) with a bare ReferenceError; this names the file, the alias and its field instead: the first alias whose
+ * anchored value holds aliases itself (the expansion that multiplies), else the first alias.
+ */
+function yamlValue(doc: Document, file: string, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    const aliases: { node: Alias; fieldPath: string }[] = [];
+    walkNodes(doc, (node, fieldPath) => {
+      if (isAlias(node)) aliases.push({ node, fieldPath });
+    });
+    const holdsAliases = (a: { node: Alias }): boolean => {
+      let found = false;
+      visit(a.node.resolve(doc) ?? doc.createNode(null), {
+        Alias: () => {
+          found = true;
+          return visit.BREAK;
+        },
+      });
+      return found;
+    };
+    const culprit = aliases.find(holdsAliases) ?? aliases[0];
+    const nameOf = (i: number): unknown => doc.getIn(["environments", i, "name"]);
+    const why = `aliases expand past yaml's maxAliasCount of ${YAML_MAX_ALIAS_COUNT} nodes, a guard against "billion laughs" documents`;
+    const allowed = "anchors and aliases that expand to fewer nodes, or the values written out";
     throw new ConfigError(file, [
-      `file: received a path that does not exist; allowed: an existing .yaml, .yml or .json file (set ${CONFIG_ENV_VAR} or use the default ${DEFAULT_CONFIG_PATH})`,
+      culprit === undefined
+        ? `not valid YAML: ${why}; allowed: ${allowed}`
+        : locatedProblem(culprit.fieldPath, `the alias *${culprit.node.source}`, culprit.node.range?.[0], lineCounter, nameOf, why, allowed),
     ]);
   }
-  return validateConfig(parseConfigText(readFileSync(file, "utf8"), file), file);
 }
 
 /** The config file selected by the environment: `EKS_AUDIT_SIEM_CONFIG`, else the default example. */

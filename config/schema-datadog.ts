@@ -27,6 +27,7 @@ import {
   DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
   DEFAULT_SUBSCRIPTION_FILTER_NAME,
   FILTER_PATTERN_MAX_LENGTH,
+  filterPatternObjection,
   SUBSCRIPTION_FILTER_NAME,
   SUBSCRIPTION_FILTER_NAME_ALLOWED,
 } from "../modules/datadog-forwarder/filter-patterns";
@@ -176,6 +177,8 @@ export const forwarderSection = obj({
       if (s.filter === "custom" && s.pattern === undefined)
         ctx.issue(`${path}.pattern`, undefined, "a CloudWatch Logs filter pattern (required when filter is custom)");
       if (s.filter !== "custom" && s.pattern !== undefined) ctx.issue(`${path}.pattern`, s.pattern, "absent unless filter is custom");
+      const objection = s.pattern === undefined ? undefined : filterPatternObjection(s.pattern);
+      if (objection !== undefined) ctx.issue(`${path}.pattern`, s.pattern, objection.allowed, objection.why);
     }),
   ),
 });

@@ -44,9 +44,10 @@ import {
 const accountId = str({ pattern: /^[0-9]{12}$/, format: "a 12-digit AWS account ID in quotes" });
 const region = literal(ALL_REGIONS).describe("AWS region code, e.g. us-east-1.");
 const kmsKeyArn = str({ pattern: KMS_KEY_ARN, format: KMS_KEY_ARN_ALLOWED });
+/** A path that stays inside the project folder: relative (no leading `/` or `\`, no drive letter) with no `..` segment. */
 const relativePath = str({
-  pattern: /^(?![/\\])(?![A-Za-z]:)[^\0]+$/,
-  format: "a relative path (relative to the project folder)",
+  pattern: /^(?![/\\])(?![A-Za-z]:)(?!(?:.*[/\\])?\.\.(?:[/\\]|$))[^\0]+$/,
+  format: "a relative path inside the project folder (no leading / or drive letter, no .. segment)",
 });
 
 const tagKey = str({ pattern: /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+@-]{1,128}$/u, format: "an AWS tag key (1-128 characters, not starting with aws:)" });

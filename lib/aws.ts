@@ -114,3 +114,11 @@ export const SECRETS_MANAGER_SECRET_ARN_ALLOWED = "a Secrets Manager secret ARN 
  * enough for an incident investigation.
  */
 export const DEFAULT_LOG_RETENTION_IN_DAYS = 90;
+
+/**
+ * The largest CloudWatch Logs event, in bytes: "Each log event can be no larger than 1 MB" (CloudWatch Logs API
+ * reference, `PutLogEvents`, https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutLogEvents.html;
+ * "Event size" in https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html). It was 256 KB
+ * until April 2025 (https://aws.amazon.com/about-aws/whats-new/2025/04/amazon-cloudwatch-logs-increases-log-event-size-1-mb/).
+ */
+export const CLOUDWATCH_MAX_EVENT_BYTES = 1024 * 1024;

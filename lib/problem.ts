@@ -21,10 +21,25 @@ export interface Problem extends Objection {
   readonly received: string;
 }
 
-/** A value as a message shows it: JSON (`"text"`, `5`, `["a"]`), `nothing` when there is none (as the config says). */
+/**
+ * Characters JSON leaves as they are but a terminal or an editor acts on: DEL and the C1 controls (`\u009b` starts a
+ * terminal escape sequence like ESC [), the line and paragraph separators, and the bidirectional overrides and
+ * isolates that reorder the text around them (CVE-2021-42574, "Trojan Source").
+ */
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A value as a message shows it: JSON (`"text"`, `5`, `["a"]`), `nothing` when there is none (as the config says).
+ * Control characters are escaped (JSON escapes C0 ones, this also those of {@link UNSAFE_IN_JSON}), so a message is
+ * always one line of plain text.
+ */
 export function show(value: unknown): string {
   // JSON.stringify gives undefined only for functions and symbols: they are shown by their type.
-  return value === undefined ? "nothing" : (JSON.stringify(value) ?? typeof value);
+  if (value === undefined) return "nothing";
+  // JSON has no NaN or infinity (JSON.stringify writes null): name them.
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  const json = JSON.stringify(value) ?? typeof value;
+  return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** `<field>: received <value>[ (<why>)]; allowed: <what>` */

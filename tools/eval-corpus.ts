@@ -15,16 +15,19 @@
  * event satisfies a case condition (`a > 0`, New Value); rules that need a burst (`denied > 10`) only match.
  * Detected = at least one pack rule matches; a quiet event is alerted on when at least one pack rule alerts.
  *
- * Exit codes: 0 when the corpus was evaluated; 2 for bad arguments or an unreadable file; 1 for a line that is not a
- * corpus line.
+ * Exit codes: 0 when the corpus was evaluated; 2 for bad arguments or an unreadable file (missing, or not a regular
+ * file: a directory, a FIFO, a device); 1 for a line that is not a corpus line. A line longer than any CloudWatch line
+ * (`MAX_EVENT_LINE_CHARS`) is reported on stderr and skipped.
  */
-import { readFileSync } from "fs";
+import { closeSync, fstatSync, openSync, readFileSync } from "fs";
+import { irregularFileKind, OPEN_INPUT_FLAGS } from "../lib/input-file";
 import { normalizeAuditEvent, AuditEventError } from "../lib/audit";
 import type { MatchableRule } from "../lib/rules/matchable";
 import { defineRule, DetectionRuleProps } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuneRules } from "../modules/cloud-siem/tuning";
 import { compileRules, RuleSet } from "./rules-compile";
+import { lineTooLongReason, MAX_EVENT_LINE_CHARS } from "./rules-events";
 import { compileCondition } from "./rules-signals";
 import { problemText, show } from "../lib/problem";
 
@@ -292,6 +295,21 @@ export function renderReport(file: string, report: CorpusReport, ruleCount: numb
   return out.join("\n") + "\n";
 }
 
+/**
+ * The text of a corpus file. A path that is not a regular file (a directory, a FIFO, a device such as /dev/zero) is
+ * refused before it is read (lib/input-file.ts: opened without waiting, checked with fstat on the descriptor).
+ */
+function readCorpusFile(file: string): string {
+  const fd = openSync(file, OPEN_INPUT_FLAGS);
+  try {
+    const kind = irregularFileKind(fstatSync(fd));
+    if (kind !== undefined) throw new Error(`it is ${kind}; allowed: a regular file`);
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const USAGE = "usage: eval-corpus [--json] <corpus.jsonl>\n  --json  one JSON line per corpus line, then a summary line\n";
 
 /** Parses, evaluates and prints; resolves to the exit code. */
@@ -315,17 +333,23 @@ export function runEvalCorpus(
   const file = rest[0];
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readCorpusFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    io.stderr.write(
-      `eval-corpus: cannot read ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (e as Error).message}\n`,
-    );
+    io.stderr.write(`eval-corpus: cannot read ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
     return 2;
   }
   let lines: CorpusLine[];
   try {
-    lines = text.split("\n").flatMap((t, i) => (t.trim() === "" ? [] : [parseCorpusLine(t, i + 1)]));
+    lines = text.split("\n").flatMap((t, i) => {
+      if (t.trim() === "") return [];
+      // A line longer than any CloudWatch line holds no event EKS could deliver: reported, skipped, the run goes on.
+      if (t.length > MAX_EVENT_LINE_CHARS) {
+        io.stderr.write(`eval-corpus: ${file}: line ${i + 1}: ${lineTooLongReason(t.length)}\n`);
+        return [];
+      }
+      return [parseCorpusLine(t, i + 1)];
+    });
   } catch (e) {
     if (e instanceof CorpusLineError) {
       io.stderr.write(`eval-corpus: ${file}: ${e.message}\n`);

@@ -6,18 +6,19 @@
  * detection rules, offline. Contract (issue 5 §4; other tools depend on it):
  *
  * - per non-blank input line, one JSON line on stdout: `{"line":<1-based>,"matches":[{"rule","severity","tags"}]}`,
- *   or `{"line":<n>,"error":"<why>"}` for a line that is not an audit event; blank lines are skipped;
+ *   or `{"line":<n>,"error":"<why>"}` for a line that is not an audit event (or is longer than any CloudWatch line,
+ *   `MAX_EVENT_LINE_CHARS`: reported and skipped, the run goes on); blank lines are skipped;
  * - stdout carries only those JSON lines; everything else goes to stderr;
  * - exit 0 when the file was processed; 2 for bad arguments (including an unknown `--env`, `RulesArgumentError`) or an
- *   unreadable events file; 1 when the rules or the config are invalid, or reading fails midway (e.g. a truncated
- *   gzip file).
+ *   unreadable events file (missing, or not a regular file: a directory, a FIFO, a device; a stream is read as
+ *   `-`); 1 when the rules or the config are invalid, or reading fails midway (e.g. a truncated gzip file).
  *
  * `--summary` prints one JSON line per rule instead (events matched, distinct values, estimated signals) and a
  * final `{"summary":{...}}` line. See `docs/detection-testing.md` for how signals are estimated.
  */
 import type { MatchableRule } from "../lib/rules/matchable";
 import { compileRules, RuleSet } from "./rules-compile";
-import { BLANK, errorMessage, forEachLine, openEvents, Output, readEvent } from "./rules-events";
+import { BLANK, errorMessage, forEachLine, lineTooLongReason, NotRegularFileError, openEvents, Output, readEvent } from "./rules-events";
 import { MAX_DISTINCT_VALUES_PER_RULE, newSummary, readKey } from "./rules-signals";
 
 export { compileCondition, MAX_DISTINCT_VALUES_PER_RULE } from "./rules-signals";
@@ -126,6 +127,10 @@ async function runSummary(ruleSet: RuleSet, input: AsyncIterable<string | Buffer
   let firstError: string | undefined;
   const compiled = ruleSet.rules;
   const summaries = compiled.map((c) => newSummary(c, () => firstTs ?? 0));
+  const lineError = (lineNumber: number, reason: string): void => {
+    errors++;
+    if (firstError === undefined) firstError = `line ${lineNumber}: ${reason}`;
+  };
   const matchedBuf: boolean[][] = compiled.map((c) => c.queries.map(() => false));
   const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
   await forEachLine(
@@ -134,11 +139,7 @@ async function runSummary(ruleSet: RuleSet, input: AsyncIterable<string | Buffer
       if (BLANK.test(line)) return;
       lines++;
       const log = readEvent(line, lineNumber);
-      if (typeof log === "string") {
-        errors++;
-        if (firstError === undefined) firstError = `line ${lineNumber}: ${log}`;
-        return;
-      }
+      if (typeof log === "string") return lineError(lineNumber, log);
       events++;
       const ts = log.timestampMs ?? lastTs;
       if (firstTs === undefined) firstTs = ts;
@@ -166,6 +167,10 @@ async function runSummary(ruleSet: RuleSet, input: AsyncIterable<string | Buffer
       }
     },
     () => Promise.resolve(true),
+    (lineNumber, length) => {
+      lines++;
+      lineError(lineNumber, lineTooLongReason(length));
+    },
   );
   for (const s of summaries) {
     s.finish();
@@ -216,6 +221,7 @@ async function runPerLine(ruleSet: RuleSet, input: AsyncIterable<string | Buffer
       await out.flush();
       return !out.isClosed;
     },
+    (lineNumber, length) => out.write(`{"line":${lineNumber},"error":${JSON.stringify(lineTooLongReason(length))}}\n`),
   );
 }
 
@@ -271,7 +277,7 @@ export async function runMatch(argv: readonly string[], io: MatchIo, resolveRule
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     io.stderr.write(
-      `rules match: cannot read the events file ${JSON.stringify(args.file)}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : errorMessage(e)}\n`,
+      `rules match: cannot read the events file ${JSON.stringify(args.file)}: ${code === "ENOENT" ? "no such file" : e instanceof NotRegularFileError ? e.message : errorMessage(e)}\n`,
     );
     return 2;
   }

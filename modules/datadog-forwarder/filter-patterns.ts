@@ -13,6 +13,8 @@
  * (and cost CloudWatch ingestion) either way.
  */
 
+import { Objection, problemText, show } from "../../lib/problem";
+
 /** PutSubscriptionFilter `filterPattern` maximum length. */
 export const FILTER_PATTERN_MAX_LENGTH = 1024;
 
@@ -135,14 +137,24 @@ export class AuditLogFilterPattern {
   ) {}
 }
 
-/** Error message for a pattern CloudWatch would reject for its length or unbalanced JSON braces, else undefined. */
-export function filterPatternError(pattern: string): string | undefined {
+/** Why CloudWatch would reject a pattern (its length, unbalanced JSON braces) and what is allowed, else undefined. */
+export function filterPatternObjection(pattern: string): Objection | undefined {
   if (pattern.length > FILTER_PATTERN_MAX_LENGTH) {
-    return `filter pattern is ${pattern.length} characters; allowed: at most ${FILTER_PATTERN_MAX_LENGTH} (PutSubscriptionFilter limit)`;
+    return { why: `${pattern.length} characters`, allowed: `at most ${FILTER_PATTERN_MAX_LENGTH} characters (PutSubscriptionFilter limit)` };
   }
   const trimmed = pattern.trim();
   if (trimmed.startsWith("{") !== trimmed.endsWith("}")) {
-    return `filter pattern ${JSON.stringify(pattern)} opens or closes a JSON pattern without the other brace; allowed: "{ <expression> }" or a non-JSON pattern`;
+    return { why: "it opens or closes a JSON pattern without the other brace", allowed: '"{ <expression> }" or a non-JSON pattern' };
   }
   return undefined;
+}
+
+/** Error message for a pattern CloudWatch would reject (see {@link filterPatternObjection}), else undefined. */
+export function filterPatternError(pattern: string): string | undefined {
+  const objection = filterPatternObjection(pattern);
+  if (objection === undefined) return undefined;
+  // A pattern too long is described, not shown.
+  if (pattern.length > FILTER_PATTERN_MAX_LENGTH)
+    return problemText({ field: "filter pattern", received: `a pattern of ${objection.why}`, allowed: objection.allowed });
+  return problemText({ field: "filter pattern", received: show(pattern), ...objection });
 }

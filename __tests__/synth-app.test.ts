@@ -28,6 +28,12 @@ describe("runSynth in-process", () => {
   const stack = readFileSync(path.join(outdir, "stacks/staging/cdk.tf.json"));
   writeFileSync(path.join(dir, "bad.yaml"), "environments: []\n");
   const bad = synth({ EKS_AUDIT_SIEM_CONFIG: path.join(dir, "bad.yaml"), CDKTF_OUTDIR: outdir });
+  // Valid for the schema, refused by a construct: a built-in rule name that no Datadog rule can have.
+  writeFileSync(
+    path.join(dir, "construct.yaml"),
+    readFileSync(config, "utf8").replace('- name: "A new Kubernetes admission controller was created"', '- name: "\u00e9"'),
+  );
+  const refused = synth({ EKS_AUDIT_SIEM_CONFIG: path.join(dir, "construct.yaml"), CDKTF_OUTDIR: outdir });
   const realWrites = realOut.mock.calls.length + realErr.mock.calls.length;
   realOut.mockRestore();
   realErr.mockRestore();
@@ -41,6 +47,15 @@ describe("runSynth in-process", () => {
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(/^invalid config .*bad\.yaml: field environments: received \[\]/);
     expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(readFileSync(path.join(outdir, "stacks/staging/cdk.tf.json")).equals(stack)).toBe(true);
+  });
+
+  it("names the config file and the environment when a construct refuses a value, and leaves the output as it was", () => {
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^invalid config .*construct\.yaml: environment "production": built-in rule review .*rules\[1\]\.name: received "é"/,
+    );
+    expect(refused.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(readFileSync(path.join(outdir, "stacks/staging/cdk.tf.json")).equals(stack)).toBe(true);
   });
 

@@ -9,6 +9,7 @@
 import { App } from "cdktf";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../config/load";
 import { skipTokenCreationTraces } from "../lib/cdktf-token-traces";
+import { show } from "../lib/problem";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { OutputFolderError, errorMessage } from "./output-fs";
 import { waitMsFromEnv } from "./synth-lock";
@@ -48,12 +49,25 @@ export function runSynth(io: SynthIo): number {
     const folder = outputFolder(outdirFromEnv(io.env), process.cwd());
     const waitMs = waitMsFromEnv(io.env);
     skipTokenCreationTraces(io.env);
-    const config = loadConfigFile(configPathFromEnv(io.env));
+    const file = configPathFromEnv(io.env);
+    const config = loadConfigFile(file);
     // Nothing touches the disk before replaceOutput holds the folder's lock: cdktf's App creates its outdir.
     const synthesize = (staging: string): void => {
       const app = new App({ outdir: staging, skipBackendValidation: false });
-      for (const env of config.environments) new EnvironmentStack(app, env);
-      app.synth();
+      for (const env of config.environments) {
+        // A construct refuses what the config schema cannot see (e.g. a built-in rule name that is no Datadog
+        // rule's): the same config error, naming the file and the environment.
+        try {
+          new EnvironmentStack(app, env);
+        } catch (e) {
+          throw new ConfigError(file, [`environment ${show(env.name)}: ${errorMessage(e)}`]);
+        }
+      }
+      try {
+        app.synth();
+      } catch (e) {
+        throw new SynthError(`error: synthesizing the config ${file}: ${errorMessage(e)}`);
+      }
     };
     replaceOutput(folder, synthesize, { waitMs, note: (line) => io.stderr.write(`${line}\n`) });
     const names = config.environments.map((e) => e.name).join(", ");
@@ -65,8 +79,11 @@ export function runSynth(io: SynthIo): number {
   }
 }
 
-/** The one paragraph a failed run prints: a config or output-folder error as it is, anything else as `error: <message>`. */
+/** A stack's own check failed at synth (e.g. a template no construct wrote); the message names the config file. */
+class SynthError extends Error {}
+
+/** The one paragraph a failed run prints: a config, synth or output-folder error as it is, anything else as `error: <message>`. */
 function errorParagraph(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof OutputFolderError) return error.message;
+  if (error instanceof ConfigError || error instanceof SynthError || error instanceof OutputFolderError) return error.message;
   return `error: ${errorMessage(error)}`;
 }

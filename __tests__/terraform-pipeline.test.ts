@@ -126,7 +126,7 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       expect(r.stdout.split("\n")[0]).toBe("<!-- eks-audit-siem-review -->");
       const production = r.stdout.slice(r.stdout.indexOf("## Environment `production`"), r.stdout.indexOf("## Environment `staging`"));
       expect(production).toMatch(
-        /^## Environment `production`\n\n### Danger: destroyed or replaced\n\n- \*\*EKS cluster payments \(eu-west-1\) would be destroyed\*\*/,
+        /^## Environment `production`\n\n### Danger: destroyed, replaced or moved\n\n- \*\*EKS cluster payments \(eu-west-1\) would be destroyed\*\*/,
       );
       expect(production).toContain(
         "- **EKS cluster payments (eu-west-1) would be destroyed** (`aws_eks_cluster.cluster_payments`; its prevent_destroy goes with the removed block and does not stop this; to stop managing it without destroying it, use a `removed` block with `destroy = false`; real plan: it is no longer in the configuration)",

@@ -1,7 +1,13 @@
 /** Markdown of `review`: per environment, danger first, then each link of the chain, then counts. */
 import type { EnvironmentDiff } from "./review-diff";
 import type { PlanFacts } from "./review-plan";
+import { codeSpan, tableCell } from "./review-markdown";
 import { LINKS } from "./review-resources";
+
+/** Appends lines one by one: a spread `push(...lines)` overflows the call stack for a plan of 100k+ changes. */
+function append(out: string[], lines: readonly string[]): void {
+  for (const line of lines) out.push(line);
+}
 
 export interface EnvironmentReview {
   readonly diff: EnvironmentDiff;
@@ -18,20 +24,26 @@ function environmentSection(r: EnvironmentReview): string[] {
   const d = r.diff;
   const out: string[] = [];
   const status = d.status === "added" ? " (new environment)" : d.status === "removed" ? " (environment removed: every resource destroyed)" : "";
-  out.push(`## Environment \`${d.environment}\`${status}`, "");
+  out.push(`## Environment ${codeSpan(d.environment)}${status}`, "");
   // The real plan's reason joins the synthesized finding for the same address; what only the plan sees follows.
   const planned = new Map((r.plan?.danger ?? []).map((x) => [x.address, x]));
   const dangers = [
     ...d.danger.map((x) => {
       const p = planned.get(x.address);
       const notes = [x.detail, p !== undefined ? `real plan: ${p.reason}` : undefined].filter((n) => n !== undefined);
-      return `- **${x.text}** (\`${x.address}\`${notes.map((n) => `; ${n}`).join("")})`;
+      return `- **${x.text}** (${codeSpan(x.address)}${notes.map((n) => `; ${n}`).join("")})`;
     }),
-    ...(r.plan?.danger ?? [])
-      .filter((x) => !d.danger.some((y) => y.address === x.address))
-      .map((x) => `- **${x.text}** (\`${x.address}\`; real plan: ${x.reason})`),
   ];
-  if (dangers.length > 0) out.push("### Danger: destroyed or replaced", "", ...dangers, "", ...d.dangerNotes.flatMap((n) => [`**${n}**`, ""]));
+  const synthesized = new Set(d.danger.map((y) => y.address));
+  for (const x of r.plan?.danger ?? []) {
+    if (!synthesized.has(x.address)) dangers.push(`- **${x.text}** (${codeSpan(x.address)}; real plan: ${x.reason})`);
+  }
+  if (dangers.length > 0) {
+    out.push("### Danger: destroyed, replaced or moved", "");
+    append(out, dangers);
+    out.push("");
+    for (const n of d.dangerNotes) out.push(`**${n}**`, "");
+  }
   if (r.plan !== undefined) {
     const p = r.plan;
     out.push(`Real plan: ${p.create} to create, ${p.update} to update, ${p.replace} to replace, ${p.delete} to destroy.`, "");
@@ -39,6 +51,11 @@ function environmentSection(r: EnvironmentReview): string[] {
   if (d.status === "unchanged") {
     out.push("No change to the synthesized configuration.", "");
     return out;
+  }
+  if (d.settings.length > 0) {
+    out.push("### Stack settings (backend, providers, Terraform, imports, data sources, variables, outputs)", "");
+    for (const line of d.settings) out.push(`- ${line.split("\n").join("\n  ")}`);
+    out.push("");
   }
   for (const link of LINKS) {
     const notes = d.notes.get(link) ?? [];
@@ -77,8 +94,8 @@ export function renderReview(reviews: readonly EnvironmentReview[]): string {
   const dangerous = sorted.filter(hasDanger);
   out.push(
     dangerous.length > 0
-      ? `**Danger:** something would be destroyed or replaced in ${dangerous.map((r) => `\`${r.diff.environment}\``).join(", ")}; see below.`
-      : "Nothing would be destroyed or replaced.",
+      ? `**Danger:** something would be destroyed, replaced or moved in ${dangerous.map((r) => codeSpan(r.diff.environment)).join(", ")}; see below.`
+      : "Nothing would be destroyed, replaced or moved.",
     "",
   );
   out.push("| Environment | status | destroyed or replaced | added | changed |", "|---|---|---:|---:|---:|");
@@ -88,10 +105,10 @@ export function renderReview(reviews: readonly EnvironmentReview[]): string {
       { added: 0, changed: 0, gone: 0 },
     );
     const gone = Math.max(totals.gone, (r.plan?.delete ?? 0) + (r.plan?.replace ?? 0));
-    out.push(`| \`${r.diff.environment}\` | ${r.diff.status} | ${gone} | ${totals.added} | ${totals.changed} |`);
+    out.push(`| ${tableCell(codeSpan(r.diff.environment))} | ${r.diff.status} | ${gone} | ${totals.added} | ${totals.changed} |`);
   }
   out.push("");
   // Environments with danger first.
-  for (const r of [...dangerous, ...sorted.filter((x) => !hasDanger(x))]) out.push(...environmentSection(r));
+  for (const r of [...dangerous, ...sorted.filter((x) => !hasDanger(x))]) append(out, environmentSection(r));
   return `${out.join("\n").trimEnd()}\n`;
 }

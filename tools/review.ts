@@ -9,7 +9,7 @@
  */
 import { diffEnvironment } from "./review-diff";
 import { REVIEW_USAGE, ReviewUsageError, parseReviewArgs } from "./review-args";
-import { loadPlan, loadSynthesized } from "./review-load";
+import { checkPlanBelongs, loadPlan, loadSynthesized } from "./review-load";
 import { planFacts } from "./review-plan";
 import { EnvironmentReview, hasDanger, renderReview } from "./review-render";
 
@@ -34,7 +34,13 @@ export function runReview(argv: readonly string[]): ReviewResult {
       );
     }
   }
-  const plans = new Map(args.plans.map((p) => [p.environment, planFacts(loadPlan(p.file))]));
+  const plans = new Map(
+    args.plans.map((p) => {
+      const plan = loadPlan(p.file);
+      checkPlanBelongs(p.file, p.environment, plan, { before: before.get(p.environment), after: after.get(p.environment) });
+      return [p.environment, planFacts(plan)];
+    }),
+  );
   const reviews: EnvironmentReview[] = names.map((n) => ({ diff: diffEnvironment(n, before.get(n), after.get(n)), plan: plans.get(n) }));
   const markdown = renderReview(reviews);
   return { markdown, exitCode: args.failOnDestroy && reviews.some(hasDanger) ? EXIT_DESTROY : 0 };

@@ -220,7 +220,11 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       // A stack with nothing to create applies for real offline: init read-only from the plan's lock file, apply the file.
       const empty = path.join(WORK, "empty");
       const stack = {
-        terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" } } },
+        terraform: {
+          // Remote state as CI requires (require-remote-state.sh); prepareWorkdir's override keeps it local here.
+          backend: { s3: { bucket: "example-terraform-state-111111111111", key: "noop.tfstate", region: "us-east-1" } },
+          required_providers: { aws: { source: "aws", version: "5.100.0" } },
+        },
         provider: { aws: [{ region: "us-east-1" }] },
       };
       const dir = path.join(empty, "stacks/noop");

@@ -5,7 +5,7 @@
  * __tests__/terraform-pipeline.test.ts.
  */
 import { spawnSync } from "child_process";
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
@@ -180,5 +180,53 @@ describe("pr-comment.sh and reviewed-run.sh against a fake gh", () => {
       status: 1,
       stderr: "reviewed-run.sh: commit zzz is not the merge of a pull request; allowed: changes reach main through reviewed pull requests\n",
     });
+  });
+});
+
+describe("plan.sh and apply.sh refuse local state before terraform runs", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "local-state-"));
+  // A terraform that fails loudly: the refusal must come first.
+  writeFileSync(path.join(dir, "terraform"), "#!/usr/bin/env bash\necho 'terraform was called' >&2\nexit 99\n", { mode: 0o755 });
+  const stackWith = (env: string, terraform: object) => {
+    const stack = path.join(dir, "out", "stacks", env);
+    mkdirSync(stack, { recursive: true });
+    writeFileSync(path.join(stack, "cdk.tf.json"), JSON.stringify({ terraform }));
+    return stack;
+  };
+  const run = (script: string, args: string[]) =>
+    spawnSync("bash", [path.join(ROOT, "scripts/ci", script), ...args], {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+    });
+  const message = (caller: string, env: string, backend: string) =>
+    `${caller}: environment ${env} keeps its state on this runner (backend: ${backend}); allowed in CI: a remote backend. A CI runner's files are gone after the job, so the next apply would find no state and create everything again. Configure S3 state for ${env} in config/eks-audit-siem.yaml: backend: {type: s3, bucket: <state bucket>, region: <bucket region>} (key defaults to eks-audit-siem/${env}.tfstate, encrypted, locked with use_lockfile), then move existing state there with terraform init -migrate-state. Local state is for a laptop.\n`;
+
+  it.each([
+    ["a local backend", "staging", { backend: { local: { path: "../../../terraform.staging.tfstate" } } }, "local"],
+    ["no backend (Terraform's default: local)", "dev", {}, "none"],
+  ])("plan.sh: %s", (_, env, terraform, backend) => {
+    stackWith(env, terraform);
+    const r = run("plan.sh", ["out", env, "plans"]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: message("plan.sh", env, backend) });
+  });
+
+  it("apply.sh refuses it too, even with a plan folder", () => {
+    stackWith("staging", { backend: { local: {} } });
+    mkdirSync(path.join(dir, "plans"), { recursive: true });
+    for (const f of ["tfplan", "cdk.tf.json.sha256", "terraform.lock.hcl"]) writeFileSync(path.join(dir, "plans", `staging.${f}`), "x");
+    const r = run("apply.sh", ["out", "staging", "plans"]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: message("apply.sh", "staging", "local") });
+  });
+
+  it("an S3 backend passes the check (and reaches terraform)", () => {
+    stackWith("production", { backend: { s3: { bucket: "b", key: "k", region: "eu-west-1" } } });
+    const r = run("plan.sh", ["out", "production", "plans"]);
+    expect(r.stderr).toContain("terraform was called");
+  });
+
+  it("the default example's environments all keep remote state", () => {
+    const config = parse(readFileSync(path.join(ROOT, "config/eks-audit-siem.yaml"), "utf8"));
+    for (const env of config.environments) expect(env.backend?.type).toBe("s3");
   });
 });

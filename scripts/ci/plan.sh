@@ -6,6 +6,8 @@
 # <env>.terraform.lock.hcl. The saved plan holds no API key: the key variable is ephemeral (see README, Pipelines).
 # Lock file: <TF_LOCK_DIR>/stacks/<env>/.terraform.lock.hcl (default cdktf.out/, where the README has it committed)
 # when it exists, else the stack's own.
+# Refuses a stack with local state (require-remote-state.sh). Waits up to TF_LOCK_TIMEOUT (default 10m) for the state
+# lock another plan or apply of the environment holds, instead of failing at once.
 # TF_PLAN_EXTRA_ARGS adds plan arguments (the offline test tier passes -refresh=false -lock=false).
 set -euo pipefail
 if [ $# -ne 3 ]; then echo "plan.sh: expected <output-folder> <environment> <plan-folder>, got $# argument(s)" >&2; exit 2; fi
@@ -13,6 +15,7 @@ out=$1
 env=$2
 stack="$out/stacks/$env"
 if [ ! -f "$stack/cdk.tf.json" ]; then echo "plan.sh: $stack/cdk.tf.json not found; allowed: an environment synthesized into $out" >&2; exit 2; fi
+"$(dirname "$0")/require-remote-state.sh" "$stack" plan.sh
 mkdir -p "$3"
 plans="$(cd "$3" && pwd)"
 lockfile="${TF_LOCK_DIR:-cdktf.out}/stacks/$env/.terraform.lock.hcl"
@@ -26,7 +29,7 @@ fi
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 terraform -chdir="$stack" init -input=false -no-color "${lockmode[@]}" >&2
 # shellcheck disable=SC2086 # TF_PLAN_EXTRA_ARGS is a list of arguments
-terraform -chdir="$stack" plan -input=false -no-color ${TF_PLAN_EXTRA_ARGS:-} -out="$plans/$env.tfplan" > "$plans/$env.plan.txt"
+terraform -chdir="$stack" plan -input=false -no-color -lock-timeout="${TF_LOCK_TIMEOUT:-10m}" ${TF_PLAN_EXTRA_ARGS:-} -out="$plans/$env.tfplan" > "$plans/$env.plan.txt"
 terraform -chdir="$stack" show -json "$plans/$env.tfplan" > "$plans/$env.plan.json"
 sha256sum < "$stack/cdk.tf.json" | cut -d' ' -f1 > "$plans/$env.cdk.tf.json.sha256"
 cp "$stack/.terraform.lock.hcl" "$plans/$env.terraform.lock.hcl"

@@ -170,7 +170,10 @@ describe("review: replacement, IAM and whole environments", () => {
 
 describe("review: bad arguments are one line and exit 2", () => {
   it.each([
-    [["--nope", "a", "b"], 'review: unknown option "--nope"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>'],
+    [
+      ["--nope", "a", "b"],
+      'review: unknown option "--nope"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>, --plan-text <environment>=<plan.txt>, --missing-plan <environment>',
+    ],
     [["only-one"], 'review: expected two synthesized output folders (<before> <after>), got 1: "only-one"'],
     [["--plan", "staging", "a", "b"], 'review: --plan is "staging"; allowed: <environment>=<file of terraform show -json>'],
   ])("%j", (argv, message) => {
@@ -220,7 +223,8 @@ describe("review: the command as npm runs it (node scripts/run-ts.js tools/revie
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
       status: 2,
       stdout: "",
-      stderr: 'review: unknown option "--bogus"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>\n',
+      stderr:
+        'review: unknown option "--bogus"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>, --plan-text <environment>=<plan.txt>, --missing-plan <environment>\n',
     });
   });
 });
@@ -487,4 +491,43 @@ describe("review --plan: the plan must be a plan of that environment's stack", (
     );
     expect(Date.now() - started).toBeLessThan(60_000);
   }, 120_000);
+});
+
+describe("review: failed plans first, plan texts collapsed at the end", () => {
+  it("--missing-plan says first that the environment's plan failed", () => {
+    const { markdown } = runReview(["--missing-plan", "production", before, after]);
+    expect(markdown.split("\n").slice(0, 3)).toEqual([
+      "# Review of the synthesized change",
+      "",
+      "**Plan failed:** the plan of `production` failed or is missing (see its plan job); what follows for it is the synthesized change only.",
+    ]);
+  });
+
+  it("--plan-text shows each plan in a <details> block titled by its summary line, in a fence its text cannot end", () => {
+    const file = path.join(WORK, "staging.plan.txt");
+    writeFileSync(
+      file,
+      'Terraform will perform the following actions:\n  ```` name = "x"\r</details>\n\nPlan: 1 to add, 0 to change, 0 to destroy.\n',
+    );
+    const { markdown } = runReview(["--plan-text", `staging=${file}`, before, after]);
+    const tail = markdown.slice(markdown.indexOf("## Saved plans"));
+    expect(tail).toBe(
+      [
+        "## Saved plans",
+        "",
+        "<details>",
+        "<summary>Plan of `staging`: `Plan: 1 to add, 0 to change, 0 to destroy.`</summary>",
+        "",
+        "`````text",
+        "Terraform will perform the following actions:",
+        '  ```` name = "x"\\r</details>',
+        "",
+        "Plan: 1 to add, 0 to change, 0 to destroy.",
+        "`````",
+        "",
+        "</details>",
+        "",
+      ].join("\n"),
+    );
+  });
 });

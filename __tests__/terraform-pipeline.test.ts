@@ -90,8 +90,10 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
     writeFileSync(path.join(aws, "stacks/production/terraform.tfstate"), JSON.stringify(state, null, 2));
   }, TIMEOUT);
 
-  it("environments.sh lists the matrix", () => {
-    expect(ok(script("environments.sh", [head])).stdout).toBe('["production","staging"]\n');
+  it("environments.sh lists the matrix, in the config's order", () => {
+    expect(ok(script("environments.sh", [head], { EKS_AUDIT_SIEM_CONFIG: path.join(WORK, "head.yaml") })).stdout).toBe(
+      '[{"environment":"staging","destroy":false},{"environment":"production","destroy":false}]\n',
+    );
     expect(script("environments.sh", [WORK]).stderr).toBe(`environments.sh: ${WORK} holds no stacks/; allowed: a synthesized output folder\n`);
   });
 

@@ -1,7 +1,7 @@
 /** Markdown of `review`: per environment, danger first, then each link of the chain, then counts. */
 import type { EnvironmentDiff } from "./review-diff";
 import type { PlanFacts } from "./review-plan";
-import { codeSpan, tableCell } from "./review-markdown";
+import { codeSpan, fencedBlock, tableCell } from "./review-markdown";
 import { LINKS } from "./review-resources";
 
 /** Appends lines one by one: a spread `push(...lines)` overflows the call stack for a plan of 100k+ changes. */
@@ -87,10 +87,42 @@ function environmentSection(r: EnvironmentReview): string[] {
   return out;
 }
 
+/** What a review adds besides the environments: plans that failed, and the text of the saved plans. */
+export interface ReviewExtras {
+  /** Environments whose plan failed or is missing: said first, so no one reads the rest as complete. */
+  readonly missingPlans?: readonly string[];
+  /** `terraform plan` output per environment, shown collapsed at the end. */
+  readonly planTexts?: ReadonlyArray<{ readonly environment: string; readonly text: string }>;
+}
+
+/** A plan's text as a collapsed block: the summary line (`Plan: ...`) as its title, the text in a safe fence. */
+function planTextSection(environment: string, text: string): string[] {
+  const lines = text.replace(/\n$/, "").split("\n");
+  const summary = lines.find((l) => /^(Plan:|No changes\.)/.test(l)) ?? "no summary line";
+  return [
+    "<details>",
+    `<summary>Plan of ${codeSpan(environment)}: ${codeSpan(summary)}</summary>`,
+    "",
+    ...fencedBlock(lines, "text"),
+    "",
+    "</details>",
+    "",
+  ];
+}
+
 /** The whole review; deterministic: environments sorted by name, nothing from the file system or the clock. */
-export function renderReview(reviews: readonly EnvironmentReview[]): string {
-  const sorted = [...reviews].sort((a, b) => (a.diff.environment < b.diff.environment ? -1 : 1));
+export function renderReview(reviews: readonly EnvironmentReview[], extras: ReviewExtras = {}): string {
+  // A removed environment first (everything in it is destroyed), then by name.
+  const sorted = [...reviews].sort(
+    (a, b) => Number(b.diff.status === "removed") - Number(a.diff.status === "removed") || (a.diff.environment < b.diff.environment ? -1 : 1),
+  );
   const out: string[] = ["# Review of the synthesized change", ""];
+  for (const env of extras.missingPlans ?? []) {
+    out.push(
+      `**Plan failed:** the plan of ${codeSpan(env)} failed or is missing (see its plan job); what follows for it is the synthesized change only.`,
+      "",
+    );
+  }
   const dangerous = sorted.filter(hasDanger);
   out.push(
     dangerous.length > 0
@@ -110,5 +142,10 @@ export function renderReview(reviews: readonly EnvironmentReview[]): string {
   out.push("");
   // Environments with danger first.
   for (const r of [...dangerous, ...sorted.filter((x) => !hasDanger(x))]) append(out, environmentSection(r));
+  const texts = extras.planTexts ?? [];
+  if (texts.length > 0) {
+    out.push("## Saved plans", "");
+    for (const t of [...texts].sort((a, b) => (a.environment < b.environment ? -1 : 1))) append(out, planTextSection(t.environment, t.text));
+  }
   return `${out.join("\n").trimEnd()}\n`;
 }

@@ -7,6 +7,7 @@
  * plan can show. `--plan` folds in the real saved plans. Exit codes: 0 done; 3 with --fail-on-destroy when anything
  * would be destroyed or replaced; 2 bad arguments; 1 internal error.
  */
+import { readFileSync } from "fs";
 import { diffEnvironment } from "./review-diff";
 import { REVIEW_USAGE, ReviewUsageError, parseReviewArgs } from "./review-args";
 import { checkPlanBelongs, loadPlan, loadSynthesized } from "./review-load";
@@ -42,8 +43,24 @@ export function runReview(argv: readonly string[]): ReviewResult {
     }),
   );
   const reviews: EnvironmentReview[] = names.map((n) => ({ diff: diffEnvironment(n, before.get(n), after.get(n)), plan: plans.get(n) }));
-  const markdown = renderReview(reviews);
+  const planTexts = args.planTexts.map((p) => {
+    if (!names.includes(p.environment))
+      throw new ReviewUsageError(`--plan-text names environment ${JSON.stringify(p.environment)}, which neither folder holds`);
+    return { environment: p.environment, text: readText(p.file) };
+  });
+  const markdown = renderReview(reviews, { missingPlans: args.missingPlans, planTexts });
   return { markdown, exitCode: args.failOnDestroy && reviews.some(hasDanger) ? EXIT_DESTROY : 0 };
+}
+
+/** A text file, or a usage error naming it. */
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ReviewUsageError(
+      `--plan-text file ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); allowed: a readable file`,
+    );
+  }
 }
 
 export function main(argv: readonly string[]): number {

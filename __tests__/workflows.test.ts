@@ -21,7 +21,7 @@ const validate = (paths: string[]) => spawnSync(process.execPath, [path.join(ROO
 
 describe("GitHub workflows", () => {
   it("are the three expected files", () => {
-    expect(files).toEqual(["apply-environment.yml", "apply.yml", "pull-request.yml"]);
+    expect(files).toEqual(["apply-environment.yml", "apply.yml", "drift.yml", "pull-request.yml"]);
   });
 
   it("parse without errors in GitHub's workflow parser, with the jobs in order", () => {
@@ -121,6 +121,15 @@ describe("GitHub workflows", () => {
       'scripts/ci/stack-region.sh "plans/$ENVIRONMENT.cdk.tf.json" >> "$GITHUB_OUTPUT"',
       'scripts/ci/apply.sh out "$ENVIRONMENT" plans',
     ]);
+  });
+
+  it("drift: every environment of main planned on a schedule with -detailed-exitcode, read-only", () => {
+    const drift = wf("drift.yml");
+    expect(Object.keys(drift.on)).toEqual(["schedule", "workflow_dispatch"]);
+    const step = drift.jobs.plan.steps.find((s: any) => s.run?.startsWith("scripts/ci/plan.sh"));
+    expect(step.env.TF_PLAN_DETAILED_EXITCODE).toBe("1");
+    expect(step.env.DD_APP_KEY).toBe("${{ secrets.DD_PLAN_APP_KEY }}");
+    expect(JSON.stringify(drift)).not.toContain("AWS_APPLY_ROLES");
   });
 
   it("pin every action by full commit SHA with its tag in a comment; Dependabot and Renovate update them", () => {

@@ -10,6 +10,8 @@
 # when it exists, else the stack's own.
 # Refuses a stack with local state (require-remote-state.sh). Waits up to TF_LOCK_TIMEOUT (default 10m) for the state
 # lock another plan or apply of the environment holds, instead of failing at once.
+# TF_PLAN_DETAILED_EXITCODE=1 (drift detection): plan with -detailed-exitcode and exit 3 after writing everything
+# when the plan has changes (the infrastructure or state differs from the configuration).
 # TF_PLAN_EXTRA_ARGS adds plan arguments (the offline test tier passes -refresh=false -lock=false).
 set -euo pipefail
 if [ $# -lt 3 ] || [ $# -gt 4 ] || { [ $# -eq 4 ] && [ "$4" != "--destroy" ]; }; then
@@ -37,10 +39,22 @@ export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 terraform -chdir="$stack" init -input=false -no-color "${lockmode[@]}" >&2
 # shellcheck disable=SC2086 # TF_PLAN_EXTRA_ARGS is a list of arguments
 rm -f "$plans/$env.destroy"
-terraform -chdir="$stack" plan -input=false -no-color -lock-timeout="${TF_LOCK_TIMEOUT:-10m}" "${destroy[@]}" ${TF_PLAN_EXTRA_ARGS:-} -out="$plans/$env.tfplan" > "$plans/$env.plan.txt"
+detailed=()
+if [ "${TF_PLAN_DETAILED_EXITCODE:-0}" = "1" ]; then detailed=(-detailed-exitcode); fi
+status=0
+# -detailed-exitcode: 0 no changes, 1 error, 2 changes (https://developer.hashicorp.com/terraform/cli/commands/plan#detailed-exitcode)
+terraform -chdir="$stack" plan -input=false -no-color -lock-timeout="${TF_LOCK_TIMEOUT:-10m}" "${destroy[@]}" "${detailed[@]}" ${TF_PLAN_EXTRA_ARGS:-} -out="$plans/$env.tfplan" > "$plans/$env.plan.txt" || status=$?
+if [ "$status" -ne 0 ] && { [ "$status" -ne 2 ] || [ ${#detailed[@]} -eq 0 ]; }; then
+  cat "$plans/$env.plan.txt" >&2
+  exit "$status"
+fi
 terraform -chdir="$stack" show -json "$plans/$env.tfplan" > "$plans/$env.plan.json"
 cp "$stack/cdk.tf.json" "$plans/$env.cdk.tf.json"
 sha256sum < "$stack/cdk.tf.json" | cut -d' ' -f1 > "$plans/$env.cdk.tf.json.sha256"
 if [ ${#destroy[@]} -gt 0 ]; then : > "$plans/$env.destroy"; fi
 cp "$stack/.terraform.lock.hcl" "$plans/$env.terraform.lock.hcl"
-grep -E '^(Plan:|No changes\.)' "$plans/$env.plan.txt" || true
+grep -E '^(Plan:|No changes\.|Changes to Outputs)' "$plans/$env.plan.txt" || true
+if [ "$status" -eq 2 ]; then
+  echo "plan.sh: $env has changes: the infrastructure or its state differs from the configuration (drift, or an unapplied change)" >&2
+  exit 3
+fi

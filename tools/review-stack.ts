@@ -5,6 +5,7 @@
  * Terraform JSON syntax: https://developer.hashicorp.com/terraform/language/syntax/json (a `//` property is a comment).
  */
 import { JsonObject, asObject, asString, isObject } from "./json";
+import { flatten } from "./review-flatten";
 import { codeSpan } from "./review-markdown";
 import { show } from "./review-resources";
 
@@ -86,17 +87,6 @@ function providersByAlias(value: unknown): JsonObject {
   return out;
 }
 
-/** Leaves of a JSON value as `path -> value` (objects by key, arrays by index); an empty object or list is a leaf. */
-function leaves(value: unknown, prefix: string, out: Map<string, unknown>): void {
-  if (isObject(value) && Object.keys(value).length > 0) {
-    for (const [k, v] of Object.entries(value)) leaves(v, `${prefix}.${k}`, out);
-  } else if (Array.isArray(value) && value.length > 0) {
-    value.forEach((v, i) => leaves(v, `${prefix}[${i}]`, out));
-  } else {
-    out.set(prefix, value);
-  }
-}
-
 /** Provider settings that point the plan at other infrastructure (account guard, region, Datadog site). */
 const TARGET_SETTINGS: Readonly<Record<string, string>> = {
   region: "the region it reads and writes",
@@ -136,10 +126,8 @@ export function diffStackSettings(before: JsonObject, after: JsonObject): StackS
         changes.push({ path: entry, before: x, after: y, whole: true });
         continue;
       }
-      const la = new Map<string, unknown>();
-      const lb = new Map<string, unknown>();
-      leaves(x, entry, la);
-      leaves(y, entry, lb);
+      const la = flatten(x, entry);
+      const lb = flatten(y, entry);
       for (const path of new Set([...la.keys(), ...lb.keys()])) {
         if (JSON.stringify(la.get(path)) !== JSON.stringify(lb.get(path)))
           changes.push({ path, before: la.get(path), after: lb.get(path), whole: false });

@@ -139,6 +139,23 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
       expect(production).toMatch(new RegExp(`Real plan: \\d+ to create, \\d+ to update, 0 to replace, ${deletes} to destroy\\.`));
       expect(r.stdout).toContain("  - `case[medium].condition`: `execs > 10` → `execs > 25`");
       expect(script("review.sh", [base, head, plans], { REVIEW_FAIL_ON_DESTROY: "1" }).status).toBe(3);
+      // Production's real plan passed as staging's is refused, not shown as staging's clusters destroyed.
+      const swapped = spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, "scripts/run-ts.js"),
+          path.join(ROOT, "tools/review-cli.ts"),
+          "--plan",
+          `staging=${path.join(plans, "production.plan.json")}`,
+          base,
+          head,
+        ],
+        { encoding: "utf8" },
+      );
+      expect({ status: swapped.status, stdout: swapped.stdout }).toEqual({ status: 2, stdout: "" });
+      expect(swapped.stderr).toMatch(
+        /^review: --plan staging=".*production\.plan\.json" is not a plan of staging's stack: configuration\.root_module\.resources: received "aws_/,
+      );
     },
     TIMEOUT,
   );

@@ -6,7 +6,7 @@
  * Flow: synth.sh base and head -> environments.sh -> lock.sh -> plan.sh per environment -> review.sh with the plans
  * -> apply.sh (refuses a plan of another configuration; applies an empty plan for real).
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -384,6 +384,89 @@ tier("pipeline simulation: a sequence of pull requests and merges through the sc
         status: 4,
         stderr: `apply.sh: dev has a destroy plan but ${main1.out}/stacks/dev/cdk.tf.json exists (the environment is in the config again); plan and review again\n`,
       });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "a plan waits for the state lock another plan or apply holds (-lock-timeout), and gives up after TF_LOCK_TIMEOUT",
+    async () => {
+      const out = path.join(WORK, "locked");
+      const dir = path.join(out, "stacks/app");
+      prepareWorkdir(
+        dir,
+        {
+          terraform: {
+            backend: { s3: { bucket: "example-terraform-state-111111111111", key: "locked.tfstate", region: "us-east-1" } },
+            required_providers: { aws: { source: "aws", version: "5.100.0" } },
+          },
+          provider: { aws: [{ region: "us-east-1" }] },
+          output: { release: { value: "1" } },
+        },
+        "111111111111",
+      );
+      ok(script("lock.sh", [out], lockArgs));
+      const state = path.join(dir, "terraform.tfstate");
+      writeFileSync(state, JSON.stringify({ version: 4, terraform_version: "1.11.4", serial: 1, lineage: "lock-test", outputs: {}, resources: [] }));
+      // Another run holding the lock, as terraform's local backend holds it: an fcntl lock (F_SETLK, as Python's lockf)
+      // on the state file and the lock's description beside it (internal/states/statemgr/filesystem.go).
+      writeFileSync(
+        path.join(dir, ".terraform.tfstate.lock.info"),
+        JSON.stringify({
+          ID: "other-run",
+          Operation: "OperationTypeApply",
+          Info: "",
+          Who: "ci@other",
+          Version: "1.11.4",
+          Created: "2026-01-01T00:00:00Z",
+          Path: "terraform.tfstate",
+        }),
+      );
+      const hold = (seconds: number) =>
+        new Promise<ReturnType<typeof spawn>>((resolve) => {
+          const p = spawn("python3", [
+            "-c",
+            "import fcntl,sys,time; f=open(sys.argv[1],'r+'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(float(sys.argv[2]))",
+            state,
+            String(seconds),
+          ]);
+          p.stdout.once("data", () => resolve(p));
+        });
+      const held = await hold(120);
+      const gaveUp = script("plan.sh", [out, "app", path.join(WORK, "lock1")], { TF_LOCK_TIMEOUT: "1s" });
+      held.kill();
+      expect(gaveUp.status).toBe(1);
+      expect(gaveUp.stderr).toContain("Error acquiring the state lock");
+      // Held while the plan starts: after init, plan.sh's plan blocks on the lock (without -lock-timeout, terraform
+      // fails at once); released a few seconds later, the same plan goes on and succeeds.
+      const holder = await hold(120);
+      const plan = spawn("bash", [path.join(ROOT, "scripts/ci/plan.sh"), out, "app", path.join(WORK, "lock2")], {
+        cwd: WORK,
+        env: {
+          ...process.env,
+          TF_CLI_CONFIG_FILE: CLI_CONFIG,
+          AWS_EC2_METADATA_DISABLED: "true",
+          TF_LOCK_DIR: path.join(WORK, "locks"),
+          TF_LOCK_TIMEOUT: "5m",
+        },
+      });
+      let stderr = "";
+      let stdout = "";
+      plan.stdout.on("data", (d) => (stdout += String(d)));
+      const exited = new Promise<number | null>((resolve) => plan.on("exit", resolve));
+      await new Promise<void>((resolve) => {
+        plan.on("exit", () => resolve());
+        plan.stderr.on("data", (d) => {
+          stderr += String(d);
+          if (stderr.includes("successfully initialized")) resolve();
+        });
+      });
+      await new Promise((r) => setTimeout(r, 5_000));
+      const waiting = plan.exitCode === null;
+      holder.kill();
+      const code = await exited;
+      expect({ waiting, code, stderr: code === 0 ? "" : stderr }).toEqual({ waiting: true, code: 0, stderr: "" });
+      expect(stdout).toMatch(/Changes to Outputs/);
     },
     TIMEOUT,
   );

@@ -184,7 +184,9 @@ describe("EnvironmentStack: Cloud SIEM", () => {
 
 describe("EnvironmentStack: backends", () => {
   it("keeps local state in the project folder, by a relative path", () => {
-    expect(fullStack(0).terraform.backend).toEqual({ local: { path: "../../../terraform.staging.tfstate" } });
+    const c = baseConfig();
+    c.environments[0].backend = { type: "local" };
+    expect(fullStack(0, validateConfig(c, "x.yaml")).terraform.backend).toEqual({ local: { path: "../../../terraform.staging.tfstate" } });
   });
 
   it("uses S3 with native locking and encryption", () => {

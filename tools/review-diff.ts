@@ -3,7 +3,10 @@
  * resource, as old → new values, with what Terraform would destroy or replace first.
  */
 import { JsonObject, asArray, asObject, asString, parseJson } from "./json";
-import { FORCES_REPLACEMENT, LINKS, Link, forcesReplacement, humanName, linkOf, referenceText, regionOf } from "./review-resources";
+import { codeSpan, fencedBlock } from "./review-markdown";
+import { flatten } from "./review-flatten";
+import { SettingChange, diffStackSettings } from "./review-stack";
+import { FORCES_REPLACEMENT, LINKS, Link, forcesReplacement, humanName, linkOf, referenceText, regionOf, show } from "./review-resources";
 
 export type ChangeKind = "added" | "removed" | "changed" | "replaced";
 
@@ -37,6 +40,8 @@ export interface EnvironmentDiff {
   /** Facts about the danger as a whole (a provider removed with the resources it manages). */
   readonly dangerNotes: readonly string[];
   readonly changes: readonly ResourceChange[];
+  /** Markdown lines, one per changed setting outside `resource` (backend, providers, imports, outputs, ...). */
+  readonly settings: readonly string[];
   /** Summary lines per link that are not about one resource (IAM actions across every policy). */
   readonly notes: ReadonlyMap<Link, readonly string[]>;
   readonly counts: Readonly<Record<Link, LinkCounts>>;
@@ -62,52 +67,11 @@ function resourcesOf(stack: JsonObject | undefined): Map<string, Resource> {
   return out;
 }
 
-/** Attributes that are bookkeeping, not settings a reviewer judges. */
-const SKIPPED = new Set(["//", "depends_on", "provider"]);
-/** JSON-in-a-string attributes compared as documents. */
-const JSON_DOCUMENTS = new Set(["assume_role_policy"]);
-
-/** The `field` of every element of a list of blocks, when each is a string and no two are the same; else undefined. */
-function distinctKeys(blocks: readonly unknown[], field: string): string[] | undefined {
-  const keys = blocks.map((b) => asObject(b)[field]);
-  return keys.every((k): k is string => typeof k === "string") && new Set(keys).size === keys.length ? keys : undefined;
-}
-
-/**
- * Flattens a resource body into `path -> value` leaves. Lists of blocks are keyed by their `status` or `name`
- * when every element has one (rule cases, queries, exclusion filters), so a reordering is not a change.
- */
-export function flatten(value: unknown, prefix = "", out = new Map<string, unknown>()): Map<string, unknown> {
-  if (Array.isArray(value) && value.length > 0 && value.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) {
-    const keys = distinctKeys(value, "status") ?? distinctKeys(value, "name");
-    value.forEach((v, i) => flatten(v, `${prefix}[${keys !== undefined ? keys[i] : i}]`, out));
-  } else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    for (const [k, v] of Object.entries(asObject(value))) {
-      if (prefix === "" && SKIPPED.has(k)) continue;
-      if (prefix === "" && JSON_DOCUMENTS.has(k) && typeof v === "string" && v.startsWith("{")) {
-        flatten(parseJson(v), k, out);
-        continue;
-      }
-      flatten(v, prefix === "" ? k : `${prefix}.${k}`, out);
-    }
-  } else {
-    out.set(prefix, value);
-  }
-  return out;
-}
-
-/** A value as a reviewer reads it: strings in code spans, references as the address they point at. */
-export function show(value: unknown): string {
-  if (value === undefined) return "(unset)";
-  if (typeof value === "string") return `\`${referenceText(value).replace(/`/g, "'")}\``;
-  if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.map(show).join(", ");
-  return `\`${JSON.stringify(value)}\``;
-}
-
 const isLong = (v: unknown) => typeof v === "string" && (v.includes("\n") || v.length > 70);
 /** A leaf as the text of a line diff: a string as it is, anything else (a number, a boolean, an empty list) as JSON. */
 const leafText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
 
+/** Lines only in `before` (`- `) then lines only in `after` (`+ `); a `\r` stays in its line (shown escaped). */
 function lineDiff(before: string, after: string): string[] {
   const a = before.split("\n");
   const b = after.split("\n");
@@ -116,14 +80,25 @@ function lineDiff(before: string, after: string): string[] {
   return [...a.filter((l) => !inB.has(l)).map((l) => `- ${l}`), ...b.filter((l) => !inA.has(l)).map((l) => `+ ${l}`)];
 }
 
-function settingChange(path: string, before: unknown, after: unknown): string {
-  if (before === undefined) return `\`${path}\`: set to ${show(after)}`;
-  if (after === undefined) return `\`${path}\`: ${show(before)} removed`;
+/** One changed setting as Markdown: `path`: old → new, or a line diff in a fenced block for long texts. */
+export function settingChange(path: string, before: unknown, after: unknown): string {
+  const name = codeSpan(path);
+  if (before === undefined) return `${name}: set to ${show(after)}`;
+  if (after === undefined) return `${name}: ${show(before)} removed`;
   if (isLong(before) || isLong(after)) {
     const lines = lineDiff(referenceText(leafText(before)), referenceText(leafText(after)));
-    return [`\`${path}\`:`, "  ```diff", ...lines.map((l) => `  ${l}`), "  ```"].join("\n");
+    return [`${name}:`, ...fencedBlock(lines, "diff").map((l) => `  ${l}`)].join("\n");
   }
-  return `\`${path}\`: ${show(before)} → ${show(after)}`;
+  return `${name}: ${show(before)} → ${show(after)}`;
+}
+
+/** A changed stack setting as Markdown: a whole import, output, provider, ... added or removed, or one value. */
+function settingLine(c: SettingChange): string {
+  const whole = c.after ?? c.before;
+  if (!c.whole || whole === null || typeof whole !== "object") return settingChange(c.path, c.before, c.after);
+  const id = c.path.startsWith("import[") ? asObject(whole).id : undefined;
+  const what = c.after !== undefined ? "added" : "removed";
+  return `${codeSpan(c.path)}: ${what}${id !== undefined ? ` (${c.after !== undefined ? "adopts" : "it adopted"} the existing ${show(id)})` : ""}`;
 }
 
 /** Widgets of a dashboard JSON document (every object with a `definition`). */
@@ -167,8 +142,10 @@ function settingChanges(r: Resource, before: JsonObject, after: JsonObject): { l
   }
   if (r.type === "aws_cloudformation_stack" && before.template_url !== after.template_url) {
     const version = (url: unknown) => /\/forwarder\/([^/]+)\.yaml$/.exec(String(url))?.[1];
-    if (version(before.template_url) !== undefined && version(after.template_url) !== undefined) {
-      lines.unshift(`Forwarder version: \`${version(before.template_url)}\` → \`${version(after.template_url)}\``);
+    const from = version(before.template_url);
+    const to = version(after.template_url);
+    if (from !== undefined && to !== undefined) {
+      lines.unshift(`Forwarder version: ${codeSpan(from)} → ${codeSpan(to)}`);
     }
   }
   if (r.type === "datadog_security_monitoring_rule") {
@@ -176,7 +153,7 @@ function settingChanges(r: Resource, before: JsonObject, after: JsonObject): { l
       asArray(body.case)
         .map((c) => asString(asObject(c).status))
         .join(", ");
-    if (statuses(before) !== statuses(after)) lines.unshift(`severity: \`${statuses(before)}\` → \`${statuses(after)}\``);
+    if (statuses(before) !== statuses(after)) lines.unshift(`severity: ${codeSpan(statuses(before))} → ${codeSpan(statuses(after))}`);
   }
   return { lines, forced };
 }
@@ -190,7 +167,7 @@ function addedFacts(r: Resource): string[] {
   return [
     `\`enabled\`: ${show(b.enabled ?? true)}`,
     `severity: ${cases.map((c) => `${show(c.status)}${c.condition !== undefined ? ` when ${show(c.condition)}` : ""}`).join("; ")}`,
-    ...queries.map((q) => `query${queries.length > 1 ? ` ${asString(q.name) ?? ""}` : ""}: ${show(q.query)}`),
+    ...queries.map((q) => `query${queries.length > 1 ? ` ${codeSpan(asString(q.name) ?? "")}` : ""}: ${show(q.query)}`),
   ];
 }
 
@@ -220,10 +197,7 @@ function iamActions(resources: Map<string, Resource>): Set<string> {
 }
 
 function listed(items: readonly string[], max = 12): string {
-  const shown = items
-    .slice(0, max)
-    .map((i) => `\`${i}\``)
-    .join(", ");
+  const shown = items.slice(0, max).map(codeSpan).join(", ");
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }
 
@@ -277,6 +251,11 @@ export function diffEnvironment(environment: string, before: JsonObject | undefi
   // Danger in chain order (a cluster before its log group's subscription), then by address.
   const rank = (address: string) => (address.startsWith("aws_eks_cluster.") ? -1 : LINKS.indexOf(linkOf(address.split(".")[0])));
   danger.sort((x, y) => rank(x.address) - rank(y.address) || (x.address < y.address ? -1 : 1));
+  // The rest of the stack (only when both sides exist: a whole environment added or removed is named as such);
+  // its danger (a moved state, another account or region) comes first, as it changes what every line below means.
+  const stack = before !== undefined && after !== undefined ? diffStackSettings(before, after) : { danger: [], changes: [] };
+  danger.unshift(...stack.danger);
+  const settings = stack.changes.map(settingLine);
   const notes = new Map<Link, string[]>();
   const actionsBefore = iamActions(old);
   const actionsAfter = iamActions(now);
@@ -289,14 +268,20 @@ export function diffEnvironment(environment: string, before: JsonObject | undefi
     notes.set("Ingestion", lines);
   }
   const status =
-    before === undefined ? "added" : after === undefined ? "removed" : changes.length === 0 && notes.size === 0 ? "unchanged" : "changed";
+    before === undefined
+      ? "added"
+      : after === undefined
+        ? "removed"
+        : changes.length === 0 && notes.size === 0 && settings.length === 0 && danger.length === 0
+          ? "unchanged"
+          : "changed";
   const dangerNotes = [...orphanedProviders]
     .sort()
     .map(
       (p) =>
-        `The provider \`${p}\` is removed together with resources it manages: terraform cannot plan their destroy ("Provider configuration not present"). Keep the provider until the destroy is applied.`,
+        `The provider ${codeSpan(p)} is removed together with resources it manages: terraform cannot plan their destroy ("Provider configuration not present"). Keep the provider until the destroy is applied.`,
     );
-  return { environment, status, danger, dangerNotes, changes, notes, counts };
+  return { environment, status, danger, dangerNotes, changes, settings, notes, counts };
 }
 
 export { FORCES_REPLACEMENT };

@@ -2,7 +2,9 @@
  * The real-plan half of `review`: what `terraform show -json <saved plan>` says will happen (format documented at
  * https://developer.hashicorp.com/terraform/internals/json-format, "Plan Representation" and "Change Representation").
  */
-import { JsonObject, asArray, asObject, asString, asStrings } from "./json";
+import { Problem, Problems } from "../lib/problem";
+import { JsonObject, asArray, asObject, asString, asStrings, isObject } from "./json";
+import { codeSpan } from "./review-markdown";
 import { humanName } from "./review-resources";
 
 export interface PlanDanger {
@@ -32,6 +34,34 @@ const REASONS: Readonly<Record<string, string>> = {
   delete_because_each_key: "its for_each key is gone",
   delete_because_no_move_target: "its moved target is not in the configuration",
 };
+
+/** Actions of a change (Change Representation, `actions`). */
+const ACTIONS = new Set(["no-op", "create", "read", "update", "delete", "forget"]);
+
+/**
+ * What is malformed in a plan's `resource_changes` (entries that are not objects, addresses, types and names that
+ * are not strings, `change.actions` that is not a list of Terraform's actions), in the message shape of
+ * lib/problem.ts; fields are paths into the plan JSON.
+ */
+export function planProblems(plan: JsonObject): Problem[] {
+  const problems = new Problems();
+  if (plan.resource_changes !== undefined && !Array.isArray(plan.resource_changes)) {
+    problems.add("resource_changes", plan.resource_changes, "a list of resource changes");
+    return problems.list;
+  }
+  asArray(plan.resource_changes).forEach((rc, i) => {
+    const at = `resource_changes[${i}]`;
+    if (!isObject(rc)) return problems.add(at, rc, "an object with address, mode, type, name and change");
+    for (const field of ["address", "type", "name"]) {
+      if (typeof rc[field] !== "string") problems.add(`${at}.${field}`, rc[field], "a string");
+    }
+    if (!isObject(rc.change)) return problems.add(`${at}.change`, rc.change, "an object with actions, before and after");
+    const actions = rc.change.actions;
+    if (!Array.isArray(actions) || actions.length === 0 || !actions.every((a) => typeof a === "string" && ACTIONS.has(a)))
+      problems.add(`${at}.change.actions`, actions, `a non-empty list of ${[...ACTIONS].map((a) => JSON.stringify(a)).join(", ")}`);
+  });
+  return problems.list;
+}
 
 function pathText(path: unknown): string {
   return Array.isArray(path) ? path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i > 0 ? "." : ""}${p}`)).join("") : String(path);
@@ -63,12 +93,19 @@ export function planFacts(plan: JsonObject): PlanFacts {
     const actionReason = asString(rc.action_reason);
     const because =
       actionReason !== undefined
-        ? (REASONS[actionReason] ?? actionReason)
+        ? (REASONS[actionReason] ?? codeSpan(actionReason))
         : isReplace
           ? "the provider requires it"
           : "it is no longer in the configuration";
     const paths = asArray(change.replace_paths);
-    const reason = paths.length > 0 ? `${because}: ${paths.map(pathText).sort().join(", ")}` : because;
+    const reason =
+      paths.length > 0
+        ? `${because}: ${paths
+            .map(pathText)
+            .sort()
+            .map((p) => codeSpan(p))
+            .join(", ")}`
+        : because;
     danger.push({
       text: `${subject} would be ${isReplace ? "replaced (destroyed, then created)" : "destroyed"}`,
       address: addressOf(rc),

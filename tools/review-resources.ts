@@ -3,6 +3,7 @@
  * its arguments force replacement (destroy, then create) when they change.
  */
 import { JsonObject, asArray, asObject, asString } from "./json";
+import { codeSpan, inline } from "./review-markdown";
 
 export const LINKS = ["Audit logging", "Ingestion", "Log Explorer", "Cloud SIEM", "Other"] as const;
 export type Link = (typeof LINKS)[number];
@@ -66,11 +67,27 @@ export function referenceText(value: string): string {
   return value.replace(/\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)(\.[^}]*)?\}/g, "$1");
 }
 
-const str = (v: unknown): string => (typeof v === "string" ? referenceText(v) : JSON.stringify(v));
+/** A value of a resource as part of its name, inert in Markdown (see tools/review-markdown.ts). */
+/**
+ * A value as a reviewer reads it: strings exactly as deployed in code spans that nothing in them can end (see
+ * tools/review-markdown.ts), references as the address they point at.
+ */
+export function show(value: unknown): string {
+  if (value === undefined) return "(unset)";
+  if (typeof value === "string") return codeSpan(referenceText(value));
+  if (Array.isArray(value)) return value.length === 0 ? "(none)" : value.map(show).join(", ");
+  return codeSpan(JSON.stringify(value));
+}
 
-/** The name a reviewer knows a resource by, e.g. `EKS cluster staging-apps`. */
-export function humanName(type: string, name: string, body: JsonObject, region?: string): string {
-  const at = region !== undefined ? ` (${region})` : "";
+const str = (v: unknown): string => inline(typeof v === "string" ? referenceText(v) : (JSON.stringify(v) ?? "(unset)"));
+
+/**
+ * The name a reviewer knows a resource by, e.g. `EKS cluster staging-apps`; every part that comes from the config
+ * is inert Markdown (plain when it is a plain word, else a code span).
+ */
+export function humanName(type: string, rawName: string, body: JsonObject, region?: string): string {
+  const name = inline(rawName);
+  const at = region !== undefined ? ` (${inline(region)})` : "";
   switch (type) {
     case "aws_eks_cluster":
       return `EKS cluster ${str(body.name)}${at}`;
@@ -97,15 +114,15 @@ export function humanName(type: string, name: string, body: JsonObject, region?:
     case "datadog_integration_aws_external_id":
       return `Datadog AWS integration external ID ${name}`;
     case "datadog_security_monitoring_rule":
-      return `Cloud SIEM rule ${name} ("${str(body.name)}")`;
+      return `Cloud SIEM rule ${name} (${str(body.name)})`;
     case "datadog_security_monitoring_default_rule":
       return `built-in rule review ${name}`;
     case "datadog_security_monitoring_suppression":
-      return `suppression "${str(body.name)}"`;
+      return `suppression ${str(body.name)}`;
     case "datadog_security_notification_rule":
-      return `notification rule "${str(body.name)}"`;
+      return `notification rule ${str(body.name)}`;
     case "datadog_monitor":
-      return `monitor "${str(body.name)}"`;
+      return `monitor ${str(body.name)}`;
     case "datadog_dashboard_json":
       return `dashboard ${name}`;
     case "datadog_logs_index":
@@ -115,7 +132,7 @@ export function humanName(type: string, name: string, body: JsonObject, region?:
     case "datadog_logs_integration_pipeline":
       return `integration pipeline ${name}`;
     default:
-      return `${type}.${name}`;
+      return inline(`${type}.${rawName}`);
   }
 }
 

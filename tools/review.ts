@@ -7,9 +7,10 @@
  * plan can show. `--plan` folds in the real saved plans. Exit codes: 0 done; 3 with --fail-on-destroy when anything
  * would be destroyed or replaced; 2 bad arguments; 1 internal error.
  */
+import { readFileSync } from "fs";
 import { diffEnvironment } from "./review-diff";
 import { REVIEW_USAGE, ReviewUsageError, parseReviewArgs } from "./review-args";
-import { loadPlan, loadSynthesized } from "./review-load";
+import { checkPlanBelongs, loadPlan, loadSynthesized } from "./review-load";
 import { planFacts } from "./review-plan";
 import { EnvironmentReview, hasDanger, renderReview } from "./review-render";
 
@@ -34,10 +35,32 @@ export function runReview(argv: readonly string[]): ReviewResult {
       );
     }
   }
-  const plans = new Map(args.plans.map((p) => [p.environment, planFacts(loadPlan(p.file))]));
+  const plans = new Map(
+    args.plans.map((p) => {
+      const plan = loadPlan(p.file);
+      checkPlanBelongs(p.file, p.environment, plan, { before: before.get(p.environment), after: after.get(p.environment) });
+      return [p.environment, planFacts(plan)];
+    }),
+  );
   const reviews: EnvironmentReview[] = names.map((n) => ({ diff: diffEnvironment(n, before.get(n), after.get(n)), plan: plans.get(n) }));
-  const markdown = renderReview(reviews);
+  const planTexts = args.planTexts.map((p) => {
+    if (!names.includes(p.environment))
+      throw new ReviewUsageError(`--plan-text names environment ${JSON.stringify(p.environment)}, which neither folder holds`);
+    return { environment: p.environment, text: readText(p.file) };
+  });
+  const markdown = renderReview(reviews, { missingPlans: args.missingPlans, planTexts });
   return { markdown, exitCode: args.failOnDestroy && reviews.some(hasDanger) ? EXIT_DESTROY : 0 };
+}
+
+/** A text file, or a usage error naming it. */
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ReviewUsageError(
+      `--plan-text file ${JSON.stringify(file)} cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}); allowed: a readable file`,
+    );
+  }
 }
 
 export function main(argv: readonly string[]): number {

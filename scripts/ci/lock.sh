@@ -7,10 +7,10 @@
 # TF_LOCK_EXTRA_ARGS replaces the platform list (the offline test tier passes -fs-mirror=<dir> -platform=linux_amd64).
 set -euo pipefail
 if [ $# -ne 1 ]; then echo "lock.sh: expected <output-folder>, got $# argument(s)" >&2; exit 2; fi
-here="$(cd "$(dirname "$0")" && pwd)"
 lockdir=${TF_LOCK_DIR:-cdktf.out}
 export CHECKPOINT_DISABLE=1
-for env in $("$here/environments.sh" "$1" | node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(0,"utf8")).join(" "))'); do
+if [ ! -d "$1/stacks" ]; then echo "lock.sh: $1 holds no stacks/; allowed: a synthesized output folder" >&2; exit 2; fi
+for env in $(node -e 'const fs=require("fs");const d=process.argv[1]+"/stacks";process.stdout.write(fs.readdirSync(d).filter((n)=>fs.existsSync(d+"/"+n+"/cdk.tf.json")).sort().join(" "))' "$1"); do
   # shellcheck disable=SC2086
   terraform -chdir="$1/stacks/$env" providers lock -no-color ${TF_LOCK_EXTRA_ARGS:--platform=linux_amd64 -platform=linux_arm64 -platform=darwin_arm64 -platform=darwin_amd64} >&2
   target="$lockdir/stacks/$env/.terraform.lock.hcl"

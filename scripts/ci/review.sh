@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# The PR comment: review of base vs head, with every saved plan's JSON of <plan-folder> folded in.
-#   scripts/ci/review.sh <base-output-folder> <head-output-folder> [<plan-folder>]
-# Markdown on stdout; exit code of `review` (3 when something would be destroyed, with REVIEW_FAIL_ON_DESTROY=1).
+# The PR comment: review of base vs head, with every saved plan of <plan-folder> folded in (its JSON) and shown
+# collapsed at the end (its text); with <environments.json> (environments.sh), every listed environment without a
+# saved plan is said first to have failed.
+#   scripts/ci/review.sh <base-output-folder> <head-output-folder> [<plan-folder> [<environments.json>]]
+# Markdown on stdout; exit code of `review` (3 when something would be destroyed, replaced or moved, with
+# REVIEW_FAIL_ON_DESTROY=1).
 set -euo pipefail
-if [ $# -lt 2 ] || [ $# -gt 3 ]; then echo "review.sh: expected <base-output-folder> <head-output-folder> [<plan-folder>], got $# argument(s)" >&2; exit 2; fi
+if [ $# -lt 2 ] || [ $# -gt 4 ]; then echo "review.sh: expected <base-output-folder> <head-output-folder> [<plan-folder> [<environments.json>]], got $# argument(s)" >&2; exit 2; fi
 here="$(cd "$(dirname "$0")/../.." && pwd)"
 args=()
 if [ "${REVIEW_FAIL_ON_DESTROY:-0}" = "1" ]; then args+=(--fail-on-destroy); fi
-if [ $# -eq 3 ]; then
+if [ $# -ge 3 ]; then
   for f in "$3"/*.plan.json; do
     [ -e "$f" ] || continue
     args+=(--plan "$(basename "$f" .plan.json)=$f")
+  done
+  for f in "$3"/*.plan.txt; do
+    [ -e "$f" ] || continue
+    args+=(--plan-text "$(basename "$f" .plan.txt)=$f")
+  done
+fi
+if [ $# -eq 4 ]; then
+  for env in $(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).map((e)=>e.environment).join(" "))' "$4"); do
+    if [ ! -f "$3/$env.plan.json" ]; then args+=(--missing-plan "$env"); fi
   done
 fi
 echo "<!-- eks-audit-siem-review -->"

@@ -400,6 +400,18 @@ describe("review: config text cannot alter the Markdown (hostile names, parsed b
   });
 });
 
+describe("review: escaped template text is shown as deployed", () => {
+  it("shows `$${...}` and `%%{...}` (what the synth writes for a user's `${`/`%{`) as the literal text, and references as addresses", () => {
+    const head = edited(before, "production", (s) => {
+      const suppressions = s.resource.datadog_security_monitoring_suppression;
+      suppressions[Object.keys(suppressions)[0]].name = 'ci $${file("/etc/hostname")} %%{ if true }x%%{ endif } $$${y}';
+    });
+    const { markdown } = runReview([before, head]);
+    expect(markdown).toContain('ci ${file("/etc/hostname")} %{ if true }x%{ endif } $${y}');
+    expect(markdown).not.toContain("$${file");
+  });
+});
+
 describe("review --plan: the plan must be a plan of that environment's stack", () => {
   /** A minimal `terraform show -json` of a plan with the given configured resources and changes. */
   const planFile = (name: string, plan: object) => {

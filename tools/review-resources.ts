@@ -2,6 +2,7 @@
  * What `review` knows about each resource type: the link of the chain it belongs to, its human name, and which of
  * its arguments force replacement (destroy, then create) when they change.
  */
+import { templateParts } from "../lib/terraform-template";
 import { JsonObject, asArray, asObject, asString } from "./json";
 import { codeSpan, inline } from "./review-markdown";
 
@@ -62,9 +63,21 @@ export function forcesReplacement(type: string, changedPath: string): string | u
   return (FORCES_REPLACEMENT[type] ?? []).find((p) => plain === p || plain.startsWith(`${p}.`));
 }
 
-/** A Terraform reference written by cdktf (`${aws_iam_role.x.name}`) as the address it points at. */
+/**
+ * A string of the stack as a reviewer reads it: a reference written by cdktf (`${aws_iam_role.x.name}`) as the
+ * address it points at, and escaped text (`$${`, `%%{`, which the synth writes for every `${`/`%{` a user typed) as
+ * the text Terraform deploys (lib/terraform-template.ts).
+ */
 export function referenceText(value: string): string {
-  return value.replace(/\$\{([a-z0-9_]+\.[A-Za-z0-9_-]+)(\.[^}]*)?\}/g, "$1");
+  if (!value.includes("{")) return value;
+  return templateParts(value)
+    .map((part) => {
+      if ("literal" in part) return part.literal;
+      const reference = /^([a-z0-9_]+\.[A-Za-z0-9_-]+)(\.[^}]*)?$/.exec(part.expression);
+      if (part.start === "${" && part.terminated && reference !== null) return reference[1];
+      return `${part.start}${part.expression}${part.terminated ? "}" : ""}`;
+    })
+    .join("");
 }
 
 /** A value of a resource as part of its name, inert in Markdown (see tools/review-markdown.ts). */

@@ -26,7 +26,8 @@ export function escapedMarker(i: number): string {
 /** Optional free-text fields the default example leaves out (production is environments[1], staging [0]). */
 function withEveryField(config: any): any {
   const [staging, production] = config.environments;
-  staging.backend.path = "state/staging.tfstate";
+  // A laptop's local state (CI refuses it, synth does not), so that `backend.path` is covered too.
+  staging.backend = { type: "local", path: "state/staging.tfstate" };
   production.backend.key = "state/production.tfstate";
   production.datadog.integration.role = { path: "/datadog/" };
   production.datadog.forwarder.templateBaseUrl = "https://datadog-cloudformation-template.s3.amazonaws.com/aws";

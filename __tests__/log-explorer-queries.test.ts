@@ -72,9 +72,9 @@ describe("exclusion presets", () => {
     expect(EXCLUSION_PRESET_NAMES).toEqual([ExclusionPreset.HEALTH_ENDPOINTS, ExclusionPreset.SYSTEM_READ_ONLY]);
   });
 
-  test("health endpoints preset drops only get requests to the four probe paths", () => {
+  test("health endpoints preset drops only get requests to the three probe paths EKS logs", () => {
     expect(EXCLUSION_PRESETS[ExclusionPreset.HEALTH_ENDPOINTS].query).toBe(
-      '@http.method:get @http.url_details.path:("/healthz" OR "/livez" OR "/readyz" OR "/metrics")',
+      '@http.method:get @http.url_details.path:("/livez" OR "/readyz" OR "/metrics")',
     );
   });
 

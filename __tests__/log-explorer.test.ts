@@ -146,7 +146,7 @@ describe("dedicated index", () => {
       {
         name: "eks-audit: health and readiness endpoints",
         is_enabled: true,
-        filter: [{ query: '@http.method:get @http.url_details.path:("/healthz" OR "/livez" OR "/readyz" OR "/metrics")', sample_rate: 1 }],
+        filter: [{ query: '@http.method:get @http.url_details.path:("/livez" OR "/readyz" OR "/metrics")', sample_rate: 1 }],
       },
       {
         name: "eks-audit: read-only requests from system identities",

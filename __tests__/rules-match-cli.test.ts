@@ -98,7 +98,7 @@ test("bad arguments: exit 2, nothing on stdout", () => {
   expect(r.status).toBe(2);
   expect(r.stdout).toBe("");
   expect(r.stderr.split("\n")[0]).toBe(
-    'rules match: unknown option "--bogus"; allowed: --summary, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)',
+    'rules match: unknown option "--bogus"; allowed: --summary, --as-eks, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)',
   );
 });
 

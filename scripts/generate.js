@@ -21,6 +21,15 @@ function main(argv) {
   // The pack index first: everything else loads the pack through it.
   const { writePackIndex } = require("../tools/pack-index-writer.ts");
   const indexChanged = writePackIndex(path.join(ROOT, "modules", "cloud-siem", "rules"), check);
+  // A rule (or case) that can never fire on EKS is an error, not a table row (modules/cloud-siem/eks-samples.ts).
+  const { deadPackRules } = require("../modules/cloud-siem/eks-samples.ts");
+  const dead = deadPackRules();
+  if (dead.length > 0) {
+    process.stderr.write(
+      `generate: ${dead.length} rule queries can never match on EKS:\n${dead.map((d) => `- ${d}\n`).join("")}fix or remove them\n`,
+    );
+    return 1;
+  }
   const { generateArtifacts } = require("../tools/generate.ts");
   const accept = argv.includes("--accept-removed-addresses");
   const result = generateArtifacts({ projectDir: ROOT, check, acceptRemovedAddresses: accept });

@@ -1,5 +1,5 @@
 /**
- * `npm run --silent eval:corpus -- [--json] <corpus.jsonl>`
+ * `npm run --silent eval:corpus -- [--json] [--as-eks] <corpus.jsonl>`
  *
  * Replays a corpus of audit events that other projects wrote for their own detection tests through the rule pack
  * (as deployed with default settings) and prints, per source rule, how many of the events the source expects to
@@ -15,11 +15,14 @@
  * event satisfies a case condition (`a > 0`, New Value); rules that need a burst (`denied > 10`) only match.
  * Detected = at least one pack rule matches; a quiet event is alerted on when at least one pack rule alerts.
  *
+ * `--as-eks` sees each event as EKS logs it (`lib/audit/eks-audit-policy.ts`): an event EKS never logs matches
+ * nothing (reported as such), and the bodies its level drops are removed before matching.
+ *
  * Exit codes: 0 when the corpus was evaluated; 2 for bad arguments or an unreadable file; 1 for a line that is not a
  * corpus line.
  */
 import { readFileSync } from "fs";
-import { normalizeAuditEvent, AuditEventError } from "../lib/audit";
+import { applyEksPolicy, normalizeAuditEvent, AuditEventError } from "../lib/audit";
 import type { MatchableRule } from "../lib/rules/matchable";
 import { defineRule, DetectionRuleProps } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
@@ -81,6 +84,8 @@ export interface LineResult {
   readonly alerting: readonly string[];
   /** Set when the event is not an audit event the pipeline would accept (e.g. it has no `verb`). */
   readonly error?: string;
+  /** With `--as-eks`: why EKS would not log the event. @default - logged */
+  readonly notLoggedByEks?: string;
 }
 
 /** Thrown for a line that is not a corpus line; the message names the line and the field. */
@@ -158,7 +163,11 @@ export function alertsOnOneEvent(rule: MatchableRule): boolean {
 }
 
 /** Evaluates corpus lines against rules. */
-export function evaluateCorpus(lines: readonly CorpusLine[], rules: readonly MatchableRule[]): LineResult[] {
+export function evaluateCorpus(
+  lines: readonly CorpusLine[],
+  rules: readonly MatchableRule[],
+  options: { readonly asEks?: boolean } = {},
+): LineResult[] {
   const ruleSet: RuleSet = compileRules(rules, () => undefined);
   const alerting = rules.map(alertsOnOneEvent);
   const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
@@ -170,6 +179,8 @@ export function evaluateCorpus(lines: readonly CorpusLine[], rules: readonly Mat
       if (e instanceof AuditEventError) return { corpus, matched: [], alerting: [], error: e.message };
       throw e;
     }
+    const dropped = options.asEks === true ? applyEksPolicy(log.attributes) : undefined;
+    if (dropped !== undefined) return { corpus, matched: [], alerting: [], notLoggedByEks: dropped };
     ruleSet.queries.evaluate(log, results);
     const matched: string[] = [];
     const alerts: string[] = [];
@@ -279,7 +290,7 @@ export function renderReport(file: string, report: CorpusReport, ruleCount: numb
     out.push("", "misses:");
     for (const m of report.misses) {
       out.push(
-        `  line ${m.corpus.line} ${m.corpus.sourceRule} ${JSON.stringify(m.corpus.test)}: ${m.error !== undefined ? `not an audit event (${m.error})` : "no pack rule matches"}`,
+        `  line ${m.corpus.line} ${m.corpus.sourceRule} ${JSON.stringify(m.corpus.test)}: ${m.error !== undefined ? `not an audit event (${m.error})` : m.notLoggedByEks !== undefined ? `not logged by EKS: ${m.notLoggedByEks}` : "no pack rule matches"}`,
       );
     }
   }
@@ -292,7 +303,9 @@ export function renderReport(file: string, report: CorpusReport, ruleCount: numb
   return out.join("\n") + "\n";
 }
 
-const USAGE = "usage: eval-corpus [--json] <corpus.jsonl>\n  --json  one JSON line per corpus line, then a summary line\n";
+const USAGE =
+  "usage: eval-corpus [--json] [--as-eks] <corpus.jsonl>\n  --json    one JSON line per corpus line, then a summary line\n" +
+  "  --as-eks  see events as EKS logs them (drop what its audit policy never logs, strip the bodies its levels drop)\n";
 
 /** Parses, evaluates and prints; resolves to the exit code. */
 export function runEvalCorpus(
@@ -301,7 +314,8 @@ export function runEvalCorpus(
   pack: readonly DetectionRuleProps[] = EKS_RULE_PACK,
 ): number {
   const json = argv.includes("--json");
-  const rest = argv.filter((a) => a !== "--json");
+  const asEks = argv.includes("--as-eks");
+  const rest = argv.filter((a) => a !== "--json" && a !== "--as-eks");
   if (rest.includes("--help") || rest.includes("-h")) {
     io.stderr.write(USAGE);
     return 0;
@@ -337,7 +351,7 @@ export function runEvalCorpus(
   const rules = tuneRules(pack, {})
     .map(defineRule)
     .filter((r) => r.enabled);
-  const results = evaluateCorpus(lines, rules);
+  const results = evaluateCorpus(lines, rules, { asEks });
   const report = summarize(results);
   if (json) {
     for (const r of results) {
@@ -351,6 +365,7 @@ export function runEvalCorpus(
           matched: r.matched,
           alerting: r.alerting,
           ...(r.error === undefined ? {} : { error: r.error }),
+          ...(r.notLoggedByEks === undefined ? {} : { notLoggedByEks: r.notLoggedByEks }),
         }) + "\n",
       );
     }

@@ -83,9 +83,9 @@ export const SYSTEM_IDENTITIES: readonly string[] = [
 export const EXCLUSION_PRESETS: Readonly<Record<ExclusionPreset, ExclusionPresetDefinition>> = {
   [ExclusionPreset.HEALTH_ENDPOINTS]: {
     filterName: "eks-audit: health and readiness endpoints",
-    query: '@http.method:get @http.url_details.path:("/healthz" OR "/livez" OR "/readyz" OR "/metrics")',
+    query: '@http.method:get @http.url_details.path:("/livez" OR "/readyz" OR "/metrics")',
     description:
-      "API server health, liveness, readiness and metrics probes (`get` on `/healthz`, `/livez`, `/readyz`, `/metrics`) from load balancers, kubelets and monitoring, repeated every few seconds, changing nothing. Exact paths only (sub-checks such as `/readyz/etcd` stay).",
+      "API server liveness, readiness and metrics probes (`get` on `/livez`, `/readyz`, `/metrics`) from load balancers, kubelets and monitoring, repeated every few seconds, changing nothing. Exact paths only (sub-checks such as `/readyz/etcd` stay). `/healthz` is not listed: EKS never logs it (its audit policy sets level None for `/healthz*`, `/version` and `/swagger*`).",
   },
   [ExclusionPreset.SYSTEM_READ_ONLY]: {
     filterName: "eks-audit: read-only requests from system identities",

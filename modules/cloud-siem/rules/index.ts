@@ -13,7 +13,6 @@ import { rule as csrCreatedByUser } from "./csr-created-by-user";
 import { rule as daemonsetCreated } from "./daemonset-created";
 import { rule as dangerousCapabilities } from "./dangerous-capabilities";
 import { rule as ephemeralContainer } from "./ephemeral-container";
-import { rule as eventsDeleted } from "./events-deleted";
 import { rule as execCopyFromPod } from "./exec-copy-from-pod";
 import { rule as execTokenRead } from "./exec-token-read";
 import { rule as forbiddenBurst } from "./forbidden-burst";
@@ -65,7 +64,6 @@ export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
   daemonsetCreated,
   dangerousCapabilities,
   ephemeralContainer,
-  eventsDeleted,
   execCopyFromPod,
   execTokenRead,
   forbiddenBurst,

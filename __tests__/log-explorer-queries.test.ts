@@ -81,7 +81,7 @@ describe("exclusion presets", () => {
   test("system read-only preset keeps writes and non-2xx answers", () => {
     const q = EXCLUSION_PRESETS[ExclusionPreset.SYSTEM_READ_ONLY].query;
     expect(q).toBe(
-      "@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] @usr.name:(system\\:kube-controller-manager OR system\\:kube-scheduler OR system\\:kube-proxy OR system\\:apiserver OR system\\:node\\:* OR system\\:serviceaccount\\:kube-system\\:* OR eks\\:*)",
+      "@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] @usr.id:(system\\:kube-controller-manager OR system\\:kube-scheduler OR system\\:kube-proxy OR system\\:apiserver OR system\\:node\\:* OR system\\:serviceaccount\\:kube-system\\:* OR eks\\:*)",
     );
     expect(q).not.toMatch(/create|update|patch|delete/);
   });

@@ -261,9 +261,9 @@ describe("exclusion filters", () => {
 
   test("fails on Terraform template sequences in a custom filter", () => {
     fails(
-      { createIndex: true, indexExclusionFilters: [{ name: "x%{y}", query: "@usr.name:${user}" }] },
+      { createIndex: true, indexExclusionFilters: [{ name: "x%{y}", query: "@usr.id:${user}" }] },
       PREFIX +
-        'indexExclusionFilters[0].query: received "@usr.name:${user}"; allowed: a query without ${ or %{ (Terraform would read them as template syntax); indexExclusionFilters[0].name: received "x%{y}"; allowed: a name without ${ or %{ (Terraform would read them as template syntax)',
+        'indexExclusionFilters[0].query: received "@usr.id:${user}"; allowed: a query without ${ or %{ (Terraform would read them as template syntax); indexExclusionFilters[0].name: received "x%{y}"; allowed: a name without ${ or %{ (Terraform would read them as template syntax)',
     );
   });
 

@@ -178,6 +178,16 @@ describe("existence", () => {
   test("null counts as absent", () => {
     expect(matches("@a:*", log({ a: null }))).toBe(false);
   });
+
+  test("an object-valued attribute does not exist for @attr:* (conservative: undocumented in Datadog); its leaves do", () => {
+    const ingress = log({ requestObject: { spec: { tls: [{ hosts: ["a.example.com"] }], rules: [{ host: "a.example.com" }], backend: {} } } });
+    expect(matches("@requestObject.spec.tls:*", ingress)).toBe(false);
+    expect(matches("@requestObject.spec.backend:*", ingress)).toBe(false);
+    expect(matches("-@requestObject.spec.tls:*", ingress)).toBe(true);
+    expect(matches("@requestObject.spec.tls.hosts:*", ingress)).toBe(true);
+    expect(matches("@requestObject.spec.rules.host:*", ingress)).toBe(true);
+    expect(matches("@a:*", log({ a: [1, { b: 2 }] }))).toBe(true);
+  });
 });
 
 describe("numeric ranges and comparisons", () => {

@@ -168,7 +168,7 @@ describe("EnvironmentStack: Cloud SIEM", () => {
       expect.objectContaining({
         enabled: true,
         expiration_date: "2027-06-30T00:00:00Z",
-        suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"',
+        suppression_query: '@usr.id:"system:serviceaccount:ci:deployer"',
       }),
     );
   });

@@ -140,8 +140,15 @@ function toNumber(v: unknown): number {
   return NaN;
 }
 
+/**
+ * `@attr:*`: the attribute holds a value. Datadog documents existence search for attributes, not what it does for an
+ * attribute whose value is an object (e.g. `@requestObject.spec.tls`): the engine takes the conservative reading that
+ * only a scalar value (string, number, boolean; an element of an array of scalars) exists, so a rule can never pass
+ * its tests by testing an object, and pack rules test leaf paths (`@requestObject.spec.tls.hosts:*`). See
+ * docs/detection-testing.md ("Query syntax supported").
+ */
 function exists(v: unknown): boolean {
-  return v !== null && v !== undefined;
+  return v !== null && v !== undefined && typeof v !== "object";
 }
 
 /** Case-sensitive predicate over one attribute value. */

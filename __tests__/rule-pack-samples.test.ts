@@ -86,6 +86,21 @@ describe("samples through EKS's audit policy", () => {
     expect(deadOnEks(rule)).toHaveLength(1);
   });
 
+  test("a positive sample without the field its query groups by raises no signal in Datadog, and fails", () => {
+    const rule = defineRule({
+      ...base,
+      id: "fixture-grouped",
+      queries: [{ query: "source:kubernetes.audit @objectRef.resource:pods", groupByFields: ["@requestObject.metadata.generateName"] }],
+      samples: {
+        positive: [sample("lists pods", { verb: "list", resource: "pods", namespace: "payments" })],
+        negative: [sample("lists secrets", { verb: "list", resource: "secrets", namespace: "payments" })],
+      },
+    });
+    expect(eksSampleProblems(rule)).toEqual([
+      'rule fixture-grouped: positive sample "lists pods" matches a but lacks a field it groups by (@requestObject.metadata.generateName): Datadog ignores such events (has_optional_group_by_fields false), so it raises no signal',
+    ]);
+  });
+
   test("the shipped pack has no query that can never match on EKS (what npm run generate refuses)", () => {
     expect(deadPackRules()).toEqual([]);
     expect(deadPackRules([base])).toHaveLength(1);

@@ -12,7 +12,9 @@
  *   (Falco's "K8s <object> Created/Deleted" activity rules) are reported but not scored.
  *
  * A pack rule *matches* an event when one of its queries matches it. It *alerts* on one event when a single matching
- * event satisfies a case condition (`a > 0`, New Value); rules that need a burst (`denied > 10`) only match.
+ * event satisfies a case condition (`a > 0`, New Value) and carries the query's group-by fields (and, for New Value,
+ * its fields: Datadog ignores events without them, `has_optional_group_by_fields` false); rules that need a burst
+ * (`denied > 10`) only match.
  * Detected = at least one pack rule matches; a quiet event is alerted on when at least one pack rule alerts.
  *
  * `--as-eks` sees each event as EKS logs it (`lib/audit/eks-audit-policy.ts`): an event EKS never logs matches
@@ -29,6 +31,7 @@ import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuneRules } from "../modules/cloud-siem/tuning";
 import { compileRules, RuleSet } from "./rules-compile";
 import { compileCondition } from "./rules-signals";
+import { compileFieldReader } from "../lib/query";
 import { problemText, show } from "../lib/problem";
 
 /** Falco rules of priority INFO (falcosecurity/plugins `plugins/k8saudit/rules/k8s_audit_rules.yaml`): activity logs, not detections. */
@@ -170,6 +173,9 @@ export function evaluateCorpus(
 ): LineResult[] {
   const ruleSet: RuleSet = compileRules(rules, () => undefined);
   const alerting = rules.map(alertsOnOneEvent);
+  const keyed = rules.map((rule) =>
+    rule.queries.map((q) => [...q.groupByFields, ...(rule.detectionMethod === "new_value" ? q.metrics : [])].map(compileFieldReader)),
+  );
   const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
   return lines.map((corpus) => {
     let log;
@@ -188,7 +194,8 @@ export function evaluateCorpus(
       if (c.queries.some((q) => results[q.slot])) {
         const id = c.rule.id ?? c.rule.name;
         matched.push(id);
-        if (alerting[r]) alerts.push(id);
+        // A signal needs the group-by (and New Value) fields: Datadog ignores events without them.
+        if (alerting[r] && c.queries.some((q, k) => results[q.slot] && keyed[r][k].every((read) => read(log) !== undefined))) alerts.push(id);
       }
     });
     return { corpus, matched, alerting: alerts };

@@ -6,8 +6,8 @@
  *   pack is loaded);
  * - the rule tables of README.md and docs/cloud-siem.md;
  * - the config's JSON Schema, `config/eks-audit-siem.schema.json`;
- * - documentation samples: the subscription filter presets (docs/ingestion.md) and the index exclusion presets
- *   (docs/log-explorer.md), between `<!-- BEGIN GENERATED <NAME> (npm run generate) -->` / `<!-- END GENERATED <NAME> -->`;
+ * - documentation samples: the subscription filter presets (docs/ingestion.md), the index exclusion presets
+ *   (docs/log-explorer.md) and the noise table of the benign busy cluster week (docs/cloud-siem.md), between `<!-- BEGIN GENERATED <NAME> (npm run generate) -->` / `<!-- END GENERATED <NAME> -->`;
  * - the Terraform address snapshots, `__tests__/addresses/<stack>.txt` (new addresses added; a removed one only with
  *   `--accept-removed-addresses`, see tools/address-snapshot.ts).
  *
@@ -21,6 +21,7 @@ import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES } from "../modules/log-explor
 import { renderRuleTable, replaceRuleTable } from "../modules/cloud-siem/rule-table";
 import { diffAddresses, readSnapshot, renderSnapshot, snapshotFile, snapshotStacks, stackAddresses, updatedSnapshot } from "./address-snapshot";
 import { JSON_SCHEMA_PATH, renderJsonSchema } from "./config-schema";
+import { busyWeekNoise, renderNoiseTable } from "./rules-noise";
 
 /** A Markdown table cell: pipes escaped (also inside code spans, as GitHub requires). */
 function cell(text: string): string {
@@ -52,10 +53,17 @@ export function renderExclusionPresetTable(): string {
   ].join("\n");
 }
 
+/** The noise table: signals per rule per day on the benign busy cluster week (tools/rules-noise.ts). */
+export function renderNoiseBlock(): string {
+  const { rows, events, days } = busyWeekNoise();
+  return renderNoiseTable(rows, events, days);
+}
+
 /** Generated blocks of documentation other than the rule tables: document, block name, content. */
 export const DOCUMENT_BLOCKS: readonly { readonly doc: string; readonly name: string; readonly render: () => string }[] = [
   { doc: "docs/ingestion.md", name: "FILTER PATTERN TABLE", render: renderFilterPatternTable },
   { doc: "docs/log-explorer.md", name: "EXCLUSION PRESET TABLE", render: renderExclusionPresetTable },
+  { doc: "docs/cloud-siem.md", name: "NOISE TABLE", render: renderNoiseBlock },
 ];
 
 /** Replaces the content between a block's markers; fails when the document lacks them. */
@@ -100,7 +108,7 @@ export function generateArtifacts(options: GenerateOptions): GenerateResult {
   const write = (relative: string, content: string): void => {
     const file = path.join(root, relative);
     if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === content) return;
-    changed.push(relative);
+    if (!changed.includes(relative)) changed.push(relative);
     if (options.check !== true) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, content);

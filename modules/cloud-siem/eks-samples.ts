@@ -7,7 +7,7 @@
  */
 import { AuditLevel, describePolicyRule, eksLoggedEvents } from "../../lib/audit/eks-audit-policy";
 import { normalizeAuditEvent } from "../../lib/audit";
-import { matchesQuery, parseQuery, QueryNode } from "../../lib/query";
+import { compileFieldReader, FieldReader, matchesQuery, parseQuery, QueryNode } from "../../lib/query";
 import type { MatchableRule, SampleEvent } from "../../lib/rules/matchable";
 import { defineRule, DetectionRuleProps } from "./rule-model";
 import { EKS_RULE_PACK } from "./rules";
@@ -22,17 +22,33 @@ export interface SampleOnEks {
   readonly policy: string;
   /** The level that rule logs at. */
   readonly level: AuditLevel;
-  /** Names of the queries that match at least one of `events`. */
+  /**
+   * Names of the queries that match at least one of `events` carrying the query's group-by fields (and, for New
+   * Value rules, its fields): Datadog ignores events without them (`has_optional_group_by_fields` false).
+   */
   readonly matchedOnEks: readonly string[];
+  /** Names of the queries that match one of `events` that lacks a group-by (or New Value) field. */
+  readonly matchedWithoutGroup: readonly string[];
   /** Names of the queries that match the sample as written (before the policy). */
   readonly matchedAsWritten: readonly string[];
 }
 
-const parsed = new WeakMap<MatchableRule, { name: string; node: QueryNode }[]>();
-function queriesOf(rule: MatchableRule): { name: string; node: QueryNode }[] {
+interface ParsedQuery {
+  readonly name: string;
+  readonly node: QueryNode;
+  /** Readers of the fields a matching event must carry to count. */
+  readonly keys: readonly FieldReader[];
+}
+
+const parsed = new WeakMap<MatchableRule, ParsedQuery[]>();
+function queriesOf(rule: MatchableRule): ParsedQuery[] {
   let q = parsed.get(rule);
   if (q === undefined) {
-    q = rule.queries.map((x) => ({ name: x.name, node: parseQuery(x.query) }));
+    q = rule.queries.map((x) => ({
+      name: x.name,
+      node: parseQuery(x.query),
+      keys: [...x.groupByFields, ...(rule.detectionMethod === "new_value" ? x.metrics : [])].map(compileFieldReader),
+    }));
     parsed.set(rule, q);
   }
   return q;
@@ -51,7 +67,12 @@ export function samplesOnEks(rule: MatchableRule): SampleOnEks[] {
       events,
       policy: describePolicyRule(policyRule),
       level: policyRule.level,
-      matchedOnEks: queries.filter((q) => logs.some((log) => matchesQuery(q.node, log))).map((q) => q.name),
+      matchedOnEks: queries
+        .filter((q) => logs.some((log) => matchesQuery(q.node, log) && q.keys.every((read) => read(log) !== undefined)))
+        .map((q) => q.name),
+      matchedWithoutGroup: queries
+        .filter((q) => logs.some((log) => matchesQuery(q.node, log) && q.keys.some((read) => read(log) === undefined)))
+        .map((q) => q.name),
       matchedAsWritten: queries.filter((q) => matchesQuery(q.node, written)).map((q) => q.name),
     };
   };
@@ -67,6 +88,10 @@ export function sampleProblem(rule: MatchableRule, s: SampleOnEks): string | und
     return `${what} is never logged by EKS: ${s.policy} drops it${s.positive ? ", so no query can match it on EKS" : ", so it tests nothing"}; use a request EKS logs, or remove the sample (and the rule, if EKS cannot show what it detects)`;
   }
   if (s.positive && s.matchedOnEks.length === 0) {
+    if (s.matchedWithoutGroup.length > 0) {
+      const q = rule.queries.find((x) => x.name === s.matchedWithoutGroup[0]);
+      return `${what} matches ${s.matchedWithoutGroup.join(", ")} but lacks a field it groups by (${[...(q?.groupByFields ?? []), ...(rule.detectionMethod === "new_value" ? (q?.metrics ?? []) : [])].join(", ")}): Datadog ignores such events (has_optional_group_by_fields false), so it raises no signal`;
+    }
     return s.matchedAsWritten.length > 0
       ? `${what} matches ${s.matchedAsWritten.join(", ")} as written, but EKS logs it at ${s.policy}, which removes the fields the query needs (${s.level === "Metadata" ? "no requestObject or responseObject" : "no responseObject"}); match fields EKS keeps`
       : `${what} matches no query of the rule (as EKS logs it, ${s.policy})`;

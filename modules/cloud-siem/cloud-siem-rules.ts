@@ -65,7 +65,10 @@ export function cloudSiemRulesProblems(props: CloudSiemRulesProps): Problem[] {
     else names.set(rule.name, rule.id);
   });
   const ruleIds = props.rules.map((r) => r.id);
-  namedEntryProblems(p, "suppressions", props.suppressions ?? [], (s) => [...suppressionProblems(s, ruleIds), ...suppressionIdentityProblems(s, props.rules)]);
+  namedEntryProblems(p, "suppressions", props.suppressions ?? [], (s) => [
+    ...suppressionProblems(s, ruleIds),
+    ...suppressionIdentityProblems(s, props.rules),
+  ]);
   namedEntryProblems(p, "securityNotificationRules", props.securityNotificationRules ?? [], notificationRuleProblems);
   return p.list;
 }

@@ -355,12 +355,16 @@ describe("the Datadog guide's rule", () => {
     expect(EXEC_QUERY).toBe(
       "source:kubernetes.audit @objectRef.resource:pods @objectRef.subresource:exec @http.method:(create OR get) @http.status_code:[101 TO 299]",
     );
-    expect(pack.queries[0].query).toBe(EXEC_QUERY);
+    // Plus: kube-system add-ons exec'ing into their own pods are left out.
+    expect(pack.queries[0].query).toBe(`${EXEC_QUERY} -(@usr.name:system\\:serviceaccount\\:kube-system\\:* @objectRef.namespace:kube-system)`);
     expect(guide.queries[0].query).toBe(GUIDE_EXEC_QUERY);
     // The guide's rule keeps @usr.name whatever the pack's identity attribute; the pack's follows the setting.
     const tuned = tuneRules(EKS_RULE_PACK, { guideExecRule: true, identityAttribute: "@usr.id" });
     expect(tuned.find((r) => r.id === "pod-exec-new-user")!.queries[0]).toEqual({ query: GUIDE_EXEC_QUERY, metrics: ["@usr.name"] });
-    expect(tuneRules(EKS_RULE_PACK, {}).find((r) => r.id === "pod-exec-new-user")!.queries[0]).toEqual({ query: EXEC_QUERY, metrics: ["@usr.id"] });
+    expect(tuneRules(EKS_RULE_PACK, {}).find((r) => r.id === "pod-exec-new-user")!.queries[0]).toEqual({
+      query: `${EXEC_QUERY} -(@usr.id:system\\:serviceaccount\\:kube-system\\:* @objectRef.namespace:kube-system)`,
+      metrics: ["@usr.id"],
+    });
   });
 
   test("has the guide's exact query, New Value on @usr.name, metric and metrics consistent, no query name", () => {

@@ -14,6 +14,7 @@
  */
 import { NormalizedLog, QueryField, QueryNode, QueryValue } from "./ast";
 import { parseNumber, parseQuery } from "./parser";
+import { inCidrBlocks } from "./ip";
 
 /** A compiled query: true when the log matches. */
 export type LogPredicate = (log: NormalizedLog) => boolean;
@@ -174,6 +175,10 @@ function valuePredicate(value: QueryValue, caseInsensitive: boolean): ValuePredi
     }
     case "compare":
       return comparePredicate(value.op, value.bound);
+    case "cidr": {
+      const blocks = value.blocks;
+      return (v) => typeof v === "string" && inCidrBlocks(v, blocks);
+    }
     case "range": {
       const lo = value.lower === null ? undefined : parseNumber(value.lower);
       const hi = value.upper === null ? undefined : parseNumber(value.upper);

@@ -23,6 +23,9 @@ export const NOT_CONTROL_PLANE = `-@usr.name:(${EKS_IDENTITIES} OR ${CONTROL_PLA
 /** Excludes every `eks:` and `system:` identity (all service accounts included): for actions only people should do. */
 export const NOT_SYSTEM = String.raw`-@usr.name:(eks\:* OR system\:*)`;
 
+/** Excludes a kube-system service account acting inside kube-system (add-ons managing their own pods). */
+export const NOT_KUBE_SYSTEM_SELF = String.raw`-(@usr.name:system\:serviceaccount\:kube-system\:* @objectRef.namespace:kube-system)`;
+
 /** Create, update or patch: the verbs that carry a request body (`@requestObject`). */
 export const WRITES = "@http.method:(create OR update OR patch)";
 

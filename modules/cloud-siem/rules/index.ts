@@ -48,7 +48,9 @@ import { rule as secretReadNewUser } from "./secret-read-new-user";
 import { rule as secretsListedClusterWide } from "./secrets-listed-cluster-wide";
 import { rule as secretsListedInNamespace } from "./secrets-listed-in-namespace";
 import { rule as serviceaccountTokenRequested } from "./serviceaccount-token-requested";
+import { rule as systemIdentityPublicIp } from "./system-identity-public-ip";
 import { rule as systemRbacModified } from "./system-rbac-modified";
+import { rule as threatIntelSourceIp } from "./threat-intel-source-ip";
 
 /** The EKS detection rule pack, sorted by rule id. */
 export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
@@ -99,5 +101,7 @@ export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
   secretsListedClusterWide,
   secretsListedInNamespace,
   serviceaccountTokenRequested,
+  systemIdentityPublicIp,
   systemRbacModified,
+  threatIntelSourceIp,
 ];

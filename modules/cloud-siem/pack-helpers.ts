@@ -50,9 +50,14 @@ export function inPodSpec(field: string, value: string): string {
   return `(${POD_SPEC_PATHS.map((p) => `@requestObject.${p}.${field}:${value}`).join(" OR ")})`;
 }
 
-/** Like `inPodSpec`, for a container field in `containers` and `initContainers`, e.g. `inContainers("securityContext.privileged", "true")`. */
+/**
+ * Like `inPodSpec`, for a container field in `containers` and `initContainers` of every pod spec path, and in a pod's
+ * `ephemeralContainers` (added by `kubectl debug` through the `pods/ephemeralcontainers` subresource, whose body is
+ * the pod), e.g. `inContainers("securityContext.privileged", "true")`.
+ */
 export function inContainers(field: string, value: string): string {
-  return `(${POD_SPEC_PATHS.flatMap((p) => ["containers", "initContainers"].map((c) => `@requestObject.${p}.${c}.${field}:${value}`)).join(" OR ")})`;
+  const paths = [...POD_SPEC_PATHS.flatMap((p) => ["containers", "initContainers"].map((c) => `${p}.${c}`)), "spec.ephemeralContainers"];
+  return `(${paths.map((p) => `@requestObject.${p}.${field}:${value}`).join(" OR ")})`;
 }
 
 /** The signal message: goal, strategy, numbered triage steps. */

@@ -47,6 +47,8 @@ import { rule as secretReadFailures } from "./secret-read-failures";
 import { rule as secretReadNewUser } from "./secret-read-new-user";
 import { rule as secretsListedClusterWide } from "./secrets-listed-cluster-wide";
 import { rule as secretsListedInNamespace } from "./secrets-listed-in-namespace";
+import { rule as securityToolingDisabled } from "./security-tooling-disabled";
+import { rule as serviceExternalIps } from "./service-external-ips";
 import { rule as serviceaccountTokenRequested } from "./serviceaccount-token-requested";
 import { rule as systemIdentityPublicIp } from "./system-identity-public-ip";
 import { rule as systemRbacModified } from "./system-rbac-modified";
@@ -100,6 +102,8 @@ export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
   secretReadNewUser,
   secretsListedClusterWide,
   secretsListedInNamespace,
+  securityToolingDisabled,
+  serviceExternalIps,
   serviceaccountTokenRequested,
   systemIdentityPublicIp,
   systemRbacModified,

@@ -18,7 +18,7 @@ const rules = defaultPackRules();
 const noise = { rows: noiseRows(rules, week, 7), events: week.length, days: 7 };
 
 describe("the benign busy cluster week", () => {
-  test("is deterministic, time-ordered, passed through EKS's policy (no core events, no /healthz, watches twice)", () => {
+  test("is deterministic, time-ordered, passed through EKS's policy (no core events, watches logged twice)", () => {
     expect(busyClusterWeek({ days: 1 })).toEqual(busyClusterWeek({ days: 1 }));
     const stamps = week.map((e) => String(e.stageTimestamp));
     expect([...stamps].sort()).toEqual(stamps);

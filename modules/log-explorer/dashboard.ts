@@ -188,7 +188,16 @@ export function auditDashboard(input: AuditDashboardInput): object {
     logStream(
       "Audit log stream",
       scope,
-      ["status_line", "timestamp", input.clusterScopeAttribute, input.identityAttribute, "@http.method", "@objectRef.resource", "@http.status_code", "content"],
+      [
+        "status_line",
+        "timestamp",
+        input.clusterScopeAttribute,
+        input.identityAttribute,
+        "@http.method",
+        "@objectRef.resource",
+        "@http.status_code",
+        "content",
+      ],
       input,
       { x: 0, y, width: 12, height: 6 },
     ),

@@ -1,6 +1,8 @@
 import { Testing, TerraformStack } from "cdktf";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
-import { BuiltInRuleReview, BuiltInRuleReviewProps } from "../modules/cloud-siem";
+import { BuiltInRuleReview, BuiltInRuleReviewProps, EksCloudSiem, EksCloudSiemProps } from "../modules/cloud-siem";
+import { resolveBuiltInOverlaps } from "../modules/cloud-siem/builtin-rule-review";
+import { slug } from "../modules/cloud-siem/suppressions";
 
 const CLUSTER_ADMIN = "A Kubernetes user was assigned cluster administrator permissions";
 const WEBHOOK = "A new Kubernetes admission controller was created";
@@ -95,5 +97,40 @@ describe("BuiltInRuleReview", () => {
     ],
   ])("fails: %s", (_t, props, message) => {
     expect(() => synth(props)).toThrow(message);
+  });
+});
+
+describe("built-in rules that overlap pack rules", () => {
+  function synthSiem(props: EksCloudSiemProps): any {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "stack");
+    new DatadogProvider(stack, "datadog", {});
+    new EksCloudSiem(stack, "cloud-siem", props);
+    return JSON.parse(Testing.synth(stack));
+  }
+  const rule = (out: any, id: string) => out.resource.datadog_security_monitoring_rule[id];
+  const builtIn = (out: any) => out.resource.datadog_security_monitoring_default_rule[slug(CLUSTER_ADMIN)];
+
+  test("without a choice: a synth error naming both rules and the choices", () => {
+    expect(() => synthSiem({ builtInRules: { rules: [{ name: CLUSTER_ADMIN }] } })).toThrow(
+      `cloud siem "cloud-siem": builtInRules.rules[0].overlap: received nothing (built-in rule "${CLUSTER_ADMIN}" and pack rule cluster-admin-binding detect the same behaviour: both would signal for one event); allowed: keep-both, keep-built-in, keep-pack`,
+    );
+  });
+
+  test("keep-built-in disables the pack rule; keep-pack adopts the built-in rule disabled; keep-both keeps both", () => {
+    const builtInKept = synthSiem({ builtInRules: { rules: [{ name: CLUSTER_ADMIN, overlap: "keep-built-in" }] } });
+    expect([rule(builtInKept, "cluster-admin-binding").enabled, builtIn(builtInKept).enabled]).toEqual([false, true]);
+    const packKept = synthSiem({ builtInRules: { rules: [{ name: CLUSTER_ADMIN, overlap: "keep-pack" }] } });
+    expect([rule(packKept, "cluster-admin-binding").enabled, builtIn(packKept).enabled]).toEqual([true, false]);
+    const both = synthSiem({ builtInRules: { rules: [{ name: CLUSTER_ADMIN, overlap: "keep-both" }] } });
+    expect([rule(both, "cluster-admin-binding").enabled, builtIn(both).enabled]).toEqual([true, true]);
+  });
+
+  test("no overlap when the pack rule or the built-in rule is already off; a choice on a rule that overlaps nothing is refused", () => {
+    expect(resolveBuiltInOverlaps([{ name: CLUSTER_ADMIN }], []).problems).toEqual([]);
+    expect(resolveBuiltInOverlaps([{ name: CLUSTER_ADMIN, enabled: false }], ["cluster-admin-binding"]).problems).toEqual([]);
+    expect(resolveBuiltInOverlaps([{ name: "Some other rule", overlap: "keep-pack" }], ["cluster-admin-binding"]).problems).toEqual([
+      { field: "rules[0].overlap", received: '"keep-pack"', allowed: "no overlap setting", why: '"Some other rule" overlaps no pack rule' },
+    ]);
   });
 });

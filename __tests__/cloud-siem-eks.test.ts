@@ -19,7 +19,9 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
   });
 
   test("pins the Terraform address of every pack rule and of the built-in rule review (construct IDs are API)", () => {
-    const out = JSON.parse(synth({ builtInRules: { rules: [{ name: "A Kubernetes user was assigned cluster administrator permissions" }] } }));
+    const out = JSON.parse(
+      synth({ builtInRules: { rules: [{ name: "A Kubernetes user was assigned cluster administrator permissions", overlap: "keep-both" }] } }),
+    );
     // A pack rule's address is its rule id (so a renamed display name never moves it).
     expect(Object.keys(out.resource.datadog_security_monitoring_rule)).toEqual(EKS_RULE_PACK.map((r) => r.id).sort());
     expect(Object.keys(out.resource.datadog_security_monitoring_default_rule)).toEqual([
@@ -31,7 +33,7 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
     const out = JSON.parse(
       synth({
         notifications: { high: ["@pagerduty-eks"] },
-        builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created" }] },
+        builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created", overlap: "keep-both" }] },
       }),
     );
     const rule = Object.values(out.resource.datadog_security_monitoring_default_rule)[0] as any;
@@ -45,7 +47,7 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
       synth({
         notificationDelivery: "notification_rule",
         notifications: { high: ["@pagerduty-eks"] },
-        builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created" }] },
+        builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created", overlap: "keep-both" }] },
       }),
     );
     const rule = Object.values(out.resource.datadog_security_monitoring_default_rule)[0] as any;

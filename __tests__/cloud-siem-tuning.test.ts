@@ -84,15 +84,15 @@ describe("tuneRules", () => {
 
   test("appends global and per-rule exclusions as -(...) to every query of the rule", () => {
     const tuned = tuneRules(EKS_RULE_PACK, {
-      exclusionQuery: '@usr.name:"system:serviceaccount:argocd:argocd-application-controller"',
-      rules: { "secrets-listed-cluster-wide": { exclusionQuery: '@usr.name:"system:serviceaccount:external-secrets:external-secrets"' } },
+      exclusionQuery: '@usr.id:"system:serviceaccount:argocd:argocd-application-controller"',
+      rules: { "secrets-listed-cluster-wide": { exclusionQuery: '@usr.id:"system:serviceaccount:external-secrets:external-secrets"' } },
     });
     const original = byId(EKS_RULE_PACK, "secrets-listed-cluster-wide").queries[0].query.replace(/@usr\.name/g, "@usr.id");
     expect(byId(tuned, "secrets-listed-cluster-wide").queries[0].query).toBe(
-      `${original} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller") -(@usr.name:"system:serviceaccount:external-secrets:external-secrets")`,
+      `${original} -(@usr.id:"system:serviceaccount:argocd:argocd-application-controller") -(@usr.id:"system:serviceaccount:external-secrets:external-secrets")`,
     );
     expect(byId(tuned, "pod-attach").queries[0].query).toBe(
-      `${byId(EKS_RULE_PACK, "pod-attach").queries[0].query.replace(/@usr\.name/g, "@usr.id")} -(@usr.name:"system:serviceaccount:argocd:argocd-application-controller")`,
+      `${byId(EKS_RULE_PACK, "pod-attach").queries[0].query.replace(/@usr\.name/g, "@usr.id")} -(@usr.id:"system:serviceaccount:argocd:argocd-application-controller")`,
     );
   });
 
@@ -105,6 +105,11 @@ describe("tuneRules", () => {
   });
 
   test.each<[string, CloudSiemTuning, string]>([
+    [
+      "an exclusion on the identity attribute the rules do not use (it would exclude nothing)",
+      { exclusionQuery: '@usr.name:"system:serviceaccount:argocd:argocd-application-controller"' },
+      'cloud siem tuning: exclusionQuery: received "@usr.name:\\"system:serviceaccount:argocd:argocd-application-controller\\"" (@usr.name is not the identity attribute of the rules); allowed: a query on @usr.id (cloudSiem.identityAttribute; docs/cloud-siem.md "Identity attribute")',
+    ],
     [
       "unknown rule id, with a did-you-mean",
       { rules: { "pod-exec-new-usr": { enabled: false } } },
@@ -246,7 +251,7 @@ describe("suppressions", () => {
     name: "CI deployer port-forwards",
     description: "CHG-1234: the CI deployer port-forwards to run smoke tests",
     ruleIds: ["pod-port-forward"],
-    suppressionQuery: '@usr.name:"system:serviceaccount:ci:deployer"',
+    suppressionQuery: '@usr.id:"system:serviceaccount:ci:deployer"',
     expirationDate: "2027-03-31T00:00:00Z",
   };
 
@@ -258,7 +263,7 @@ describe("suppressions", () => {
           name: "Argo CD",
           ruleIds: ["secrets-listed-cluster-wide", "pod-attach"],
           ruleQuery: "severity:high",
-          dataExclusionQuery: String.raw`@usr.name:system\:serviceaccount\:argocd\:*`,
+          dataExclusionQuery: String.raw`@usr.id:system\:serviceaccount\:argocd\:*`,
         },
       ],
     });
@@ -268,7 +273,7 @@ describe("suppressions", () => {
         enabled: true,
         description: "CHG-1234: the CI deployer port-forwards to run smoke tests",
         rule_query: "type:log_detection source:kubernetes eks_audit_siem_rule:pod-port-forward",
-        suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"',
+        suppression_query: '@usr.id:"system:serviceaccount:ci:deployer"',
         expiration_date: "2027-03-31T00:00:00Z",
       },
       "argo-cd": {
@@ -276,7 +281,7 @@ describe("suppressions", () => {
         enabled: true,
         rule_query:
           "type:log_detection source:kubernetes (eks_audit_siem_rule:secrets-listed-cluster-wide OR eks_audit_siem_rule:pod-attach) (severity:high)",
-        data_exclusion_query: String.raw`@usr.name:system\:serviceaccount\:argocd\:*`,
+        data_exclusion_query: String.raw`@usr.id:system\:serviceaccount\:argocd\:*`,
       },
     });
   });
@@ -316,6 +321,16 @@ describe("suppressions", () => {
       "a misspelled option",
       { expiry: "2027-01-01T00:00:00Z" } as never,
       'cloud siem "siem": suppressions[0].expiry: received "2027-01-01T00:00:00Z" (no such option); allowed: the options name, description, enabled, ruleIds, ruleQuery, suppressionQuery, dataExclusionQuery, startDate, expirationDate',
+    ],
+    [
+      "a suppression query on the identity attribute the rules do not use",
+      { suppressionQuery: '@usr.name:"system:serviceaccount:ci:deployer"' },
+      `cloud siem "siem": suppressions[0].suppression_query: received "@usr.name:\\"system:serviceaccount:ci:deployer\\"" (@usr.name is not an attribute of the rules it suppresses); allowed: a query on @usr.id (the identity attribute of its rules, cloudSiem.identityAttribute)`,
+    ],
+    [
+      "a data exclusion query on the other identity attribute",
+      { suppressionQuery: undefined, dataExclusionQuery: String.raw`@usr.name:system\:serviceaccount\:ci\:*` },
+      String.raw`cloud siem "siem": suppressions[0].data_exclusion_query: received "@usr.name:system\\:serviceaccount\\:ci\\:*" (@usr.name is not an attribute of the rules it suppresses)`,
     ],
     [
       "data exclusion with the guide's typo",

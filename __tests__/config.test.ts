@@ -520,9 +520,9 @@ describe("config: every validation error, with its exact message", () => {
     ],
     [
       "exclusion query with a typo in source",
-      (c) => (c.environments[0].cloudSiem = { exclusionQuery: "source:kubernetes.aduit @usr.name:ci" }),
+      (c) => (c.environments[0].cloudSiem = { exclusionQuery: "source:kubernetes.aduit @usr.id:ci" }),
       [
-        'environment "staging", field environments[0].cloudSiem.exclusionQuery: received "source:kubernetes.aduit @usr.name:ci" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: ',
+        'environment "staging", field environments[0].cloudSiem.exclusionQuery: received "source:kubernetes.aduit @usr.id:ci" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: ',
       ],
     ],
     [

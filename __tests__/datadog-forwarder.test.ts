@@ -519,7 +519,7 @@ const event = (verb: string, username: string, requestURI: string, resource?: st
 
 const SAMPLES: [string, Json][] = [
   ["kubelet readiness probe", event("get", "system:anonymous", "/readyz")],
-  ["health check with query", event("get", "system:serviceaccount:kube-system:x", "/healthz?verbose")],
+  ["readiness check with query", event("get", "system:serviceaccount:kube-system:x", "/readyz?verbose")],
   ["livez", event("get", "kubernetes-admin", "/livez")],
   ["prometheus scrape", event("get", "system:serviceaccount:monitoring:prometheus", "/metrics")],
   ["controller-manager watch", event("watch", "system:kube-controller-manager", "/api/v1/pods?watch=true", "pods")],
@@ -545,10 +545,10 @@ describe("audit log filter presets", () => {
 
   test("drop-health-checks: the exact pattern and what it drops", () => {
     expect(AuditLogFilterPattern.DROP_HEALTH_CHECKS.pattern).toBe(
-      '{ $.requestURI != "/healthz*" && $.requestURI != "/livez*" && $.requestURI != "/readyz*" && $.requestURI != "/metrics*" }',
+      '{ $.requestURI != "/livez*" && $.requestURI != "/readyz*" && $.requestURI != "/metrics*" }',
     );
     const dropped = all.filter((n) => !keptBy(AuditLogFilterPattern.DROP_HEALTH_CHECKS).includes(n));
-    expect(dropped).toEqual(["kubelet readiness probe", "health check with query", "livez", "prometheus scrape"]);
+    expect(dropped).toEqual(["kubelet readiness probe", "readiness check with query", "livez", "prometheus scrape"]);
   });
 
   test("drop-health-checks-and-system-reads: keeps service accounts, anonymous, secrets and all writes", () => {
@@ -556,7 +556,7 @@ describe("audit log filter presets", () => {
     const dropped = all.filter((n) => !keptBy(pattern).includes(n));
     expect(dropped).toEqual([
       "kubelet readiness probe",
-      "health check with query",
+      "readiness check with query",
       "livez",
       "prometheus scrape",
       "controller-manager watch",
@@ -583,9 +583,9 @@ describe("audit log filter presets", () => {
       expect(preset.pattern.length).toBeLessThanOrEqual(FILTER_PATTERN_MAX_LENGTH);
       expect(preset.pattern).not.toContain("%");
     }
-    expect(AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS.pattern.length).toBe(341);
+    expect(AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS.pattern.length).toBe(310);
     expect(AuditLogFilterPattern.DROP_HEALTH_CHECKS.drops).toEqual([
-      "requests whose requestURI starts with /healthz, /livez, /readyz, /metrics (any user, any verb)",
+      "requests whose requestURI starts with /livez, /readyz, /metrics (any user, any verb)",
     ]);
     expect(AuditLogFilterPattern.ALL_EVENTS.drops).toEqual([]);
   });

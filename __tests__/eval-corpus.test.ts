@@ -183,3 +183,24 @@ describe("eval:corpus", () => {
     expect(JSON.parse(r.stdout.trim().split("\n").at(-1)!).summary).toMatchObject({ positives: 1, negatives: 1 });
   });
 });
+
+describe("eval:corpus --as-eks", () => {
+  // A privileged pod written as a ResponseComplete event, and the same request at RequestReceived (a stage EKS omits).
+  const received = { ...privileged, stage: "RequestReceived" };
+
+  test("an event EKS never logs (or a stage it omits) is a miss that names the policy rule", () => {
+    const lines = [panther("P", "privileged", true, privileged), panther("P", "privileged, RequestReceived", true, received)];
+    const plainRun = run(lines);
+    expect(plainRun.stdout).toContain("detected: 2 of 2");
+    const eks = run(lines, ["--as-eks"]);
+    expect(eks.stdout).toContain("detected: 1 of 2");
+    expect(eks.stdout).toContain(
+      'line 2 P "privileged, RequestReceived": not logged by EKS: EKS audit policy rule 16 (level RequestResponse: default level for known APIs) omits the RequestReceived stage',
+    );
+    const json = run(lines, ["--json", "--as-eks"])
+      .stdout.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(json[1].notLoggedByEks).toMatch(/^EKS audit policy rule 16 /);
+  });
+});

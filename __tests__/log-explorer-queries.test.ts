@@ -72,16 +72,16 @@ describe("exclusion presets", () => {
     expect(EXCLUSION_PRESET_NAMES).toEqual([ExclusionPreset.HEALTH_ENDPOINTS, ExclusionPreset.SYSTEM_READ_ONLY]);
   });
 
-  test("health endpoints preset drops only get requests to the four probe paths", () => {
+  test("health endpoints preset drops only get requests to the three probe paths EKS logs", () => {
     expect(EXCLUSION_PRESETS[ExclusionPreset.HEALTH_ENDPOINTS].query).toBe(
-      '@http.method:get @http.url_details.path:("/healthz" OR "/livez" OR "/readyz" OR "/metrics")',
+      '@http.method:get @http.url_details.path:("/livez" OR "/readyz" OR "/metrics")',
     );
   });
 
   test("system read-only preset keeps writes and non-2xx answers", () => {
     const q = EXCLUSION_PRESETS[ExclusionPreset.SYSTEM_READ_ONLY].query;
     expect(q).toBe(
-      "@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] @usr.name:(system\\:kube-controller-manager OR system\\:kube-scheduler OR system\\:kube-proxy OR system\\:apiserver OR system\\:node\\:* OR system\\:serviceaccount\\:kube-system\\:* OR eks\\:*)",
+      "@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] @usr.id:(system\\:kube-controller-manager OR system\\:kube-scheduler OR system\\:kube-proxy OR system\\:apiserver OR system\\:node\\:* OR system\\:serviceaccount\\:kube-system\\:* OR eks\\:*)",
     );
     expect(q).not.toMatch(/create|update|patch|delete/);
   });

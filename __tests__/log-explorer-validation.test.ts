@@ -264,7 +264,7 @@ describe("exclusion filters", () => {
   });
 
   test("accepts template syntax in a custom filter as text (the stack writes it escaped: lib/literal-text.ts)", () => {
-    expect(logExplorerProblems({ ...BASE, createIndex: true, indexExclusionFilters: [{ name: "x%{y}", query: "@usr.name:${user}" }] })).toEqual([]);
+    expect(logExplorerProblems({ ...BASE, createIndex: true, indexExclusionFilters: [{ name: "x%{y}", query: "@usr.id:${user}" }] })).toEqual([]);
   });
 
   test("fails on a template sequence in a notification target", () => {

@@ -136,7 +136,7 @@ describe("dedicated index", () => {
         createIndex: true,
         indexExclusionPresets: [{ preset: ExclusionPreset.SYSTEM_READ_ONLY, sampleRate: 0.95 }, { preset: ExclusionPreset.HEALTH_ENDPOINTS }],
         indexExclusionFilters: [
-          { name: "coredns reads", query: "@usr.name:system\\:serviceaccount\\:kube-system\\:coredns", sampleRate: 0.5 },
+          { name: "coredns reads", query: "@usr.id:system\\:serviceaccount\\:kube-system\\:coredns", sampleRate: 0.5 },
           { name: "off for now", query: "@http.method:get", enabled: false },
         ],
       }),
@@ -146,7 +146,7 @@ describe("dedicated index", () => {
       {
         name: "eks-audit: health and readiness endpoints",
         is_enabled: true,
-        filter: [{ query: '@http.method:get @http.url_details.path:("/healthz" OR "/livez" OR "/readyz" OR "/metrics")', sample_rate: 1 }],
+        filter: [{ query: '@http.method:get @http.url_details.path:("/livez" OR "/readyz" OR "/metrics")', sample_rate: 1 }],
       },
       {
         name: "eks-audit: read-only requests from system identities",
@@ -154,14 +154,34 @@ describe("dedicated index", () => {
         filter: [
           {
             query:
-              "@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] @usr.name:(system\\:kube-controller-manager OR system\\:kube-scheduler OR system\\:kube-proxy OR system\\:apiserver OR system\\:node\\:* OR system\\:serviceaccount\\:kube-system\\:* OR eks\\:*)",
+              "@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] @usr.id:(system\\:kube-controller-manager OR system\\:kube-scheduler OR system\\:kube-proxy OR system\\:apiserver OR system\\:node\\:* OR system\\:serviceaccount\\:kube-system\\:* OR eks\\:*)",
             sample_rate: 0.95,
           },
         ],
       },
-      { name: "coredns reads", is_enabled: true, filter: [{ query: "@usr.name:system\\:serviceaccount\\:kube-system\\:coredns", sample_rate: 0.5 }] },
+      { name: "coredns reads", is_enabled: true, filter: [{ query: "@usr.id:system\\:serviceaccount\\:kube-system\\:coredns", sample_rate: 0.5 }] },
       { name: "off for now", is_enabled: false, filter: [{ query: "@http.method:get", sample_rate: 1 }] },
     ]);
+  });
+
+  test("identityAttribute @usr.name: the system-read-only preset, the user toplist and the columns name @usr.name", () => {
+    const s = synth({ createIndex: true, identityAttribute: "@usr.name", indexExclusionPresets: [{ preset: ExclusionPreset.SYSTEM_READ_ONLY }] });
+    expect(only(s, "datadog_logs_index").exclusion_filter[0].filter[0].query).toMatch(/ @usr\.name:\(system\\:kube-controller-manager OR /);
+    const widgets = dashboardOf(s).widgets.map((w: any) => w.definition);
+    expect(widgets[3].title).toBe("Top users (@usr.name)");
+    expect(JSON.stringify(widgets)).not.toContain("@usr.id");
+    expect(widgets[7].requests[0].columns).toContainEqual({ field: "@usr.name", width: "auto" });
+  });
+
+  test("a custom exclusion filter on the other identity attribute is refused", () => {
+    expect(() =>
+      synth({
+        createIndex: true,
+        indexExclusionFilters: [{ name: "coredns reads", query: "@usr.name:system\\:serviceaccount\\:kube-system\\:coredns" }],
+      }),
+    ).toThrow(
+      'indexExclusionFilters[0].query: received "@usr.name:system\\\\:serviceaccount\\\\:kube-system\\\\:coredns" (@usr.name is not the identity attribute of the rules); allowed: a query on @usr.id',
+    );
   });
 
   test("monitors and widgets search the dedicated index", () => {
@@ -245,7 +265,7 @@ describe("dashboard", () => {
       ["note", undefined],
       ["timeseries", "Audit events per cluster"],
       ["timeseries", "Denied requests (403 / Forbidden) per cluster"],
-      ["toplist", "Top users (@usr.name)"],
+      ["toplist", "Top users (@usr.id)"],
       ["toplist", "Top verbs (@http.method)"],
       ["toplist", "Top resources (@objectRef.resource)"],
       ["list_stream", "Exec / attach into pods"],
@@ -261,7 +281,7 @@ describe("dashboard", () => {
 
   test("toplists count the scope grouped by user, verb and resource", () => {
     for (const [i, facet] of [
-      [3, "@usr.name"],
+      [3, "@usr.id"],
       [4, "@http.method"],
       [5, "@objectRef.resource"],
     ] as const) {
@@ -302,7 +322,7 @@ describe("dashboard", () => {
     expect(r.columns.map((c: any) => c.field)).toEqual([
       "timestamp",
       "@aws.awslogs.logGroup",
-      "@usr.name",
+      "@usr.id",
       "@objectRef.namespace",
       "@objectRef.name",
       "@objectRef.subresource",

@@ -178,6 +178,16 @@ describe("existence", () => {
   test("null counts as absent", () => {
     expect(matches("@a:*", log({ a: null }))).toBe(false);
   });
+
+  test("an object-valued attribute does not exist for @attr:* (conservative: undocumented in Datadog); its leaves do", () => {
+    const ingress = log({ requestObject: { spec: { tls: [{ hosts: ["a.example.com"] }], rules: [{ host: "a.example.com" }], backend: {} } } });
+    expect(matches("@requestObject.spec.tls:*", ingress)).toBe(false);
+    expect(matches("@requestObject.spec.backend:*", ingress)).toBe(false);
+    expect(matches("-@requestObject.spec.tls:*", ingress)).toBe(true);
+    expect(matches("@requestObject.spec.tls.hosts:*", ingress)).toBe(true);
+    expect(matches("@requestObject.spec.rules.host:*", ingress)).toBe(true);
+    expect(matches("@a:*", log({ a: [1, { b: 2 }] }))).toBe(true);
+  });
 });
 
 describe("numeric ranges and comparisons", () => {
@@ -443,7 +453,11 @@ describe("syntax errors (0-based positions)", () => {
     ["@a:[1 TO b]", 3, "the range of @a mixes a number and a string bound (1 TO b)"],
     ["@a:>abc", 4, 'expected a number after @a:>, found "abc"'],
     ["*:hello", 0, "full-text search (*:value) is not supported; search a specific @attribute"],
-    ["CIDR(@network.client.ip,10.0.0.0/8)", 0, "CIDR() is not supported; compare @network.client.ip with wildcards (e.g. 10.0.*) instead"],
+    [
+      "CIDR(@network.client.ip,10.0.0.0/33)",
+      0,
+      '"10.0.0.0/33" is not a CIDR block; write an IPv4 or IPv6 network and a prefix length, e.g. 10.0.0.0/8 or fc00::/7',
+    ],
     ["#duration:>5", 0, "calculated fields (#name) are not supported; search an @attribute instead"],
     ["@usr.*:x", 0, "wildcards in field names are not supported (field @usr.*)"],
     ["@a..b:x", 0, "attribute path @a..b has an empty segment; write @a.b.c"],
@@ -468,5 +482,29 @@ describe("syntax errors (0-based positions)", () => {
 
   test("compileQuery throws the same error", () => {
     expect(() => compileQuery("@a:x && @b:y")).toThrow(QuerySyntaxError);
+  });
+});
+
+describe('CIDR(@attr, blocks...) (Datadog search syntax, "Search using CIDR notation")', () => {
+  const ips = (sourceIPs: unknown) => log({ sourceIPs, network: { client: { ip: Array.isArray(sourceIPs) ? sourceIPs[0] : sourceIPs } } });
+  test("IPv4 and IPv6 blocks, several blocks, arrays (any address), NOT and -", () => {
+    expect(matches("CIDR(@network.client.ip,10.0.0.0/8)", ips("10.1.2.3"))).toBe(true);
+    expect(matches("CIDR(@network.client.ip, 10.0.0.0/8, 172.16.0.0/12)", ips("172.31.255.1"))).toBe(true);
+    expect(matches("CIDR(@network.client.ip, 172.16.0.0/12)", ips("172.32.0.1"))).toBe(false);
+    expect(matches("NOT(CIDR(@network.client.ip, 10.0.0.0/8))", ips("8.8.8.8"))).toBe(true);
+    expect(matches("CIDR(@sourceIPs, 10.0.0.0/8)", ips(["8.8.8.8", "10.0.0.1"]))).toBe(true);
+    expect(matches("-CIDR(@sourceIPs, 10.0.0.0/8)", ips(["8.8.8.8", "10.0.0.1"]))).toBe(false);
+    expect(matches("CIDR(@sourceIPs, fc00::/7)", ips(["fd12:3456::1"]))).toBe(true);
+    expect(matches("CIDR(@sourceIPs, ::1/128)", ips(["::1"]))).toBe(true);
+    expect(matches("CIDR(@sourceIPs, 10.0.0.0/8)", ips(["not-an-ip"]))).toBe(false);
+    expect(matches("CIDR(@sourceIPs, 0.0.0.0/0)", ips(["fd12::1"]))).toBe(false);
+  });
+
+  test.each([
+    ["CIDR(@a, 10.0.0.0/33)", '"10.0.0.0/33" is not a CIDR block'],
+    ["CIDR(10.0.0.0/8)", "CIDR() takes an @attribute, then one or more CIDR blocks"],
+    ["CIDR(@a, 10.0.0.0/8", "CIDR( is never closed"],
+  ])("%s is refused", (q, message) => {
+    expect(() => parseQuery(q)).toThrow(message);
   });
 });

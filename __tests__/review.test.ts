@@ -58,7 +58,7 @@ describe("review of the example change (threshold raised, rule disabled, retenti
     expect(markdown).toContain("  - `case[medium].condition`: `execs > 10` → `execs > 20`");
     expect(markdown).toContain("  - `options.evaluation_window`: `900` → `1800`");
     expect(production).toMatch(/- Cloud SIEM rule pod-attach \(`[^`]+`\): changed\n {2}- `enabled`: `true` → `false`/);
-    expect(production).toMatch(/`filter_pattern`:\n {4}```diff\n {4}- \{ \$\.requestURI != "\/healthz\*"[^\n]*\n {4}\+ [^\n]*\$\.verb != "get"/);
+    expect(production).toMatch(/`filter_pattern`:\n {4}```diff\n {4}- \{ \$\.requestURI != "\/livez\*"[^\n]*\n {4}\+ [^\n]*\$\.verb != "get"/);
   });
 
   it("does not list unchanged things", () => {

@@ -53,7 +53,6 @@ describe("EKS rule pack", () => {
       "forbidden-burst",
       "anonymous-request-authorized",
       "nodeport-service",
-      "events-deleted",
     ]) {
       expect(ids).toContain(id);
     }

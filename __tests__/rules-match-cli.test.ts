@@ -98,7 +98,7 @@ test("bad arguments: exit 2, nothing on stdout", () => {
   expect(r.status).toBe(2);
   expect(r.stdout).toBe("");
   expect(r.stderr.split("\n")[0]).toBe(
-    'rules match: unknown option "--bogus"; allowed: --summary, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)',
+    'rules match: unknown option "--bogus"; allowed: --summary, --as-eks, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)',
   );
 });
 
@@ -106,7 +106,7 @@ test("an unknown command: exit 2", () => {
   const r = rules(["macth"]);
   expect(r.status).toBe(2);
   expect(r.stdout).toBe("");
-  expect(r.stderr.split("\n")[0]).toBe('rules: unknown command "macth"; allowed: match, new');
+  expect(r.stderr.split("\n")[0]).toBe('rules: unknown command "macth"; allowed: match, new, noise');
 });
 
 test("new writes a rule file into the pack and registers it (export a Log Explorer query to a rule)", () => {

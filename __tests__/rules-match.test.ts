@@ -254,7 +254,7 @@ describe("rules match: one JSON line per input line", () => {
 });
 
 describe("rules match: argument and rule errors", () => {
-  const allowed = "allowed: --summary, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)";
+  const allowed = "allowed: --summary, --as-eks, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)";
 
   test.each<[string[], string]>([
     [[], `rules match: the events file is missing; ${allowed}`],

@@ -31,9 +31,9 @@ function tempProject(): { root: string; packDir: string } {
       fs.copyFileSync(path.join(ROOT, "modules", "cloud-siem", f), path.join(siem, f));
     }
   }
-  for (const id of ["pod-attach", "events-deleted"])
+  for (const id of ["pod-attach", "daemonset-created"])
     fs.copyFileSync(path.join(ROOT, "modules", "cloud-siem", "rules", `${id}.ts`), path.join(packDir, `${id}.ts`));
-  fs.writeFileSync(path.join(packDir, "index.ts"), renderPackIndex(["pod-attach", "events-deleted"]));
+  fs.writeFileSync(path.join(packDir, "index.ts"), renderPackIndex(["pod-attach", "daemonset-created"]));
   return { root, packDir };
 }
 
@@ -134,7 +134,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     expect(rule.samples.negative.map((s) => matchesQuery(node, normalizeAuditEvent(s.event)))).toEqual([false, false]);
     expect(fs.readFileSync(file, "utf8")).toContain("// TODO: exclude EKS and system identities");
     expect(fs.readFileSync(path.join(project.packDir, "index.ts"), "utf8")).toBe(
-      renderPackIndex(["events-deleted", "fixture-namespace-removed", "pod-attach"]),
+      renderPackIndex(["daemonset-created", "fixture-namespace-removed", "pod-attach"]),
     );
   }, 60_000);
 
@@ -159,7 +159,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     });
     expect(matchesQuery(node, normalizeAuditEvent(rule.samples.positive[0].event))).toBe(true);
     const pack = (requireWritten(path.join(project.packDir, "index.ts")) as { EKS_RULE_PACK: DetectionRuleProps[] }).EKS_RULE_PACK;
-    expect(pack.map((r) => r.id)).toEqual(["events-deleted", "guide-exec", "pod-attach"]);
+    expect(pack.map((r) => r.id)).toEqual(["daemonset-created", "guide-exec", "pod-attach"]);
   }, 60_000);
 
   test("writes a name and query holding template syntax that reach Terraform as literal text (lib/literal-text.ts)", async () => {
@@ -304,7 +304,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
   ])("fails with usage: %s", async (_t, argv, message) => {
     const result = await run(argv, project.packDir);
     expect(result).toEqual({ code: 2, stdout: "", stderr: `rules new: ${message}\n${NEW_USAGE}\n` });
-    expect(fs.readdirSync(project.packDir).sort()).toEqual(["events-deleted.ts", "index.ts", "pod-attach.ts"]);
+    expect(fs.readdirSync(project.packDir).sort()).toEqual(["daemonset-created.ts", "index.ts", "pod-attach.ts"]);
   });
 
   test.each<[string, string[], string]>([
@@ -355,11 +355,11 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
   ])("fails with the model's message: %s", async (_t, argv, message) => {
     const result = await run(argv, project.packDir);
     expect(result).toEqual({ code: 2, stdout: "", stderr: `rules new: ${message}\n` });
-    expect(fs.readdirSync(project.packDir).sort()).toEqual(["events-deleted.ts", "index.ts", "pod-attach.ts"]);
+    expect(fs.readdirSync(project.packDir).sort()).toEqual(["daemonset-created.ts", "index.ts", "pod-attach.ts"]);
   });
 
   test("--reindex regenerates the index after a rule file is removed", async () => {
-    fs.rmSync(path.join(project.packDir, "events-deleted.ts"));
+    fs.rmSync(path.join(project.packDir, "daemonset-created.ts"));
     const result = await run(["--reindex"], project.packDir);
     expect(result).toEqual({ code: 0, stdout: "updated index.ts (1 rules)\n", stderr: "" });
     expect(fs.readFileSync(path.join(project.packDir, "index.ts"), "utf8")).toBe(renderPackIndex(["pod-attach"]));

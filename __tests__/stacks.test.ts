@@ -108,7 +108,7 @@ describe("EnvironmentStack: the chain wired together", () => {
     const payments = at("aws_cloudwatch_log_subscription_filter", "audit_logs_to_datadog_payments");
     expect(payments.log_group_name).toBe("/aws/eks/payments/cluster");
     expect(payments.destination_arn).toBe('${aws_cloudformation_stack.datadog_forwarder_eu-west-1.outputs["DatadogForwarderArn"]}');
-    expect(payments.filter_pattern).toContain("/healthz");
+    expect(payments.filter_pattern).toContain("/livez");
     const checkout = at("aws_cloudwatch_log_subscription_filter", "audit_logs_to_datadog_checkout-us");
     expect(checkout.provider).toBe("aws.us-east-1");
   });
@@ -168,7 +168,7 @@ describe("EnvironmentStack: Cloud SIEM", () => {
       expect.objectContaining({
         enabled: true,
         expiration_date: "2027-06-30T00:00:00Z",
-        suppression_query: '@usr.name:"system:serviceaccount:ci:deployer"',
+        suppression_query: '@usr.id:"system:serviceaccount:ci:deployer"',
       }),
     );
   });

@@ -8,7 +8,8 @@ import { RULE_WINDOWS_SECONDS, SEVERITIES } from "../modules/cloud-siem/allowed-
 import { DEFAULT_IDENTITY_ATTRIBUTE, IDENTITY_ATTRIBUTES } from "../modules/cloud-siem/identity";
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../lib/datadog-notifications";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
-import { tuningProblems } from "../modules/cloud-siem/tuning";
+import { tuneRules, tuningProblems } from "../modules/cloud-siem/tuning";
+import { BUILT_IN_OVERLAP_CHOICES, resolveBuiltInOverlaps } from "../modules/cloud-siem/builtin-rule-review";
 import type { Problem } from "../lib/problem";
 import { datadogTag } from "./schema-datadog";
 import { Context, Schema, arr, bool, int, join, literal, obj, optional, record, required, str, withDefault } from "./dsl";
@@ -107,6 +108,11 @@ const cloudSiemObject = obj({
             name: required(str({ minLength: 1, maxLength: 500 }).describe("Exact Datadog rule name.")),
             enabled: withDefault(bool(), true),
             notifications: optional(perSeverity),
+            overlap: optional(
+              literal(BUILT_IN_OVERLAP_CHOICES).describe(
+                "When this built-in rule covers the same behaviour as an enabled pack rule: keep-both, keep-built-in (disables the pack rule) or keep-pack (adopts the built-in rule disabled). Required when they overlap.",
+              ),
+            ),
           }),
           {
             minItems: 1,
@@ -129,8 +135,16 @@ function moduleProblem(problem: Problem, value: unknown, path: string, ctx: Cont
 }
 
 export const cloudSiemSection: Schema<typeof cloudSiemObject extends Schema<infer T> ? T : never> = cloudSiemObject.refine((value, path, ctx) => {
-  const { enabled: _enabled, builtInRules: _builtIn, ...tuning } = value;
-  for (const problem of tuningProblems(EKS_RULE_PACK, tuning)) moduleProblem(problem, value, path, ctx);
+  const { enabled: _enabled, builtInRules: builtIn, ...tuning } = value;
+  const tuningIssues = tuningProblems(EKS_RULE_PACK, tuning);
+  for (const problem of tuningIssues) moduleProblem(problem, value, path, ctx);
+  if (builtIn !== undefined && tuningIssues.length === 0) {
+    const enabledPackRules = tuneRules(EKS_RULE_PACK, tuning)
+      .filter((r) => r.enabled ?? true)
+      .map((r) => r.id);
+    for (const problem of resolveBuiltInOverlaps(builtIn.rules, enabledPackRules).problems)
+      moduleProblem({ ...problem, field: `builtInRules.${problem.field}` }, value, path, ctx);
+  }
   value.suppressions.forEach((s, i) => {
     if (s.ruleIds === undefined && s.ruleQuery === undefined)
       ctx.issue(

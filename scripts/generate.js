@@ -30,6 +30,10 @@ function main(argv) {
     const { packIndexUpdate } = require("../tools/pack-index-writer.ts");
     const index = packIndexUpdate(path.join(ROOT, "modules", "cloud-siem", "rules"));
     if (index.changed) useSource(index.path, index.content);
+    // A rule (or case) that can never fire on EKS is an error, not a table row (modules/cloud-siem/eks-samples.ts).
+    const { deadPackRules } = require("../modules/cloud-siem/eks-samples.ts");
+    const dead = deadPackRules();
+    if (dead.length > 0) throw new Error(`${dead.length} rule queries can never match on EKS: ${dead.join("; ")}; fix or remove them`);
     const { planArtifacts } = require("../tools/generate.ts");
     const plan = planArtifacts({ projectDir: ROOT, acceptRemovedAddresses: accept });
     changed = [...(index.changed ? [{ relative: path.relative(ROOT, index.path), content: index.content }] : []), ...plan.changed];

@@ -228,6 +228,8 @@ export class EnvironmentStack extends TerraformStack {
       createHealthMonitors: x.healthMonitor.enabled,
       auditLogSilenceInMinutes: x.healthMonitor.silenceMinutes,
       monitorTags: x.healthMonitor.tags,
+      // One identity setting: the rules' (cloudSiem.identityAttribute) also names the user in the index and dashboard.
+      identityAttribute: env.cloudSiem.identityAttribute,
     });
   }
 

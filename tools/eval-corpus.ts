@@ -1,5 +1,5 @@
 /**
- * `npm run --silent eval:corpus -- [--json] <corpus.jsonl>`
+ * `npm run --silent eval:corpus -- [--json] [--as-eks] <corpus.jsonl>`
  *
  * Replays a corpus of audit events that other projects wrote for their own detection tests through the rule pack
  * (as deployed with default settings) and prints, per source rule, how many of the events the source expects to
@@ -12,8 +12,13 @@
  *   (Falco's "K8s <object> Created/Deleted" activity rules) are reported but not scored.
  *
  * A pack rule *matches* an event when one of its queries matches it. It *alerts* on one event when a single matching
- * event satisfies a case condition (`a > 0`, New Value); rules that need a burst (`denied > 10`) only match.
+ * event satisfies a case condition (`a > 0`, New Value) and carries the query's group-by fields (and, for New Value,
+ * its fields: Datadog ignores events without them, `has_optional_group_by_fields` false); rules that need a burst
+ * (`denied > 10`) only match.
  * Detected = at least one pack rule matches; a quiet event is alerted on when at least one pack rule alerts.
+ *
+ * `--as-eks` sees each event as EKS logs it (`lib/audit/eks-audit-policy.ts`): an event EKS never logs matches
+ * nothing (reported as such), and the bodies its level drops are removed before matching.
  *
  * Exit codes: 0 when the corpus was evaluated; 2 for bad arguments or an unreadable file (missing, or not a regular
  * file: a directory, a FIFO, a device); 1 for a line that is not a corpus line. A line longer than any CloudWatch line
@@ -21,7 +26,7 @@
  */
 import { closeSync, fstatSync, openSync, readFileSync } from "fs";
 import { irregularFileKind, OPEN_INPUT_FLAGS } from "../lib/input-file";
-import { normalizeAuditEvent, AuditEventError } from "../lib/audit";
+import { applyEksPolicy, normalizeAuditEvent, AuditEventError } from "../lib/audit";
 import type { MatchableRule } from "../lib/rules/matchable";
 import { defineRule, DetectionRuleProps } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
@@ -29,6 +34,7 @@ import { tuneRules } from "../modules/cloud-siem/tuning";
 import { compileRules, RuleSet } from "./rules-compile";
 import { lineTooLongReason, MAX_EVENT_LINE_CHARS } from "./rules-events";
 import { compileCondition } from "./rules-signals";
+import { compileFieldReader } from "../lib/query";
 import { problemText, show } from "../lib/problem";
 
 /** Falco rules of priority INFO (falcosecurity/plugins `plugins/k8saudit/rules/k8s_audit_rules.yaml`): activity logs, not detections. */
@@ -84,6 +90,8 @@ export interface LineResult {
   readonly alerting: readonly string[];
   /** Set when the event is not an audit event the pipeline would accept (e.g. it has no `verb`). */
   readonly error?: string;
+  /** With `--as-eks`: why EKS would not log the event. @default - logged */
+  readonly notLoggedByEks?: string;
 }
 
 /** Thrown for a line that is not a corpus line; the message names the line and the field. */
@@ -161,9 +169,16 @@ export function alertsOnOneEvent(rule: MatchableRule): boolean {
 }
 
 /** Evaluates corpus lines against rules. */
-export function evaluateCorpus(lines: readonly CorpusLine[], rules: readonly MatchableRule[]): LineResult[] {
+export function evaluateCorpus(
+  lines: readonly CorpusLine[],
+  rules: readonly MatchableRule[],
+  options: { readonly asEks?: boolean } = {},
+): LineResult[] {
   const ruleSet: RuleSet = compileRules(rules, () => undefined);
   const alerting = rules.map(alertsOnOneEvent);
+  const keyed = rules.map((rule) =>
+    rule.queries.map((q) => [...q.groupByFields, ...(rule.detectionMethod === "new_value" ? q.metrics : [])].map(compileFieldReader)),
+  );
   const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
   return lines.map((corpus) => {
     let log;
@@ -173,6 +188,8 @@ export function evaluateCorpus(lines: readonly CorpusLine[], rules: readonly Mat
       if (e instanceof AuditEventError) return { corpus, matched: [], alerting: [], error: e.message };
       throw e;
     }
+    const dropped = options.asEks === true ? applyEksPolicy(log.attributes) : undefined;
+    if (dropped !== undefined) return { corpus, matched: [], alerting: [], notLoggedByEks: dropped };
     ruleSet.queries.evaluate(log, results);
     const matched: string[] = [];
     const alerts: string[] = [];
@@ -180,7 +197,8 @@ export function evaluateCorpus(lines: readonly CorpusLine[], rules: readonly Mat
       if (c.queries.some((q) => results[q.slot])) {
         const id = c.rule.id ?? c.rule.name;
         matched.push(id);
-        if (alerting[r]) alerts.push(id);
+        // A signal needs the group-by (and New Value) fields: Datadog ignores events without them.
+        if (alerting[r] && c.queries.some((q, k) => results[q.slot] && keyed[r][k].every((read) => read(log) !== undefined))) alerts.push(id);
       }
     });
     return { corpus, matched, alerting: alerts };
@@ -282,7 +300,7 @@ export function renderReport(file: string, report: CorpusReport, ruleCount: numb
     out.push("", "misses:");
     for (const m of report.misses) {
       out.push(
-        `  line ${m.corpus.line} ${m.corpus.sourceRule} ${JSON.stringify(m.corpus.test)}: ${m.error !== undefined ? `not an audit event (${m.error})` : "no pack rule matches"}`,
+        `  line ${m.corpus.line} ${m.corpus.sourceRule} ${JSON.stringify(m.corpus.test)}: ${m.error !== undefined ? `not an audit event (${m.error})` : m.notLoggedByEks !== undefined ? `not logged by EKS: ${m.notLoggedByEks}` : "no pack rule matches"}`,
       );
     }
   }
@@ -310,7 +328,9 @@ function readCorpusFile(file: string): string {
   }
 }
 
-const USAGE = "usage: eval-corpus [--json] <corpus.jsonl>\n  --json  one JSON line per corpus line, then a summary line\n";
+const USAGE =
+  "usage: eval-corpus [--json] [--as-eks] <corpus.jsonl>\n  --json    one JSON line per corpus line, then a summary line\n" +
+  "  --as-eks  see events as EKS logs them (drop what its audit policy never logs, strip the bodies its levels drop)\n";
 
 /** Parses, evaluates and prints; resolves to the exit code. */
 export function runEvalCorpus(
@@ -319,7 +339,8 @@ export function runEvalCorpus(
   pack: readonly DetectionRuleProps[] = EKS_RULE_PACK,
 ): number {
   const json = argv.includes("--json");
-  const rest = argv.filter((a) => a !== "--json");
+  const asEks = argv.includes("--as-eks");
+  const rest = argv.filter((a) => a !== "--json" && a !== "--as-eks");
   if (rest.includes("--help") || rest.includes("-h")) {
     io.stderr.write(USAGE);
     return 0;
@@ -361,7 +382,7 @@ export function runEvalCorpus(
   const rules = tuneRules(pack, {})
     .map(defineRule)
     .filter((r) => r.enabled);
-  const results = evaluateCorpus(lines, rules);
+  const results = evaluateCorpus(lines, rules, { asEks });
   const report = summarize(results);
   if (json) {
     for (const r of results) {
@@ -375,6 +396,7 @@ export function runEvalCorpus(
           matched: r.matched,
           alerting: r.alerting,
           ...(r.error === undefined ? {} : { error: r.error }),
+          ...(r.notLoggedByEks === undefined ? {} : { notLoggedByEks: r.notLoggedByEks }),
         }) + "\n",
       );
     }

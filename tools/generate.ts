@@ -6,8 +6,8 @@
  *   loaded through it before it is written);
  * - the rule tables of README.md and docs/cloud-siem.md;
  * - the config's JSON Schema, `config/eks-audit-siem.schema.json`;
- * - documentation samples: the subscription filter presets (docs/ingestion.md) and the index exclusion presets
- *   (docs/log-explorer.md), between `<!-- BEGIN GENERATED <NAME> (npm run generate) -->` / `<!-- END GENERATED <NAME> -->`;
+ * - documentation samples: the subscription filter presets (docs/ingestion.md), the index exclusion presets
+ *   (docs/log-explorer.md) and the noise table of the benign busy cluster week (docs/cloud-siem.md), between `<!-- BEGIN GENERATED <NAME> (npm run generate) -->` / `<!-- END GENERATED <NAME> -->`;
  * - the Terraform address snapshots, `__tests__/addresses/<stack>.txt` (new addresses added; a removed one only with
  *   `--accept-removed-addresses`, see tools/address-snapshot.ts).
  *
@@ -23,6 +23,7 @@ import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES } from "../modules/log-explor
 import { renderRuleTable, replaceRuleTable } from "../modules/cloud-siem/rule-table";
 import { diffAddresses, readSnapshot, renderSnapshot, snapshotFile, snapshotStacks, stackAddresses, updatedSnapshot } from "./address-snapshot";
 import { JSON_SCHEMA_PATH, renderJsonSchema } from "./config-schema";
+import { busyWeekNoise, renderNoiseTable } from "./rules-noise";
 
 /** A Markdown table cell: pipes escaped (also inside code spans, as GitHub requires). */
 function cell(text: string): string {
@@ -54,10 +55,17 @@ export function renderExclusionPresetTable(): string {
   ].join("\n");
 }
 
+/** The noise table: signals per rule per day on the benign busy cluster week (tools/rules-noise.ts). */
+export function renderNoiseBlock(): string {
+  const { rows, events, days } = busyWeekNoise();
+  return renderNoiseTable(rows, events, days);
+}
+
 /** Generated blocks of documentation other than the rule tables: document, block name, content. */
 export const DOCUMENT_BLOCKS: readonly { readonly doc: string; readonly name: string; readonly render: () => string }[] = [
   { doc: "docs/ingestion.md", name: "FILTER PATTERN TABLE", render: renderFilterPatternTable },
   { doc: "docs/log-explorer.md", name: "EXCLUSION PRESET TABLE", render: renderExclusionPresetTable },
+  { doc: "docs/cloud-siem.md", name: "NOISE TABLE", render: renderNoiseBlock },
 ];
 
 /** Replaces the content between a block's markers; fails when the document lacks them. */
@@ -102,16 +110,18 @@ export interface GenerateResult {
  */
 export function planArtifacts(options: GenerateOptions): GenerateResult {
   const root = options.projectDir;
-  const changed: GeneratedFile[] = [];
+  /** The new content of each generated file, in the order computed; a document may get several blocks. */
+  const planned = new Map<string, string>();
+  /** A file's text as planned so far (an earlier block of the same document), else as on disk. */
+  const read = (relative: string): string => planned.get(relative) ?? fs.readFileSync(path.join(root, relative), "utf8");
   const add = (relative: string, content: string): void => {
-    const file = path.join(root, relative);
-    if (!(fs.existsSync(file) && fs.readFileSync(file, "utf8") === content)) changed.push({ relative, content });
+    planned.set(relative, content);
   };
 
   const table = renderRuleTable(EKS_RULE_PACK);
-  for (const doc of RULE_TABLE_DOCUMENTS) add(doc, replaceRuleTable(fs.readFileSync(path.join(root, doc), "utf8"), table));
+  for (const doc of RULE_TABLE_DOCUMENTS) add(doc, replaceRuleTable(read(doc), table));
 
-  for (const block of DOCUMENT_BLOCKS) add(block.doc, replaceBlock(fs.readFileSync(path.join(root, block.doc), "utf8"), block.name, block.render()));
+  for (const block of DOCUMENT_BLOCKS) add(block.doc, replaceBlock(read(block.doc), block.name, block.render()));
 
   add(JSON_SCHEMA_PATH, renderJsonSchema());
 
@@ -123,6 +133,12 @@ export function planArtifacts(options: GenerateOptions): GenerateResult {
     if (snapshot !== undefined) removedAddresses.push(...diffAddresses(snapshot, current).removed.map((a) => `${name}: ${a}`));
     add(path.relative(root, file), renderSnapshot(updatedSnapshot(snapshot, current, options.acceptRemovedAddresses === true)));
   }
+  const changed = [...planned]
+    .filter(([relative, content]) => {
+      const file = path.join(root, relative);
+      return !(fs.existsSync(file) && fs.readFileSync(file, "utf8") === content);
+    })
+    .map(([relative, content]) => ({ relative, content }));
   return { changed, removedAddresses };
 }
 

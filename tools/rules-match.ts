@@ -13,6 +13,10 @@
  *   unreadable events file (missing, or not a regular file: a directory, a FIFO, a device; a stream is read as
  *   `-`); 1 when the rules or the config are invalid, or reading fails midway (e.g. a truncated gzip file).
  *
+ * `--as-eks` first passes every event through EKS's audit policy (`lib/audit/eks-audit-policy.ts`): an event EKS
+ * would not log matches nothing (per-line output adds `"notLoggedByEks":"<why>"`; the summary counts them), and the
+ * bodies its level drops are removed before matching.
+ *
  * `--summary` prints one JSON line per rule instead (events matched, distinct values, estimated signals) and a
  * final `{"summary":{...}}` line. See `docs/detection-testing.md` for how signals are estimated.
  */
@@ -20,6 +24,7 @@ import type { MatchableRule } from "../lib/rules/matchable";
 import { compileRules, RuleSet } from "./rules-compile";
 import { BLANK, errorMessage, forEachLine, lineTooLongReason, NotRegularFileError, openEvents, Output, readEvent } from "./rules-events";
 import { MAX_DISTINCT_VALUES_PER_RULE, newSummary, readKey } from "./rules-signals";
+import { applyEksPolicy } from "../lib/audit";
 
 export { compileCondition, MAX_DISTINCT_VALUES_PER_RULE } from "./rules-signals";
 
@@ -45,9 +50,10 @@ export interface ResolveRulesOptions {
 export type ResolveRules = (opts: ResolveRulesOptions) => readonly MatchableRule[];
 
 export const MATCH_USAGE =
-  "usage: rules match [--summary] [--config <path>] [--env <name>] [--rule <id|name>]... <events-file>\n" +
+  "usage: rules match [--summary] [--as-eks] [--config <path>] [--env <name>] [--rule <id|name>]... <events-file>\n" +
   "  <events-file>  one JSON object per line (audit.k8s.io/v1 Event or CloudWatch line); gzip is detected; - reads stdin\n" +
   "  --summary      print per-rule totals and estimated signals instead of one line per event\n" +
+  "  --as-eks       see events as EKS logs them: drop what its audit policy never logs, strip the bodies its levels drop\n" +
   "  --config       config file to take the rules from (default: the default config)\n" +
   "  --env          take the enabled rules of this environment only (default: all environments, merged by rule name)\n" +
   "  --rule         evaluate only this rule, by id (e.g. pod-exec-new-user) or name (repeatable)\n";
@@ -56,6 +62,8 @@ export const MATCH_USAGE =
 export interface MatchArgs {
   readonly file: string;
   readonly summary: boolean;
+  /** `--as-eks`: pass events through EKS's audit policy first. */
+  readonly asEks: boolean;
   readonly configPath?: string;
   readonly env?: string;
   readonly rules: readonly string[];
@@ -75,12 +83,14 @@ export class RulesArgumentError extends Error {
   }
 }
 
-const OPTIONS_HELP = "allowed: --summary, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)";
+const OPTIONS_HELP =
+  "allowed: --summary, --as-eks, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)";
 
 /** Parses the arguments that follow `match`. @throws UsageError */
 export function parseMatchArgs(argv: readonly string[]): MatchArgs {
   let file: string | undefined;
   let summary = false;
+  let asEks = false;
   let help = false;
   let configPath: string | undefined;
   let env: string | undefined;
@@ -99,6 +109,7 @@ export function parseMatchArgs(argv: readonly string[]): MatchArgs {
       return v;
     };
     if (name === "--summary" && eq < 0) summary = true;
+    else if (name === "--as-eks" && eq < 0) asEks = true;
     else if ((name === "--help" || name === "-h") && eq < 0) help = true;
     else if (name === "--config") configPath = takeValue();
     else if (name === "--env") env = takeValue();
@@ -115,15 +126,22 @@ export function parseMatchArgs(argv: readonly string[]): MatchArgs {
   if (file === undefined && !help) {
     throw new UsageError(`rules match: the events file is missing; ${OPTIONS_HELP}`);
   }
-  return { file: file ?? "", summary, configPath, env, rules, help };
+  return { file: file ?? "", summary, asEks, configPath, env, rules, help };
 }
 
-async function runSummary(ruleSet: RuleSet, input: AsyncIterable<string | Buffer>, out: Output, stderr: NodeJS.WritableStream): Promise<void> {
+async function runSummary(
+  ruleSet: RuleSet,
+  input: AsyncIterable<string | Buffer>,
+  out: Output,
+  stderr: NodeJS.WritableStream,
+  asEks: boolean,
+): Promise<void> {
   let firstTs: number | undefined;
   let lastTs = 0;
   let lines = 0;
   let events = 0;
   let errors = 0;
+  let notLoggedByEks = 0;
   let firstError: string | undefined;
   const compiled = ruleSet.rules;
   const summaries = compiled.map((c) => newSummary(c, () => firstTs ?? 0));
@@ -141,6 +159,10 @@ async function runSummary(ruleSet: RuleSet, input: AsyncIterable<string | Buffer
       const log = readEvent(line, lineNumber);
       if (typeof log === "string") return lineError(lineNumber, log);
       events++;
+      if (asEks && applyEksPolicy(log.attributes) !== undefined) {
+        notLoggedByEks++;
+        return;
+      }
       const ts = log.timestampMs ?? lastTs;
       if (firstTs === undefined) firstTs = ts;
       lastTs = ts;
@@ -186,13 +208,13 @@ async function runSummary(ruleSet: RuleSet, input: AsyncIterable<string | Buffer
       }) + "\n",
     );
   }
-  out.write(JSON.stringify({ summary: { lines, events, errors, rules: compiled.length } }) + "\n");
+  out.write(JSON.stringify({ summary: { lines, events, errors, ...(asEks ? { notLoggedByEks } : {}), rules: compiled.length } }) + "\n");
   if (errors > 0) {
     stderr.write(`rules match: ${errors} of ${lines} lines were not audit events (first: ${firstError})\n`);
   }
 }
 
-async function runPerLine(ruleSet: RuleSet, input: AsyncIterable<string | Buffer>, out: Output): Promise<void> {
+async function runPerLine(ruleSet: RuleSet, input: AsyncIterable<string | Buffer>, out: Output, asEks: boolean): Promise<void> {
   const compiled = ruleSet.rules;
   const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
   await forEachLine(
@@ -202,6 +224,11 @@ async function runPerLine(ruleSet: RuleSet, input: AsyncIterable<string | Buffer
       const log = readEvent(line, lineNumber);
       if (typeof log === "string") {
         out.write(`{"line":${lineNumber},"error":${JSON.stringify(log)}}\n`);
+        return;
+      }
+      const dropped = asEks ? applyEksPolicy(log.attributes) : undefined;
+      if (dropped !== undefined) {
+        out.write(`{"line":${lineNumber},"matches":[],"notLoggedByEks":${JSON.stringify(dropped)}}\n`);
         return;
       }
       let matches = "";
@@ -284,8 +311,8 @@ export async function runMatch(argv: readonly string[], io: MatchIo, resolveRule
 
   const out = new Output(io.stdout);
   try {
-    if (args.summary) await runSummary(compiled, input, out, io.stderr);
-    else await runPerLine(compiled, input, out);
+    if (args.summary) await runSummary(compiled, input, out, io.stderr, args.asEks);
+    else await runPerLine(compiled, input, out, args.asEks);
   } catch (e) {
     await out.flush(true);
     io.stderr.write(`rules match: reading ${JSON.stringify(args.file)} failed: ${errorMessage(e)}\n`);

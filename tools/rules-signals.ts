@@ -55,7 +55,11 @@ export function readKey(readers: readonly FieldReader[], log: NormalizedLog): st
   return key;
 }
 
-export function newSummary(compiled: CompiledRule, firstTs: () => number): RuleSummary {
+/**
+ * @param onSignal called with the time of each estimated signal (New Value: the event's time; threshold: the start
+ * of the window whose bucket met a condition), e.g. to count signals per day.
+ */
+export function newSummary(compiled: CompiledRule, firstTs: () => number, onSignal?: (ts: number) => void): RuleSummary {
   const rule = compiled.rule;
   const first = rule.queries[0];
   const isNewValue = rule.detectionMethod === "new_value";
@@ -91,7 +95,10 @@ export function newSummary(compiled: CompiledRule, firstTs: () => number): RuleS
       const prev = lastSeen.get(key);
       const learned = ts < firstTs() + learningDays * DAY_MS;
       const forgotten = prev !== undefined && forgetDays !== undefined && ts - prev > forgetDays * DAY_MS;
-      if (!learned && (prev === undefined || forgotten)) signals++;
+      if (!learned && (prev === undefined || forgotten)) {
+        signals++;
+        onSignal?.(ts);
+      }
       if (prev === undefined || ts > prev) lastSeen.set(key, ts);
     };
     mutable.finish = () => {
@@ -146,7 +153,10 @@ export function newSummary(compiled: CompiledRule, firstTs: () => number): RuleS
       const set = b.sets[k];
       if (set !== undefined) b.values[aggs[k].name] = set.size;
     }
-    if (conditions.some((c) => c(b.values))) signals++;
+    if (conditions.some((c) => c(b.values))) {
+      signals++;
+      onSignal?.(b.window * windowMs);
+    }
   };
   const reset = (b: Bucket, window: number): void => {
     b.window = window;
@@ -154,7 +164,10 @@ export function newSummary(compiled: CompiledRule, firstTs: () => number): RuleS
     for (let k = 0; k < aggs.length; k++) b.sets[k] = aggs[k].aggregation === "cardinality" ? new Set() : undefined;
   };
   mutable.observe = (log, queryMatched, ts) => {
-    const group = groupReaders.length === 0 ? "" : (readKey(groupReaders, log) ?? "");
+    // Datadog ignores events without a group-by value (`has_optional_group_by_fields` false, the rule model's
+    // setting; provider 3.82 docs of datadog_security_monitoring_rule).
+    const group = groupReaders.length === 0 ? "" : readKey(groupReaders, log);
+    if (group === undefined) return;
     const window = Math.floor(ts / windowMs);
     let b = buckets.get(group);
     if (b === undefined) {

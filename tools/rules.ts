@@ -1,7 +1,7 @@
 /**
  * `npm run --silent rules -- <command> ...` (runs this file from the current sources through `scripts/run-ts.js`).
  *
- * Commands: `match` (see `tools/rules-match.ts`), `new` (see `tools/rules-new.ts`).
+ * Commands: `match` (see `tools/rules-match.ts`), `new` (see `tools/rules-new.ts`), `noise` (see `tools/rules-noise.ts`).
  */
 import { configPathFromEnv, loadConfigFile } from "../config/load";
 import type { AppConfig } from "../config/schema";
@@ -11,6 +11,7 @@ import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuneRules } from "../modules/cloud-siem/tuning";
 import { MATCH_USAGE, ResolveRules, RulesArgumentError, runMatch } from "./rules-match";
 import { NEW_USAGE, runNew } from "./rules-new";
+import { NOISE_USAGE, runNoise } from "./rules-noise";
 
 /**
  * The rules `rules match` evaluates for a validated config: the EKS pack tuned by each selected environment's
@@ -54,10 +55,12 @@ export const resolveRules: ResolveRules = (opts) => {
 };
 
 const USAGE =
-  "usage: rules <command> [options]\ncommands:\n  match   replay audit events through the detection rules\n  new     write a new rule file into the pack from a Log Explorer query\n\n" +
+  "usage: rules <command> [options]\ncommands:\n  match   replay audit events through the detection rules\n  new     write a new rule file into the pack from a Log Explorer query\n  noise   signals per rule per day on a benign busy cluster week\n\n" +
   MATCH_USAGE +
   "\n" +
-  NEW_USAGE;
+  NEW_USAGE +
+  "\n" +
+  NOISE_USAGE;
 
 /** Dispatches `rules <command>`; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -68,11 +71,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === "new") {
     return runNew(rest, { stdout: process.stdout, stderr: process.stderr });
   }
+  if (command === "noise") {
+    return runNoise(rest, { stdout: process.stdout, stderr: process.stderr });
+  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stderr.write(USAGE);
     return command === undefined ? 2 : 0;
   }
-  process.stderr.write(`rules: unknown command ${JSON.stringify(command)}; allowed: match, new\n${USAGE}`);
+  process.stderr.write(`rules: unknown command ${JSON.stringify(command)}; allowed: match, new, noise\n${USAGE}`);
   return 2;
 }
 

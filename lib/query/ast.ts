@@ -60,7 +60,18 @@ export type QueryValue =
       readonly upperInclusive: boolean;
     }
   /** `>5`, `>=5`, `<5`, `<=5`. */
-  | { readonly kind: "compare"; readonly op: ">" | ">=" | "<" | "<="; readonly bound: number };
+  | { readonly kind: "compare"; readonly op: ">" | ">=" | "<" | "<="; readonly bound: number }
+  /** `CIDR(@attr, 10.0.0.0/8, ...)`: the value is an IP address inside one of the blocks. */
+  | { readonly kind: "cidr"; readonly blocks: readonly CidrBlock[] };
+
+/** One CIDR block: address family, network bits (as a bigint over 32 or 128 bits), prefix length. */
+export interface CidrBlock {
+  readonly family: 4 | 6;
+  readonly network: bigint;
+  readonly prefix: number;
+  /** As written, e.g. `10.0.0.0/8`. */
+  readonly text: string;
+}
 
 /** A parsed query. */
 export type QueryNode =

@@ -14,6 +14,7 @@
  */
 import { NormalizedLog, QueryField, QueryNode, QueryValue } from "./ast";
 import { parseNumber, parseQuery } from "./parser";
+import { inCidrBlocks } from "./ip";
 
 /** A compiled query: true when the log matches. */
 export type LogPredicate = (log: NormalizedLog) => boolean;
@@ -140,8 +141,15 @@ function toNumber(v: unknown): number {
   return NaN;
 }
 
+/**
+ * `@attr:*`: the attribute holds a value. Datadog documents existence search for attributes, not what it does for an
+ * attribute whose value is an object (e.g. `@requestObject.spec.tls`): the engine takes the conservative reading that
+ * only a scalar value (string, number, boolean; an element of an array of scalars) exists, so a rule can never pass
+ * its tests by testing an object, and pack rules test leaf paths (`@requestObject.spec.tls.hosts:*`). See
+ * docs/detection-testing.md ("Query syntax supported").
+ */
 function exists(v: unknown): boolean {
-  return v !== null && v !== undefined;
+  return v !== null && v !== undefined && typeof v !== "object";
 }
 
 /** Case-sensitive predicate over one attribute value. */
@@ -167,6 +175,10 @@ function valuePredicate(value: QueryValue, caseInsensitive: boolean): ValuePredi
     }
     case "compare":
       return comparePredicate(value.op, value.bound);
+    case "cidr": {
+      const blocks = value.blocks;
+      return (v) => typeof v === "string" && inCidrBlocks(v, blocks);
+    }
     case "range": {
       const lo = value.lower === null ? undefined : parseNumber(value.lower);
       const hi = value.upper === null ? undefined : parseNumber(value.upper);

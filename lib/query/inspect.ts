@@ -11,8 +11,8 @@ export interface QueryTermInfo {
   readonly field: string;
   /** `attribute`, `reserved`, `tag`, `tags` or `message` (free text). */
   readonly fieldKind: "attribute" | "reserved" | "tag" | "tags" | "message";
-  /** `exact`, `wildcard`, `exists`, `range` or `compare`. */
-  readonly valueKind: "exact" | "wildcard" | "exists" | "range" | "compare";
+  /** `exact`, `wildcard`, `exists`, `range`, `compare` or `cidr`. */
+  readonly valueKind: "exact" | "wildcard" | "exists" | "range" | "compare" | "cidr";
   /** The value with escapes resolved for `exact`; the value as written otherwise. */
   readonly value: string;
   /** 0-based offset of the term in the query. */

@@ -17,6 +17,7 @@
  *
  * Inside a value group `@attr:(a OR -b c)` the same boolean grammar applies to values, each bound to the field.
  */
+import { parseCidr } from "./ip";
 import { QueryField, QueryNode, QueryValue, ReservedAttribute } from "./ast";
 import { QuerySyntaxError } from "./errors";
 
@@ -182,9 +183,7 @@ class Parser {
       this.i++;
       return this.parseFieldValue(field, start);
     }
-    if (stop === "(" && word.raw === "CIDR") {
-      throw this.error(start, "CIDR() is not supported; compare @network.client.ip with wildcards (e.g. 10.0.*) instead");
-    }
+    if (stop === "(" && word.raw === "CIDR") return this.parseCidr(start);
     if (word.raw.length === 0) {
       throw this.error(start, `expected a term, found ${JSON.stringify(stop ?? "")}`);
     }
@@ -202,6 +201,40 @@ class Parser {
         : { kind: "exact", text: word.text, quoted: false },
       position: start,
       raw: word.raw,
+    };
+  }
+
+  /** `CIDR(@attr, block, ...)` after the word `CIDR`, the cursor on `(`. */
+  private parseCidr(start: number): QueryNode {
+    const close = this.q.indexOf(")", this.i);
+    if (close < 0) throw this.error(start, "CIDR( is never closed; write CIDR(@attribute, 10.0.0.0/8, ...)");
+    const args = this.q
+      .slice(this.i + 1, close)
+      .split(",")
+      .map((a) => a.trim());
+    const attribute = args[0] ?? "";
+    if (!/^@[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(attribute) || args.length < 2) {
+      throw this.error(
+        start,
+        `CIDR() takes an @attribute, then one or more CIDR blocks, e.g. CIDR(@network.client.ip, 10.0.0.0/8); got ${JSON.stringify(this.q.slice(start, close + 1))}`,
+      );
+    }
+    const blocks = args.slice(1).map((text) => {
+      const block = parseCidr(text);
+      if (block === undefined)
+        throw this.error(
+          start,
+          `${JSON.stringify(text)} is not a CIDR block; write an IPv4 or IPv6 network and a prefix length, e.g. 10.0.0.0/8 or fc00::/7`,
+        );
+      return block;
+    });
+    this.i = close + 1;
+    return {
+      kind: "term",
+      field: { kind: "attribute", path: attribute.slice(1).split("."), text: attribute },
+      value: { kind: "cidr", blocks },
+      position: start,
+      raw: this.q.slice(start, close + 1),
     };
   }
 

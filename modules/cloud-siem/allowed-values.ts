@@ -125,6 +125,7 @@ export const MITRE_TECHNIQUES: Readonly<Record<string, string>> = {
   "T1552.001": "credentials-in-files",
   "T1552.007": "container-api",
   T1552: "unsecured-credentials",
+  T1557: "adversary-in-the-middle",
   "T1562.001": "disable-or-modify-tools",
   T1562: "impair-defenses",
   T1564: "hide-artifacts",

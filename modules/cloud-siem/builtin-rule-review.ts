@@ -34,6 +34,96 @@ export interface BuiltInRuleSetting {
    * @default - the construct's `notifications`
    */
   readonly notifications?: Readonly<Partial<Record<Severity, readonly string[]>>>;
+  /**
+   * What to do when this built-in rule covers the same behaviour as an enabled rule of the pack
+   * ({@link BUILT_IN_RULE_OVERLAPS}): `keep-both` (two signals for one event), `keep-built-in` (the pack rule is
+   * disabled), `keep-pack` (the built-in rule is adopted disabled).
+   * @default - none: an enabled overlapping built-in rule is a synth error that names both rules
+   */
+  readonly overlap?: BuiltInOverlapChoice;
+}
+
+/** The choices for a built-in rule that overlaps a pack rule. */
+export const BUILT_IN_OVERLAP_CHOICES = ["keep-both", "keep-built-in", "keep-pack"] as const;
+export type BuiltInOverlapChoice = (typeof BUILT_IN_OVERLAP_CHOICES)[number];
+
+/**
+ * Datadog's built-in Kubernetes rules that cover the behaviour of a pack rule, by exact built-in name → pack rule id.
+ * Names and queries from Datadog's default rules (https://docs.datadoghq.com/security/default_rules/: e.g. "A
+ * Kubernetes user was assigned cluster administrator permissions", `@requestObject.roleRef.name:cluster-admin`; "A new
+ * Kubernetes admission controller was created", create of webhook configurations) and the older set documented in
+ * DataDog/documentation `content/en/security/default_rules/`.
+ */
+export const BUILT_IN_RULE_OVERLAPS: Readonly<Record<string, string>> = {
+  "A Kubernetes user was assigned cluster administrator permissions": "cluster-admin-binding",
+  "A new Kubernetes admission controller was created": "admission-webhook-changed",
+  "A Kubernetes user attempted to perform a high number of actions that were denied": "forbidden-burst",
+  "Kubernetes principal attempted to enumerate their permissions": "permission-enumeration",
+  "User Exec into a Pod": "pod-exec-new-user",
+  "User Attached to a Pod": "pod-attach",
+  "Anonymous Request Authorized": "anonymous-request-authorized",
+  "Kubernetes Pod Created with hostNetwork": "host-namespaces-pod",
+  "Kubernetes Service Created with NodePort": "nodeport-service",
+  "New Kubernetes Namespace Created": "namespace-created",
+  "Kubernetes Pod Created in Kube Namespace": "kube-system-pod",
+  "Kubernetes Service Account Created in Kube Namespace": "kube-system-serviceaccount",
+  "New Kubernetes privileged pod created": "privileged-pod",
+};
+
+/** The outcome of {@link resolveBuiltInOverlaps}. */
+export interface BuiltInOverlapResolution {
+  /** The settings with `keep-pack` rules disabled. */
+  readonly rules: readonly BuiltInRuleSetting[];
+  /** Pack rule ids to disable (`keep-built-in`). */
+  readonly disablePackRules: readonly string[];
+  /** One line per overlap kept on both sides (`keep-both`), for the docs and the synth summary. */
+  readonly keptBoth: readonly string[];
+  /** Overlaps without a choice, and choices that name no overlap. */
+  readonly problems: readonly Problem[];
+}
+
+/**
+ * Applies each adopted built-in rule's `overlap` choice against the pack rules that are enabled. An enabled built-in
+ * rule that overlaps an enabled pack rule without a choice is a problem naming both rules and the choices.
+ */
+export function resolveBuiltInOverlaps(settings: readonly BuiltInRuleSetting[], enabledPackRules: readonly string[]): BuiltInOverlapResolution {
+  const p = new Problems();
+  const disablePackRules: string[] = [];
+  const keptBoth: string[] = [];
+  const rules = settings.map((setting, i) => {
+    const packRule = BUILT_IN_RULE_OVERLAPS[setting.name];
+    const overlaps = packRule !== undefined && enabledPackRules.includes(packRule) && (setting.enabled ?? true);
+    const field = `rules[${i}].overlap`;
+    if (setting.overlap !== undefined && !BUILT_IN_OVERLAP_CHOICES.includes(setting.overlap)) {
+      p.add(field, setting.overlap, BUILT_IN_OVERLAP_CHOICES.join(", "));
+      return setting;
+    }
+    if (!overlaps) {
+      if (setting.overlap !== undefined && packRule === undefined)
+        p.add(field, setting.overlap, "no overlap setting", `${JSON.stringify(setting.name)} overlaps no pack rule`);
+      return setting;
+    }
+    const both = `built-in rule ${JSON.stringify(setting.name)} and pack rule ${packRule}`;
+    switch (setting.overlap) {
+      case undefined:
+        p.add(
+          field,
+          undefined,
+          `${BUILT_IN_OVERLAP_CHOICES.join(", ")} (keep-built-in disables the pack rule, keep-pack adopts the built-in rule disabled)`,
+          `${both} detect the same behaviour: both would signal for one event`,
+        );
+        return setting;
+      case "keep-built-in":
+        disablePackRules.push(packRule);
+        return setting;
+      case "keep-pack":
+        return { ...setting, enabled: false };
+      case "keep-both":
+        keptBoth.push(both);
+        return setting;
+    }
+  });
+  return { rules, disablePackRules, keptBoth, problems: p.list };
 }
 
 export interface BuiltInRuleReviewProps {
@@ -57,7 +147,7 @@ export function builtInRuleReviewProblems(props: BuiltInRuleReviewProps): Proble
   p.addAll(severityNotificationProblems("notifications", props.notifications));
   const seen = new Set<string>();
   props.rules.forEach((r, i) => {
-    p.addAll(unknownKeyProblems(r, ["name", "enabled", "notifications"], `rules[${i}].`));
+    p.addAll(unknownKeyProblems(r, ["name", "enabled", "notifications", "overlap"], `rules[${i}].`));
     if (typeof r.name !== "string" || slug(r.name) === "") p.add(`rules[${i}].name`, r.name, "the exact name of a Datadog built-in rule");
     else if (seen.has(slug(r.name))) p.add(`rules[${i}].name`, r.name, "each rule once", "listed twice");
     else seen.add(slug(r.name));

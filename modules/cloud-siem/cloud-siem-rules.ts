@@ -16,6 +16,7 @@ import {
 import { readableAddress } from "../addresses";
 import { Problem, Problems, throwProblems } from "../../lib/problem";
 import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../../lib/datadog-tags";
+import { identityAttributesIn, identityAttributesOf } from "./identity";
 
 export interface CloudSiemRulesProps {
   /** Detection rules (e.g. `tuneRules(EKS_RULE_PACK, tuning)`); each becomes one `datadog_security_monitoring_rule`. */
@@ -64,8 +65,37 @@ export function cloudSiemRulesProblems(props: CloudSiemRulesProps): Problem[] {
     else names.set(rule.name, rule.id);
   });
   const ruleIds = props.rules.map((r) => r.id);
-  namedEntryProblems(p, "suppressions", props.suppressions ?? [], (s) => suppressionProblems(s, ruleIds));
+  namedEntryProblems(p, "suppressions", props.suppressions ?? [], (s) => [
+    ...suppressionProblems(s, ruleIds),
+    ...suppressionIdentityProblems(s, props.rules),
+  ]);
   namedEntryProblems(p, "securityNotificationRules", props.securityNotificationRules ?? [], notificationRuleProblems);
+  return p.list;
+}
+
+/**
+ * A suppression whose query names an identity attribute (`@usr.id`, `@usr.name`) that none of the rules it selects
+ * carries would never match: the pack's rules use one identity attribute (`identityAttribute`).
+ */
+export function suppressionIdentityProblems(s: SuppressionProps, rules: readonly DetectionRuleProps[]): Problem[] {
+  const selected = (s.ruleIds ?? []).length > 0 ? rules.filter((r) => (s.ruleIds ?? []).includes(r.id)) : rules;
+  const carried = new Set(selected.flatMap((r) => [...identityAttributesOf(r)]));
+  const p = new Problems();
+  for (const [field, query] of [
+    ["suppression_query", s.suppressionQuery],
+    ["data_exclusion_query", s.dataExclusionQuery],
+  ] as const) {
+    if (query === undefined) continue;
+    for (const attribute of identityAttributesIn(query)) {
+      if (!carried.has(attribute))
+        p.add(
+          field,
+          query,
+          `a query on ${carried.size > 0 ? [...carried].join(" or ") : "an attribute the selected rules carry"} (the identity attribute of its rules, cloudSiem.identityAttribute)`,
+          `${attribute} is not an attribute of the rules it suppresses`,
+        );
+    }
+  }
   return p.list;
 }
 

@@ -1,11 +1,11 @@
 import { Construct } from "constructs";
-import { BuiltInRuleReview, BuiltInRuleReviewProps } from "./builtin-rule-review";
+import { BuiltInRuleReview, BuiltInRuleReviewProps, resolveBuiltInOverlaps } from "./builtin-rule-review";
 import { CloudSiemRules } from "./cloud-siem-rules";
 import { DetectionRuleProps } from "./rule-model";
 import { EKS_RULE_PACK } from "./rules";
 import { unknownKeyProblems } from "./suppressions";
 import { throwProblems } from "../../lib/problem";
-import { CloudSiemTuning, cloudSiemPropsFromTuning } from "./tuning";
+import { CloudSiemTuning, cloudSiemPropsFromTuning, tuneRules } from "./tuning";
 
 /** Built-in rule review settings of an environment. */
 export interface EksBuiltInRulesProps {
@@ -68,11 +68,23 @@ export class EksCloudSiem extends Construct {
       ...unknownKeyProblems(props, EKS_CLOUD_SIEM_KEYS),
       ...unknownKeyProblems(props.builtInRules ?? {}, ["rules", "notifications", "tagsFilter"], "builtInRules."),
     ]);
-    this.cloudSiemRules = new CloudSiemRules(this, "rules", cloudSiemPropsFromTuning(props.pack ?? EKS_RULE_PACK, props));
+    const pack = props.pack ?? EKS_RULE_PACK;
+    // A built-in rule that covers a pack rule's behaviour: the user keeps one, or both (builtin-rule-review.ts).
+    const enabledPackRules = tuneRules(pack, props)
+      .filter((r) => r.enabled ?? true)
+      .map((r) => r.id);
+    const overlaps = resolveBuiltInOverlaps(props.builtInRules?.rules ?? [], enabledPackRules);
+    throwProblems(
+      `cloud siem "${id}"`,
+      overlaps.problems.map((problem) => ({ ...problem, field: `builtInRules.${problem.field}` })),
+    );
+    const ruleTuning = { ...(props.rules ?? {}) };
+    for (const packRule of overlaps.disablePackRules) ruleTuning[packRule] = { ...ruleTuning[packRule], enabled: false };
+    this.cloudSiemRules = new CloudSiemRules(this, "rules", cloudSiemPropsFromTuning(pack, { ...props, rules: ruleTuning }));
     if (props.builtInRules !== undefined) {
       const perCase = (props.notificationDelivery ?? "case") === "case";
       this.builtInRuleReview = new BuiltInRuleReview(this, "builtin-rules", {
-        rules: props.builtInRules.rules,
+        rules: overlaps.rules,
         notifications: props.builtInRules.notifications ?? (perCase ? (props.notifications ?? {}) : {}),
         ...(props.builtInRules.tagsFilter === undefined ? {} : { tagsFilter: props.builtInRules.tagsFilter }),
       });

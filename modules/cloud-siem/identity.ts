@@ -9,12 +9,16 @@
 import { Objection, show, throwProblems } from "../../lib/problem";
 import type { DetectionRuleProps } from "./rule-model";
 
-/** The standard user attributes a rule can group and exclude on. */
-export const IDENTITY_ATTRIBUTES = ["@usr.id", "@usr.name"] as const;
-export type IdentityAttribute = (typeof IDENTITY_ATTRIBUTES)[number];
+import {
+  DEFAULT_IDENTITY_ATTRIBUTE,
+  IDENTITY_ATTRIBUTES,
+  IdentityAttribute,
+  identityAttributesIn,
+  otherIdentityProblem,
+} from "../../lib/datadog-identity";
 
-/** What the current built-in Kubernetes rules use. */
-export const DEFAULT_IDENTITY_ATTRIBUTE: IdentityAttribute = "@usr.id";
+export { DEFAULT_IDENTITY_ATTRIBUTE, IDENTITY_ATTRIBUTES, identityAttributesIn, otherIdentityProblem };
+export type { IdentityAttribute };
 
 /** The attribute rule files are written with. */
 const WRITTEN = /@usr\.name\b/g;
@@ -47,4 +51,10 @@ export function withIdentityAttribute(rule: DetectionRuleProps, attribute: Ident
     })),
     ...(rule.groupSignalsBy === undefined ? {} : { groupSignalsBy: fields(rule.groupSignalsBy) }),
   };
+}
+
+/** The identity attributes (`@usr.id`, `@usr.name`) a rule names in its queries and fields. */
+export function identityAttributesOf(rule: DetectionRuleProps): Set<IdentityAttribute> {
+  const text = rule.queries.flatMap((q) => [q.query, ...(q.groupByFields ?? []), ...(q.distinctFields ?? []), ...(q.metrics ?? [])]).join(" ");
+  return new Set(IDENTITY_ATTRIBUTES.filter((a) => new RegExp(`${a.replace(/[.@]/g, "\\$&")}\\b`).test(text)));
 }

@@ -23,6 +23,9 @@ export const NOT_CONTROL_PLANE = `-@usr.name:(${EKS_IDENTITIES} OR ${CONTROL_PLA
 /** Excludes every `eks:` and `system:` identity (all service accounts included): for actions only people should do. */
 export const NOT_SYSTEM = String.raw`-@usr.name:(eks\:* OR system\:*)`;
 
+/** Excludes a kube-system service account acting inside kube-system (add-ons managing their own pods). */
+export const NOT_KUBE_SYSTEM_SELF = String.raw`-(@usr.name:system\:serviceaccount\:kube-system\:* @objectRef.namespace:kube-system)`;
+
 /** Create, update or patch: the verbs that carry a request body (`@requestObject`). */
 export const WRITES = "@http.method:(create OR update OR patch)";
 
@@ -47,9 +50,14 @@ export function inPodSpec(field: string, value: string): string {
   return `(${POD_SPEC_PATHS.map((p) => `@requestObject.${p}.${field}:${value}`).join(" OR ")})`;
 }
 
-/** Like `inPodSpec`, for a container field in `containers` and `initContainers`, e.g. `inContainers("securityContext.privileged", "true")`. */
+/**
+ * Like `inPodSpec`, for a container field in `containers` and `initContainers` of every pod spec path, and in a pod's
+ * `ephemeralContainers` (added by `kubectl debug` through the `pods/ephemeralcontainers` subresource, whose body is
+ * the pod), e.g. `inContainers("securityContext.privileged", "true")`.
+ */
 export function inContainers(field: string, value: string): string {
-  return `(${POD_SPEC_PATHS.flatMap((p) => ["containers", "initContainers"].map((c) => `@requestObject.${p}.${c}.${field}:${value}`)).join(" OR ")})`;
+  const paths = [...POD_SPEC_PATHS.flatMap((p) => ["containers", "initContainers"].map((c) => `${p}.${c}`)), "spec.ephemeralContainers"];
+  return `(${paths.map((p) => `@requestObject.${p}.${field}:${value}`).join(" OR ")})`;
 }
 
 /** The signal message: goal, strategy, numbered triage steps. */

@@ -27,7 +27,8 @@ import {
   SEVERITIES,
   THRESHOLD_AGGREGATIONS,
 } from "./allowed-values";
-import { conditionProblems } from "../../lib/rules/condition";
+import { checkCondition, ConditionNode } from "../../lib/rules/condition";
+import { COUNT_EVENTS_WHY, COUNT_REQUESTS_ALLOWED } from "../../lib/rules/count-requests";
 import { Objection, Problem, Problems, show, throwProblems } from "../../lib/problem";
 import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../../lib/datadog-tags";
 import { lintQuery } from "./query-lint";
@@ -344,6 +345,8 @@ export function ruleProblems(props: DetectionRuleProps): Problem[] {
 
   // Cases.
   const cases = props.cases ?? [];
+  /** Query names compared with a threshold above one event, with the first condition that does it. */
+  const countedBy = new Map<string, string>();
   if (cases.length === 0) p.add("case", [], `1 to ${MAX_CASES} cases`);
   if (cases.length > MAX_CASES) p.addDescribed("case", `${cases.length} cases`, `at most ${MAX_CASES}`);
   if (isNewValue && cases.length > 1) p.addDescribed("case", `${cases.length} cases`, "exactly 1 for detection_method new_value");
@@ -356,7 +359,10 @@ export function ruleProblems(props: DetectionRuleProps): Problem[] {
       if (c.condition === undefined || c.condition.trim() === "") {
         p.add(`${f}.condition`, c.condition, `a condition over the query names ${names.join(", ")}, e.g. ${names[0] ?? "a"} > 0`);
       } else {
-        for (const objection of conditionProblems(c.condition, names)) p.object(`${f}.condition`, c.condition, objection);
+        const { node, problems } = checkCondition(c.condition, names);
+        for (const objection of problems) p.object(`${f}.condition`, c.condition, objection);
+        for (const name of node === undefined ? [] : countedAboveOne(node))
+          if (!countedBy.has(name)) countedBy.set(name, `${f}.condition ${c.condition}`);
       }
     }
     (c.notifications ?? []).forEach((handle, j) => {
@@ -364,6 +370,13 @@ export function ruleProblems(props: DetectionRuleProps): Problem[] {
       if (objection !== undefined) p.object(`${f}.notifications[${j}]`, handle, objection);
     });
   });
+
+  // A count compared with more than one counts stages, not requests (lib/rules/count-requests.ts).
+  for (const [name, where] of countedBy) {
+    const i = names.indexOf(name);
+    const aggregation = queries[i]?.aggregation ?? (isNewValue ? "new_value" : "count");
+    if (i >= 0 && aggregation === "count") p.add(`query[${i}].aggregation`, aggregation, COUNT_REQUESTS_ALLOWED, `${where}: ${COUNT_EVENTS_WHY}`);
+  }
 
   // Options.
   const window = props.evaluationWindowSeconds ?? (isNewValue ? 0 : 300);
@@ -414,6 +427,14 @@ export function ruleProblems(props: DetectionRuleProps): Problem[] {
     if (typeof tag !== "string" || !DATADOG_TAG.test(tag)) p.add(`tags[${i}]`, tag, DATADOG_TAG_ALLOWED);
   });
   return p.list;
+}
+
+/** Query names that a condition compares with a threshold above one event (`a > 5`, `a >= 2`). */
+function countedAboveOne(node: ConditionNode): string[] {
+  if (node.kind !== "compare") return [...countedAboveOne(node.left), ...countedAboveOne(node.right)];
+  const above =
+    (node.operator === ">" && node.value >= 1) || (node.operator === ">=" && node.value > 1) || (node.operator === "==" && node.value > 1);
+  return above ? [node.query] : [];
 }
 
 /** Throws one error listing every problem of the definition. */

@@ -110,6 +110,8 @@ export interface AuditEventSpec {
   readonly sourceIP?: string;
   /** @default - kubectl v1.31.2 */
   readonly userAgent?: string;
+  /** @default - derived from the event's content (deterministic) */
+  readonly auditID?: string;
 }
 
 const REASONS: Record<number, string> = { 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "AlreadyExists", 422: "Invalid" };
@@ -171,10 +173,12 @@ export function auditEvent(spec: AuditEventSpec): Record<string, unknown> {
         : "",
     },
   };
-  const auditID = createHash("sha256")
-    .update(JSON.stringify(body))
-    .digest("hex")
-    .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, "$1-$2-$3-$4-$5");
+  const auditID =
+    spec.auditID ??
+    createHash("sha256")
+      .update(JSON.stringify(body))
+      .digest("hex")
+      .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, "$1-$2-$3-$4-$5");
   return { auditID, ...body };
 }
 

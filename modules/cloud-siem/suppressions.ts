@@ -37,7 +37,7 @@ export interface SuppressionProps {
    */
   readonly ruleQuery?: string;
   /**
-   * Signal query: signals matching it are suppressed (e.g. `@usr.name:"system:serviceaccount:ci:deployer"`).
+   * Signal query: signals matching it are suppressed (e.g. `@usr.id:"system:serviceaccount:ci:deployer"`, on the identity attribute of its rules).
    * @default - none; then `dataExclusionQuery` is required
    */
   readonly suppressionQuery?: string;

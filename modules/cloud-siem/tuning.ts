@@ -10,7 +10,7 @@ import { didYouMean } from "../../lib/did-you-mean";
 import { Problem, Problems, throwProblems } from "../../lib/problem";
 import { singleThreshold, withThreshold } from "../../lib/rules/condition";
 import { lintQuery } from "./query-lint";
-import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute, identityAttributeProblem, withIdentityAttribute } from "./identity";
+import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute, identityAttributeProblem, otherIdentityProblem, withIdentityAttribute } from "./identity";
 import { DetectionRuleProps, notificationHandleProblem, severityNotificationProblems } from "./rule-model";
 import { podExecNewUserRule } from "./rules/pod-exec-new-user";
 import { SecurityNotificationRuleProps, SuppressionProps } from "./suppressions";
@@ -137,7 +137,14 @@ function appendExclusion(query: string, exclusion: string | undefined): string {
 export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: CloudSiemTuning): Problem[] {
   const p = new Problems();
   const ids = pack.map((r) => r.id);
+  const identity = tuning.identityAttribute ?? DEFAULT_IDENTITY_ATTRIBUTE;
+  const validIdentity = identityAttributeProblem(identity) === undefined;
+  const checkIdentity = (field: string, query: string | undefined, attribute: IdentityAttribute = identity): void => {
+    const o = query === undefined || !validIdentity ? undefined : otherIdentityProblem(query, attribute);
+    if (o !== undefined) p.object(field, query, o);
+  };
   if (tuning.exclusionQuery !== undefined) for (const o of lintQuery(tuning.exclusionQuery)) p.object("exclusionQuery", tuning.exclusionQuery, o);
+  checkIdentity("exclusionQuery", tuning.exclusionQuery);
   for (const [id, t] of Object.entries(tuning.rules ?? {})) {
     const f = `rules.${id}`;
     const rule = pack.find((r) => r.id === id);
@@ -172,6 +179,8 @@ export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: Clou
     if (t.evaluationWindowSeconds !== undefined && rule.detectionMethod !== "threshold")
       p.add(`${f}.evaluationWindowSeconds`, t.evaluationWindowSeconds, "only for threshold rules", `the rule is a ${rule.detectionMethod} rule`);
     if (t.exclusionQuery !== undefined) for (const o of lintQuery(t.exclusionQuery)) p.object(`${f}.exclusionQuery`, t.exclusionQuery, o);
+    // The guide's exec rule, when chosen, keeps the guide's @usr.name.
+    checkIdentity(`${f}.exclusionQuery`, t.exclusionQuery, id === GUIDE_EXEC_RULE_ID && tuning.guideExecRule === true ? "@usr.name" : identity);
     (t.notifications ?? []).forEach((handle, i) => {
       const o = notificationHandleProblem(handle);
       if (o !== undefined) p.object(`${f}.notifications[${i}]`, handle, o);

@@ -32,8 +32,12 @@ export const DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP = 2;
 export const AUDIT_LOG_FILTER_NAMES = ["all", "drop-health-checks", "drop-health-checks-and-system-reads", "custom"] as const;
 export type AuditLogFilterName = (typeof AUDIT_LOG_FILTER_NAMES)[number];
 
-/** Health, liveness, readiness and metrics endpoints of the API server (non-resource URLs). */
-export const HEALTH_CHECK_PATH_PREFIXES: readonly string[] = ["/healthz", "/livez", "/readyz", "/metrics"];
+/**
+ * Liveness, readiness and metrics endpoints of the API server (non-resource URLs). `/healthz*` is not listed: EKS's
+ * audit policy never logs it (level None for `/healthz*`, `/version`, `/swagger*`; lib/audit/eks-audit-policy.ts),
+ * so a filter on it would drop nothing.
+ */
+export const HEALTH_CHECK_PATH_PREFIXES: readonly string[] = ["/livez", "/readyz", "/metrics"];
 
 /** Read-only verbs whose volume from control-plane identities dominates audit logs. */
 export const READ_ONLY_VERBS: readonly string[] = ["get", "list", "watch"];
@@ -57,8 +61,8 @@ export class AuditLogFilterPattern {
   public static readonly ALL_EVENTS = new AuditLogFilterPattern("all", "", [], ["everything"]);
 
   /**
-   * Drops requests to `/healthz*`, `/livez*`, `/readyz*` and `/metrics*` (probes and Prometheus scrapes of the API
-   * server, from any identity, including `system:anonymous`).
+   * Drops requests to `/livez*`, `/readyz*` and `/metrics*` (probes and Prometheus scrapes of the API server, from
+   * any identity, including `system:anonymous`; EKS never logs `/healthz*`).
    */
   public static readonly DROP_HEALTH_CHECKS = new AuditLogFilterPattern(
     "drop-health-checks",

@@ -6,6 +6,7 @@
  * Widgets use the formula-and-functions request shape (`queries[]` with `data_source: "logs"`, `formulas[]`) for
  * timeseries and toplists, and `list_stream` with `data_source: "logs_stream"` for log streams.
  */
+import type { IdentityAttribute } from "../../lib/datadog-identity";
 import { ClusterScopeAttribute } from "./queries";
 
 /** What the dashboard shows. */
@@ -15,6 +16,8 @@ export interface AuditDashboardInput {
   readonly scopeQuery: string;
   /** The attribute that tells clusters apart; used to break series down per cluster. */
   readonly clusterScopeAttribute: ClusterScopeAttribute;
+  /** The attribute that names the user (toplist and log stream columns). */
+  readonly identityAttribute: IdentityAttribute;
   /** Indexes to search (`["*"]` for all). */
   readonly indexes: readonly string[];
   /** Clusters, for the header note: name, region, log group and Log Explorer link. */
@@ -159,7 +162,7 @@ export function auditDashboard(input: AuditDashboardInput): object {
     timeseries("Denied requests (403 / Forbidden) per cluster", `${scope} ${DENIED_REQUESTS_QUERY}`, input, { x: 6, y, width: 6, height: 3 }),
   );
   y += 3;
-  widgets.push(toplist("Top users (@usr.name)", "@usr.name", input, { x: 0, y, width: 4, height: 4 }));
+  widgets.push(toplist(`Top users (${input.identityAttribute})`, input.identityAttribute, input, { x: 0, y, width: 4, height: 4 }));
   widgets.push(toplist("Top verbs (@http.method)", "@http.method", input, { x: 4, y, width: 4, height: 4 }));
   widgets.push(toplist("Top resources (@objectRef.resource)", "@objectRef.resource", input, { x: 8, y, width: 4, height: 4 }));
   y += 4;
@@ -170,7 +173,7 @@ export function auditDashboard(input: AuditDashboardInput): object {
       [
         "timestamp",
         input.clusterScopeAttribute,
-        "@usr.name",
+        input.identityAttribute,
         "@objectRef.namespace",
         "@objectRef.name",
         "@objectRef.subresource",
@@ -185,7 +188,16 @@ export function auditDashboard(input: AuditDashboardInput): object {
     logStream(
       "Audit log stream",
       scope,
-      ["status_line", "timestamp", input.clusterScopeAttribute, "@usr.name", "@http.method", "@objectRef.resource", "@http.status_code", "content"],
+      [
+        "status_line",
+        "timestamp",
+        input.clusterScopeAttribute,
+        input.identityAttribute,
+        "@http.method",
+        "@objectRef.resource",
+        "@http.status_code",
+        "content",
+      ],
       input,
       { x: 0, y, width: 12, height: 6 },
     ),

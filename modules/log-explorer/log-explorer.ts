@@ -1,3 +1,4 @@
+import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute } from "../../lib/datadog-identity";
 import { DashboardJson } from "@cdktf/provider-datadog/lib/dashboard-json";
 import { LogsIndex } from "@cdktf/provider-datadog/lib/logs-index";
 import { LogsIndexOrder } from "@cdktf/provider-datadog/lib/logs-index-order";
@@ -10,6 +11,7 @@ import {
   AUDIT_LOG_SOURCE,
   ClusterScopeAttribute,
   EXCLUSION_PRESETS,
+  exclusionPresetQuery,
   EXCLUSION_PRESET_NAMES,
   ExclusionPreset,
   auditLogScopeQuery,
@@ -77,6 +79,12 @@ export interface LogExplorerProps {
    * @default ClusterScopeAttribute.LOG_GROUP
    */
   readonly clusterScopeAttribute?: ClusterScopeAttribute;
+  /**
+   * The attribute that names the user in the `system-read-only` exclusion preset and the dashboard's user toplist and
+   * columns: the detection rules' `identityAttribute` (one setting; docs/cloud-siem.md "Identity attribute").
+   * @default "@usr.id"
+   */
+  readonly identityAttribute?: IdentityAttribute;
 
   /**
    * Create a dedicated `datadog_logs_index` for the environment's audit logs. Off by default: with Cloud SIEM
@@ -289,6 +297,7 @@ export class LogExplorer extends Construct {
         environment: props.environment,
         scopeQuery: this.auditLogQuery,
         clusterScopeAttribute: attribute,
+        identityAttribute: props.identityAttribute ?? DEFAULT_IDENTITY_ATTRIBUTE,
         indexes,
         clusters: props.clusters.map((c) => ({
           name: c.name,
@@ -351,7 +360,7 @@ function exclusionFilters(props: LogExplorerProps) {
   const presets = EXCLUSION_PRESET_NAMES.filter((name) => selected.has(name)).map((name) => ({
     name: EXCLUSION_PRESETS[name].filterName,
     isEnabled: true,
-    filter: [{ query: EXCLUSION_PRESETS[name].query, sampleRate: selected.get(name) }],
+    filter: [{ query: exclusionPresetQuery(name, props.identityAttribute), sampleRate: selected.get(name) }],
   }));
   const custom = (props.indexExclusionFilters ?? []).map((x) => ({
     name: x.name,

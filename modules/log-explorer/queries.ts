@@ -4,8 +4,10 @@
  * Attribute names follow the Datadog `kubernetes.audit` integration pipeline as evidenced by Datadog's own detection
  * rules (see docs/detection-testing.md#attribute-mapping-kubernetesaudit-pipeline for the evidence): `verb` -> `@http.method`,
  * `responseStatus.code` -> `@http.status_code`, `requestURI` -> `@http.url_details.path`, `user.username` ->
- * `@usr.name`; `objectRef.*` and `responseStatus.reason` are kept as they are.
+ * `@usr.id` / `@usr.name` (one setting, `IdentityAttribute`, lib/datadog-identity.ts); `objectRef.*` and
+ * `responseStatus.reason` are kept as they are.
  */
+import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute } from "../../lib/datadog-identity";
 
 /** The source the Datadog logs backend gives EKS audit logs (Datadog guide "Log Collection for Amazon EKS Audit Logs"). */
 export const AUDIT_LOG_SOURCE = "kubernetes.audit";
@@ -79,17 +81,22 @@ export const SYSTEM_IDENTITIES: readonly string[] = [
   "eks\\:*",
 ];
 
+/** The `system-read-only` preset's query on the given identity attribute. */
+export function systemReadOnlyQuery(identity: IdentityAttribute): string {
+  return `@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] ${identity}:(${SYSTEM_IDENTITIES.join(" OR ")})`;
+}
+
 /** The presets, keyed by {@link ExclusionPreset} value. Order of application is the order of this object. */
 export const EXCLUSION_PRESETS: Readonly<Record<ExclusionPreset, ExclusionPresetDefinition>> = {
   [ExclusionPreset.HEALTH_ENDPOINTS]: {
     filterName: "eks-audit: health and readiness endpoints",
-    query: '@http.method:get @http.url_details.path:("/healthz" OR "/livez" OR "/readyz" OR "/metrics")',
+    query: '@http.method:get @http.url_details.path:("/livez" OR "/readyz" OR "/metrics")',
     description:
-      "API server health, liveness, readiness and metrics probes (`get` on `/healthz`, `/livez`, `/readyz`, `/metrics`) from load balancers, kubelets and monitoring, repeated every few seconds, changing nothing. Exact paths only (sub-checks such as `/readyz/etcd` stay).",
+      "API server liveness, readiness and metrics probes (`get` on `/livez`, `/readyz`, `/metrics`) from load balancers, kubelets and monitoring, repeated every few seconds, changing nothing. Exact paths only (sub-checks such as `/readyz/etcd` stay). `/healthz` is not listed: EKS never logs it (its audit policy sets level None for `/healthz*`, `/version` and `/swagger*`).",
   },
   [ExclusionPreset.SYSTEM_READ_ONLY]: {
     filterName: "eks-audit: read-only requests from system identities",
-    query: `@http.method:(get OR list OR watch) @http.status_code:[200 TO 299] @usr.name:(${SYSTEM_IDENTITIES.join(" OR ")})`,
+    query: systemReadOnlyQuery(DEFAULT_IDENTITY_ATTRIBUTE),
     description:
       "Successful reads (`get`, `list`, `watch`) by the control plane (controller manager, scheduler, kube-proxy, API server), kubelets (`system:node:*`), kube-system service accounts and EKS-managed identities (`eks:*`): the informer/watch traffic that makes up most of an idle cluster's audit volume (see Kubernetes' [Auditing](https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/) on audit policy levels). Kept: every write, every denied (non-2xx) request, every read by a human or workload identity.",
   },
@@ -97,3 +104,8 @@ export const EXCLUSION_PRESETS: Readonly<Record<ExclusionPreset, ExclusionPreset
 
 /** The preset names, in application order. */
 export const EXCLUSION_PRESET_NAMES: readonly ExclusionPreset[] = Object.keys(EXCLUSION_PRESETS) as ExclusionPreset[];
+
+/** A preset's exclusion query on the given identity attribute (the presets' `query` uses the default, `@usr.id`). */
+export function exclusionPresetQuery(preset: ExclusionPreset, identity: IdentityAttribute = DEFAULT_IDENTITY_ATTRIBUTE): string {
+  return preset === ExclusionPreset.SYSTEM_READ_ONLY ? systemReadOnlyQuery(identity) : EXCLUSION_PRESETS[preset].query;
+}

@@ -2,6 +2,7 @@
  * Offline checks of {@link LogExplorerProps} against what the Datadog API and provider 3.82 accept, so that a bad
  * value fails at synth time with a message naming the field instead of at apply time.
  */
+import { DEFAULT_IDENTITY_ATTRIBUTE, IDENTITY_ATTRIBUTES, otherIdentityProblem } from "../../lib/datadog-identity";
 import { Token } from "cdktf";
 import { AWS_REGION_CODE, EKS_CLUSTER_NAME, EKS_CLUSTER_NAME_ALLOWED } from "../../lib/aws";
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/datadog-notifications";
@@ -119,6 +120,8 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
   const scopeAttribute = props.clusterScopeAttribute ?? ClusterScopeAttribute.LOG_GROUP;
   const attributes = Object.values(ClusterScopeAttribute) as string[];
   if (!attributes.includes(scopeAttribute)) p("clusterScopeAttribute", scopeAttribute, attributes.join(", "));
+  if (props.identityAttribute !== undefined && !IDENTITY_ATTRIBUTES.includes(props.identityAttribute))
+    p("identityAttribute", props.identityAttribute, IDENTITY_ATTRIBUTES.join(", "));
 
   // Index.
   const createIndex = props.createIndex ?? false;
@@ -219,6 +222,9 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
       } else {
         filterNames.set(x.name, f);
       }
+      const otherIdentity =
+        typeof x.query === "string" ? otherIdentityProblem(x.query, props.identityAttribute ?? DEFAULT_IDENTITY_ATTRIBUTE) : undefined;
+      if (otherIdentity !== undefined) problems.push(problemText({ field: `${f}.query`, received: show(x.query), ...otherIdentity }));
       if (typeof x.query !== "string" || x.query.trim() === "") p(`${f}.query`, x.query, "a non-empty log search query");
       // `${` and `%{` are text like any other: the stack writes them escaped (lib/literal-text.ts).
       checkSampleRate(`${f}.sampleRate`, x.sampleRate);

@@ -2,10 +2,12 @@ import type { DetectionRuleProps } from "../rule-model";
 import { EKS_AUDIT, IF_UNEXPECTED, ruleMessage } from "../pack-helpers";
 import { ANONYMOUS, DEVELOPER, sample } from "../samples";
 
-/** Endpoints anonymous users may reach by default and load balancers probe (health checks). */
-export const ANONYMOUS_ALLOWED_PATHS = ["/healthz", "/livez", "/readyz"];
-/** Endpoints that are allowed by default but tell a scanner what runs there (the version, the API discovery documents). */
-export const ANONYMOUS_DISCOVERY_PATHS = ["/version"];
+/**
+ * Endpoints anonymous users may reach by default and load balancers probe (health checks). `/healthz*`, `/version`
+ * and `/swagger*` are not here because EKS never logs them (EKS audit policy rule 8, level None): a scanner reading
+ * `/version` anonymously is invisible on EKS.
+ */
+export const ANONYMOUS_ALLOWED_PATHS = ["/livez", "/readyz"];
 
 const paths = (list: readonly string[]) => `(${list.map((p) => JSON.stringify(p)).join(" OR ")})`;
 
@@ -18,22 +20,14 @@ export const rule: DetectionRuleProps = {
   queries: [
     {
       name: "allowed",
-      query: `${EKS_AUDIT} @usr.name:"system:anonymous" @http.status_code:[100 TO 299] -@http.url_details.path:${paths([...ANONYMOUS_ALLOWED_PATHS, ...ANONYMOUS_DISCOVERY_PATHS])}`,
-      groupByFields: ["@http.url_details.path"],
-    },
-    {
-      name: "version",
-      query: `${EKS_AUDIT} @usr.name:"system:anonymous" @http.status_code:[100 TO 299] @http.url_details.path:${paths(ANONYMOUS_DISCOVERY_PATHS)}`,
+      query: `${EKS_AUDIT} @usr.name:"system:anonymous" @http.status_code:[100 TO 299] -@http.url_details.path:${paths(ANONYMOUS_ALLOWED_PATHS)}`,
       groupByFields: ["@http.url_details.path"],
     },
   ],
-  cases: [
-    { name: "anonymous access", status: "high", condition: "allowed > 0" },
-    { name: "anonymous version probe", status: "info", condition: "version > 0" },
-  ],
+  cases: [{ name: "anonymous access", status: "high", condition: "allowed > 0" }],
   message: ruleMessage(
-    "Detect unauthenticated requests that the API server allowed beyond the health and version probes: an RBAC binding to `system:anonymous` or `system:unauthenticated`.",
-    `Successful requests by \`system:anonymous\`: high when the path is not one of ${[...ANONYMOUS_ALLOWED_PATHS, ...ANONYMOUS_DISCOVERY_PATHS].join(", ")}; info (one signal per path and keep-alive) for ${ANONYMOUS_DISCOVERY_PATHS.join(", ")}, which Kubernetes allows anonymously by default (\`system:public-info-viewer\`) and scanners read first. Health probes are never reported (Datadog's built-in rule excludes \`/healthz\`, Falco's excludes the three health endpoints).`,
+    "Detect unauthenticated requests that the API server allowed beyond the health probes: an RBAC binding to `system:anonymous` or `system:unauthenticated`.",
+    `Successful requests by \`system:anonymous\` to any path but ${ANONYMOUS_ALLOWED_PATHS.join(", ")} (Datadog's built-in rule excludes \`/healthz\`, Falco's the three health endpoints). EKS never logs \`/healthz*\`, \`/version\` or \`/swagger*\` (its audit policy sets level None for them), so anonymous reads of those cannot be seen.`,
     [
       "Find which binding lets anonymous users in: `kubectl get clusterrolebindings,rolebindings -A -o wide | grep -E 'system:(anonymous|unauthenticated)'`.",
       "Check the source IPs (`@sourceIPs`) and whether the endpoint is public.",
@@ -50,20 +44,20 @@ export const rule: DetectionRuleProps = {
         sourceIP: "198.51.100.7",
         userAgent: "curl/8.5.0",
       }),
-      sample("a scanner reads /version anonymously (info case)", {
+      sample("anonymous reads the API discovery document", {
         verb: "get",
         resource: "",
-        nonResourceURL: "/version",
+        nonResourceURL: "/apis",
         user: ANONYMOUS,
         sourceIP: "198.51.100.7",
         userAgent: "python-requests/2.31.0",
       }),
     ],
     negative: [
-      sample("anonymous health probe (non-resource URL)", {
+      sample("anonymous liveness probe (non-resource URL)", {
         verb: "get",
         resource: "",
-        nonResourceURL: "/healthz",
+        nonResourceURL: "/livez",
         user: ANONYMOUS,
         sourceIP: "198.51.100.7",
       }),

@@ -41,10 +41,10 @@ export const rule: DetectionRuleProps = {
       sample("anonymous denied listing namespaces", { verb: "list", resource: "namespaces", user: ANONYMOUS, code: 403, userAgent: "curl/8.5.0" }),
     ],
     negative: [
-      sample("anonymous allowed on /version (reported by anonymous-request-authorized)", {
+      sample("anonymous allowed on /readyz (a load balancer probe)", {
         verb: "get",
         resource: "",
-        nonResourceURL: "/version",
+        nonResourceURL: "/readyz",
         user: ANONYMOUS,
         code: 200,
       }),

@@ -2,15 +2,27 @@ import type { DetectionRuleProps } from "../rule-model";
 import { EKS_AUDIT, IDENTIFY_USER, IF_UNEXPECTED, NOT_PLATFORM, POD_WORKLOADS, SUCCEEDED, WRITES, inPodSpec, ruleMessage } from "../pack-helpers";
 import { DEVELOPER, KUBERNETES_ADMIN, container, cronJobManifest, podManifest, serviceAccount, sample } from "../samples";
 
-/** Host paths that give control of the node or its containers. */
+/**
+ * Host paths that give control of the node or its containers, container runtime sockets (Docker, containerd,
+ * CRI-O, dockershim) and the directories that hold them included: a pod that mounts a runtime socket can start a
+ * privileged container on the node.
+ */
 export const SENSITIVE_HOST_PATHS = [
   "/",
   "/etc",
   "/root",
   "/proc",
+  "/var/run",
+  "/run",
   "/var/run/docker.sock",
+  "/run/docker.sock",
+  "/var/run/containerd",
+  "/run/containerd",
   "/run/containerd/containerd.sock",
   "/var/run/containerd/containerd.sock",
+  "/var/run/crio/crio.sock",
+  "/run/crio/crio.sock",
+  "/var/run/dockershim.sock",
   "/var/lib/kubelet",
   "/etc/kubernetes",
   "/home",
@@ -43,6 +55,17 @@ export const rule: DetectionRuleProps = {
   ),
   samples: {
     positive: [
+      sample("a developer mounts the CRI-O socket", {
+        verb: "create",
+        resource: "pods",
+        namespace: "web",
+        name: "crio",
+        user: DEVELOPER,
+        requestObject: podManifest("crio", "web", {
+          containers: [container("c")],
+          volumes: [{ name: "sock", hostPath: { path: "/var/run/crio/crio.sock", type: "Socket" } }],
+        }),
+      }),
       sample("kubernetes-admin runs a pod mounting the containerd socket", {
         verb: "create",
         resource: "pods",

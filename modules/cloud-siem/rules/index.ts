@@ -13,7 +13,6 @@ import { rule as csrCreatedByUser } from "./csr-created-by-user";
 import { rule as daemonsetCreated } from "./daemonset-created";
 import { rule as dangerousCapabilities } from "./dangerous-capabilities";
 import { rule as ephemeralContainer } from "./ephemeral-container";
-import { rule as eventsDeleted } from "./events-deleted";
 import { rule as execCopyFromPod } from "./exec-copy-from-pod";
 import { rule as execTokenRead } from "./exec-token-read";
 import { rule as forbiddenBurst } from "./forbidden-burst";
@@ -48,8 +47,12 @@ import { rule as secretReadFailures } from "./secret-read-failures";
 import { rule as secretReadNewUser } from "./secret-read-new-user";
 import { rule as secretsListedClusterWide } from "./secrets-listed-cluster-wide";
 import { rule as secretsListedInNamespace } from "./secrets-listed-in-namespace";
+import { rule as securityToolingDisabled } from "./security-tooling-disabled";
+import { rule as serviceExternalIps } from "./service-external-ips";
 import { rule as serviceaccountTokenRequested } from "./serviceaccount-token-requested";
+import { rule as systemIdentityPublicIp } from "./system-identity-public-ip";
 import { rule as systemRbacModified } from "./system-rbac-modified";
+import { rule as threatIntelSourceIp } from "./threat-intel-source-ip";
 
 /** The EKS detection rule pack, sorted by rule id. */
 export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
@@ -65,7 +68,6 @@ export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
   daemonsetCreated,
   dangerousCapabilities,
   ephemeralContainer,
-  eventsDeleted,
   execCopyFromPod,
   execTokenRead,
   forbiddenBurst,
@@ -100,6 +102,10 @@ export const EKS_RULE_PACK: readonly DetectionRuleProps[] = [
   secretReadNewUser,
   secretsListedClusterWide,
   secretsListedInNamespace,
+  securityToolingDisabled,
+  serviceExternalIps,
   serviceaccountTokenRequested,
+  systemIdentityPublicIp,
   systemRbacModified,
+  threatIntelSourceIp,
 ];

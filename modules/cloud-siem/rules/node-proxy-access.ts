@@ -5,16 +5,18 @@ import { DEVELOPER, eksIdentity, sample } from "../samples";
 export const rule: DetectionRuleProps = {
   id: "node-proxy-access",
   name: "EKS: kubelet API reached through the nodes/proxy subresource",
-  detectionMethod: "threshold",
+  detectionMethod: "new_value",
   tactic: "TA0002-execution",
   technique: "T1609-container-administration-command",
   queries: [
-    { query: `${EKS_AUDIT} @objectRef.resource:nodes @objectRef.subresource:proxy ${SUCCEEDED} ${NOT_PLATFORM}`, groupByFields: ["@usr.name"] },
+    // New Value: monitoring that scrapes kubelets through the proxy (Prometheus' cAdvisor job) is learned on day one.
+    { query: `${EKS_AUDIT} @objectRef.resource:nodes @objectRef.subresource:proxy ${SUCCEEDED} ${NOT_PLATFORM}`, metrics: ["@usr.name"] },
   ],
-  cases: [{ status: "high", condition: "a > 0" }],
+  cases: [{ status: "high" }],
+  newValueOptions: { forgetAfterDays: 28, learningDurationDays: 1 },
   message: ruleMessage(
     "Detect use of the API server's `nodes/proxy` subresource, which reaches the kubelet API directly (`/exec`, `/run`, `/pods`) and bypasses the audit trail of `pods/exec`.",
-    "Successful requests on `nodes/proxy` by anyone but EKS, control-plane and kube-system identities. Monitoring agents that scrape kubelets through the proxy (Prometheus) should be excluded through tuning.",
+    "New Value on `@usr.name` over successful requests on `nodes/proxy` by anyone but EKS, control-plane and kube-system identities: one day of learning (Prometheus scraping cAdvisor through the API server proxy, `/api/v1/nodes/<node>/proxy/metrics/cadvisor`, is learned then), after which each identity that reaches a kubelet through the proxy for the first time alerts once (forgotten after 28 idle days).",
     [
       IDENTIFY_USER,
       "Read the proxied path in `@http.url_details.path`: `/exec/`, `/run/` or `/attach/` are command execution; `/metrics` or `/stats` are usually monitoring.",

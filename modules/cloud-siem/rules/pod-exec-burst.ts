@@ -2,6 +2,7 @@ import type { DetectionRuleProps } from "../rule-model";
 import { IDENTIFY_USER, IF_UNEXPECTED, ruleMessage } from "../pack-helpers";
 import { DEVELOPER, KUBERNETES_ADMIN, sample } from "../samples";
 import { EXEC_QUERY } from "./pod-exec-new-user";
+import { COUNT_REQUESTS } from "../../../lib/rules/count-requests";
 
 /** Options of the guide's threshold alternative. */
 export interface PodExecBurstOptions {
@@ -30,14 +31,15 @@ export function podExecBurstRule(options: PodExecBurstOptions = {}): DetectionRu
     detectionMethod: "threshold",
     tactic: "TA0002-execution",
     technique: "T1609-container-administration-command",
-    queries: [{ name: "execs", query: EXEC_QUERY, groupByFields: ["@usr.name"] }],
+    // One exec is logged twice on EKS (ResponseStarted and ResponseComplete): count distinct requests.
+    queries: [{ name: "execs", query: EXEC_QUERY, ...COUNT_REQUESTS, groupByFields: ["@usr.name"] }],
     cases: [{ name: "many execs", status: "medium", condition: `execs > ${maxExecs}` }],
     evaluationWindowSeconds: window,
     keepAliveSeconds: Math.max(window, 3600),
     maxSignalDurationSeconds: 86400,
     message: ruleMessage(
       `Detect a user running commands inside containers (\`kubectl exec\`) more than ${maxExecs} times in ${window / 60} minutes.`,
-      "Threshold on successful `create` (kubectl < 1.30) and `get` (kubectl >= 1.30, WebSockets) requests on `pods/exec`, counted per `@usr.name`.",
+      "Threshold on successful `create` (kubectl < 1.30) and `get` (kubectl >= 1.30, WebSockets) requests on `pods/exec`, counted per `@usr.name` as distinct requests (`@auditID`): EKS logs each exec twice, when it starts and when it ends.",
       [
         IDENTIFY_USER,
         "List the pods and commands (`@objectRef.namespace`, `@objectRef.name`, `command=` in the request URI): interactive debugging, a script looping over pods, or reconnaissance?",

@@ -1,5 +1,5 @@
 import type { DetectionRuleProps } from "../rule-model";
-import { IDENTIFY_USER, IF_UNEXPECTED, STREAM_VERBS, ruleMessage } from "../pack-helpers";
+import { IDENTIFY_USER, IF_UNEXPECTED, NOT_KUBE_SYSTEM_SELF, STREAM_VERBS, ruleMessage } from "../pack-helpers";
 import { DEVELOPER, KUBERNETES_ADMIN, sample } from "../samples";
 
 /**
@@ -35,7 +35,8 @@ export function podExecNewUserRule(options: PodExecNewUserOptions = {}): Detecti
     detectionMethod: "new_value",
     tactic: "TA0002-execution",
     technique: "T1609-container-administration-command",
-    queries: [{ query: guide ? GUIDE_EXEC_QUERY : EXEC_QUERY, metrics: ["@usr.name"] }],
+    // The pack's version leaves out kube-system add-ons exec'ing into their own pods.
+    queries: [{ query: guide ? GUIDE_EXEC_QUERY : `${EXEC_QUERY} ${NOT_KUBE_SYSTEM_SELF}`, metrics: ["@usr.name"] }],
     ...(guide ? { identityAttribute: "@usr.name" as const } : {}),
     cases: [{ status: "medium" }],
     newValueOptions: { forgetAfterDays: 28, learningDurationDays: 1 },
@@ -43,7 +44,7 @@ export function podExecNewUserRule(options: PodExecNewUserOptions = {}): Detecti
     maxSignalDurationSeconds: 86400,
     message: ruleMessage(
       "Detect the first time a user runs a command inside a container (`kubectl exec`) in an EKS cluster.",
-      `New Value on \`@usr.name\` over successful ${guide ? "`create` requests (the Datadog guide's query; kubectl >= 1.30 execs over WebSockets with verb `get` and is not seen)" : "`create` (kubectl < 1.30) and `get` (kubectl >= 1.30, WebSockets) requests"} on the \`pods/exec\` subresource (HTTP 101 Switching Protocols to 299). After the first signal for a user, that user does not alert again until it has been idle for 28 days.`,
+      `New Value on \`@usr.name\` over successful ${guide ? "`create` requests (the Datadog guide's query; kubectl >= 1.30 execs over WebSockets with verb `get` and is not seen)" : "`create` (kubectl < 1.30) and `get` (kubectl >= 1.30, WebSockets) requests"} on the \`pods/exec\` subresource (HTTP 101 Switching Protocols to 299)${guide ? "" : ", except kube-system service accounts exec'ing into kube-system pods"}. After the first signal for a user, that user does not alert again until it has been idle for 28 days.`,
       [
         IDENTIFY_USER,
         "Find the pod and container: `@objectRef.namespace`, `@objectRef.name`, and the command in `@http.url_details.path` / `requestURI` (`command=` parameters).",

@@ -17,7 +17,7 @@ export const rule: DetectionRuleProps = {
   cases: [{ status: "high", condition: "a > 0" }],
   message: ruleMessage(
     "Detect pods or workload templates with a privileged container: it has every capability and the host's devices, and escaping to the node is trivial.",
-    "Successful create/update/patch of pods and pod-template workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job: `spec.template.spec`; CronJob: `spec.jobTemplate.spec.template.spec`) whose container or init container `securityContext.privileged` is true, by a non-platform identity (controllers creating pods from an already-approved template are excluded; the template change itself is caught).",
+    "Successful create/update/patch of pods and pod-template workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job: `spec.template.spec`; CronJob: `spec.jobTemplate.spec.template.spec`) whose container, init container or ephemeral container (`kubectl debug` through `pods/ephemeralcontainers`) has `securityContext.privileged` true, by a non-platform identity (controllers creating pods from an already-approved template are excluded; the template change itself is caught).",
     [
       IDENTIFY_USER,
       "Inspect the manifest (`@requestObject`): image, namespace, mounts, why privileged is needed (CNI/CSI/agents usually live in kube-system and come from add-ons).",
@@ -27,6 +27,20 @@ export const rule: DetectionRuleProps = {
   ),
   samples: {
     positive: [
+      sample("a developer adds a privileged debug container (kubectl debug --profile=sysadmin)", {
+        verb: "patch",
+        resource: "pods",
+        subresource: "ephemeralcontainers",
+        namespace: "payments",
+        name: "payments-api-7c9f8d6b5-x2kqp",
+        user: DEVELOPER,
+        requestObject: {
+          kind: "Pod",
+          apiVersion: "v1",
+          metadata: { name: "payments-api-7c9f8d6b5-x2kqp", namespace: "payments" },
+          spec: { ephemeralContainers: [{ name: "debugger-x7k2p", image: "busybox:1.36", securityContext: { privileged: true } }] },
+        },
+      }),
       sample("kubernetes-admin runs a privileged pod directly", {
         verb: "create",
         resource: "pods",

@@ -5,19 +5,22 @@ import { DEVELOPER, KUBERNETES_ADMIN, eksIdentity, sample } from "../samples";
 export const rule: DetectionRuleProps = {
   id: "secrets-listed-cluster-wide",
   name: "EKS: secrets listed across all namespaces",
-  detectionMethod: "threshold",
+  detectionMethod: "new_value",
   tactic: "TA0006-credential-access",
   technique: "T1552.007-container-api",
   queries: [
     {
       query: `${EKS_AUDIT} @objectRef.resource:secrets @http.method:(list OR watch) -@objectRef.namespace:* ${SUCCEEDED} ${NOT_PLATFORM}`,
-      groupByFields: ["@usr.name"],
+      // New Value: operators that watch every Secret (cert-manager, ingress-nginx, istiod, external-secrets, Argo CD,
+      // kube-state-metrics, Velero) do it all day and are learned on day one.
+      metrics: ["@usr.name"],
     },
   ],
-  cases: [{ status: "high", condition: "a > 0" }],
+  cases: [{ status: "high" }],
+  newValueOptions: { forgetAfterDays: 28, learningDurationDays: 1 },
   message: ruleMessage(
     "Detect `kubectl get secrets -A`: every secret of the cluster, in one request.",
-    "Successful list/watch of secrets without a namespace (cluster scope), platform identities excluded. Operators that legitimately watch all secrets (external-secrets, Argo CD...) should be excluded through tuning.",
+    "New Value on `@usr.name` over successful list/watch of secrets without a namespace (cluster scope), platform identities excluded: one day of learning (operators that cache every Secret — cert-manager, ingress-nginx, istiod, external-secrets, Argo CD, kube-state-metrics, Velero — list and watch all day and are learned then), after which each identity that lists all secrets for the first time alerts once (forgotten after 28 idle days).",
     [
       IDENTIFY_USER,
       "A person listing all secrets is rarely legitimate: check what they did next and rotate the secrets they could read.",

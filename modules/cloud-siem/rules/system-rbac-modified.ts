@@ -12,14 +12,14 @@ export const rule: DetectionRuleProps = {
   technique: "T1098-account-manipulation",
   queries: [
     {
-      query: String.raw`${EKS_AUDIT} @objectRef.resource:(clusterroles OR clusterrolebindings OR roles OR rolebindings) @objectRef.name:(system\:* OR eks\:*) @http.method:(update OR patch OR delete) ${SUCCEEDED} ${NOT_PLATFORM}`,
+      query: String.raw`${EKS_AUDIT} @objectRef.resource:(clusterroles OR clusterrolebindings OR roles OR rolebindings) @objectRef.name:(system\:* OR eks\:*) -@objectRef.name:system\:coredns @http.method:(update OR patch OR delete) ${SUCCEEDED} ${NOT_PLATFORM}`,
       groupByFields: ["@usr.name"],
     },
   ],
   cases: [{ status: "high", condition: "a > 0" }],
   message: ruleMessage(
     "Detect changes to, or deletion of, the roles and bindings Kubernetes and EKS create for themselves (`system:*`, `eks:*`): widening `system:node` or `system:kube-scheduler` is a quiet backdoor, deleting them breaks the cluster or hides an attacker's tracks.",
-    "Successful update/patch/delete of (cluster) roles and bindings whose name starts with `system:` or `eks:`, platform identities excluded (the API server reconciles the default roles at start-up as `system:apiserver`; EKS updates its own as `eks:*`). Add-on roles such as `system:coredns` are changed by people during add-on upgrades: expect a signal then.",
+    "Successful update/patch/delete of (cluster) roles and bindings whose name starts with `system:` or `eks:`, platform identities excluded (the API server reconciles the default roles at start-up as `system:apiserver`; EKS updates its own as `eks:*`). `system:coredns` is left out: EKS's upgrade instructions for the self-managed CoreDNS add-on have people edit it (https://docs.aws.amazon.com/eks/latest/userguide/coredns-add-on-self-managed-update.html); other add-on roles changed by people during upgrades signal.",
     [
       IDENTIFY_USER,
       "Compare `@requestObject.rules` / `subjects` with the default (`kubectl get clusterrole <name> -o yaml` on a fresh cluster of the same version).",

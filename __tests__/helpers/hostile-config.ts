@@ -34,10 +34,13 @@ function withEveryField(config: any): any {
   production.datadog.forwarder.subscription = { filterName: "datadog-eks-audit", filter: "custom", pattern: '{ $.user.username = "alice" }' };
   production.logExplorer.index = { create: true, name: "eks-audit", exclusionFilters: [{ name: "drop gets", query: "@http.method:get" }] };
   const siem = production.cloudSiem;
-  siem.exclusionQuery = '-@usr.name:"ci"';
-  siem.rules["pod-exec-new-user"].exclusionQuery = '-@usr.name:"ops"';
+  siem.exclusionQuery = '-@usr.id:"ci"';
+  siem.rules["pod-exec-new-user"].exclusionQuery = '-@usr.id:"ops"';
   siem.suppressions[0].description = "CI smoke tests";
-  siem.suppressions.push({ name: "Drop CI reads", description: "reads", ruleQuery: "source:kubernetes", dataExclusionQuery: '@usr.name:"ci"' });
+  siem.suppressions.push({ name: "Drop CI reads", description: "reads", ruleQuery: "source:kubernetes", dataExclusionQuery: '@usr.id:"ci"' });
+  // Built-in rules that overlap no pack rule, so that their names are free text (the example's two carry an overlap
+  // choice that holds only for their exact names).
+  siem.builtInRules.rules = [{ name: "Kubernetes Pod created with hostNetwork" }, { name: "Kubernetes secrets listed by an unusual user" }];
   siem.securityNotificationRules = [
     { name: "SIEM to on-call", targets: ["@pagerduty-platform-security"], severities: ["high"], query: "source:kubernetes" },
   ];
@@ -68,7 +71,7 @@ function leaves(value: unknown, at = ""): Leaf[] {
 type Placement = (v: string, t: string) => string | undefined;
 
 /** As a term of a Datadog log search query (quotes escaped inside the quoted value). */
-const QUERY_TERM: Placement = (v, t) => `${v} @usr.name:"${t.replace(/"/g, '\\"')}"`;
+const QUERY_TERM: Placement = (v, t) => `${v} @usr.id:"${t.replace(/"/g, '\\"')}"`;
 
 /** Ways to put `t` into a value, tried in order until the value still validates (queries: as a query term first). */
 function placements(fieldPath: string): Placement[] {

@@ -242,7 +242,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
       `rules new: --name: received ${shown} (it holds a line break or a control character); allowed: one line of text\n${NEW_USAGE}\n`,
     );
     expect(result.code).toBe(2);
-    expect(fs.readdirSync(project.packDir).sort()).toEqual(["events-deleted.ts", "index.ts", "pod-attach.ts"]);
+    expect(fs.readdirSync(project.packDir).sort()).toEqual(["daemonset-created.ts", "index.ts", "pod-attach.ts"]);
   });
 
   test.each<[string, string[], string]>([

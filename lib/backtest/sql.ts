@@ -1,0 +1,548 @@
+/**
+ * Compiles the project's query AST (`lib/query/ast.ts`, parsed by `lib/query/parser.ts`) to DuckDB SQL over the raw
+ * JSON lines, with the semantics of the JS reference evaluator `lib/query/evaluate.ts` (every rule below mirrors a
+ * function there; the differential test `__tests__/backtest-differential.test.ts` holds the two together):
+ *
+ * - paths: plain keys first, dotted keys (`authorization.k8s.io/decision`) only where the plain segment is not a key
+ *   (`someAt`); arrays are crossed and searched element by element at any level (any-element semantics). The walk
+ *   is a "frontier" of (JSON value, segment index) pairs advanced by the `bt_step` macro, one object level or one
+ *   array level per step, for `path length + ARRAY_LEVELS` steps; a fast path reads the whole plain path at once
+ *   (`json_extract` with a JSON pointer) when it ends on a non-array value.
+ * - values: `@attr` values case-sensitive, reserved attributes and tags case-insensitive, numbers compared as
+ *   numbers when the query value is a number, booleans by their spelling, wildcards as anchored RE2 patterns,
+ *   ranges numeric or by string order, free text as a word or phrase in `message`.
+ *
+ * Known differences (documented in `docs/backtest.md`; the random generator of the differential test stays inside
+ * them): arrays nested more than ARRAY_LEVELS deep along one path; duplicate object keys (DuckDB keeps the first,
+ * `JSON.parse` the last); `?` against characters outside the Basic Multilingual Plane (RE2 counts code points,
+ * JS regexes without `u` count UTF-16 units); the JS spelling of numbers in exponent form (`1e-7`) for wildcards.
+ */
+import type { QueryNode, QueryValue } from "../query";
+import { parseNumber } from "../query/parser";
+import { AUDIT_REMAP, RAW_EVENT_RESERVED, RemapCondition, RemapNode, RemapSource } from "./audit-remap";
+
+/** Array levels a path may cross beyond its segments (nested arrays deeper than this are not searched). */
+export const ARRAY_LEVELS = 4;
+
+/** A SQL string literal (DuckDB: `'` doubled, backslashes literal). */
+export function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** A one-key JSON pointer (RFC 6901): `/` + the key with `~` -> `~0`, `/` -> `~1`. */
+function pointer(keys: readonly (string | number)[]): string {
+  return keys.map((k) => "/" + String(k).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+/** A double as SQL: JavaScript's spelling, parsed by DuckDB (`Infinity` included). */
+function sqlDouble(n: number): string {
+  return `CAST(${sqlString(String(n))} AS DOUBLE)`;
+}
+
+/** `NUMBER_RE` of `lib/query/parser.ts` (`parseNumber`), in RE2 syntax. */
+const NUMBER_RE = "[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?";
+/** JavaScript's `\s` (`/^\s*$/` is how `rules match` skips blank lines), as an RE2 class. */
+const JS_SPACE = "[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
+
+/** Macros the compiled SQL uses; run once per connection. */
+export const MACROS_SQL = [
+  // One step of the path walk (`someAt`): expand an array (any element), keep a finished value, follow the plain
+  // key, or (only when the plain key is missing) every dotted key `s_i.s_i+1...`. S: the segments, pointer-escaped.
+  `CREATE OR REPLACE MACRO bt_step(F, S, n) AS flatten(list_transform(F, lambda e: CASE
+    WHEN json_type(e.v) = 'ARRAY' THEN list_transform(json_extract(e.v, '$[*]'), lambda x: {'v': x, 'i': e.i})
+    WHEN e.i >= n THEN [e]
+    WHEN json_type(e.v) <> 'OBJECT' THEN []
+    WHEN json_extract(e.v, '/' || S[e.i + 1]) IS NOT NULL THEN [{'v': json_extract(e.v, '/' || S[e.i + 1]), 'i': e.i + 1}]
+    ELSE list_filter(list_transform(range(2, n - e.i + 1), lambda k: {'v': json_extract(e.v, '/' || array_to_string(S[e.i + 1:e.i + k], '.')), 'i': e.i + k}), lambda y: y.v IS NOT NULL)
+  END))`,
+  // `toNumber` of evaluate.ts: numbers as they are, strings that are plain decimal numbers, else NULL (NaN).
+  `CREATE OR REPLACE MACRO bt_num(x) AS CASE json_type(x)
+    WHEN 'BIGINT' THEN CAST(x AS DOUBLE) WHEN 'UBIGINT' THEN CAST(x AS DOUBLE) WHEN 'DOUBLE' THEN CAST(x AS DOUBLE)
+    WHEN 'VARCHAR' THEN CASE WHEN regexp_full_match(json_extract_string(x, '$'), '${NUMBER_RE}') THEN TRY_CAST(json_extract_string(x, '$') AS DOUBLE) END END`,
+  `CREATE OR REPLACE MACRO bt_strnum(s) AS CASE WHEN regexp_full_match(s, '${NUMBER_RE}') THEN TRY_CAST(s AS DOUBLE) END`,
+  // JavaScript's String(number) for a JSON number: integral values below 1e21 as integers, others as DuckDB spells
+  // them with JavaScript's exponent form (1e-07 -> 1e-7).
+  `CREATE OR REPLACE MACRO bt_numstr(x) AS CASE
+    WHEN CAST(x AS DOUBLE) = trunc(CAST(x AS DOUBLE)) AND abs(CAST(x AS DOUBLE)) < 1e21 THEN CAST(CAST(CAST(x AS DOUBLE) AS HUGEINT) AS VARCHAR)
+    ELSE regexp_replace(CAST(CAST(x AS DOUBLE) AS VARCHAR), 'e([+-])0*(\\d)', 'e\\1\\2') END`,
+  // The text a value has for wildcards and exact matches: strings as they are, numbers and booleans spelled.
+  `CREATE OR REPLACE MACRO bt_text(x) AS CASE json_type(x)
+    WHEN 'VARCHAR' THEN json_extract_string(x, '$') WHEN 'BOOLEAN' THEN json_extract_string(x, '$')
+    WHEN 'BIGINT' THEN bt_numstr(x) WHEN 'UBIGINT' THEN bt_numstr(x) WHEN 'DOUBLE' THEN bt_numstr(x) END`,
+  // `compileFieldReader`: a field's first value as text (objects as JSON).
+  `CREATE OR REPLACE MACRO bt_key(x) AS CASE WHEN x IS NULL THEN NULL WHEN json_type(x) IN ('OBJECT', 'ARRAY') THEN CAST(x AS VARCHAR) ELSE bt_text(x) END`,
+  // application/x-www-form-urlencoded decoding of one query-string component (`decodeComponent` of normalize.ts).
+  `CREATE OR REPLACE MACRO bt_urldec(s) AS coalesce(try(url_decode(replace(s, '+', ' '))), replace(s, '+', ' '))`,
+  // `parseQueryString` of normalize.ts, as JSON: {key: value}, a repeated key giving an array.
+  `CREATE OR REPLACE MACRO bt_query_obj(kvs) AS '{' || coalesce(array_to_string(list_transform(list_distinct(list_transform(kvs, lambda e: e.k)), lambda key:
+    to_json(key)::VARCHAR || ':' || CASE WHEN len(list_filter(kvs, lambda e: e.k = key)) = 1 THEN to_json(list_filter(kvs, lambda e: e.k = key)[1].v)::VARCHAR
+    ELSE to_json(list_transform(list_filter(kvs, lambda e: e.k = key), lambda e: e.v))::VARCHAR END), ','), '') || '}'`,
+  `CREATE OR REPLACE MACRO bt_query_json(q) AS bt_query_obj(list_transform(list_filter(string_split(q, '&'), lambda p: p <> ''),
+    lambda p: {'k': bt_urldec(split_part(p, '=', 1)), 'v': CASE WHEN contains(p, '=') THEN bt_urldec(p[strpos(p, '=') + 1:]) ELSE '' END}))`,
+];
+
+/** Epoch ms of a JSON value as `toEpochMs` of normalize.ts reads it: a finite number, or a parseable date string. */
+function epochMs(x: string): string {
+  return `CASE json_type(${x}) WHEN 'VARCHAR' THEN epoch_ms(TRY_CAST(json_extract_string(${x}, '$') AS TIMESTAMPTZ))::DOUBLE
+    WHEN 'BIGINT' THEN CAST(${x} AS DOUBLE) WHEN 'UBIGINT' THEN CAST(${x} AS DOUBLE) WHEN 'DOUBLE' THEN CAST(${x} AS DOUBLE) END`;
+}
+
+/**
+ * Collects the JSON pointers read from each event's attribute root, so the root is parsed once per event
+ * (`json_extract(a, [pointers])`) and every path starts from a small fragment.
+ */
+export class PointerTable {
+  private readonly index = new Map<string, number>();
+
+  public get pointers(): readonly string[] {
+    return [...this.index.keys()];
+  }
+
+  /** `tops[k]`: the value at `keys` from the attribute root (SQL NULL when missing). */
+  public ref(keys: readonly (string | number)[]): string {
+    const p = pointer(keys);
+    let k = this.index.get(p);
+    if (k === undefined) {
+      k = this.index.size + 1;
+      this.index.set(p, k);
+    }
+    return `tops[${k}]`;
+  }
+}
+
+const EMPTY_FRONTIER = "[]::STRUCT(v JSON, i INTEGER)[]";
+const EMPTY_LEAVES = "[]::JSON[]";
+
+/** The pointer of keys under a value: `/a/b`. */
+function pointerOf(keys: readonly string[]): string {
+  return pointer(keys);
+}
+
+/**
+ * Compiles queries and field readers for one set of rules. Every distinct attribute path becomes one column of leaf
+ * values (`l_<k>`, a JSON list: what `someAt` would test, in the same order), computed once per event and shared by
+ * every term and reader on that path:
+ *
+ * 1. each top-level key is read with all top-level keys in one parse (`tops`), and each top-level value with all the
+ *    pointers any path needs under it in one more (`r_<k>`);
+ * 2. when no value on the plain path is an array and no dotted key exists where the walk could try one, the leaves
+ *    are the plain path's value (or none): exact, and the common case;
+ * 3. otherwise the frontier walk (`bt_step`) computes them.
+ */
+export class SqlCompiler {
+  public readonly tops = new PointerTable();
+  /** Per top-level key: the pointers read under it, in `r_<k>` order. */
+  private readonly roots = new Map<string, { readonly index: number; readonly pointers: Map<string, number> }>();
+  private readonly leaves = new Map<string, { readonly name: string; readonly sql: string }>();
+
+  /** `r_<k>` projections, in order (each over `tops`). */
+  public rootColumns(): string[] {
+    return [...this.roots.entries()].map(([key, r]) => `json_extract(${this.tops.ref([key])}, [${[...r.pointers.keys()].map(sqlString).join(", ")}]) AS r_${r.index}`);
+  }
+
+  /** `l_<k>` projections (each over `tops`, `r_<k>` and the event columns). */
+  public leafColumns(): string[] {
+    return [...this.leaves.values()].map((l) => `${l.sql} AS ${l.name}`);
+  }
+
+  /** A boolean SQL expression (never NULL) that is true when the event matches `node`. */
+  public query(node: QueryNode): string {
+    switch (node.kind) {
+      case "all":
+        return "true";
+      case "not":
+        return `(NOT ${this.query(node.child)})`;
+      case "and":
+        return `(${node.children.map((c) => this.query(c)).join(" AND ")})`;
+      case "or": {
+        // Terms on the same attribute share one pass over its leaves (as compileOrChildren of evaluate.ts does):
+        // "some value matches a, or some value matches b" is "some value matches a or b".
+        const byPath = new Map<string, { path: readonly string[]; values: QueryValue[] }>();
+        const rest: string[] = [];
+        for (const c of node.children) {
+          if (c.kind === "term" && c.field.kind === "attribute") {
+            const key = c.field.path.join("\u0000");
+            const g = byPath.get(key) ?? { path: c.field.path, values: [] };
+            g.values.push(c.value);
+            byPath.set(key, g);
+          } else rest.push(this.query(c));
+        }
+        const terms = [...byPath.values()].map((g) => this.anyLeaf(g.path, (x) => g.values.map((v) => `coalesce(${jsonPredicate(v, x)}, false)`).join(" OR ")));
+        return `(${[...terms, ...rest].join(" OR ")})`;
+      }
+      case "term":
+        return this.term(node);
+    }
+  }
+
+  private term(node: Extract<QueryNode, { kind: "term" }>): string {
+    const field = node.field;
+    switch (field.kind) {
+      case "attribute":
+        return this.anyLeaf(field.path, (x) => jsonPredicate(node.value, x));
+      case "reserved":
+        return `coalesce(${field.name} IS NOT NULL AND ${stringPredicate(node.value, field.name)}, false)`;
+      case "tags":
+        return `coalesce(list_bool_or(list_transform(tags, lambda t: ${stringPredicate(node.value, "t")})), false)`;
+      case "tag": {
+        const prefix = field.key + ":";
+        const n = [...prefix].length;
+        return `coalesce(list_bool_or(list_transform(tags, lambda t: length(t) >= ${n} AND lower(t[1:${n}]) = ${sqlString(prefix)} AND ${stringPredicate(node.value, `t[${n + 1}:]`)})), false)`;
+      }
+      case "message":
+        return `coalesce(message IS NOT NULL AND regexp_matches(message, ${sqlString(messagePattern(node.value))}), false)`;
+    }
+  }
+
+  private anyLeaf(path: readonly string[], pred: (x: string) => string): string {
+    return `coalesce(list_bool_or(list_transform(${this.path(path)}, lambda x: ${pred("x")})), false)`;
+  }
+
+  /**
+   * A rule field (`groupByFields`, `distinctFields`, `metrics`) as VARCHAR, NULL when absent, as
+   * `compileFieldReader` reads it: `host`/`source`/`service`/`status` without `@` are reserved attributes, anything
+   * else an attribute path split on dots, whose first non-null value counts.
+   */
+  public field(field: string): string {
+    const bare = field.startsWith("@") ? field.slice(1) : field;
+    if (!field.startsWith("@") && (bare === "source" || bare === "service" || bare === "host" || bare === "status")) return bare;
+    return `bt_key(list_filter(${this.path(bare.split("."))}, lambda x: json_type(x) <> 'NULL')[1])`;
+  }
+
+  /** Several fields joined as `readKey` joins them (U+0001), NULL when any is absent. */
+  public key(fields: readonly string[]): string {
+    if (fields.length === 0) return "''";
+    if (fields.length === 1) return this.field(fields[0]);
+    return fields.map((f) => this.field(f)).join(" || chr(1) || ");
+  }
+
+  /** The leaves column of an attribute path. */
+  private path(segments: readonly string[]): string {
+    const id = segments.join("\u0000");
+    let entry = this.leaves.get(id);
+    if (entry === undefined) {
+      const name = `l_${this.leaves.size}`;
+      entry = { name, sql: this.pathSql(segments) };
+      this.leaves.set(id, entry);
+    }
+    return entry.name;
+  }
+
+  private pathSql(segments: readonly string[]): string {
+    const generic = this.genericPath(segments);
+    const first = segments[0];
+    const remap = Object.prototype.hasOwnProperty.call(AUDIT_REMAP, first) ? AUDIT_REMAP[first] : undefined;
+    if (remap !== undefined) {
+      return `CASE WHEN kind = 'event' AND ${this.condition(remap.when)} THEN ${this.virtual(remap.node, segments, 1)} ELSE ${generic} END`;
+    }
+    if (first === "aws") {
+      // normalize.ts: the envelope's `aws` (CloudWatch line, forwarded log) when the event has no `aws` of its own.
+      return `CASE WHEN kind = 'event' AND ${this.tops.ref(["aws"])} IS NULL AND env_aws IS NOT NULL THEN ${this.fromValue("env_aws", segments, 1)} ELSE ${generic} END`;
+    }
+    return generic;
+  }
+
+  /** Where the path walks through the remapped (virtual) attributes of `audit-remap.ts`. */
+  private virtual(node: RemapNode, segments: readonly string[], i: number): string {
+    if (node.kind === "value") return this.fromValue(this.source(node.source), segments, i);
+    if (i === segments.length) return `[(${this.materialize(node)})::JSON]`;
+    const key = segments[i];
+    const field = Object.prototype.hasOwnProperty.call(node.fields, key) ? node.fields[key] : undefined;
+    // A remapped object has only its own keys (none with dots): a missing key ends the walk.
+    if (field === undefined) return EMPTY_LEAVES;
+    const inner = this.virtual(field.node, segments, i + 1);
+    return field.when.kind === "always" ? inner : `CASE WHEN ${this.condition(field.when)} THEN ${inner} ELSE ${EMPTY_LEAVES} END`;
+  }
+
+  /** A remapped object as JSON text (only when a path ends on it, e.g. `@http.url_details:*`). */
+  private materialize(node: RemapNode): string {
+    if (node.kind === "value") return `CAST(${this.source(node.source)} AS VARCHAR)`;
+    const parts = Object.entries(node.fields).map(([key, f]) => {
+      const text = `${sqlString(JSON.stringify(key) + ":")} || ${this.materialize(f.node)}`;
+      return f.when.kind === "always" ? `[${text}]` : `CASE WHEN ${this.condition(f.when)} THEN [${text}] ELSE []::VARCHAR[] END`;
+    });
+    const list = parts.reduceRight((rest, part) => `list_concat(${part}, ${rest})`);
+    return `'{' || array_to_string(${list}, ',') || '}'`;
+  }
+
+  private raw(path: readonly (string | number)[]): string {
+    return this.tops.ref(path);
+  }
+
+  private condition(c: RemapCondition): string {
+    switch (c.kind) {
+      case "always":
+        return "true";
+      case "isString": {
+        // The parent must be an object (or, for an index, an array): a JSON pointer also indexes arrays by number.
+        const parent = c.path.slice(0, -1);
+        const last = c.path[c.path.length - 1];
+        const parentOk = parent.length === 0 ? "true" : `json_type(${this.raw(parent)}) = '${typeof last === "number" ? "ARRAY" : "OBJECT"}'`;
+        return `(${parentOk} AND json_type(${this.raw(c.path)}) = 'VARCHAR')`;
+      }
+      case "hasKey":
+        return `(json_type(${this.raw(c.path)}) = 'OBJECT' AND ${this.raw([...c.path, c.key])} IS NOT NULL)`;
+      case "uriHasQuery":
+        return `contains(json_extract_string(${this.raw(["requestURI"])}, '$'), '?')`;
+    }
+  }
+
+  private source(s: RemapSource): string {
+    switch (s.kind) {
+      case "event":
+        return this.raw(s.path);
+      case "uriPath":
+        return `to_json(split_part(json_extract_string(${this.raw(["requestURI"])}, '$'), '?', 1))`;
+      case "uriQuery": {
+        const uri = `json_extract_string(${this.raw(["requestURI"])}, '$')`;
+        return `bt_query_json(${uri}[strpos(${uri}, '?') + 1:])::JSON`;
+      }
+    }
+  }
+
+  /** A pointer read under the top-level value `rootKey`, as an `r_<k>[m]` reference. */
+  private underRoot(rootKey: string, keys: readonly string[]): string {
+    let root = this.roots.get(rootKey);
+    if (root === undefined) {
+      this.tops.ref([rootKey]);
+      root = { index: this.roots.size, pointers: new Map() };
+      this.roots.set(rootKey, root);
+    }
+    const p = pointerOf(keys);
+    let m = root.pointers.get(p);
+    if (m === undefined) {
+      m = root.pointers.size + 1;
+      root.pointers.set(p, m);
+    }
+    return `r_${root.index}[${m}]`;
+  }
+
+  /** The walk from the attribute root: the first segment (or the dotted first keys) are top-level keys. */
+  private genericPath(segments: readonly string[]): string {
+    const n = segments.length;
+    const root = this.tops.ref([segments[0]]);
+    const topDotted: string[] = [];
+    for (let k = 1; k < n; k++) topDotted.push(this.tops.ref([segments.slice(0, k + 1).join(".")]));
+    const dottedFrontier = topDotted.map((ref, k) => `{'v': ${ref}, 'i': ${k + 2}}`);
+    const slowStart = `CASE WHEN ${root} IS NOT NULL THEN [{'v': ${root}, 'i': 1}] ELSE list_filter([${dottedFrontier.join(", ")}], lambda y: y.v IS NOT NULL) END`;
+    const slow = this.frontier(n === 1 ? `[{'v': ${root}, 'i': 1}]` : slowStart, segments, 1);
+    const noTopDotted = topDotted.length === 0 ? "true" : topDotted.map((t) => `${t} IS NULL`).join(" AND ");
+    const missing = `WHEN ${root} IS NULL AND ${noTopDotted} THEN ${EMPTY_LEAVES}`;
+    if (n === 1) return `CASE ${missing} WHEN json_type(${root}) <> 'ARRAY' THEN [${root}] ELSE ${slow} END`;
+    const { plain, last, dotted } = this.plainPath(segments, (keys) => this.underRoot(segments[0], keys));
+    return `CASE ${missing} WHEN json_type(${root}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ELSE [${last}] END ELSE ${slow} END`;
+  }
+
+  /**
+   * Conditions under which the plain pointer walk of `segments[1..]` below a root is the JS walk: no value on the
+   * plain path is an array (`plain`), no dotted key exists at any level (`dotted`); `last` is the value at the end.
+   */
+  private plainPath(segments: readonly string[], read: (keys: readonly string[]) => string): { plain: string; last: string; dotted: string } {
+    const n = segments.length;
+    const prefixes: string[] = [];
+    const dotted: string[] = [];
+    for (let i = 1; i < n; i++) {
+      prefixes.push(read(segments.slice(1, i + 1)));
+      for (let j = i + 1; j < n; j++) dotted.push(read([...segments.slice(1, i), segments.slice(i, j + 1).join(".")]));
+    }
+    const last = prefixes[prefixes.length - 1];
+    return {
+      plain: prefixes.map((p) => `coalesce(json_type(${p}), '') <> 'ARRAY'`).join(" AND "),
+      last,
+      dotted: dotted.length === 0 ? "true" : dotted.map((d) => `${d} IS NULL`).join(" AND "),
+    };
+  }
+
+  /** The walk of `segments[i..]` from one JSON value (a remapped value, the envelope's `aws`). */
+  private fromValue(value: string, segments: readonly string[], i: number): string {
+    const n = segments.length;
+    const slow = this.frontier(`CASE WHEN ${value} IS NOT NULL THEN [{'v': ${value}, 'i': ${i}}] ELSE ${EMPTY_FRONTIER} END`, segments, i);
+    if (i === n) return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} WHEN json_type(${value}) <> 'ARRAY' THEN [${value}] ELSE ${slow} END`;
+    const sub = segments.slice(i - 1);
+    const all: string[] = [];
+    const read = (keys: readonly string[]) => {
+      all.push(pointerOf(keys));
+      return `bt_r[${all.length}]`;
+    };
+    const { plain, last, dotted } = this.plainPath(sub, read);
+    const body = `CASE WHEN json_type(${value}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ELSE [${last}] END ELSE ${slow} END`;
+    // One parse of the value for all its pointers (a lambda binds the list once).
+    return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} ELSE list_transform([json_extract(${value}, [${all.map(sqlString).join(", ")}])], lambda bt_r: ${body})[1] END`;
+  }
+
+  /** The frontier walk (exact for arrays at any level and dotted keys), from `start` at segment index >= `minI`. */
+  private frontier(start: string, segments: readonly string[], minI: number): string {
+    const n = segments.length;
+    const S = `[${segments.map((s) => sqlString(pointer([s]).slice(1))).join(", ")}]`;
+    let f = start;
+    for (let s = 0; s < n - minI + ARRAY_LEVELS; s++) f = `bt_step(${f}, ${S}, ${n})`;
+    return `list_transform(list_filter(${f}, lambda e: e.i = ${n} AND json_type(e.v) <> 'ARRAY'), lambda e: e.v)`;
+  }
+}
+
+/** RE2 pattern of a wildcard value, anchored by `regexp_full_match`; `(?s)`: `.` also matches line breaks. */
+function wildcardPattern(value: Extract<QueryValue, { kind: "wildcard" }>, caseInsensitive: boolean): string {
+  return `(?s${caseInsensitive ? "i" : ""})(?:${value.regexSource})`;
+}
+
+/** `valuePredicate(value, false)` of evaluate.ts over one JSON value `x` (SQL NULL counts as false). */
+export function jsonPredicate(value: QueryValue, x: string): string {
+  switch (value.kind) {
+    case "exists":
+      return `json_type(${x}) <> 'NULL'`;
+    case "exact": {
+      const t = value.text;
+      const n = parseNumber(t);
+      const num = n === undefined ? "false" : `CAST(${x} AS DOUBLE) = ${sqlDouble(n)}`;
+      const bool = t === "true" || t === "false" ? `json_extract_string(${x}, '$') = ${sqlString(t)}` : "false";
+      return `CASE json_type(${x}) WHEN 'VARCHAR' THEN json_extract_string(${x}, '$') = ${sqlString(t)} WHEN 'BIGINT' THEN ${num} WHEN 'UBIGINT' THEN ${num} WHEN 'DOUBLE' THEN ${num} WHEN 'BOOLEAN' THEN ${bool} ELSE false END`;
+    }
+    case "wildcard":
+      return `regexp_full_match(bt_text(${x}), ${sqlString(wildcardPattern(value, false))})`;
+    case "compare":
+      return `bt_num(${x}) ${value.op} ${sqlDouble(value.bound)}`;
+    case "range": {
+      const numeric = rangeNumeric(value);
+      if (numeric !== undefined) return numeric(`bt_num(${x})`);
+      return `(json_type(${x}) = 'VARCHAR' AND ${rangeString(value, `json_extract_string(${x}, '$')`)})`;
+    }
+  }
+}
+
+/** `valuePredicate(value, true)` of evaluate.ts over a VARCHAR `s` (reserved attributes, tags). */
+export function stringPredicate(value: QueryValue, s: string): string {
+  switch (value.kind) {
+    case "exists":
+      return "true";
+    case "exact": {
+      const t = value.text.toLowerCase();
+      return `(${s} = ${sqlString(t)} OR lower(${s}) = ${sqlString(t)})`;
+    }
+    case "wildcard":
+      return `regexp_full_match(${s}, ${sqlString(wildcardPattern(value, true))})`;
+    case "compare":
+      return `bt_strnum(${s}) ${value.op} ${sqlDouble(value.bound)}`;
+    case "range": {
+      const numeric = rangeNumeric(value);
+      if (numeric !== undefined) return numeric(`bt_strnum(${s})`);
+      return rangeString(value, `lower(${s})`);
+    }
+  }
+}
+
+type RangeValue = Extract<QueryValue, { kind: "range" }>;
+
+function rangeNumeric(value: RangeValue): ((num: string) => string) | undefined {
+  const lo = value.lower === null ? undefined : parseNumber(value.lower);
+  const hi = value.upper === null ? undefined : parseNumber(value.upper);
+  if (!((value.lower === null || lo !== undefined) && (value.upper === null || hi !== undefined))) return undefined;
+  return (num) => {
+    const parts = [`${num} IS NOT NULL`];
+    if (lo !== undefined) parts.push(`${num} ${value.lowerInclusive ? ">=" : ">"} ${sqlDouble(lo)}`);
+    if (hi !== undefined) parts.push(`${num} ${value.upperInclusive ? "<=" : "<"} ${sqlDouble(hi)}`);
+    return `(${parts.join(" AND ")})`;
+  };
+}
+
+function rangeString(value: RangeValue, s: string): string {
+  const parts = ["true"];
+  if (value.lower !== null) parts.push(`${s} ${value.lowerInclusive ? ">=" : ">"} ${sqlString(value.lower)}`);
+  if (value.upper !== null) parts.push(`${s} ${value.upperInclusive ? "<=" : "<"} ${sqlString(value.upper)}`);
+  return `(${parts.join(" AND ")})`;
+}
+
+/** RE2 escape of a literal (`\Q...\E` cannot hold `\E`). */
+function re2Literal(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&");
+}
+
+/**
+ * `messagePredicate` of evaluate.ts: a phrase as a case-insensitive substring; a word (wildcards allowed, `*` and
+ * `?` not crossing whitespace) not preceded or followed by a letter, digit or `_` (the JS lookarounds, written as
+ * "start or a non-word character" since RE2 has no lookbehind; equivalent for a yes/no search).
+ */
+function messagePattern(value: QueryValue): string {
+  if (value.kind === "exact" && value.quoted) return `(?is)${re2Literal(value.text)}`;
+  let core: string;
+  if (value.kind === "exact") core = re2Literal(value.text);
+  else if (value.kind === "wildcard") core = value.regexSource.replace(/\.\*/g, "\\S*").replace(/(?<!\\)\.(?!\*)/g, "\\S");
+  else throw new Error(`internal: free text cannot be ${value.kind}`);
+  return `(?is)(?:^|[^\\p{L}\\p{N}_])(?:${core})(?:$|[^\\p{L}\\p{N}_])`;
+}
+
+/**
+ * CTEs ending in `bt_events`, over `lines` (a relation with a VARCHAR column `line`): one row per non-blank line with
+ * `kind` ('event' = a raw audit event, normalized as `normalizeAuditEvent` does; 'archive' = an archived Datadog
+ * log, matched as it is; 'error' = neither, counted like `rules match --summary` counts them), the attribute root
+ * `a`, `tops` (the pointers of `tops`, read in one parse), the reserved attributes, `message`, `tags`, `env_aws` and
+ * `ts` (epoch ms, NULL when the event has none).
+ */
+export function eventsSql(lines: string, tops: PointerTable): string {
+  const pointers = tops.pointers.length === 0 ? "['/']" : `[${tops.pointers.map(sqlString).join(", ")}]`;
+  const ptr = (keys: readonly string[]) => sqlString(pointer(keys));
+  const j = (v: string, ...keys: string[]) => `json_extract(${v}, ${ptr(keys)})`;
+  const isStr = (x: string) => `json_type(${x}) = 'VARCHAR'`;
+  const str = (x: string) => `CASE WHEN ${isStr(x)} THEN json_extract_string(${x}, '$') END`;
+  const S3_EXPORT = "(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z) (\\{.*)";
+  return `
+bt_text AS (
+  SELECT CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
+  FROM ${lines} WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*')
+),
+bt_val AS (
+  SELECT CASE WHEN json_valid(text) THEN text::JSON
+    WHEN regexp_full_match(text, '${S3_EXPORT}')
+      THEN json_object('timestamp', epoch_ms(TRY_CAST(regexp_extract(text, '${S3_EXPORT}', 1) AS TIMESTAMPTZ)), 'message', regexp_extract(text, '${S3_EXPORT}', 2))
+    END AS val
+  FROM bt_text
+),
+bt_shape AS (
+  SELECT val, CASE
+    WHEN val IS NULL OR json_type(val) <> 'OBJECT' THEN 'error'
+    WHEN ${j("val", "kind")} IS NULL AND ${j("val", "apiVersion")} IS NULL AND json_type(${j("val", "attributes")}) = 'OBJECT'
+      AND (${isStr(j("val", "_id"))} OR ${j("val", "date")} IS NOT NULL) THEN 'archive'
+    WHEN ${j("val", "kind")} IS NOT NULL OR ${j("val", "apiVersion")} IS NOT NULL THEN 'direct'
+    WHEN ${j("val", "message")} IS NOT NULL THEN 'wrapped'
+    ELSE 'error' END AS shape
+  FROM bt_val
+),
+bt_event AS (
+  SELECT *, CASE shape
+    WHEN 'direct' THEN val
+    WHEN 'archive' THEN ${j("val", "attributes")}
+    WHEN 'wrapped' THEN CASE WHEN ${isStr(j("val", "message"))}
+      THEN CASE WHEN json_valid(json_extract_string(${j("val", "message")}, '$')) THEN (json_extract_string(${j("val", "message")}, '$'))::JSON END
+      ELSE ${j("val", "message")} END
+    END AS a
+  FROM bt_shape
+),
+bt_kind AS (
+  SELECT *, CASE
+    WHEN shape = 'archive' THEN 'archive'
+    WHEN shape IN ('direct', 'wrapped') AND json_type(a) = 'OBJECT' AND json_extract_string(${j("a", "kind")}, '$') = 'Event' AND ${isStr(j("a", "kind"))}
+      AND ${isStr(j("a", "apiVersion"))} AND starts_with(json_extract_string(${j("a", "apiVersion")}, '$'), 'audit.k8s.io/') AND ${isStr(j("a", "verb"))} THEN 'event'
+    ELSE 'error' END AS kind,
+    CASE WHEN shape = 'wrapped' THEN val END AS env
+  FROM bt_event
+),
+bt_events AS (SELECT kind,
+  CASE WHEN kind <> 'error' THEN json_extract(a, ${pointers}) END AS tops,
+  CASE kind WHEN 'archive' THEN ${str(j("val", "source"))} WHEN 'event' THEN ${sqlString(RAW_EVENT_RESERVED.source)} END AS source,
+  CASE kind WHEN 'archive' THEN ${str(j("val", "status"))} WHEN 'event' THEN ${sqlString(RAW_EVENT_RESERVED.status)} END AS status,
+  CASE kind WHEN 'archive' THEN ${str(j("val", "service"))} WHEN 'event' THEN ${str(j("env", "service"))} END AS service,
+  CASE kind WHEN 'archive' THEN ${str(j("val", "host"))}
+    WHEN 'event' THEN coalesce(${str(j("env", "host"))}, ${str(j("env", "logGroupName"))}, CASE WHEN json_type(${j("env", "aws")}) = 'OBJECT' AND json_type(${j("env", "aws", "awslogs")}) = 'OBJECT' THEN ${str(j("env", "aws", "awslogs", "logGroup"))} END) END AS host,
+  CASE kind WHEN 'archive' THEN ${str(j("val", "message"))} END AS message,
+  CASE kind WHEN 'archive' THEN CASE WHEN json_type(${j("val", "tags")}) = 'ARRAY' THEN list_transform(list_filter(json_extract(${j("val", "tags")}, '$[*]'), lambda t: json_type(t) = 'VARCHAR'), lambda t: json_extract_string(t, '$')) ELSE []::VARCHAR[] END
+    WHEN 'event' THEN CASE WHEN ${isStr(j("env", "ddtags"))} THEN list_filter(list_transform(string_split(json_extract_string(${j("env", "ddtags")}, '$'), ','), lambda t: regexp_replace(t, '^${JS_SPACE}+|${JS_SPACE}+$', '', 'g')), lambda t: t <> '') ELSE []::VARCHAR[] END
+  END AS tags,
+  CASE WHEN kind = 'event' THEN CASE
+    WHEN json_type(${j("env", "aws")}) = 'OBJECT' THEN ${j("env", "aws")}
+    WHEN ${isStr(j("env", "logGroupName"))} OR ${isStr(j("env", "logStreamName"))} OR (json_type(${j("env", "aws")}) = 'OBJECT') THEN json_object('awslogs', json_merge_patch(
+      CASE WHEN ${isStr(j("env", "logGroupName"))} THEN json_object('logGroup', ${j("env", "logGroupName")}) ELSE '{}'::JSON END,
+      CASE WHEN ${isStr(j("env", "logStreamName"))} THEN json_object('logStream', ${j("env", "logStreamName")}) ELSE '{}'::JSON END))
+    END END AS env_aws,
+  CASE kind WHEN 'archive' THEN ${epochMs(j("val", "date"))}
+    WHEN 'event' THEN coalesce(${epochMs(j("a", "stageTimestamp"))}, ${epochMs(j("a", "requestReceivedTimestamp"))}, ${epochMs(j("env", "timestamp"))}) END AS ts
+FROM bt_kind)`;
+}

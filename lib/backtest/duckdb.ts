@@ -52,6 +52,9 @@ export class BacktestDb {
       throw new BacktestInputError(`DuckDB refused the settings (memory_limit ${JSON.stringify(settings.memory_limit)}): ${(e as Error).message}; allowed: a size such as 512MB or 4GB`);
     }
     const conn = await instance.connect();
+    // The common-subexpression optimizer hoists expressions repeated inside CASE branches (the long paths a query
+    // tests only after its cheap terms) into a projection evaluated for every event; without it they stay lazy.
+    await conn.run("SET disabled_optimizers = 'common_subexpressions'");
     return new BacktestDb(instance, conn, tempDir);
   }
 

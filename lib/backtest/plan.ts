@@ -128,11 +128,12 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
   });
   const roots = sql.rootColumns();
   const leaves = sql.leafColumns();
+  const scalars = sql.leafScalarColumns();
   const select = (cols: readonly string[], from: string) => `SELECT *${cols.map((c) => ",\n  " + c).join("")}\nFROM ${from}`;
   const scanSql = (lines: string): string =>
-    `CREATE OR REPLACE TEMP TABLE bt_m AS WITH bt_lines AS (${lines}), ${eventsSql("bt_lines", sql.tops)}
+    `CREATE OR REPLACE TEMP TABLE bt_m AS WITH bt_lines AS (${lines}), ${eventsSql("bt_lines", sql.tops, sql.topDotted)}
 SELECT kind, ts${[...queryColumns.map((c) => c.slice(c.lastIndexOf(" AS ") + 4)), ...columns].map((c) => ",\n  " + c).join("")}
-FROM (${select(queryColumns, `(${select(leaves, `(${select(roots, "bt_events")})`)})`)})`;
+FROM (${select(queryColumns, `(${select(scalars, `(${select(leaves, `(${select(roots, "bt_events")})`)})`)})`)})`;
   // rules match: `ts = log.timestampMs ?? lastTs` (the previous event's, 0 before any).
   const eventsViewSql = `CREATE OR REPLACE TEMP VIEW bt_e AS
 SELECT * EXCLUDE (ts), rowid, coalesce(ts, last_value(ts IGNORE NULLS) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ts

@@ -46,44 +46,54 @@ const JS_SPACE = "[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{20
 
 /** Macros the compiled SQL uses; run once per connection. */
 export const MACROS_SQL = [
+  // json_type of a JSON fragment DuckDB wrote (json_extract output: no leading whitespace) from its first
+  // character, without parsing it; numbers are all 'DOUBLE' (every predicate treats them alike).
+  `CREATE OR REPLACE MACRO bt_type(x) AS CASE WHEN x IS NULL THEN NULL ELSE CASE left(CAST(x AS VARCHAR), 1)
+    WHEN '"' THEN 'VARCHAR' WHEN '{' THEN 'OBJECT' WHEN '[' THEN 'ARRAY' WHEN 't' THEN 'BOOLEAN' WHEN 'f' THEN 'BOOLEAN' WHEN 'n' THEN 'NULL'
+    ELSE 'DOUBLE' END END`,
   // One step of the path walk (`someAt`): expand an array (any element), keep a finished value, follow the plain
   // key, or (only when the plain key is missing) every dotted key `s_i.s_i+1...`. S: the segments, pointer-escaped.
   `CREATE OR REPLACE MACRO bt_step(F, S, n) AS flatten(list_transform(F, lambda e: CASE
-    WHEN json_type(e.v) = 'ARRAY' THEN list_transform(json_extract(e.v, '$[*]'), lambda x: {'v': x, 'i': e.i})
+    WHEN bt_type(e.v) = 'ARRAY' THEN list_transform(json_extract(e.v, '$[*]'), lambda x: {'v': x, 'i': e.i})
     WHEN e.i >= n THEN [e]
-    WHEN json_type(e.v) <> 'OBJECT' THEN []
+    WHEN bt_type(e.v) <> 'OBJECT' THEN []
     WHEN json_extract(e.v, '/' || S[e.i + 1]) IS NOT NULL THEN [{'v': json_extract(e.v, '/' || S[e.i + 1]), 'i': e.i + 1}]
     ELSE list_filter(list_transform(range(2, n - e.i + 1), lambda k: {'v': json_extract(e.v, '/' || array_to_string(S[e.i + 1:e.i + k], '.')), 'i': e.i + k}), lambda y: y.v IS NOT NULL)
   END))`,
+  // A JSON value is handled as (type, text): `json_type` and `json_extract_string` of it, read once per value.
   // `toNumber` of evaluate.ts: numbers as they are, strings that are plain decimal numbers, else NULL (NaN).
-  `CREATE OR REPLACE MACRO bt_num(x) AS CASE json_type(x)
-    WHEN 'BIGINT' THEN CAST(x AS DOUBLE) WHEN 'UBIGINT' THEN CAST(x AS DOUBLE) WHEN 'DOUBLE' THEN CAST(x AS DOUBLE)
-    WHEN 'VARCHAR' THEN CASE WHEN regexp_full_match(json_extract_string(x, '$'), '${NUMBER_RE}') THEN TRY_CAST(json_extract_string(x, '$') AS DOUBLE) END END`,
   `CREATE OR REPLACE MACRO bt_strnum(s) AS CASE WHEN regexp_full_match(s, '${NUMBER_RE}') THEN TRY_CAST(s AS DOUBLE) END`,
-  // JavaScript's String(number) for a JSON number: integral values below 1e21 as integers, others as DuckDB spells
-  // them with JavaScript's exponent form (1e-07 -> 1e-7).
-  `CREATE OR REPLACE MACRO bt_numstr(x) AS CASE
-    WHEN CAST(x AS DOUBLE) = trunc(CAST(x AS DOUBLE)) AND abs(CAST(x AS DOUBLE)) < 1e21 THEN CAST(CAST(CAST(x AS DOUBLE) AS HUGEINT) AS VARCHAR)
-    ELSE regexp_replace(CAST(CAST(x AS DOUBLE) AS VARCHAR), 'e([+-])0*(\\d)', 'e\\1\\2') END`,
-  // The text a value has for wildcards and exact matches: strings as they are, numbers and booleans spelled.
-  `CREATE OR REPLACE MACRO bt_text(x) AS CASE json_type(x)
-    WHEN 'VARCHAR' THEN json_extract_string(x, '$') WHEN 'BOOLEAN' THEN json_extract_string(x, '$')
-    WHEN 'BIGINT' THEN bt_numstr(x) WHEN 'UBIGINT' THEN bt_numstr(x) WHEN 'DOUBLE' THEN bt_numstr(x) END`,
+  `CREATE OR REPLACE MACRO bt_num(t, s) AS CASE WHEN t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN TRY_CAST(s AS DOUBLE)
+    WHEN t = 'VARCHAR' THEN bt_strnum(s) END`,
+  // JavaScript's String(number): integral values below 1e21 as integers, others as DuckDB spells them with
+  // JavaScript's exponent form (1e-07 -> 1e-7).
+  `CREATE OR REPLACE MACRO bt_numstr(d) AS CASE
+    WHEN d = trunc(d) AND abs(d) < 1e21 THEN CAST(CAST(d AS HUGEINT) AS VARCHAR)
+    ELSE regexp_replace(CAST(d AS VARCHAR), 'e([+-])0*(\\d)', 'e\\1\\2') END`,
+  // The text a value has for wildcards: strings as they are, numbers and booleans spelled as JavaScript does.
+  `CREATE OR REPLACE MACRO bt_text(t, s) AS CASE WHEN t IN ('VARCHAR', 'BOOLEAN') THEN s
+    WHEN t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN bt_numstr(TRY_CAST(s AS DOUBLE)) END`,
   // `compileFieldReader`: a field's first value as text (objects as JSON).
-  `CREATE OR REPLACE MACRO bt_key(x) AS CASE WHEN x IS NULL THEN NULL WHEN json_type(x) IN ('OBJECT', 'ARRAY') THEN CAST(x AS VARCHAR) ELSE bt_text(x) END`,
+  // json_extract_string of such a fragment: strings unescaped, anything else as written.
+  `CREATE OR REPLACE MACRO bt_str(x) AS CASE WHEN left(CAST(x AS VARCHAR), 1) = '"' THEN json_extract_string(x, '$') ELSE CAST(x AS VARCHAR) END`,
+  `CREATE OR REPLACE MACRO bt_key(x) AS CASE WHEN x IS NULL THEN NULL WHEN bt_type(x) IN ('OBJECT', 'ARRAY') THEN CAST(x AS VARCHAR)
+    ELSE bt_text(bt_type(x), json_extract_string(x, '$')) END`,
   // application/x-www-form-urlencoded decoding of one query-string component (`decodeComponent` of normalize.ts).
   `CREATE OR REPLACE MACRO bt_urldec(s) AS coalesce(try(url_decode(replace(s, '+', ' '))), replace(s, '+', ' '))`,
   // `parseQueryString` of normalize.ts, as JSON: {key: value}, a repeated key giving an array.
   `CREATE OR REPLACE MACRO bt_query_obj(kvs) AS '{' || coalesce(array_to_string(list_transform(list_distinct(list_transform(kvs, lambda e: e.k)), lambda key:
     to_json(key)::VARCHAR || ':' || CASE WHEN len(list_filter(kvs, lambda e: e.k = key)) = 1 THEN to_json(list_filter(kvs, lambda e: e.k = key)[1].v)::VARCHAR
     ELSE to_json(list_transform(list_filter(kvs, lambda e: e.k = key), lambda e: e.v))::VARCHAR END), ','), '') || '}'`,
+  `CREATE OR REPLACE MACRO bt_query_kvs(q) AS list_transform(list_filter(string_split(q, '&'), lambda p: p <> ''),
+    lambda p: {'k': bt_urldec(split_part(p, '=', 1)), 'v': CASE WHEN contains(p, '=') THEN bt_urldec(p[strpos(p, '=') + 1:]) ELSE '' END})`,
+  `CREATE OR REPLACE MACRO bt_query_values(q, key) AS list_transform(list_filter(bt_query_kvs(q), lambda e: e.k = key), lambda e: to_json(e.v))`,
   `CREATE OR REPLACE MACRO bt_query_json(q) AS bt_query_obj(list_transform(list_filter(string_split(q, '&'), lambda p: p <> ''),
     lambda p: {'k': bt_urldec(split_part(p, '=', 1)), 'v': CASE WHEN contains(p, '=') THEN bt_urldec(p[strpos(p, '=') + 1:]) ELSE '' END}))`,
 ];
 
 /** Epoch ms of a JSON value as `toEpochMs` of normalize.ts reads it: a finite number, or a parseable date string. */
 function epochMs(x: string): string {
-  return `CASE json_type(${x}) WHEN 'VARCHAR' THEN epoch_ms(TRY_CAST(json_extract_string(${x}, '$') AS TIMESTAMPTZ))::DOUBLE
+  return `CASE bt_type(${x}) WHEN 'VARCHAR' THEN epoch_ms(TRY_CAST(json_extract_string(${x}, '$') AS TIMESTAMPTZ))::DOUBLE
     WHEN 'BIGINT' THEN CAST(${x} AS DOUBLE) WHEN 'UBIGINT' THEN CAST(${x} AS DOUBLE) WHEN 'DOUBLE' THEN CAST(${x} AS DOUBLE) END`;
 }
 
@@ -93,6 +103,8 @@ function epochMs(x: string): string {
  */
 export class PointerTable {
   private readonly index = new Map<string, number>();
+
+  public constructor(private readonly column = "tops") {}
 
   public get pointers(): readonly string[] {
     return [...this.index.keys()];
@@ -106,7 +118,7 @@ export class PointerTable {
       k = this.index.size + 1;
       this.index.set(p, k);
     }
-    return `tops[${k}]`;
+    return `${this.column}[${k}]`;
   }
 }
 
@@ -131,6 +143,8 @@ function pointerOf(keys: readonly string[]): string {
  */
 export class SqlCompiler {
   public readonly tops = new PointerTable();
+  /** Top-level keys with dots (`objectRef.name` as one key), read only for events that have such keys. */
+  public readonly topDotted = new PointerTable("topd");
   /** Per top-level key: the pointers read under it, in `r_<k>` order. */
   private readonly roots = new Map<string, { readonly index: number; readonly pointers: Map<string, number> }>();
   private readonly leaves = new Map<string, { readonly name: string; readonly sql: string }>();
@@ -145,6 +159,14 @@ export class SqlCompiler {
     return [...this.leaves.values()].map((l) => `${l.sql} AS ${l.name}`);
   }
 
+  /** `n_<k>`, `t_<k>`, `s_<k>` (number of leaves; type and text of the only leaf) over `l_<k>`. */
+  public leafScalarColumns(): string[] {
+    return [...this.leaves.values()].flatMap((l) => {
+      const k = l.name.slice(2);
+      return [`len(${l.name}) AS n_${k}`, `CASE WHEN len(${l.name}) = 1 THEN bt_type(${l.name}[1]) END AS t_${k}`, `CASE WHEN len(${l.name}) = 1 THEN json_extract_string(${l.name}[1], '$') END AS s_${k}`];
+    });
+  }
+
   /** A boolean SQL expression (never NULL) that is true when the event matches `node`. */
   public query(node: QueryNode): string {
     switch (node.kind) {
@@ -152,8 +174,12 @@ export class SqlCompiler {
         return "true";
       case "not":
         return `(NOT ${this.query(node.child)})`;
-      case "and":
-        return `(${node.children.map((c) => this.query(c)).join(" AND ")})`;
+      case "and": {
+        // Nested CASE: DuckDB evaluates a branch only for the rows that reach it; cheap terms (shared short paths,
+        // reserved attributes) first. Terms have no side effects, so their order does not change the result.
+        const ordered = [...node.children].sort((a, b) => cost(a) - cost(b));
+        return ordered.map((c) => this.query(c)).reduceRight((rest, c) => `CASE WHEN ${c} THEN ${rest} ELSE false END`);
+      }
       case "or": {
         // Terms on the same attribute share one pass over its leaves (as compileOrChildren of evaluate.ts does):
         // "some value matches a, or some value matches b" is "some value matches a or b".
@@ -167,8 +193,8 @@ export class SqlCompiler {
             byPath.set(key, g);
           } else rest.push(this.query(c));
         }
-        const terms = [...byPath.values()].map((g) => this.anyLeaf(g.path, (x) => g.values.map((v) => `coalesce(${jsonPredicate(v, x)}, false)`).join(" OR ")));
-        return `(${[...terms, ...rest].join(" OR ")})`;
+        const terms = [...byPath.values()].map((g) => this.anyLeaf(g.path, (t, x) => g.values.map((v) => `coalesce(${jsonPredicate(v, t, x)}, false)`).join(" OR ")));
+        return [...terms, ...rest].reduceRight((other, c) => `CASE WHEN ${c} THEN true ELSE ${other} END`);
       }
       case "term":
         return this.term(node);
@@ -179,7 +205,7 @@ export class SqlCompiler {
     const field = node.field;
     switch (field.kind) {
       case "attribute":
-        return this.anyLeaf(field.path, (x) => jsonPredicate(node.value, x));
+        return this.anyLeaf(field.path, (t, x) => jsonPredicate(node.value, t, x));
       case "reserved":
         return `coalesce(${field.name} IS NOT NULL AND ${stringPredicate(node.value, field.name)}, false)`;
       case "tags":
@@ -194,8 +220,16 @@ export class SqlCompiler {
     }
   }
 
-  private anyLeaf(path: readonly string[], pred: (x: string) => string): string {
-    return `coalesce(list_bool_or(list_transform(${this.path(path)}, lambda x: ${pred("x")})), false)`;
+  /**
+   * Whether some leaf of `path` satisfies `pred(type, text)`: on the precomputed type and text when the path has one
+   * leaf (the common case), else over the list.
+   */
+  private anyLeaf(path: readonly string[], pred: (t: string, s: string) => string): string {
+    const l = this.path(path);
+    if (!isEager(path)) return `coalesce(list_bool_or(list_transform(${l}, lambda x: ${pred("bt_type(x)", "bt_str(x)")})), false)`;
+    const k = l.slice(2);
+    return `CASE n_${k} WHEN 0 THEN false WHEN 1 THEN coalesce(${pred(`t_${k}`, `s_${k}`)}, false)
+      ELSE coalesce(list_bool_or(list_transform(${l}, lambda x: ${pred("bt_type(x)", "json_extract_string(x, '$')")})), false) END`;
   }
 
   /**
@@ -206,7 +240,7 @@ export class SqlCompiler {
   public field(field: string): string {
     const bare = field.startsWith("@") ? field.slice(1) : field;
     if (!field.startsWith("@") && (bare === "source" || bare === "service" || bare === "host" || bare === "status")) return bare;
-    return `bt_key(list_filter(${this.path(bare.split("."))}, lambda x: json_type(x) <> 'NULL')[1])`;
+    return `bt_key(list_filter(${this.path(bare.split("."))}, lambda x: bt_type(x) <> 'NULL')[1])`;
   }
 
   /** Several fields joined as `readKey` joins them (U+0001), NULL when any is absent. */
@@ -216,8 +250,13 @@ export class SqlCompiler {
     return fields.map((f) => this.field(f)).join(" || chr(1) || ");
   }
 
-  /** The leaves column of an attribute path. */
+  /**
+   * The leaves of an attribute path: a shared column (`l_<k>`, computed for every event) for short paths, which
+   * nearly every query tests first; inline SQL for longer ones (`requestObject.spec...`), evaluated only for the
+   * events that reach them (AND is a nested CASE, short paths first).
+   */
   private path(segments: readonly string[]): string {
+    if (!isEager(segments)) return this.pathSql(segments);
     const id = segments.join("\u0000");
     let entry = this.leaves.get(id);
     if (entry === undefined) {
@@ -244,6 +283,15 @@ export class SqlCompiler {
 
   /** Where the path walks through the remapped (virtual) attributes of `audit-remap.ts`. */
   private virtual(node: RemapNode, segments: readonly string[], i: number): string {
+    if (node.kind === "value" && node.source.kind === "uriQuery" && i === segments.length - 1) {
+      // One key of the query string: its values (a repeated key is an array, searched element by element), read
+      // without building the object; a query string that cannot hold the key (undecoded) gives none.
+      const uri = `json_extract_string(${this.raw(["requestURI"])}, '$')`;
+      const q = `${uri}[strpos(${uri}, '?') + 1:]`;
+      const key = segments[i];
+      const all = `bt_query_values(${q}, ${sqlString(key)})`;
+      return /^[A-Za-z0-9._~-]+$/.test(key) ? `CASE WHEN contains(${q}, ${sqlString(key)}) OR contains(${q}, '%') THEN ${all} ELSE ${EMPTY_LEAVES} END` : all;
+    }
     if (node.kind === "value") return this.fromValue(this.source(node.source), segments, i);
     if (i === segments.length) return `[(${this.materialize(node)})::JSON]`;
     const key = segments[i];
@@ -277,11 +325,11 @@ export class SqlCompiler {
         // The parent must be an object (or, for an index, an array): a JSON pointer also indexes arrays by number.
         const parent = c.path.slice(0, -1);
         const last = c.path[c.path.length - 1];
-        const parentOk = parent.length === 0 ? "true" : `json_type(${this.raw(parent)}) = '${typeof last === "number" ? "ARRAY" : "OBJECT"}'`;
-        return `(${parentOk} AND json_type(${this.raw(c.path)}) = 'VARCHAR')`;
+        const parentOk = parent.length === 0 ? "true" : `bt_type(${this.raw(parent)}) = '${typeof last === "number" ? "ARRAY" : "OBJECT"}'`;
+        return `(${parentOk} AND bt_type(${this.raw(c.path)}) = 'VARCHAR')`;
       }
       case "hasKey":
-        return `(json_type(${this.raw(c.path)}) = 'OBJECT' AND ${this.raw([...c.path, c.key])} IS NOT NULL)`;
+        return `(bt_type(${this.raw(c.path)}) = 'OBJECT' AND ${this.raw([...c.path, c.key])} IS NOT NULL)`;
       case "uriHasQuery":
         return `contains(json_extract_string(${this.raw(["requestURI"])}, '$'), '?')`;
     }
@@ -322,34 +370,43 @@ export class SqlCompiler {
     const n = segments.length;
     const root = this.tops.ref([segments[0]]);
     const topDotted: string[] = [];
-    for (let k = 1; k < n; k++) topDotted.push(this.tops.ref([segments.slice(0, k + 1).join(".")]));
+    for (let k = 1; k < n; k++) topDotted.push(this.topDotted.ref([segments.slice(0, k + 1).join(".")]));
     const dottedFrontier = topDotted.map((ref, k) => `{'v': ${ref}, 'i': ${k + 2}}`);
     const slowStart = `CASE WHEN ${root} IS NOT NULL THEN [{'v': ${root}, 'i': 1}] ELSE list_filter([${dottedFrontier.join(", ")}], lambda y: y.v IS NOT NULL) END`;
     const slow = this.frontier(n === 1 ? `[{'v': ${root}, 'i': 1}]` : slowStart, segments, 1);
-    const noTopDotted = topDotted.length === 0 ? "true" : topDotted.map((t) => `${t} IS NULL`).join(" AND ");
+    // topd is NULL for events without top-level keys containing dots.
+    const noTopDotted = topDotted.length === 0 ? "true" : `(topd IS NULL OR (${topDotted.map((t) => `${t} IS NULL`).join(" AND ")}))`;
     const missing = `WHEN ${root} IS NULL AND ${noTopDotted} THEN ${EMPTY_LEAVES}`;
-    if (n === 1) return `CASE ${missing} WHEN json_type(${root}) <> 'ARRAY' THEN [${root}] ELSE ${slow} END`;
-    const { plain, last, dotted } = this.plainPath(segments, (keys) => this.underRoot(segments[0], keys));
-    return `CASE ${missing} WHEN json_type(${root}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ELSE [${last}] END ELSE ${slow} END`;
+    if (n === 1) return `CASE ${missing} WHEN bt_type(${root}) <> 'ARRAY' THEN [${root}] ELSE ${slow} END`;
+    const { plain, last, dotted } = this.plainPath(segments, root, (keys) => this.underRoot(segments[0], keys));
+    return `CASE ${missing} WHEN bt_type(${root}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ELSE [${last}] END ELSE ${slow} END`;
   }
 
   /**
    * Conditions under which the plain pointer walk of `segments[1..]` below a root is the JS walk: no value on the
-   * plain path is an array (`plain`), no dotted key exists at any level (`dotted`); `last` is the value at the end.
+   * plain path is an array (`plain`), no dotted key can exist at any level (`dotted`: the root's JSON text, as DuckDB
+   * writes it, does not contain `"<segment>.`; a segment with characters JSON escapes is checked key by key); `last`
+   * is the value at the end.
    */
-  private plainPath(segments: readonly string[], read: (keys: readonly string[]) => string): { plain: string; last: string; dotted: string } {
+  private plainPath(segments: readonly string[], rootText: string, read: (keys: readonly string[]) => string): { plain: string; last: string; dotted: string } {
     const n = segments.length;
     const prefixes: string[] = [];
     const dotted: string[] = [];
     for (let i = 1; i < n; i++) {
       prefixes.push(read(segments.slice(1, i + 1)));
-      for (let j = i + 1; j < n; j++) dotted.push(read([...segments.slice(1, i), segments.slice(i, j + 1).join(".")]));
+      if (i + 1 >= n) continue;
+      // eslint-disable-next-line no-control-regex
+      if (/["\\\u0000-\u001f]/.test(segments[i])) {
+        for (let j = i + 1; j < n; j++) dotted.push(`${read([...segments.slice(1, i), segments.slice(i, j + 1).join(".")])} IS NULL`);
+      } else {
+        dotted.push(`NOT contains(CAST(${rootText} AS VARCHAR), ${sqlString(`"${segments[i]}.`)})`);
+      }
     }
     const last = prefixes[prefixes.length - 1];
     return {
-      plain: prefixes.map((p) => `coalesce(json_type(${p}), '') <> 'ARRAY'`).join(" AND "),
+      plain: prefixes.map((p) => `coalesce(bt_type(${p}), '') <> 'ARRAY'`).join(" AND "),
       last,
-      dotted: dotted.length === 0 ? "true" : dotted.map((d) => `${d} IS NULL`).join(" AND "),
+      dotted: dotted.length === 0 ? "true" : dotted.join(" AND "),
     };
   }
 
@@ -357,15 +414,15 @@ export class SqlCompiler {
   private fromValue(value: string, segments: readonly string[], i: number): string {
     const n = segments.length;
     const slow = this.frontier(`CASE WHEN ${value} IS NOT NULL THEN [{'v': ${value}, 'i': ${i}}] ELSE ${EMPTY_FRONTIER} END`, segments, i);
-    if (i === n) return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} WHEN json_type(${value}) <> 'ARRAY' THEN [${value}] ELSE ${slow} END`;
+    if (i === n) return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} WHEN bt_type(${value}) <> 'ARRAY' THEN [${value}] ELSE ${slow} END`;
     const sub = segments.slice(i - 1);
     const all: string[] = [];
     const read = (keys: readonly string[]) => {
       all.push(pointerOf(keys));
       return `bt_r[${all.length}]`;
     };
-    const { plain, last, dotted } = this.plainPath(sub, read);
-    const body = `CASE WHEN json_type(${value}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ELSE [${last}] END ELSE ${slow} END`;
+    const { plain, last, dotted } = this.plainPath(sub, value, read);
+    const body = `CASE WHEN bt_type(${value}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ELSE [${last}] END ELSE ${slow} END`;
     // One parse of the value for all its pointers (a lambda binds the list once).
     return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} ELSE list_transform([json_extract(${value}, [${all.map(sqlString).join(", ")}])], lambda bt_r: ${body})[1] END`;
   }
@@ -376,7 +433,27 @@ export class SqlCompiler {
     const S = `[${segments.map((s) => sqlString(pointer([s]).slice(1))).join(", ")}]`;
     let f = start;
     for (let s = 0; s < n - minI + ARRAY_LEVELS; s++) f = `bt_step(${f}, ${S}, ${n})`;
-    return `list_transform(list_filter(${f}, lambda e: e.i = ${n} AND json_type(e.v) <> 'ARRAY'), lambda e: e.v)`;
+    return `list_transform(list_filter(${f}, lambda e: e.i = ${n} AND bt_type(e.v) <> 'ARRAY'), lambda e: e.v)`;
+  }
+}
+
+/** Paths read for every event (shared columns): up to two segments, outside `requestObject`. */
+function isEager(segments: readonly string[]): boolean {
+  return segments.length <= 2 && segments[0] !== "requestObject";
+}
+
+/** Rough cost of a query node, to test cheap terms first in an AND. */
+function cost(node: QueryNode): number {
+  switch (node.kind) {
+    case "all":
+      return 0;
+    case "term":
+      return node.field.kind === "attribute" ? (isEager(node.field.path) ? 2 : 10 + node.field.path.length) : 1;
+    case "not":
+      return cost(node.child);
+    case "and":
+    case "or":
+      return node.children.reduce((sum, c) => sum + cost(c), 0);
   }
 }
 
@@ -385,26 +462,26 @@ function wildcardPattern(value: Extract<QueryValue, { kind: "wildcard" }>, caseI
   return `(?s${caseInsensitive ? "i" : ""})(?:${value.regexSource})`;
 }
 
-/** `valuePredicate(value, false)` of evaluate.ts over one JSON value `x` (SQL NULL counts as false). */
-export function jsonPredicate(value: QueryValue, x: string): string {
+/** `valuePredicate(value, false)` of evaluate.ts over one JSON value given as its type `t` and text `s` (SQL NULL counts as false). */
+export function jsonPredicate(value: QueryValue, t: string, s: string): string {
   switch (value.kind) {
     case "exists":
-      return `json_type(${x}) <> 'NULL'`;
+      return `${t} <> 'NULL'`;
     case "exact": {
-      const t = value.text;
-      const n = parseNumber(t);
-      const num = n === undefined ? "false" : `CAST(${x} AS DOUBLE) = ${sqlDouble(n)}`;
-      const bool = t === "true" || t === "false" ? `json_extract_string(${x}, '$') = ${sqlString(t)}` : "false";
-      return `CASE json_type(${x}) WHEN 'VARCHAR' THEN json_extract_string(${x}, '$') = ${sqlString(t)} WHEN 'BIGINT' THEN ${num} WHEN 'UBIGINT' THEN ${num} WHEN 'DOUBLE' THEN ${num} WHEN 'BOOLEAN' THEN ${bool} ELSE false END`;
+      const text = value.text;
+      const n = parseNumber(text);
+      const num = n === undefined ? "false" : `TRY_CAST(${s} AS DOUBLE) = ${sqlDouble(n)}`;
+      const bool = text === "true" || text === "false" ? `${s} = ${sqlString(text)}` : "false";
+      return `CASE ${t} WHEN 'VARCHAR' THEN ${s} = ${sqlString(text)} WHEN 'BIGINT' THEN ${num} WHEN 'UBIGINT' THEN ${num} WHEN 'DOUBLE' THEN ${num} WHEN 'BOOLEAN' THEN ${bool} ELSE false END`;
     }
     case "wildcard":
-      return `regexp_full_match(bt_text(${x}), ${sqlString(wildcardPattern(value, false))})`;
+      return `regexp_full_match(bt_text(${t}, ${s}), ${sqlString(wildcardPattern(value, false))})`;
     case "compare":
-      return `bt_num(${x}) ${value.op} ${sqlDouble(value.bound)}`;
+      return `bt_num(${t}, ${s}) ${value.op} ${sqlDouble(value.bound)}`;
     case "range": {
       const numeric = rangeNumeric(value);
-      if (numeric !== undefined) return numeric(`bt_num(${x})`);
-      return `(json_type(${x}) = 'VARCHAR' AND ${rangeString(value, `json_extract_string(${x}, '$')`)})`;
+      if (numeric !== undefined) return numeric(`bt_num(${t}, ${s})`);
+      return `(${t} = 'VARCHAR' AND ${rangeString(value, s)})`;
     }
   }
 }
@@ -470,79 +547,111 @@ function messagePattern(value: QueryValue): string {
   return `(?is)(?:^|[^\\p{L}\\p{N}_])(?:${core})(?:$|[^\\p{L}\\p{N}_])`;
 }
 
+/** Keys of the line itself (envelope or archived log), read in the one parse of the line. */
+const ENVELOPE_KEYS = ["attributes", "_id", "date", "message", "source", "status", "service", "host", "tags", "ddtags", "logGroupName", "logStreamName", "aws", "timestamp"];
+/** Keys of the audit event (the line, or its `message`), read with the pointers of `tops`. */
+const EVENT_KEYS = ["kind", "apiVersion", "verb", "stageTimestamp", "requestReceivedTimestamp"];
+
 /**
- * CTEs ending in `bt_events`, over `lines` (a relation with a VARCHAR column `line`): one row per non-blank line with
- * `kind` ('event' = a raw audit event, normalized as `normalizeAuditEvent` does; 'archive' = an archived Datadog
- * log, matched as it is; 'error' = neither, counted like `rules match --summary` counts them), the attribute root
- * `a`, `tops` (the pointers of `tops`, read in one parse), the reserved attributes, `message`, `tags`, `env_aws` and
- * `ts` (epoch ms, NULL when the event has none).
+ * CTEs ending in `bt_events`, over `lines` (a relation with a VARCHAR column `line`): one row per non-blank line
+ * with `kind` ('event' = a raw audit event, normalized as `normalizeAuditEvent` does; 'archive' = an archived
+ * Datadog log, matched as it is; 'error' = neither, counted like `rules match --summary` counts them), `tops` (the
+ * values at the pointers of `tops` under the attribute root), the reserved attributes, `message`, `tags`, `env_aws`
+ * and `ts` (epoch ms, NULL when the event has none). Each line is parsed twice (validated, then every key read at
+ * once), a CloudWatch line's `message` once more.
  */
-export function eventsSql(lines: string, tops: PointerTable): string {
-  const pointers = tops.pointers.length === 0 ? "['/']" : `[${tops.pointers.map(sqlString).join(", ")}]`;
-  const ptr = (keys: readonly string[]) => sqlString(pointer(keys));
-  const j = (v: string, ...keys: string[]) => `json_extract(${v}, ${ptr(keys)})`;
-  const isStr = (x: string) => `json_type(${x}) = 'VARCHAR'`;
+export function eventsSql(lines: string, tops: PointerTable, topDotted: PointerTable): string {
+  const topPointers = tops.pointers.length === 0 ? ["/"] : tops.pointers;
+  const env = (key: string) => `h[${ENVELOPE_KEYS.indexOf(key) + 1}]`;
+  const E = ENVELOPE_KEYS.length;
+  const V = EVENT_KEYS.length;
+  const ev = (key: string) => `ev[${EVENT_KEYS.indexOf(key) + 1}]`;
+  const hPointers = [
+    ...ENVELOPE_KEYS.map((k) => pointer([k])),
+    pointer(["aws", "awslogs"]),
+    pointer(["aws", "awslogs", "logGroup"]),
+    ...EVENT_KEYS.map((k) => pointer([k])),
+    ...topPointers,
+  ];
+  const evFrom = E + 3;
+  const topsFrom = evFrom + V;
+  const topsTo = topsFrom + topPointers.length - 1;
+  const evPointers = [...EVENT_KEYS.map((k) => pointer([k])), ...topPointers];
+  const isStr = (x: string) => `bt_type(${x}) = 'VARCHAR'`;
   const str = (x: string) => `CASE WHEN ${isStr(x)} THEN json_extract_string(${x}, '$') END`;
   const S3_EXPORT = "(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z) (\\{.*)";
+  const list = (ps: readonly string[]) => `[${ps.map(sqlString).join(", ")}]`;
   return `
 bt_text AS (
   SELECT CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
   FROM ${lines} WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*')
 ),
 bt_val AS (
-  SELECT CASE WHEN json_valid(text) THEN text::JSON
+  SELECT CASE WHEN json_valid(text) THEN text
     WHEN regexp_full_match(text, '${S3_EXPORT}')
-      THEN json_object('timestamp', epoch_ms(TRY_CAST(regexp_extract(text, '${S3_EXPORT}', 1) AS TIMESTAMPTZ)), 'message', regexp_extract(text, '${S3_EXPORT}', 2))
+      THEN json_object('timestamp', epoch_ms(TRY_CAST(regexp_extract(text, '${S3_EXPORT}', 1) AS TIMESTAMPTZ)), 'message', regexp_extract(text, '${S3_EXPORT}', 2))::VARCHAR
     END AS val
   FROM bt_text
 ),
-bt_shape AS (
-  SELECT val, CASE
-    WHEN val IS NULL OR json_type(val) <> 'OBJECT' THEN 'error'
-    WHEN ${j("val", "kind")} IS NULL AND ${j("val", "apiVersion")} IS NULL AND json_type(${j("val", "attributes")}) = 'OBJECT'
-      AND (${isStr(j("val", "_id"))} OR ${j("val", "date")} IS NOT NULL) THEN 'archive'
-    WHEN ${j("val", "kind")} IS NOT NULL OR ${j("val", "apiVersion")} IS NOT NULL THEN 'direct'
-    WHEN ${j("val", "message")} IS NOT NULL THEN 'wrapped'
-    ELSE 'error' END AS shape
-  FROM bt_val
+bt_h AS (
+  SELECT val, CASE WHEN val IS NOT NULL THEN json_extract(val, ${list(hPointers)}) END AS h FROM bt_val
 ),
-bt_event AS (
+bt_shape AS (
+  SELECT *, CASE
+    WHEN h IS NULL OR json_type(val) <> 'OBJECT' THEN 'error'
+    WHEN h[${evFrom}] IS NULL AND h[${evFrom + 1}] IS NULL AND bt_type(${env("attributes")}) = 'OBJECT'
+      AND (${isStr(env("_id"))} OR ${env("date")} IS NOT NULL) THEN 'archive'
+    WHEN h[${evFrom}] IS NOT NULL OR h[${evFrom + 1}] IS NOT NULL THEN 'direct'
+    WHEN ${env("message")} IS NOT NULL THEN 'wrapped'
+    ELSE 'error' END AS shape
+  FROM bt_h
+),
+bt_ev AS (
   SELECT *, CASE shape
-    WHEN 'direct' THEN val
-    WHEN 'archive' THEN ${j("val", "attributes")}
-    WHEN 'wrapped' THEN CASE WHEN ${isStr(j("val", "message"))}
-      THEN CASE WHEN json_valid(json_extract_string(${j("val", "message")}, '$')) THEN (json_extract_string(${j("val", "message")}, '$'))::JSON END
-      ELSE ${j("val", "message")} END
-    END AS a
+    WHEN 'direct' THEN h[${evFrom}:${topsTo}]
+    WHEN 'wrapped' THEN CASE
+      WHEN ${isStr(env("message"))} THEN CASE WHEN json_valid(json_extract_string(${env("message")}, '$')) AND json_type(json_extract_string(${env("message")}, '$')) = 'OBJECT'
+        THEN json_extract(json_extract_string(${env("message")}, '$'), ${list(evPointers)}) END
+      WHEN bt_type(${env("message")}) = 'OBJECT' THEN json_extract(${env("message")}, ${list(evPointers)})
+      END
+    END AS ev,
+    CASE shape WHEN 'direct' THEN val WHEN 'archive' THEN ${env("attributes")}
+      WHEN 'wrapped' THEN CASE WHEN ${isStr(env("message"))} THEN json_extract_string(${env("message")}, '$') ELSE ${env("message")} END
+    END AS a_text
   FROM bt_shape
 ),
 bt_kind AS (
   SELECT *, CASE
     WHEN shape = 'archive' THEN 'archive'
-    WHEN shape IN ('direct', 'wrapped') AND json_type(a) = 'OBJECT' AND json_extract_string(${j("a", "kind")}, '$') = 'Event' AND ${isStr(j("a", "kind"))}
-      AND ${isStr(j("a", "apiVersion"))} AND starts_with(json_extract_string(${j("a", "apiVersion")}, '$'), 'audit.k8s.io/') AND ${isStr(j("a", "verb"))} THEN 'event'
-    ELSE 'error' END AS kind,
-    CASE WHEN shape = 'wrapped' THEN val END AS env
-  FROM bt_event
+    WHEN ev IS NOT NULL AND ${isStr(ev("kind"))} AND json_extract_string(${ev("kind")}, '$') = 'Event'
+      AND ${isStr(ev("apiVersion"))} AND starts_with(json_extract_string(${ev("apiVersion")}, '$'), 'audit.k8s.io/') AND ${isStr(ev("verb"))} THEN 'event'
+    ELSE 'error' END AS kind
+  FROM bt_ev
 ),
 bt_events AS (SELECT kind,
-  CASE WHEN kind <> 'error' THEN json_extract(a, ${pointers}) END AS tops,
-  CASE kind WHEN 'archive' THEN ${str(j("val", "source"))} WHEN 'event' THEN ${sqlString(RAW_EVENT_RESERVED.source)} END AS source,
-  CASE kind WHEN 'archive' THEN ${str(j("val", "status"))} WHEN 'event' THEN ${sqlString(RAW_EVENT_RESERVED.status)} END AS status,
-  CASE kind WHEN 'archive' THEN ${str(j("val", "service"))} WHEN 'event' THEN ${str(j("env", "service"))} END AS service,
-  CASE kind WHEN 'archive' THEN ${str(j("val", "host"))}
-    WHEN 'event' THEN coalesce(${str(j("env", "host"))}, ${str(j("env", "logGroupName"))}, CASE WHEN json_type(${j("env", "aws")}) = 'OBJECT' AND json_type(${j("env", "aws", "awslogs")}) = 'OBJECT' THEN ${str(j("env", "aws", "awslogs", "logGroup"))} END) END AS host,
-  CASE kind WHEN 'archive' THEN ${str(j("val", "message"))} END AS message,
-  CASE kind WHEN 'archive' THEN CASE WHEN json_type(${j("val", "tags")}) = 'ARRAY' THEN list_transform(list_filter(json_extract(${j("val", "tags")}, '$[*]'), lambda t: json_type(t) = 'VARCHAR'), lambda t: json_extract_string(t, '$')) ELSE []::VARCHAR[] END
-    WHEN 'event' THEN CASE WHEN ${isStr(j("env", "ddtags"))} THEN list_filter(list_transform(string_split(json_extract_string(${j("env", "ddtags")}, '$'), ','), lambda t: regexp_replace(t, '^${JS_SPACE}+|${JS_SPACE}+$', '', 'g')), lambda t: t <> '') ELSE []::VARCHAR[] END
+  CASE kind WHEN 'archive' THEN json_extract(a_text, ${list(topPointers)}) WHEN 'event' THEN ev[${V + 1}:${V + topPointers.length}] END AS tops,
+  ${
+    topDotted.pointers.length === 0
+      ? "NULL::JSON[]"
+      : `CASE WHEN kind <> 'error' AND list_bool_or(list_transform(json_keys(a_text), lambda k: contains(k, '.'))) THEN json_extract(a_text, ${list(topDotted.pointers)}) END`
+  } AS topd,
+  CASE kind WHEN 'archive' THEN ${str(env("source"))} WHEN 'event' THEN ${sqlString(RAW_EVENT_RESERVED.source)} END AS source,
+  CASE kind WHEN 'archive' THEN ${str(env("status"))} WHEN 'event' THEN ${sqlString(RAW_EVENT_RESERVED.status)} END AS status,
+  CASE WHEN kind = 'archive' OR shape = 'wrapped' THEN ${str(env("service"))} END AS service,
+  CASE WHEN kind = 'archive' THEN ${str(env("host"))}
+    WHEN kind = 'event' AND shape = 'wrapped' THEN coalesce(${str(env("host"))}, ${str(env("logGroupName"))}, CASE WHEN bt_type(${env("aws")}) = 'OBJECT' AND bt_type(h[${E + 1}]) = 'OBJECT' THEN ${str(`h[${E + 2}]`)} END) END AS host,
+  CASE kind WHEN 'archive' THEN ${str(env("message"))} END AS message,
+  CASE WHEN kind = 'archive' THEN CASE WHEN bt_type(${env("tags")}) = 'ARRAY' THEN list_transform(list_filter(json_extract(${env("tags")}, '$[*]'), lambda t: bt_type(t) = 'VARCHAR'), lambda t: json_extract_string(t, '$')) ELSE []::VARCHAR[] END
+    WHEN kind = 'event' AND shape = 'wrapped' AND ${isStr(env("ddtags"))} THEN list_filter(list_transform(string_split(json_extract_string(${env("ddtags")}, '$'), ','), lambda t: regexp_replace(t, '^${JS_SPACE}+|${JS_SPACE}+$', '', 'g')), lambda t: t <> '')
+    ELSE []::VARCHAR[]
   END AS tags,
-  CASE WHEN kind = 'event' THEN CASE
-    WHEN json_type(${j("env", "aws")}) = 'OBJECT' THEN ${j("env", "aws")}
-    WHEN ${isStr(j("env", "logGroupName"))} OR ${isStr(j("env", "logStreamName"))} OR (json_type(${j("env", "aws")}) = 'OBJECT') THEN json_object('awslogs', json_merge_patch(
-      CASE WHEN ${isStr(j("env", "logGroupName"))} THEN json_object('logGroup', ${j("env", "logGroupName")}) ELSE '{}'::JSON END,
-      CASE WHEN ${isStr(j("env", "logStreamName"))} THEN json_object('logStream', ${j("env", "logStreamName")}) ELSE '{}'::JSON END))
+  CASE WHEN kind = 'event' AND shape = 'wrapped' THEN CASE
+    WHEN bt_type(${env("aws")}) = 'OBJECT' THEN ${env("aws")}
+    WHEN ${isStr(env("logGroupName"))} OR ${isStr(env("logStreamName"))} THEN json_object('awslogs', json_merge_patch(
+      CASE WHEN ${isStr(env("logGroupName"))} THEN json_object('logGroup', ${env("logGroupName")}) ELSE '{}'::JSON END,
+      CASE WHEN ${isStr(env("logStreamName"))} THEN json_object('logStream', ${env("logStreamName")}) ELSE '{}'::JSON END))
     END END AS env_aws,
-  CASE kind WHEN 'archive' THEN ${epochMs(j("val", "date"))}
-    WHEN 'event' THEN coalesce(${epochMs(j("a", "stageTimestamp"))}, ${epochMs(j("a", "requestReceivedTimestamp"))}, ${epochMs(j("env", "timestamp"))}) END AS ts
+  CASE kind WHEN 'archive' THEN ${epochMs(env("date"))}
+    WHEN 'event' THEN coalesce(${epochMs(ev("stageTimestamp"))}, ${epochMs(ev("requestReceivedTimestamp"))}, CASE WHEN shape = 'wrapped' THEN ${epochMs(env("timestamp"))} END) END AS ts
 FROM bt_kind)`;
 }

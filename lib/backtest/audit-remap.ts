@@ -32,8 +32,7 @@ export type RemapCondition =
 
 /** A remapped object (its keys) or a value. */
 export type RemapNode =
-  | { readonly kind: "object"; readonly fields: Readonly<Record<string, RemapField>> }
-  | { readonly kind: "value"; readonly source: RemapSource };
+  { readonly kind: "object"; readonly fields: Readonly<Record<string, RemapField>> } | { readonly kind: "value"; readonly source: RemapSource };
 
 export interface RemapField {
   readonly when: RemapCondition;
@@ -68,11 +67,17 @@ export const AUDIT_REMAP: Readonly<Record<string, RemapField>> = {
   },
   usr: {
     when: { kind: "isString", path: ["user", "username"] },
-    node: { kind: "object", fields: { name: { when: always, node: event("user", "username") }, id: { when: always, node: event("user", "username") } } },
+    node: {
+      kind: "object",
+      fields: { name: { when: always, node: event("user", "username") }, id: { when: always, node: event("user", "username") } },
+    },
   },
   network: {
     when: { kind: "isString", path: ["sourceIPs", 0] },
-    node: { kind: "object", fields: { client: { when: always, node: { kind: "object", fields: { ip: { when: always, node: event("sourceIPs", 0) } } } } } },
+    node: {
+      kind: "object",
+      fields: { client: { when: always, node: { kind: "object", fields: { ip: { when: always, node: event("sourceIPs", 0) } } } } },
+    },
   },
 };
 

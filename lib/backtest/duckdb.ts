@@ -15,6 +15,7 @@ import { BacktestInputError, InputFile, isS3 } from "./inputs";
 import { BacktestPlan, planBacktest } from "./plan";
 import { perDay, BacktestResult, RuleBacktest } from "./result";
 import { sqlString } from "./sql";
+import { registerWalk } from "./walk";
 
 export const DEFAULT_MEMORY_LIMIT = "1GB";
 /** Longest line read (bytes); longer lines are an error of the input. */
@@ -49,12 +50,12 @@ export class BacktestDb {
       instance = await DuckDBInstance.create(":memory:", settings);
     } catch (e) {
       rmSync(tempDir, { recursive: true, force: true });
-      throw new BacktestInputError(`DuckDB refused the settings (memory_limit ${JSON.stringify(settings.memory_limit)}): ${(e as Error).message}; allowed: a size such as 512MB or 4GB`);
+      throw new BacktestInputError(
+        `DuckDB refused the settings (memory_limit ${JSON.stringify(settings.memory_limit)}): ${(e as Error).message}; allowed: a size such as 512MB or 4GB`,
+      );
     }
     const conn = await instance.connect();
-    // The common-subexpression optimizer hoists expressions repeated inside CASE branches (the long paths a query
-    // tests only after its cheap terms) into a projection evaluated for every event; without it they stay lazy.
-    await conn.run("SET disabled_optimizers = 'common_subexpressions'");
+    registerWalk(conn);
     return new BacktestDb(instance, conn, tempDir);
   }
 
@@ -64,7 +65,7 @@ export class BacktestDb {
 
   public async rows(sql: string): Promise<Record<string, unknown>[]> {
     const reader = await this.conn.runAndReadAll(sql);
-    return reader.getRowObjectsJS() as Record<string, unknown>[];
+    return reader.getRowObjectsJS();
   }
 
   /** `glob()` of DuckDB, sorted. */
@@ -86,17 +87,18 @@ export class BacktestDb {
       } catch (e) {
         throw new BacktestInputError(
           `s3:// inputs need DuckDB's ${ext} extension, which is not installed here (LOAD ${ext}: ${firstLine((e as Error).message)}); ` +
-            "allowed: install httpfs and aws once where extensions.duckdb.org is reachable (duckdb -c \"INSTALL httpfs; INSTALL aws;\" with DuckDB 1.5.x, same user), or copy the archive files locally and pass local paths",
+            'allowed: install httpfs and aws once where extensions.duckdb.org is reachable (duckdb -c "INSTALL httpfs; INSTALL aws;" with DuckDB 1.5.x, same user), or copy the archive files locally and pass local paths',
         );
       }
     }
     await this.run(s3SecretSql());
   }
 
-  public async close(): Promise<void> {
+  public close(): Promise<void> {
     this.conn.closeSync();
     this.instance.closeSync();
     rmSync(this.tempDir, { recursive: true, force: true });
+    return Promise.resolve();
   }
 }
 
@@ -119,11 +121,18 @@ export function linesSql(files: readonly InputFile[]): string {
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0));
 
 /** Runs `rules` over `files` in DuckDB. */
-export async function runDuckdbBacktest(rules: readonly CompiledRule[], files: readonly InputFile[], db: BacktestDb): Promise<BacktestResult> {
+export async function runDuckdbBacktest(
+  rules: readonly CompiledRule[],
+  files: readonly InputFile[],
+  db: BacktestDb,
+  timing?: (phase: string, ms: number) => void,
+): Promise<BacktestResult> {
   const plan: BacktestPlan = planBacktest(rules);
   if (files.some((f) => isS3(f.path))) await db.enableS3();
   for (const m of plan.macros) await db.run(m);
+  const t0 = Date.now();
   await db.run(plan.scanSql(linesSql(files)));
+  timing?.("scan", Date.now() - t0);
   await db.run(plan.eventsViewSql);
   const [stats] = await db.rows(plan.statsSql);
   const [counts] = await db.rows(plan.countsSql);
@@ -147,17 +156,29 @@ export async function runDuckdbBacktest(rules: readonly CompiledRule[], files: r
       distinct:
         p.distinctFields.length === 0
           ? null
-          : { fields: p.distinctFields, count: Math.min(distinctCount, MAX_DISTINCT_VALUES_PER_RULE), capped: distinctCount >= MAX_DISTINCT_VALUES_PER_RULE },
+          : {
+              fields: p.distinctFields,
+              count: Math.min(distinctCount, MAX_DISTINCT_VALUES_PER_RULE),
+              capped: distinctCount >= MAX_DISTINCT_VALUES_PER_RULE,
+            },
       estimatedSignals: signals,
       signalsPerDay: perDay(signals, days),
       estimate: p.estimate,
     });
   }
-  return { totals: { engine: "duckdb", files: files.length, lines: num(stats.lines), events: num(stats.events), errors: num(stats.errors), days }, rules: out };
+  timing?.("total", Date.now() - t0);
+  return {
+    totals: { engine: "duckdb", files: files.length, lines: num(stats.lines), events: num(stats.events), errors: num(stats.errors), days },
+    rules: out,
+  };
 }
 
 /** Per-event match results of every query (for the differential test): `[kind, q_<r>_<k>...]` in line order. */
-export async function duckdbMatchRows(rules: readonly CompiledRule[], files: readonly InputFile[], db: BacktestDb): Promise<{ kind: string; queries: boolean[] }[]> {
+export async function duckdbMatchRows(
+  rules: readonly CompiledRule[],
+  files: readonly InputFile[],
+  db: BacktestDb,
+): Promise<{ kind: string; queries: boolean[] }[]> {
   const plan = planBacktest(rules);
   for (const m of plan.macros) await db.run(m);
   await db.run(plan.scanSql(linesSql(files)));

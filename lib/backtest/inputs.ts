@@ -33,7 +33,12 @@ const DAY_ARG = /^(\d{4})-?(\d{2})-?(\d{2})$/;
 export function parseDay(option: string, value: string): string {
   const m = DAY_ARG.exec(value);
   const day = m === null ? undefined : `${m[1]}${m[2]}${m[3]}`;
-  if (m === null || day === undefined || Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`)) || new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`).getUTCDate() !== Number(m[3])) {
+  if (
+    m === null ||
+    day === undefined ||
+    Number.isNaN(Date.parse(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`)) ||
+    new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`).getUTCDate() !== Number(m[3])
+  ) {
     throw new BacktestInputError(`${option}: received ${JSON.stringify(value)}; allowed: a UTC day as YYYY-MM-DD (e.g. 2026-11-01)`);
   }
   return day;
@@ -106,7 +111,8 @@ export async function resolveInputs(args: readonly string[], range: DayRange | u
     let listed: string[];
     let named = false;
     if (isS3(arg)) {
-      if (arg.endsWith("/")) listed = range === undefined ? await glob(`${arg}**`) : (await Promise.all(daysOf(range).map((d) => glob(`${arg}dt=${d}/hour=*/*`)))).flat();
+      if (arg.endsWith("/"))
+        listed = range === undefined ? await glob(`${arg}**`) : (await Promise.all(daysOf(range).map((d) => glob(`${arg}dt=${d}/hour=*/*`)))).flat();
       else if (GLOB_CHARS.test(arg)) listed = await glob(arg);
       else {
         listed = [arg];
@@ -119,7 +125,9 @@ export async function resolveInputs(args: readonly string[], range: DayRange | u
       try {
         isDir = statSync(arg).isDirectory();
       } catch {
-        throw new BacktestInputError(`input ${JSON.stringify(arg)}: no such file or directory; allowed: files, directories, globs (quoted) and s3:// URLs`);
+        throw new BacktestInputError(
+          `input ${JSON.stringify(arg)}: no such file or directory; allowed: files, directories, globs (quoted) and s3:// URLs`,
+        );
       }
       if (isDir) {
         const prefix = arg.endsWith("/") ? arg : arg + "/";

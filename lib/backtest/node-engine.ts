@@ -34,7 +34,9 @@ type ZstdZlib = typeof zlib & { createZstdDecompress?: () => NodeJS.ReadWriteStr
 
 function open(file: InputFile): AsyncIterable<string | Buffer> {
   if (isS3(file.path)) {
-    throw new BacktestInputError(`input ${JSON.stringify(file.path)}: the node engine reads local files only; allowed: --engine duckdb for s3:// inputs`);
+    throw new BacktestInputError(
+      `input ${JSON.stringify(file.path)}: the node engine reads local files only; allowed: --engine duckdb for s3:// inputs`,
+    );
   }
   const source = createReadStream(file.path, { highWaterMark: 1 << 20 });
   if (file.compression === "none") {
@@ -43,13 +45,16 @@ function open(file: InputFile): AsyncIterable<string | Buffer> {
   }
   const z = zlib as ZstdZlib;
   if (file.compression === "zstd" && z.createZstdDecompress === undefined) {
-    throw new BacktestInputError(`input ${JSON.stringify(file.path)}: zstd needs Node.js 22.15 or later for the node engine (this is ${process.version}); allowed: --engine duckdb`);
+    throw new BacktestInputError(
+      `input ${JSON.stringify(file.path)}: zstd needs Node.js 22.15 or later for the node engine (this is ${process.version}); allowed: --engine duckdb`,
+    );
   }
-  const decompress = file.compression === "gzip" ? zlib.createGunzip({ chunkSize: 1 << 20 }) : (z.createZstdDecompress as () => NodeJS.ReadWriteStream)();
+  const decompress =
+    file.compression === "gzip" ? zlib.createGunzip({ chunkSize: 1 << 20 }) : (z.createZstdDecompress as () => NodeJS.ReadWriteStream)();
   (decompress as NodeJS.ReadWriteStream & { setEncoding(e: string): void }).setEncoding("utf8");
   return pipeline(source, decompress, () => {
     // Errors surface through the async iteration.
-  }) as unknown as AsyncIterable<string>;
+  });
 }
 
 /** Runs the compiled rules over the files, in order, with the `rules match --summary` model. */

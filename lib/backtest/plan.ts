@@ -103,7 +103,9 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
           return `count(DISTINCT c_${r}_${k}) FILTER (WHERE ${matched}) AS v_${k}`;
         }
         if (q.aggregation === "sum" || q.aggregation === "max") {
-          columns.push(`CASE WHEN ${matched} THEN ${q.metrics.length > 0 ? metricNumber(sql.field(q.metrics[0])) : "NULL::DOUBLE"} END AS m_${r}_${k}`);
+          columns.push(
+            `CASE WHEN ${matched} THEN ${q.metrics.length > 0 ? metricNumber(sql.field(q.metrics[0])) : "NULL::DOUBLE"} END AS m_${r}_${k}`,
+          );
           return q.aggregation === "sum"
             ? `coalesce(sum(m_${r}_${k}) FILTER (WHERE ${matched}), 0) AS v_${k}`
             : `greatest(0, coalesce(max(m_${r}_${k}) FILTER (WHERE ${matched}), 0)) AS v_${k}`;
@@ -135,10 +137,10 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
 SELECT kind, ts${[...queryColumns.map((c) => c.slice(c.lastIndexOf(" AS ") + 4)), ...columns].map((c) => ",\n  " + c).join("")}
 FROM (${select(queryColumns, `(${select(scalars, `(${select(leaves, `(${select(roots, "bt_events")})`)})`)})`)})`;
   // rules match: `ts = log.timestampMs ?? lastTs` (the previous event's, 0 before any).
-  const eventsViewSql = `CREATE OR REPLACE TEMP VIEW bt_e AS
+  const eventsViewSql = `CREATE OR REPLACE TEMP TABLE bt_e AS
 SELECT * EXCLUDE (ts), rowid, coalesce(ts, last_value(ts IGNORE NULLS) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ts
-FROM bt_m WHERE kind <> 'error';
-CREATE OR REPLACE TEMP VIEW bt_first AS SELECT coalesce((SELECT ts FROM bt_e ORDER BY rowid LIMIT 1), 0) AS first_ts`;
+FROM bt_m WHERE kind <> 'error' ORDER BY rowid;
+CREATE OR REPLACE TEMP TABLE bt_first AS SELECT coalesce((SELECT ts FROM bt_e ORDER BY rowid LIMIT 1), 0) AS first_ts`;
   const statsSql = `SELECT count(*) AS lines, count(*) FILTER (WHERE kind <> 'error') AS events, count(*) FILTER (WHERE kind = 'error') AS errors,
   (SELECT count(DISTINCT floor(ts / ${DAY_MS})) FROM bt_e) AS days FROM bt_m`;
   const counts = plans.flatMap((p, r) => {

@@ -39,7 +39,9 @@ export function perDay(signals: number | null, days: number): number | null {
 
 /** One JSON line per rule, then `{"backtest": totals}`. */
 export function renderJson(result: BacktestResult): string {
-  return result.rules.map((r) => JSON.stringify(r)).join("\n") + (result.rules.length > 0 ? "\n" : "") + JSON.stringify({ backtest: result.totals }) + "\n";
+  return (
+    result.rules.map((r) => JSON.stringify(r)).join("\n") + (result.rules.length > 0 ? "\n" : "") + JSON.stringify({ backtest: result.totals }) + "\n"
+  );
 }
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");

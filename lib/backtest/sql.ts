@@ -3,26 +3,22 @@
  * JSON lines, with the semantics of the JS reference evaluator `lib/query/evaluate.ts` (every rule below mirrors a
  * function there; the differential test `__tests__/backtest-differential.test.ts` holds the two together):
  *
- * - paths: plain keys first, dotted keys (`authorization.k8s.io/decision`) only where the plain segment is not a key
- *   (`someAt`); arrays are crossed and searched element by element at any level (any-element semantics). The walk
- *   is a "frontier" of (JSON value, segment index) pairs advanced by the `bt_step` macro, one object level or one
- *   array level per step, for `path length + ARRAY_LEVELS` steps; a fast path reads the whole plain path at once
- *   (`json_extract` with a JSON pointer) when it ends on a non-array value.
+ * - paths: read with JSON pointers, one parse per top-level value for all the pointers below it; where that is not
+ *   the JS walk (an array on the way, where JS searches every element at any depth, or a dotted key such as
+ *   `authorization.k8s.io/decision` that JS follows when the plain segment is not a key) the JS walker itself runs
+ *   (`bt_walk`, `walk.ts`).
  * - values: `@attr` values case-sensitive, reserved attributes and tags case-insensitive, numbers compared as
  *   numbers when the query value is a number, booleans by their spelling, wildcards as anchored RE2 patterns,
  *   ranges numeric or by string order, free text as a word or phrase in `message`.
  *
  * Known differences (documented in `docs/backtest.md`; the random generator of the differential test stays inside
- * them): arrays nested more than ARRAY_LEVELS deep along one path; duplicate object keys (DuckDB keeps the first,
- * `JSON.parse` the last); `?` against characters outside the Basic Multilingual Plane (RE2 counts code points,
- * JS regexes without `u` count UTF-16 units); the JS spelling of numbers in exponent form (`1e-7`) for wildcards.
+ * them): duplicate object keys (DuckDB keeps the first, `JSON.parse` the last); `?` against characters outside the
+ * Basic Multilingual Plane (RE2 counts code points, JS regexes without `u` count UTF-16 units); the JS spelling of
+ * numbers in exponent form (`1e-7`) under wildcards; dates that `Date.parse` reads but DuckDB does not.
  */
 import type { QueryNode, QueryValue } from "../query";
 import { parseNumber } from "../query/parser";
 import { AUDIT_REMAP, RAW_EVENT_RESERVED, RemapCondition, RemapNode, RemapSource } from "./audit-remap";
-
-/** Array levels a path may cross beyond its segments (nested arrays deeper than this are not searched). */
-export const ARRAY_LEVELS = 4;
 
 /** A SQL string literal (DuckDB: `'` doubled, backslashes literal). */
 export function sqlString(s: string): string {
@@ -51,15 +47,6 @@ export const MACROS_SQL = [
   `CREATE OR REPLACE MACRO bt_type(x) AS CASE WHEN x IS NULL THEN NULL ELSE CASE left(CAST(x AS VARCHAR), 1)
     WHEN '"' THEN 'VARCHAR' WHEN '{' THEN 'OBJECT' WHEN '[' THEN 'ARRAY' WHEN 't' THEN 'BOOLEAN' WHEN 'f' THEN 'BOOLEAN' WHEN 'n' THEN 'NULL'
     ELSE 'DOUBLE' END END`,
-  // One step of the path walk (`someAt`): expand an array (any element), keep a finished value, follow the plain
-  // key, or (only when the plain key is missing) every dotted key `s_i.s_i+1...`. S: the segments, pointer-escaped.
-  `CREATE OR REPLACE MACRO bt_step(F, S, n) AS flatten(list_transform(F, lambda e: CASE
-    WHEN bt_type(e.v) = 'ARRAY' THEN list_transform(json_extract(e.v, '$[*]'), lambda x: {'v': x, 'i': e.i})
-    WHEN e.i >= n THEN [e]
-    WHEN bt_type(e.v) <> 'OBJECT' THEN []
-    WHEN json_extract(e.v, '/' || S[e.i + 1]) IS NOT NULL THEN [{'v': json_extract(e.v, '/' || S[e.i + 1]), 'i': e.i + 1}]
-    ELSE list_filter(list_transform(range(2, n - e.i + 1), lambda k: {'v': json_extract(e.v, '/' || array_to_string(S[e.i + 1:e.i + k], '.')), 'i': e.i + k}), lambda y: y.v IS NOT NULL)
-  END))`,
   // A JSON value is handled as (type, text): `json_type` and `json_extract_string` of it, read once per value.
   // `toNumber` of evaluate.ts: numbers as they are, strings that are plain decimal numbers, else NULL (NaN).
   `CREATE OR REPLACE MACRO bt_strnum(s) AS CASE WHEN regexp_full_match(s, '${NUMBER_RE}') THEN TRY_CAST(s AS DOUBLE) END`,
@@ -122,7 +109,6 @@ export class PointerTable {
   }
 }
 
-const EMPTY_FRONTIER = "[]::STRUCT(v JSON, i INTEGER)[]";
 const EMPTY_LEAVES = "[]::JSON[]";
 
 /** The pointer of keys under a value: `/a/b`. */
@@ -139,7 +125,7 @@ function pointerOf(keys: readonly string[]): string {
  *    pointers any path needs under it in one more (`r_<k>`);
  * 2. when no value on the plain path is an array and no dotted key exists where the walk could try one, the leaves
  *    are the plain path's value (or none): exact, and the common case;
- * 3. otherwise the frontier walk (`bt_step`) computes them.
+ * 3. otherwise the JS walker computes them (`bt_walk`).
  */
 export class SqlCompiler {
   public readonly tops = new PointerTable();
@@ -151,7 +137,9 @@ export class SqlCompiler {
 
   /** `r_<k>` projections, in order (each over `tops`). */
   public rootColumns(): string[] {
-    return [...this.roots.entries()].map(([key, r]) => `json_extract(${this.tops.ref([key])}, [${[...r.pointers.keys()].map(sqlString).join(", ")}]) AS r_${r.index}`);
+    return [...this.roots.entries()].map(
+      ([key, r]) => `json_extract(${this.tops.ref([key])}, [${[...r.pointers.keys()].map(sqlString).join(", ")}]) AS r_${r.index}`,
+    );
   }
 
   /** `l_<k>` projections (each over `tops`, `r_<k>` and the event columns). */
@@ -159,11 +147,15 @@ export class SqlCompiler {
     return [...this.leaves.values()].map((l) => `${l.sql} AS ${l.name}`);
   }
 
-  /** `n_<k>`, `t_<k>`, `s_<k>` (number of leaves; type and text of the only leaf) over `l_<k>`. */
+  /** `n_<k>`, `t_<k>`, `s_<k>`, `m_<k>` (number of leaves; type and text of the only leaf, or of each) over `l_<k>`. */
   public leafScalarColumns(): string[] {
     return [...this.leaves.values()].flatMap((l) => {
       const k = l.name.slice(2);
-      return [`len(${l.name}) AS n_${k}`, `CASE WHEN len(${l.name}) = 1 THEN bt_type(${l.name}[1]) END AS t_${k}`, `CASE WHEN len(${l.name}) = 1 THEN json_extract_string(${l.name}[1], '$') END AS s_${k}`];
+      return [
+        `len(${l.name}) AS n_${k}`,
+        `CASE WHEN len(${l.name}) = 1 THEN bt_type(${l.name}[1]) END AS t_${k}`,
+        `CASE WHEN len(${l.name}) = 1 THEN json_extract_string(${l.name}[1], '$') END AS s_${k}`,
+      ];
     });
   }
 
@@ -175,8 +167,8 @@ export class SqlCompiler {
       case "not":
         return `(NOT ${this.query(node.child)})`;
       case "and": {
-        // Nested CASE: DuckDB evaluates a branch only for the rows that reach it; cheap terms (shared short paths,
-        // reserved attributes) first. Terms have no side effects, so their order does not change the result.
+        // Nested CASE: DuckDB evaluates a branch only for the rows that reach it; cheap terms (reserved attributes,
+        // short paths) first. Terms have no side effects, so their order does not change the result.
         const ordered = [...node.children].sort((a, b) => cost(a) - cost(b));
         return ordered.map((c) => this.query(c)).reduceRight((rest, c) => `CASE WHEN ${c} THEN ${rest} ELSE false END`);
       }
@@ -193,7 +185,9 @@ export class SqlCompiler {
             byPath.set(key, g);
           } else rest.push(this.query(c));
         }
-        const terms = [...byPath.values()].map((g) => this.anyLeaf(g.path, (t, x) => g.values.map((v) => `coalesce(${jsonPredicate(v, t, x)}, false)`).join(" OR ")));
+        const terms = [...byPath.values()].map((g) =>
+          this.anyLeaf(g.path, (t, x) => g.values.map((v) => `coalesce(${jsonPredicate(v, t, x)}, false)`).join(" OR ")),
+        );
         return [...terms, ...rest].reduceRight((other, c) => `CASE WHEN ${c} THEN true ELSE ${other} END`);
       }
       case "term":
@@ -226,7 +220,6 @@ export class SqlCompiler {
    */
   private anyLeaf(path: readonly string[], pred: (t: string, s: string) => string): string {
     const l = this.path(path);
-    if (!isEager(path)) return `coalesce(list_bool_or(list_transform(${l}, lambda x: ${pred("bt_type(x)", "bt_str(x)")})), false)`;
     const k = l.slice(2);
     return `CASE n_${k} WHEN 0 THEN false WHEN 1 THEN coalesce(${pred(`t_${k}`, `s_${k}`)}, false)
       ELSE coalesce(list_bool_or(list_transform(${l}, lambda x: ${pred("bt_type(x)", "json_extract_string(x, '$')")})), false) END`;
@@ -250,13 +243,8 @@ export class SqlCompiler {
     return fields.map((f) => this.field(f)).join(" || chr(1) || ");
   }
 
-  /**
-   * The leaves of an attribute path: a shared column (`l_<k>`, computed for every event) for short paths, which
-   * nearly every query tests first; inline SQL for longer ones (`requestObject.spec...`), evaluated only for the
-   * events that reach them (AND is a nested CASE, short paths first).
-   */
+  /** The leaves column (`l_<k>`) of an attribute path, shared by every term and reader on it. */
   private path(segments: readonly string[]): string {
-    if (!isEager(segments)) return this.pathSql(segments);
     const id = segments.join("\u0000");
     let entry = this.leaves.get(id);
     if (entry === undefined) {
@@ -290,7 +278,9 @@ export class SqlCompiler {
       const q = `${uri}[strpos(${uri}, '?') + 1:]`;
       const key = segments[i];
       const all = `bt_query_values(${q}, ${sqlString(key)})`;
-      return /^[A-Za-z0-9._~-]+$/.test(key) ? `CASE WHEN contains(${q}, ${sqlString(key)}) OR contains(${q}, '%') THEN ${all} ELSE ${EMPTY_LEAVES} END` : all;
+      return /^[A-Za-z0-9._~-]+$/.test(key)
+        ? `CASE WHEN contains(${q}, ${sqlString(key)}) OR contains(${q}, '%') THEN ${all} ELSE ${EMPTY_LEAVES} END`
+        : all;
     }
     if (node.kind === "value") return this.fromValue(this.source(node.source), segments, i);
     if (i === segments.length) return `[(${this.materialize(node)})::JSON]`;
@@ -371,9 +361,7 @@ export class SqlCompiler {
     const root = this.tops.ref([segments[0]]);
     const topDotted: string[] = [];
     for (let k = 1; k < n; k++) topDotted.push(this.topDotted.ref([segments.slice(0, k + 1).join(".")]));
-    const dottedFrontier = topDotted.map((ref, k) => `{'v': ${ref}, 'i': ${k + 2}}`);
-    const slowStart = `CASE WHEN ${root} IS NOT NULL THEN [{'v': ${root}, 'i': 1}] ELSE list_filter([${dottedFrontier.join(", ")}], lambda y: y.v IS NOT NULL) END`;
-    const slow = this.frontier(n === 1 ? `[{'v': ${root}, 'i': 1}]` : slowStart, segments, 1);
+    const slow = walkSql("a_text", segments, 0);
     // topd is NULL for events without top-level keys containing dots.
     const noTopDotted = topDotted.length === 0 ? "true" : `(topd IS NULL OR (${topDotted.map((t) => `${t} IS NULL`).join(" AND ")}))`;
     const missing = `WHEN ${root} IS NULL AND ${noTopDotted} THEN ${EMPTY_LEAVES}`;
@@ -388,7 +376,11 @@ export class SqlCompiler {
    * writes it, does not contain `"<segment>.`; a segment with characters JSON escapes is checked key by key); `last`
    * is the value at the end.
    */
-  private plainPath(segments: readonly string[], rootText: string, read: (keys: readonly string[]) => string): { plain: string; last: string; dotted: string } {
+  private plainPath(
+    segments: readonly string[],
+    rootText: string,
+    read: (keys: readonly string[]) => string,
+  ): { plain: string; last: string; dotted: string } {
     const n = segments.length;
     const prefixes: string[] = [];
     const dotted: string[] = [];
@@ -413,7 +405,7 @@ export class SqlCompiler {
   /** The walk of `segments[i..]` from one JSON value (a remapped value, the envelope's `aws`). */
   private fromValue(value: string, segments: readonly string[], i: number): string {
     const n = segments.length;
-    const slow = this.frontier(`CASE WHEN ${value} IS NOT NULL THEN [{'v': ${value}, 'i': ${i}}] ELSE ${EMPTY_FRONTIER} END`, segments, i);
+    const slow = walkSql(value, segments, i);
     if (i === n) return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} WHEN bt_type(${value}) <> 'ARRAY' THEN [${value}] ELSE ${slow} END`;
     const sub = segments.slice(i - 1);
     const all: string[] = [];
@@ -426,20 +418,15 @@ export class SqlCompiler {
     // One parse of the value for all its pointers (a lambda binds the list once).
     return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} ELSE list_transform([json_extract(${value}, [${all.map(sqlString).join(", ")}])], lambda bt_r: ${body})[1] END`;
   }
-
-  /** The frontier walk (exact for arrays at any level and dotted keys), from `start` at segment index >= `minI`. */
-  private frontier(start: string, segments: readonly string[], minI: number): string {
-    const n = segments.length;
-    const S = `[${segments.map((s) => sqlString(pointer([s]).slice(1))).join(", ")}]`;
-    let f = start;
-    for (let s = 0; s < n - minI + ARRAY_LEVELS; s++) f = `bt_step(${f}, ${S}, ${n})`;
-    return `list_transform(list_filter(${f}, lambda e: e.i = ${n} AND bt_type(e.v) <> 'ARRAY'), lambda e: e.v)`;
-  }
 }
 
-/** Paths read for every event (shared columns): up to two segments, outside `requestObject`. */
-function isEager(segments: readonly string[]): boolean {
-  return segments.length <= 2 && segments[0] !== "requestObject";
+/**
+ * The leaves of `segments[i..]` under a JSON value by the reference walker itself (`bt_walk`, a scalar function
+ * registered from `lib/backtest/walk.ts`): for the rare values where the plain pointer walk is not the JS walk
+ * (an array on the way, or a dotted key that could be followed).
+ */
+function walkSql(value: string, segments: readonly string[], i: number): string {
+  return `coalesce(json_extract(bt_walk(CAST(${value} AS VARCHAR), ${sqlString(JSON.stringify(segments))}, ${i}), '$[*]'), ${EMPTY_LEAVES})`;
 }
 
 /** Rough cost of a query node, to test cheap terms first in an AND. */
@@ -448,7 +435,7 @@ function cost(node: QueryNode): number {
     case "all":
       return 0;
     case "term":
-      return node.field.kind === "attribute" ? (isEager(node.field.path) ? 2 : 10 + node.field.path.length) : 1;
+      return node.field.kind === "attribute" ? 1 + node.field.path.length : 1;
     case "not":
       return cost(node.child);
     case "and":
@@ -471,8 +458,13 @@ export function jsonPredicate(value: QueryValue, t: string, s: string): string {
       const text = value.text;
       const n = parseNumber(text);
       const num = n === undefined ? "false" : `TRY_CAST(${s} AS DOUBLE) = ${sqlDouble(n)}`;
-      const bool = text === "true" || text === "false" ? `${s} = ${sqlString(text)}` : "false";
-      return `CASE ${t} WHEN 'VARCHAR' THEN ${s} = ${sqlString(text)} WHEN 'BIGINT' THEN ${num} WHEN 'UBIGINT' THEN ${num} WHEN 'DOUBLE' THEN ${num} WHEN 'BOOLEAN' THEN ${bool} ELSE false END`;
+      const parts = [`${t} = 'VARCHAR'`];
+      if (n !== undefined) parts.push(`${t} = 'DOUBLE'`);
+      if (text === "true" || text === "false") parts.push(`${t} = 'BOOLEAN'`);
+      // Strings compare as text; booleans by their spelling (their text); numbers as numbers (types from bt_type).
+      const byText = `${s} = ${sqlString(text)}`;
+      if (n === undefined) return parts.length === 1 ? `(${parts[0]} AND ${byText})` : `((${parts.join(" OR ")}) AND ${byText})`;
+      return `CASE ${t} WHEN 'VARCHAR' THEN ${byText} WHEN 'DOUBLE' THEN ${num} ELSE false END`;
     }
     case "wildcard":
       return `regexp_full_match(bt_text(${t}, ${s}), ${sqlString(wildcardPattern(value, false))})`;
@@ -548,7 +540,22 @@ function messagePattern(value: QueryValue): string {
 }
 
 /** Keys of the line itself (envelope or archived log), read in the one parse of the line. */
-const ENVELOPE_KEYS = ["attributes", "_id", "date", "message", "source", "status", "service", "host", "tags", "ddtags", "logGroupName", "logStreamName", "aws", "timestamp"];
+const ENVELOPE_KEYS = [
+  "attributes",
+  "_id",
+  "date",
+  "message",
+  "source",
+  "status",
+  "service",
+  "host",
+  "tags",
+  "ddtags",
+  "logGroupName",
+  "logStreamName",
+  "aws",
+  "timestamp",
+];
 /** Keys of the audit event (the line, or its `message`), read with the pointers of `tops`. */
 const EVENT_KEYS = ["kind", "apiVersion", "verb", "stageTimestamp", "requestReceivedTimestamp"];
 
@@ -628,7 +635,7 @@ bt_kind AS (
     ELSE 'error' END AS kind
   FROM bt_ev
 ),
-bt_events AS (SELECT kind,
+bt_events AS (SELECT kind, a_text,
   CASE kind WHEN 'archive' THEN json_extract(a_text, ${list(topPointers)}) WHEN 'event' THEN ev[${V + 1}:${V + topPointers.length}] END AS tops,
   ${
     topDotted.pointers.length === 0

@@ -288,4 +288,4 @@ if (require.main === module) {
 }
 
 // `scripts/bench-backtest.js` benchmarks the same synthetic log.
-module.exports = { generate, rng, makeEvent, median };
+module.exports = { generate, median, runOnce, BASELINE, PRELOAD };

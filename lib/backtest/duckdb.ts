@@ -134,8 +134,10 @@ export async function runDuckdbBacktest(
   await db.run(plan.scanSql(linesSql(files)));
   timing?.("scan", Date.now() - t0);
   await db.run(plan.eventsViewSql);
+  timing?.("events table", Date.now() - t0);
   const [stats] = await db.rows(plan.statsSql);
   const [counts] = await db.rows(plan.countsSql);
+  timing?.("counts", Date.now() - t0);
   const days = num(stats.days);
   const out: RuleBacktest[] = [];
   for (let r = 0; r < plan.rules.length; r++) {

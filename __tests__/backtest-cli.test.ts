@@ -171,6 +171,7 @@ test.each([
   [["--engine", "spark", "x"], /--engine: received "spark"; allowed: duckdb, node/],
   [["--rule", "no-such-rule", "<root>/raw-day2.jsonl"], /--rule "no-such-rule" is not the id or name of an enabled rule/],
   [["<root>/missing.jsonl"], /input "<root>\/missing.jsonl": no such file or directory/],
+  [["/dev/null"], /input "\/dev\/null": not a regular file/],
   [["<root>/mislabelled.json"], /its content is gzip but its name says uncompressed; allowed: \.gz for gzip/],
   [
     ["--from", "2026-11-02", "--to", "2026-11-02", "<root>/raw-day2.jsonl"],

@@ -54,10 +54,13 @@ function nodeMatches(set: RuleSet, lines: readonly string[]): (boolean[] | undef
   });
 }
 
-/** Mismatches between the engines, as readable strings (empty when they agree). */
+let lastRows: { kind: string; queries: boolean[] }[] = [];
+
+/** Mismatches between the engines, as readable strings (empty when they agree); DuckDB's rows stay in `lastRows`. */
 async function differences(set: RuleSet, lines: readonly string[], name: string): Promise<string[]> {
   const file = write(name, lines);
   const rows = await duckdbMatchRows(set.rules, [file], db);
+  lastRows = rows;
   const expected = nodeMatches(set, lines);
   const labels = set.rules.flatMap((r) => r.queries.map((q) => `${r.rule.id ?? r.rule.name}/${q.query.name} ${JSON.stringify(q.query.query)}`));
   const out: string[] = [];
@@ -87,8 +90,7 @@ describe("same match set as the JS engine", () => {
     const set = packSet();
     expect(await differences(set, lines, "samples.jsonl")).toEqual([]);
     // Not vacuous: DuckDB finds the positive samples.
-    const rows = await duckdbMatchRows(set.rules, [write("samples.jsonl", lines)], db);
-    expect(rows.filter((r) => r.queries.some(Boolean)).length).toBeGreaterThan(PACK.length);
+    expect(lastRows.filter((r) => r.queries.some(Boolean)).length).toBeGreaterThan(PACK.length);
   });
 
   test("every rule of the pack on the peers' corpora (../shared/corpus/peers), required when present", async () => {
@@ -132,10 +134,9 @@ describe("same match set as the JS engine", () => {
     const diff = await differences(set, lines, "random-queries.jsonl");
     expect(diff.slice(0, 20)).toEqual([]);
     // Not vacuous: the random queries match some events and miss others.
-    const rows = await duckdbMatchRows(set.rules, [write("random-queries.jsonl", lines)], db);
-    const matched = rows.reduce((n, r) => n + r.queries.filter(Boolean).length, 0);
+    const matched = lastRows.reduce((n, r) => n + r.queries.filter(Boolean).length, 0);
     expect(matched).toBeGreaterThan(100);
-    expect(matched).toBeLessThan(rows.length * queries.length * 0.9);
+    expect(matched).toBeLessThan(lastRows.length * queries.length * 0.9);
   });
 
   test("a raw audit event and its archived form (Datadog's processed log) match the same queries", async () => {
@@ -154,13 +155,13 @@ describe("same match set as the JS engine", () => {
       queries.map((query, i) => ({ ...PACK[0], id: `q${i}`, name: `q${i}`, queries: [{ ...PACK[0].queries[0], query }] })),
       () => undefined,
     );
-    for (const s of [set, randomSet]) {
-      const a = await duckdbMatchRows(s.rules, [write("raw.jsonl", raw)], db);
-      const b = await duckdbMatchRows(s.rules, [write("archived.jsonl", archived)], db);
-      expect(b.map((r) => r.kind)).toEqual(raw.map(() => "archive"));
-      expect(b.map((r) => r.queries)).toEqual(a.map((r) => r.queries));
-      expect(await differences(s, archived, "archived.jsonl")).toEqual([]);
-    }
+    // The pack: archived lines agree with the JS engine; random queries: archived lines match as the raw ones do.
+    expect(await differences(set, archived, "archived.jsonl")).toEqual([]);
+    expect(lastRows.map((r) => r.kind)).toEqual(raw.map(() => "archive"));
+    const a = await duckdbMatchRows(randomSet.rules, [write("raw.jsonl", raw)], db);
+    const b = await duckdbMatchRows(randomSet.rules, [write("archived.jsonl", archived)], db);
+    expect(b.map((r) => r.queries)).toEqual(a.map((r) => r.queries));
+    expect(a.some((r) => r.queries.some(Boolean))).toBe(true);
   });
 });
 

@@ -122,11 +122,19 @@ export async function resolveInputs(args: readonly string[], range: DayRange | u
       listed = await glob(arg);
     } else {
       let isDir: boolean;
+      let isFile: boolean;
       try {
-        isDir = statSync(arg).isDirectory();
+        const st = statSync(arg);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
       } catch {
         throw new BacktestInputError(
           `input ${JSON.stringify(arg)}: no such file or directory; allowed: files, directories, globs (quoted) and s3:// URLs`,
+        );
+      }
+      if (!isDir && !isFile) {
+        throw new BacktestInputError(
+          `input ${JSON.stringify(arg)}: not a regular file (a device, FIFO or socket); allowed: files, directories, globs (quoted) and s3:// URLs`,
         );
       }
       if (isDir) {

@@ -18,6 +18,7 @@
  */
 import type { QueryNode, QueryValue } from "../query";
 import { parseNumber } from "../query/parser";
+import { MAX_EVENT_LINE_CHARS } from "../../tools/rules-events";
 import { AUDIT_REMAP, RAW_EVENT_RESERVED, RemapCondition, RemapNode, RemapSource } from "./audit-remap";
 
 /** A SQL string literal (DuckDB: `'` doubled, backslashes literal). */
@@ -594,7 +595,7 @@ bt_text AS (
   FROM ${lines} WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*')
 ),
 bt_val AS (
-  SELECT CASE WHEN json_valid(text) THEN text
+  SELECT CASE WHEN length(text) > ${MAX_EVENT_LINE_CHARS} THEN NULL WHEN json_valid(text) THEN text
     WHEN regexp_full_match(text, '${S3_EXPORT}')
       THEN json_object('timestamp', epoch_ms(TRY_CAST(regexp_extract(text, '${S3_EXPORT}', 1) AS TIMESTAMPTZ)), 'message', regexp_extract(text, '${S3_EXPORT}', 2))::VARCHAR
     END AS val

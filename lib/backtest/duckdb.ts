@@ -134,6 +134,8 @@ export async function runDuckdbBacktest(
   await db.run(plan.scanSql(linesSql(files)));
   timing?.("scan", Date.now() - t0);
   await db.run(plan.eventsViewSql);
+  const [timeless] = await db.rows("SELECT n FROM bt_timeless");
+  if (num(timeless.n) > 0) await db.run(plan.eventsFillSql);
   timing?.("events table", Date.now() - t0);
   const [stats] = await db.rows(plan.statsSql);
   const [counts] = await db.rows(plan.countsSql);

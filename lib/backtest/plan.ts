@@ -8,13 +8,28 @@
  * time for an event without one, the open bucket of a group, the last time a New Value was seen) is reproduced with
  * window functions over `rowid`, also for events out of time order.
  */
-import { parseQuery } from "../query";
+import { parseQuery, type QueryNode } from "../query";
 import { parseCondition, type ConditionNode } from "../rules/condition";
 import type { CompiledRule } from "../../tools/rules-compile";
 import { newSummary } from "../../tools/rules-signals";
 import { eventsSql, MACROS_SQL, SqlCompiler, sqlString } from "./sql";
 
 const DAY_MS = 86_400_000;
+
+/** Whether a query node reads only short paths (at most two segments) or reserved attributes, tags and text. */
+function isCheap(node: QueryNode): boolean {
+  switch (node.kind) {
+    case "all":
+      return true;
+    case "term":
+      return node.field.kind !== "attribute" || node.field.path.length <= 2;
+    case "not":
+      return isCheap(node.child);
+    case "and":
+    case "or":
+      return node.children.every(isCheap);
+  }
+}
 
 /** What the plan computes for one rule, and how it was estimated (the text of `rules match --summary`). */
 export interface RulePlan {
@@ -33,8 +48,10 @@ export interface BacktestPlan {
   readonly macros: readonly string[];
   /** `CREATE TEMP TABLE bt_m AS ...` given the SQL of a relation with a VARCHAR column `line`. */
   readonly scanSql: (lines: string) => string;
-  /** `bt_e`: the events of `bt_m` with `ts` filled as the Node engine fills it. */
+  /** `bt_e`: the events of `bt_m` (a view), `bt_timeless` (how many have no time) and `bt_first` (the first event's time). */
   readonly eventsViewSql: string;
+  /** Replaces `bt_e` by a table whose missing times are filled as the Node engine fills them (the previous event's). */
+  readonly eventsFillSql: string;
   readonly rules: readonly RulePlan[];
   /** One row: lines, events, errors, days (distinct UTC days of the events' times). */
   readonly statsSql: string;
@@ -128,19 +145,44 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
     }
     plans.push({ compiled, queryColumns: names, distinctFields: summary.distinctFields, estimate: summary.estimate, signalsSql });
   });
-  const roots = sql.rootColumns();
-  const leaves = sql.leafColumns();
-  const scalars = sql.leafScalarColumns();
+  // Two scans. The first reads every line with only the cheap conjuncts of each query (short paths, reserved
+  // attributes: a necessary condition, as the Node engine's query-set index uses required values) and keeps the lines
+  // that could match some query; the second evaluates the full queries on those lines only.
+  const cheap = new SqlCompiler();
+  const candidates = plans.flatMap((p) =>
+    p.compiled.rule.queries.map((q) => {
+      const node = parseQuery(q.query);
+      const conjuncts = (node.kind === "and" ? node.children : [node]).filter(isCheap);
+      return conjuncts.length === 0 ? "true" : `(${conjuncts.map((c) => cheap.query(c)).join(" AND ")})`;
+    }),
+  );
+  const candidate = candidates.includes("true") || candidates.length === 0 ? "true" : candidates.join(" OR ");
   const select = (cols: readonly string[], from: string) => `SELECT *${cols.map((c) => ",\n  " + c).join("")}\nFROM ${from}`;
+  const layers = (c: SqlCompiler, cols: readonly string[]) =>
+    select(cols, `(${select(c.leafScalarColumns(), `(${select(c.leafColumns(), `(${select(c.rootColumns(), "bt_events")})`)})`)})`);
+  const queryNames = queryColumns.map((c) => c.slice(c.lastIndexOf(" AS ") + 4));
+  const keyNames = columns.map((c) => c.slice(c.lastIndexOf(" AS ") + 4));
   const scanSql = (lines: string): string =>
-    `CREATE OR REPLACE TEMP TABLE bt_m AS WITH bt_lines AS (${lines}), ${eventsSql("bt_lines", sql.tops, sql.topDotted)}
-SELECT kind, ts${[...queryColumns.map((c) => c.slice(c.lastIndexOf(" AS ") + 4)), ...columns].map((c) => ",\n  " + c).join("")}
-FROM (${select(queryColumns, `(${select(scalars, `(${select(leaves, `(${select(roots, "bt_events")})`)})`)})`)})`;
+    [
+      `CREATE OR REPLACE TEMP TABLE bt_all AS WITH bt_lines AS (SELECT line, NULL::BIGINT AS rid FROM (${lines})), ${eventsSql("bt_lines", cheap.tops, cheap.topDotted)}
+SELECT kind, ts, CASE WHEN kind <> 'error' AND (${candidate}) THEN text END AS line FROM (${layers(cheap, [])})`,
+      `CREATE OR REPLACE TEMP TABLE bt_q AS WITH bt_lines AS (SELECT line, rowid AS rid FROM bt_all WHERE line IS NOT NULL), ${eventsSql("bt_lines", sql.tops, sql.topDotted)}
+SELECT rid${[...queryNames, ...columns].map((c) => ",\n  " + c).join("")}
+FROM (${layers(sql, queryColumns)})`,
+      `CREATE OR REPLACE TEMP TABLE bt_m AS SELECT a.kind, a.ts${[...queryNames.map((c) => `coalesce(q.${c}, false) AS ${c}`), ...keyNames.map((c) => `q.${c}`)].map((c) => ",\n  " + c).join("")}
+FROM bt_all a LEFT JOIN bt_q q ON q.rid = a.rowid ORDER BY a.rowid`,
+      "DROP TABLE bt_q",
+      "DROP TABLE bt_all",
+    ].join(";\n");
   // rules match: `ts = log.timestampMs ?? lastTs` (the previous event's, 0 before any).
-  const eventsViewSql = `CREATE OR REPLACE TEMP TABLE bt_e AS
+  // Only when some event has no time is a window (a sort of every event) needed; otherwise `bt_e` is a view.
+  const eventsViewSql = `CREATE OR REPLACE TEMP VIEW bt_e AS SELECT * EXCLUDE (ts), rowid, ts FROM bt_m WHERE kind <> 'error';
+CREATE OR REPLACE TEMP TABLE bt_timeless AS SELECT count(*) AS n FROM bt_m WHERE kind <> 'error' AND ts IS NULL;
+CREATE OR REPLACE TEMP TABLE bt_first AS SELECT coalesce((SELECT coalesce(ts, 0) FROM bt_m WHERE kind <> 'error' ORDER BY rowid LIMIT 1), 0) AS first_ts`;
+  const eventsFillSql = `DROP VIEW bt_e;
+CREATE OR REPLACE TEMP TABLE bt_e AS
 SELECT * EXCLUDE (ts), rowid, coalesce(ts, last_value(ts IGNORE NULLS) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ts
-FROM bt_m WHERE kind <> 'error' ORDER BY rowid;
-CREATE OR REPLACE TEMP TABLE bt_first AS SELECT coalesce((SELECT ts FROM bt_e ORDER BY rowid LIMIT 1), 0) AS first_ts`;
+FROM bt_m WHERE kind <> 'error' ORDER BY rowid`;
   const statsSql = `SELECT count(*) AS lines, count(*) FILTER (WHERE kind <> 'error') AS events, count(*) FILTER (WHERE kind = 'error') AS errors,
   (SELECT count(DISTINCT floor(ts / ${DAY_MS})) FROM bt_e) AS days FROM bt_m`;
   const counts = plans.flatMap((p, r) => {
@@ -150,7 +192,7 @@ CREATE OR REPLACE TEMP TABLE bt_first AS SELECT coalesce((SELECT ts FROM bt_e OR
     return out;
   });
   const countsSql = `SELECT ${counts.length > 0 ? counts.join(", ") : "0 AS none"} FROM bt_e`;
-  return { macros: MACROS_SQL, scanSql, eventsViewSql, rules: plans, statsSql, countsSql };
+  return { macros: MACROS_SQL, scanSql, eventsViewSql, eventsFillSql, rules: plans, statsSql, countsSql };
 }
 
 export { sqlString };

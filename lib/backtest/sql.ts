@@ -561,7 +561,8 @@ const ENVELOPE_KEYS = [
 const EVENT_KEYS = ["kind", "apiVersion", "verb", "stageTimestamp", "requestReceivedTimestamp"];
 
 /**
- * CTEs ending in `bt_events`, over `lines` (a relation with a VARCHAR column `line`): one row per non-blank line
+ * CTEs ending in `bt_events`, over `lines` (a relation with a VARCHAR column `line` and a BIGINT `rid` passed
+ * through, with the line's `text`): one row per non-blank line
  * with `kind` ('event' = a raw audit event, normalized as `normalizeAuditEvent` does; 'archive' = an archived
  * Datadog log, matched as it is; 'error' = neither, counted like `rules match --summary` counts them), `tops` (the
  * values at the pointers of `tops` under the attribute root), the reserved attributes, `message`, `tags`, `env_aws`
@@ -591,18 +592,18 @@ export function eventsSql(lines: string, tops: PointerTable, topDotted: PointerT
   const list = (ps: readonly string[]) => `[${ps.map(sqlString).join(", ")}]`;
   return `
 bt_text AS (
-  SELECT CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
+  SELECT rid, CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
   FROM ${lines} WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*')
 ),
 bt_val AS (
-  SELECT CASE WHEN length(text) > ${MAX_EVENT_LINE_CHARS} THEN NULL WHEN json_valid(text) THEN text
+  SELECT rid, text, CASE WHEN length(text) > ${MAX_EVENT_LINE_CHARS} THEN NULL WHEN json_valid(text) THEN text
     WHEN regexp_full_match(text, '${S3_EXPORT}')
       THEN json_object('timestamp', epoch_ms(TRY_CAST(regexp_extract(text, '${S3_EXPORT}', 1) AS TIMESTAMPTZ)), 'message', regexp_extract(text, '${S3_EXPORT}', 2))::VARCHAR
     END AS val
   FROM bt_text
 ),
 bt_h AS (
-  SELECT val, CASE WHEN val IS NOT NULL THEN json_extract(val, ${list(hPointers)}) END AS h FROM bt_val
+  SELECT rid, text, val, CASE WHEN val IS NOT NULL THEN json_extract(val, ${list(hPointers)}) END AS h FROM bt_val
 ),
 bt_shape AS (
   SELECT *, CASE
@@ -636,7 +637,7 @@ bt_kind AS (
     ELSE 'error' END AS kind
   FROM bt_ev
 ),
-bt_events AS (SELECT kind, a_text,
+bt_events AS (SELECT rid, text, kind, a_text,
   CASE kind WHEN 'archive' THEN json_extract(a_text, ${list(topPointers)}) WHEN 'event' THEN ev[${V + 1}:${V + topPointers.length}] END AS tops,
   ${
     topDotted.pointers.length === 0

@@ -153,10 +153,14 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
     p.compiled.rule.queries.map((q) => {
       const node = parseQuery(q.query);
       const conjuncts = (node.kind === "and" ? node.children : [node]).filter(isCheap);
-      return conjuncts.length === 0 ? "true" : `(${conjuncts.map((c) => cheap.query(c)).join(" AND ")})`;
+      return conjuncts.length === 0 ? "true" : cheap.query(conjuncts.length === 1 ? conjuncts[0] : { kind: "and", children: conjuncts });
     }),
   );
-  const candidate = candidates.includes("true") || candidates.length === 0 ? "true" : candidates.join(" OR ");
+  // Nested CASE: a line stops being tested once it is a candidate of one query.
+  const candidate =
+    candidates.includes("true") || candidates.length === 0
+      ? "true"
+      : candidates.reduceRight((rest, c) => `CASE WHEN ${c} THEN true ELSE ${rest} END`);
   const select = (cols: readonly string[], from: string) => `SELECT *${cols.map((c) => ",\n  " + c).join("")}\nFROM ${from}`;
   const layers = (c: SqlCompiler, cols: readonly string[]) =>
     select(cols, `(${select(c.leafScalarColumns(), `(${select(c.leafColumns(), `(${select(c.rootColumns(), "bt_events")})`)})`)})`);

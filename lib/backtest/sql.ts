@@ -436,9 +436,12 @@ function cost(node: QueryNode): number {
     case "all":
       return 0;
     case "term":
-      return node.field.kind === "attribute" ? 1 + node.field.path.length : 1;
+      // Longer paths read more; wildcards and ranges run a pattern or a cast on top of the read.
+      return (
+        (node.field.kind === "attribute" ? 1 + node.field.path.length : 1) + (node.value.kind === "exact" || node.value.kind === "exists" ? 0 : 3)
+      );
     case "not":
-      return cost(node.child);
+      return cost(node.child) + 1;
     case "and":
     case "or":
       return node.children.reduce((sum, c) => sum + cost(c), 0);

@@ -1,8 +1,9 @@
 /**
  * Runs a backtest plan (`plan.ts`) in an in-process DuckDB (`@duckdb/node-api`, native binary from npm).
  *
- * Memory is bounded by DuckDB's `memory_limit` (default {@link DEFAULT_MEMORY_LIMIT}); what does not fit (the
- * per-event table of a large input, window sorts) spills to a temporary folder. Extensions are never downloaded at
+ * DuckDB's buffer-managed memory is bounded by `memory_limit` (default {@link DEFAULT_MEMORY_LIMIT}); what does not fit
+ * (the per-line tables of a large input, window sorts) spills to a temporary folder. The process uses more (JSON
+ * parsing and expression evaluation per thread, the Node heap): see `docs/backtest.md`. Extensions are never downloaded at
  * run time (`autoinstall_known_extensions=false`): `s3://` inputs need `httpfs` and `aws` installed beforehand.
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -120,7 +121,7 @@ export function linesSql(files: readonly InputFile[]): string {
 
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0));
 
-/** Runs `rules` over `files` in DuckDB. */
+/** Runs `rules` over `files` in DuckDB; `timing`, when given, receives the elapsed milliseconds after each phase. */
 export async function runDuckdbBacktest(
   rules: readonly CompiledRule[],
   files: readonly InputFile[],

@@ -1,6 +1,7 @@
 /**
- * The backtest of a rule set as DuckDB SQL: one scan that evaluates every query of every rule per event into a
- * temporary table (`bt_m`), then per rule the numbers of `rules match --summary` (`tools/rules-signals.ts` is the
+ * The backtest of a rule set as DuckDB SQL: two scans (the first keeps the lines that could match some query, by each
+ * query's cheap conjuncts; the second evaluates every query of every rule on those lines) into a temporary table
+ * (`bt_m`, one row per line), then per rule the numbers of `rules match --summary` (`tools/rules-signals.ts` is the
  * reference): events matched, distinct values of the rule's fields, and signals from window functions.
  *
  * Order: DuckDB keeps the scan's order in `bt_m` (`preserve_insertion_order`, the default), so `rowid` is the line

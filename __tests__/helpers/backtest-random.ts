@@ -286,6 +286,13 @@ function term(r: Rng): string {
       "status:[a TO j]",
     ]);
   if (x < 0.92) return pick(r, ["env:prod", "team:platform", "tags:env\\:prod", "tags:single", "team:p*", "env:*"]);
+  if (x < 0.96)
+    return pick(r, [
+      "CIDR(@network.client.ip, 10.0.0.0/8)",
+      "CIDR(@sourceIPs, 192.168.0.0/16, ::1/128)",
+      "NOT(CIDR(@sourceIPs, 10.0.0.0/8, 172.16.0.0/12))",
+      "CIDR(@extra, 0.0.0.0/0)",
+    ]);
   return pick(r, ["pods", '"by alice"', "create", "sec*", "a?ice", '"eks:node"', "secrets"]);
 }
 

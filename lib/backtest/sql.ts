@@ -448,6 +448,11 @@ function cost(node: QueryNode): number {
   }
 }
 
+/** `CIDR(@attr, blocks...)`: the reference's address test (`inCidrBlocks` of `lib/query/ip.ts`) as `bt_cidr` (`walk.ts`). */
+function cidrSql(value: Extract<QueryValue, { kind: "cidr" }>, s: string): string {
+  return `bt_cidr(${s}, ${sqlString(JSON.stringify(value.blocks.map((b) => b.text)))})`;
+}
+
 /** RE2 pattern of a wildcard value, anchored by `regexp_full_match`; `(?s)`: `.` also matches line breaks. */
 function wildcardPattern(value: Extract<QueryValue, { kind: "wildcard" }>, caseInsensitive: boolean): string {
   return `(?s${caseInsensitive ? "i" : ""})(?:${value.regexSource})`;
@@ -457,7 +462,8 @@ function wildcardPattern(value: Extract<QueryValue, { kind: "wildcard" }>, caseI
 export function jsonPredicate(value: QueryValue, t: string, s: string): string {
   switch (value.kind) {
     case "exists":
-      return `${t} <> 'NULL'`;
+      // `exists` of evaluate.ts: a scalar (an object or null does not count).
+      return `${t} IN ('VARCHAR', 'DOUBLE', 'BOOLEAN')`;
     case "exact": {
       const text = value.text;
       const n = parseNumber(text);
@@ -474,6 +480,8 @@ export function jsonPredicate(value: QueryValue, t: string, s: string): string {
       return `regexp_full_match(bt_text(${t}, ${s}), ${sqlString(wildcardPattern(value, false))})`;
     case "compare":
       return `bt_num(${t}, ${s}) ${value.op} ${sqlDouble(value.bound)}`;
+    case "cidr":
+      return `(${t} = 'VARCHAR' AND ${cidrSql(value, s)})`;
     case "range": {
       const numeric = rangeNumeric(value);
       if (numeric !== undefined) return numeric(`bt_num(${t}, ${s})`);
@@ -495,6 +503,8 @@ export function stringPredicate(value: QueryValue, s: string): string {
       return `regexp_full_match(${s}, ${sqlString(wildcardPattern(value, true))})`;
     case "compare":
       return `bt_strnum(${s}) ${value.op} ${sqlDouble(value.bound)}`;
+    case "cidr":
+      return cidrSql(value, s);
     case "range": {
       const numeric = rangeNumeric(value);
       if (numeric !== undefined) return numeric(`bt_strnum(${s})`);

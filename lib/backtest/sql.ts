@@ -62,6 +62,10 @@ export const MACROS_SQL = [
   `CREATE OR REPLACE MACRO bt_text(t, s) AS CASE WHEN t IN ('VARCHAR', 'BOOLEAN') THEN s
     WHEN t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN bt_numstr(TRY_CAST(s AS DOUBLE)) END`,
   // `compileFieldReader`: a field's first value as text (objects as JSON).
+  // An IPv4 address as an integer (`parseIp` of lib/query/ip.ts), NULL when the text is not one.
+  `CREATE OR REPLACE MACRO bt_ip4(s) AS CASE WHEN regexp_full_match(s, '(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})')
+    AND list_bool_and(list_transform(string_split(s, '.'), lambda p: CAST(p AS INTEGER) <= 255))
+    THEN list_reduce(list_transform(string_split(s, '.'), lambda p: CAST(p AS BIGINT)), lambda a, b: a * 256 + b) END`,
   // json_extract_string of such a fragment: strings unescaped, anything else as written.
   `CREATE OR REPLACE MACRO bt_str(x) AS CASE WHEN left(CAST(x AS VARCHAR), 1) = '"' THEN json_extract_string(x, '$') ELSE CAST(x AS VARCHAR) END`,
   `CREATE OR REPLACE MACRO bt_key(x) AS CASE WHEN x IS NULL THEN NULL WHEN bt_type(x) IN ('OBJECT', 'ARRAY') THEN CAST(x AS VARCHAR)
@@ -362,13 +366,14 @@ export class SqlCompiler {
     const root = this.tops.ref([segments[0]]);
     const topDotted: string[] = [];
     for (let k = 1; k < n; k++) topDotted.push(this.topDotted.ref([segments.slice(0, k + 1).join(".")]));
-    const slow = walkSql("a_text", segments, 0);
+    // The JS walker from the top-level value when no top-level key has a dot (the common case), else from the root.
+    const slow = `CASE WHEN topd IS NULL AND ${root} IS NOT NULL THEN ${walkSql(root, segments, 1)} ELSE ${walkSql("a_text", segments, 0)} END`;
     // topd is NULL for events without top-level keys containing dots.
     const noTopDotted = topDotted.length === 0 ? "true" : `(topd IS NULL OR (${topDotted.map((t) => `${t} IS NULL`).join(" AND ")}))`;
     const missing = `WHEN ${root} IS NULL AND ${noTopDotted} THEN ${EMPTY_LEAVES}`;
-    if (n === 1) return `CASE ${missing} WHEN bt_type(${root}) <> 'ARRAY' THEN [${root}] ELSE ${slow} END`;
+    if (n === 1) return `CASE ${missing} ${leafCases(root)} ELSE ${slow} END`;
     const { plain, last, dotted } = this.plainPath(segments, root, (keys) => this.underRoot(segments[0], keys));
-    return `CASE ${missing} WHEN bt_type(${root}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ELSE [${last}] END ELSE ${slow} END`;
+    return `CASE ${missing} WHEN bt_type(${root}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ${leafCases(last)} ELSE ${slow} END ELSE ${slow} END`;
   }
 
   /**
@@ -407,7 +412,7 @@ export class SqlCompiler {
   private fromValue(value: string, segments: readonly string[], i: number): string {
     const n = segments.length;
     const slow = walkSql(value, segments, i);
-    if (i === n) return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} WHEN bt_type(${value}) <> 'ARRAY' THEN [${value}] ELSE ${slow} END`;
+    if (i === n) return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} ${leafCases(value)} ELSE ${slow} END`;
     const sub = segments.slice(i - 1);
     const all: string[] = [];
     const read = (keys: readonly string[]) => {
@@ -415,10 +420,18 @@ export class SqlCompiler {
       return `bt_r[${all.length}]`;
     };
     const { plain, last, dotted } = this.plainPath(sub, value, read);
-    const body = `CASE WHEN bt_type(${value}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ELSE [${last}] END ELSE ${slow} END`;
+    const body = `CASE WHEN bt_type(${value}) <> 'ARRAY' AND ${plain} AND ${dotted} THEN CASE WHEN ${last} IS NULL THEN ${EMPTY_LEAVES} ${leafCases(last)} ELSE ${slow} END ELSE ${slow} END`;
     // One parse of the value for all its pointers (a lambda binds the list once).
     return `CASE WHEN ${value} IS NULL THEN ${EMPTY_LEAVES} ELSE list_transform([json_extract(${value}, [${all.map(sqlString).join(", ")}])], lambda bt_r: ${body})[1] END`;
   }
+}
+
+/**
+ * `WHEN` branches for the value at the end of a plain path: a non-array is the leaf; an array whose text holds no
+ * other `[` (so no nested array) gives its elements (JS searches every element); anything else is left to the walker.
+ */
+function leafCases(v: string): string {
+  return `WHEN bt_type(${v}) <> 'ARRAY' THEN [${v}] WHEN NOT contains(CAST(${v} AS VARCHAR)[2:], '[') THEN json_extract(${v}, '$[*]')`;
 }
 
 /**
@@ -448,9 +461,21 @@ function cost(node: QueryNode): number {
   }
 }
 
-/** `CIDR(@attr, blocks...)`: the reference's address test (`inCidrBlocks` of `lib/query/ip.ts`) as `bt_cidr` (`walk.ts`). */
+/**
+ * `CIDR(@attr, blocks...)` as `inCidrBlocks` of `lib/query/ip.ts`: IPv4 addresses (four decimal parts up to 255) in
+ * SQL, IPv6 addresses by the reference's own test (`bt_cidr`, `walk.ts`); anything else is no address.
+ */
 function cidrSql(value: Extract<QueryValue, { kind: "cidr" }>, s: string): string {
-  return `bt_cidr(${s}, ${sqlString(JSON.stringify(value.blocks.map((b) => b.text)))})`;
+  const v4 = value.blocks.filter((b) => b.family === 4);
+  const v6 = value.blocks.filter((b) => b.family === 6);
+  const ip4 =
+    v4.length === 0
+      ? "false"
+      : v4
+          .map((b) => (b.prefix === 0 ? "true" : `bt_ip4(${s}) // ${2 ** (32 - b.prefix)} = ${Number(b.network) / 2 ** (32 - b.prefix)}`))
+          .join(" OR ");
+  const ip6 = v6.length === 0 ? "false" : `bt_cidr(${s}, ${sqlString(JSON.stringify(v6.map((b) => b.text)))})`;
+  return `CASE WHEN bt_ip4(${s}) IS NOT NULL THEN ${ip4} WHEN contains(${s}, ':') THEN ${ip6} ELSE false END`;
 }
 
 /** RE2 pattern of a wildcard value, anchored by `regexp_full_match`; `(?s)`: `.` also matches line breaks. */

@@ -17,13 +17,14 @@ import { eventsSql, MACROS_SQL, SqlCompiler, sqlString } from "./sql";
 
 const DAY_MS = 86_400_000;
 
-/** Whether a query node reads only short paths (at most two segments) or reserved attributes, tags and text. */
+/** Whether a query node reads no long path into `requestObject` (only such paths are left to the second scan). */
 function isCheap(node: QueryNode): boolean {
   switch (node.kind) {
     case "all":
       return true;
     case "term":
-      return node.field.kind !== "attribute" || node.field.path.length <= 2;
+      // Long paths into request bodies are the expensive ones; other attributes are mostly absent or short.
+      return node.field.kind !== "attribute" || node.field.path.length <= 2 || node.field.path[0] !== "requestObject";
     case "not":
       return isCheap(node.child);
     case "and":

@@ -106,7 +106,7 @@ test("an unknown command: exit 2", () => {
   const r = rules(["macth"]);
   expect(r.status).toBe(2);
   expect(r.stdout).toBe("");
-  expect(r.stderr.split("\n")[0]).toBe('rules: unknown command "macth"; allowed: match, new, noise');
+  expect(r.stderr.split("\n")[0]).toBe('rules: unknown command "macth"; allowed: match, new, noise, backtest');
 });
 
 test("new writes a rule file into the pack and registers it (export a Log Explorer query to a rule)", () => {

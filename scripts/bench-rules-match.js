@@ -280,7 +280,12 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench-rules-match: ${e.message}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((e) => {
+    process.stderr.write(`bench-rules-match: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
+// `scripts/bench-backtest.js` benchmarks the same synthetic log.
+module.exports = { generate, median, runOnce, BASELINE, PRELOAD };

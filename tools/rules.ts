@@ -1,7 +1,8 @@
 /**
  * `npm run --silent rules -- <command> ...` (runs this file from the current sources through `scripts/run-ts.js`).
  *
- * Commands: `match` (see `tools/rules-match.ts`), `new` (see `tools/rules-new.ts`), `noise` (see `tools/rules-noise.ts`).
+ * Commands: `match` (see `tools/rules-match.ts`), `new` (see `tools/rules-new.ts`), `noise` (see `tools/rules-noise.ts`),
+ * `backtest` (see `tools/rules-backtest.ts`).
  */
 import { configPathFromEnv, loadConfigFile } from "../config/load";
 import type { AppConfig } from "../config/schema";
@@ -9,6 +10,7 @@ import type { MatchableRule } from "../lib/rules/matchable";
 import { defineRule } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { tuneRules } from "../modules/cloud-siem/tuning";
+import { BACKTEST_USAGE, runBacktest } from "./rules-backtest";
 import { MATCH_USAGE, ResolveRules, RulesArgumentError, runMatch } from "./rules-match";
 import { NEW_USAGE, runNew } from "./rules-new";
 import { NOISE_USAGE, runNoise } from "./rules-noise";
@@ -55,12 +57,14 @@ export const resolveRules: ResolveRules = (opts) => {
 };
 
 const USAGE =
-  "usage: rules <command> [options]\ncommands:\n  match   replay audit events through the detection rules\n  new     write a new rule file into the pack from a Log Explorer query\n  noise   signals per rule per day on a benign busy cluster week\n\n" +
+  "usage: rules <command> [options]\ncommands:\n  match   replay audit events through the detection rules\n  new     write a new rule file into the pack from a Log Explorer query\n  noise   signals per rule per day on a benign busy cluster week\n  backtest  what the rules would have done on past logs (archives, exports), per rule\n\n" +
   MATCH_USAGE +
   "\n" +
   NEW_USAGE +
   "\n" +
-  NOISE_USAGE;
+  NOISE_USAGE +
+  "\n" +
+  BACKTEST_USAGE;
 
 /** Dispatches `rules <command>`; resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -74,11 +78,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === "noise") {
     return runNoise(rest, { stdout: process.stdout, stderr: process.stderr });
   }
+  if (command === "backtest") {
+    return runBacktest(rest, { stdout: process.stdout, stderr: process.stderr }, resolveRules);
+  }
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     process.stderr.write(USAGE);
     return command === undefined ? 2 : 0;
   }
-  process.stderr.write(`rules: unknown command ${JSON.stringify(command)}; allowed: match, new, noise\n${USAGE}`);
+  process.stderr.write(`rules: unknown command ${JSON.stringify(command)}; allowed: match, new, noise, backtest\n${USAGE}`);
   return 2;
 }
 

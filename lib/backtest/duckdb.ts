@@ -1,0 +1,193 @@
+/**
+ * Runs a backtest plan (`plan.ts`) in an in-process DuckDB (`@duckdb/node-api`, native binary from npm).
+ *
+ * DuckDB's buffer-managed memory is bounded by `memory_limit` (default {@link DEFAULT_MEMORY_LIMIT}); what does not fit
+ * (the per-line tables of a large input, window sorts) spills to a temporary folder. The process uses more (JSON
+ * parsing and expression evaluation per thread, the Node heap): see `docs/backtest.md`. Extensions are never downloaded at
+ * run time (`autoinstall_known_extensions=false`): `s3://` inputs need `httpfs` and `aws` installed beforehand.
+ */
+import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
+import { mkdtempSync, rmSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import type { CompiledRule } from "../../tools/rules-compile";
+import { MAX_DISTINCT_VALUES_PER_RULE } from "../../tools/rules-signals";
+import { BacktestInputError, InputFile, isS3 } from "./inputs";
+import { BacktestPlan, planBacktest } from "./plan";
+import { perDay, BacktestResult, RuleBacktest } from "./result";
+import { sqlString } from "./sql";
+import { registerWalk } from "./walk";
+
+export const DEFAULT_MEMORY_LIMIT = "1GB";
+/** Longest line read (bytes); longer lines are an error of the input. */
+export const MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+export interface DuckdbOptions {
+  /** DuckDB `memory_limit`. @default DEFAULT_MEMORY_LIMIT */
+  readonly memoryLimit?: string;
+  /** DuckDB `threads`. @default - DuckDB's default (the number of cores) */
+  readonly threads?: number;
+}
+
+/** An open DuckDB connection with the backtest settings. */
+export class BacktestDb {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    public readonly conn: DuckDBConnection,
+    private readonly tempDir: string,
+  ) {}
+
+  public static async open(options: DuckdbOptions = {}): Promise<BacktestDb> {
+    const tempDir = mkdtempSync(join(tmpdir(), "backtest-duckdb-"));
+    const settings: Record<string, string> = {
+      memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+      temp_directory: tempDir,
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+    };
+    if (options.threads !== undefined) settings.threads = String(options.threads);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(":memory:", settings);
+    } catch (e) {
+      rmSync(tempDir, { recursive: true, force: true });
+      throw new BacktestInputError(
+        `DuckDB refused the settings (memory_limit ${JSON.stringify(settings.memory_limit)}): ${(e as Error).message}; allowed: a size such as 512MB or 4GB`,
+      );
+    }
+    const conn = await instance.connect();
+    registerWalk(conn);
+    return new BacktestDb(instance, conn, tempDir);
+  }
+
+  public async run(sql: string): Promise<void> {
+    await this.conn.run(sql);
+  }
+
+  public async rows(sql: string): Promise<Record<string, unknown>[]> {
+    const reader = await this.conn.runAndReadAll(sql);
+    return reader.getRowObjectsJS();
+  }
+
+  /** `glob()` of DuckDB, sorted. */
+  public async glob(pattern: string): Promise<string[]> {
+    const rows = await this.rows(`SELECT file FROM glob(${sqlString(pattern)}) ORDER BY file`);
+    return rows.map((r) => String(r.file));
+  }
+
+  /**
+   * Loads httpfs and aws and creates an S3 secret from the AWS credential chain (environment, shared config and
+   * credentials files, SSO, instance/container roles), DuckDB docs "S3 API Support" / "AWS extension".
+   *
+   * @throws BacktestInputError when the extensions are not installed.
+   */
+  public async enableS3(): Promise<void> {
+    for (const ext of ["httpfs", "aws"]) {
+      try {
+        await this.run(`LOAD ${ext}`);
+      } catch (e) {
+        throw new BacktestInputError(
+          `s3:// inputs need DuckDB's ${ext} extension, which is not installed here (LOAD ${ext}: ${firstLine((e as Error).message)}); ` +
+            'allowed: install httpfs and aws once where extensions.duckdb.org is reachable (duckdb -c "INSTALL httpfs; INSTALL aws;" with DuckDB 1.5.x, same user), or copy the archive files locally and pass local paths',
+        );
+      }
+    }
+    await this.run(s3SecretSql());
+  }
+
+  public close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+    rmSync(this.tempDir, { recursive: true, force: true });
+    return Promise.resolve();
+  }
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0];
+}
+
+/** The secret that makes DuckDB's S3 reads use the standard AWS credential chain. */
+export function s3SecretSql(): string {
+  return "CREATE OR REPLACE SECRET backtest_s3 (TYPE s3, PROVIDER credential_chain)";
+}
+
+/** `read_csv` of whole lines (no quoting, a delimiter JSON never contains raw): one VARCHAR column `line`. */
+export function linesSql(files: readonly InputFile[]): string {
+  if (files.length === 0) return "SELECT NULL::VARCHAR AS line WHERE false";
+  return `SELECT line FROM read_csv([${files.map((f) => sqlString(f.path)).join(", ")}], columns = {'line': 'VARCHAR'}, header = false,
+  delim = E'\\x01', quote = '', escape = '', auto_detect = false, strict_mode = false, compression = 'auto', max_line_size = ${MAX_LINE_BYTES}, buffer_size = ${MAX_LINE_BYTES * 2})`;
+}
+
+const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0));
+
+/** Runs `rules` over `files` in DuckDB; `timing`, when given, receives the elapsed milliseconds after each phase. */
+export async function runDuckdbBacktest(
+  rules: readonly CompiledRule[],
+  files: readonly InputFile[],
+  db: BacktestDb,
+  timing?: (phase: string, ms: number) => void,
+): Promise<BacktestResult> {
+  const plan: BacktestPlan = planBacktest(rules);
+  if (files.some((f) => isS3(f.path))) await db.enableS3();
+  for (const m of plan.macros) await db.run(m);
+  const t0 = Date.now();
+  await db.run(plan.scanSql(linesSql(files)));
+  timing?.("scan", Date.now() - t0);
+  await db.run(plan.eventsViewSql);
+  const [timeless] = await db.rows("SELECT n FROM bt_timeless");
+  if (num(timeless.n) > 0) await db.run(plan.eventsFillSql);
+  timing?.("events table", Date.now() - t0);
+  const [stats] = await db.rows(plan.statsSql);
+  const [counts] = await db.rows(plan.countsSql);
+  timing?.("counts", Date.now() - t0);
+  const days = num(stats.days);
+  const out: RuleBacktest[] = [];
+  for (let r = 0; r < plan.rules.length; r++) {
+    const p = plan.rules[r];
+    const rule = p.compiled.rule;
+    let signals: number | null = null;
+    if (p.signalsSql !== undefined) {
+      const [row] = await db.rows(p.signalsSql);
+      signals = num(row.signals);
+    }
+    const distinctCount = p.distinctFields.length > 0 ? num(counts[`distinct_${r}`]) : 0;
+    out.push({
+      rule: rule.name,
+      ...(rule.id === undefined ? {} : { id: rule.id }),
+      severity: rule.severity,
+      detectionMethod: rule.detectionMethod,
+      eventsMatched: num(counts[`matched_${r}`]),
+      distinct:
+        p.distinctFields.length === 0
+          ? null
+          : {
+              fields: p.distinctFields,
+              count: Math.min(distinctCount, MAX_DISTINCT_VALUES_PER_RULE),
+              capped: distinctCount >= MAX_DISTINCT_VALUES_PER_RULE,
+            },
+      estimatedSignals: signals,
+      signalsPerDay: perDay(signals, days),
+      estimate: p.estimate,
+    });
+  }
+  timing?.("total", Date.now() - t0);
+  return {
+    totals: { engine: "duckdb", files: files.length, lines: num(stats.lines), events: num(stats.events), errors: num(stats.errors), days },
+    rules: out,
+  };
+}
+
+/** Per-event match results of every query (for the differential test): `[kind, q_<r>_<k>...]` in line order. */
+export async function duckdbMatchRows(
+  rules: readonly CompiledRule[],
+  files: readonly InputFile[],
+  db: BacktestDb,
+): Promise<{ kind: string; queries: boolean[] }[]> {
+  const plan = planBacktest(rules);
+  for (const m of plan.macros) await db.run(m);
+  await db.run(plan.scanSql(linesSql(files)));
+  const cols = plan.rules.flatMap((p) => p.queryColumns);
+  const rows = await db.rows(`SELECT kind${cols.length > 0 ? ", " + cols.join(", ") : ""} FROM bt_m ORDER BY rowid`);
+  return rows.map((row) => ({ kind: String(row.kind), queries: cols.map((c) => row[c] === true) }));
+}

@@ -50,6 +50,7 @@
  */
 import { eksLoggedEvents } from "../lib/audit";
 import { AuditEventSpec, AuditUser, auditEvent, container, eksIdentity, podManifest, serviceAccount } from "../modules/cloud-siem/samples";
+import { mulberry32 } from "../lib/random";
 
 /** Monday 2026-11-16 00:00 UTC, the first day of the week. */
 export const BUSY_WEEK_START_MS = Date.UTC(2026, 10, 16);
@@ -70,18 +71,6 @@ export interface BusyWeekOptions {
    * @default 7
    */
   readonly days?: number;
-}
-
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const node = (name: string): AuditUser => ({ username: `system:node:${name}`, groups: ["system:nodes", "system:authenticated"] });
@@ -238,7 +227,7 @@ const CA_INJECTORS: readonly (readonly [AuditUser, string, string])[] = [
  * The requests of the week, as EKS logs them (0, 1 or 2 events each), in time order. Deterministic for a seed.
  */
 export function busyClusterWeek(options: BusyWeekOptions = {}): Record<string, unknown>[] {
-  const rand = prng(options.seed ?? DEFAULT_SEED);
+  const rand = mulberry32(options.seed ?? DEFAULT_SEED);
   const days = options.days ?? 7;
   const end = BUSY_WEEK_START_MS + days * DAY;
   const requests: Request[] = [];

@@ -10,19 +10,13 @@
  */
 import { normalizeAuditEvent } from "../../lib/audit";
 import { logToArchiveLine } from "../../lib/backtest/archive";
+import { mulberry32 } from "../../lib/random";
 
 export type Rng = () => number;
 
-/** mulberry32, as `scripts/bench-rules-match.js` uses it. */
+/** The seeded generator of `lib/random.ts`. */
 export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(seed);
 }
 
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];

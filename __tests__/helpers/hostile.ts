@@ -3,22 +3,14 @@
  * values an attacker or an unlucky user types (wrong types, lengths, encodings, Terraform template syntax, control
  * characters), and mutators of a parsed document and of its text. Same seed, same cases.
  */
+import { mulberry32 } from "../../lib/random";
 
-/** mulberry32: a 32-bit seeded PRNG (public domain), enough to make a reproducible case list. */
+/** A seeded generator (lib/random.ts) with the picks the suite needs. */
 export class Rng {
-  private state: number;
+  public readonly next: () => number;
 
   public constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** A float in [0, 1). */
-  public next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   /** An integer in [0, n). */

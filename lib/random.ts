@@ -1,0 +1,16 @@
+/**
+ * mulberry32, a small seeded pseudo-random number generator (public domain, Tommy Ettinger): the same seed gives the
+ * same sequence, so generated test events, benign-traffic weeks and mutation cases are reproducible.
+ * (`scripts/bench-rules-match.js`, plain JavaScript, carries the same few lines.)
+ * @returns a function giving floats in [0, 1)
+ */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

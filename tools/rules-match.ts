@@ -23,7 +23,7 @@
 import type { MatchableRule } from "../lib/rules/matchable";
 import { compileRules, RuleSet } from "./rules-compile";
 import { BLANK, errorMessage, forEachLine, lineTooLongReason, NotRegularFileError, openEvents, Output, readEvent } from "./rules-events";
-import { MAX_DISTINCT_VALUES_PER_RULE, newSummary, readKey } from "./rules-signals";
+import { SummaryRun } from "./rules-signals";
 import { applyEksPolicy } from "../lib/audit";
 
 export { compileCondition, MAX_DISTINCT_VALUES_PER_RULE } from "./rules-signals";
@@ -136,21 +136,17 @@ async function runSummary(
   stderr: NodeJS.WritableStream,
   asEks: boolean,
 ): Promise<void> {
-  let firstTs: number | undefined;
-  let lastTs = 0;
   let lines = 0;
   let events = 0;
   let errors = 0;
   let notLoggedByEks = 0;
   let firstError: string | undefined;
   const compiled = ruleSet.rules;
-  const summaries = compiled.map((c) => newSummary(c, () => firstTs ?? 0));
+  const run = new SummaryRun(ruleSet);
   const lineError = (lineNumber: number, reason: string): void => {
     errors++;
     if (firstError === undefined) firstError = `line ${lineNumber}: ${reason}`;
   };
-  const matchedBuf: boolean[][] = compiled.map((c) => c.queries.map(() => false));
-  const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
   await forEachLine(
     input,
     (line, lineNumber) => {
@@ -163,30 +159,7 @@ async function runSummary(
         notLoggedByEks++;
         return;
       }
-      const ts = log.timestampMs ?? lastTs;
-      if (firstTs === undefined) firstTs = ts;
-      lastTs = ts;
-      if (ruleSet.queries.evaluate(log, results) === 0) return;
-      for (let r = 0; r < summaries.length; r++) {
-        const s = summaries[r];
-        const qs = s.compiled.queries;
-        const matched = matchedBuf[r];
-        let any = false;
-        for (let k = 0; k < qs.length; k++) {
-          matched[k] = results[qs[k].slot];
-          any = any || matched[k];
-        }
-        if (!any) continue;
-        s.eventsMatched++;
-        if (s.distinctReaders.length > 0 && !s.distinctCapped) {
-          const key = readKey(s.distinctReaders, log);
-          if (key !== undefined) {
-            s.distinct.add(key);
-            if (s.distinct.size >= MAX_DISTINCT_VALUES_PER_RULE) s.distinctCapped = true;
-          }
-        }
-        s.observe(log, matched, ts);
-      }
+      run.observe(log);
     },
     () => Promise.resolve(true),
     (lineNumber, length) => {
@@ -194,8 +167,7 @@ async function runSummary(
       lineError(lineNumber, lineTooLongReason(length));
     },
   );
-  for (const s of summaries) {
-    s.finish();
+  for (const s of run.finish()) {
     out.write(
       JSON.stringify({
         rule: s.compiled.rule.name,

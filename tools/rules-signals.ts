@@ -5,7 +5,7 @@
  */
 import type { FieldReader, NormalizedLog } from "../lib/query";
 import { compileFieldReader } from "../lib/query";
-import type { CompiledRule } from "./rules-compile";
+import type { CompiledRule, RuleSet } from "./rules-compile";
 import { problemText, show } from "../lib/problem";
 import { checkCondition, evaluateCondition, QueryValues } from "../lib/rules/condition";
 
@@ -201,4 +201,58 @@ export function newSummary(compiled: CompiledRule, firstTs: () => number, onSign
     `${groupReaders.length > 0 ? `, grouped by ${first.groupByFields.join(" + ")}` : ""}; ` +
     "tumbling windows aligned to the epoch, without keep-alive merging (Datadog may merge several into one signal)";
   return s;
+}
+
+/**
+ * The `--summary` model over a stream of events, shared by `rules match --summary` and the Node backtest engine: each
+ * event's time (an event without one takes the previous event's), the rules whose queries it matches, their distinct
+ * values and estimated signals.
+ */
+export class SummaryRun {
+  public readonly summaries: RuleSummary[];
+  private firstTs: number | undefined;
+  private lastTs = 0;
+  private readonly matched: boolean[][];
+  private readonly results: boolean[];
+
+  public constructor(private readonly ruleSet: RuleSet) {
+    this.summaries = ruleSet.rules.map((c) => newSummary(c, () => this.firstTs ?? 0));
+    this.matched = ruleSet.rules.map((c) => c.queries.map(() => false));
+    this.results = new Array<boolean>(ruleSet.queries.size).fill(false);
+  }
+
+  /** Replays one event through every rule; returns the time it was counted at. */
+  public observe(log: NormalizedLog): number {
+    const ts = log.timestampMs ?? this.lastTs;
+    if (this.firstTs === undefined) this.firstTs = ts;
+    this.lastTs = ts;
+    if (this.ruleSet.queries.evaluate(log, this.results) === 0) return ts;
+    for (let r = 0; r < this.summaries.length; r++) {
+      const s = this.summaries[r];
+      const qs = s.compiled.queries;
+      const matched = this.matched[r];
+      let any = false;
+      for (let k = 0; k < qs.length; k++) {
+        matched[k] = this.results[qs[k].slot];
+        any = any || matched[k];
+      }
+      if (!any) continue;
+      s.eventsMatched++;
+      if (s.distinctReaders.length > 0 && !s.distinctCapped) {
+        const key = readKey(s.distinctReaders, log);
+        if (key !== undefined) {
+          s.distinct.add(key);
+          if (s.distinct.size >= MAX_DISTINCT_VALUES_PER_RULE) s.distinctCapped = true;
+        }
+      }
+      s.observe(log, matched, ts);
+    }
+    return ts;
+  }
+
+  /** Closes every rule's open buckets (their estimates are final afterwards). */
+  public finish(): readonly RuleSummary[] {
+    for (const s of this.summaries) s.finish();
+    return this.summaries;
+  }
 }

@@ -9,7 +9,7 @@ import * as zlib from "zlib";
 import type { NormalizedLog } from "../query";
 import type { RuleSet } from "../../tools/rules-compile";
 import { BLANK, forEachLine, readEvent } from "../../tools/rules-events";
-import { MAX_DISTINCT_VALUES_PER_RULE, newSummary, readKey } from "../../tools/rules-signals";
+import { SummaryRun } from "../../tools/rules-signals";
 import { archiveLineToLog, isArchiveLine } from "./archive";
 import { BacktestInputError, InputFile, isS3 } from "./inputs";
 import { BacktestResult, perDay } from "./result";
@@ -59,16 +59,11 @@ function open(file: InputFile): AsyncIterable<string | Buffer> {
 
 /** Runs the compiled rules over the files, in order, with the `rules match --summary` model. */
 export async function runNodeBacktest(ruleSet: RuleSet, files: readonly InputFile[]): Promise<BacktestResult> {
-  let firstTs: number | undefined;
-  let lastTs = 0;
   let lines = 0;
   let events = 0;
   let errors = 0;
   const days = new Set<number>();
-  const compiled = ruleSet.rules;
-  const summaries = compiled.map((c) => newSummary(c, () => firstTs ?? 0));
-  const matchedBuf: boolean[][] = compiled.map((c) => c.queries.map(() => false));
-  const results: boolean[] = new Array<boolean>(ruleSet.queries.size).fill(false);
+  const run = new SummaryRun(ruleSet);
   for (const file of files) {
     await forEachLine(
       open(file),
@@ -81,31 +76,7 @@ export async function runNodeBacktest(ruleSet: RuleSet, files: readonly InputFil
           return;
         }
         events++;
-        const ts = log.timestampMs ?? lastTs;
-        if (firstTs === undefined) firstTs = ts;
-        lastTs = ts;
-        days.add(Math.floor(ts / DAY_MS));
-        if (ruleSet.queries.evaluate(log, results) === 0) return;
-        for (let r = 0; r < summaries.length; r++) {
-          const s = summaries[r];
-          const qs = s.compiled.queries;
-          const matched = matchedBuf[r];
-          let any = false;
-          for (let k = 0; k < qs.length; k++) {
-            matched[k] = results[qs[k].slot];
-            any = any || matched[k];
-          }
-          if (!any) continue;
-          s.eventsMatched++;
-          if (s.distinctReaders.length > 0 && !s.distinctCapped) {
-            const key = readKey(s.distinctReaders, log);
-            if (key !== undefined) {
-              s.distinct.add(key);
-              if (s.distinct.size >= MAX_DISTINCT_VALUES_PER_RULE) s.distinctCapped = true;
-            }
-          }
-          s.observe(log, matched, ts);
-        }
+        days.add(Math.floor(run.observe(log) / DAY_MS));
       },
       () => Promise.resolve(true),
       () => {
@@ -117,8 +88,7 @@ export async function runNodeBacktest(ruleSet: RuleSet, files: readonly InputFil
   }
   return {
     totals: { engine: "node", files: files.length, lines, events, errors, days: days.size },
-    rules: summaries.map((s) => {
-      s.finish();
+    rules: run.finish().map((s) => {
       const rule = s.compiled.rule;
       return {
         rule: rule.name,

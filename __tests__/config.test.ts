@@ -841,3 +841,14 @@ describe("config: JSON Schema", () => {
     expect(schema.properties.environments.items.properties.aws.properties.accountId.pattern).toBe("^[0-9]{12}$");
   });
 });
+
+describe("the benchmark's generated configs (scripts/bench-config.js)", () => {
+  it("validate at every size npm run bench uses, so the benchmark measures a synth, not a refusal", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a plain-JavaScript script of the project
+    const { benchConfig } = require("../scripts/bench-config") as { benchConfig: (n: number) => unknown };
+    for (const n of [1, 10, 50, 100]) {
+      const config = validateConfig(benchConfig(n), `bench-${n}.json`);
+      expect(config.environments).toHaveLength(n);
+    }
+  });
+});

@@ -48,7 +48,7 @@ function environment(i) {
       suppressions: [
         { name: "CI deployer port-forwards", ruleIds: ["pod-port-forward"], suppressionQuery: '@usr.name:"system:serviceaccount:ci:deployer"' },
       ],
-      builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created" }] },
+      builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created", overlap: "keep-pack" }] },
     },
     backend: { type: "s3", bucket: `state-${accountId}`, region: "eu-west-1", useLockfile: true },
     clusters: [

@@ -16,6 +16,7 @@ import {
 import { renderJsonSchema, JSON_SCHEMA_PATH } from "../tools/config-schema";
 import { readFileSync } from "fs";
 import { baseConfig } from "./helpers/config";
+import { runSynth } from "../tools/synth-app";
 
 const FILE = "test.yaml";
 
@@ -850,5 +851,15 @@ describe("the benchmark's generated configs (scripts/bench-config.js)", () => {
       const config = validateConfig(benchConfig(n), `bench-${n}.json`);
       expect(config.environments).toHaveLength(n);
     }
+    // Both shapes of environment also pass the constructs' own checks: the app synthesizes them.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bench-config-"));
+    writeFileSync(path.join(dir, "bench-2.json"), JSON.stringify(benchConfig(2)));
+    let stderr = "";
+    const code = runSynth({
+      env: { EKS_AUDIT_SIEM_CONFIG: path.join(dir, "bench-2.json"), CDKTF_OUTDIR: path.join(dir, "out") },
+      stdout: { write: () => true },
+      stderr: { write: (t: string) => (stderr += t) },
+    });
+    expect([code, stderr]).toEqual([0, ""]);
   });
 });

@@ -46,7 +46,7 @@ function environment(i) {
     cloudSiem: {
       ...base.cloudSiem,
       suppressions: [
-        { name: "CI deployer port-forwards", ruleIds: ["pod-port-forward"], suppressionQuery: '@usr.name:"system:serviceaccount:ci:deployer"' },
+        { name: "CI deployer port-forwards", ruleIds: ["pod-port-forward"], suppressionQuery: '@usr.id:"system:serviceaccount:ci:deployer"' },
       ],
       builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created", overlap: "keep-pack" }] },
     },

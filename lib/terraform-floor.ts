@@ -12,6 +12,7 @@
 import { TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 import { IValidation } from "constructs";
+import { isObject } from "./is-object";
 import { StackJson, onStackJson } from "./stack-json";
 
 /** A Terraform language feature and the first Terraform release that has it. */
@@ -47,9 +48,6 @@ function compareVersions(a: string, b: string): number {
   const [bm, bn] = b.split(".").map(Number);
   return am !== bm ? am - bm : an - bn;
 }
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Whether a JSON value has a key with a value that satisfies `test`, at any depth. Values may still hold

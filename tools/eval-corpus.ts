@@ -36,6 +36,7 @@ import { lineTooLongReason, MAX_EVENT_LINE_CHARS } from "./rules-events";
 import { compileCondition } from "./rules-signals";
 import { compileFieldReader } from "../lib/query";
 import { problemText, show } from "../lib/problem";
+import { isObject } from "../lib/is-object";
 
 /** Falco rules of priority INFO (falcosecurity/plugins `plugins/k8saudit/rules/k8s_audit_rules.yaml`): activity logs, not detections. */
 export const FALCO_INFO_RULES: readonly string[] = [
@@ -100,10 +101,6 @@ export class CorpusLineError extends Error {
     super(message);
     this.name = "CorpusLineError";
   }
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Parses one non-blank corpus line. @throws CorpusLineError */

@@ -2,6 +2,8 @@
  * JSON as `JSON.parse` returns it (a synthesized `cdk.tf.json`, the output of `terraform show -json`, ...), and the
  * narrowing helpers the tools read it with: a missing or differently shaped value reads as empty, as `?? {}` did.
  */
+import { isObject as isAnyObject } from "../lib/is-object";
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export type JsonObject = { [key: string]: JsonValue };
 
@@ -10,10 +12,8 @@ export function parseJson(text: string): JsonValue {
   return JSON.parse(text) as JsonValue;
 }
 
-/** Whether a value is a JSON object (not null, not an array). */
-export function isObject(value: unknown): value is JsonObject {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
+/** Whether a value is a JSON object (not null, not an array): lib/is-object.ts, typed for the tools' JSON. */
+export const isObject = isAnyObject as (value: unknown) => value is JsonObject;
 
 /** The value if it is a JSON object (the same object, so changes to it are kept), else a new empty object. */
 export function asObject(value: unknown): JsonObject {

@@ -25,6 +25,7 @@
  * `pkg/controlplane/apiserver/config.go`), then `ResponseComplete` (or `Panic`). Every stage of one request carries
  * the same `auditID`. `eksLoggedEvents` expands one request into the events EKS writes for it.
  */
+import { isObject } from "../is-object";
 
 /** Audit levels (audit.k8s.io/v1). */
 export type AuditLevel = "None" | "Metadata" | "Request" | "RequestResponse";
@@ -223,7 +224,6 @@ export interface PolicyRequest {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 /** The attributes of an audit event that the policy reads. */

@@ -19,6 +19,7 @@
  * | everything             | kept as-is (`@objectRef.*`, ...) | OOTB queries                                 |
  */
 import type { NormalizedLog } from "../query";
+import { isObject } from "../is-object";
 
 /** The `source` Datadog assigns to EKS audit logs (Datadog guide "Log Collection for Amazon EKS Audit Logs"). */
 export const KUBERNETES_AUDIT_SOURCE = "kubernetes.audit";
@@ -32,10 +33,6 @@ export class AuditEventError extends Error {
 }
 
 type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function describe(v: unknown): string {
   if (v === null) return "null";

@@ -14,12 +14,9 @@
  * so they are searched as they are; raw audit events go through `normalizeAuditEvent` instead.
  */
 import type { NormalizedLog } from "../query";
+import { isObject } from "../is-object";
 
 type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * Whether a parsed line is an archived Datadog log rather than an audit event or a CloudWatch line: it has no

@@ -1,5 +1,6 @@
 import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
 import { escapeTemplateSequences, hclLiteral, templateParts } from "../../lib/terraform-template";
+import { isObject as isRecord } from "../../lib/is-object";
 
 /**
  * HCL output (`cdktf synth --hcl`) that Terraform parses.
@@ -42,11 +43,6 @@ export function renderHclSafely(stack: TerraformStack): void {
     const out = original() as { hcl: string; metadata: unknown };
     return { ...out, hcl: fixTerraformBlock(out.hcl, terraformBlock(stack.toTerraform())) };
   };
-}
-
-/** Whether a value is an object (not null, not an array): a JSON object or a cdktf HCL fragment's node. */
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** The `terraform` block of a stack's JSON configuration (`stack.toTerraform()`), or an empty one. */

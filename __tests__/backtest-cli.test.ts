@@ -6,7 +6,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { Writable } from "stream";
 import * as zlib from "zlib";
 import { gzipSync } from "zlib";
 import { normalizeAuditEvent } from "../lib/audit";
@@ -16,6 +15,7 @@ import { resolveInputs } from "../lib/backtest/inputs";
 import { defineRule } from "../modules/cloud-siem/rule-model";
 import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
 import { runBacktest } from "../tools/rules-backtest";
+import { sink } from "./helpers/sink";
 
 jest.setTimeout(120_000);
 
@@ -23,19 +23,6 @@ const PACK = EKS_RULE_PACK.map(defineRule);
 const resolveRules = () => PACK;
 const DAYS = ["20261101", "20261102", "20261103"];
 let root: string;
-
-function sink(): { stream: Writable; text: () => string } {
-  let text = "";
-  return {
-    stream: new Writable({
-      write(chunk, _enc, done) {
-        text += String(chunk);
-        done();
-      },
-    }),
-    text: () => text,
-  };
-}
 
 async function run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = sink();

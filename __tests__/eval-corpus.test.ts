@@ -2,13 +2,13 @@ import { spawnSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { Writable } from "stream";
 import { rule as forbiddenBurst } from "../modules/cloud-siem/rules/forbidden-burst";
 import { rule as privilegedPod } from "../modules/cloud-siem/rules/privileged-pod";
 import { auditEvent, container, DEVELOPER, podManifest } from "../modules/cloud-siem/samples";
 import { alertsOnOneEvent, parseCorpusLine, runEvalCorpus } from "../tools/eval-corpus";
 import { lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../tools/rules-events";
 import { defineRule } from "../modules/cloud-siem/rule-model";
+import { sink } from "./helpers/sink";
 
 // Small corpus events written for this test (never copied from a peer corpus).
 const privileged = auditEvent({
@@ -31,19 +31,6 @@ const denied = auditEvent({ verb: "list", resource: "secrets", namespace: "web",
 const noVerb = { ...auditEvent({ verb: "get", resource: "pods", namespace: "web", name: "x", user: DEVELOPER }), verb: undefined };
 
 const PACK = [privilegedPod, forbiddenBurst];
-
-function sink(): { stream: Writable; text: () => string } {
-  let text = "";
-  return {
-    stream: new Writable({
-      write(chunk, _enc, done) {
-        text += String(chunk);
-        done();
-      },
-    }),
-    text: () => text,
-  };
-}
 
 function run(lines: readonly unknown[], args: readonly string[] = []): { code: number; stdout: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), "eval-corpus-"));

@@ -11,7 +11,7 @@ import { createHash } from "crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { Readable, Writable } from "stream";
+import { Readable } from "stream";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { runSynth } from "../tools/synth-app";
 import { runMatch } from "../tools/rules-match";
@@ -19,6 +19,7 @@ import { runNew } from "../tools/rules-new";
 import { runEvalCorpus } from "../tools/eval-corpus";
 import { main as reviewMain } from "../tools/review";
 import { resolveRules } from "../tools/rules";
+import { sink } from "./helpers/sink";
 import {
   CONTROL,
   ENCODINGS,
@@ -39,19 +40,6 @@ const EVENTS = path.join(ROOT, "__tests__/fixtures/audit/events.jsonl");
 
 const work = mkdtempSync(path.join(tmpdir(), "hostile-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** A writable that keeps what was written. */
-function sink(): Writable & { text: () => string } {
-  const chunks: string[] = [];
-  const w = new Writable({
-    write(chunk: Buffer | string, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  }) as Writable & { text: () => string };
-  w.text = () => chunks.join("");
-  return w;
-}
 
 /** Relative path -> sha1 of every file under `dir` (folders too, so an added empty folder shows). */
 function snapshot(dir: string): Map<string, string> {
@@ -115,7 +103,7 @@ describe("hostile config", () => {
   function synth(file: string): Outcome & { stdout: string } {
     const stdout = sink();
     const stderr = sink();
-    const code = runSynth({ env: { EKS_AUDIT_SIEM_CONFIG: file, CDKTF_OUTDIR: outdir }, stdout, stderr });
+    const code = runSynth({ env: { EKS_AUDIT_SIEM_CONFIG: file, CDKTF_OUTDIR: outdir }, stdout: stdout.stream, stderr: stderr.stream });
     return { code, stdout: stdout.text(), stderr: stderr.text() };
   }
 
@@ -214,7 +202,7 @@ describe("hostile CLI arguments and inputs", () => {
     const stdout = sink();
     const stderr = sink();
     // `-` reads standard input: an empty stream here.
-    const code = await runMatch(argv, { stdout, stderr, stdin: Readable.from([]) }, resolveRules);
+    const code = await runMatch(argv, { stdout: stdout.stream, stderr: stderr.stream, stdin: Readable.from([]) }, resolveRules);
     return { code, stdout: stdout.text(), stderr: stderr.text() };
   }
 
@@ -314,7 +302,7 @@ describe("hostile CLI arguments and inputs", () => {
       const argv = [...options.flat(), "--pack-dir", packDir];
       const stdout = sink();
       const stderr = sink();
-      const code = await runNew(argv, { stdout, stderr }, { packDir });
+      const code = await runNew(argv, { stdout: stdout.stream, stderr: stderr.stream }, { packDir });
       const extra: string[] = [];
       if (code !== 0 && !sameSnapshot(before, snapshot(packDir))) extra.push("the pack changed");
       cases.check(`rules new ${JSON.stringify(argv.slice(0, -2))} (seed ${SEED + 4})`, { code, stderr: stderr.text() }, extra);
@@ -342,7 +330,7 @@ describe("hostile CLI arguments and inputs", () => {
       const argv = rng.next() < 0.2 ? [rng.pick(["--json", "--bogus", work, "missing.jsonl"]), file] : [file];
       const stdout = sink();
       const stderr = sink();
-      const code = runEvalCorpus(argv, { stdout, stderr });
+      const code = runEvalCorpus(argv, { stdout: stdout.stream, stderr: stderr.stream });
       cases.check(`eval-corpus ${JSON.stringify(argv)} with ${bad.what} (seed ${SEED + 5})`, { code, stderr: stderr.text() });
     }
     expect(cases.failures).toEqual([]);

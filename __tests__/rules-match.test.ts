@@ -9,6 +9,7 @@ import { CONDITION_ALLOWED } from "../lib/rules/condition";
 import { forEachLine, lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../tools/rules-events";
 import { compileCondition, MATCH_USAGE, ResolveRulesOptions, runMatch } from "../tools/rules-match";
 import { jsonParseError } from "./helpers/assert";
+import { sink } from "./helpers/sink";
 
 const FIXTURES = join(__dirname, "fixtures/audit");
 const EVENTS = join(FIXTURES, "events.jsonl");
@@ -70,17 +71,6 @@ interface Run {
   readonly stdout: string;
   readonly stderr: string;
   readonly resolved: ResolveRulesOptions[];
-}
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      chunks.push(chunk.toString("utf8"));
-      cb();
-    },
-  });
-  return { stream, text: () => chunks.join("") };
 }
 
 async function run(argv: string[], rules: readonly MatchableRule[] = RULES, stdin?: NodeJS.ReadableStream): Promise<Run> {

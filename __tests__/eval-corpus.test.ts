@@ -3,8 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { rule as forbiddenBurst } from "../modules/cloud-siem/rules/forbidden-burst";
+import { rule as anonymousAuthorized } from "../modules/cloud-siem/rules/anonymous-request-authorized";
 import { rule as privilegedPod } from "../modules/cloud-siem/rules/privileged-pod";
-import { auditEvent, container, DEVELOPER, podManifest } from "../modules/cloud-siem/samples";
+import { rule as secretReadNewUser } from "../modules/cloud-siem/rules/secret-read-new-user";
+import { ANONYMOUS, auditEvent, container, DEVELOPER, podManifest } from "../modules/cloud-siem/samples";
 import { alertsOnOneEvent, parseCorpusLine, runEvalCorpus } from "../tools/eval-corpus";
 import { lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../tools/rules-events";
 import { defineRule } from "../modules/cloud-siem/rule-model";
@@ -29,8 +31,11 @@ const plain = auditEvent({
 });
 const denied = auditEvent({ verb: "list", resource: "secrets", namespace: "web", user: DEVELOPER, code: 403 });
 const noVerb = { ...auditEvent({ verb: "get", resource: "pods", namespace: "web", name: "x", user: DEVELOPER }), verb: undefined };
+// An anonymous read without its verb: the anonymous rule does not read the verb, the privileged-pod rule does.
+const anonymousNoVerb = { ...auditEvent({ verb: "get", resource: "pods", namespace: "web", name: "x", user: ANONYMOUS }), verb: undefined };
+const secretRead = auditEvent({ verb: "get", resource: "secrets", namespace: "web", name: "tls", user: DEVELOPER });
 
-const PACK = [privilegedPod, forbiddenBurst];
+const PACK = [privilegedPod, forbiddenBurst, anonymousAuthorized, secretReadNewUser];
 
 function run(lines: readonly unknown[], args: readonly string[] = []): { code: number; stdout: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), "eval-corpus-"));
@@ -65,11 +70,51 @@ describe("eval:corpus", () => {
       panther("Denied", "plain pod expected to alert", true, plain),
     ]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("detected: 1 of 3 events expected to alert (0 of them matched only by burst rules)");
-    expect(r.stdout).toContain("alerted on quiet events: 0 of 2 (plus 1 matched only by burst rules)");
-    expect(r.stdout).toMatch(/^Priv +1\/2 +0\/1 +0\/1$/m);
-    expect(r.stdout).toContain('line 3 Priv "no verb": not an audit event (verb is missing');
+    expect(r.stdout).toContain(
+      "detected: 1 of 3 events expected to alert (0 of them matched only by burst rules, 0 only by New Value first sightings)",
+    );
+    expect(r.stdout).toContain(
+      "alerted on quiet events: 0 of 2 (plus 0 New Value first sightings, a signal only if the value is new after the learning duration, and 1 matched only by burst rules)",
+    );
+    expect(r.stdout).toMatch(/^Priv +1\/2 +0\/1 +0\/1 +0\/1$/m);
+    // Without its verb, a create is no longer a create: the rule reading @http.method misses it.
+    expect(r.stdout).toContain('line 3 Priv "no verb": no pack rule matches');
     expect(r.stdout).toContain('line 5 Denied "plain pod expected to alert": no pack rule matches');
+  });
+
+  test("an event without verb is matched as Datadog indexes it (no @http.method); a verb that is not a string is refused", () => {
+    const r = run(
+      [panther("Anon", "anonymous read, no verb", true, anonymousNoVerb), panther("Anon", "bad verb", true, { ...privileged, verb: 5 })],
+      ["--json"],
+    );
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ matched: ["anonymous-request-authorized"], alerting: ["anonymous-request-authorized"] });
+    expect(lines[1]).toMatchObject({ matched: [], error: 'verb is the number 5, expected a string such as "create"' });
+  });
+
+  test("a New Value rule's match is a first sighting, counted apart from alerts (its signal depends on the values seen before)", () => {
+    const r = run([
+      panther("Secret", "a secret read expected to alert", true, secretRead),
+      panther("Secret", "a secret read expected quiet", false, secretRead),
+    ]);
+    expect(r.stdout).toContain(
+      "detected: 1 of 1 events expected to alert (0 of them matched only by burst rules, 1 only by New Value first sightings)",
+    );
+    expect(r.stdout).toContain("alerted on quiet events: 0 of 1 (plus 1 New Value first sightings,");
+    expect(r.stdout).toMatch(/^Secret +1\/1 +0\/1 +1\/1 +0\/1$/m);
+    expect(r.stdout).toContain(
+      'New Value first sightings on events expected to stay quiet (a signal only if the value is new):\n  line 2 Secret "a secret read expected quiet": secret-read-new-user',
+    );
+    expect(r.stdout).not.toContain("alerts on events expected to stay quiet");
+    const json = run([panther("Secret", "quiet", false, secretRead)], ["--json"])
+      .stdout.trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(json[0]).toMatchObject({ matched: ["secret-read-new-user"], alerting: [], firstSighting: ["secret-read-new-user"] });
+    expect(json[1].summary).toMatchObject({ alerted: 0, firstSightingOnly: 1, burstOnly: 0 });
   });
 
   test("--json: one line per corpus line, then the summary", () => {
@@ -86,9 +131,21 @@ describe("eval:corpus", () => {
       scored: true,
       matched: ["privileged-pod"],
       alerting: ["privileged-pod"],
+      firstSighting: [],
     });
     expect(lines[2]).toEqual({
-      summary: { positives: 1, detected: 1, detectedByBurstOnly: 0, negatives: 1, alerted: 1, burstOnly: 0, unscored: 0, rules: 2 },
+      summary: {
+        positives: 1,
+        detected: 1,
+        detectedByBurstOnly: 0,
+        detectedByFirstSightingOnly: 0,
+        negatives: 1,
+        alerted: 1,
+        firstSightingOnly: 0,
+        burstOnly: 0,
+        unscored: 0,
+        rules: 4,
+      },
     });
     expect(r.stdout).not.toContain("alerts on events");
   });
@@ -102,17 +159,22 @@ describe("eval:corpus", () => {
     ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("2 scored lines (2 not scored)");
-    expect(r.stdout).toContain("detected: 1 of 1 events expected to alert (0 of them matched only by burst rules)");
+    expect(r.stdout).toContain(
+      "detected: 1 of 1 events expected to alert (0 of them matched only by burst rules, 0 only by New Value first sightings)",
+    );
     expect(r.stdout).toContain('line 4 (nothing expected) "nothing": privileged-pod');
   });
 
   test("an expected detection matched only by a burst rule is counted, and reported as such", () => {
     const r = run([panther("Denied", "one denial expected to alert", true, denied)]);
-    expect(r.stdout).toContain("detected: 1 of 1 events expected to alert (1 of them matched only by burst rules)");
+    expect(r.stdout).toContain(
+      "detected: 1 of 1 events expected to alert (1 of them matched only by burst rules, 0 only by New Value first sightings)",
+    );
   });
 
-  test("a burst rule matches one event but does not alert on it; a > 0 and New Value rules do", () => {
+  test("a burst rule matches one event but does not alert on it, nor does a New Value rule by itself; a > 0 rules do", () => {
     expect(alertsOnOneEvent(defineRule(forbiddenBurst))).toBe(false);
+    expect(alertsOnOneEvent(defineRule(secretReadNewUser))).toBe(false);
     expect(alertsOnOneEvent(defineRule(privilegedPod))).toBe(true);
   });
 

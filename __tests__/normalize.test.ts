@@ -172,6 +172,23 @@ describe("normalizeAuditEvent rejects what is not an audit event", () => {
   });
 });
 
+describe("normalizeAuditEvent requireVerb: false", () => {
+  const noVerb = { kind: "Event", apiVersion: "audit.k8s.io/v1", requestURI: "/api/v1/pods", user: { username: "system:anonymous" } };
+
+  test("an event without verb is normalized without http.method (as Datadog indexes any log); the default refuses it", () => {
+    const l = normalizeAuditEvent(noVerb, { requireVerb: false });
+    expect(l.attributes.http).toEqual({ url_details: { path: "/api/v1/pods" } });
+    expect(compileQuery("@usr.name:system\\:anonymous")(l)).toBe(true);
+    expect(compileQuery("@http.method:*")(l)).toBe(false);
+    expect(() => normalizeAuditEvent(noVerb)).toThrow("verb is missing");
+  });
+
+  test("a verb that is not a string is still refused", () => {
+    expect(() => normalizeAuditEvent({ ...noVerb, verb: 3 }, { requireVerb: false })).toThrow("verb is the number 3");
+    expect(() => normalizeAuditEvent({ message: JSON.stringify({ ...noVerb, verb: null }) }, { requireVerb: false })).toThrow("verb is null");
+  });
+});
+
 describe("normalizeAuditEvent reuseInput", () => {
   test("by default a raw event object is copied, not extended", () => {
     const input = JSON.parse(JSON.stringify(execEvent)) as Record<string, unknown>;

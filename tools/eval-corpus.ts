@@ -12,10 +12,17 @@
  *   (Falco's "K8s <object> Created/Deleted" activity rules) are reported but not scored.
  *
  * A pack rule *matches* an event when one of its queries matches it. It *alerts* on one event when a single matching
- * event satisfies a case condition (`a > 0`, New Value) and carries the query's group-by fields (and, for New Value,
- * its fields: Datadog ignores events without them, `has_optional_group_by_fields` false); rules that need a burst
- * (`denied > 10`) only match.
+ * event satisfies a case condition (`a > 0`) and carries the query's group-by fields (Datadog ignores events without
+ * them, `has_optional_group_by_fields` false); rules that need a burst (`denied > 10`) only match. A New Value rule
+ * that matches an event carrying its group-by and New Value fields is a *first sighting*: Datadog signals it only when
+ * the rule is past its learning duration and the value was not seen before (or was forgotten), "the rule learns the
+ * values for the first seven days and then triggers on any new values after the seven days"
+ * (https://docs.datadoghq.com/security/cloud_siem/detect_and_monitor/custom_detection_rules/new_value/). One corpus
+ * event has no history, so whether it alerts cannot be told: first sightings are counted apart, never as alerts.
  * Detected = at least one pack rule matches; a quiet event is alerted on when at least one pack rule alerts.
+ *
+ * An event without `verb` (other projects' test events leave out fields their rules do not read) is matched as Datadog
+ * indexes it, without `@http.method` (`requireVerb: false` of the normalizer); the API server always writes a verb.
  *
  * `--as-eks` sees each event as EKS logs it (`lib/audit/eks-audit-policy.ts`): an event EKS never logs matches
  * nothing (reported as such), and the bodies its level drops are removed before matching.
@@ -89,6 +96,8 @@ export interface LineResult {
   readonly matched: readonly string[];
   /** Ids of the matched rules that alert on this single event. */
   readonly alerting: readonly string[];
+  /** Ids of the matched New Value rules that signal this event only if its value is new after the learning duration. */
+  readonly firstSighting: readonly string[];
   /** Set when the event is not an audit event the pipeline would accept (e.g. it has no `verb`). */
   readonly error?: string;
   /** With `--as-eks`: why EKS would not log the event. @default - logged */
@@ -153,9 +162,12 @@ function lineProblem(line: number, field: string, value: unknown, allowed: strin
   return `line ${line}: ${problemText({ field, received: show(value), allowed })}`;
 }
 
-/** Whether one matching event satisfies a case condition of the rule (New Value rules: always). */
+/**
+ * Whether one matching event satisfies a case condition of the rule, whatever came before it. New Value rules: never
+ * (their signal depends on the values seen before: see `firstSighting`).
+ */
 export function alertsOnOneEvent(rule: MatchableRule): boolean {
-  if (rule.detectionMethod === "new_value") return true;
+  if (rule.detectionMethod === "new_value") return false;
   const names = rule.queries.map((q) => q.name);
   const one = Object.fromEntries(names.map((n) => [n, 1]));
   return rule.cases.some((c) => {
@@ -180,25 +192,28 @@ export function evaluateCorpus(
   return lines.map((corpus) => {
     let log;
     try {
-      log = normalizeAuditEvent(corpus.event);
+      log = normalizeAuditEvent(corpus.event, { requireVerb: false });
     } catch (e) {
-      if (e instanceof AuditEventError) return { corpus, matched: [], alerting: [], error: e.message };
+      if (e instanceof AuditEventError) return { corpus, matched: [], alerting: [], firstSighting: [], error: e.message };
       throw e;
     }
     const dropped = options.asEks === true ? applyEksPolicy(log.attributes) : undefined;
-    if (dropped !== undefined) return { corpus, matched: [], alerting: [], notLoggedByEks: dropped };
+    if (dropped !== undefined) return { corpus, matched: [], alerting: [], firstSighting: [], notLoggedByEks: dropped };
     ruleSet.queries.evaluate(log, results);
     const matched: string[] = [];
     const alerts: string[] = [];
+    const firstSighting: string[] = [];
     ruleSet.rules.forEach((c, r) => {
       if (c.queries.some((q) => results[q.slot])) {
         const id = c.rule.id ?? c.rule.name;
         matched.push(id);
         // A signal needs the group-by (and New Value) fields: Datadog ignores events without them.
-        if (alerting[r] && c.queries.some((q, k) => results[q.slot] && keyed[r][k].every((read) => read(log) !== undefined))) alerts.push(id);
+        const keyedMatch = c.queries.some((q, k) => results[q.slot] && keyed[r][k].every((read) => read(log) !== undefined));
+        if (keyedMatch && alerting[r]) alerts.push(id);
+        else if (keyedMatch && c.rule.detectionMethod === "new_value") firstSighting.push(id);
       }
     });
-    return { corpus, matched, alerting: alerts };
+    return { corpus, matched, alerting: alerts, firstSighting };
   });
 }
 
@@ -210,6 +225,8 @@ export interface SourceRuleSummary {
   negatives: number;
   /** Quiet events some pack rule alerts on by itself. */
   alerted: number;
+  /** Quiet events no rule alerts on but a New Value rule sights first (a signal only if the value is new). */
+  firstSightingOnly: number;
   /** Quiet events only burst rules match (one event is not yet an alert). */
   burstOnly: number;
 }
@@ -221,20 +238,27 @@ export interface CorpusReport {
   readonly detected: number;
   /** Expected detections that only burst rules match (one event is a match, not yet a signal). */
   readonly detectedByBurstOnly: number;
+  /** Expected detections that only New Value first sightings match (a signal only if the value is new). */
+  readonly detectedByFirstSightingOnly: number;
   readonly negatives: number;
   readonly alerted: number;
+  readonly firstSightingOnly: number;
   readonly burstOnly: number;
   readonly unscored: number;
   readonly misses: readonly LineResult[];
   readonly falseAlerts: readonly LineResult[];
+  /** Quiet events only New Value first sightings match. */
+  readonly firstSightings: readonly LineResult[];
 }
 
 export function summarize(results: readonly LineResult[]): CorpusReport {
   const groups = new Map<string, SourceRuleSummary>();
   const misses: LineResult[] = [];
   const falseAlerts: LineResult[] = [];
+  const firstSightings: LineResult[] = [];
   let unscored = 0;
   let detectedByBurstOnly = 0;
+  let detectedByFirstSightingOnly = 0;
   for (const r of results) {
     if (!r.corpus.scored) {
       unscored++;
@@ -242,36 +266,43 @@ export function summarize(results: readonly LineResult[]): CorpusReport {
     }
     let g = groups.get(r.corpus.sourceRule);
     if (g === undefined) {
-      g = { sourceRule: r.corpus.sourceRule, positives: 0, detected: 0, negatives: 0, alerted: 0, burstOnly: 0 };
+      g = { sourceRule: r.corpus.sourceRule, positives: 0, detected: 0, negatives: 0, alerted: 0, firstSightingOnly: 0, burstOnly: 0 };
       groups.set(r.corpus.sourceRule, g);
     }
     if (r.corpus.expectedAlert) {
       g.positives++;
       if (r.matched.length > 0) {
         g.detected++;
-        if (r.alerting.length === 0) detectedByBurstOnly++;
+        if (r.alerting.length === 0 && r.firstSighting.length > 0) detectedByFirstSightingOnly++;
+        else if (r.alerting.length === 0) detectedByBurstOnly++;
       } else misses.push(r);
     } else {
       g.negatives++;
       if (r.alerting.length > 0) {
         g.alerted++;
         falseAlerts.push(r);
+      } else if (r.firstSighting.length > 0) {
+        g.firstSightingOnly++;
+        firstSightings.push(r);
       } else if (r.matched.length > 0) g.burstOnly++;
     }
   }
   const all = [...groups.values()];
-  const sum = (k: "positives" | "detected" | "negatives" | "alerted" | "burstOnly") => all.reduce((n, g) => n + g[k], 0);
+  const sum = (k: "positives" | "detected" | "negatives" | "alerted" | "firstSightingOnly" | "burstOnly") => all.reduce((n, g) => n + g[k], 0);
   return {
     bySourceRule: all,
     positives: sum("positives"),
     detected: sum("detected"),
     detectedByBurstOnly,
+    detectedByFirstSightingOnly,
     negatives: sum("negatives"),
     alerted: sum("alerted"),
+    firstSightingOnly: sum("firstSightingOnly"),
     burstOnly: sum("burstOnly"),
     unscored,
     misses,
     falseAlerts,
+    firstSightings,
   };
 }
 
@@ -281,18 +312,23 @@ export function renderReport(file: string, report: CorpusReport, ruleCount: numb
   out.push(`${file}: ${report.positives + report.negatives} scored lines (${report.unscored} not scored), ${ruleCount} pack rules`);
   out.push("");
   const width = Math.max(11, ...report.bySourceRule.map((g) => g.sourceRule.length));
-  out.push(`${"source rule".padEnd(width)}  detected  alerted-on-quiet  burst-only-on-quiet`);
+  out.push(`${"source rule".padEnd(width)}  detected  alerted-on-quiet  first-sighting-on-quiet  burst-only-on-quiet`);
   for (const g of report.bySourceRule) {
     const det = g.positives > 0 ? `${g.detected}/${g.positives}` : "-";
-    const fa = g.negatives > 0 ? `${g.alerted}/${g.negatives}` : "-";
-    const bo = g.negatives > 0 ? `${g.burstOnly}/${g.negatives}` : "-";
-    out.push(`${g.sourceRule.padEnd(width)}  ${det.padEnd(8)}  ${fa.padEnd(16)}  ${bo}`);
+    const of = (n: number) => (g.negatives > 0 ? `${n}/${g.negatives}` : "-");
+    out.push(
+      `${g.sourceRule.padEnd(width)}  ${det.padEnd(8)}  ${of(g.alerted).padEnd(16)}  ${of(g.firstSightingOnly).padEnd(23)}  ${of(g.burstOnly)}`,
+    );
   }
   out.push("");
   out.push(
-    `detected: ${report.detected} of ${report.positives} events expected to alert (${report.detectedByBurstOnly} of them matched only by burst rules)`,
+    `detected: ${report.detected} of ${report.positives} events expected to alert (${report.detectedByBurstOnly} of them matched only by burst rules, ` +
+      `${report.detectedByFirstSightingOnly} only by New Value first sightings)`,
   );
-  out.push(`alerted on quiet events: ${report.alerted} of ${report.negatives} (plus ${report.burstOnly} matched only by burst rules)`);
+  out.push(
+    `alerted on quiet events: ${report.alerted} of ${report.negatives} (plus ${report.firstSightingOnly} New Value first sightings, ` +
+      `a signal only if the value is new after the learning duration, and ${report.burstOnly} matched only by burst rules)`,
+  );
   if (report.misses.length > 0) {
     out.push("", "misses:");
     for (const m of report.misses) {
@@ -305,6 +341,12 @@ export function renderReport(file: string, report: CorpusReport, ruleCount: numb
     out.push("", "alerts on events expected to stay quiet:");
     for (const f of report.falseAlerts) {
       out.push(`  line ${f.corpus.line} ${f.corpus.sourceRule} ${JSON.stringify(f.corpus.test)}: ${f.alerting.join(", ")}`);
+    }
+  }
+  if (report.firstSightings.length > 0) {
+    out.push("", "New Value first sightings on events expected to stay quiet (a signal only if the value is new):");
+    for (const f of report.firstSightings) {
+      out.push(`  line ${f.corpus.line} ${f.corpus.sourceRule} ${JSON.stringify(f.corpus.test)}: ${f.firstSighting.join(", ")}`);
     }
   }
   return out.join("\n") + "\n";
@@ -392,14 +434,29 @@ export function runEvalCorpus(
           scored: r.corpus.scored,
           matched: r.matched,
           alerting: r.alerting,
+          firstSighting: r.firstSighting,
           ...(r.error === undefined ? {} : { error: r.error }),
           ...(r.notLoggedByEks === undefined ? {} : { notLoggedByEks: r.notLoggedByEks }),
         }) + "\n",
       );
     }
-    const { positives, detected, detectedByBurstOnly, negatives, alerted, burstOnly, unscored } = report;
+    const { positives, detected, detectedByBurstOnly, detectedByFirstSightingOnly, negatives, alerted, firstSightingOnly, burstOnly, unscored } =
+      report;
     io.stdout.write(
-      JSON.stringify({ summary: { positives, detected, detectedByBurstOnly, negatives, alerted, burstOnly, unscored, rules: rules.length } }) + "\n",
+      JSON.stringify({
+        summary: {
+          positives,
+          detected,
+          detectedByBurstOnly,
+          detectedByFirstSightingOnly,
+          negatives,
+          alerted,
+          firstSightingOnly,
+          burstOnly,
+          unscored,
+          rules: rules.length,
+        },
+      }) + "\n",
     );
   } else {
     io.stdout.write(renderReport(file, report, rules.length));

@@ -40,12 +40,15 @@ export const rule: DetectionRuleProps = {
     },
   ],
   cases: [{ status: "medium" }],
+  // With private endpoint access off (the EKS API's default, `endpointPrivateAccess`:
+  // https://docs.aws.amazon.com/eks/latest/APIReference/API_VpcConfigRequest.html) nodes reach the public endpoint from
+  // their NAT gateway's address, or, in public subnets, from their own public address: each new node is a new value.
   newValueOptions: { forgetAfterDays: 28, learningDurationDays: 7 },
   message: ruleMessage(
     "Detect a node, kube-system service account or control-plane identity successfully calling the API server from a public address it has not used before: its credentials (a node's IAM role, a service account token) are being used outside the cluster.",
-    `New Value on \`@sourceIPs\` over successful requests by those identities (EKS's own \`eks:\` identities excluded: they act from AWS service addresses) from addresses outside ${NON_PUBLIC_CIDRS.join(", ")}. A cluster whose nodes reach a public API endpoint through NAT gateways calls from the gateways' addresses: the week of learning learns them, and a new gateway alerts once. Each new address alerts once (forgotten after 28 idle days).`,
+    `New Value on \`@sourceIPs\` over successful requests by those identities (EKS's own \`eks:\` identities excluded: they act from AWS service addresses) from addresses outside ${NON_PUBLIC_CIDRS.join(", ")}. A cluster whose nodes reach a public API endpoint through NAT gateways calls from the gateways' addresses: the week of learning learns them, and a new gateway alerts once. Nodes in public subnets call from their own public addresses while private endpoint access is off, so each new node would alert once: turn on private endpoint access (calls from the VPC then use private addresses) or disable this rule. Each new address alerts once (forgotten after 28 idle days).`,
     [
-      "Is `@sourceIPs` one of your NAT gateways' or egress addresses (VPC console → NAT gateways)? If yes, it is a new gateway.",
+      "Is `@sourceIPs` one of your NAT gateways' or egress addresses (VPC console → NAT gateways), or the public address of a new node (EC2 console → instances)? If yes, it is a new gateway or node.",
       "If not: which identity (`@usr.name`), and what did it do from there? Revoke the token (delete the pod or rotate the service account) or the node role's session.",
       IF_UNEXPECTED,
     ],

@@ -98,7 +98,7 @@ export interface LineResult {
   readonly alerting: readonly string[];
   /** Ids of the matched New Value rules that signal this event only if its value is new after the learning duration. */
   readonly firstSighting: readonly string[];
-  /** Set when the event is not an audit event the pipeline would accept (e.g. it has no `verb`). */
+  /** Set when the event is not an audit event the pipeline would accept (e.g. its `verb` is not a string). */
   readonly error?: string;
   /** With `--as-eks`: why EKS would not log the event. @default - logged */
   readonly notLoggedByEks?: string;

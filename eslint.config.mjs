@@ -3,6 +3,10 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+const LAYER_TOOLS = { group: ["**/tools/**"], message: "tools/ holds the commands; a layer below them cannot import one." };
+const LAYER_GENERATE = { group: ["**/generate/**"], message: "generate/ holds the generators; a layer below them cannot import one." };
+const LAYER_MODULES = { group: ["**/modules/**"], message: "lib/ is below the constructs: it cannot import modules/." };
+
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "cdktf.out/", "coverage/", "**/*.js", "**/*.mjs"] },
   js.configs.recommended,
@@ -15,6 +19,16 @@ export default tseslint.config(
       // `_`-prefixed names are deliberately unused (destructuring away a field, an unused callback parameter).
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
     },
+  },
+  {
+    // The layers (README, "Layout"): constructs (modules/), the rule pack's content (pack/) and the engine and shared
+    // helpers (lib/) never import a command (tools/) or a generator (generate/); lib/ never imports a construct.
+    files: ["modules/**/*.ts", "pack/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [LAYER_TOOLS, LAYER_GENERATE] }] },
+  },
+  {
+    files: ["lib/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [LAYER_TOOLS, LAYER_GENERATE, LAYER_MODULES] }] },
   },
   {
     // Tests read synthesized Terraform JSON and `terraform show -json` output, which is untyped by nature: they walk

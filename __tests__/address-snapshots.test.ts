@@ -12,7 +12,7 @@ import {
   snapshotStacks,
   stackAddresses,
   updatedSnapshot,
-} from "../tools/address-snapshot";
+} from "../generate/address-snapshot";
 
 const ROOT = path.join(__dirname, "..");
 const stacks = snapshotStacks(ROOT);

@@ -1,11 +1,11 @@
 /**
- * Readable Terraform addresses (modules/addresses): names built from what the construct was given, and an early,
+ * Readable Terraform addresses (lib/addresses): names built from what the construct was given, and an early,
  * named error when a construct used twice would give two resources the same address.
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
-import { terraformName } from "../modules/addresses";
+import { terraformName } from "../lib/addresses";
 import { DatadogForwarder } from "../modules/datadog-forwarder";
 import { EksAuditLogging } from "../modules/eks-audit-logging";
 import { thrownMessage } from "./helpers/assert";

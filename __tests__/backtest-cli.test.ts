@@ -13,8 +13,8 @@ import { logToArchiveLine } from "../lib/backtest/archive";
 import { BacktestDb, s3SecretSql } from "../lib/backtest/duckdb";
 import { resolveInputs } from "../lib/backtest/inputs";
 import { defineRule } from "../modules/cloud-siem/rule-model";
-import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
-import { runBacktest } from "../tools/rules-backtest";
+import { EKS_RULE_PACK } from "../pack/rules";
+import { runBacktest } from "../tools/rules/backtest";
 import { sink } from "./helpers/sink";
 
 jest.setTimeout(120_000);

@@ -1,5 +1,5 @@
 /**
- * The DuckDB backtest engine (`lib/backtest`) against the JS reference engine (`lib/query`, `tools/rules-signals.ts`):
+ * The DuckDB backtest engine (`lib/backtest`) against the JS reference engine (`lib/query`, `lib/rules/signals.ts`):
  * the same match set for every query of every rule on every sample event, the peers' corpora and seeded random
  * events; the same match set for random queries from the grammar; raw events and their archived form agree; and the
  * same signal estimates on generated event sequences with bursts across window edges.
@@ -7,11 +7,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join, resolve } from "path";
-import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
+import { EKS_RULE_PACK } from "../pack/rules";
 import { defineRule } from "../modules/cloud-siem/rule-model";
 import type { MatchableRule } from "../lib/rules/matchable";
 import type { NormalizedLog } from "../lib/query";
-import { compileRules, RuleSet } from "../tools/rules-compile";
+import { compileRules, RuleSet } from "../lib/rules/compile";
 import { isArchiveLine, logToArchiveLine } from "../lib/backtest/archive";
 import { BacktestDb, duckdbMatchRows, runDuckdbBacktest } from "../lib/backtest/duckdb";
 import { readBacktestLine, runNodeBacktest } from "../lib/backtest/node-engine";

@@ -6,7 +6,7 @@
 import { normalizeAuditEvent } from "../lib/audit";
 import { AUDIT_REMAP, RAW_EVENT_RESERVED, RemapCondition, RemapNode } from "../lib/backtest/audit-remap";
 import { defineRule } from "../modules/cloud-siem/rule-model";
-import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
+import { EKS_RULE_PACK } from "../pack/rules";
 
 type Json = Record<string, unknown>;
 

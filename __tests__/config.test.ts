@@ -13,10 +13,10 @@ import {
   readConfigText,
   validateConfig,
 } from "../config/load";
-import { renderJsonSchema, JSON_SCHEMA_PATH } from "../tools/config-schema";
+import { renderJsonSchema, JSON_SCHEMA_PATH } from "../generate/config-schema";
 import { readFileSync } from "fs";
 import { baseConfig } from "./helpers/config";
-import { runSynth } from "../tools/synth-app";
+import { runSynth } from "../lib/synth/app";
 
 const FILE = "test.yaml";
 

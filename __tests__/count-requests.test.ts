@@ -7,12 +7,12 @@ import { PassThrough } from "stream";
 import { eksLoggedEvents, normalizeAuditEvent } from "../lib/audit";
 import type { MatchableRule } from "../lib/rules/matchable";
 import { EKS_RULE_PACK, defineRule } from "../modules/cloud-siem";
-import { podExecBurstRule } from "../modules/cloud-siem/rules/pod-exec-burst";
-import { DEVELOPER, auditEvent } from "../modules/cloud-siem/samples";
+import { podExecBurstRule } from "../pack/rules/pod-exec-burst";
+import { DEVELOPER, auditEvent } from "../pack/samples";
 import { normalizeRule, ruleProblems } from "../modules/cloud-siem/rule-model";
-import { compileRules } from "../tools/rules-compile";
-import { runMatch } from "../tools/rules-match";
-import { newSummary } from "../tools/rules-signals";
+import { compileRules } from "../lib/rules/compile";
+import { runMatch } from "../tools/rules/match";
+import { newSummary } from "../lib/rules/signals";
 
 /** `copies` copies of each request (distinct auditIDs, one minute apart), expanded into the events EKS logs. */
 function sequence(requests: readonly Record<string, unknown>[], copies: number, stages: "all" | "complete"): Record<string, unknown>[] {

@@ -3,7 +3,7 @@
  * (aws/aws-eks-best-practices latest/bpg/security/detective.adoc) and the API server's matching semantics.
  */
 import { applyEksPolicy, asLoggedByEks, EKS_AUDIT_POLICY, eksLoggedEvents, policyRuleFor } from "../lib/audit";
-import { auditEvent, ANONYMOUS, KUBE_CONTROLLER_MANAGER, NODE, serviceAccount } from "../modules/cloud-siem/samples";
+import { auditEvent, ANONYMOUS, KUBE_CONTROLLER_MANAGER, NODE, serviceAccount } from "../pack/samples";
 
 const ruleOf = (spec: Parameters<typeof auditEvent>[0]) => policyRuleFor(auditEvent(spec)).rule;
 

@@ -2,13 +2,13 @@ import { spawnSync } from "child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { rule as forbiddenBurst } from "../modules/cloud-siem/rules/forbidden-burst";
-import { rule as anonymousAuthorized } from "../modules/cloud-siem/rules/anonymous-request-authorized";
-import { rule as privilegedPod } from "../modules/cloud-siem/rules/privileged-pod";
-import { rule as secretReadNewUser } from "../modules/cloud-siem/rules/secret-read-new-user";
-import { ANONYMOUS, auditEvent, container, DEVELOPER, podManifest } from "../modules/cloud-siem/samples";
-import { alertsOnOneEvent, parseCorpusLine, runEvalCorpus } from "../tools/eval-corpus";
-import { lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../tools/rules-events";
+import { rule as forbiddenBurst } from "../pack/rules/forbidden-burst";
+import { rule as anonymousAuthorized } from "../pack/rules/anonymous-request-authorized";
+import { rule as privilegedPod } from "../pack/rules/privileged-pod";
+import { rule as secretReadNewUser } from "../pack/rules/secret-read-new-user";
+import { ANONYMOUS, auditEvent, container, DEVELOPER, podManifest } from "../pack/samples";
+import { alertsOnOneEvent, parseCorpusLine, runEvalCorpus } from "../tools/eval-corpus/cli";
+import { lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../lib/rules/events";
 import { defineRule } from "../modules/cloud-siem/rule-model";
 import { sink } from "./helpers/sink";
 
@@ -206,7 +206,7 @@ describe("eval:corpus", () => {
         [fifo, "a named pipe (FIFO)"],
       ]) {
         // As a process with a deadline: a blocking read would hang this test's own process.
-        const r = spawnSync(process.execPath, ["scripts/run-ts.js", "tools/eval-corpus.ts", file], {
+        const r = spawnSync(process.execPath, ["scripts/run-ts.js", "tools/eval-corpus/cli.ts", file], {
           cwd: join(__dirname, ".."),
           encoding: "utf8",
           timeout: 30_000,

@@ -1,5 +1,5 @@
 /**
- * `npm run generate` (scripts/generate.js, tools/generate.ts): one command rewrites every generated artifact, so a
+ * `npm run generate` (scripts/generate.js, generate/generate.ts): one command rewrites every generated artifact, so a
  * new rule is one new file plus that command.
  */
 import { execFileSync, spawnSync } from "child_process";
@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { AuditLogFilterPattern } from "../modules/datadog-forwarder";
 import { EXCLUSION_PRESET_NAMES } from "../modules/log-explorer";
-import { renderExclusionPresetTable, renderFilterPatternTable, replaceBlock } from "../tools/generate";
+import { renderExclusionPresetTable, renderFilterPatternTable, replaceBlock } from "../generate/generate";
 
 const ROOT = path.join(__dirname, "..");
 const GENERATE = path.join("scripts", "generate.js");
@@ -44,7 +44,7 @@ function projectCopy(): string {
 }
 
 /** A new rule as a contributor writes it after copying a neighbour: own id, name, query and samples. */
-const NEW_RULE = `import type { DetectionRuleProps } from "../rule-model";
+const NEW_RULE = `import type { DetectionRuleProps } from "../../modules/cloud-siem/rule-model";
 import { EKS_AUDIT, IDENTIFY_USER, IF_UNEXPECTED, NOT_PLATFORM, ruleMessage } from "../pack-helpers";
 import { DEVELOPER, sample } from "../samples";
 
@@ -115,9 +115,9 @@ describe("npm run generate", () => {
   test("a bad rule file: one paragraph, no stack trace, exit 1, and nothing written (it half-wrote the index, README, docs and schema)", () => {
     const dir = projectCopy();
     try {
-      const rules = path.join(dir, "modules/cloud-siem/rules");
+      const rules = path.join(dir, "pack/rules");
       const artifacts = [
-        "modules/cloud-siem/rules/index.ts",
+        "pack/rules/index.ts",
         "README.md",
         "docs/cloud-siem.md",
         "config/eks-audit-siem.schema.json",
@@ -139,7 +139,7 @@ describe("npm run generate", () => {
         [
           "a syntax error",
           NEW_RULE.replace('id: "fixture-kube-system-configmap-deleted",', 'id: "fixture-kube-system-configmap-deleted"'),
-          "generate: nothing written: modules/cloud-siem/rules/fixture-bad.ts:7:3: ',' expected.\n",
+          "generate: nothing written: pack/rules/fixture-bad.ts:7:3: ',' expected.\n",
         ],
       ];
       for (const [what, source, message] of badRules) {
@@ -160,7 +160,7 @@ describe("npm run generate", () => {
   test("one new rule file + generate: every artifact follows, and the suites that read them pass", () => {
     const dir = projectCopy();
     try {
-      fs.writeFileSync(path.join(dir, "modules/cloud-siem/rules/fixture-kube-system-configmap-deleted.ts"), NEW_RULE);
+      fs.writeFileSync(path.join(dir, "pack/rules/fixture-kube-system-configmap-deleted.ts"), NEW_RULE);
       const stale = generate(dir, "--check");
       expect(stale.status).toBe(1);
       const r = generate(dir);
@@ -178,7 +178,7 @@ describe("npm run generate", () => {
         "updated __tests__/addresses/staging.txt",
         "updated config/eks-audit-siem.schema.json",
         "updated docs/cloud-siem.md",
-        "updated modules/cloud-siem/rules/index.ts",
+        "updated pack/rules/index.ts",
       ]);
       expect(generate(dir, "--check").status).toBe(0);
       // The new rule's address was added; nothing was removed.
@@ -209,7 +209,7 @@ describe("npm run generate", () => {
       expect(summary).toMatch(/^Tests: +\d+ passed, \d+ total$/);
 
       // Removing the rule again: its address stays in the snapshots (the address test fails) until the removal is accepted.
-      fs.rmSync(path.join(dir, "modules/cloud-siem/rules/fixture-kube-system-configmap-deleted.ts"));
+      fs.rmSync(path.join(dir, "pack/rules/fixture-kube-system-configmap-deleted.ts"));
       const refused = generate(dir);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain(

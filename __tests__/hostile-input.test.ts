@@ -13,12 +13,12 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { Readable } from "stream";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { runSynth } from "../tools/synth-app";
-import { runMatch } from "../tools/rules-match";
-import { runNew } from "../tools/rules-new";
-import { runEvalCorpus } from "../tools/eval-corpus";
-import { main as reviewMain } from "../tools/review";
-import { resolveRules } from "../tools/rules";
+import { runSynth } from "../lib/synth/app";
+import { runMatch } from "../tools/rules/match";
+import { runNew } from "../tools/rules/new";
+import { runEvalCorpus } from "../tools/eval-corpus/cli";
+import { main as reviewMain } from "../tools/review/review";
+import { resolveRules } from "../tools/rules/cli";
 import { sink } from "./helpers/sink";
 import {
   CONTROL,
@@ -274,7 +274,7 @@ describe("hostile CLI arguments and inputs", () => {
 
   test("rules new: hostile names, queries and options leave the pack untouched when refused", async () => {
     const packDir = path.join(work, "pack");
-    cpSync(path.join(ROOT, "modules/cloud-siem/rules"), packDir, { recursive: true });
+    cpSync(path.join(ROOT, "pack/rules"), packDir, { recursive: true });
     const before = snapshot(packDir);
     const rng = new Rng(SEED + 4);
     /** One hostile option value: replaced whole, or planted inside the valid value. */
@@ -309,7 +309,7 @@ describe("hostile CLI arguments and inputs", () => {
       if (code === 0) {
         accepted++;
         rmSync(packDir, { recursive: true, force: true });
-        cpSync(path.join(ROOT, "modules/cloud-siem/rules"), packDir, { recursive: true });
+        cpSync(path.join(ROOT, "pack/rules"), packDir, { recursive: true });
       }
     }
     expect(cases.failures).toEqual([]);

@@ -1,6 +1,7 @@
 import { readFileSync } from "fs";
 import * as path from "path";
-import { EKS_RULE_PACK, RULE_TABLE_BEGIN, RULE_TABLE_END, renderRuleTable } from "../modules/cloud-siem";
+import { EKS_RULE_PACK } from "../modules/cloud-siem";
+import { RULE_TABLE_BEGIN, RULE_TABLE_END, renderRuleTable } from "../generate/rule-table";
 
 const ROOT = path.join(__dirname, "..");
 const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");

@@ -6,9 +6,9 @@ import { spawnSync } from "child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main, runReview } from "../tools/review";
-import { REVIEW_EXAMPLE_DOC, renderReviewExample, synthesizeExample } from "../tools/review-example";
-import { IGNORED_PARTS } from "../tools/review-stack";
+import { main, runReview } from "../tools/review/review";
+import { REVIEW_EXAMPLE_DOC, renderReviewExample, synthesizeExample } from "../tools/review/example";
+import { IGNORED_PARTS } from "../tools/review/stack";
 
 const WORK = mkdtempSync(path.join(os.tmpdir(), "review-test-"));
 const { before, after } = synthesizeExample(WORK);
@@ -205,10 +205,10 @@ describe("review: bad arguments are one line and exit 2", () => {
   });
 });
 
-describe("review: the command as npm runs it (node scripts/run-ts.js tools/review-cli.ts)", () => {
+describe("review: the command as npm runs it (node scripts/run-ts.js tools/review/cli.ts)", () => {
   const ROOT = path.join(__dirname, "..");
   const run = (argv: string[]) =>
-    spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review-cli.ts"), ...argv], {
+    spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), path.join(ROOT, "tools/review/cli.ts"), ...argv], {
       encoding: "utf8",
     });
 

@@ -6,8 +6,8 @@
  * sentence naming the policy rule.
  */
 import { EKS_RULE_PACK, defineRule } from "../modules/cloud-siem";
-import { deadOnEks, deadPackRules, eksSampleProblems, samplesOnEks } from "../modules/cloud-siem/eks-samples";
-import { sample, KUBERNETES_ADMIN } from "../modules/cloud-siem/samples";
+import { deadOnEks, deadPackRules, eksSampleProblems, samplesOnEks } from "../pack/eks-samples";
+import { sample, KUBERNETES_ADMIN } from "../pack/samples";
 import type { DetectionRuleProps } from "../modules/cloud-siem";
 
 describe.each(EKS_RULE_PACK.map((props) => [props.id, defineRule(props)] as const))("rule %s", (_id, rule) => {

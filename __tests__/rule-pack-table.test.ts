@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { EKS_RULE_PACK, RULE_TABLE_BEGIN, RULE_TABLE_END, renderRuleTable, replaceRuleTable } from "../modules/cloud-siem";
+import { EKS_RULE_PACK } from "../modules/cloud-siem";
+import { RULE_TABLE_BEGIN, RULE_TABLE_END, renderRuleTable, replaceRuleTable } from "../generate/rule-table";
 
 const ROOT = path.join(__dirname, "..");
 const DOC = path.join(ROOT, "docs", "cloud-siem.md");

@@ -3,7 +3,7 @@ import * as path from "path";
 import { Testing } from "cdktf";
 import { CloudSiemRules, EKS_RULE_PACK, MITRE_TACTICS, MITRE_TECHNIQUES, defineRule, renderPackIndex } from "../modules/cloud-siem";
 
-const RULES_DIR = path.join(__dirname, "..", "modules", "cloud-siem", "rules");
+const RULES_DIR = path.join(__dirname, "..", "pack", "rules");
 const ruleFiles = fs
   .readdirSync(RULES_DIR)
   .filter((f) => f.endsWith(".ts") && f !== "index.ts")

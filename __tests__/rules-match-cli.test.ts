@@ -1,5 +1,5 @@
 /**
- * End-to-end check of the `rules` entry point as a process: compiles `tools/rules.ts` and what it imports into a
+ * End-to-end check of the `rules` entry point as a process: compiles `tools/rules/cli.ts` and what it imports into a
  * temporary folder (not `dist/`, so it does not depend on the rest of the project building), then spawns node on it.
  */
 import { spawnSync } from "child_process";
@@ -36,12 +36,12 @@ beforeAll(() => {
       "--strict",
       "--types",
       "node",
-      join(ROOT, "tools/rules.ts"),
+      join(ROOT, "tools/rules/cli.ts"),
     ],
     { cwd: ROOT, encoding: "utf8" },
   );
   if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
-  entry = join(out, "tools/rules.js");
+  entry = join(out, "tools/rules/cli.js");
 }, 120_000);
 
 afterAll(() => {
@@ -111,7 +111,7 @@ test("an unknown command: exit 2", () => {
 
 test("new writes a rule file into the pack and registers it (export a Log Explorer query to a rule)", () => {
   const pack = mkdtempSync(join(tmpdir(), "rules-new-pack-"));
-  cpSync(join(ROOT, "modules/cloud-siem/rules"), pack, { recursive: true });
+  cpSync(join(ROOT, "pack/rules"), pack, { recursive: true });
   const query = "source:kubernetes.audit @objectRef.resource:namespaces @http.method:delete @http.status_code:[200 TO 299]";
   const r = rules([
     "new",

@@ -1,6 +1,6 @@
 /**
  * `rules match` takes its rules from the config file: the EKS pack tuned per environment, enabled rules only,
- * merged by rule name across environments (`tools/rules.ts`).
+ * merged by rule name across environments (`tools/rules/cli.ts`).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
@@ -9,8 +9,8 @@ import { Writable } from "stream";
 import { parse } from "yaml";
 import { validateConfig } from "../config/load";
 import { EKS_RULE_PACK } from "../modules/cloud-siem";
-import { RulesArgumentError, runMatch } from "../tools/rules-match";
-import { resolveRules, rulesFromConfig } from "../tools/rules";
+import { RulesArgumentError, runMatch } from "../tools/rules/match";
+import { resolveRules, rulesFromConfig } from "../tools/rules/cli";
 
 const ROOT = resolve(__dirname, "..");
 const EVENTS = join(ROOT, "__tests__/fixtures/audit/events.jsonl");

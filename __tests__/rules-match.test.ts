@@ -6,8 +6,8 @@ import { PassThrough, Readable, Writable } from "stream";
 import { gzipSync } from "zlib";
 import type { MatchableRule } from "../lib/rules/matchable";
 import { CONDITION_ALLOWED } from "../lib/rules/condition";
-import { forEachLine, lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../tools/rules-events";
-import { compileCondition, MATCH_USAGE, ResolveRulesOptions, runMatch } from "../tools/rules-match";
+import { forEachLine, lineTooLongReason, MAX_EVENT_LINE_CHARS } from "../lib/rules/events";
+import { compileCondition, MATCH_USAGE, ResolveRulesOptions, runMatch } from "../tools/rules/match";
 import { jsonParseError } from "./helpers/assert";
 import { sink } from "./helpers/sink";
 

@@ -7,8 +7,8 @@ import * as ts from "typescript";
 import { normalizeAuditEvent } from "../lib/audit";
 import { matchesQuery, parseQuery } from "../lib/query";
 import { DetectionRuleProps, defineRule, renderPackIndex } from "../modules/cloud-siem";
-import { GUIDE_EXEC_QUERY } from "../modules/cloud-siem/rules/pod-exec-new-user";
-import { NEW_USAGE, runNew } from "../tools/rules-new";
+import { GUIDE_EXEC_QUERY } from "../pack/rules/pod-exec-new-user";
+import { NEW_USAGE, runNew } from "../tools/rules/new";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { CloudSiemRules } from "../modules/cloud-siem";
@@ -18,21 +18,25 @@ import { only } from "./helpers/assert";
 
 const ROOT = path.join(__dirname, "..");
 
-/** A throw-away copy of the project parts a rule file needs: lib/ and modules/cloud-siem/*.ts, plus two pack rules (node_modules linked). */
+/** A throw-away copy of the project parts a rule file needs: lib/, modules/cloud-siem/*.ts and pack/*.ts, plus two pack rules (node_modules linked). */
 function tempProject(): { root: string; packDir: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "rules-new-"));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(root, "node_modules"), "dir");
   fs.cpSync(path.join(ROOT, "lib"), path.join(root, "lib"), { recursive: true });
   const siem = path.join(root, "modules", "cloud-siem");
-  const packDir = path.join(siem, "rules");
+  const pack = path.join(root, "pack");
+  const packDir = path.join(pack, "rules");
+  fs.mkdirSync(siem, { recursive: true });
   fs.mkdirSync(packDir, { recursive: true });
   for (const f of fs.readdirSync(path.join(ROOT, "modules", "cloud-siem"))) {
     if (f.endsWith(".ts") && f !== "index.ts" && f !== "cloud-siem-rules.ts" && f !== "builtin-rule-review.ts" && f !== "tuning.ts") {
       fs.copyFileSync(path.join(ROOT, "modules", "cloud-siem", f), path.join(siem, f));
     }
   }
-  for (const id of ["pod-attach", "daemonset-created"])
-    fs.copyFileSync(path.join(ROOT, "modules", "cloud-siem", "rules", `${id}.ts`), path.join(packDir, `${id}.ts`));
+  for (const f of fs.readdirSync(path.join(ROOT, "pack"))) {
+    if (f.endsWith(".ts")) fs.copyFileSync(path.join(ROOT, "pack", f), path.join(pack, f));
+  }
+  for (const id of ["pod-attach", "daemonset-created"]) fs.copyFileSync(path.join(ROOT, "pack", "rules", `${id}.ts`), path.join(packDir, `${id}.ts`));
   fs.writeFileSync(path.join(packDir, "index.ts"), renderPackIndex(["pod-attach", "daemonset-created"]));
   return { root, packDir };
 }

@@ -1,5 +1,5 @@
 /**
- * Fault injection into the synth output swap (tools/synth-output.ts): every file-system call it makes goes through
+ * Fault injection into the synth output swap (lib/synth/output.ts): every file-system call it makes goes through
  * `OutputFs`; a dry run lists them, then for each step k the swap is run again with step k failing (an EIO error
  * the code sees and handles) or with the process "killed" before step k (that call and every later one throw, so no
  * clean-up runs: what is on disk is what a SIGKILL would leave). The steps are found by the dry run, so a step added
@@ -14,8 +14,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, lstatSync, symlinkSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { OutputFolderError, OutputFs, nodeOutputFs } from "../tools/output-fs";
-import { OUTPUT_MARKER, OutputFolder, outputFolder, replaceOutput } from "../tools/synth-output";
+import { OutputFolderError, OutputFs, nodeOutputFs } from "../lib/synth/output-fs";
+import { OUTPUT_MARKER, OutputFolder, outputFolder, replaceOutput } from "../lib/synth/output";
 
 class Killed extends Error {}
 
@@ -118,7 +118,7 @@ const SCENARIOS: Scenario[] = [
   { name: "a previous output with lock files (written before the marker existed)", setUp: writePreviousOutput, notes: [] },
   { name: "no previous output", setUp: () => undefined, notes: [] },
   {
-    // This process's own pid in a lock can only be a lock left by a killed process (see tools/synth-lock.ts).
+    // This process's own pid in a lock can only be a lock left by a killed process (see lib/synth/lock.ts).
     name: "a previous output and the lock of a killed synth",
     setUp: (out) => {
       writePreviousOutput(out);

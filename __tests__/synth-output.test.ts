@@ -1,5 +1,5 @@
 /**
- * The checks around the synth output swap (tools/synth-output.ts, tools/synth-lock.ts), offline and without cdktf:
+ * The checks around the synth output swap (lib/synth/output.ts, lib/synth/lock.ts), offline and without cdktf:
  * which output folders synth refuses to replace (not its own, links out of the project), paths, and the lock between
  * two synths into one folder. The swap under faults is in synth-output-faults.test.ts; real processes in
  * synth-cli.test.ts.
@@ -7,9 +7,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { OutputFolderError, linkTree, nodeOutputFs } from "../tools/output-fs";
-import { LockClock, WAIT_ENV_VAR, acquireLock, waitMsFromEnv } from "../tools/synth-lock";
-import { OUTPUT_MARKER, OutputFolder, outputFolder, replaceOutput } from "../tools/synth-output";
+import { OutputFolderError, linkTree, nodeOutputFs } from "../lib/synth/output-fs";
+import { LockClock, WAIT_ENV_VAR, acquireLock, waitMsFromEnv } from "../lib/synth/lock";
+import { OUTPUT_MARKER, OutputFolder, outputFolder, replaceOutput } from "../lib/synth/output";
 
 const work = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-output-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -19,7 +19,7 @@ import {
   terraformAvailable,
   tierSkippedBanner,
   writeCliConfig,
-} from "../tools/terraform-tier";
+} from "./helpers/terraform-tier";
 
 const available = terraformAvailable();
 const required = process.env.REQUIRE_TERRAFORM === "1";

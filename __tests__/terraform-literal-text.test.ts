@@ -11,7 +11,7 @@ import * as path from "path";
 import { validateConfig } from "../config/load";
 import { AppConfig } from "../config/schema";
 import { EnvironmentStack } from "../stacks/environment-stack";
-import { findProviderMirror, prepareWorkdir, terraform, terraformAvailable, tierSkippedBanner, writeCliConfig } from "../tools/terraform-tier";
+import { findProviderMirror, prepareWorkdir, terraform, terraformAvailable, tierSkippedBanner, writeCliConfig } from "./helpers/terraform-tier";
 import { baseConfig } from "./helpers/config";
 import { HOST_FILE_TEMPLATE, hostileConfig } from "./helpers/hostile-config";
 

@@ -1,7 +1,7 @@
 /**
  * The terraform tier for the pipeline scripts (scripts/ci/*.sh) and `review --plan`: the same scripts the GitHub and
  * GitLab workflows call, run for real against the AWS part of the synthesized stacks, offline (provider mirror,
- * skip-credentials overrides, crafted state: see tools/terraform-tier.ts).
+ * skip-credentials overrides, crafted state: see __tests__/helpers/terraform-tier.ts).
  *
  * Flow: synth.sh base and head -> environments.sh -> lock.sh -> plan.sh per environment -> review.sh with the plans
  * -> apply.sh (refuses a plan of another configuration; applies an empty plan for real).
@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { synthesizeExample } from "../tools/review-example";
+import { synthesizeExample } from "../tools/review/example";
 import {
   awsOnly,
   craftImportedState,
@@ -20,7 +20,7 @@ import {
   terraformAvailable,
   tierSkippedBanner,
   writeCliConfig,
-} from "../tools/terraform-tier";
+} from "./helpers/terraform-tier";
 
 const ROOT = path.join(__dirname, "..");
 const available = terraformAvailable();
@@ -144,7 +144,7 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
         process.execPath,
         [
           path.join(ROOT, "scripts/run-ts.js"),
-          path.join(ROOT, "tools/review-cli.ts"),
+          path.join(ROOT, "tools/review/cli.ts"),
           "--plan",
           `staging=${path.join(plans, "production.plan.json")}`,
           base,
@@ -176,7 +176,7 @@ tier(`pipeline scripts against real terraform (provider mirror: ${mirror ?? "non
         process.execPath,
         [
           path.join(ROOT, "scripts/run-ts.js"),
-          path.join(ROOT, "tools/review-cli.ts"),
+          path.join(ROOT, "tools/review/cli.ts"),
           "--fail-on-destroy",
           "--plan",
           `production=${path.join(dir, "plans/production.plan.json")}`,

@@ -26,7 +26,7 @@ import {
   tierSkippedBanner,
   writeCliConfig,
   zipEntries,
-} from "../tools/terraform-tier";
+} from "./helpers/terraform-tier";
 import { parse as parseYaml } from "yaml";
 
 const available = terraformAvailable();

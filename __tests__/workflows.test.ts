@@ -9,7 +9,7 @@ import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, read
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { synthesizeExample } from "../tools/review-example";
+import { synthesizeExample } from "../tools/review/example";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github/workflows");

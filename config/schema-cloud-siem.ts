@@ -7,7 +7,7 @@
 import { RULE_WINDOWS_SECONDS, SEVERITIES } from "../modules/cloud-siem/allowed-values";
 import { DEFAULT_IDENTITY_ATTRIBUTE, IDENTITY_ATTRIBUTES } from "../modules/cloud-siem/identity";
 import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../lib/datadog-notifications";
-import { EKS_RULE_PACK } from "../modules/cloud-siem/rules";
+import { EKS_RULE_PACK } from "../pack/rules";
 import { tuneRules, tuningProblems } from "../modules/cloud-siem/tuning";
 import { BUILT_IN_OVERLAP_CHOICES, resolveBuiltInOverlaps } from "../modules/cloud-siem/builtin-rule-review";
 import type { Problem } from "../lib/problem";

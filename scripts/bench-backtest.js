@@ -18,7 +18,7 @@ const path = require("path");
 const { generate, median, runOnce, BASELINE, PRELOAD } = require("./bench-rules-match.js");
 
 const ROOT = path.resolve(__dirname, "..");
-const RULES = [path.join(ROOT, "scripts/run-ts.js"), "tools/rules.ts"];
+const RULES = [path.join(ROOT, "scripts/run-ts.js"), "tools/rules/cli.ts"];
 
 function parseArgs(argv) {
   const opts = { events: 1_000_000, runs: 3, memoryLimit: "1GB", threads: undefined, keep: false };
@@ -47,7 +47,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const warm = spawnSync(process.execPath, [...RULES, "--help"], { cwd: ROOT, stdio: "ignore" });
   if (warm.status !== 0) {
-    process.stderr.write("bench-backtest: `node scripts/run-ts.js tools/rules.ts --help` failed; fix it first\n");
+    process.stderr.write("bench-backtest: `node scripts/run-ts.js tools/rules/cli.ts --help` failed; fix it first\n");
     process.exit(1);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-backtest-"));

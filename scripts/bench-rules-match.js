@@ -8,7 +8,7 @@
  * Generates a synthetic EKS audit log (mostly reads by system identities, some writes, execs, secrets reads and
  * denials; every 10th line is a CloudWatch export line) in a temporary folder, then runs, each in its own process:
  *   (a) baseline: stream the file (gunzip if --gzip), split lines, JSON.parse each;
- *   (b) `node scripts/run-ts.js tools/rules.ts match --summary <file>` (what `npm run rules` runs; every rule of the
+ *   (b) `node scripts/run-ts.js tools/rules/cli.ts match --summary <file>` (what `npm run rules` runs; every rule of the
  *       pack);
  *   (c) with --per-line: the same without --summary, stdout to /dev/null.
  * Runs alternate between the cases. Prints the median events/second, wall and CPU time and peak RSS of each, the
@@ -24,7 +24,7 @@ const zlib = require("zlib");
 
 const ROOT = path.resolve(__dirname, "..");
 /** The command `npm run rules` runs: the current sources, transpiled by esbuild (cached). */
-const RULES = [path.join(ROOT, "scripts/run-ts.js"), "tools/rules.ts"];
+const RULES = [path.join(ROOT, "scripts/run-ts.js"), "tools/rules/cli.ts"];
 
 function parseArgs(argv) {
   const opts = { events: 1_000_000, runs: 3, gzip: false, perLine: false, keep: false };
@@ -210,10 +210,10 @@ function median(xs) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  process.stderr.write("warming the esbuild cache (scripts/run-ts.js tools/rules.ts --help)...\n");
-  const warm = spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), "tools/rules.ts", "--help"], { cwd: ROOT, stdio: "ignore" });
+  process.stderr.write("warming the esbuild cache (scripts/run-ts.js tools/rules/cli.ts --help)...\n");
+  const warm = spawnSync(process.execPath, [path.join(ROOT, "scripts/run-ts.js"), "tools/rules/cli.ts", "--help"], { cwd: ROOT, stdio: "ignore" });
   if (warm.status !== 0) {
-    process.stderr.write("bench-rules-match: `node scripts/run-ts.js tools/rules.ts --help` failed; fix it first\n");
+    process.stderr.write("bench-rules-match: `node scripts/run-ts.js tools/rules/cli.ts --help` failed; fix it first\n");
     process.exit(1);
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-rules-match-"));

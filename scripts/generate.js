@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * npm run generate [-- --check] [-- --accept-removed-addresses]
- * Rewrites every generated artifact (see tools/generate.ts). Reads the TypeScript sources directly
+ * Rewrites every generated artifact (see generate/generate.ts). Reads the TypeScript sources directly
  * (scripts/ts-require.js): no build step, and a rule file added a moment ago is seen.
  *
  * All or nothing: the pack index and every artifact are computed first (the pack is loaded through the new index
@@ -27,14 +27,14 @@ function main(argv) {
   let removedAddresses;
   try {
     // The pack index first: everything else loads the pack through it (from memory until it is written).
-    const { packIndexUpdate } = require("../tools/pack-index-writer.ts");
-    const index = packIndexUpdate(path.join(ROOT, "modules", "cloud-siem", "rules"));
+    const { packIndexUpdate } = require("../generate/pack-index-writer.ts");
+    const index = packIndexUpdate(path.join(ROOT, "pack", "rules"));
     if (index.changed) useSource(index.path, index.content);
-    // A rule (or case) that can never fire on EKS is an error, not a table row (modules/cloud-siem/eks-samples.ts).
-    const { deadPackRules } = require("../modules/cloud-siem/eks-samples.ts");
+    // A rule (or case) that can never fire on EKS is an error, not a table row (pack/eks-samples.ts).
+    const { deadPackRules } = require("../pack/eks-samples.ts");
     const dead = deadPackRules();
     if (dead.length > 0) throw new Error(`${dead.length} rule queries can never match on EKS: ${dead.join("; ")}; fix or remove them`);
-    const { planArtifacts } = require("../tools/generate.ts");
+    const { planArtifacts } = require("../generate/generate.ts");
     const plan = planArtifacts({ projectDir: ROOT, acceptRemovedAddresses: accept });
     changed = [...(index.changed ? [{ relative: path.relative(ROOT, index.path), content: index.content }] : []), ...plan.changed];
     removedAddresses = plan.removedAddresses;
@@ -43,7 +43,7 @@ function main(argv) {
     process.stderr.write(`generate: nothing written: ${message.replace(/\s*\n\s*/g, " ")}\n`);
     return 1;
   }
-  if (!check) require("../tools/generate.ts").writeArtifacts(ROOT, changed);
+  if (!check) require("../generate/generate.ts").writeArtifacts(ROOT, changed);
   for (const file of changed) process.stdout.write(`${check ? "stale" : "updated"} ${file.relative}\n`);
   if (changed.length === 0) process.stdout.write("every generated artifact is up to date\n");
   if (removedAddresses.length > 0 && accept) {

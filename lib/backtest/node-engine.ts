@@ -1,15 +1,15 @@
 /**
  * The Node engine of `rules backtest`: the evaluator and summary model of `rules match --summary`
- * (`compileRules`, `QuerySet`, `newSummary` of `tools/rules-signals.ts`) over several files, archive lines
+ * (`compileRules`, `QuerySet`, `newSummary` of `lib/rules/signals.ts`) over several files, archive lines
  * included. The reference the DuckDB engine is tested against, and the engine for small inputs.
  */
 import { createReadStream } from "fs";
 import { pipeline } from "stream";
 import * as zlib from "zlib";
 import type { NormalizedLog } from "../query";
-import type { RuleSet } from "../../tools/rules-compile";
-import { BLANK, forEachLine, readEvent } from "../../tools/rules-events";
-import { SummaryRun } from "../../tools/rules-signals";
+import type { RuleSet } from "../rules/compile";
+import { BLANK, forEachLine, readEvent } from "../rules/events";
+import { SummaryRun } from "../rules/signals";
 import { archiveLineToLog, isArchiveLine } from "./archive";
 import { BacktestInputError, InputFile, isS3 } from "./inputs";
 import { BacktestResult, perDay } from "./result";

@@ -1,7 +1,7 @@
 /**
  * The backtest of a rule set as DuckDB SQL: two scans (the first keeps the lines that could match some query, by each
  * query's cheap conjuncts; the second evaluates every query of every rule on those lines) into a temporary table
- * (`bt_m`, one row per line), then per rule the numbers of `rules match --summary` (`tools/rules-signals.ts` is the
+ * (`bt_m`, one row per line), then per rule the numbers of `rules match --summary` (`lib/rules/signals.ts` is the
  * reference): events matched, distinct values of the rule's fields, and signals from window functions.
  *
  * Order: DuckDB keeps the scan's order in `bt_m` (`preserve_insertion_order`, the default), so `rowid` is the line
@@ -11,8 +11,8 @@
  */
 import { parseQuery, type QueryNode } from "../query";
 import { parseCondition, type ConditionNode } from "../rules/condition";
-import type { CompiledRule } from "../../tools/rules-compile";
-import { newSummary } from "../../tools/rules-signals";
+import type { CompiledRule } from "../rules/compile";
+import { newSummary } from "../rules/signals";
 import { eventsSql, MACROS_SQL, SqlCompiler, sqlString } from "./sql";
 
 const DAY_MS = 86_400_000;
@@ -75,7 +75,7 @@ function metricNumber(text: string): string {
 }
 
 /**
- * Builds the plan for compiled rules (from `compileRules` of `tools/rules-compile.ts`, so the Node engine and this
+ * Builds the plan for compiled rules (from `compileRules` of `lib/rules/compile.ts`, so the Node engine and this
  * one evaluate the same rule set).
  */
 export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {

@@ -18,7 +18,7 @@
  */
 import type { QueryNode, QueryValue } from "../query";
 import { parseNumber } from "../query/parser";
-import { MAX_EVENT_LINE_CHARS } from "../../tools/rules-events";
+import { MAX_EVENT_LINE_CHARS } from "../rules/events";
 import { AUDIT_REMAP, RAW_EVENT_RESERVED, RemapCondition, RemapNode, RemapSource } from "./audit-remap";
 
 /** A SQL string literal (DuckDB: `'` doubled, backslashes literal). */

@@ -14,7 +14,7 @@ import type { Severity } from "../../lib/rules/matchable";
 import { SEVERITIES } from "./allowed-values";
 import { severityNotificationProblems } from "./rule-model";
 import { slug, unknownKeyProblems } from "./suppressions";
-import { readableAddress } from "../addresses";
+import { readableAddress } from "../../lib/addresses";
 import { Problem, Problems, throwProblems } from "../../lib/problem";
 import { importExisting } from "../../lib/terraform-floor";
 import { terraformExpression } from "../../lib/literal-text";

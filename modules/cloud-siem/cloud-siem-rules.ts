@@ -13,7 +13,7 @@ import {
   suppressionProblems,
   suppressionRuleQuery,
 } from "./suppressions";
-import { readableAddress } from "../addresses";
+import { readableAddress } from "../../lib/addresses";
 import { Problem, Problems, throwProblems } from "../../lib/problem";
 import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../../lib/datadog-tags";
 import { identityAttributesIn, identityAttributesOf } from "./identity";

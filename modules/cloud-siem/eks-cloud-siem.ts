@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { BuiltInRuleReview, BuiltInRuleReviewProps, resolveBuiltInOverlaps } from "./builtin-rule-review";
 import { CloudSiemRules } from "./cloud-siem-rules";
 import { DetectionRuleProps } from "./rule-model";
-import { EKS_RULE_PACK } from "./rules";
+import { EKS_RULE_PACK } from "../../pack/rules";
 import { unknownKeyProblems } from "./suppressions";
 import { throwProblems } from "../../lib/problem";
 import { CloudSiemTuning, cloudSiemPropsFromTuning, tuneRules } from "./tuning";

@@ -12,7 +12,7 @@ import { singleThreshold, withThreshold } from "../../lib/rules/condition";
 import { lintQuery } from "./query-lint";
 import { DEFAULT_IDENTITY_ATTRIBUTE, IdentityAttribute, identityAttributeProblem, otherIdentityProblem, withIdentityAttribute } from "./identity";
 import { DetectionRuleProps, notificationHandleProblem, severityNotificationProblems } from "./rule-model";
-import { podExecNewUserRule } from "./rules/pod-exec-new-user";
+import { podExecNewUserRule } from "../../pack/rules/pod-exec-new-user";
 import { SecurityNotificationRuleProps, SuppressionProps } from "./suppressions";
 
 /** Tuning of one rule of the pack. */

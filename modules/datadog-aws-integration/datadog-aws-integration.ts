@@ -18,7 +18,7 @@ import {
 import { datadogTrustedAccountId } from "./datadog-accounts";
 import { datadogIntegrationActions } from "./iam-permissions";
 import { permissionsPolicyJson, splitActionsIntoPolicies } from "./policy-split";
-import { readableAddress } from "../addresses";
+import { readableAddress } from "../../lib/addresses";
 import { problemText } from "../../lib/problem";
 
 /** Datadog's default metric namespace exclusions (provider 3.82 `metrics_config.namespace_filters.exclude_only`). */

@@ -40,7 +40,7 @@ import {
   forwarderTemplateUrl,
   forwarderVersionError,
 } from "./forwarder-template";
-import { readableAddress } from "../addresses";
+import { readableAddress } from "../../lib/addresses";
 
 /** An EKS audit log group to subscribe to the Forwarder (same account and region as the Forwarder). */
 export interface AuditLogGroup {

@@ -15,7 +15,7 @@ import {
   Partition,
   eksClusterLogGroupName,
 } from "../../lib/aws";
-import { readableAddress } from "../addresses";
+import { readableAddress } from "../../lib/addresses";
 import { importExisting } from "../../lib/terraform-floor";
 import { problemText } from "../../lib/problem";
 

@@ -19,7 +19,7 @@ import {
 } from "./queries";
 import { datadogAppHost, logExplorerUrl } from "./sites";
 import { DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES, DEFAULT_INDEX_RETENTION_IN_DAYS, defaultIndexName, logExplorerProblems } from "./validation";
-import { readableAddress } from "../addresses";
+import { readableAddress } from "../../lib/addresses";
 import { importExisting } from "../../lib/terraform-floor";
 
 /** One EKS cluster whose audit logs this module makes usable. */

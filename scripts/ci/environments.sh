@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The one environment list CI plans and applies (tools/ci-environments.ts): the config's environments in its order,
+# The one environment list CI plans and applies (tools/ci/environments.ts): the config's environments in its order,
 # then every environment of <base-output> that the head no longer has, as a destroy. A JSON array of
 # {"environment": "<name>", "destroy": false|true}: GitHub's plan and apply matrices, GitLab's child pipeline.
 #   scripts/ci/environments.sh <head-output> [<base-output>]
@@ -14,4 +14,4 @@ for f in "$@"; do
   folders+=("$(cd "$f" && pwd)")
 done
 cd "$project"
-node scripts/run-ts.js tools/ci-environments.ts "${EKS_AUDIT_SIEM_CONFIG:-config/eks-audit-siem.yaml}" "${folders[@]}"
+node scripts/run-ts.js tools/ci/environments.ts "${EKS_AUDIT_SIEM_CONFIG:-config/eks-audit-siem.yaml}" "${folders[@]}"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GitLab: writes the child pipeline (tools/gitlab-child.ts) for the environment list of the synth job on stdout.
+# GitLab: writes the child pipeline (tools/ci/gitlab-child.ts) for the environment list of the synth job on stdout.
 # Apply jobs only on the default branch (not in merge request pipelines); `approve destroy` before any apply when
 # the synthesized change destroys, replaces or moves something (review exit 3) or an environment is removed.
 #   scripts/ci/gitlab-child.sh <environments.json> <base-output> <head-output>
@@ -14,4 +14,4 @@ if [ -d "$2/stacks" ] && [ -n "$(ls -A "$2/stacks")" ]; then
 fi
 if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then exit "$status"; fi
 if [ "$status" -eq 3 ] || grep -q '"destroy":true' "$1"; then flags+=(--approve-destroy); fi
-node "$here/scripts/run-ts.js" "$here/tools/gitlab-child.ts" "$1" "${flags[@]}"
+node "$here/scripts/run-ts.js" "$here/tools/ci/gitlab-child.ts" "$1" "${flags[@]}"

@@ -26,4 +26,4 @@ if [ $# -eq 4 ]; then
   done
 fi
 echo "<!-- eks-audit-siem-review -->"
-node "$here/scripts/run-ts.js" "$here/tools/review-cli.ts" "${args[@]}" "$1" "$2"
+node "$here/scripts/run-ts.js" "$here/tools/review/cli.ts" "${args[@]}" "$1" "$2"

@@ -247,6 +247,12 @@ export interface DatadogForwarderProps {
   readonly grantInvokePermission?: boolean;
 }
 
+/** The API-key secret the template reads, and what must exist before the stack does. */
+interface ApiKeySecret {
+  readonly secretArn: string;
+  readonly dependencies: ITerraformDependable[];
+}
+
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const LOG_GROUP_ARN = /^arn:(aws|aws-us-gov|aws-cn):logs:([a-z0-9-]+):(\d{12}):log-group:([.\-_/#A-Za-z0-9]{1,512})$/;
 
@@ -291,7 +297,7 @@ export class DatadogForwarder extends Construct {
    * The API-key secret (plaintext, as the template requires): the existing one, or one created from the token, its
    * version written through `secret_string_wo` when `writeOnlyVersion` is set.
    */
-  private apiKeySecret(props: DatadogForwarderProps): { secretArn: string; dependencies: ITerraformDependable[] } {
+  private apiKeySecret(props: DatadogForwarderProps): ApiKeySecret {
     const source = props.apiKey.spec;
     if (source.mode === "secretArn") return { secretArn: source.secretArn, dependencies: [] };
     const region = props.region ?? "";
@@ -316,7 +322,7 @@ export class DatadogForwarder extends Construct {
   }
 
   /** The Forwarder's CloudFormation stack: the pinned template and its parameters, the key only as `DdApiKeySecretArn`. */
-  private forwarderStack(props: DatadogForwarderProps, secret: { secretArn: string; dependencies: ITerraformDependable[] }): CloudformationStack {
+  private forwarderStack(props: DatadogForwarderProps, secret: ApiKeySecret): CloudformationStack {
     const parameters: { [name: string]: string } = {
       ...(props.additionalParameters ?? {}),
       DdApiKeySecretArn: secret.secretArn,

@@ -6,8 +6,8 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { terraformName } from "../lib/addresses";
-import { DatadogForwarder } from "../modules/datadog-forwarder";
-import { EksAuditLogging } from "../modules/eks-audit-logging";
+import { DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
+import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { thrownMessage } from "./helpers/assert";
 
 const group = (cluster: string, region = "us-east-1") => ({
@@ -42,18 +42,18 @@ describe("readableAddress in a user's own stack", () => {
       datadogSite: "datadoghq.com",
       environment: "p",
       region: "us-east-1",
-      apiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf",
+      apiKey: ForwarderApiKey.fromSecretArn("arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf"),
       auditLogGroups: [group("a")],
     });
     new DatadogForwarder(s, "west", {
       datadogSite: "datadoghq.com",
       environment: "p",
       region: "us-west-2",
-      apiKeySecretArn: "arn:aws:secretsmanager:us-west-2:123456789012:secret:k-AbCdEf",
+      apiKey: ForwarderApiKey.fromSecretArn("arn:aws:secretsmanager:us-west-2:123456789012:secret:k-AbCdEf"),
       auditLogGroups: [group("b", "us-west-2")],
     });
-    new EksAuditLogging(s, "a", { clusterName: "a", existingCluster: { logGroupExists: true } });
-    new EksAuditLogging(s, "b", { clusterName: "b", existingCluster: { logGroupExists: true } });
+    new EksAuditLogging(s, "a", { clusterName: "a", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) });
+    new EksAuditLogging(s, "b", { clusterName: "b", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) });
     const out = JSON.parse(Testing.synth(s));
     expect(Object.keys(out.resource.aws_cloudformation_stack)).toEqual(["datadog_forwarder_us-east-1", "datadog_forwarder_us-west-2"]);
     expect(Object.keys(out.resource.aws_cloudwatch_log_subscription_filter)).toEqual(["audit_logs_to_datadog_a", "audit_logs_to_datadog_b"]);
@@ -62,8 +62,12 @@ describe("readableAddress in a user's own stack", () => {
 
   it("the same cluster name twice in one stack fails early, naming both constructs", () => {
     const s = stack();
-    new EksAuditLogging(s, "first", { clusterName: "apps", existingCluster: { logGroupExists: true } });
-    expect(thrownMessage(() => new EksAuditLogging(s, "second", { clusterName: "apps", existingCluster: { logGroupExists: true } }))).toBe(
+    new EksAuditLogging(s, "first", { clusterName: "apps", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) });
+    expect(
+      thrownMessage(
+        () => new EksAuditLogging(s, "second", { clusterName: "apps", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) }),
+      ),
+    ).toBe(
       "terraform address aws_cloudwatch_log_group.audit_log_group_apps of s/second/AuditLogGroup is already used by s/first/AuditLogGroup; allowed: distinct names per stack (give the second construct another cluster name, region, rule id or name)",
     );
   });
@@ -74,7 +78,7 @@ describe("readableAddress in a user's own stack", () => {
       datadogSite: "datadoghq.com",
       environment: "p",
       region: "us-east-1",
-      apiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf",
+      apiKey: ForwarderApiKey.fromSecretArn("arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbCdEf"),
     };
     new DatadogForwarder(s, "one", { ...props, auditLogGroups: [group("a")] });
     expect(thrownMessage(() => new DatadogForwarder(s, "two", { ...props, auditLogGroups: [group("b")] }))).toMatch(

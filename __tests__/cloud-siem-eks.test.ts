@@ -65,8 +65,43 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
 
   test("fails on misspelled options of the config section", () => {
     expect(() => synth({ notification: { high: ["@pagerduty-eks"] }, builtInRules: { rules: [], tagFilter: [] } } as never)).toThrow(
-      'cloud siem "cloud-siem": notification: received {"high":["@pagerduty-eks"]} (no such option; did you mean "notifications"?); allowed: the options pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules, identityAttribute, guideExecRule; builtInRules.tagFilter: received [] (no such option; did you mean "tagsFilter"?); allowed: the options rules, notifications, tagsFilter',
+      'cloud siem "cloud-siem": notification: received {"high":["@pagerduty-eks"]} (no such option; did you mean "notifications"?); allowed: the options pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules, identityAttribute, guideExecRule, datadogProvider; builtInRules.tagFilter: received [] (no such option; did you mean "tagsFilter"?); allowed: the options rules, notifications, tagsFilter',
     );
+  });
+
+  test("an aliased Datadog provider (datadogProvider) reaches every resource, data source and import block", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "production");
+    new DatadogProvider(stack, "datadog", {});
+    const second = new DatadogProvider(stack, "datadog-eu", { alias: "eu", apiUrl: "https://api.datadoghq.eu/" });
+    new EksCloudSiem(stack, "cloud-siem", {
+      datadogProvider: second,
+      notificationDelivery: "notification_rule",
+      notifications: { high: ["@pagerduty-eks"] },
+      suppressions: [{ name: "ci deployer", ruleIds: ["pod-exec-burst"], suppressionQuery: "@usr.id:ci-deployer" }],
+      builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created", overlap: "keep-both" }] },
+    });
+    const out = JSON.parse(Testing.synth(stack));
+    const types = [
+      "datadog_security_monitoring_rule",
+      "datadog_security_monitoring_suppression",
+      "datadog_security_notification_rule",
+      "datadog_security_monitoring_default_rule",
+    ];
+    for (const type of types) {
+      const providers = Object.values<{ provider?: string }>(out.resource[type]).map((r) => r.provider);
+      expect([type, new Set(providers)]).toEqual([type, new Set(["datadog.eu"])]);
+    }
+    expect(Object.values<{ provider?: string }>(out.data.datadog_security_monitoring_rules).map((d) => d.provider)).toEqual(["datadog.eu"]);
+    expect(out.import.map((i: { provider?: string }) => i.provider)).toEqual(["datadog.eu"]);
+    // Without it, no resource names a provider: the stack's default one applies.
+    type Blocks = Record<string, Record<string, object>>;
+    const plain = JSON.parse(
+      synth({ builtInRules: { rules: [{ name: "A new Kubernetes admission controller was created", overlap: "keep-both" }] } }),
+    ) as { resource: Blocks; data: Blocks };
+    const elements = [...Object.values(plain.resource), ...Object.values(plain.data)].flatMap((byName) => Object.values(byName));
+    expect(elements.length).toBeGreaterThan(EKS_RULE_PACK.length);
+    expect(elements.filter((e) => "provider" in e)).toEqual([]);
   });
 
   test("synthesis is deterministic", () => {

@@ -16,6 +16,7 @@ import {
   splitActionsIntoPolicies,
 } from "../modules/datadog-aws-integration";
 import { checkSynthesizedStack } from "../modules/policy";
+import { Partition } from "../lib/aws";
 import { only, thrownMessage } from "./helpers/assert";
 
 type Json = { [key: string]: any };
@@ -176,7 +177,7 @@ describe("Datadog account per site and partition", () => {
     ["us2.ddog-gov.com", "aws", "arn:aws:iam::382742775718:root"],
     ["us2.ddog-gov.com", "aws-us-gov", "arn:aws-us-gov:iam::486737091498:root"],
   ])("%s in partition %s trusts %s", (datadogSite, awsPartition, principal) => {
-    const out = synth({ datadogSite, awsPartition });
+    const out = synth({ datadogSite, awsPartition: awsPartition as Partition });
     const trust = JSON.parse(only(out.resource.aws_iam_role).assume_role_policy);
     expect(trust.Statement[0].Principal).toEqual({ AWS: principal });
     expect(only(out.resource.datadog_integration_aws_account).aws_partition).toBe(awsPartition);
@@ -206,7 +207,13 @@ describe("Datadog account per site and partition", () => {
 
   test("reports every problem at once (a partition's regions are not checked when the partition is unknown)", () => {
     expect(
-      datadogAwsIntegrationProblems({ ...BASE, awsPartition: "aws-iso", awsAccountId: "12345", rolePath: "datadog", regions: ["us-east-1"] }),
+      datadogAwsIntegrationProblems({
+        ...BASE,
+        awsPartition: "aws-iso" as Partition,
+        awsAccountId: "12345",
+        rolePath: "datadog",
+        regions: ["us-east-1"],
+      }),
     ).toEqual([
       'awsPartition: received "aws-iso"; allowed: aws, aws-us-gov, aws-cn',
       'awsAccountId: received "12345"; allowed: 12 digits',
@@ -219,7 +226,7 @@ describe("Datadog account per site and partition", () => {
     expect(errorOf({ datadogSite: "app.datadoghq.com" })).toBe(
       `${WHERE}: datadogSite: received "app.datadoghq.com"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com`,
     );
-    expect(errorOf({ awsPartition: "aws-iso" })).toBe(`${WHERE}: awsPartition: received "aws-iso"; allowed: aws, aws-us-gov, aws-cn`);
+    expect(errorOf({ awsPartition: "aws-iso" as Partition })).toBe(`${WHERE}: awsPartition: received "aws-iso"; allowed: aws, aws-us-gov, aws-cn`);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   DatadogForwarderProps,
   FILTER_PATTERN_MAX_LENGTH,
   ForwarderApiKey,
+  ForwarderApiKeySecretOptions,
   datadogForwarderProblems,
 } from "../modules/datadog-forwarder";
 import { checkSynthesizedStack } from "../modules/policy";
@@ -28,11 +29,14 @@ const PROD_B: AuditLogGroup = {
 };
 const EXISTING_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:datadog-api-key-AbCdEf";
 
-type Props = Omit<DatadogForwarderProps, "provider">;
+type Props = Omit<DatadogForwarderProps, "awsProvider" | "apiKey"> & { readonly apiKey?: ForwarderApiKey };
 const BASE: Props = { datadogSite: "datadoghq.com", environment: "prod", region: "us-east-1", auditLogGroups: [PROD_A] };
 
-/** Builds a stack with a stack-level sensitive variable and an aliased regional provider, like the lead's stacks. */
-function synth(props: Partial<Props> = {}, useVariable = true): Json {
+/**
+ * Builds a stack with a stack-level sensitive variable and an aliased regional provider, like the lead's stacks. The
+ * API key is a secret created from the variable with `secretOptions`, unless `props.apiKey` is given.
+ */
+function synth(props: Partial<Props> = {}, secretOptions: ForwarderApiKeySecretOptions = {}): Json {
   return JSON.parse(
     Testing.synthScope((scope: Construct) => {
       const region = props.region ?? BASE.region ?? "us-east-1";
@@ -40,16 +44,16 @@ function synth(props: Partial<Props> = {}, useVariable = true): Json {
       const apiKey = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
       new DatadogForwarder(scope, "Forwarder", {
         ...BASE,
-        ...(useVariable ? { apiKeySecretValue: apiKey.value } : {}),
+        apiKey: ForwarderApiKey.fromSecretValue(apiKey.value, secretOptions),
         ...props,
-        provider,
+        awsProvider: provider,
       });
     }),
   );
 }
 
-function errorOf(props: Partial<Props>, useVariable = true): string {
-  return thrownMessage(() => synth(props, useVariable));
+function errorOf(props: Partial<Props>, secretOptions: ForwarderApiKeySecretOptions = {}): string {
+  return thrownMessage(() => synth(props, secretOptions));
 }
 
 const WHERE = 'datadog forwarder "stack/Forwarder"';
@@ -119,7 +123,7 @@ describe("DatadogForwarder (created secret, one cluster)", () => {
 
 describe("DatadogForwarder variants", () => {
   test("an existing secret ARN: no secret is created", () => {
-    const out = synth({ apiKeySecretArn: EXISTING_SECRET }, false);
+    const out = synth({ apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) });
     expect(out.resource.aws_secretsmanager_secret).toBeUndefined();
     expect(out.resource.aws_secretsmanager_secret_version).toBeUndefined();
     const stack = only(out.resource.aws_cloudformation_stack);
@@ -128,7 +132,7 @@ describe("DatadogForwarder variants", () => {
   });
 
   test("write-only secret value keeps the key out of the state", () => {
-    const out = synth({ apiKeySecretWriteOnlyVersion: 2, apiKeySecretName: "dd-key", apiKeySecretKmsKeyId: "alias/datadog" });
+    const out = synth({}, { writeOnlyVersion: 2, secretName: "dd-key", kmsKeyId: "alias/datadog" });
     expect(only(out.resource.aws_secretsmanager_secret_version)).toEqual({
       provider: "aws.us-east-1",
       secret_id: "${aws_secretsmanager_secret.datadog_api_key_us-east-1.id}",
@@ -157,16 +161,13 @@ describe("DatadogForwarder variants", () => {
       logGroupName: "/aws/eks/gov-a/cluster",
       logGroupArn: "arn:aws-us-gov:logs:us-gov-west-1:123456789012:log-group:/aws/eks/gov-a/cluster",
     };
-    const out = synth(
-      {
-        datadogSite: "ddog-gov.com",
-        region: "us-gov-west-1",
-        auditLogGroups: [group],
-        apiKeySecretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:dd-AbCdEf",
-        grantInvokePermission: true,
-      },
-      false,
-    );
+    const out = synth({
+      datadogSite: "ddog-gov.com",
+      region: "us-gov-west-1",
+      auditLogGroups: [group],
+      apiKey: ForwarderApiKey.fromSecretArn("arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:dd-AbCdEf"),
+      grantInvokePermission: true,
+    });
     const stack = only(out.resource.aws_cloudformation_stack);
     expect(stack.parameters).toEqual({
       DdApiKeySecretArn: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:dd-AbCdEf",
@@ -261,8 +262,8 @@ describe("DatadogForwarder variants", () => {
             datadogSite: "datadoghq.com",
             environment: "prod",
             region,
-            provider,
-            apiKeySecretValue: apiKey.value,
+            awsProvider: provider,
+            apiKey: ForwarderApiKey.fromSecretValue(apiKey.value),
           });
         }
       }),
@@ -325,11 +326,6 @@ describe("validation errors", () => {
       `functionName: received "DatadogForwarder" (the template default, for which CloudFormation generates a random function name); allowed: any other stable name (default "datadog-forwarder"), never changed afterwards`,
     ],
     [{ functionName: "datadog forwarder" }, `functionName: received "datadog forwarder"; allowed: 1-64 letters, digits, hyphens or underscores`],
-    [
-      { apiKeySecretArn: EXISTING_SECRET },
-      `apiKeySecretArn/apiKeySecretValue: received both; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`,
-    ],
-    [{ apiKeySecretWriteOnlyVersion: 0 }, `apiKeySecretWriteOnlyVersion: received 0; allowed: a positive integer`],
     [{ memorySizeMiB: 64 }, `memorySizeMiB: received 64; allowed: an integer from 128 to 3008 (template limits)`],
     [{ timeoutSeconds: 901 }, `timeoutSeconds: received 901; allowed: an integer from 1 to 900 (Lambda limit)`],
     [{ reservedConcurrency: -1 }, `reservedConcurrency: received -1; allowed: a non-negative integer (Datadog recommends at least 10)`],
@@ -399,55 +395,35 @@ describe("validation errors", () => {
     expect(datadogForwarderProblems({ ...BASE, apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) })).toEqual([]);
   });
 
-  test("ForwarderApiKey factories are the same as the plain props", () => {
-    expect(synth({ apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) }, false)).toEqual(synth({ apiKeySecretArn: EXISTING_SECRET }, false));
-    const viaFactory = JSON.parse(
-      Testing.synthScope((scope: Construct) => {
-        const key = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
-        new DatadogForwarder(scope, "Forwarder", {
-          ...BASE,
-          apiKey: ForwarderApiKey.fromSecretValue(key.value, { secretName: "dd-key", writeOnlyVersion: 2 }),
-        });
-      }),
+  test("the API key comes one way: a ForwarderApiKey, or a clear error", () => {
+    const allowed = "allowed: ForwarderApiKey.fromSecretArn(arn) or ForwarderApiKey.fromSecretValue(token, options)";
+    expect(errorOf({ apiKey: undefined })).toBe(`${WHERE}: apiKey: received nothing; ${allowed}`);
+    // The plain props of earlier versions (apiKeySecretArn, apiKeySecretValue...) are gone: from JavaScript they are ignored, and apiKey is missing.
+    expect(errorOf({ apiKey: undefined, apiKeySecretArn: EXISTING_SECRET } as Partial<Props>)).toBe(`${WHERE}: apiKey: received nothing; ${allowed}`);
+    expect(errorOf({ apiKey: { secretArn: EXISTING_SECRET } as unknown as ForwarderApiKey })).toBe(
+      `${WHERE}: apiKey: received a value not built by ForwarderApiKey; ${allowed}`,
     );
-    const viaProps = JSON.parse(
-      Testing.synthScope((scope: Construct) => {
-        const key = new TerraformVariable(scope, "datadog_api_key", { type: "string", sensitive: true });
-        new DatadogForwarder(scope, "Forwarder", {
-          ...BASE,
-          apiKeySecretValue: key.value,
-          apiKeySecretName: "dd-key",
-          apiKeySecretWriteOnlyVersion: 2,
-        });
-      }),
-    );
-    expect(viaFactory).toEqual(viaProps);
-    expect(errorOf({ apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) })).toBe(
-      `${WHERE}: apiKey: received apiKey together with apiKeySecretValue; allowed: one form (apiKey, or the apiKeySecret* props)`,
-    );
+    // Checked by shape, not instanceof: a key built by another copy of the package is accepted.
+    const foreign = { spec: { mode: "secretArn", secretArn: EXISTING_SECRET } } as unknown as ForwarderApiKey;
+    expect(synth({ apiKey: foreign })).toEqual(synth({ apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) }));
   });
 
-  test("neither secret source", () => {
-    expect(errorOf({}, false)).toBe(
-      `${WHERE}: apiKeySecretArn/apiKeySecretValue: received neither; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`,
-    );
+  test("a write-only version must be a positive integer", () => {
+    expect(errorOf({}, { writeOnlyVersion: 0 })).toBe(`${WHERE}: apiKey.writeOnlyVersion: received 0; allowed: a positive integer`);
   });
 
   test("a literal API key is refused (it would land in cdktf.out/)", () => {
-    expect(errorOf({ apiKeySecretValue: "0123456789abcdef0123456789abcdef" }, false)).toBe(
-      `${WHERE}: apiKeySecretValue: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
+    expect(errorOf({ apiKey: ForwarderApiKey.fromSecretValue("0123456789abcdef0123456789abcdef") })).toBe(
+      `${WHERE}: apiKey.value: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
     );
   });
 
-  test("a malformed secret ARN, and secret options next to an existing secret", () => {
-    expect(errorOf({ apiKeySecretArn: "datadog-api-key" }, false)).toBe(
-      `${WHERE}: apiKeySecretArn: received "datadog-api-key"; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`,
+  test("a malformed secret ARN, and a secret in another region", () => {
+    expect(errorOf({ apiKey: ForwarderApiKey.fromSecretArn("datadog-api-key") })).toBe(
+      `${WHERE}: apiKey.secretArn: received "datadog-api-key"; allowed: a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>)`,
     );
-    expect(errorOf({ apiKeySecretArn: EXISTING_SECRET.replace("us-east-1", "eu-west-1") }, false)).toBe(
-      `${WHERE}: apiKeySecretArn: received a secret in region eu-west-1, but this forwarder is in us-east-1; allowed: a secret in us-east-1 (replicate the secret, or let the construct create one)`,
-    );
-    expect(errorOf({ apiKeySecretArn: EXISTING_SECRET, apiKeySecretName: "x" }, false)).toBe(
-      `${WHERE}: apiKeySecretName: received "x" with apiKeySecretArn (an existing secret); allowed: set it only with apiKeySecretValue`,
+    expect(errorOf({ apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET.replace("us-east-1", "eu-west-1")) })).toBe(
+      `${WHERE}: apiKey.secretArn: received a secret in region eu-west-1, but this forwarder is in us-east-1; allowed: a secret in us-east-1 (replicate the secret, or let the construct create one)`,
     );
   });
 });

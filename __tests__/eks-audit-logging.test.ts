@@ -7,6 +7,7 @@ import {
   EksClusterSource,
   eksAuditLoggingProblems,
 } from "../modules/eks-audit-logging";
+import { Partition } from "../lib/aws";
 
 function synth(props: EksAuditLoggingProps): any {
   const app = Testing.app();
@@ -21,7 +22,7 @@ const NEW = { roleArn: "arn:aws:iam::111111111111:role/eks", subnetIds: ["subnet
 describe("EksAuditLogging: new cluster", () => {
   const out = synth({
     clusterName: "apps",
-    newCluster: NEW,
+    cluster: EksClusterSource.newCluster(NEW),
     additionalLogTypes: ["scheduler", "api"],
     logRetentionInDays: 30,
     kmsKeyArn: "arn:aws:kms:us-east-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab",
@@ -61,20 +62,20 @@ describe("EksAuditLogging: new cluster", () => {
   });
 
   it("defaults to audit only and 90 days", () => {
-    const o = synth({ clusterName: "b", newCluster: NEW });
+    const o = synth({ clusterName: "b", cluster: EksClusterSource.newCluster(NEW) });
     expect(o.resource.aws_eks_cluster.cluster_b.enabled_cluster_log_types).toEqual(["audit"]);
     expect(o.resource.aws_cloudwatch_log_group.audit_log_group_b.retention_in_days).toBe(90);
     expect(o.resource.aws_cloudwatch_log_group.audit_log_group_b.kms_key_id).toBeUndefined();
   });
 
   it("lets prevent_destroy be turned off for a cluster this stack owns", () => {
-    const o = synth({ clusterName: "b", newCluster: { ...NEW, preventDestroy: false } });
+    const o = synth({ clusterName: "b", cluster: EksClusterSource.newCluster({ ...NEW, preventDestroy: false }) });
     expect(o.resource.aws_eks_cluster.cluster_b.lifecycle).toEqual({ prevent_destroy: false });
   });
 });
 
 describe("EksAuditLogging: existing cluster", () => {
-  const out = synth({ clusterName: "payments", existingCluster: {}, additionalLogTypes: ["authenticator"] });
+  const out = synth({ clusterName: "payments", cluster: EksClusterSource.existingCluster(), additionalLogTypes: ["authenticator"] });
   const cluster = out.resource.aws_eks_cluster.cluster_payments;
 
   it("imports the cluster by name", () => {
@@ -97,7 +98,7 @@ describe("EksAuditLogging: existing cluster", () => {
   });
 
   it("imports the log group EKS created when it exists", () => {
-    const o = synth({ clusterName: "payments", existingCluster: { logGroupExists: true } });
+    const o = synth({ clusterName: "payments", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) });
     expect(o.import).toEqual([
       { id: "/aws/eks/payments/cluster", to: "aws_cloudwatch_log_group.audit_log_group_payments" },
       { id: "payments", to: "aws_eks_cluster.cluster_payments" },
@@ -105,7 +106,7 @@ describe("EksAuditLogging: existing cluster", () => {
   });
 
   it("uses the partition in the ignored placeholder role", () => {
-    const o = synth({ clusterName: "gov", existingCluster: {}, partition: "aws-us-gov" });
+    const o = synth({ clusterName: "gov", cluster: EksClusterSource.existingCluster(), awsPartition: "aws-us-gov" });
     expect(o.resource.aws_eks_cluster.cluster_gov.role_arn).toBe("arn:aws-us-gov:iam::000000000000:role/adopted-cluster-role-ignored");
   });
 });
@@ -115,7 +116,7 @@ describe("EksAuditLogging: attributes and validation", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "t");
     new AwsProvider(stack, "aws", { region: "us-east-1" });
-    const m = new EksAuditLogging(stack, "x", { clusterName: "x", existingCluster: {} });
+    const m = new EksAuditLogging(stack, "x", { clusterName: "x", cluster: EksClusterSource.existingCluster() });
     expect(m.auditLogGroupName).toBe("/aws/eks/x/cluster");
     new TerraformOutput(stack, "arn", { value: m.auditLogGroupArn });
     expect(JSON.parse(Testing.synth(stack)).output.arn.value).toBe("${aws_cloudwatch_log_group.audit_log_group_x.arn}");
@@ -129,14 +130,19 @@ describe("EksAuditLogging: attributes and validation", () => {
       'eks cluster "-x": clusterName: received "-x"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
     ],
     [
-      "both modes",
-      { existingCluster: {} },
-      'eks cluster "c": cluster: received 2 cluster settings (cluster, newCluster, existingCluster); allowed: exactly one: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
+      "no cluster source",
+      { cluster: undefined },
+      'eks cluster "c": cluster: received nothing; allowed: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
     ],
     [
-      "no mode",
-      { newCluster: undefined },
-      'eks cluster "c": cluster: received nothing; allowed: exactly one: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
+      "the plain options of earlier versions",
+      { cluster: { cluster: EksClusterSource.existingCluster() } as unknown as EksClusterSource },
+      'eks cluster "c": cluster: received a value not built by EksClusterSource; allowed: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
+    ],
+    [
+      "partition",
+      { awsPartition: "aws-eu" as Partition },
+      'eks cluster "c": awsPartition: received "aws-eu"; allowed: one of aws, aws-us-gov, aws-cn',
     ],
     [
       "every problem at once",
@@ -160,24 +166,24 @@ describe("EksAuditLogging: attributes and validation", () => {
     ],
     [
       "one subnet",
-      { newCluster: { ...NEW, subnetIds: ["subnet-1"] } },
+      { cluster: EksClusterSource.newCluster({ ...NEW, subnetIds: ["subnet-1"] }) },
       'eks cluster "c": newCluster.subnetIds: received 1 subnet(s); allowed: at least 2, in different Availability Zones',
     ],
     [
       "no endpoint",
-      { newCluster: { ...NEW, endpointPrivateAccess: false } },
+      { cluster: EksClusterSource.newCluster({ ...NEW, endpointPrivateAccess: false }) },
       'eks cluster "c": newCluster.endpointPublicAccess: received false with endpointPrivateAccess false; allowed: at least one endpoint on',
     ],
   ];
-  it("EksClusterSource factories give the same resources as the plain options", () => {
-    expect(synth({ clusterName: "a", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) })).toEqual(
-      synth({ clusterName: "a", existingCluster: { logGroupExists: true } }),
+  it("checks the cluster source by shape: a source built by another copy of the package is accepted", () => {
+    const foreign = { spec: { mode: "existing", options: { logGroupExists: true } } } as unknown as EksClusterSource;
+    expect(synth({ clusterName: "a", cluster: foreign })).toEqual(
+      synth({ clusterName: "a", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) }),
     );
-    expect(synth({ clusterName: "a", cluster: EksClusterSource.newCluster(NEW) })).toEqual(synth({ clusterName: "a", newCluster: NEW }));
     expect(eksAuditLoggingProblems({ clusterName: "a", cluster: EksClusterSource.existingCluster() })).toEqual([]);
   });
 
   it.each(errors)("rejects %s at construction", (_n, override, message) => {
-    expect(() => synth({ clusterName: "c", newCluster: NEW, ...override })).toThrow(message);
+    expect(() => synth({ clusterName: "c", cluster: EksClusterSource.newCluster(NEW), ...override })).toThrow(message);
   });
 });

@@ -42,7 +42,7 @@ afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 /** Synthesizes every environment of a config; the cdk.tf.json text of each, by environment name. */
 function synthAll(config: AppConfig): Map<string, string> {
   const app = new App({ outdir: mkdtempSync(path.join(WORK, "synth-")) });
-  for (const env of config.environments) new EnvironmentStack(app, env);
+  for (const env of config.environments) new EnvironmentStack(app, env.name, { environment: env });
   app.synth();
   return new Map(config.environments.map((e) => [e.name, readFileSync(path.join(app.outdir, "stacks", e.name, "cdk.tf.json"), "utf8")]));
 }
@@ -103,7 +103,8 @@ describe("a config whose every string field holds template syntax", () => {
 
   it("writes the same literal text in the HCL output (cdktf synth --hcl)", () => {
     const app = Testing.app();
-    const stack = new EnvironmentStack(app, config.environments[1]);
+    const environment = config.environments[1];
+    const stack = new EnvironmentStack(app, environment.name, { environment });
     const hcl = stack.toHclTerraform().hcl;
     rmSync(app.outdir, { recursive: true, force: true });
     const [pattern, i] = [...hostile.injected].find(([p]) => p.endsWith("subscription.pattern"))!;
@@ -169,7 +170,8 @@ describe("the escaping", () => {
 
   it("an expression the construct means is a token: kept, and its text inside escaped", () => {
     const app = Testing.app();
-    const stack = new EnvironmentStack(app, validateConfig(baseConfig(), "test").environments[0]);
+    const environment = validateConfig(baseConfig(), "test").environments[0];
+    const stack = new EnvironmentStack(app, environment.name, { environment });
     new TerraformOutput(stack, "meant", { value: terraformExpression(`lookup({"k" = ${hclLiteral("${var.datadog_api_key}")}}, "k", "")`) });
     new TerraformOutput(stack, "text", { value: "${var.datadog_api_key}" });
     const json = JSON.parse(Testing.synth(stack)) as { output: Record<string, { value: string }> };
@@ -203,7 +205,8 @@ describe("the escaping", () => {
 
   it("control: a template that bypasses the escaping (a raw stack-level override) stops the synth, naming stack and path", () => {
     const app = Testing.app();
-    const stack = new EnvironmentStack(app, validateConfig(baseConfig(), "test").environments[0]);
+    const environment = validateConfig(baseConfig(), "test").environments[0];
+    const stack = new EnvironmentStack(app, environment.name, { environment });
     stack.addOverride("output.leak.value", '${trimspace(file("/etc/hostname"))}');
     expect(() => Testing.synth(stack)).toThrow(
       'stack staging: output.leak.value: received "${trimspace(file(\\"/etc/hostname\\"))}" (a call of trimspace(), a function no construct writes; a call of file(), a function no construct writes: a template sequence no construct wrote); allowed: literal text',

@@ -3,7 +3,7 @@ import { ClusterScopeAttribute, ExclusionPreset, LogExplorer, LogExplorerProps, 
 
 const BASE: LogExplorerProps = {
   environment: "prod",
-  site: "datadoghq.com",
+  datadogSite: "datadoghq.com",
   clusters: [
     { name: "prod-a", region: "us-east-1", auditLogGroupName: "/aws/eks/prod-a/cluster" },
     { name: "prod-b", region: "us-west-2", auditLogGroupName: "/aws/eks/prod-b/cluster" },
@@ -33,9 +33,9 @@ describe("environment, site and clusters", () => {
 
   test("fails on an unknown site", () => {
     fails(
-      { site: "app.datadoghq.com" },
+      { datadogSite: "app.datadoghq.com" },
       PREFIX +
-        'site: received "app.datadoghq.com"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com',
+        'datadogSite: received "app.datadoghq.com"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com',
     );
   });
 
@@ -377,8 +377,8 @@ describe("health monitors and notifications", () => {
 
 test("reports every problem in one message", () => {
   fails(
-    { site: "datadoghq.org", auditLogSilenceInMinutes: 1, notificationTargets: ["oops"] },
+    { datadogSite: "datadoghq.org", auditLogSilenceInMinutes: 1, notificationTargets: ["oops"] },
     PREFIX +
-      'site: received "datadoghq.org"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com; auditLogSilenceInMinutes: received 1; allowed: an integer from 5 to 2880; notificationTargets[0]: received "oops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
+      'datadogSite: received "datadoghq.org"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com; auditLogSilenceInMinutes: received 1; allowed: an integer from 5 to 2880; notificationTargets[0]: received "oops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
   );
 });

@@ -7,7 +7,7 @@ const CLUSTERS = [
   { name: "Prod_B", region: "eu-central-1", auditLogGroupName: "/aws/eks/Prod_B/cluster" },
 ];
 
-const BASE: LogExplorerProps = { environment: "prod", site: "datadoghq.eu", clusters: CLUSTERS };
+const BASE: LogExplorerProps = { environment: "prod", datadogSite: "datadoghq.eu", clusters: CLUSTERS };
 
 const SCOPE = 'source:kubernetes.audit @aws.awslogs.logGroup:("/aws/eks/prod-a/cluster" OR "/aws/eks/Prod_B/cluster")';
 const SCOPE_A = 'source:kubernetes.audit @aws.awslogs.logGroup:"/aws/eks/prod-a/cluster"';
@@ -420,8 +420,8 @@ describe("sites", () => {
     ["us3.datadoghq.com", "https://us3.datadoghq.com/logs?query="],
     ["ddog-gov.com", "https://app.ddog-gov.com/logs?query="],
     ["us2.ddog-gov.com", "https://us2.ddog-gov.com/logs?query="],
-  ])("links for %s start with %s", (site, prefix) => {
-    const s = synth({ site });
+  ])("links for %s start with %s", (datadogSite, prefix) => {
+    const s = synth({ datadogSite });
     expect(s.output!["log_explorer_url_prod-a"].value.startsWith(prefix)).toBe(true);
     expect(s.output!.eks_audit_dashboard_url.value.startsWith(prefix.replace("/logs?query=", "${"))).toBe(true);
   });
@@ -432,7 +432,7 @@ describe("provider", () => {
     const s: Synth = JSON.parse(
       Testing.synthScope((scope) => {
         const second = new DatadogProvider(scope, "second", { alias: "second" });
-        new LogExplorer(scope, "LogExplorer", { ...BASE, createIndex: true, indexOrder: ["eks-audit-prod"], provider: second });
+        new LogExplorer(scope, "LogExplorer", { ...BASE, createIndex: true, indexOrder: ["eks-audit-prod"], datadogProvider: second });
       }),
     );
     const providers = Object.values(s.resource).flatMap((byName) => Object.values(byName).map((r) => r.provider));

@@ -12,7 +12,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
-import { DatadogForwarder } from "../modules/datadog-forwarder";
+import { DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
 import {
   applyPolicyChecks,
   checkDatadogTrustExternalId,
@@ -46,7 +46,7 @@ function ingestionStack(scope: Construct): void {
     datadogSite: "datadoghq.com",
     environment: "prod",
     region: "us-east-1",
-    apiKeySecretValue: apiKey.value,
+    apiKey: ForwarderApiKey.fromSecretValue(apiKey.value),
     auditLogGroups: [
       {
         clusterName: "prod-a",

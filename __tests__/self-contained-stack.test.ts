@@ -61,7 +61,8 @@ describe("EnvironmentStack", () => {
   function environmentStack(): { app: App; stack: EnvironmentStack } {
     const app = Testing.app();
     outdirs.push(app.outdir);
-    return { app, stack: new EnvironmentStack(app, validateConfig(baseConfig(), "test").environments[0]) };
+    const environment = validateConfig(baseConfig(), "test").environments[0];
+    return { app, stack: new EnvironmentStack(app, environment.name, { environment }) };
   }
 
   it("does not resolve its elements in a preparing pass (cdktf's prepareStack still does for other stacks)", () => {

@@ -9,13 +9,14 @@ import { baseConfig } from "./helpers/config";
 /** Synthesizes every environment of a config; returns each stack's full JSON (backend included). */
 function synthAll(config = loadConfigFile(DEFAULT_CONFIG_PATH)): Record<string, any> {
   const app = Testing.app();
-  const stacks = config.environments.map((env) => new EnvironmentStack(app, env));
+  const stacks = config.environments.map((env) => new EnvironmentStack(app, env.name, { environment: env }));
   return Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(Testing.synth(s))]));
 }
 
 function fullStack(envIndex: number, config = loadConfigFile(DEFAULT_CONFIG_PATH)): any {
   const app = Testing.app();
-  const stack = new EnvironmentStack(app, config.environments[envIndex]);
+  const environment = config.environments[envIndex];
+  const stack = new EnvironmentStack(app, environment.name, { environment });
   app.synth();
   return JSON.parse(readFileSync(join(app.outdir, "stacks", stack.node.id, "cdk.tf.json"), "utf8"));
 }

@@ -13,7 +13,7 @@ import { DEFAULT_CONFIG_PATH, loadConfigFile, validateConfig } from "../config/l
 import { PlatformAuditStack } from "../examples/compose-in-code";
 import { skipTokenCreationTraces } from "../lib/cdktf-token-traces";
 import { TERRAFORM_FEATURES, featuresOf, importExisting, requireTerraformFloor, terraformFloor } from "../lib/terraform-floor";
-import { EksAuditLogging } from "../modules/eks-audit-logging";
+import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { baseConfig } from "./helpers/config";
 
@@ -64,7 +64,7 @@ describe("synth starts no process", () => {
     const a = app();
     const config = loadConfigFile(DEFAULT_CONFIG_PATH);
     const { started } = withoutProcesses(() => {
-      for (const env of config.environments) new EnvironmentStack(a, env);
+      for (const env of config.environments) new EnvironmentStack(a, env.name, { environment: env });
       a.synth();
     });
     expect(started).toEqual([]);
@@ -96,7 +96,7 @@ describe("synth starts no process", () => {
     const a = app();
     const stack = new TerraformStack(a, "s");
     new AwsProvider(stack, "aws", { region: "us-east-1" });
-    const logging = new EksAuditLogging(stack, "x", { clusterName: "x", existingCluster: { logGroupExists: true } });
+    const logging = new EksAuditLogging(stack, "x", { clusterName: "x", cluster: EksClusterSource.existingCluster({ logGroupExists: true }) });
     logging.node.addValidation({ validate: () => ["x: received a broken thing; allowed: a good one"] });
     expect(() => withoutProcesses(() => a.synth())).toThrow("x: received a broken thing; allowed: a good one");
   });
@@ -106,7 +106,7 @@ describe("terraform.required_version states the stack's real floor", () => {
   const floorOf = (config: any, name: string) => {
     const a = app();
     const env = validateConfig(config, "test").environments.find((e) => e.name === name)!;
-    new EnvironmentStack(a, env);
+    new EnvironmentStack(a, env.name, { environment: env });
     a.synth();
     return synthesized(a, name).terraform.required_version;
   };
@@ -114,7 +114,7 @@ describe("terraform.required_version states the stack's real floor", () => {
   it("is >= 1.11 with the write-only secret (the default), and the key variable is ephemeral", () => {
     const a = app();
     const config = loadConfigFile(DEFAULT_CONFIG_PATH);
-    for (const env of config.environments) new EnvironmentStack(a, env);
+    for (const env of config.environments) new EnvironmentStack(a, env.name, { environment: env });
     a.synth();
     for (const name of ["staging", "production"]) {
       const stack = synthesized(a, name);
@@ -137,7 +137,8 @@ describe("terraform.required_version states the stack's real floor", () => {
     const config = baseConfig();
     config.environments[0].datadog.forwarder = { apiKeySecretWriteOnly: false };
     const a = app();
-    new EnvironmentStack(a, validateConfig(config, "test").environments[0]);
+    const environment = validateConfig(config, "test").environments[0];
+    new EnvironmentStack(a, environment.name, { environment });
     a.synth();
     const stack = synthesized(a, "staging");
     expect(stack.variable.datadog_api_key.ephemeral).toBeUndefined();

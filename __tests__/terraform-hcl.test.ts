@@ -62,7 +62,11 @@ tier(`HCL output against real terraform (provider mirror: ${mirror ?? "none, usi
 
   const config = loadConfigFile(DEFAULT_CONFIG_PATH);
   const cases: Array<[string, (app: App) => void, string]> = [
-    ...config.environments.map((env): [string, (app: App) => void, string] => [env.name, (app) => void new EnvironmentStack(app, env), env.name]),
+    ...config.environments.map((env): [string, (app: App) => void, string] => [
+      env.name,
+      (app) => void new EnvironmentStack(app, env.name, { environment: env }),
+      env.name,
+    ]),
     ["examples/compose-in-code.ts", (app) => void new PlatformAuditStack(app, "platform"), "platform"],
   ];
 
@@ -102,7 +106,7 @@ tier(`HCL output against real terraform (provider mirror: ${mirror ?? "none, usi
     "a rule query's backslashes survive: the HCL string decodes to the JSON output's value",
     () => {
       const env = config.environments[0];
-      const out = synthBoth((app) => void new EnvironmentStack(app, env));
+      const out = synthBoth((app) => void new EnvironmentStack(app, env.name, { environment: env }));
       const json = JSON.parse(readFileSync(path.join(out.json, "stacks", env.name, "cdk.tf.json"), "utf8"));
       const query: string = json.resource.datadog_security_monitoring_rule["admission-webhook-changed"].query[0].query;
       expect(query).toContain("\\:");

@@ -43,10 +43,8 @@ tier(`literal text against real terraform (provider mirror: ${mirror ?? "none, u
 
   function synth(config: AppConfig, name: string): Record<string, any> {
     const app = new App({ outdir: mkdtempSync(path.join(WORK, "synth-")) });
-    new EnvironmentStack(
-      app,
-      config.environments.find((e) => e.name === name)!,
-    );
+    const environment = config.environments.find((e) => e.name === name)!;
+    new EnvironmentStack(app, environment.name, { environment });
     app.synth();
     return JSON.parse(readFileSync(path.join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8")) as Record<string, any>;
   }

@@ -45,7 +45,7 @@ if (!available) {
 function synthEnvironment(config: AppConfig, name: string): any {
   const app = new App({ outdir: mkdtempSync(path.join(WORK, "synth-")) });
   const env = config.environments.find((e) => e.name === name)!;
-  new EnvironmentStack(app, env);
+  new EnvironmentStack(app, env.name, { environment: env });
   app.synth();
   return JSON.parse(readFileSync(path.join(app.outdir, "stacks", name, "cdk.tf.json"), "utf8"));
 }

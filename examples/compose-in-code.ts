@@ -11,7 +11,7 @@ import { App, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
-import { AuditLogFilterPattern, DatadogForwarder } from "../modules/datadog-forwarder";
+import { AuditLogFilterPattern, DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
 import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
@@ -40,8 +40,7 @@ export class PlatformAuditStack extends TerraformStack {
       datadogSite: "datadoghq.eu",
       environment: "platform",
       region: "eu-central-1",
-      apiKeySecretValue: apiKey.stringValue,
-      apiKeySecretWriteOnlyVersion: 1,
+      apiKey: ForwarderApiKey.fromSecretValue(apiKey.stringValue, { writeOnlyVersion: 1 }),
       filterPattern: AuditLogFilterPattern.DROP_HEALTH_CHECKS,
       auditLogGroups: [{ clusterName: audit.clusterName, logGroupName: audit.auditLogGroupName, logGroupArn: audit.auditLogGroupArn }],
     });
@@ -55,7 +54,7 @@ export class PlatformAuditStack extends TerraformStack {
 
     new LogExplorer(this, "LogExplorer", {
       environment: "platform",
-      site: "datadoghq.eu",
+      datadogSite: "datadoghq.eu",
       clusters: [{ name: audit.clusterName, region: "eu-central-1", auditLogGroupName: audit.auditLogGroupName }],
       notificationTargets: ["@slack-platform-security"],
     });

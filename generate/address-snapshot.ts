@@ -38,7 +38,7 @@ export function snapshotStacks(projectDir: string): Record<string, SynthesizedSt
   try {
     const app = new App({ outdir, skipValidation: true });
     const stacks: TerraformStack[] = loadConfigFile(path.join(projectDir, DEFAULT_CONFIG_PATH)).environments.map(
-      (env) => new EnvironmentStack(app, env),
+      (env) => new EnvironmentStack(app, env.name, { environment: env }),
     );
     stacks.push(new PlatformAuditStack(app, "example-platform"));
     return Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(Testing.synth(s)) as SynthesizedStack]));

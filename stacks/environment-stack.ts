@@ -6,7 +6,7 @@ import { ClusterConfig, EnvironmentConfig } from "../config/schema";
 import { datadogApiUrl } from "../lib/datadog-sites";
 import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
-import { AuditLogFilterPattern, DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
+import { AuditLogFilterPattern, AuditLogGroup, DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
 import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { applyPolicyChecks } from "../modules/policy";
@@ -28,11 +28,18 @@ export function defaultS3StateKey(environment: string): string {
   return `eks-audit-siem/${environment}.tfstate`;
 }
 
+/** Props of {@link EnvironmentStack}. */
+export interface EnvironmentStackProps {
+  /** The environment: one validated entry of the config file's `environments` (`validateConfig(...).environments`). */
+  readonly environment: EnvironmentConfig;
+}
+
 /**
  * One environment: its backend, providers (one AWS provider per region, aliased by region name except the
  * primary) and the modules of the chain. Composition only: every resource lives in a module.
  *
- * The stack name is the environment name, so its Terraform JSON is `cdktf.out/stacks/<environment>/cdk.tf.json`.
+ * The stack's Terraform JSON is `cdktf.out/stacks/<id>/cdk.tf.json`; the config path passes the environment name as
+ * the id (`new EnvironmentStack(app, env.name, { environment: env })`).
  */
 export class EnvironmentStack extends TerraformStack {
   public readonly environment: EnvironmentConfig;
@@ -46,8 +53,9 @@ export class EnvironmentStack extends TerraformStack {
   public readonly cloudSiem?: EksCloudSiem;
   private readonly awsProviders = new Map<string, AwsProvider>();
 
-  constructor(scope: Construct, env: EnvironmentConfig) {
-    super(scope, env.name);
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    super(scope, id);
+    const env = props.environment;
     this.environment = env;
 
     this.configureBackend(env);
@@ -77,8 +85,8 @@ export class EnvironmentStack extends TerraformStack {
     const env = this.environment;
     return new EksAuditLogging(this, c.name, {
       clusterName: c.name,
-      provider: this.awsProvider(this.regionOf(c)),
-      partition: env.aws.partition,
+      awsProvider: this.awsProvider(this.regionOf(c)),
+      awsPartition: env.aws.partition,
       additionalLogTypes: c.additionalLogTypes,
       logRetentionInDays: c.logRetentionInDays,
       kmsKeyArn: c.kmsKeyArn,
@@ -105,7 +113,7 @@ export class EnvironmentStack extends TerraformStack {
     const f = env.datadog.forwarder;
     const existingSecret = f.apiKeySecretArns[region];
     return new DatadogForwarder(this, `DatadogForwarder-${region}`, {
-      provider: this.awsProvider(region),
+      awsProvider: this.awsProvider(region),
       region,
       datadogSite: env.datadog.site,
       environment: env.name,
@@ -126,19 +134,24 @@ export class EnvironmentStack extends TerraformStack {
       filterPattern: AuditLogFilterPattern.fromName(f.subscription.filter, f.subscription.pattern),
       subscriptionFiltersPerLogGroup: f.subscription.filtersPerLogGroup,
       grantInvokePermission: f.subscription.grantInvokePermission,
-      auditLogGroups: env.clusters.flatMap((c, i) =>
-        this.regionOf(c) !== region
-          ? []
-          : [
-              {
-                clusterName: c.name,
-                logGroupName: this.clusters[i].auditLogGroupName,
-                logGroupArn: this.clusters[i].auditLogGroupArn,
-                existingSubscriptionFilterCount: c.existingSubscriptionFilters,
-              },
-            ],
-      ),
+      auditLogGroups: this.auditLogGroupsIn(region),
     });
+  }
+
+  /** The audit log groups of the clusters in a region, for that region's forwarder ("Setup triggers"). */
+  private auditLogGroupsIn(region: string): AuditLogGroup[] {
+    return this.environment.clusters.flatMap((c, i) =>
+      this.regionOf(c) !== region
+        ? []
+        : [
+            {
+              clusterName: c.name,
+              logGroupName: this.clusters[i].auditLogGroupName,
+              logGroupArn: this.clusters[i].auditLogGroupArn,
+              existingSubscriptionFilterCount: c.existingSubscriptionFilters,
+            },
+          ],
+    );
   }
 
   /**
@@ -211,7 +224,7 @@ export class EnvironmentStack extends TerraformStack {
     const x = env.logExplorer;
     return new LogExplorer(this, "LogExplorer", {
       environment: env.name,
-      site: env.datadog.site,
+      datadogSite: env.datadog.site,
       clusters: env.clusters.map((c, i) => ({ name: c.name, region: this.regionOf(c), auditLogGroupName: this.clusters[i].auditLogGroupName })),
       notificationTargets: env.notificationTargets,
       createIndex: x.index?.create ?? false,

@@ -58,7 +58,7 @@ export function runSynth(io: SynthIo): number {
         // A construct refuses what the config schema cannot see (e.g. a built-in rule name that is no Datadog
         // rule's): the same config error, naming the file and the environment.
         try {
-          new EnvironmentStack(app, env);
+          new EnvironmentStack(app, env.name, { environment: env });
         } catch (e) {
           throw new ConfigError(file, [`environment ${show(env.name)}: ${errorMessage(e)}`]);
         }

@@ -7,7 +7,7 @@
  * are known; a data source's outputs are).
  */
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput, TerraformProvider } from "cdktf";
 import { DataDatadogSecurityMonitoringRules } from "@cdktf/provider-datadog/lib/data-datadog-security-monitoring-rules";
 import { SecurityMonitoringDefaultRule } from "@cdktf/provider-datadog/lib/security-monitoring-default-rule";
 import type { Severity } from "../../lib/rules/matchable";
@@ -139,6 +139,11 @@ export interface BuiltInRuleReviewProps {
    * @default ["source:kubernetes"]
    */
   readonly tagsFilter?: readonly string[];
+  /**
+   * The Datadog provider of the data source and the adopted rules.
+   * @default - the stack's default Datadog provider
+   */
+  readonly datadogProvider?: TerraformProvider;
 }
 
 /** Every problem of the props (unknown keys, names, notification handles). Empty when valid. */
@@ -170,44 +175,59 @@ export class BuiltInRuleReview extends Construct {
   constructor(scope: Construct, id: string, props: BuiltInRuleReviewProps) {
     super(scope, id);
     throwProblems(`built-in rule review "${id}"`, builtInRuleReviewProblems(props));
+    this.builtInRulesDataSource = this.builtInRuleListing(props);
+    this.builtInRules = Object.fromEntries(props.rules.map((setting) => this.adoptRule(props, setting)));
+  }
 
-    this.builtInRulesDataSource = new DataDatadogSecurityMonitoringRules(this, "kubernetes", {
+  /** The data source listing the built-in rules, and their names as the output `builtin_rule_names` for the review. */
+  private builtInRuleListing(props: BuiltInRuleReviewProps): DataDatadogSecurityMonitoringRules {
+    const dataSource = new DataDatadogSecurityMonitoringRules(this, "kubernetes", {
+      provider: props.datadogProvider,
       defaultOnlyFilter: true,
       tagsFilter: [...(props.tagsFilter ?? ["source:kubernetes"])],
     });
-    readableAddress(this.builtInRulesDataSource, "builtin_rules");
-    const ds = this.builtInRulesDataSource;
-    // Expressions are written as tokens (terraformExpression) with their text as HCL literals (hclLiteral): a rule
-    // name or a notification handle is text, never a template (lib/literal-text.ts).
-    const rulesRef = `data.${ds.terraformResourceType}.${ds.friendlyUniqueId}.rules`;
+    readableAddress(dataSource, "builtin_rules");
     new TerraformOutput(this, "names", {
       description: "Names of the Datadog built-in rules matching the tags filter (review them; adopt by exact name)",
-      value: terraformExpression(`sort(${rulesRef}[*].name)`),
+      value: terraformExpression(`sort(${dataSourceRef(dataSource, "rules")}[*].name)`),
     }).overrideLogicalId("builtin_rule_names");
-
-    const adopted: Record<string, SecurityMonitoringDefaultRule> = {};
-    for (const setting of props.rules) {
-      const key = `builtin-${slug(setting.name)}`;
-      // index() fails the plan ("item not found") when no built-in rule has this exact name.
-      const position = `index(${rulesRef}[*].name, ${hclLiteral(setting.name)})`;
-      const notifications = setting.notifications ?? props.notifications ?? {};
-      const notificationMap: Record<string, string[]> = {};
-      for (const severity of SEVERITIES) notificationMap[severity] = [...(notifications[severity] ?? [])];
-      const rule = readableAddress(new SecurityMonitoringDefaultRule(this, key, { enabled: setting.enabled ?? true }), slug(setting.name));
-      // Every case of the rule, matched by status, with notifications pinned to the config (security_monitoring_default_rule docs: cases
-      // left out would have their notifications cleared anyway). Written as a raw dynamic block: the case list
-      // only exists at plan time.
-      rule.addOverride("dynamic.case", {
-        for_each: terraformExpression(`${rulesRef}[${position}].case`),
-        iterator: "builtin_case",
-        content: {
-          status: terraformExpression("builtin_case.value.status"),
-          notifications: terraformExpression(`lookup(${hclLiteral(notificationMap)}, builtin_case.value.status, [])`),
-        },
-      });
-      importExisting(rule, terraformExpression(`data.${ds.terraformResourceType}.${ds.friendlyUniqueId}.rule_ids[${position}]`));
-      adopted[key] = rule;
-    }
-    this.builtInRules = adopted;
+    return dataSource;
   }
+
+  /** One built-in rule, imported by its exact name, with `enabled` and every case's notifications pinned. */
+  private adoptRule(props: BuiltInRuleReviewProps, setting: BuiltInRuleSetting): [string, SecurityMonitoringDefaultRule] {
+    const key = `builtin-${slug(setting.name)}`;
+    const rulesRef = dataSourceRef(this.builtInRulesDataSource, "rules");
+    // index() fails the plan ("item not found") when no built-in rule has this exact name.
+    const position = `index(${rulesRef}[*].name, ${hclLiteral(setting.name)})`;
+    const notifications = setting.notifications ?? props.notifications ?? {};
+    const notificationMap: Record<string, string[]> = {};
+    for (const severity of SEVERITIES) notificationMap[severity] = [...(notifications[severity] ?? [])];
+    const rule = readableAddress(
+      new SecurityMonitoringDefaultRule(this, key, { provider: props.datadogProvider, enabled: setting.enabled ?? true }),
+      slug(setting.name),
+    );
+    // Every case of the rule, matched by status, with notifications pinned to the config (security_monitoring_default_rule docs: cases
+    // left out would have their notifications cleared anyway). Written as a raw dynamic block: the case list
+    // only exists at plan time.
+    rule.addOverride("dynamic.case", {
+      for_each: terraformExpression(`${rulesRef}[${position}].case`),
+      iterator: "builtin_case",
+      content: {
+        status: terraformExpression("builtin_case.value.status"),
+        notifications: terraformExpression(`lookup(${hclLiteral(notificationMap)}, builtin_case.value.status, [])`),
+      },
+    });
+    importExisting(rule, terraformExpression(`${dataSourceRef(this.builtInRulesDataSource, "rule_ids")}[${position}]`), props.datadogProvider);
+    return [key, rule];
+  }
+}
+
+/**
+ * `data.<type>.<name>.<attribute>` of the listing. Expressions are written as tokens (terraformExpression) with their
+ * text as HCL literals (hclLiteral): a rule name or a notification handle is text, never a template
+ * (lib/literal-text.ts).
+ */
+function dataSourceRef(ds: DataDatadogSecurityMonitoringRules, attribute: "rules" | "rule_ids"): string {
+  return `data.${ds.terraformResourceType}.${ds.friendlyUniqueId}.${attribute}`;
 }

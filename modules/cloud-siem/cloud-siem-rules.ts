@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { TerraformProvider } from "cdktf";
 import { SecurityMonitoringRule, SecurityMonitoringRuleQuery } from "@cdktf/provider-datadog/lib/security-monitoring-rule";
 import { SecurityMonitoringSuppression } from "@cdktf/provider-datadog/lib/security-monitoring-suppression";
 import { SecurityNotificationRule } from "@cdktf/provider-datadog/lib/security-notification-rule";
@@ -36,6 +37,11 @@ export interface CloudSiemRulesProps {
    * @default []
    */
   readonly ruleTags?: readonly string[];
+  /**
+   * The Datadog provider of the resources.
+   * @default - the stack's default Datadog provider
+   */
+  readonly datadogProvider?: TerraformProvider;
 }
 
 /** Where a rule's problems are reported: `rules.<id>` (the tuning's and the tables' key), `rules[<i>]` without an id. */
@@ -138,60 +144,55 @@ export class CloudSiemRules extends Construct {
     super(scope, id);
     throwProblems(`cloud siem "${id}"`, cloudSiemRulesProblems(props));
     const ruleTags = props.ruleTags ?? [];
-    const rules = props.rules.map((r) => normalizeRule(r));
-    this.detectionRules = rules;
-
-    const ruleResources: Record<string, SecurityMonitoringRule> = {};
-    for (const rule of rules) ruleResources[rule.id] = this.createRule(rule, ruleTags);
-    this.securityMonitoringRules = ruleResources;
-
-    const suppressions: Record<string, SecurityMonitoringSuppression> = {};
-    for (const s of props.suppressions ?? []) {
-      const key = `suppression-${slug(s.name ?? "")}`;
-      suppressions[key] = readableAddress(
-        new SecurityMonitoringSuppression(this, key, {
-          name: s.name,
-          enabled: s.enabled ?? true,
-          ruleQuery: suppressionRuleQuery(s),
-          ...(s.description === undefined ? {} : { description: s.description }),
-          ...(s.suppressionQuery === undefined ? {} : { suppressionQuery: s.suppressionQuery }),
-          ...(s.dataExclusionQuery === undefined ? {} : { dataExclusionQuery: s.dataExclusionQuery }),
-          ...(s.startDate === undefined ? {} : { startDate: s.startDate }),
-          ...(s.expirationDate === undefined ? {} : { expirationDate: s.expirationDate }),
-        }),
-        slug(s.name ?? ""),
-      );
-    }
-    this.securityMonitoringSuppressions = suppressions;
-
-    const notificationRules: Record<string, SecurityNotificationRule> = {};
-    for (const n of props.securityNotificationRules ?? []) {
-      const key = `notification-${slug(n.name ?? "")}`;
-      notificationRules[key] = readableAddress(
-        new SecurityNotificationRule(this, key, {
-          name: n.name,
-          enabled: n.enabled ?? true,
-          targets: [...n.targets],
-          timeAggregation: n.timeAggregationSeconds ?? 0,
-          selectors: {
-            triggerSource: "security_signals",
-            ruleTypes: [...(n.ruleTypes ?? ["log_detection"])],
-            severities: [...(n.severities ?? SEVERITIES)],
-            query: n.query ?? "source:kubernetes",
-          },
-        }),
-        slug(n.name ?? ""),
-      );
-    }
-    this.securityNotificationRules = notificationRules;
+    this.detectionRules = props.rules.map((r) => normalizeRule(r));
+    this.securityMonitoringRules = Object.fromEntries(this.detectionRules.map((rule) => [rule.id, this.createRule(props, rule, ruleTags)]));
+    this.securityMonitoringSuppressions = Object.fromEntries((props.suppressions ?? []).map((s) => this.createSuppression(props, s)));
+    this.securityNotificationRules = Object.fromEntries((props.securityNotificationRules ?? []).map((n) => this.createNotificationRule(props, n)));
   }
 
-  private createRule(rule: DetectionRule, ruleTags: readonly string[]): SecurityMonitoringRule {
+  /** One `datadog_security_monitoring_suppression`, keyed `suppression-<slug of name>`. */
+  private createSuppression(props: CloudSiemRulesProps, s: SuppressionProps): [string, SecurityMonitoringSuppression] {
+    const key = `suppression-${slug(s.name ?? "")}`;
+    const suppression = new SecurityMonitoringSuppression(this, key, {
+      provider: props.datadogProvider,
+      name: s.name,
+      enabled: s.enabled ?? true,
+      ruleQuery: suppressionRuleQuery(s),
+      ...(s.description === undefined ? {} : { description: s.description }),
+      ...(s.suppressionQuery === undefined ? {} : { suppressionQuery: s.suppressionQuery }),
+      ...(s.dataExclusionQuery === undefined ? {} : { dataExclusionQuery: s.dataExclusionQuery }),
+      ...(s.startDate === undefined ? {} : { startDate: s.startDate }),
+      ...(s.expirationDate === undefined ? {} : { expirationDate: s.expirationDate }),
+    });
+    return [key, readableAddress(suppression, slug(s.name ?? ""))];
+  }
+
+  /** One `datadog_security_notification_rule` on security signals, keyed `notification-<slug of name>`. */
+  private createNotificationRule(props: CloudSiemRulesProps, n: SecurityNotificationRuleProps): [string, SecurityNotificationRule] {
+    const key = `notification-${slug(n.name ?? "")}`;
+    const rule = new SecurityNotificationRule(this, key, {
+      provider: props.datadogProvider,
+      name: n.name,
+      enabled: n.enabled ?? true,
+      targets: [...n.targets],
+      timeAggregation: n.timeAggregationSeconds ?? 0,
+      selectors: {
+        triggerSource: "security_signals",
+        ruleTypes: [...(n.ruleTypes ?? ["log_detection"])],
+        severities: [...(n.severities ?? SEVERITIES)],
+        query: n.query ?? "source:kubernetes",
+      },
+    });
+    return [key, readableAddress(rule, slug(n.name ?? ""))];
+  }
+
+  private createRule(props: CloudSiemRulesProps, rule: DetectionRule, ruleTags: readonly string[]): SecurityMonitoringRule {
     const isNewValue = rule.detectionMethod === "new_value";
     const tags = [...rule.tags];
     for (const tag of [...ruleTags, `${RULE_ID_TAG_KEY}:${rule.id}`]) if (!tags.includes(tag)) tags.push(tag);
     // Addressed by rule id: `datadog_security_monitoring_rule.<rule id>`.
     const resource = new SecurityMonitoringRule(this, rule.id, {
+      provider: props.datadogProvider,
       name: rule.name,
       message: rule.message,
       enabled: rule.enabled,

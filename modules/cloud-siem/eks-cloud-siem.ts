@@ -1,3 +1,4 @@
+import { TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
 import { BuiltInRuleReview, BuiltInRuleReviewProps, resolveBuiltInOverlaps } from "./builtin-rule-review";
 import { CloudSiemRules } from "./cloud-siem-rules";
@@ -35,9 +36,14 @@ export interface EksCloudSiemProps extends CloudSiemTuning {
    * @default - built-in rules are not managed
    */
   readonly builtInRules?: EksBuiltInRulesProps;
+  /**
+   * The Datadog provider of every resource (code only: a config file has no providers).
+   * @default - the stack's default Datadog provider
+   */
+  readonly datadogProvider?: TerraformProvider;
 }
 
-/** The options of `EksCloudSiemProps` (a config file's `cloudSiem` keys). */
+/** The options of `EksCloudSiemProps`: a config file's `cloudSiem` keys, and `datadogProvider`. */
 export const EKS_CLOUD_SIEM_KEYS: readonly string[] = [
   "pack",
   "rules",
@@ -50,6 +56,7 @@ export const EKS_CLOUD_SIEM_KEYS: readonly string[] = [
   "builtInRules",
   "identityAttribute",
   "guideExecRule",
+  "datadogProvider",
 ];
 
 /**
@@ -80,13 +87,17 @@ export class EksCloudSiem extends Construct {
     );
     const ruleTuning = { ...(props.rules ?? {}) };
     for (const packRule of overlaps.disablePackRules) ruleTuning[packRule] = { ...ruleTuning[packRule], enabled: false };
-    this.cloudSiemRules = new CloudSiemRules(this, "rules", cloudSiemPropsFromTuning(pack, { ...props, rules: ruleTuning }));
+    this.cloudSiemRules = new CloudSiemRules(this, "rules", {
+      ...cloudSiemPropsFromTuning(pack, { ...props, rules: ruleTuning }),
+      datadogProvider: props.datadogProvider,
+    });
     if (props.builtInRules !== undefined) {
       const perCase = (props.notificationDelivery ?? "case") === "case";
       this.builtInRuleReview = new BuiltInRuleReview(this, "builtin-rules", {
         rules: overlaps.rules,
         notifications: props.builtInRules.notifications ?? (perCase ? (props.notifications ?? {}) : {}),
         ...(props.builtInRules.tagsFilter === undefined ? {} : { tagsFilter: props.builtInRules.tagsFilter }),
+        datadogProvider: props.datadogProvider,
       });
     }
   }

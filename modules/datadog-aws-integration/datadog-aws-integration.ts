@@ -13,6 +13,7 @@ import {
   IAM_POLICY_ARN_ALLOWED,
   IAM_ROLE_NAME,
   IAM_ROLE_NAME_ALLOWED,
+  Partition,
   REGIONS_BY_PARTITION,
 } from "../../lib/aws";
 import { datadogTrustedAccountId } from "./datadog-accounts";
@@ -42,7 +43,7 @@ export interface DatadogAwsIntegrationProps {
    * AWS partition of the account: `aws` or `aws-us-gov` (`aws-cn` is rejected: Datadog documents no account to trust).
    * @default "aws"
    */
-  readonly awsPartition?: string;
+  readonly awsPartition?: Partition;
   /**
    * Name of the IAM role Datadog assumes (created here, or the existing one when `createRole` is false).
    * @default "DatadogIntegrationRole"
@@ -201,128 +202,119 @@ export class DatadogAwsIntegration extends Construct {
 
   constructor(scope: Construct, id: string, props: DatadogAwsIntegrationProps) {
     super(scope, id);
-    const where = `datadog aws integration "${this.node.path}"`;
-
     const problems = datadogAwsIntegrationProblems(props);
-    if (problems.length > 0) throw new Error(`${where}: ${problems.join("; ")}`);
+    if (problems.length > 0) throw new Error(`datadog aws integration "${this.node.path}": ${problems.join("; ")}`);
     const partition = props.awsPartition ?? "aws";
-    const trustedAccountId = (datadogTrustedAccountId(props.datadogSite, partition) as { accountId: string }).accountId;
-    const roleName = props.roleName ?? DATADOG_INTEGRATION_DEFAULT_ROLE_NAME;
-    const rolePath = props.rolePath ?? DATADOG_INTEGRATION_DEFAULT_ROLE_PATH;
-    const extendedCollection = props.resourcesExtendedCollection ?? true;
-    const cspmCollection = props.resourcesCspmCollection ?? false;
-    const xrayIncludeAll = props.tracesXrayIncludeAll ?? false;
-    const createRole = props.createRole ?? true;
-    const createIntegration = props.createIntegration ?? true;
+    this.integrationRoleName = props.roleName ?? DATADOG_INTEGRATION_DEFAULT_ROLE_NAME;
+    this.integrationTrustedAccountId = (datadogTrustedAccountId(props.datadogSite, partition) as { accountId: string }).accountId;
+    this.integrationExternalId = this.externalId(props);
 
-    this.integrationRoleName = roleName;
-    this.integrationTrustedAccountId = trustedAccountId;
-
-    // External ID: created (new integration), given, or read from the existing integration.
-    let externalId: string;
-    if (createIntegration) {
-      externalId = readableAddress(new IntegrationAwsExternalId(this, "ExternalId", { provider: props.datadogProvider }), "datadog_integration").id;
-    } else if (props.externalId !== undefined) {
-      externalId = props.externalId;
+    let roleDependencies: ITerraformDependable[] = [];
+    if (props.createRole ?? true) {
+      const role = this.integrationRole(props);
+      this.integrationRoleArn = role.arn;
+      const policies = this.permissionPolicies(props, role);
+      this.integrationPolicyCount = policies.length;
+      roleDependencies = [role, ...policies, ...this.securityAuditPolicy(props, role)];
     } else {
-      const existing = new DataDatadogIntegrationAwsExternalId(this, "ExistingExternalId", {
-        provider: props.datadogProvider,
-        awsAccountId: props.awsAccountId,
-      });
-      readableAddress(existing, "datadog_integration");
-      externalId = existing.externalId;
+      this.integrationPolicyCount = 0;
     }
-    this.integrationExternalId = externalId;
+    if (props.createIntegration ?? true) this.integrationAccount(props, roleDependencies);
+  }
 
-    const dependencies: ITerraformDependable[] = [];
-    let policyCount = 0;
-    if (createRole) {
-      const role = new IamRole(this, "Role", {
+  /** The external ID the role trusts: created (new integration), given, or read from the existing integration. */
+  private externalId(props: DatadogAwsIntegrationProps): string {
+    if (props.createIntegration ?? true) {
+      return readableAddress(new IntegrationAwsExternalId(this, "ExternalId", { provider: props.datadogProvider }), "datadog_integration").id;
+    }
+    if (props.externalId !== undefined) return props.externalId;
+    const existing = new DataDatadogIntegrationAwsExternalId(this, "ExistingExternalId", {
+      provider: props.datadogProvider,
+      awsAccountId: props.awsAccountId,
+    });
+    return readableAddress(existing, "datadog_integration").externalId;
+  }
+
+  /** The role Datadog's account for the site and partition assumes, with the external ID. */
+  private integrationRole(props: DatadogAwsIntegrationProps): IamRole {
+    const role = new IamRole(this, "Role", {
+      provider: props.awsProvider,
+      name: this.integrationRoleName,
+      path: props.rolePath ?? DATADOG_INTEGRATION_DEFAULT_ROLE_PATH,
+      description: "Role the Datadog AWS integration assumes",
+      permissionsBoundary: props.rolePermissionsBoundaryArn,
+      assumeRolePolicy: datadogTrustPolicyJson(props.awsPartition ?? "aws", this.integrationTrustedAccountId, this.integrationExternalId),
+      tags: props.tags,
+    });
+    return readableAddress(role, "datadog_integration");
+  }
+
+  /** The documented permissions as managed policies of at most 6,144 characters, attached to the role (attachments returned). */
+  private permissionPolicies(props: DatadogAwsIntegrationProps, role: IamRole): IamRolePolicyAttachment[] {
+    const { chunks, sidFor } = permissionPolicies(props);
+    return chunks.map((chunk, index) => {
+      const n = index + 1;
+      const policy = new IamPolicy(this, `Policy${n}`, {
         provider: props.awsProvider,
-        name: roleName,
-        path: rolePath,
-        description: "Role the Datadog AWS integration assumes",
-        permissionsBoundary: props.rolePermissionsBoundaryArn,
-        assumeRolePolicy: datadogTrustPolicyJson(partition, trustedAccountId, externalId),
+        name: `${this.integrationRoleName}-ManagedPolicy-${n}`,
+        path: props.rolePath ?? DATADOG_INTEGRATION_DEFAULT_ROLE_PATH,
+        description: `Datadog AWS integration permissions, part ${n} of ${chunks.length}`,
+        policy: permissionsPolicyJson(chunk, sidFor(n)),
         tags: props.tags,
       });
-      readableAddress(role, "datadog_integration");
-      this.integrationRoleArn = role.arn;
-      dependencies.push(role);
-
-      const { chunks, sidFor } = permissionPolicies(props);
-      const securityAudit = props.attachSecurityAuditPolicy ?? true;
-      chunks.forEach((chunk, index) => {
-        const n = index + 1;
-        const policy = new IamPolicy(this, `Policy${n}`, {
-          provider: props.awsProvider,
-          name: `${roleName}-ManagedPolicy-${n}`,
-          path: rolePath,
-          description: `Datadog AWS integration permissions, part ${n} of ${chunks.length}`,
-          policy: permissionsPolicyJson(chunk, sidFor(n)),
-          tags: props.tags,
-        });
-        readableAddress(policy, "datadog_integration", `${n}`);
-        dependencies.push(
-          readableAddress(
-            new IamRolePolicyAttachment(this, `Policy${n}Attachment`, {
-              provider: props.awsProvider,
-              role: role.name,
-              policyArn: policy.arn,
-            }),
-            "datadog_integration",
-            `${n}`,
-          ),
-        );
+      readableAddress(policy, "datadog_integration", `${n}`);
+      const attachment = new IamRolePolicyAttachment(this, `Policy${n}Attachment`, {
+        provider: props.awsProvider,
+        role: role.name,
+        policyArn: policy.arn,
       });
-      policyCount = chunks.length;
-      if (securityAudit) {
-        dependencies.push(
-          readableAddress(
-            new IamRolePolicyAttachment(this, "SecurityAuditAttachment", {
-              provider: props.awsProvider,
-              role: role.name,
-              policyArn: `arn:${partition}:iam::aws:policy/SecurityAudit`,
-            }),
-            "datadog_integration_security_audit",
-          ),
-        );
-      }
-    }
-    this.integrationPolicyCount = policyCount;
+      return readableAddress(attachment, "datadog_integration", `${n}`);
+    });
+  }
 
-    if (createIntegration) {
-      const account = new IntegrationAwsAccount(this, "Account", {
-        provider: props.datadogProvider,
-        dependsOn: dependencies.length > 0 ? dependencies : undefined,
-        awsAccountId: props.awsAccountId,
-        awsPartition: partition,
-        accountTags: props.accountTags ?? [],
-        authConfig: { awsAuthConfigRole: { roleName, externalId } },
-        awsRegions: props.regions !== undefined ? { includeOnly: [...props.regions] } : { includeAll: true },
-        logsConfig: {
-          lambdaForwarder: { lambdas: [...(props.logsForwarderArns ?? [])], sources: [...(props.logsSources ?? [])] },
-        },
-        metricsConfig: {
-          enabled: props.metricsEnabled ?? true,
-          automuteEnabled: props.metricsAutomuteEnabled ?? true,
-          collectCloudwatchAlarms: props.metricsCollectCloudwatchAlarms ?? false,
-          collectCustomMetrics: props.metricsCollectCustomMetrics ?? false,
-          namespaceFilters:
-            props.metricsIncludeOnlyNamespaces !== undefined
-              ? { includeOnly: [...props.metricsIncludeOnlyNamespaces] }
-              : { excludeOnly: [...(props.metricsExcludeOnlyNamespaces ?? DATADOG_DEFAULT_EXCLUDED_NAMESPACES)] },
-        },
-        resourcesConfig: {
-          extendedCollection,
-          cloudSecurityPostureManagementCollection: cspmCollection,
-        },
-        tracesConfig: {
-          xrayServices: xrayIncludeAll ? { includeAll: true } : { includeOnly: [...(props.tracesXrayIncludeOnly ?? [])] },
-        },
-      });
-      readableAddress(account, "datadog_integration");
-    }
+  /** The AWS-managed `SecurityAudit` policy attached to the role, unless `attachSecurityAuditPolicy` is false. */
+  private securityAuditPolicy(props: DatadogAwsIntegrationProps, role: IamRole): IamRolePolicyAttachment[] {
+    if (!(props.attachSecurityAuditPolicy ?? true)) return [];
+    const attachment = new IamRolePolicyAttachment(this, "SecurityAuditAttachment", {
+      provider: props.awsProvider,
+      role: role.name,
+      policyArn: `arn:${props.awsPartition ?? "aws"}:iam::aws:policy/SecurityAudit`,
+    });
+    return [readableAddress(attachment, "datadog_integration_security_audit")];
+  }
+
+  /** The v2 `datadog_integration_aws_account`, every configuration block set explicitly. */
+  private integrationAccount(props: DatadogAwsIntegrationProps, dependencies: ITerraformDependable[]): IntegrationAwsAccount {
+    const account = new IntegrationAwsAccount(this, "Account", {
+      provider: props.datadogProvider,
+      dependsOn: dependencies.length > 0 ? dependencies : undefined,
+      awsAccountId: props.awsAccountId,
+      awsPartition: props.awsPartition ?? "aws",
+      accountTags: props.accountTags ?? [],
+      authConfig: { awsAuthConfigRole: { roleName: this.integrationRoleName, externalId: this.integrationExternalId } },
+      awsRegions: props.regions !== undefined ? { includeOnly: [...props.regions] } : { includeAll: true },
+      logsConfig: {
+        lambdaForwarder: { lambdas: [...(props.logsForwarderArns ?? [])], sources: [...(props.logsSources ?? [])] },
+      },
+      metricsConfig: {
+        enabled: props.metricsEnabled ?? true,
+        automuteEnabled: props.metricsAutomuteEnabled ?? true,
+        collectCloudwatchAlarms: props.metricsCollectCloudwatchAlarms ?? false,
+        collectCustomMetrics: props.metricsCollectCustomMetrics ?? false,
+        namespaceFilters:
+          props.metricsIncludeOnlyNamespaces !== undefined
+            ? { includeOnly: [...props.metricsIncludeOnlyNamespaces] }
+            : { excludeOnly: [...(props.metricsExcludeOnlyNamespaces ?? DATADOG_DEFAULT_EXCLUDED_NAMESPACES)] },
+      },
+      resourcesConfig: {
+        extendedCollection: props.resourcesExtendedCollection ?? true,
+        cloudSecurityPostureManagementCollection: props.resourcesCspmCollection ?? false,
+      },
+      tracesConfig: {
+        xrayServices: (props.tracesXrayIncludeAll ?? false) ? { includeAll: true } : { includeOnly: [...(props.tracesXrayIncludeOnly ?? [])] },
+      },
+    });
+    return readableAddress(account, "datadog_integration");
   }
 }
 
@@ -380,7 +372,8 @@ export function datadogAwsIntegrationProblems(props: DatadogAwsIntegrationProps)
   const regions = props.regions;
   if (regions !== undefined) {
     if (regions.length === 0) p("regions", "[]", "omit it for all regions, or list at least one region");
-    const known = REGIONS_BY_PARTITION[partition as keyof typeof REGIONS_BY_PARTITION];
+    // Undefined for a partition outside the type (props from JavaScript or YAML).
+    const known: readonly string[] | undefined = REGIONS_BY_PARTITION[partition];
     const unknown = regions.filter((r) => !(known ?? []).includes(r));
     // An unknown partition is reported above: its regions are not checked.
     if (known !== undefined && unknown.length > 0)

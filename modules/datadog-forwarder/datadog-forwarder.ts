@@ -77,7 +77,7 @@ export const MANAGED_FORWARDER_PARAMETERS: readonly string[] = [
   "IamRolePath",
 ];
 
-/** Options of an API-key secret the construct creates. */
+/** Options of the API-key secret the construct creates ({@link ForwarderApiKey.fromSecretValue}). */
 export interface ForwarderApiKeySecretOptions {
   /**
    * Name of the created secret.
@@ -90,54 +90,50 @@ export interface ForwarderApiKeySecretOptions {
    */
   readonly kmsKeyId?: string;
   /**
-   * Store the key through the write-only `secret_string_wo` (Terraform >= 1.11); bump the number to rotate.
+   * Store the key through the write-only `secret_string_wo` (Terraform >= 1.11): the value never enters the state.
+   * Bump the number to rotate.
    * @default - `secret_string` (the value is in the state, marked sensitive)
    */
   readonly writeOnlyVersion?: number;
 }
 
+/** The source a {@link ForwarderApiKey} stands for, as a tagged union on `mode`. */
+export type ForwarderApiKeySpec =
+  | { readonly mode: "secretArn"; readonly secretArn: string }
+  | { readonly mode: "secretValue"; readonly value: string; readonly options: ForwarderApiKeySecretOptions };
+
 /**
  * Where the Forwarder's Datadog API key comes from: an existing secret, or a secret the construct creates from a
- * token (never a literal). Enum-like class (AWS CDK style).
+ * token (never a literal). Enum-like class (AWS CDK style): build it with {@link ForwarderApiKey.fromSecretArn} or
+ * {@link ForwarderApiKey.fromSecretValue}.
  */
 export class ForwarderApiKey {
   /** An existing Secrets Manager secret holding the API key as plaintext, in the forwarder's region. */
   public static fromSecretArn(secretArn: string): ForwarderApiKey {
-    return new ForwarderApiKey({ apiKeySecretArn: secretArn });
+    return new ForwarderApiKey({ mode: "secretArn", secretArn });
   }
 
-  /** A secret created by the construct, filled with a token (e.g. a sensitive `TerraformVariable`'s value). */
+  /**
+   * A secret created by the construct, filled with a token (e.g. a sensitive, ephemeral `TerraformVariable`'s
+   * value). A literal string is rejected: it would be written to `cdktf.out/`.
+   */
   public static fromSecretValue(value: string, options: ForwarderApiKeySecretOptions = {}): ForwarderApiKey {
-    return new ForwarderApiKey({
-      apiKeySecretValue: value,
-      apiKeySecretName: options.secretName,
-      apiKeySecretKmsKeyId: options.kmsKeyId,
-      apiKeySecretWriteOnlyVersion: options.writeOnlyVersion,
-    });
+    return new ForwarderApiKey({ mode: "secretValue", value, options });
   }
 
   private constructor(
-    /** The equivalent plain props. */
-    public readonly props: Pick<DatadogForwarderProps, (typeof API_KEY_PROPS)[number]>,
+    /** The source, as a tagged union on `mode`. */
+    public readonly spec: ForwarderApiKeySpec,
   ) {}
-}
-
-/** The plain props that {@link ForwarderApiKey} stands for. */
-const API_KEY_PROPS = ["apiKeySecretArn", "apiKeySecretValue", "apiKeySecretName", "apiKeySecretKmsKeyId", "apiKeySecretWriteOnlyVersion"] as const;
-
-/** The props with `apiKey` spelled out as the plain `apiKeySecret*` props (undefined if both forms are used). */
-function resolveApiKey(props: DatadogForwarderProps): DatadogForwarderProps | undefined {
-  if (props.apiKey === undefined) return props;
-  if (API_KEY_PROPS.some((k) => props[k] !== undefined)) return undefined;
-  return { ...props, ...props.apiKey.props };
 }
 
 export interface DatadogForwarderProps {
   /**
-   * The API key's source: `ForwarderApiKey.fromSecretArn(arn)` or `ForwarderApiKey.fromSecretValue(token, options)`.
-   * @default - the plain props `apiKeySecretArn` / `apiKeySecretValue` (one of the two forms must be used)
+   * The Datadog API key's source: `ForwarderApiKey.fromSecretArn(arn)` (an existing plaintext secret in the
+   * forwarder's region) or `ForwarderApiKey.fromSecretValue(token, options)` (a secret created here). The template
+   * gets only the secret's ARN (`DdApiKeySecretArn`), never the key (`DdApiKey`).
    */
-  readonly apiKey?: ForwarderApiKey;
+  readonly apiKey: ForwarderApiKey;
   /** Datadog site the Forwarder sends to (`DdSite`). */
   readonly datadogSite: string;
   /**
@@ -146,10 +142,10 @@ export interface DatadogForwarderProps {
    */
   readonly region?: string;
   /**
-   * Aliased AWS provider of the region; set on every resource.
+   * The AWS provider of the forwarder's region (e.g. an aliased provider); set on every resource.
    * @default - the stack's default AWS provider
    */
-  readonly provider?: TerraformProvider;
+  readonly awsProvider?: TerraformProvider;
   /**
    * Forwarder release to pin (`x.y.z`; never `latest`).
    * @default "5.4.14" (DATADOG_FORWARDER_DEFAULT_VERSION)
@@ -171,34 +167,6 @@ export interface DatadogForwarderProps {
    * @default "datadog-forwarder"
    */
   readonly functionName?: string;
-  /**
-   * ARN of an existing Secrets Manager secret holding the Datadog API key as plaintext. Exactly one of
-   * `apiKeySecretArn` and `apiKeySecretValue`.
-   * @default - a secret is created from `apiKeySecretValue`
-   */
-  readonly apiKeySecretArn?: string;
-  /**
-   * The API key as a Terraform token (e.g. a sensitive stack-level `TerraformVariable`'s `.value`); a secret is
-   * created with it. A literal string is rejected: it would be written to `cdktf.out/`.
-   * @default - `apiKeySecretArn` is used
-   */
-  readonly apiKeySecretValue?: string;
-  /**
-   * Name of the created secret.
-   * @default "datadog-forwarder-api-key"
-   */
-  readonly apiKeySecretName?: string;
-  /**
-   * KMS key for the created secret.
-   * @default - the AWS-managed key `aws/secretsmanager`
-   */
-  readonly apiKeySecretKmsKeyId?: string;
-  /**
-   * Store the key through the write-only `secret_string_wo` (Terraform >= 1.11): the value never enters the state.
-   * Bump the number to rotate.
-   * @default - `secret_string` (the value is in the state, marked sensitive)
-   */
-  readonly apiKeySecretWriteOnlyVersion?: number;
   /**
    * Environment name, sent as the tag `env:<environment>` (lowercased).
    */
@@ -279,6 +247,12 @@ export interface DatadogForwarderProps {
   readonly grantInvokePermission?: boolean;
 }
 
+/** The API-key secret the template reads, and what must exist before the stack does. */
+interface ApiKeySecret {
+  readonly secretArn: string;
+  readonly dependencies: ITerraformDependable[];
+}
+
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const LOG_GROUP_ARN = /^arn:(aws|aws-us-gov|aws-cn):logs:([a-z0-9-]+):(\d{12}):log-group:([.\-_/#A-Za-z0-9]{1,512})$/;
 
@@ -302,126 +276,116 @@ export class DatadogForwarder extends Construct {
   /** The filter pattern used for the subscriptions. */
   public readonly forwarderFilterPattern: AuditLogFilterPattern;
 
-  constructor(scope: Construct, id: string, givenProps: DatadogForwarderProps) {
+  constructor(scope: Construct, id: string, props: DatadogForwarderProps) {
     super(scope, id);
-    const where = `datadog forwarder "${this.node.path}"`;
-
-    const problems = datadogForwarderProblems(givenProps);
-    if (problems.length > 0) throw new Error(`${where}: ${problems.join("; ")}`);
-    const props = resolveApiKey(givenProps)!;
-    const version = props.forwarderVersion ?? DATADOG_FORWARDER_DEFAULT_VERSION;
-    const baseUrl = props.templateBaseUrl ?? DATADOG_FORWARDER_TEMPLATE_BASE_URL;
-    const stackName = props.stackName ?? DATADOG_FORWARDER_DEFAULT_NAME;
-    const functionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
-    const writeOnlyVersion = props.apiKeySecretWriteOnlyVersion;
-    const memory = props.memorySizeMiB;
-    const timeout = props.timeoutSeconds;
-    const concurrency = props.reservedConcurrency;
-    const retention = props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS;
-    const additional = props.additionalParameters ?? {};
-    const environment = props.environment.trim();
-    const groups = props.auditLogGroups ?? [];
-    const clusters = [...new Set(groups.map((g) => g.clusterName))];
-    const tags = [
-      `env:${datadogTagValue(environment)}`,
-      ...(clusters.length === 1 ? [`kube_cluster_name:${datadogTagValue(clusters[0])}`] : []),
-      ...(props.ddTags ?? []),
-    ];
-    const ddTags = [...new Set(tags)].join(",");
-    const filterName = props.subscriptionFilterName ?? DEFAULT_SUBSCRIPTION_FILTER_NAME;
-
-    this.forwarderVersion = version;
-    this.forwarderFunctionName = functionName;
-    this.forwarderDdTags = ddTags;
+    const problems = datadogForwarderProblems(props);
+    if (problems.length > 0) throw new Error(`datadog forwarder "${this.node.path}": ${problems.join("; ")}`);
+    this.forwarderVersion = props.forwarderVersion ?? DATADOG_FORWARDER_DEFAULT_VERSION;
+    this.forwarderFunctionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
+    this.forwarderDdTags = forwarderDdTags(props);
     this.forwarderFilterPattern = props.filterPattern ?? AuditLogFilterPattern.ALL_EVENTS;
-    // Part of every address below: one forwarder per region, so two forwarders in one stack do not collide.
+
+    const secret = this.apiKeySecret(props);
+    this.forwarderApiKeySecretArn = secret.secretArn;
+    const stack = this.forwarderStack(props, secret);
+    this.forwarderArn = stack.outputs.lookup("DatadogForwarderArn");
+    // Setup triggers: one subscription filter per audit log group.
+    for (const group of props.auditLogGroups ?? []) this.subscribe(props, group, stack);
+  }
+
+  /**
+   * The API-key secret (plaintext, as the template requires): the existing one, or one created from the token, its
+   * version written through `secret_string_wo` when `writeOnlyVersion` is set.
+   */
+  private apiKeySecret(props: DatadogForwarderProps): ApiKeySecret {
+    const source = props.apiKey.spec;
+    if (source.mode === "secretArn") return { secretArn: source.secretArn, dependencies: [] };
     const region = props.region ?? "";
+    const writeOnlyVersion = source.options.writeOnlyVersion;
+    const secret = new SecretsmanagerSecret(this, "ApiKeySecret", {
+      provider: props.awsProvider,
+      name: source.options.secretName ?? "datadog-forwarder-api-key",
+      description: "Datadog API key for the Datadog Forwarder (plaintext)",
+      kmsKeyId: source.options.kmsKeyId,
+      tags: props.tags,
+    });
+    readableAddress(secret, "datadog_api_key", region);
+    const secretVersion = new SecretsmanagerSecretVersion(this, "ApiKeySecretValue", {
+      provider: props.awsProvider,
+      secretId: secret.id,
+      ...(writeOnlyVersion !== undefined
+        ? { secretStringWo: source.value, secretStringWoVersion: writeOnlyVersion }
+        : { secretString: source.value }),
+    });
+    readableAddress(secretVersion, "datadog_api_key", region);
+    return { secretArn: secret.arn, dependencies: [secretVersion] };
+  }
 
-    // The API-key secret (plaintext, as the template requires).
-    let secretArn: string;
-    const secretDependencies: ITerraformDependable[] = [];
-    if (props.apiKeySecretValue !== undefined) {
-      const secret = new SecretsmanagerSecret(this, "ApiKeySecret", {
-        provider: props.provider,
-        name: props.apiKeySecretName ?? "datadog-forwarder-api-key",
-        description: "Datadog API key for the Datadog Forwarder (plaintext)",
-        kmsKeyId: props.apiKeySecretKmsKeyId,
-        tags: props.tags,
-      });
-      readableAddress(secret, "datadog_api_key", region);
-      const secretVersion = new SecretsmanagerSecretVersion(this, "ApiKeySecretValue", {
-        provider: props.provider,
-        secretId: secret.id,
-        ...(writeOnlyVersion !== undefined
-          ? { secretStringWo: props.apiKeySecretValue, secretStringWoVersion: writeOnlyVersion }
-          : { secretString: props.apiKeySecretValue }),
-      });
-      readableAddress(secretVersion, "datadog_api_key", region);
-      secretArn = secret.arn;
-      secretDependencies.push(secretVersion);
-    } else {
-      secretArn = props.apiKeySecretArn as string;
-    }
-    this.forwarderApiKeySecretArn = secretArn;
-
+  /** The Forwarder's CloudFormation stack: the pinned template and its parameters, the key only as `DdApiKeySecretArn`. */
+  private forwarderStack(props: DatadogForwarderProps, secret: ApiKeySecret): CloudformationStack {
     const parameters: { [name: string]: string } = {
-      ...additional,
-      DdApiKeySecretArn: secretArn,
+      ...(props.additionalParameters ?? {}),
+      DdApiKeySecretArn: secret.secretArn,
       DdSite: props.datadogSite,
-      DdTags: ddTags,
-      FunctionName: functionName,
-      LogRetentionInDays: String(retention),
+      DdTags: this.forwarderDdTags,
+      FunctionName: this.forwarderFunctionName,
+      LogRetentionInDays: String(props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS),
     };
-    if (memory !== undefined) parameters.MemorySize = String(memory);
-    if (timeout !== undefined) parameters.Timeout = String(timeout);
-    if (concurrency !== undefined) parameters.ReservedConcurrency = String(concurrency);
+    if (props.memorySizeMiB !== undefined) parameters.MemorySize = String(props.memorySizeMiB);
+    if (props.timeoutSeconds !== undefined) parameters.Timeout = String(props.timeoutSeconds);
+    if (props.reservedConcurrency !== undefined) parameters.ReservedConcurrency = String(props.reservedConcurrency);
     if (props.permissionsBoundaryArn !== undefined) parameters.PermissionsBoundaryArn = props.permissionsBoundaryArn;
     if (props.iamRolePath !== undefined) parameters.IamRolePath = props.iamRolePath;
 
     const stack = new CloudformationStack(this, "Stack", {
-      provider: props.provider,
-      dependsOn: secretDependencies.length > 0 ? secretDependencies : undefined,
-      name: stackName,
-      templateUrl: forwarderTemplateUrl(version, baseUrl),
+      provider: props.awsProvider,
+      dependsOn: secret.dependencies.length > 0 ? secret.dependencies : undefined,
+      name: props.stackName ?? DATADOG_FORWARDER_DEFAULT_NAME,
+      templateUrl: forwarderTemplateUrl(this.forwarderVersion, props.templateBaseUrl ?? DATADOG_FORWARDER_TEMPLATE_BASE_URL),
       capabilities: [...DATADOG_FORWARDER_CAPABILITIES],
       parameters: sortedObject(parameters),
       tags: props.tags,
     });
-    readableAddress(stack, "datadog_forwarder", region);
-    this.forwarderArn = stack.outputs.lookup("DatadogForwarderArn");
-
-    // Setup triggers: one subscription filter per audit log group.
-    const grant = props.grantInvokePermission ?? false;
-    for (const group of groups) {
-      const scopeId = `Cluster-${group.clusterName}`;
-      const permissionDependencies: ITerraformDependable[] = [stack];
-      if (grant) {
-        permissionDependencies.push(
-          readableAddress(
-            new LambdaPermission(this, `${scopeId}-InvokePermission`, {
-              provider: props.provider,
-              action: "lambda:InvokeFunction",
-              functionName: this.forwarderArn,
-              principal: "logs.amazonaws.com",
-              sourceArn: `${group.logGroupArn.replace(/:\*$/, "")}:*`,
-              statementId: `datadog-forwarder-eks-audit-${group.clusterName}`.slice(0, 100),
-            }),
-            "forwarder_invoke",
-            group.clusterName,
-          ),
-        );
-      }
-      const subscription = new CloudwatchLogSubscriptionFilter(this, `${scopeId}-AuditSubscription`, {
-        provider: props.provider,
-        dependsOn: permissionDependencies,
-        name: filterName,
-        logGroupName: group.logGroupName,
-        destinationArn: this.forwarderArn,
-        filterPattern: this.forwarderFilterPattern.pattern,
-      });
-      readableAddress(subscription, "audit_logs_to_datadog", group.clusterName);
-    }
+    // The region is part of every address: one forwarder per region, so two forwarders in one stack do not collide.
+    return readableAddress(stack, "datadog_forwarder", props.region ?? "");
   }
+
+  /** "Setup triggers" for one audit log group: the subscription filter (and, on request, an explicit invoke grant). */
+  private subscribe(props: DatadogForwarderProps, group: AuditLogGroup, stack: CloudformationStack): void {
+    const scopeId = `Cluster-${group.clusterName}`;
+    const dependencies: ITerraformDependable[] = [stack];
+    if (props.grantInvokePermission ?? false) {
+      const permission = new LambdaPermission(this, `${scopeId}-InvokePermission`, {
+        provider: props.awsProvider,
+        action: "lambda:InvokeFunction",
+        functionName: this.forwarderArn,
+        principal: "logs.amazonaws.com",
+        sourceArn: `${group.logGroupArn.replace(/:\*$/, "")}:*`,
+        statementId: `datadog-forwarder-eks-audit-${group.clusterName}`.slice(0, 100),
+      });
+      dependencies.push(readableAddress(permission, "forwarder_invoke", group.clusterName));
+    }
+    const subscription = new CloudwatchLogSubscriptionFilter(this, `${scopeId}-AuditSubscription`, {
+      provider: props.awsProvider,
+      dependsOn: dependencies,
+      name: props.subscriptionFilterName ?? DEFAULT_SUBSCRIPTION_FILTER_NAME,
+      logGroupName: group.logGroupName,
+      destinationArn: this.forwarderArn,
+      filterPattern: this.forwarderFilterPattern.pattern,
+    });
+    readableAddress(subscription, "audit_logs_to_datadog", group.clusterName);
+  }
+}
+
+/** `DdTags`: `env:<environment>`, the cluster when the forwarder serves exactly one, then `ddTags`, each once. */
+function forwarderDdTags(props: DatadogForwarderProps): string {
+  const clusters = [...new Set((props.auditLogGroups ?? []).map((g) => g.clusterName))];
+  const tags = [
+    `env:${datadogTagValue(props.environment.trim())}`,
+    ...(clusters.length === 1 ? [`kube_cluster_name:${datadogTagValue(clusters[0])}`] : []),
+    ...(props.ddTags ?? []),
+  ];
+  return [...new Set(tags)].join(",");
 }
 
 function sortedObject(input: { [key: string]: string }): { [key: string]: string } {
@@ -432,15 +396,8 @@ function sortedObject(input: { [key: string]: string }): { [key: string]: string
  * Every problem of the props, each `<field>: received <value>; allowed: <what>` (empty when valid). Pure: the
  * constructor throws them all at once, before creating anything.
  */
-export function datadogForwarderProblems(givenProps: DatadogForwarderProps): string[] {
+export function datadogForwarderProblems(props: DatadogForwarderProps): string[] {
   const problems: string[] = [];
-  const resolved = resolveApiKey(givenProps);
-  if (resolved === undefined) {
-    problems.push(
-      `apiKey: received apiKey together with ${API_KEY_PROPS.filter((k) => givenProps[k] !== undefined).join(", ")}; allowed: one form (apiKey, or the apiKeySecret* props)`,
-    );
-  }
-  const props = resolved ?? givenProps;
   const p = (message: string): void => {
     problems.push(message);
   };
@@ -471,42 +428,8 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
     p(`functionName: received ${JSON.stringify(functionName)}; allowed: 1-64 letters, digits, hyphens or underscores`);
   }
 
-  // API key: exactly one source, never a literal.
-  if ((props.apiKeySecretArn === undefined) === (props.apiKeySecretValue === undefined)) {
-    p(
-      `apiKeySecretArn/apiKeySecretValue: received ${props.apiKeySecretArn === undefined ? "neither" : "both"}; allowed: exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))`,
-    );
-  }
-  if (props.apiKeySecretValue !== undefined && !Token.isUnresolved(props.apiKeySecretValue)) {
-    p(
-      `apiKeySecretValue: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
-    );
-  }
-  if (props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && !SECRETS_MANAGER_SECRET_ARN.test(props.apiKeySecretArn)) {
-    p(`apiKeySecretArn: received ${JSON.stringify(props.apiKeySecretArn)}; allowed: ${SECRETS_MANAGER_SECRET_ARN_ALLOWED}`);
-  }
-  const secretArnValid =
-    props.apiKeySecretArn !== undefined && !Token.isUnresolved(props.apiKeySecretArn) && SECRETS_MANAGER_SECRET_ARN.test(props.apiKeySecretArn);
-  if (secretArnValid && props.region !== undefined && regionValid) {
-    const secretRegion = props.apiKeySecretArn.split(":")[3];
-    if (secretRegion !== props.region) {
-      p(
-        `apiKeySecretArn: received a secret in region ${secretRegion}, but this forwarder is in ${props.region}; allowed: a secret in ${props.region} (replicate the secret, or let the construct create one)`,
-      );
-    }
-  }
-  if (props.apiKeySecretValue === undefined) {
-    for (const field of ["apiKeySecretName", "apiKeySecretKmsKeyId", "apiKeySecretWriteOnlyVersion"] as const) {
-      if (props[field] !== undefined)
-        p(
-          `${field}: received ${JSON.stringify(props[field])} with apiKeySecretArn (an existing secret); allowed: set it only with apiKeySecretValue`,
-        );
-    }
-  }
-  const writeOnlyVersion = props.apiKeySecretWriteOnlyVersion;
-  if (writeOnlyVersion !== undefined && (!Number.isInteger(writeOnlyVersion) || writeOnlyVersion < 1)) {
-    p(`apiKeySecretWriteOnlyVersion: received ${writeOnlyVersion}; allowed: a positive integer`);
-  }
+  // API key: one source, never a literal.
+  problems.push(...apiKeyProblems(props.apiKey, regionValid ? props.region : undefined));
 
   // Lambda settings.
   const memory = props.memorySizeMiB;
@@ -625,4 +548,39 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): str
     }
   }
   return problems;
+}
+
+/** Problems of the `apiKey` prop; `region` is the forwarder's (valid) region, when known. */
+function apiKeyProblems(apiKey: ForwarderApiKey | undefined, region: string | undefined): string[] {
+  // By shape, not instanceof: two copies of this package in one app must accept each other's keys.
+  const source = (apiKey as { readonly spec?: ForwarderApiKeySpec } | undefined)?.spec;
+  if (source?.mode !== "secretArn" && source?.mode !== "secretValue") {
+    return [
+      `apiKey: received ${apiKey === undefined ? "nothing" : "a value not built by ForwarderApiKey"}; allowed: ForwarderApiKey.fromSecretArn(arn) or ForwarderApiKey.fromSecretValue(token, options)`,
+    ];
+  }
+  if (source.mode === "secretValue") {
+    const problems: string[] = [];
+    if (!Token.isUnresolved(source.value)) {
+      problems.push(
+        `apiKey.value: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
+      );
+    }
+    const writeOnlyVersion = source.options.writeOnlyVersion;
+    if (writeOnlyVersion !== undefined && (!Number.isInteger(writeOnlyVersion) || writeOnlyVersion < 1)) {
+      problems.push(`apiKey.writeOnlyVersion: received ${writeOnlyVersion}; allowed: a positive integer`);
+    }
+    return problems;
+  }
+  const arn = source.secretArn;
+  if (Token.isUnresolved(arn)) return [];
+  if (!SECRETS_MANAGER_SECRET_ARN.test(arn))
+    return [`apiKey.secretArn: received ${JSON.stringify(arn)}; allowed: ${SECRETS_MANAGER_SECRET_ARN_ALLOWED}`];
+  const secretRegion = arn.split(":")[3];
+  if (region !== undefined && secretRegion !== region) {
+    return [
+      `apiKey.secretArn: received a secret in region ${secretRegion}, but this forwarder is in ${region}; allowed: a secret in ${region} (replicate the secret, or let the construct create one)`,
+    ];
+  }
+  return [];
 }

@@ -91,20 +91,10 @@ export interface EksAuditLoggingProps {
   /** The EKS cluster name. */
   readonly clusterName: string;
   /**
-   * The cluster: `EksClusterSource.newCluster({...})` or `EksClusterSource.existingCluster({...})`.
-   * @default - `newCluster` or `existingCluster` (one of the three must be set)
+   * The cluster: `EksClusterSource.newCluster({...})` (this stack creates it) or
+   * `EksClusterSource.existingCluster({...})` (adopted for its logging setting only).
    */
-  readonly cluster?: EksClusterSource;
-  /**
-   * @deprecated use `cluster: EksClusterSource.newCluster(options)`.
-   * @default - see `cluster`
-   */
-  readonly newCluster?: NewEksClusterOptions;
-  /**
-   * @deprecated use `cluster: EksClusterSource.existingCluster(options)`.
-   * @default - see `cluster`
-   */
-  readonly existingCluster?: ExistingEksClusterOptions;
+  readonly cluster: EksClusterSource;
   /**
    * Log types to enable besides `audit`, which is always enabled.
    * For an existing cluster, list every type that is already on, or the first apply turns it off.
@@ -125,12 +115,12 @@ export interface EksAuditLoggingProps {
    * AWS partition of the account, used in the placeholder role ARN of an adopted cluster.
    * @default "aws"
    */
-  readonly partition?: Partition;
+  readonly awsPartition?: Partition;
   /**
-   * The AWS provider (e.g. an aliased provider for another region).
+   * The AWS provider of the cluster's region (e.g. an aliased provider for another region).
    * @default - the stack's default AWS provider
    */
-  readonly provider?: TerraformProvider;
+  readonly awsProvider?: TerraformProvider;
 }
 
 /**
@@ -184,72 +174,81 @@ export class EksAuditLogging extends Construct {
     super(scope, id);
     const problems = eksAuditLoggingProblems(props);
     if (problems.length > 0) throw new Error(`eks cluster ${JSON.stringify(props.clusterName)}: ${problems.join("; ")}`);
-    const source = clusterSource(props)!.spec;
+    const source = props.cluster.spec;
 
-    const name = props.clusterName;
-    this.clusterName = name;
-    this.auditLogGroupName = eksClusterLogGroupName(name);
+    this.clusterName = props.clusterName;
+    this.auditLogGroupName = eksClusterLogGroupName(props.clusterName);
     this.enabledLogTypes = CLUSTER_LOG_TYPES.filter((t) => t === "audit" || (props.additionalLogTypes ?? []).includes(t));
+    this.logGroup = this.auditLogGroup(props, source.mode === "existing" && source.options.logGroupExists === true);
+    this.auditLogGroupArn = this.logGroup.arn;
+    this.cluster = source.mode === "existing" ? this.adoptedCluster(props) : this.newCluster(props, source.options);
+    readableAddress(this.cluster, "cluster", props.clusterName);
+  }
 
-    this.logGroup = new CloudwatchLogGroup(this, "AuditLogGroup", {
-      provider: props.provider,
+  /** `/aws/eks/<name>/cluster` with finite retention (imported when EKS created it already). */
+  private auditLogGroup(props: EksAuditLoggingProps, exists: boolean): CloudwatchLogGroup {
+    const logGroup = new CloudwatchLogGroup(this, "AuditLogGroup", {
+      provider: props.awsProvider,
       name: this.auditLogGroupName,
       retentionInDays: props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS,
       kmsKeyId: props.kmsKeyArn,
     });
-    readableAddress(this.logGroup, "audit_log_group", name);
-    if (source.mode === "existing" && source.options.logGroupExists === true) importExisting(this.logGroup, this.auditLogGroupName, props.provider);
-    this.auditLogGroupArn = this.logGroup.arn;
+    readableAddress(logGroup, "audit_log_group", props.clusterName);
+    if (exists) importExisting(logGroup, this.auditLogGroupName, props.awsProvider);
+    return logGroup;
+  }
 
-    const common = {
-      provider: props.provider,
-      name,
+  /** What every cluster resource sets: the name and log types, after the log group. */
+  private clusterCommon(props: EksAuditLoggingProps) {
+    return {
+      provider: props.awsProvider,
+      name: props.clusterName,
       enabledClusterLogTypes: [...this.enabledLogTypes],
       // The log group must exist first, or EKS creates its own with retention "never expire".
       dependsOn: [this.logGroup],
     };
+  }
 
-    if (source.mode === "existing") {
-      this.cluster = new EksCluster(this, "Cluster", {
-        ...common,
-        // Required by the schema; never sent to AWS: the lifecycle ignores them and import fills the state.
-        roleArn: `arn:${props.partition ?? "aws"}:iam::000000000000:role/adopted-cluster-role-ignored`,
-        vpcConfig: { subnetIds: [ADOPTED_CLUSTER_PLACEHOLDER_SUBNET] },
-        lifecycle: { ignoreChanges: [...ADOPTED_CLUSTER_IGNORED_ATTRIBUTES], preventDestroy: true },
-      });
-      importExisting(this.cluster, name, props.provider);
-    } else {
-      const c = source.options;
-      this.cluster = new EksCluster(this, "Cluster", {
-        ...common,
-        roleArn: c.roleArn,
-        version: c.kubernetesVersion,
-        vpcConfig: {
-          subnetIds: [...c.subnetIds],
-          securityGroupIds: c.securityGroupIds !== undefined ? [...c.securityGroupIds] : undefined,
-          endpointPrivateAccess: c.endpointPrivateAccess ?? true,
-          endpointPublicAccess: c.endpointPublicAccess ?? false,
-          publicAccessCidrs: c.publicAccessCidrs !== undefined && c.publicAccessCidrs.length > 0 ? [...c.publicAccessCidrs] : undefined,
-        },
-        accessConfig: {
-          authenticationMode: c.authenticationMode ?? "API_AND_CONFIG_MAP",
-          bootstrapClusterCreatorAdminPermissions: true,
-        },
-        lifecycle: { preventDestroy: c.preventDestroy ?? true },
-      });
-    }
-    readableAddress(this.cluster, "cluster", name);
+  /** An existing cluster, imported, every attribute but the log types ignored, never destroyed. */
+  private adoptedCluster(props: EksAuditLoggingProps): EksCluster {
+    const cluster = new EksCluster(this, "Cluster", {
+      ...this.clusterCommon(props),
+      // Required by the schema; never sent to AWS: the lifecycle ignores them and import fills the state.
+      roleArn: `arn:${props.awsPartition ?? "aws"}:iam::000000000000:role/adopted-cluster-role-ignored`,
+      vpcConfig: { subnetIds: [ADOPTED_CLUSTER_PLACEHOLDER_SUBNET] },
+      lifecycle: { ignoreChanges: [...ADOPTED_CLUSTER_IGNORED_ATTRIBUTES], preventDestroy: true },
+    });
+    importExisting(cluster, props.clusterName, props.awsProvider);
+    return cluster;
+  }
+
+  /** A cluster this stack creates, private endpoint by default, `prevent_destroy` by default. */
+  private newCluster(props: EksAuditLoggingProps, c: NewEksClusterOptions): EksCluster {
+    return new EksCluster(this, "Cluster", {
+      ...this.clusterCommon(props),
+      roleArn: c.roleArn,
+      version: c.kubernetesVersion,
+      vpcConfig: {
+        subnetIds: [...c.subnetIds],
+        securityGroupIds: c.securityGroupIds !== undefined ? [...c.securityGroupIds] : undefined,
+        endpointPrivateAccess: c.endpointPrivateAccess ?? true,
+        endpointPublicAccess: c.endpointPublicAccess ?? false,
+        publicAccessCidrs: c.publicAccessCidrs !== undefined && c.publicAccessCidrs.length > 0 ? [...c.publicAccessCidrs] : undefined,
+      },
+      accessConfig: {
+        authenticationMode: c.authenticationMode ?? "API_AND_CONFIG_MAP",
+        bootstrapClusterCreatorAdminPermissions: true,
+      },
+      lifecycle: { preventDestroy: c.preventDestroy ?? true },
+    });
   }
 }
 
-/** The cluster source the props describe, or undefined when they set none or several. */
+/** The cluster source of the props, or undefined when `cluster` was not built by {@link EksClusterSource}. */
 function clusterSource(props: EksAuditLoggingProps): EksClusterSource | undefined {
-  const given = [
-    props.cluster,
-    props.newCluster !== undefined ? EksClusterSource.newCluster(props.newCluster) : undefined,
-    props.existingCluster !== undefined ? EksClusterSource.existingCluster(props.existingCluster) : undefined,
-  ].filter((c) => c !== undefined);
-  return given.length === 1 ? given[0] : undefined;
+  // By shape, not instanceof: two copies of this package in one app must accept each other's sources.
+  const mode = (props.cluster as { readonly spec?: { readonly mode?: unknown } } | undefined)?.spec?.mode;
+  return mode === "new" || mode === "existing" ? props.cluster : undefined;
 }
 
 /**
@@ -261,12 +260,11 @@ export function eksAuditLoggingProblems(props: EksAuditLoggingProps): string[] {
   const p = (field: string, received: string, allowed: string) => problems.push(problemText({ field, received, allowed }));
   const name = props.clusterName;
   if (!Token.isUnresolved(name) && !EKS_CLUSTER_NAME.test(name)) p("clusterName", JSON.stringify(name), EKS_CLUSTER_NAME_ALLOWED);
-  const sources = [props.cluster, props.newCluster, props.existingCluster].filter((c) => c !== undefined).length;
-  if (sources !== 1) {
+  if (clusterSource(props) === undefined) {
     p(
       "cluster",
-      sources === 0 ? "nothing" : `${sources} cluster settings (cluster, newCluster, existingCluster)`,
-      "exactly one: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)",
+      props.cluster === undefined ? "nothing" : "a value not built by EksClusterSource",
+      "EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)",
     );
   }
   const retention = props.logRetentionInDays;
@@ -278,8 +276,8 @@ export function eksAuditLoggingProblems(props: EksAuditLoggingProps): string[] {
       p("additionalLogTypes", JSON.stringify(t), "api, authenticator, controllerManager, scheduler (audit is always on)");
     }
   }
-  if (props.partition !== undefined && !PARTITIONS.includes(props.partition))
-    p("partition", JSON.stringify(props.partition), `one of ${PARTITIONS.join(", ")}`);
+  if (props.awsPartition !== undefined && !PARTITIONS.includes(props.awsPartition))
+    p("awsPartition", JSON.stringify(props.awsPartition), `one of ${PARTITIONS.join(", ")}`);
   const kms = props.kmsKeyArn;
   if (kms !== undefined && !Token.isUnresolved(kms) && !KMS_KEY_ARN.test(kms)) p("kmsKeyArn", JSON.stringify(kms), KMS_KEY_ARN_ALLOWED);
   const source = clusterSource(props)?.spec;

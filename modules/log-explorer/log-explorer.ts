@@ -66,7 +66,7 @@ export interface LogExplorerProps {
   /** The environment name, used in titles, the default index name, monitor names and tags. */
   readonly environment: string;
   /** The Datadog site parameter of the organization, e.g. `datadoghq.com` or `datadoghq.eu` (for links). */
-  readonly site: string;
+  readonly datadogSite: string;
   /** The environment's clusters. At least one; names and log groups unique. */
   readonly clusters: readonly LogExplorerCluster[];
   /**
@@ -185,7 +185,7 @@ export interface LogExplorerProps {
    * The Datadog provider of the resources.
    * @default - the stack's default Datadog provider
    */
-  readonly provider?: TerraformProvider;
+  readonly datadogProvider?: TerraformProvider;
 }
 
 /**
@@ -221,16 +221,11 @@ export class LogExplorer extends Construct {
 
   constructor(scope: Construct, id: string, props: LogExplorerProps) {
     super(scope, id);
-
     const problems = logExplorerProblems(props);
     if (problems.length > 0) {
       throw new Error(`log explorer of environment ${JSON.stringify(props.environment)}: ${problems.join("; ")}`);
     }
-
     const attribute = props.clusterScopeAttribute ?? ClusterScopeAttribute.LOG_GROUP;
-    const appHost = datadogAppHost(props.site);
-    const provider = props.provider;
-
     this.auditLogQuery = auditLogScopeQuery(
       props.clusters.map((c) => c.auditLogGroupName),
       attribute,
@@ -239,119 +234,142 @@ export class LogExplorer extends Construct {
     const urls: Record<string, string> = {};
     for (const c of props.clusters) {
       byCluster[c.name] = auditLogScopeQuery([c.auditLogGroupName], attribute);
-      urls[c.name] = logExplorerUrl(props.site, byCluster[c.name]);
+      urls[c.name] = logExplorerUrl(props.datadogSite, byCluster[c.name]);
     }
     this.auditLogQueryByCluster = byCluster;
     this.logExplorerUrlByCluster = urls;
-    this.logExplorerUrl = logExplorerUrl(props.site, this.auditLogQuery);
+    this.logExplorerUrl = logExplorerUrl(props.datadogSite, this.auditLogQuery);
 
     // Index and cost controls.
-    if (props.createIndex ?? false) {
-      const name = props.indexName ?? defaultIndexName(props.environment);
-      this.logsIndexName = name;
-      const limit = props.indexDailyLimit;
-      this.logsIndex = new LogsIndex(this, "AuditIndex", {
-        provider,
-        name,
-        filter: { query: this.auditLogQuery },
-        retentionDays: props.indexRetentionInDays ?? DEFAULT_INDEX_RETENTION_IN_DAYS,
-        // Explicit, so removing a quota later really removes it (provider 3.x keeps the old quota when daily_limit
-        // is just dropped: DataDog/terraform-provider-datadog#3191).
-        disableDailyLimit: limit === undefined,
-        dailyLimit: limit,
-        dailyLimitWarningThresholdPercentage: props.indexDailyLimitWarningThresholdPercentage,
-        dailyLimitReset:
-          props.indexDailyLimitResetTime !== undefined && props.indexDailyLimitResetUtcOffset !== undefined
-            ? { resetTime: props.indexDailyLimitResetTime, resetUtcOffset: props.indexDailyLimitResetUtcOffset }
-            : undefined,
-        exclusionFilter: exclusionFilters(props),
-        lifecycle: { preventDestroy: props.indexPreventDestroy ?? true },
-      });
-      readableAddress(this.logsIndex, "eks_audit");
-    } else {
-      this.logsIndexName = props.existingIndexName;
-    }
-    if (props.indexOrder !== undefined) {
-      const ownIndex = this.logsIndex;
-      this.logsIndexOrder = new LogsIndexOrder(this, "IndexOrder", {
-        provider,
-        name: "logs_index_order",
-        // The dedicated index is referenced (not named) so Terraform creates it before reordering.
-        indexes: props.indexOrder.map((n) => (ownIndex !== undefined && n === this.logsIndexName ? ownIndex.name : n)),
-      });
-      readableAddress(this.logsIndexOrder, "logs_index_order");
-    }
-    const indexes = [this.logsIndexName ?? "*"];
+    this.logsIndex = (props.createIndex ?? false) ? this.auditIndex(props) : undefined;
+    this.logsIndexName = this.logsIndex !== undefined ? (props.indexName ?? defaultIndexName(props.environment)) : props.existingIndexName;
+    this.logsIndexOrder = props.indexOrder !== undefined ? this.indexOrder(props, props.indexOrder) : undefined;
+    if (props.integrationPipelineId !== undefined) this.integrationPipeline = this.importedPipeline(props, props.integrationPipelineId);
+    // Views and pipeline health.
+    if (props.createDashboard ?? true) this.dashboard = this.auditDashboard(props, attribute);
+    this.linkOutputs(props);
+    this.healthMonitors = (props.createHealthMonitors ?? true) ? this.silenceMonitors(props) : {};
+  }
 
-    // The integration pipeline cannot be created, only imported (provider: "cannot create an integration pipeline,
-    // please import it first to make changes"); the import block is a no-op once it is in state.
-    if (props.integrationPipelineId !== undefined) {
-      this.integrationPipeline = new LogsIntegrationPipeline(this, "IntegrationPipeline", { provider, isEnabled: true });
-      readableAddress(this.integrationPipeline, "kubernetes_audit");
-      importExisting(this.integrationPipeline, props.integrationPipelineId, provider);
-    }
+  /** The index the monitors and dashboard search: the dedicated or existing one, else all (`*`). */
+  private get searchedIndex(): string {
+    return this.logsIndexName ?? "*";
+  }
 
-    // Views.
-    if (props.createDashboard ?? true) {
-      const json = auditDashboard({
-        environment: props.environment,
-        scopeQuery: this.auditLogQuery,
-        clusterScopeAttribute: attribute,
-        identityAttribute: props.identityAttribute ?? DEFAULT_IDENTITY_ATTRIBUTE,
-        indexes,
-        clusters: props.clusters.map((c) => ({
-          name: c.name,
-          region: c.region,
-          logGroupName: c.auditLogGroupName,
-          logExplorerUrl: urls[c.name],
-        })),
-      });
-      this.dashboard = readableAddress(new DashboardJson(this, "Dashboard", { provider, dashboard: JSON.stringify(json) }), "eks_audit");
-      new TerraformOutput(this, "DashboardUrl", {
-        value: `https://${appHost}${this.dashboard.url}`,
-        description: `Datadog dashboard "EKS audit — ${props.environment}"`,
-      }).overrideLogicalId("eks_audit_dashboard_url");
-    }
+  /** The dedicated `datadog_logs_index`: the environment's audit logs, retention, quota and exclusion filters. */
+  private auditIndex(props: LogExplorerProps): LogsIndex {
+    const limit = props.indexDailyLimit;
+    const index = new LogsIndex(this, "AuditIndex", {
+      provider: props.datadogProvider,
+      name: props.indexName ?? defaultIndexName(props.environment),
+      filter: { query: this.auditLogQuery },
+      retentionDays: props.indexRetentionInDays ?? DEFAULT_INDEX_RETENTION_IN_DAYS,
+      // Explicit, so removing a quota later really removes it (provider 3.x keeps the old quota when daily_limit
+      // is just dropped: DataDog/terraform-provider-datadog#3191).
+      disableDailyLimit: limit === undefined,
+      dailyLimit: limit,
+      dailyLimitWarningThresholdPercentage: props.indexDailyLimitWarningThresholdPercentage,
+      dailyLimitReset:
+        props.indexDailyLimitResetTime !== undefined && props.indexDailyLimitResetUtcOffset !== undefined
+          ? { resetTime: props.indexDailyLimitResetTime, resetUtcOffset: props.indexDailyLimitResetUtcOffset }
+          : undefined,
+      exclusionFilter: exclusionFilters(props),
+      lifecycle: { preventDestroy: props.indexPreventDestroy ?? true },
+    });
+    return readableAddress(index, "eks_audit");
+  }
+
+  /** The organization's whole index order; the dedicated index is referenced (not named) so it is created first. */
+  private indexOrder(props: LogExplorerProps, order: readonly string[]): LogsIndexOrder {
+    const ownIndex = this.logsIndex;
+    const indexOrder = new LogsIndexOrder(this, "IndexOrder", {
+      provider: props.datadogProvider,
+      name: "logs_index_order",
+      indexes: order.map((n) => (ownIndex !== undefined && n === this.logsIndexName ? ownIndex.name : n)),
+    });
+    return readableAddress(indexOrder, "logs_index_order");
+  }
+
+  /**
+   * The `kubernetes.audit` integration pipeline, kept enabled. It cannot be created, only imported (provider: "cannot
+   * create an integration pipeline, please import it first to make changes"); the import block is a no-op once it is
+   * in state.
+   */
+  private importedPipeline(props: LogExplorerProps, pipelineId: string): LogsIntegrationPipeline {
+    const pipeline = new LogsIntegrationPipeline(this, "IntegrationPipeline", { provider: props.datadogProvider, isEnabled: true });
+    readableAddress(pipeline, "kubernetes_audit");
+    importExisting(pipeline, pipelineId, props.datadogProvider);
+    return pipeline;
+  }
+
+  /** The "EKS audit — <environment>" dashboard and its URL as the output `eks_audit_dashboard_url`. */
+  private auditDashboard(props: LogExplorerProps, attribute: ClusterScopeAttribute): DashboardJson {
+    const json = auditDashboard({
+      environment: props.environment,
+      scopeQuery: this.auditLogQuery,
+      clusterScopeAttribute: attribute,
+      identityAttribute: props.identityAttribute ?? DEFAULT_IDENTITY_ATTRIBUTE,
+      indexes: [this.searchedIndex],
+      clusters: props.clusters.map((c) => ({
+        name: c.name,
+        region: c.region,
+        logGroupName: c.auditLogGroupName,
+        logExplorerUrl: this.logExplorerUrlByCluster[c.name],
+      })),
+    });
+    const dashboard = readableAddress(
+      new DashboardJson(this, "Dashboard", { provider: props.datadogProvider, dashboard: JSON.stringify(json) }),
+      "eks_audit",
+    );
+    new TerraformOutput(this, "DashboardUrl", {
+      value: `https://${datadogAppHost(props.datadogSite)}${dashboard.url}`,
+      description: `Datadog dashboard "EKS audit — ${props.environment}"`,
+    }).overrideLogicalId("eks_audit_dashboard_url");
+    return dashboard;
+  }
+
+  /** One Log Explorer deep link per cluster, as the output `log_explorer_url_<cluster>`. */
+  private linkOutputs(props: LogExplorerProps): void {
     for (const c of props.clusters) {
       new TerraformOutput(this, `LogExplorerUrl-${c.name}`, {
-        value: urls[c.name],
+        value: this.logExplorerUrlByCluster[c.name],
         description: `Datadog Log Explorer: ${AUDIT_LOG_SOURCE} logs of EKS cluster ${c.name} (${c.region})`,
       }).overrideLogicalId(`log_explorer_url_${c.name}`);
     }
+  }
 
-    // Pipeline health.
+  /** One "audit logs stopped arriving" log monitor per cluster, by cluster name. */
+  private silenceMonitors(props: LogExplorerProps): Record<string, Monitor> {
+    const minutes = props.auditLogSilenceInMinutes ?? DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES;
+    const group = new Construct(this, "HealthMonitors");
     const monitors: Record<string, Monitor> = {};
-    if (props.createHealthMonitors ?? true) {
-      const minutes = props.auditLogSilenceInMinutes ?? DEFAULT_AUDIT_LOG_SILENCE_IN_MINUTES;
-      const group = new Construct(this, "HealthMonitors");
-      for (const c of props.clusters) {
-        monitors[c.name] = readableAddress(
-          new Monitor(group, c.name, {
-            provider,
-            name: `[${props.environment}] EKS audit logs stopped arriving from ${c.name} (${c.region})`,
-            type: "log alert",
-            query: logCountBelowOneQuery(byCluster[c.name], indexes[0], minutes),
-            message: healthMonitorMessage(props, c, minutes, urls[c.name]),
-            monitorThresholds: { critical: "1" },
-            // Count query: an evaluation without logs is treated as 0, so "< 1" alerts (see docs/log-explorer.md).
-            onMissingData: "default",
-            requireFullWindow: false,
-            includeTags: true,
-            tags: [
-              `env:${props.environment}`,
-              `eks_cluster:${c.name}`,
-              `region:${c.region}`,
-              "source:kubernetes.audit",
-              "managed-by:eks-audit-siem",
-              ...(props.monitorTags ?? []),
-            ].map((t) => t.toLowerCase()),
-          }),
-          "audit_logs_stopped",
-          c.name,
-        );
-      }
+    for (const c of props.clusters) {
+      monitors[c.name] = readableAddress(
+        new Monitor(group, c.name, {
+          provider: props.datadogProvider,
+          name: `[${props.environment}] EKS audit logs stopped arriving from ${c.name} (${c.region})`,
+          type: "log alert",
+          query: logCountBelowOneQuery(this.auditLogQueryByCluster[c.name], this.searchedIndex, minutes),
+          message: healthMonitorMessage(props, c, minutes, this.logExplorerUrlByCluster[c.name]),
+          monitorThresholds: { critical: "1" },
+          // Count query: an evaluation without logs is treated as 0, so "< 1" alerts (see docs/log-explorer.md).
+          onMissingData: "default",
+          requireFullWindow: false,
+          includeTags: true,
+          tags: [
+            `env:${props.environment}`,
+            `eks_cluster:${c.name}`,
+            `region:${c.region}`,
+            "source:kubernetes.audit",
+            "managed-by:eks-audit-siem",
+            ...(props.monitorTags ?? []),
+          ].map((t) => t.toLowerCase()),
+        }),
+        "audit_logs_stopped",
+        c.name,
+      );
     }
-    this.healthMonitors = monitors;
+    return monitors;
   }
 }
 

@@ -85,8 +85,8 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
   if (!unresolved(props.environment) && (typeof props.environment !== "string" || props.environment.trim() === "")) {
     p("environment", props.environment, "a non-empty environment name");
   }
-  if (!unresolved(props.site) && !KNOWN_DATADOG_SITES.includes(props.site)) {
-    p("site", props.site, KNOWN_DATADOG_SITES.join(", "));
+  if (!unresolved(props.datadogSite) && !KNOWN_DATADOG_SITES.includes(props.datadogSite)) {
+    p("datadogSite", props.datadogSite, KNOWN_DATADOG_SITES.join(", "));
   }
 
   // Clusters.

@@ -60,7 +60,7 @@ export function changedConfig(raw: JsonValue): JsonValue {
 
 function synthInto(dir: string, raw: JsonValue): void {
   const app = new App({ outdir: dir });
-  for (const env of validateConfig(raw, DEFAULT_CONFIG_PATH).environments) new EnvironmentStack(app, env);
+  for (const env of validateConfig(raw, DEFAULT_CONFIG_PATH).environments) new EnvironmentStack(app, env.name, { environment: env });
   app.synth();
 }
 

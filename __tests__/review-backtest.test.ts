@@ -129,6 +129,23 @@ describe("review --backtest on a generated sequence", () => {
     expect(markdown.match(/backtest: /g)).toHaveLength(1);
   });
 
+  it("a suppression's name is inert Markdown in the backtest line (no heading, HTML, link or mention)", async () => {
+    const after = staging((s) => {
+      s.resource[SUPPRESSION] = {
+        hostile: {
+          enabled: true,
+          name: "<details>@team [x](https://e.example)\n# h",
+          rule_query: "eks_audit_siem_rule:pod-exec-burst",
+          suppression_query: "@usr.id:bob",
+        },
+      };
+    });
+    const line = under(await review(after), `- \`${RULE}.pod-exec-burst\``)[0];
+    expect(line).toBe(
+      "- backtest: signals/day 2 → 1.5, events matched 88 → 73 (suppression `<details>@team [x](https://e.example)\\n# h` (none) → applies)",
+    );
+  });
+
   it("a suppression's data exclusion query changed, and a disabled suppression applies to nothing", async () => {
     const base = staging((s) => {
       s.resource[SUPPRESSION] = {

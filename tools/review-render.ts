@@ -71,7 +71,7 @@ function environmentSection(r: EnvironmentReview): string[] {
   for (const link of LINKS) {
     const notes = d.notes.get(link) ?? [];
     const items = d.changes.filter((c) => c.link === link);
-    const suppressed = link === "Cloud SIEM" ? (r.backtest ?? []).filter((b) => !listed.has(b.address)) : [];
+    const suppressed = link === "Cloud SIEM" ? (r.backtest ?? []).filter((b) => !listed.has(b.address) && b.kind !== "unchanged") : [];
     if (items.length === 0 && notes.length === 0 && suppressed.length === 0) continue;
     out.push(`### ${link}`, "");
     for (const n of notes) out.push(`- ${n}`);

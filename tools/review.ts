@@ -29,7 +29,7 @@ export interface ReviewResult {
 export function runReview(argv: readonly string[]): ReviewResult {
   const args = parseReviewArgs(argv);
   if (args.backtest.length > 0) throw new Error("runReview does not read logs: use reviewCommand for --backtest");
-  return review(args, loadSynthesized(args.before), loadSynthesized(args.after));
+  return prepare(args, loadSynthesized(args.before), loadSynthesized(args.after))();
 }
 
 /** The review of `argv`, with the backtest of the changed rules when `--backtest` is given. */
@@ -37,14 +37,17 @@ export async function reviewCommand(argv: readonly string[]): Promise<ReviewResu
   const args = parseReviewArgs(argv);
   const before = loadSynthesized(args.before);
   const after = loadSynthesized(args.after);
-  if (args.backtest.length === 0) return review(args, before, after);
+  // Every other argument is checked before the logs are read.
+  const render = prepare(args, before, after);
+  if (args.backtest.length === 0) return render();
   const backtest = await backtestChangedRules(before, after, { inputs: args.backtest, engine: args.engine, range: args.range });
-  const result = review(args, before, after, backtest);
+  const result = render(backtest);
   if (args.backtestJson !== undefined) writeBacktestJson(args.backtestJson, backtest);
   return result;
 }
 
-function review(args: ReviewArgs, before: Map<string, JsonObject>, after: Map<string, JsonObject>, backtest?: ReviewBacktest): ReviewResult {
+/** Checks and reads the plans and plan texts; returns the rendering of the review, with or without a backtest. */
+function prepare(args: ReviewArgs, before: Map<string, JsonObject>, after: Map<string, JsonObject>): (backtest?: ReviewBacktest) => ReviewResult {
   const names = [...new Set([...before.keys(), ...after.keys()])].sort();
   for (const p of args.plans) {
     if (!names.includes(p.environment)) {
@@ -62,18 +65,20 @@ function review(args: ReviewArgs, before: Map<string, JsonObject>, after: Map<st
       return [p.environment, planFacts(plan)];
     }),
   );
-  const reviews: EnvironmentReview[] = names.map((n) => ({
-    diff: diffEnvironment(n, before.get(n), after.get(n)),
-    plan: plans.get(n),
-    backtest: backtest?.rules.filter((r) => r.environment === n),
-  }));
   const planTexts = args.planTexts.map((p) => {
     if (!names.includes(p.environment))
       throw new ReviewUsageError(`--plan-text names environment ${JSON.stringify(p.environment)}, which neither folder holds`);
     return { environment: p.environment, text: readText(p.file) };
   });
-  const markdown = renderReview(reviews, { missingPlans: args.missingPlans, planTexts, backtest });
-  return { markdown, exitCode: args.failOnDestroy && reviews.some(hasDanger) ? EXIT_DESTROY : 0 };
+  return (backtest) => {
+    const reviews: EnvironmentReview[] = names.map((n) => ({
+      diff: diffEnvironment(n, before.get(n), after.get(n)),
+      plan: plans.get(n),
+      backtest: backtest?.rules.filter((r) => r.environment === n),
+    }));
+    const markdown = renderReview(reviews, { missingPlans: args.missingPlans, planTexts, backtest });
+    return { markdown, exitCode: args.failOnDestroy && reviews.some(hasDanger) ? EXIT_DESTROY : 0 };
+  };
 }
 
 /** A text file, or a usage error naming it. */

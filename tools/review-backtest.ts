@@ -438,9 +438,9 @@ export function changeText(c: DetectionChange): string {
   return c.modeled ? shown : `${shown} (not modeled)`;
 }
 
-function sideText(s: RuleSide, what: "signals" | "events"): string {
+/** Signals per day of one side as the line shows them. */
+function signalsText(s: RuleSide): string {
   if (s.state !== "run") return s.state === "disabled" ? "(disabled)" : s.state === "not run" ? "(not run)" : "(none)";
-  if (what === "events") return String(s.eventsMatched);
   return s.signalsPerDay === null ? "not estimated" : String(s.signalsPerDay);
 }
 
@@ -449,8 +449,8 @@ export function backtestLine(r: RuleBacktestChange): string {
   const changes = r.changes.map(changeText);
   const because = changes.length > 0 ? ` (${changes.join("; ")})` : "";
   if (r.kind === "unchanged") return `backtest: not run, no setting it models changed${because}`;
-  const before = r.kind === "new" ? "(new rule)" : sideText(r.before, "signals");
-  const after = r.kind === "removed" ? "(removed)" : sideText(r.after, "signals");
+  const before = r.kind === "new" ? "(new rule)" : signalsText(r.before);
+  const after = r.kind === "removed" ? "(removed)" : signalsText(r.after);
   const events =
     r.before.state === "run" && r.after.state === "run"
       ? `, events matched ${r.before.eventsMatched} → ${r.after.eventsMatched}`

@@ -336,7 +336,7 @@ describe("hostile CLI arguments and inputs", () => {
     expect(cases.failures).toEqual([]);
   }, 60_000);
 
-  test("review: hostile folders, stacks and plans", () => {
+  test("review: hostile folders, stacks and plans", async () => {
     const rng = new Rng(SEED + 6);
     const stackJson = {
       terraform: { backend: { local: { path: "x.tfstate" } } },
@@ -376,7 +376,7 @@ describe("hostile CLI arguments and inputs", () => {
         if (rng.next() < 0.2) argv.push(rng.pick(["--bogus", "--fail-on-destroy", work]));
         out = "";
         err = "";
-        const code = reviewMain(argv);
+        const code = await reviewMain(argv);
         const extra = code === 0 || code === 3 ? (out.trim() === "" ? ["no review printed"] : []) : [];
         cases.check(
           `review ${JSON.stringify(argv)} after ${m.what}; plan ${planDoc.what} (seed ${SEED + 6})`,

@@ -26,13 +26,14 @@ function edited(from: string, env: string, edit: (stack: any) => void): string {
 }
 
 /** Runs the CLI entry in-process; returns exit code, stdout and stderr. */
-function cli(argv: string[]): { code: number; stdout: string; stderr: string } {
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   const out = jest.spyOn(process.stdout, "write").mockImplementation((s: any) => ((stdout += String(s)), true));
   const err = jest.spyOn(process.stderr, "write").mockImplementation((s: any) => ((stderr += String(s)), true));
   try {
-    return { code: main(argv), stdout, stderr };
+    const code = await main(argv);
+    return { code, stdout, stderr };
   } finally {
     out.mockRestore();
     err.mockRestore();
@@ -86,9 +87,9 @@ describe("review of the example change (threshold raised, rule disabled, retenti
     expect(markdown).not.toContain(WORK);
   });
 
-  it("the committed example is current (npm run --silent review:example -- --write)", () => {
-    expect(readFileSync(path.join(__dirname, "..", REVIEW_EXAMPLE_DOC), "utf8")).toBe(renderReviewExample());
-  });
+  it("the committed example is current (npm run --silent review:example -- --write)", async () => {
+    expect(readFileSync(path.join(__dirname, "..", REVIEW_EXAMPLE_DOC), "utf8")).toBe(await renderReviewExample());
+  }, 60_000);
 });
 
 describe("review: replacement, IAM and whole environments", () => {
@@ -172,17 +173,17 @@ describe("review: bad arguments are one line and exit 2", () => {
   it.each([
     [
       ["--nope", "a", "b"],
-      'review: unknown option "--nope"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>, --plan-text <environment>=<plan.txt>, --missing-plan <environment>',
+      'review: unknown option "--nope"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>, --plan-text <environment>=<plan.txt>, --missing-plan <environment>, --backtest <input>, --engine duckdb|node, --from <day>, --to <day>, --backtest-json <file>',
     ],
     [["only-one"], 'review: expected two synthesized output folders (<before> <after>), got 1: "only-one"'],
     [["--plan", "staging", "a", "b"], 'review: --plan is "staging"; allowed: <environment>=<file of terraform show -json>'],
-  ])("%j", (argv, message) => {
-    const r = cli(argv);
+  ])("%j", async (argv, message) => {
+    const r = await cli(argv);
     expect(r).toEqual({ code: 2, stdout: "", stderr: `${message}\n` });
   });
 
-  it("a folder that is not synthesized output", () => {
-    const r = cli([WORK, after]);
+  it("a folder that is not synthesized output", async () => {
+    const r = await cli([WORK, after]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `review: ${JSON.stringify(
@@ -191,13 +192,13 @@ describe("review: bad arguments are one line and exit 2", () => {
     );
   });
 
-  it("a plan for an environment neither folder holds, and a file that is not a plan", () => {
-    expect(cli(["--plan", `qa=${__filename}`, before, after]).stderr).toBe(
+  it("a plan for an environment neither folder holds, and a file that is not a plan", async () => {
+    expect((await cli(["--plan", `qa=${__filename}`, before, after])).stderr).toBe(
       'review: --plan names environment "qa", which neither folder holds; allowed: "production", "staging"\n',
     );
     const notPlan = path.join(WORK, "not-plan.json");
     writeFileSync(notPlan, "{}");
-    const r = cli(["--plan", `staging=${notPlan}`, before, after]);
+    const r = await cli(["--plan", `staging=${notPlan}`, before, after]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /^review: --plan file ".*not-plan\.json" is not a plan in terraform show -json format \(no format_version\); allowed: the output of terraform show -json <plan file>\n$/,
@@ -224,7 +225,7 @@ describe("review: the command as npm runs it (node scripts/run-ts.js tools/revie
       status: 2,
       stdout: "",
       stderr:
-        'review: unknown option "--bogus"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>, --plan-text <environment>=<plan.txt>, --missing-plan <environment>\n',
+        'review: unknown option "--bogus"; allowed: --fail-on-destroy, --plan <environment>=<plan.json>, --plan-text <environment>=<plan.txt>, --missing-plan <environment>, --backtest <input>, --engine duckdb|node, --from <day>, --to <day>, --backtest-json <file>\n',
     });
   });
 });
@@ -425,42 +426,42 @@ describe("review --plan: the plan must be a plan of that environment's stack", (
     );
   const deleting = (r: { address: string; type: string; name: string }) => ({ ...r, change: { actions: ["delete"], before: {}, after: null } });
 
-  it("production's plan passed as staging's is refused, naming the resources that are not staging's", () => {
+  it("production's plan passed as staging's is refused, naming the resources that are not staging's", async () => {
     const prod = resources("production");
     const file = planFile("production", {
       configuration: { root_module: { resources: prod } },
       resource_changes: [deleting(prod.find((r) => r.type === "aws_eks_cluster")!)],
     });
-    const r = cli(["--plan", `staging=${file}`, before, after]);
+    const r = await cli(["--plan", `staging=${file}`, before, after]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
       /^review: --plan staging=".*production\.plan\.json" is not a plan of staging's stack: configuration\.root_module\.resources: received "aws_cloudformation_stack\.datadog_forwarder_eu-west-1", [^;]* and \d+ more \(\d+ of the plan's \d+ configured resources are not in staging's stack\); allowed: only resources of stacks\/staging\/cdk\.tf\.json; plan stacks\/staging of this output and pass its terraform show -json\n$/,
     );
     // The same plan under its own environment is accepted.
-    expect(cli(["--plan", `production=${file}`, before, after]).code).toBe(0);
+    expect((await cli(["--plan", `production=${file}`, before, after])).code).toBe(0);
   });
 
-  it("a plan whose provider points at another region is refused", () => {
+  it("a plan whose provider points at another region is refused", async () => {
     const file = planFile("region", {
       configuration: { provider_config: { aws: { name: "aws", expressions: { region: { constant_value: "eu-west-1" } } } }, root_module: {} },
     });
-    expect(cli(["--plan", `staging=${file}`, before, after]).stderr).toContain(
+    expect((await cli(["--plan", `staging=${file}`, before, after])).stderr).toContain(
       'configuration.provider_config.aws.expressions.region: received "eu-west-1"; allowed: the stack\'s region "us-east-1"',
     );
   });
 
-  it("a state (terraform show -json of a state) is refused as not a plan", () => {
+  it("a state (terraform show -json of a state) is refused as not a plan", async () => {
     const file = path.join(WORK, "state.json");
     writeFileSync(file, JSON.stringify({ format_version: "1.0", terraform_version: "1.11.4", values: { root_module: {} } }));
-    expect(cli(["--plan", `staging=${file}`, before, after])).toEqual({
+    expect(await cli(["--plan", `staging=${file}`, before, after])).toEqual({
       code: 2,
       stdout: "",
       stderr: `review: --plan file ${JSON.stringify(file)} is a state (values, no planned_values), not a plan; allowed: the output of terraform show -json <plan file> of a saved plan (terraform plan -out)\n`,
     });
   });
 
-  it("malformed resource_changes entries get one paragraph naming each entry, field and value", () => {
+  it("malformed resource_changes entries get one paragraph naming each entry, field and value", async () => {
     const file = planFile("malformed", {
       resource_changes: [
         42,
@@ -468,7 +469,7 @@ describe("review --plan: the plan must be a plan of that environment's stack", (
         { address: 7, type: "x", name: "y", change: {} },
       ],
     });
-    const r = cli(["--plan", `staging=${file}`, before, after]);
+    const r = await cli(["--plan", `staging=${file}`, before, after]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       `review: --plan file ${JSON.stringify(file)} is not a plan review can read: resource_changes[0]: received 42; allowed: an object with address, mode, type, name and change; resource_changes[1].change.actions: received "delete"; allowed: a non-empty list of "no-op", "create", "read", "update", "delete", "forget"; resource_changes[2].address: received 7; allowed: a string; and 1 more problems\n`,

@@ -9,7 +9,7 @@ import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, read
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { synthesizeExample } from "../tools/review/example";
+import { exampleLogSample, synthesizeExample } from "../tools/review/example";
 
 const ROOT = path.join(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github/workflows");
@@ -469,6 +469,47 @@ describe("every script the CI files call exists and is executable", () => {
     expect(existsSync(file)).toBe(true);
     expect(() => accessSync(file, constants.X_OK)).not.toThrow();
     expect(spawnSync("bash", ["-n", file]).status).toBe(0);
+  });
+});
+
+describe("review.sh: the optional backtest of the changed rules (REVIEW_BACKTEST), run for real", () => {
+  const WORK = mkdtempSync(path.join(os.tmpdir(), "review-backtest-ci-"));
+  const { before, after } = synthesizeExample(WORK);
+  const sample = path.join(WORK, "sample.jsonl");
+  writeFileSync(sample, exampleLogSample());
+  const run = (env: NodeJS.ProcessEnv) =>
+    spawnSync("bash", [path.join(ROOT, "scripts/ci/review.sh"), before, after], { encoding: "utf8", env: { ...process.env, ...env } });
+  afterAll(() => rmSync(WORK, { recursive: true, force: true }));
+
+  it("unset: no backtest in the review, and one line in the job log says so", () => {
+    const r = run({ REVIEW_BACKTEST: "" });
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain("backtest");
+    expect(r.stderr).toBe(
+      "review.sh: REVIEW_BACKTEST is not set: no backtest of the changed detection rules (set it to a sample of the audit logs to see their signals per day before and after)\n",
+    );
+  });
+
+  it("set: each changed rule shows its signals per day before -> after (DuckDB engine, as CI runs it)", () => {
+    const r = run({ REVIEW_BACKTEST: sample });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(r.stdout).toContain("(duckdb engine, the model of `rules backtest`, docs/backtest.md): 1 file(s), 91 events over 2 day(s)");
+    expect(r.stdout).toContain("  - backtest: signals/day 2 → 1, events matched 88 → 88 (threshold 10 → 20; evaluation window 900 s → 1800 s)");
+    expect(r.stdout).toContain("  - backtest: signals/day 1.5 → (disabled), events matched 3");
+  });
+
+  it("a sample that is not there fails the review with one line", () => {
+    const r = run({ REVIEW_BACKTEST: path.join(WORK, "gone.jsonl") });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      `review: --backtest: input ${JSON.stringify(path.join(WORK, "gone.jsonl"))}: no such file or directory; allowed: files, directories, globs (quoted) and s3:// URLs\n`,
+    );
+  });
+
+  it("the pull request workflow passes the repository variable to the review step", () => {
+    const step = wf("pull-request.yml").jobs.review.steps.find((s: any) => s.id === "review");
+    expect(step.env).toEqual({ REVIEW_BACKTEST: "${{ vars.REVIEW_BACKTEST }}" });
+    expect(step.run).toContain("scripts/ci/review.sh");
   });
 });
 

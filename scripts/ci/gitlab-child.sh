@@ -10,7 +10,8 @@ flags=()
 if [ -z "${CI_MERGE_REQUEST_IID:-}" ] && [ -n "${CI_COMMIT_BRANCH:-}" ] && [ "${CI_COMMIT_BRANCH}" = "${CI_DEFAULT_BRANCH:-}" ]; then flags+=(--apply); fi
 status=0
 if [ -d "$2/stacks" ] && [ -n "$(ls -A "$2/stacks")" ]; then
-  REVIEW_FAIL_ON_DESTROY=1 "$here/scripts/ci/review.sh" "$2" "$3" > /dev/null || status=$?
+  # `review` itself, not review.sh: only its exit code is wanted here, never a backtest of the logs.
+  node "$here/scripts/run-ts.js" "$here/tools/review/cli.ts" --fail-on-destroy "$2" "$3" > /dev/null || status=$?
 fi
 if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then exit "$status"; fi
 if [ "$status" -eq 3 ] || grep -q '"destroy":true' "$1"; then flags+=(--approve-destroy); fi

@@ -1,4 +1,6 @@
 /** Entry point of `npm run --silent review` (see tools/review.ts); kept apart so importing review.ts runs nothing. */
 import { main } from "./review";
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,6 +1,7 @@
 /**
  * The committed example of `review` (docs/review-example.md): the default config before and after a realistic
- * change, synthesized in-process into two folders and reviewed.
+ * change, synthesized in-process into two folders and reviewed, with the backtest of the changed rules on a generated
+ * log sample whose numbers can be counted by hand ({@link exampleLogSample}).
  *
  *   npm run --silent review:example            print it
  *   npm run --silent review:example -- --write  rewrite docs/review-example.md
@@ -14,8 +15,9 @@ import { App } from "cdktf";
 import { parse } from "yaml";
 import { DEFAULT_CONFIG_PATH, validateConfig } from "../../config/load";
 import { EnvironmentStack } from "../../stacks/environment-stack";
+import { auditEvent } from "../../pack/samples";
 import { JsonObject, JsonValue, asArray, asObject, isObject } from "../../lib/json";
-import { runReview } from "./review";
+import { reviewCommand } from "./review";
 
 export const REVIEW_EXAMPLE_DOC = "docs/review-example.md";
 
@@ -74,12 +76,65 @@ export function synthesizeExample(work: string): { before: string; after: string
   return { before, after };
 }
 
+/**
+ * Exec bursts of the example's log sample: UTC day (0 is 2026-11-02), hour, user and number of execs, one every 5 s
+ * from minute 1 of the hour (each burst inside one 900 s and one 1800 s window). Against `pod-exec-burst` (more than
+ * N distinct execs per user in a window): more than 10 in 900 s gives 4 signals over the 2 days, more than 20 in
+ * 1800 s gives 2 (alice's two bursts).
+ */
+export const EXAMPLE_EXEC_BURSTS: ReadonlyArray<readonly [day: number, hour: number, user: string, execs: number]> = [
+  [0, 0, "alice", 30],
+  [0, 0, "bob", 15],
+  [0, 6, "carol", 12],
+  [1, 0, "alice", 26],
+  [1, 3, "dave", 5],
+];
+
+/** Pod attaches of the sample (day, hour, user): 3 signals of `pod-attach` (any attach, per user and 300 s window). */
+export const EXAMPLE_ATTACHES: ReadonlyArray<readonly [day: number, hour: number, user: string]> = [
+  [0, 9, "alice"],
+  [1, 14, "erin"],
+  [1, 15, "erin"],
+];
+
+/** The example's log sample: raw audit events as EKS writes them, one JSON per line, in time order. */
+export function exampleLogSample(): string {
+  const events: Array<{ at: number; event: Record<string, unknown> }> = [];
+  const add = (at: number, subresource: string, user: string, n: number) => {
+    const time = new Date(at).toISOString();
+    const event = auditEvent({
+      verb: "create",
+      resource: "pods",
+      subresource,
+      namespace: "payments",
+      name: "payments-api-7c9f8d6b5-x2kqp",
+      user: { username: user, groups: ["system:authenticated"] },
+      code: 101,
+      auditID: `${subresource}-${user}-${at}-${n}`,
+    });
+    events.push({ at, event: { ...event, requestReceivedTimestamp: time, stageTimestamp: time } });
+  };
+  for (const [day, hour, user, execs] of EXAMPLE_EXEC_BURSTS) {
+    for (let k = 0; k < execs; k++) add(Date.UTC(2026, 10, 2 + day, hour, 1, 0) + k * 5000, "exec", user, k);
+  }
+  for (const [day, hour, user] of EXAMPLE_ATTACHES) add(Date.UTC(2026, 10, 2 + day, hour, 1, 0), "attach", user, 0);
+  events.sort((a, b) => a.at - b.at);
+  return events.map((e) => `${JSON.stringify(e.event)}\n`).join("");
+}
+
+/** The name the document gives the sample file (the review shows its inputs as given). */
+const SAMPLE_NAME = "sample.jsonl";
+
 /** The document: what changed, the command, and its output. */
-export function renderReviewExample(): string {
+export async function renderReviewExample(): Promise<string> {
   const work = mkdtempSync(path.join(os.tmpdir(), "eks-audit-siem-review-"));
   try {
     const { before, after } = synthesizeExample(work);
-    const { markdown, exitCode } = runReview(["--fail-on-destroy", before, after]);
+    const sample = path.join(work, SAMPLE_NAME);
+    writeFileSync(sample, exampleLogSample());
+    const result = await reviewCommand(["--fail-on-destroy", "--engine", "node", "--backtest", sample, before, after]);
+    const markdown = result.markdown.split(sample).join(SAMPLE_NAME);
+    const exitCode = result.exitCode;
     return [
       "# Example: `review` of a realistic change",
       "",
@@ -89,7 +144,7 @@ export function renderReviewExample(): string {
       "",
       ...EXAMPLE_CHANGE.map((c) => `- ${c}`),
       "",
-      `\`npm run --silent review -- --fail-on-destroy base/cdktf.out head/cdktf.out\` exits ${exitCode} and prints:`,
+      `With \`${SAMPLE_NAME}\`, a generated log sample of two days (exec bursts of 30, 15, 12, 26 and 5 by one user each, and 3 pod attaches; \`exampleLogSample\` of \`tools/review/example.ts\`), \`npm run --silent review -- --fail-on-destroy --engine node --backtest ${SAMPLE_NAME} base/cdktf.out head/cdktf.out\` exits ${exitCode} and prints:`,
       "",
       "````markdown",
       markdown.trimEnd(),
@@ -102,7 +157,8 @@ export function renderReviewExample(): string {
 }
 
 if (require.main === module) {
-  const doc = renderReviewExample();
-  if (process.argv.includes("--write")) writeFileSync(REVIEW_EXAMPLE_DOC, doc);
-  else process.stdout.write(doc);
+  void renderReviewExample().then((doc) => {
+    if (process.argv.includes("--write")) writeFileSync(REVIEW_EXAMPLE_DOC, doc);
+    else process.stdout.write(doc);
+  });
 }

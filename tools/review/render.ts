@@ -1,5 +1,6 @@
 /** Markdown of `review`: per environment, danger first, then each link of the chain, then counts. */
-import type { EnvironmentDiff } from "./diff";
+import type { EnvironmentDiff, ResourceChange } from "./diff";
+import { ReviewBacktest, RuleBacktestChange, backtestLine, backtestSummary } from "./backtest";
 import type { PlanFacts } from "./plan";
 import { codeSpan, fencedBlock, tableCell } from "./markdown";
 import { LINKS } from "./resources";
@@ -12,6 +13,8 @@ function append(out: string[], lines: readonly string[]): void {
 export interface EnvironmentReview {
   readonly diff: EnvironmentDiff;
   readonly plan?: PlanFacts;
+  /** The environment's changed detection rules with their backtest (`--backtest`). */
+  readonly backtest?: readonly RuleBacktestChange[];
 }
 
 export function hasDanger(r: EnvironmentReview): boolean {
@@ -57,24 +60,28 @@ function environmentSection(r: EnvironmentReview): string[] {
     for (const line of d.settings) out.push(`- ${line.split("\n").join("\n  ")}`);
     out.push("");
   }
+  // The backtest line of a rule goes first under the rule's own change; a rule changed only by a suppression (its
+  // resource unchanged) gets an item of its own after the link's changes.
+  const backtests = new Map((r.backtest ?? []).map((b) => [b.address, b]));
+  const listed = new Set(d.changes.map((c) => c.address));
+  const byResource = (c: ResourceChange): string[] => {
+    const b = backtests.get(c.address);
+    return b === undefined ? [] : [backtestLine(b)];
+  };
   for (const link of LINKS) {
     const notes = d.notes.get(link) ?? [];
     const items = d.changes.filter((c) => c.link === link);
-    if (items.length === 0 && notes.length === 0) continue;
+    const suppressed = link === "Cloud SIEM" ? (r.backtest ?? []).filter((b) => !listed.has(b.address) && b.kind !== "unchanged") : [];
+    if (items.length === 0 && notes.length === 0 && suppressed.length === 0) continue;
     out.push(`### ${link}`, "");
     for (const n of notes) out.push(`- ${n}`);
-    if (d.status === "added" || d.status === "removed") {
-      // A whole environment: names only.
-      for (const c of items) out.push(`- ${c.subject}: ${KIND_TEXT[c.kind]}`);
-    } else {
-      for (const c of items) {
-        if (c.details.length === 0) out.push(`- ${c.subject}: ${KIND_TEXT[c.kind]}`);
-        else {
-          out.push(`- ${c.subject}: ${KIND_TEXT[c.kind]}`);
-          for (const line of c.details) out.push(`  - ${line.split("\n").join("\n  ")}`);
-        }
-      }
+    // A whole environment added or removed: names only (and the backtest).
+    const whole = d.status === "added" || d.status === "removed";
+    for (const c of items) {
+      out.push(`- ${c.subject}: ${KIND_TEXT[c.kind]}`);
+      for (const line of [...byResource(c), ...(whole ? [] : c.details)]) out.push(`  - ${line.split("\n").join("\n  ")}`);
     }
+    for (const b of suppressed) out.push(`- ${codeSpan(b.address)}: changed by the suppressions that apply to it`, `  - ${backtestLine(b)}`);
     out.push("");
   }
   out.push("| Link | added | changed | destroyed | replaced |", "|---|---:|---:|---:|---:|");
@@ -93,6 +100,8 @@ export interface ReviewExtras {
   readonly missingPlans?: readonly string[];
   /** `terraform plan` output per environment, shown collapsed at the end. */
   readonly planTexts?: ReadonlyArray<{ readonly environment: string; readonly text: string }>;
+  /** What `--backtest` read (its rules are in each environment's review). */
+  readonly backtest?: ReviewBacktest;
 }
 
 /** A plan's text as a collapsed block: the summary line (`Plan: ...`) as its title, the text in a safe fence. */
@@ -140,6 +149,7 @@ export function renderReview(reviews: readonly EnvironmentReview[], extras: Revi
     out.push(`| ${tableCell(codeSpan(r.diff.environment))} | ${r.diff.status} | ${gone} | ${totals.added} | ${totals.changed} |`);
   }
   out.push("");
+  if (extras.backtest !== undefined) append(out, backtestSummary(extras.backtest));
   // Environments with danger first.
   for (const r of [...dangerous, ...sorted.filter((x) => !hasDanger(x))]) append(out, environmentSection(r));
   const texts = extras.planTexts ?? [];

@@ -169,7 +169,7 @@ export class BuiltInRuleReview extends Construct {
 
   constructor(scope: Construct, id: string, props: BuiltInRuleReviewProps) {
     super(scope, id);
-    throwProblems(`built-in rule review "${id}"`, builtInRuleReviewProblems(props));
+    throwProblems(`built-in rule review "${this.node.path}"`, builtInRuleReviewProblems(props));
 
     this.builtInRulesDataSource = new DataDatadogSecurityMonitoringRules(this, "kubernetes", {
       defaultOnlyFilter: true,

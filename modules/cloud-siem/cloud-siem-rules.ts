@@ -136,7 +136,7 @@ export class CloudSiemRules extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudSiemRulesProps) {
     super(scope, id);
-    throwProblems(`cloud siem "${id}"`, cloudSiemRulesProblems(props));
+    throwProblems(`cloud siem "${this.node.path}"`, cloudSiemRulesProblems(props));
     const ruleTags = props.ruleTags ?? [];
     const rules = props.rules.map((r) => normalizeRule(r));
     this.detectionRules = rules;

@@ -421,6 +421,16 @@ describe("config: every validation error, with its exact message", () => {
       ],
     ],
     [
+      "permissions boundary on a role this stack does not create (the integration module's rule, in the config's names)",
+      (c) =>
+        (c.environments[0].datadog.integration = {
+          role: { create: false, permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/boundary" },
+        }),
+      [
+        'environment "staging", environments[0].datadog.integration.role.permissionsBoundaryArn: received "arn:aws:iam::123456789012:policy/boundary"; allowed: absent when role.create is false (the boundary of a brought role is managed elsewhere)',
+      ],
+    ],
+    [
       "CSPM without extended collection",
       (c) => (c.environments[0].datadog.integration = { resources: { extendedCollection: false, cspmCollection: true } }),
       [

@@ -133,7 +133,7 @@ function parseStrictJson(text: string, file: string): unknown {
       "unexpected end of the file",
     );
     const { line, col } = lineColumn(text, offset);
-    throw new ConfigError(file, [notValid("JSON", `line ${line}, column ${col}: `, what)]);
+    throw new ConfigError(file, [notValid("JSON", `line ${line}, column ${col}`, what)]);
   }
 }
 
@@ -143,11 +143,11 @@ const LANGUAGE_ALLOWED = {
   YAML: "YAML 1.2 (https://yaml.org/spec/1.2.2/)",
 };
 
-/** `document: received text that is not valid <language> at <where>(<what>); allowed: <language>`. */
-function notValid(language: keyof typeof LANGUAGE_ALLOWED, at: string, what: string): Problem {
+/** `document: received text that is not valid <language>[ at <line, column>] (<what>); allowed: <language>`. */
+function notValid(language: keyof typeof LANGUAGE_ALLOWED, at: string | undefined, what: string): Problem {
   return {
     field: "document",
-    received: `text that is not valid ${language}${at === "" ? "" : ` at ${at.replace(/: $/, "")}`}`,
+    received: `text that is not valid ${language}${at === undefined ? "" : ` at ${at}`}`,
     why: what,
     allowed: LANGUAGE_ALLOWED[language],
   };
@@ -158,7 +158,7 @@ function syntaxError(file: string, language: keyof typeof LANGUAGE_ALLOWED, erro
     file,
     errors.map((e) => {
       const pos = e.linePos?.[0];
-      const at = pos !== undefined ? `line ${pos.line}, column ${pos.col}: ` : "";
+      const at = pos !== undefined ? `line ${pos.line}, column ${pos.col}` : undefined;
       const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
       return notValid(language, at, what);
     }),

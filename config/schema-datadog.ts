@@ -62,6 +62,18 @@ export const datadogTag = str({ pattern: DATADOG_TAG, format: DATADOG_TAG_ALLOWE
 const regionCode = str({ pattern: AWS_REGION_CODE, format: "an AWS region code" });
 const awsRegionList = arr(regionCode, { minItems: 1, unique: true });
 
+/** The integration props the config sets, by their names in the `datadog.integration` section. */
+const INTEGRATION_CONFIG_NAMES: Readonly<Record<string, string>> = {
+  externalId: "externalId",
+  createIntegration: "create",
+  createRole: "role.create",
+  rolePermissionsBoundaryArn: "role.permissionsBoundaryArn",
+  metricsExcludeOnlyNamespaces: "metrics.excludeNamespaces",
+  metricsIncludeOnlyNamespaces: "metrics.includeNamespaces",
+  resourcesCspmCollection: "resources.cspmCollection",
+  resourcesExtendedCollection: "resources.extendedCollection",
+};
+
 export const integrationSection = obj({
   create: withDefault(bool().describe("false: the integration already exists in Datadog; only the role (if asked) is created."), true),
   externalId: optional(
@@ -122,18 +134,6 @@ export const integrationSection = obj({
   };
   ctx.addAll(integrationChoiceProblems(props, configNames(INTEGRATION_CONFIG_NAMES)), path);
 });
-
-/** The integration props the config sets, by their names in the `datadog.integration` section. */
-const INTEGRATION_CONFIG_NAMES: Readonly<Record<string, string>> = {
-  externalId: "externalId",
-  createIntegration: "create",
-  createRole: "role.create",
-  rolePermissionsBoundaryArn: "role.permissionsBoundaryArn",
-  metricsExcludeOnlyNamespaces: "metrics.excludeNamespaces",
-  metricsIncludeOnlyNamespaces: "metrics.includeNamespaces",
-  resourcesCspmCollection: "resources.cspmCollection",
-  resourcesExtendedCollection: "resources.extendedCollection",
-};
 
 /** The values of `subscription.filter`: {@link AuditLogFilterPattern}'s presets and `custom`. */
 export const SUBSCRIPTION_FILTERS = AUDIT_LOG_FILTER_NAMES;

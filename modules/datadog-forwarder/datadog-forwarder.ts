@@ -462,10 +462,11 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): Pro
   }
   const functionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
   if (functionName === "DatadogForwarder") {
-    p(
+    problems.add(
       "functionName",
-      `"DatadogForwarder" (the template default, for which CloudFormation generates a random function name)`,
+      functionName,
       `any other stable name (default "${DATADOG_FORWARDER_DEFAULT_NAME}"), never changed afterwards`,
+      "the template default, for which CloudFormation generates a random function name",
     );
   } else if (!FORWARDER_FUNCTION_NAME.test(functionName)) {
     problems.add("functionName", functionName, "1-64 letters, digits, hyphens or underscores");
@@ -475,14 +476,14 @@ export function datadogForwarderProblems(givenProps: DatadogForwarderProps): Pro
   if ((props.apiKeySecretArn === undefined) === (props.apiKeySecretValue === undefined)) {
     p(
       "apiKeySecretArn/apiKeySecretValue",
-      `${props.apiKeySecretArn === undefined ? "neither" : "both"}`,
+      props.apiKeySecretArn === undefined ? "neither" : "both",
       "exactly one (or apiKey: ForwarderApiKey.fromSecretArn(...) / ForwarderApiKey.fromSecretValue(...))",
     );
   }
   if (props.apiKeySecretValue !== undefined && !Token.isUnresolved(props.apiKeySecretValue)) {
     p(
       "apiKeySecretValue",
-      `a literal string, which would be written to cdktf.out/`,
+      "a literal string, which would be written to cdktf.out/",
       "a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)",
     );
   }

@@ -73,27 +73,27 @@ describe("BuiltInRuleReview", () => {
     [
       "empty name",
       { rules: [{ name: "" }] },
-      'built-in rule review "builtin-rules": rules[0].name: received ""; allowed: the exact name of a Datadog built-in rule',
+      'built-in rule review "stack/builtin-rules": rules[0].name: received ""; allowed: the exact name of a Datadog built-in rule',
     ],
     [
       "listed twice",
       { rules: [{ name: WEBHOOK }, { name: WEBHOOK }] },
-      `built-in rule review "builtin-rules": rules[1].name: received "${WEBHOOK}" (listed twice); allowed: each rule once`,
+      `built-in rule review "stack/builtin-rules": rules[1].name: received "${WEBHOOK}" (listed twice); allowed: each rule once`,
     ],
     [
       "bad handle",
       { rules: [{ name: WEBHOOK, notifications: { high: ["pagerduty"] } }] },
-      'built-in rule review "builtin-rules": rules[0].notifications.high[0]: received "pagerduty"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
+      'built-in rule review "stack/builtin-rules": rules[0].notifications.high[0]: received "pagerduty"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
     ],
     [
       "misspelled option",
       { rules: [{ name: WEBHOOK, enable: false } as never] },
-      'built-in rule review "builtin-rules": rules[0].enable: received false (no such option; did you mean "enabled"?); allowed: the options name, enabled, notifications',
+      'built-in rule review "stack/builtin-rules": rules[0].enable: received false (no such option; did you mean "enabled"?); allowed: the options name, enabled, notifications',
     ],
     [
       "bad severity",
       { notifications: { severe: ["@slack-sec"] } as never, rules: [] },
-      'built-in rule review "builtin-rules": notifications.severe: received ["@slack-sec"] (not a severity); allowed: the severities info, low, medium, high, critical',
+      'built-in rule review "stack/builtin-rules": notifications.severe: received ["@slack-sec"] (not a severity); allowed: the severities info, low, medium, high, critical',
     ],
   ])("fails: %s", (_t, props, message) => {
     expect(() => synth(props)).toThrow(message);
@@ -113,7 +113,7 @@ describe("built-in rules that overlap pack rules", () => {
 
   test("without a choice: a synth error naming both rules and the choices", () => {
     expect(() => synthSiem({ builtInRules: { rules: [{ name: CLUSTER_ADMIN }] } })).toThrow(
-      `cloud siem "cloud-siem": builtInRules.rules[0].overlap: received nothing (built-in rule "${CLUSTER_ADMIN}" and pack rule cluster-admin-binding detect the same behaviour: both would signal for one event); allowed: keep-both, keep-built-in, keep-pack`,
+      `cloud siem "stack/cloud-siem": builtInRules.rules[0].overlap: received nothing (built-in rule "${CLUSTER_ADMIN}" and pack rule cluster-admin-binding detect the same behaviour: both would signal for one event); allowed: keep-both, keep-built-in, keep-pack`,
     );
   });
 

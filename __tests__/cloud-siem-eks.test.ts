@@ -65,7 +65,7 @@ describe("EksCloudSiem (the config file's cloudSiem section)", () => {
 
   test("fails on misspelled options of the config section", () => {
     expect(() => synth({ notification: { high: ["@pagerduty-eks"] }, builtInRules: { rules: [], tagFilter: [] } } as never)).toThrow(
-      'cloud siem "cloud-siem": notification: received {"high":["@pagerduty-eks"]} (no such option; did you mean "notifications"?); allowed: the options pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules, identityAttribute, guideExecRule, datadogProvider; builtInRules.tagFilter: received [] (no such option; did you mean "tagsFilter"?); allowed: the options rules, notifications, tagsFilter',
+      'cloud siem "production/cloud-siem": 2 problems:\n- notification: received {"high":["@pagerduty-eks"]} (no such option; did you mean "notifications"?); allowed: the options pack, rules, exclusionQuery, notifications, notificationDelivery, suppressions, securityNotificationRules, ruleTags, builtInRules, identityAttribute, guideExecRule, datadogProvider\n- builtInRules.tagFilter: received [] (no such option; did you mean "tagsFilter"?); allowed: the options rules, notifications, tagsFilter',
     );
   });
 

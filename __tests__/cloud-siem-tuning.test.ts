@@ -176,7 +176,7 @@ describe("tuneRules", () => {
 
   test("fails in the rule model when a tuned window breaks the timing order (keep-alive tuned explicitly)", () => {
     expect(() => synthProps({ rules: { "pod-attach": { evaluationWindowSeconds: 7200, keepAliveSeconds: 3600 } } })).toThrow(
-      'cloud siem "siem": rules.pod-attach.options: received evaluation_window 7200, keep_alive 3600, max_signal_duration 86400 (out of order); allowed: evaluation_window <= keep_alive <= max_signal_duration',
+      'cloud siem "stack/siem": rules.pod-attach.options: received evaluation_window 7200, keep_alive 3600, max_signal_duration 86400 (out of order); allowed: evaluation_window <= keep_alive <= max_signal_duration',
     );
   });
 });
@@ -207,26 +207,30 @@ describe("notification rules as the alternative to per-case notifications", () =
   });
 
   test.each<[string, object, string]>([
-    ["no targets", { name: "n", targets: [] }, 'cloud siem "siem": securityNotificationRules[0].targets: received []; allowed: at least one handle'],
+    [
+      "no targets",
+      { name: "n", targets: [] },
+      'cloud siem "stack/siem": securityNotificationRules[0].targets: received []; allowed: at least one handle',
+    ],
     [
       "bad rule type",
       { name: "n", targets: ["@slack-sec"], ruleTypes: ["log_detections"] },
-      'cloud siem "siem": securityNotificationRules[0].selectors.rule_types[0]: received "log_detections" (not a rule type; did you mean "log_detection"?); allowed: application_security, log_detection, workload_security, signal_correlation, cloud_configuration, infrastructure_configuration, application_code_vulnerability, application_library_vulnerability, attack_path, container_image_vulnerability, identity_risk, misconfiguration, api_security, host_vulnerability, iac_misconfiguration, sast_vulnerability, secret_vulnerability, workload_activity',
+      'cloud siem "stack/siem": securityNotificationRules[0].selectors.rule_types[0]: received "log_detections" (not a rule type; did you mean "log_detection"?); allowed: application_security, log_detection, workload_security, signal_correlation, cloud_configuration, infrastructure_configuration, application_code_vulnerability, application_library_vulnerability, attack_path, container_image_vulnerability, identity_risk, misconfiguration, api_security, host_vulnerability, iac_misconfiguration, sast_vulnerability, secret_vulnerability, workload_activity',
     ],
     [
       "bad severity",
       { name: "n", targets: ["@slack-sec"], severities: ["urgent"] },
-      'cloud siem "siem": securityNotificationRules[0].selectors.severities[0]: received "urgent"; allowed: info, low, medium, high, critical',
+      'cloud siem "stack/siem": securityNotificationRules[0].selectors.severities[0]: received "urgent"; allowed: info, low, medium, high, critical',
     ],
     [
       "a misspelled option",
       { name: "n", targets: ["@slack-sec"], severity: ["high"] },
-      'cloud siem "siem": securityNotificationRules[0].severity: received ["high"] (no such option; did you mean "severities"?); allowed: the options name, targets, severities, ruleTypes, query, timeAggregationSeconds, enabled',
+      'cloud siem "stack/siem": securityNotificationRules[0].severity: received ["high"] (no such option; did you mean "severities"?); allowed: the options name, targets, severities, ruleTypes, query, timeAggregationSeconds, enabled',
     ],
     [
       "negative time aggregation",
       { name: "n", targets: ["@slack-sec"], timeAggregationSeconds: -5 },
-      'cloud siem "siem": securityNotificationRules[0].time_aggregation: received -5; allowed: a whole number of seconds >= 0',
+      'cloud siem "stack/siem": securityNotificationRules[0].time_aggregation: received -5; allowed: a whole number of seconds >= 0',
     ],
   ])("fails: %s", (_t, rule, message) => {
     expect(() => synthProps({ securityNotificationRules: [rule as never] })).toThrow(message);
@@ -241,7 +245,7 @@ describe("notification rules as the alternative to per-case notifications", () =
         ],
       }),
     ).toThrow(
-      'cloud siem "siem": securityNotificationRules[1].name: received "sec" (also the name of securityNotificationRules[0]); allowed: unique names',
+      'cloud siem "stack/siem": securityNotificationRules[1].name: received "sec" (also the name of securityNotificationRules[0]); allowed: unique names',
     );
   });
 });
@@ -290,52 +294,53 @@ describe("suppressions", () => {
     [
       "unknown rule id",
       { ruleIds: ["pod-portforward"] },
-      `cloud siem "siem": suppressions[0].ruleIds[0]: received "pod-portforward" (not a rule of this construct; did you mean "pod-port-forward"?); allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")}`,
+      // The unknown id also leaves the suppression query without rules to check it against (the second problem).
+      `cloud siem "stack/siem": 2 problems:\n- suppressions[0].ruleIds[0]: received "pod-portforward" (not a rule of this construct; did you mean "pod-port-forward"?); allowed: ${EKS_RULE_PACK.map((r) => r.id).join(", ")}\n- suppressions[0].suppression_query: received `,
     ],
     [
       "no rule selection",
       { ruleIds: undefined },
-      'cloud siem "siem": suppressions[0].rule_query: received nothing; allowed: ruleIds naming rules of the pack, or a ruleQuery, or both',
+      'cloud siem "stack/siem": suppressions[0].rule_query: received nothing; allowed: ruleIds naming rules of the pack, or a ruleQuery, or both',
     ],
     [
       "nothing to suppress",
       { suppressionQuery: undefined },
-      'cloud siem "siem": suppressions[0].suppression_query: received nothing; allowed: a suppressionQuery, a dataExclusionQuery, or both',
+      'cloud siem "stack/siem": suppressions[0].suppression_query: received nothing; allowed: a suppressionQuery, a dataExclusionQuery, or both',
     ],
     [
       "expiration on 30 February",
       { expirationDate: "2027-02-30T00:00:00Z" },
-      'cloud siem "siem": suppressions[0].expiration_date: received "2027-02-30T00:00:00Z"; allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z',
+      'cloud siem "stack/siem": suppressions[0].expiration_date: received "2027-02-30T00:00:00Z"; allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z',
     ],
     [
       "expiration without time zone",
       { expirationDate: "2027-03-31T00:00:00" },
-      'cloud siem "siem": suppressions[0].expiration_date: received "2027-03-31T00:00:00"; allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z',
+      'cloud siem "stack/siem": suppressions[0].expiration_date: received "2027-03-31T00:00:00"; allowed: an RFC3339 date-time that exists, e.g. 2027-01-31T00:00:00Z',
     ],
     [
       "expiration before start",
       { startDate: "2027-04-01T00:00:00+02:00" },
-      'cloud siem "siem": suppressions[0].expiration_date: received "2027-03-31T00:00:00Z" (not after start_date "2027-04-01T00:00:00+02:00"); allowed: a date-time after start_date',
+      'cloud siem "stack/siem": suppressions[0].expiration_date: received "2027-03-31T00:00:00Z" (not after start_date "2027-04-01T00:00:00+02:00"); allowed: a date-time after start_date',
     ],
     [
       "a misspelled option",
       { expiry: "2027-01-01T00:00:00Z" } as never,
-      'cloud siem "siem": suppressions[0].expiry: received "2027-01-01T00:00:00Z" (no such option); allowed: the options name, description, enabled, ruleIds, ruleQuery, suppressionQuery, dataExclusionQuery, startDate, expirationDate',
+      'cloud siem "stack/siem": suppressions[0].expiry: received "2027-01-01T00:00:00Z" (no such option); allowed: the options name, description, enabled, ruleIds, ruleQuery, suppressionQuery, dataExclusionQuery, startDate, expirationDate',
     ],
     [
       "a suppression query on the identity attribute the rules do not use",
       { suppressionQuery: '@usr.name:"system:serviceaccount:ci:deployer"' },
-      `cloud siem "siem": suppressions[0].suppression_query: received "@usr.name:\\"system:serviceaccount:ci:deployer\\"" (@usr.name is not an attribute of the rules it suppresses); allowed: a query on @usr.id (the identity attribute of its rules, cloudSiem.identityAttribute)`,
+      `cloud siem "stack/siem": suppressions[0].suppression_query: received "@usr.name:\\"system:serviceaccount:ci:deployer\\"" (@usr.name is not an attribute of the rules it suppresses); allowed: a query on @usr.id (the identity attribute of its rules, cloudSiem.identityAttribute)`,
     ],
     [
       "a data exclusion query on the other identity attribute",
       { suppressionQuery: undefined, dataExclusionQuery: String.raw`@usr.name:system\:serviceaccount\:ci\:*` },
-      String.raw`cloud siem "siem": suppressions[0].data_exclusion_query: received "@usr.name:system\\:serviceaccount\\:ci\\:*" (@usr.name is not an attribute of the rules it suppresses)`,
+      String.raw`cloud siem "stack/siem": suppressions[0].data_exclusion_query: received "@usr.name:system\\:serviceaccount\\:ci\\:*" (@usr.name is not an attribute of the rules it suppresses)`,
     ],
     [
       "data exclusion with the guide's typo",
       { dataExclusionQuery: "source:kubernetes.aduit" },
-      'cloud siem "siem": suppressions[0].data_exclusion_query: received "source:kubernetes.aduit" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: sources kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster',
+      'cloud siem "stack/siem": suppressions[0].data_exclusion_query: received "source:kubernetes.aduit" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: sources kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster',
     ],
   ])("fails: %s", (_t, change, message) => {
     expect(() => synthProps({ suppressions: [{ ...base, ...change }] })).toThrow(message);
@@ -343,7 +348,7 @@ describe("suppressions", () => {
 
   test("fails: two suppressions with the same name", () => {
     expect(() => synthProps({ suppressions: [base, base] })).toThrow(
-      'cloud siem "siem": suppressions[1].name: received "CI deployer port-forwards" (also the name of suppressions[0]); allowed: unique names',
+      'cloud siem "stack/siem": suppressions[1].name: received "CI deployer port-forwards" (also the name of suppressions[0]); allowed: unique names',
     );
   });
 

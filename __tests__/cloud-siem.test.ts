@@ -1,6 +1,7 @@
 import { Testing, TerraformStack, TerraformVariable } from "cdktf";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
 import { CONDITION_ALLOWED } from "../lib/rules/condition";
+import { Problem, ProblemError, under } from "../lib/problem";
 import {
   CloudSiemRules,
   DetectionRuleProps,
@@ -44,6 +45,17 @@ function newValue(overrides: Partial<DetectionRuleProps> = {}): DetectionRulePro
     newValueOptions: { forgetAfterDays: 7 },
     ...overrides,
   };
+}
+
+/** The problems `fn` throws (it must throw a ProblemError). */
+function problemsOf(fn: () => unknown): readonly Problem[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ProblemError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ProblemError");
 }
 
 function synth(rules: readonly DetectionRuleProps[]): any {
@@ -192,7 +204,7 @@ describe("rule model validation (exact messages)", () => {
     [
       "no query",
       threshold({ queries: [], cases: [{ status: "low", condition: "a > 0" }] }),
-      `rule "t": query: received []; allowed: at least one query; case[0].condition: received "a > 0" (query "a" does not exist); allowed: the names of the rule's queries (it has none)`,
+      `rule "t": 2 problems:\n- query: received []; allowed: at least one query\n- case[0].condition: received "a > 0" (query "a" does not exist); allowed: the names of the rule's queries (it has none)`,
     ],
     [
       "duplicate query names",
@@ -208,7 +220,7 @@ describe("rule model validation (exact messages)", () => {
     [
       "query name with capitals",
       threshold({ queries: [{ name: "Execs", query: "source:kubernetes.audit" }], cases: [{ status: "low", condition: "a > 0" }] }),
-      'rule "t": query[0].name: received "Execs"; allowed: lowercase ASCII letters, digits and _, starting with a letter; case[0].condition: received "a > 0" (query "a" does not exist); allowed: the query names Execs',
+      'rule "t": 2 problems:\n- query[0].name: received "Execs"; allowed: lowercase ASCII letters, digits and _, starting with a letter\n- case[0].condition: received "a > 0" (query "a" does not exist); allowed: the query names Execs',
     ],
     [
       "the guide's typo source:kubernetes.aduit",
@@ -246,7 +258,7 @@ describe("rule model validation (exact messages)", () => {
     [
       "several problems in one message",
       threshold({ evaluationWindowSeconds: 120, cases: [{ status: "urgent" as never, condition: "b > 1" }] }),
-      `rule "t": case[0].status: received "urgent"; allowed: info, low, medium, high, critical; case[0].condition: received "b > 1" (query "b" does not exist); allowed: the query names a; options.evaluation_window: received 120; allowed: ${WINDOWS}`,
+      `rule "t": 3 problems:\n- case[0].status: received "urgent"; allowed: info, low, medium, high, critical\n- case[0].condition: received "b > 1" (query "b" does not exist); allowed: the query names a\n- options.evaluation_window: received 120; allowed: ${WINDOWS}`,
     ],
   ])("fails: %s", (_title, props, message) => {
     expect(() => defineRule(props)).toThrow(message);
@@ -255,21 +267,22 @@ describe("rule model validation (exact messages)", () => {
     } catch (error) {
       expect((error as Error).message).toBe(message);
     }
-    // The construct reports the same problems, each under the rule's key in its props.
-    const prefix = `rule ${JSON.stringify(props.id)}: `;
-    const inConstruct = message
-      .slice(prefix.length)
-      .split(/; (?=[a-z_.[\]0-9]+: received )/)
-      .map((problem) => `rules.${props.id}.${problem}`)
-      .join("; ");
-    expect(() => synth([props])).toThrow(`cloud siem "siem": ${inConstruct}`);
+    // The construct reports the same problems, each under the rule's key in its props, after its construct path.
+    expect(() => synth([props])).toThrow(/^cloud siem "stack\/siem": /);
+    expect(problemsOf(() => synth([props]))).toEqual(
+      under(
+        `rules.${props.id}`,
+        problemsOf(() => defineRule(props)),
+      ),
+    );
   });
 
   test("the construct reports every rule's problems at once, each under rules.<id>", () => {
     const bad = (id: string) => threshold({ id, name: id, cases: [{ status: "urgent" as never, condition: "a > 0" }] });
     expect(() => synth([bad("one"), bad("two")])).toThrow(
-      'cloud siem "siem": rules.one.case[0].status: received "urgent"; allowed: info, low, medium, high, critical; ' +
-        'rules.two.case[0].status: received "urgent"; allowed: info, low, medium, high, critical',
+      'cloud siem "stack/siem": 2 problems:\n' +
+        '- rules.one.case[0].status: received "urgent"; allowed: info, low, medium, high, critical\n' +
+        '- rules.two.case[0].status: received "urgent"; allowed: info, low, medium, high, critical',
     );
   });
 
@@ -290,7 +303,7 @@ describe("rule model validation (exact messages)", () => {
       "it does not parse at position 53 (0-based): expected ']' or '}' to close the range of @http.status_code",
     ],
   ])("fails: query with %s, naming the position", (_title, query, why) => {
-    expect(lintQuery(query)).toEqual([{ why, allowed: LOG_QUERY_ALLOWED }]);
+    expect(lintQuery(query)).toEqual([{ field: "", received: JSON.stringify(query), why, allowed: LOG_QUERY_ALLOWED }]);
     expect(() => defineRule(threshold({ queries: [{ query }] }))).toThrow(
       `rule "t": query[0].query: received ${JSON.stringify(query)} (${why}); allowed: ${LOG_QUERY_ALLOWED}`,
     );
@@ -300,6 +313,8 @@ describe("rule model validation (exact messages)", () => {
     expect(lintQuery("source:kubernetes.* @http.method:create")).toEqual([]);
     expect(lintQuery("source:nginx* @http.method:create")).toEqual([
       {
+        field: "",
+        received: '"source:nginx* @http.method:create"',
         why: 'source "nginx*" is not a source Datadog has for EKS audit data',
         allowed:
           "sources kubernetes.audit, eks, kube-apiserver, kube-controller-manager, kube_scheduler, aws-iam-authenticator, cloudwatch, azure.containerservice, gcp.k8s.cluster",
@@ -329,19 +344,19 @@ describe("rule model validation (exact messages)", () => {
 
   test("fails: duplicate rule names within a construct", () => {
     expect(() => synth([threshold({ id: "a-rule" }), threshold({ id: "b-rule" })])).toThrow(
-      'cloud siem "siem": rules.b-rule.name: received "Threshold rule" (already used by rule "a-rule"); allowed: unique rule names',
+      'cloud siem "stack/siem": rules.b-rule.name: received "Threshold rule" (already used by rule "a-rule"); allowed: unique rule names',
     );
   });
 
   test("fails: duplicate rule ids within a construct", () => {
     expect(() => synth([threshold(), threshold({ name: "Other" })])).toThrow(
-      'cloud siem "siem": rules.t.id: received "t" (also the id of rules[0]); allowed: unique rule ids',
+      'cloud siem "stack/siem": rules.t.id: received "t" (also the id of rules[0]); allowed: unique rule ids',
     );
   });
 
   test("fails: invalid ruleTags", () => {
     expect(() => Testing.synthScope((scope) => new CloudSiemRules(scope, "siem", { rules: [threshold()], ruleTags: ["env prod"] }))).toThrow(
-      'cloud siem "siem": ruleTags[0]: received "env prod"; allowed: a lowercase Datadog tag key:value (letters, digits, _ - : . /; starting with a letter, not ending with ":", at most 200 characters)',
+      'cloud siem "stack/siem": ruleTags[0]: received "env prod"; allowed: a lowercase Datadog tag key:value (letters, digits, _ - : . /; starting with a letter, not ending with ":", at most 200 characters)',
     );
   });
 });

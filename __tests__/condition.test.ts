@@ -77,13 +77,15 @@ describe("conditionQueries / conditionProblems", () => {
 
   test("every unknown query is named, with the queries that exist", () => {
     expect(conditionProblems("x > 1 || a > 1 || y > 1", ["a", "b"])).toEqual([
-      { why: 'query "x" does not exist', allowed: "the query names a, b" },
-      { why: 'query "y" does not exist', allowed: "the query names a, b" },
+      { field: "", received: '"x > 1 || a > 1 || y > 1"', why: 'query "x" does not exist', allowed: "the query names a, b" },
+      { field: "", received: '"x > 1 || a > 1 || y > 1"', why: 'query "y" does not exist', allowed: "the query names a, b" },
     ]);
   });
 
   test("a syntax error says what the language allows", () => {
-    expect(conditionProblems("a >> 1", ["a"])).toEqual([{ why: '"a > > 1" is not a comparison', allowed: CONDITION_ALLOWED }]);
+    expect(conditionProblems("a >> 1", ["a"])).toEqual([
+      { field: "", received: '"a >> 1"', why: '"a > > 1" is not a comparison', allowed: CONDITION_ALLOWED },
+    ]);
     expect(CONDITION_ALLOWED).toMatch(/^"<query name> <operator> <number>" comparisons \(operators: >, >=, <, <=, ==, !=\)/);
   });
 });

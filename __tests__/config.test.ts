@@ -17,6 +17,7 @@ import { renderJsonSchema, JSON_SCHEMA_PATH } from "../generate/config-schema";
 import { readFileSync } from "fs";
 import { baseConfig } from "./helpers/config";
 import { runSynth } from "../lib/synth/app";
+import { problemText } from "../lib/problem";
 
 const FILE = "test.yaml";
 
@@ -26,7 +27,7 @@ function problems(config: unknown): string[] {
     validateConfig(config, FILE);
   } catch (e) {
     expect(e).toBeInstanceOf(ConfigError);
-    return [...(e as ConfigError).problems];
+    return (e as ConfigError).problems.map(problemText);
   }
   throw new Error("expected the config to be rejected");
 }
@@ -97,84 +98,82 @@ describe("config: every validation error, with its exact message", () => {
     [
       "wrong type",
       (c) => (c.environments[0].aws.region = 5),
-      ['environment "staging", field environments[0].aws.region: received 5; allowed: one of ' + '"af-south-1"'],
+      ['environment "staging", environments[0].aws.region: received 5; allowed: one of ' + '"af-south-1"'],
     ],
     [
       "unknown key (typo) with a suggestion",
       (c) => (c.environments[0].clusters[0].logRetentionDays = 30),
       [
-        'environment "staging", field environments[0].clusters[0].logRetentionDays: received 30; allowed: no such field here; known fields: name, region, mode, additionalLogTypes, logRetentionInDays, kmsKeyArn, logGroupExists, preventDestroy, roleArn, subnetIds, securityGroupIds, kubernetesVersion, endpointPrivateAccess, endpointPublicAccess, publicAccessCidrs, authenticationMode, existingSubscriptionFilters; did you mean "logRetentionInDays"?',
+        'environment "staging", environments[0].clusters[0].logRetentionDays: received 30; allowed: no such field here; known fields: name, region, mode, additionalLogTypes, logRetentionInDays, kmsKeyArn, logGroupExists, preventDestroy, roleArn, subnetIds, securityGroupIds, kubernetesVersion, endpointPrivateAccess, endpointPublicAccess, publicAccessCidrs, authenticationMode, existingSubscriptionFilters; did you mean "logRetentionInDays"?',
       ],
     ],
     [
       "account ID format",
       (c) => (c.environments[0].aws.accountId = "12345"),
-      ['environment "staging", field environments[0].aws.accountId: received "12345"; allowed: a 12-digit AWS account ID in quotes'],
+      ['environment "staging", environments[0].aws.accountId: received "12345"; allowed: a 12-digit AWS account ID in quotes'],
     ],
     [
       "account ID as a number",
       (c) => (c.environments[0].aws.accountId = 111111111111),
-      [
-        'environment "staging", field environments[0].aws.accountId: received 111111111111; allowed: a 12-digit AWS account ID in quotes (got number)',
-      ],
+      ['environment "staging", environments[0].aws.accountId: received 111111111111; allowed: a 12-digit AWS account ID in quotes (got number)'],
     ],
     [
       "unknown region with a suggestion",
       (c) => (c.environments[1].aws.region = "eu-west-l"),
-      ['environment "production", field environments[1].aws.region: received "eu-west-l"; allowed: one of '],
+      ['environment "production", environments[1].aws.region: received "eu-west-l"; allowed: one of '],
     ],
     [
       "cluster name rule",
       (c) => (c.environments[0].clusters[0].name = "-apps"),
       [
-        'environment "staging", field environments[0].clusters[0].name: received "-apps"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
+        'environment "staging", environments[0].clusters[0].name: received "-apps"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
       ],
     ],
     [
       "retention not allowed by CloudWatch",
       (c) => (c.environments[0].clusters[0].logRetentionInDays = 45),
       [
-        'environment "staging", field environments[0].clusters[0].logRetentionInDays: received 45; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+        'environment "staging", environments[0].clusters[0].logRetentionInDays: received 45; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
       ],
     ],
     [
       "retention forever",
       (c) => (c.environments[0].clusters[0].logRetentionInDays = 0),
       [
-        'environment "staging", field environments[0].clusters[0].logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+        'environment "staging", environments[0].clusters[0].logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
       ],
     ],
     [
       "unknown log type (case-sensitive)",
       (c) => (c.environments[0].clusters[0].additionalLogTypes = ["controllermanager"]),
       [
-        'environment "staging", field environments[0].clusters[0].additionalLogTypes[0]: received "controllermanager"; allowed: one of "api", "authenticator", "controllerManager", "scheduler"; did you mean "controllerManager"?',
+        'environment "staging", environments[0].clusters[0].additionalLogTypes[0]: received "controllermanager"; allowed: one of "api", "authenticator", "controllerManager", "scheduler"; did you mean "controllerManager"?',
       ],
     ],
     [
       "duplicate log type",
       (c) => (c.environments[0].clusters[0].additionalLogTypes = ["api", "api"]),
       [
-        'environment "staging", field environments[0].clusters[0].additionalLogTypes[1]: received "api"; allowed: a value not already listed (it repeats environments[0].clusters[0].additionalLogTypes[0])',
+        'environment "staging", environments[0].clusters[0].additionalLogTypes[1]: received "api"; allowed: a value not already listed (it repeats environments[0].clusters[0].additionalLogTypes[0])',
       ],
     ],
     [
       "duplicate environment names",
       (c) => (c.environments[1].name = "staging"),
-      ['environment "staging", field environments[1].name: received "staging"; allowed: a name not already used (it repeats environments[0].name)'],
+      ['environment "staging", environments[1].name: received "staging"; allowed: a name not already used (it repeats environments[0].name)'],
     ],
     [
       "bad environment name",
       (c) => (c.environments[1].name = "Prod"),
       [
-        'environment "Prod", field environments[1].name: received "Prod"; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter',
+        'environment "Prod", environments[1].name: received "Prod"; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter',
       ],
     ],
     [
       "duplicate cluster in an environment",
       (c) => c.environments[1].clusters.push({ name: "payments", mode: "existing", region: "us-east-1" }),
       [
-        'environment "production", field environments[1].clusters[1].name: received "payments"; allowed: a name not already used in this environment (it repeats environments[1].clusters[0].name)',
+        'environment "production", environments[1].clusters[1].name: received "payments"; allowed: a name not already used in this environment (it repeats environments[1].clusters[0].name)',
       ],
     ],
     [
@@ -185,16 +184,16 @@ describe("config: every validation error, with its exact message", () => {
         c.environments[1].clusters[0].name = "apps";
       },
       [
-        'environment "production", field environments[1].clusters[0].name: received "apps"; allowed: a cluster no other environment manages (account 111111111111, region us-east-1 is already managed at environments[0].clusters[0])',
+        'environment "production", environments[1].clusters[0].name: received "apps"; allowed: a cluster no other environment manages (account 111111111111, region us-east-1 is already managed at environments[0].clusters[0])',
       ],
     ],
     [
       "region outside the partition",
       (c) => (c.environments[0].aws.partition = "aws-us-gov"),
       [
-        'environment "staging", field environments[0].aws.region: received "us-east-1"; allowed: a region of partition aws-us-gov (us-gov-east-1, us-gov-west-1)',
-        'environment "staging", field environments[0].datadog.site: received "datadoghq.com"; allowed: a Datadog for Government site for partition aws-us-gov (ddog-gov.com, us2.ddog-gov.com)',
-        'environment "staging", field environments[0].clusters[0].roleArn: received "arn:aws:iam::111111111111:role/eks"; allowed: an ARN in partition aws-us-gov',
+        'environment "staging", environments[0].aws.region: received "us-east-1"; allowed: a region of partition aws-us-gov (us-gov-east-1, us-gov-west-1)',
+        'environment "staging", environments[0].datadog.site: received "datadoghq.com" (site "datadoghq.com" does not serve aws.partition "aws-us-gov"); allowed: a site that serves partition aws-us-gov: ddog-gov.com, us2.ddog-gov.com',
+        'environment "staging", environments[0].clusters[0].roleArn: received "arn:aws:iam::111111111111:role/eks"; allowed: an ARN in partition aws-us-gov',
       ],
     ],
     [
@@ -205,28 +204,28 @@ describe("config: every validation error, with its exact message", () => {
         c.environments[0].clusters[0].roleArn = "arn:aws-cn:iam::111111111111:role/eks";
       },
       [
-        'environment "staging", field environments[0].aws.partition: received "aws-cn"; allowed: aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)',
+        'environment "staging", environments[0].aws.partition: received "aws-cn" (site "datadoghq.com" does not serve aws.partition "aws-cn"); allowed: a partition Datadog documents an integration account for (aws or aws-us-gov)',
       ],
     ],
     [
       "unknown Datadog site",
       (c) => (c.environments[0].datadog.site = "datadoghq.co"),
       [
-        'environment "staging", field environments[0].datadog.site: received "datadoghq.co"; allowed: one of "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "datadoghq.eu", "ap1.datadoghq.com", "ap2.datadoghq.com", "uk1.datadoghq.com", "ddog-gov.com", "us2.ddog-gov.com"; did you mean "datadoghq.com"?',
+        'environment "staging", environments[0].datadog.site: received "datadoghq.co"; allowed: one of "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "datadoghq.eu", "ap1.datadoghq.com", "ap2.datadoghq.com", "uk1.datadoghq.com", "ddog-gov.com", "us2.ddog-gov.com"; did you mean "datadoghq.com"?',
       ],
     ],
     [
       "KMS key in another region",
       (c) => (c.environments[0].clusters[0].kmsKeyArn = "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"),
       [
-        'environment "staging", field environments[0].clusters[0].kmsKeyArn: received "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"; allowed: a KMS key in the cluster\'s account 111111111111 and region us-east-1',
+        'environment "staging", environments[0].clusters[0].kmsKeyArn: received "arn:aws:kms:us-west-2:111111111111:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"; allowed: a KMS key in the cluster\'s account 111111111111 and region us-east-1',
       ],
     ],
     [
       "KMS key malformed",
       (c) => (c.environments[0].clusters[0].kmsKeyArn = "my-key"),
       [
-        'environment "staging", field environments[0].clusters[0].kmsKeyArn: received "my-key"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
+        'environment "staging", environments[0].clusters[0].kmsKeyArn: received "my-key"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
       ],
     ],
     [
@@ -236,62 +235,62 @@ describe("config: every validation error, with its exact message", () => {
         delete c.environments[0].clusters[0].subnetIds;
       },
       [
-        'environment "staging", field environments[0].clusters[0].roleArn: received nothing; allowed: a required field: an IAM role ARN',
-        'environment "staging", field environments[0].clusters[0].subnetIds: received nothing; allowed: a required field: a list with 2 to 16 items of a subnet ID (subnet-...)',
+        'environment "staging", environments[0].clusters[0].roleArn: received nothing; allowed: a required field: an IAM role ARN',
+        'environment "staging", environments[0].clusters[0].subnetIds: received nothing; allowed: a required field: a list with 2 to 16 items of a subnet ID (subnet-...)',
       ],
     ],
     [
       "one subnet",
       (c) => (c.environments[0].clusters[0].subnetIds = ["subnet-0a1b2c3d4e5f60001"]),
       [
-        'environment "staging", field environments[0].clusters[0].subnetIds: received ["subnet-0a1b2c3d4e5f60001"]; allowed: a list with 2 to 16 items of a subnet ID (subnet-...)',
+        'environment "staging", environments[0].clusters[0].subnetIds: received ["subnet-0a1b2c3d4e5f60001"]; allowed: a list with 2 to 16 items of a subnet ID (subnet-...)',
       ],
     ],
     [
       "existing cluster with new-only settings",
       (c) => (c.environments[1].clusters[0].roleArn = "arn:aws:iam::222222222222:role/eks"),
       [
-        'environment "production", field environments[1].clusters[0].roleArn: received "arn:aws:iam::222222222222:role/eks"; allowed: absent when mode is existing (an adopted cluster\'s settings are never changed)',
+        'environment "production", environments[1].clusters[0].roleArn: received "arn:aws:iam::222222222222:role/eks"; allowed: absent when mode is existing (an adopted cluster\'s settings are never changed)',
       ],
     ],
     [
       "logGroupExists on a new cluster",
       (c) => (c.environments[0].clusters[0].logGroupExists = true),
       [
-        'environment "staging", field environments[0].clusters[0].logGroupExists: received true; allowed: false or absent when mode is new (the stack creates the log group before the cluster)',
+        'environment "staging", environments[0].clusters[0].logGroupExists: received true; allowed: false or absent when mode is new (the stack creates the log group before the cluster)',
       ],
     ],
     [
       "no endpoint",
       (c) => (c.environments[0].clusters[0].endpointPrivateAccess = false),
       [
-        'environment "staging", field environments[0].clusters[0].endpointPublicAccess: received false; allowed: true when endpointPrivateAccess is false (the API server needs an endpoint)',
+        'environment "staging", environments[0].clusters[0].endpointPublicAccess: received false; allowed: true when endpointPrivateAccess is false (the API server needs an endpoint)',
       ],
     ],
     [
       "public CIDRs without a public endpoint",
       (c) => (c.environments[0].clusters[0].publicAccessCidrs = ["203.0.113.0/24"]),
       [
-        'environment "staging", field environments[0].clusters[0].publicAccessCidrs: received ["203.0.113.0/24"]; allowed: empty when endpointPublicAccess is false',
+        'environment "staging", environments[0].clusters[0].publicAccessCidrs: received ["203.0.113.0/24"]; allowed: empty when endpointPublicAccess is false',
       ],
     ],
     [
       "two locking methods",
       (c) => (c.environments[1].backend = { type: "s3", bucket: "state-bucket", region: "eu-west-1", dynamodbTable: "locks" }),
       [
-        'environment "production", field environments[1].backend.dynamodbTable: received "locks"; allowed: absent when useLockfile is true (choose one locking method)',
+        'environment "production", environments[1].backend.dynamodbTable: received "locks"; allowed: absent when useLockfile is true (choose one locking method)',
       ],
     ],
     [
       "unknown backend type",
       (c) => (c.environments[1].backend = { type: "gcs" }),
-      ['environment "production", field environments[1].backend.type: received "gcs"; allowed: one of "local", "s3"'],
+      ['environment "production", environments[1].backend.type: received "gcs"; allowed: one of "local", "s3"'],
     ],
     [
       "absolute local state path",
       (c) => (c.environments[1].backend = { type: "local", path: "/var/state.tfstate" }),
       [
-        'environment "production", field environments[1].backend.path: received "/var/state.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
+        'environment "production", environments[1].backend.path: received "/var/state.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
       ],
     ],
     [
@@ -301,69 +300,69 @@ describe("config: every validation error, with its exact message", () => {
         c.environments[1].backend = { type: "local", path: "..\\outside.tfstate" };
       },
       [
-        'environment "staging", field environments[0].backend.path: received "state/../../outside.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
-        'environment "production", field environments[1].backend.path: received "..\\\\outside.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
+        'environment "staging", environments[0].backend.path: received "state/../../outside.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
+        'environment "production", environments[1].backend.path: received "..\\\\outside.tfstate"; allowed: a relative path inside the project folder (no leading / or drive letter, no .. segment)',
       ],
     ],
     [
       "environment name with control characters: shown escaped and cut, like any value",
       (c) => (c.environments[0].name = `prod\n\u001b[2J\u009b31m\u202e${"x".repeat(200)}`),
       [
-        `environment "prod\\n\\u001b[2J\\u009b31m\\u202e${"x".repeat(86)}..., field environments[0].name: received "prod\\n\\u001b[2J\\u009b31m\\u202e${"x".repeat(86)}...; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter`,
+        `environment "prod\\n\\u001b[2J\\u009b31m\\u202e${"x".repeat(86)}..., environments[0].name: received "prod\\n\\u001b[2J\\u009b31m\\u202e${"x".repeat(86)}...; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter`,
       ],
     ],
     [
       "missing required field",
       (c) => delete c.environments[1].datadog,
       [
-        'environment "production", field environments[1].datadog: received nothing; allowed: a required field: an object with fields site, integration, forwarder',
+        'environment "production", environments[1].datadog: received nothing; allowed: a required field: an object with fields site, integration, forwarder',
       ],
     ],
     [
       "mode missing",
       (c) => delete c.environments[1].clusters[0].mode,
-      ['environment "production", field environments[1].clusters[0].mode: received nothing; allowed: a required field: one of "new", "existing"'],
+      ['environment "production", environments[1].clusters[0].mode: received nothing; allowed: a required field: one of "new", "existing"'],
     ],
     [
       "reserved tag key",
       (c) => (c.environments[0].tags = { "aws:team": "x" }),
       [
-        'environment "staging", field environments[0].tags.aws:team: received "aws:team"; allowed: an AWS tag key (1-128 characters, not starting with aws:)',
+        'environment "staging", environments[0].tags.aws:team: received "aws:team"; allowed: an AWS tag key (1-128 characters, not starting with aws:)',
       ],
     ],
     [
       "no environments",
       (c) => (c.environments = []),
       [
-        "field environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem",
+        "environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem",
       ],
     ],
     [
       "not an object at all",
       (c) => (c.environments = "staging"),
       [
-        'field environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem',
+        'environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem',
       ],
     ],
     [
       "forwarder version latest",
       (c) => (c.environments[0].datadog.forwarder = { version: "latest" }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.version: received "latest"; allowed: a released Forwarder version such as "5.4.14" (never "latest")',
+        'environment "staging", environments[0].datadog.forwarder.version: received "latest"; allowed: a released Forwarder version such as "5.4.14" (never "latest")',
       ],
     ],
     [
       "forwarder template mirror with a trailing slash",
       (c) => (c.environments[0].datadog.forwarder = { templateBaseUrl: "https://mirror.example.com/forwarder/" }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.templateBaseUrl: received "https://mirror.example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template',
+        'environment "staging", environments[0].datadog.forwarder.templateBaseUrl: received "https://mirror.example.com/forwarder/"; allowed: an https URL without a trailing slash, under which <version>.yaml is the template',
       ],
     ],
     [
       "forwarder default function name",
       (c) => (c.environments[0].datadog.forwarder = { functionName: "DatadogForwarder" }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name (1-64 letters, digits, hyphens or underscores) other than "DatadogForwarder"',
+        'environment "staging", environments[0].datadog.forwarder.functionName: received "DatadogForwarder"; allowed: a Lambda function name (1-64 letters, digits, hyphens or underscores) other than "DatadogForwarder"',
       ],
     ],
     [
@@ -373,7 +372,7 @@ describe("config: every validation error, with its exact message", () => {
           apiKeySecretArns: { "us-east-1": "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf" },
         }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.apiKeySecretArns.us-east-1: received "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf"; allowed: a secret in account 111111111111, region us-east-1, partition aws (a forwarder reads its key in its own region)',
+        'environment "staging", environments[0].datadog.forwarder.apiKeySecretArns.us-east-1: received "arn:aws:secretsmanager:us-west-2:111111111111:secret:dd-AbCdEf"; allowed: a secret in account 111111111111, region us-east-1, partition aws (a forwarder reads its key in its own region)',
       ],
     ],
     [
@@ -383,147 +382,157 @@ describe("config: every validation error, with its exact message", () => {
           apiKeySecretArns: { "eu-west-1": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dd-AbCdEf" },
         }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.apiKeySecretArns.eu-west-1: received "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dd-AbCdEf"; allowed: a region with clusters in this environment (us-east-1)',
+        'environment "staging", environments[0].datadog.forwarder.apiKeySecretArns.eu-west-1: received "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dd-AbCdEf"; allowed: a region with clusters in this environment (us-east-1)',
       ],
     ],
     [
       "custom filter without a pattern",
       (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "custom" } }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received nothing; allowed: a CloudWatch Logs filter pattern (required when filter is custom)',
+        'environment "staging", environments[0].datadog.forwarder.subscription.pattern: received nothing; allowed: a CloudWatch Logs filter pattern of at most 1024 characters (required when filter is custom)',
       ],
     ],
     [
       "custom pattern with unbalanced JSON braces (CloudWatch refuses it at apply time)",
       (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "custom", pattern: '{ $.verb = "get"' } }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\"get\\"" (it opens or closes a JSON pattern without the other brace); allowed: "{ <expression> }" or a non-JSON pattern',
+        'environment "staging", environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\"get\\"" (it opens or closes a JSON pattern without the other brace); allowed: "{ <expression> }" or a non-JSON pattern',
       ],
     ],
     [
       "pattern with a preset",
       (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "all", pattern: '{ $.verb = "get" }' } }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\"get\\" }"; allowed: absent unless filter is custom',
+        'environment "staging", environments[0].datadog.forwarder.subscription.pattern: received "{ $.verb = \\"get\\" }"; allowed: absent unless filter is custom',
       ],
     ],
     [
       "unknown filter preset",
       (c) => (c.environments[0].datadog.forwarder = { subscription: { filter: "drop-health" } }),
       [
-        'environment "staging", field environments[0].datadog.forwarder.subscription.filter: received "drop-health"; allowed: one of "all", "drop-health-checks", "drop-health-checks-and-system-reads", "custom"; did you mean "drop-health-checks"?',
+        'environment "staging", environments[0].datadog.forwarder.subscription.filter: received "drop-health"; allowed: one of "all", "drop-health-checks", "drop-health-checks-and-system-reads", "custom"; did you mean "drop-health-checks"?',
       ],
     ],
     [
       "external ID for a new integration",
       (c) => (c.environments[0].datadog.integration = { externalId: "abcdef0123456789abcdef0123456789" }),
       [
-        'environment "staging", field environments[0].datadog.integration.externalId: received "abcdef0123456789abcdef0123456789"; allowed: absent unless create is false and role.create is true (a new integration generates its own)',
+        'environment "staging", environments[0].datadog.integration.externalId: received "abcdef0123456789abcdef0123456789"; allowed: absent unless create is false and role.create is true (a new integration generates its own)',
+      ],
+    ],
+    [
+      "permissions boundary on a role this stack does not create (the integration module's rule, in the config's names)",
+      (c) =>
+        (c.environments[0].datadog.integration = {
+          role: { create: false, permissionsBoundaryArn: "arn:aws:iam::123456789012:policy/boundary" },
+        }),
+      [
+        'environment "staging", environments[0].datadog.integration.role.permissionsBoundaryArn: received "arn:aws:iam::123456789012:policy/boundary"; allowed: absent when role.create is false (the boundary of a brought role is managed elsewhere)',
       ],
     ],
     [
       "CSPM without extended collection",
       (c) => (c.environments[0].datadog.integration = { resources: { extendedCollection: false, cspmCollection: true } }),
       [
-        'environment "staging", field environments[0].datadog.integration.resources.cspmCollection: received true; allowed: false when extendedCollection is false (CSPM needs extended resource collection)',
+        'environment "staging", environments[0].datadog.integration.resources.cspmCollection: received true; allowed: false when resources.extendedCollection is false (CSPM needs extended resource collection)',
       ],
     ],
     [
       "include and exclude namespaces",
       (c) => (c.environments[0].datadog.integration = { metrics: { excludeNamespaces: ["AWS/SQS"], includeNamespaces: ["AWS/EKS"] } }),
       [
-        'environment "staging", field environments[0].datadog.integration.metrics.includeNamespaces: received ["AWS/EKS"]; allowed: absent when excludeNamespaces is set (choose one)',
+        'environment "staging", environments[0].datadog.integration.metrics.includeNamespaces: received ["AWS/EKS"]; allowed: absent when metrics.excludeNamespaces is set (choose one)',
       ],
     ],
     [
       "integration region outside the partition",
       (c) => (c.environments[0].datadog.integration = { regions: ["us-gov-west-1"] }),
-      ['environment "staging", field environments[0].datadog.integration.regions[0]: received "us-gov-west-1"; allowed: a region of partition aws'],
+      ['environment "staging", environments[0].datadog.integration.regions[0]: received "us-gov-west-1"; allowed: a region of partition aws'],
     ],
     [
       "notification handle",
       (c) => (c.environments[0].notificationTargets = ["slack-secops"]),
       [
-        'environment "staging", field environments[0].notificationTargets[0]: received "slack-secops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
+        'environment "staging", environments[0].notificationTargets[0]: received "slack-secops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
       ],
     ],
     [
       "index retention",
       (c) => (c.environments[0].logExplorer = { index: { retentionInDays: 14 } }),
-      [
-        'environment "staging", field environments[0].logExplorer.index.retentionInDays: received 14; allowed: one of 3, 7, 15, 30, 45, 60, 90, 180, 360',
-      ],
+      ['environment "staging", environments[0].logExplorer.index.retentionInDays: received 14; allowed: one of 3, 7, 15, 30, 45, 60, 90, 180, 360'],
     ],
     [
       "exclusion sample rate",
       (c) => (c.environments[0].logExplorer = { index: { exclusionPresets: [{ preset: "health-endpoints", sampleRate: 1.5 }] } }),
-      ['environment "staging", field environments[0].logExplorer.index.exclusionPresets[0].sampleRate: received 1.5; allowed: a number from 0 to 1'],
+      ['environment "staging", environments[0].logExplorer.index.exclusionPresets[0].sampleRate: received 1.5; allowed: a number from 0 to 1'],
     ],
     [
       "exclusion filters on an index not created here",
       (c) => (c.environments[0].logExplorer = { index: { create: false, existing: "main", exclusionPresets: [{ preset: "health-endpoints" }] } }),
       [
-        'environment "staging", field environments[0].logExplorer.index.exclusionPresets: received "(set)"; allowed: empty when create is false (an index\'s exclusion filters belong to the index resource)',
+        'environment "staging", environments[0].logExplorer.index.exclusionPresets: received ["health-endpoints"]; allowed: empty when create is false (exclusion filters are part of the datadog_logs_index resource, which replaces the whole list on every update, so they cannot be added to an index this module does not own)',
       ],
     ],
     [
       "existing index while creating one",
       (c) => (c.environments[0].logExplorer = { index: { existing: "main" } }),
-      ['environment "staging", field environments[0].logExplorer.index.existing: received "main"; allowed: absent when create is true'],
+      [
+        'environment "staging", environments[0].logExplorer.index.existing: received "main"; allowed: absent when create is true (either create a dedicated index or name an existing one)',
+      ],
     ],
     [
       "health monitor silence",
       (c) => (c.environments[0].logExplorer = { healthMonitor: { silenceMinutes: 2 } }),
-      ['environment "staging", field environments[0].logExplorer.healthMonitor.silenceMinutes: received 2; allowed: an integer from 5 to 2880'],
+      ['environment "staging", environments[0].logExplorer.healthMonitor.silenceMinutes: received 2; allowed: an integer from 5 to 2880'],
     ],
     [
       "unknown rule id in tuning",
       (c) => (c.environments[0].cloudSiem = { rules: { "pod-exec-bursts": { threshold: 3 } } }),
-      ['environment "staging", field environments[0].cloudSiem.rules.pod-exec-bursts: received "pod-exec-bursts"; allowed: one of '],
+      ['environment "staging", environments[0].cloudSiem.rules.pod-exec-bursts: received "pod-exec-bursts"; allowed: one of '],
     ],
     [
       "threshold on a New Value rule",
       (c) => (c.environments[0].cloudSiem = { rules: { "pod-exec-new-user": { threshold: 3 } } }),
       [
-        'environment "staging", field environments[0].cloudSiem.rules.pod-exec-new-user.threshold: received 3 (the rule is a new_value rule); allowed: only for threshold rules with one case "<query> > <n>"',
+        'environment "staging", environments[0].cloudSiem.rules.pod-exec-new-user.threshold: received 3 (the rule is a new_value rule); allowed: only for threshold rules with one case "<query> > <n>"',
       ],
     ],
     [
       "unknown tuning option",
       (c) => (c.environments[0].cloudSiem = { rules: { "pod-attach": { severty: "low" } } }),
       [
-        'environment "staging", field environments[0].cloudSiem.rules.pod-attach.severty: received "low"; allowed: no such field here; known fields: enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications; did you mean "severity"?',
+        'environment "staging", environments[0].cloudSiem.rules.pod-attach.severty: received "low"; allowed: no such field here; known fields: enabled, severity, threshold, evaluationWindowSeconds, keepAliveSeconds, maxSignalDurationSeconds, exclusionQuery, notifications; did you mean "severity"?',
       ],
     ],
     [
       "rule window not allowed",
       (c) => (c.environments[0].cloudSiem = { rules: { "pod-exec-burst": { evaluationWindowSeconds: 120 } } }),
       [
-        'environment "staging", field environments[0].cloudSiem.rules.pod-exec-burst.evaluationWindowSeconds: received 120; allowed: one of 0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400',
+        'environment "staging", environments[0].cloudSiem.rules.pod-exec-burst.evaluationWindowSeconds: received 120; allowed: one of 0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400',
       ],
     ],
     [
       "unknown identity attribute",
       (c) => (c.environments[0].cloudSiem = { identityAttribute: "@user.username" }),
-      ['environment "staging", field environments[0].cloudSiem.identityAttribute: received "@user.username"; allowed: one of "@usr.id", "@usr.name"'],
+      ['environment "staging", environments[0].cloudSiem.identityAttribute: received "@user.username"; allowed: one of "@usr.id", "@usr.name"'],
     ],
     [
       "guide exec rule not a boolean",
       (c) => (c.environments[0].cloudSiem = { guideExecRule: "yes" }),
-      ['environment "staging", field environments[0].cloudSiem.guideExecRule: received "yes"; allowed: '],
+      ['environment "staging", environments[0].cloudSiem.guideExecRule: received "yes"; allowed: '],
     ],
     [
       "unknown severity in notifications",
       (c) => (c.environments[0].cloudSiem = { notifications: { urgent: ["@slack-x"] } }),
       [
-        'environment "staging", field environments[0].cloudSiem.notifications.urgent: received ["@slack-x"]; allowed: no such field here; known fields: info, low, medium, high, critical',
+        'environment "staging", environments[0].cloudSiem.notifications.urgent: received ["@slack-x"]; allowed: no such field here; known fields: info, low, medium, high, critical',
       ],
     ],
     [
       "exclusion query with a typo in source",
       (c) => (c.environments[0].cloudSiem = { exclusionQuery: "source:kubernetes.aduit @usr.id:ci" }),
       [
-        'environment "staging", field environments[0].cloudSiem.exclusionQuery: received "source:kubernetes.aduit @usr.id:ci" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: ',
+        'environment "staging", environments[0].cloudSiem.exclusionQuery: received "source:kubernetes.aduit @usr.id:ci" (source "kubernetes.aduit" is not a source Datadog has for EKS audit data; did you mean "kubernetes.audit"?); allowed: ',
       ],
     ],
     [
@@ -531,7 +540,7 @@ describe("config: every validation error, with its exact message", () => {
       (c) =>
         (c.environments[0].cloudSiem = { suppressions: [{ name: "x", suppressionQuery: "@usr.name:ci", expirationDate: "2027-01-01T00:00:00Z" }] }),
       [
-        'environment "staging", field environments[0].cloudSiem.suppressions[0].ruleIds: received nothing; allowed: a list of pack rule ids, or a ruleQuery (a suppression must say which rules it applies to)',
+        'environment "staging", environments[0].cloudSiem.suppressions[0].ruleIds: received nothing; allowed: a list of pack rule ids, or a ruleQuery (a suppression must say which rules it applies to)',
       ],
     ],
     [
@@ -541,14 +550,14 @@ describe("config: every validation error, with its exact message", () => {
           suppressions: [{ name: "x", ruleIds: ["pod-attach"], suppressionQuery: "@usr.name:ci", expirationDate: "2027-01-01" }],
         }),
       [
-        'environment "staging", field environments[0].cloudSiem.suppressions[0].expirationDate: received "2027-01-01"; allowed: an RFC 3339 date-time such as 2027-03-31T00:00:00Z',
+        'environment "staging", environments[0].cloudSiem.suppressions[0].expirationDate: received "2027-01-01"; allowed: an RFC 3339 date-time such as 2027-03-31T00:00:00Z',
       ],
     ],
     [
       "too many subscription filters",
       (c) => (c.environments[0].clusters[0].existingSubscriptionFilters = 2),
       [
-        'environment "staging", field environments[0].clusters[0].existingSubscriptionFilters: received 2; allowed: at most 1 (CloudWatch allows 2 subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account\'s quota is higher)',
+        'environment "staging", environments[0].clusters[0].existingSubscriptionFilters: received 2; allowed: at most 1 (CloudWatch allows 2 subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account\'s quota is higher)',
       ],
     ],
   ];
@@ -573,9 +582,9 @@ describe("config: every validation error, with its exact message", () => {
       }),
     );
     expect(got.map((p) => p.split(":")[0])).toEqual([
-      'environment "staging", field environments[0].aws.accountId',
-      'environment "production", field environments[1].datadog.site',
-      'environment "production", field environments[1].clusters[0].logRetentionInDays',
+      'environment "staging", environments[0].aws.accountId',
+      'environment "production", environments[1].datadog.site',
+      'environment "production", environments[1].clusters[0].logRetentionInDays',
     ]);
   });
 
@@ -590,9 +599,9 @@ describe("config: every validation error, with its exact message", () => {
       }),
     );
     expect(got.map((p) => p.split(":")[0])).toEqual([
-      'environment "staging", field environments[0].datadog.site',
-      'environment "production", field environments[1].clusters[0].logRetentionInDays',
-      'environment "production", field environments[1].clusters[0].name',
+      'environment "staging", environments[0].datadog.site',
+      'environment "production", environments[1].clusters[0].logRetentionInDays',
+      'environment "production", environments[1].clusters[0].name',
     ]);
   });
 
@@ -606,10 +615,10 @@ describe("config: every validation error, with its exact message", () => {
       }),
     );
     expect(got.map((p) => p.split(":")[0])).toEqual([
-      'environment "staging", field environments[0].datadog.site',
-      'environment "staging", field environments[0].clusters[0].endpointPublicAccess',
-      'environment "production", field environments[1].aws.accountId',
-      'environment "production", field environments[1].clusters[0].existingSubscriptionFilters',
+      'environment "staging", environments[0].datadog.site',
+      'environment "staging", environments[0].clusters[0].endpointPublicAccess',
+      'environment "production", environments[1].aws.accountId',
+      'environment "production", environments[1].clusters[0].existingSubscriptionFilters',
     ]);
   });
 
@@ -622,7 +631,7 @@ describe("config: every validation error, with its exact message", () => {
       }),
     );
     expect(got).toHaveLength(1);
-    expect(got[0]).toMatch(/^environment "production", field environments\[1\]\.clusters\[0\]\.region: received "us-east-l"/);
+    expect(got[0]).toMatch(/^environment "production", environments\[1\]\.clusters\[0\]\.region: received "us-east-l"/);
   });
 
   it("formats a multi-problem error as one paragraph per problem", () => {
@@ -639,8 +648,8 @@ describe("config: every validation error, with its exact message", () => {
       expect((e as Error).message).toBe(
         [
           "invalid config test.yaml: 2 problems:",
-          '- environment "staging", field environments[0].aws.accountId: received "x"; allowed: a 12-digit AWS account ID in quotes',
-          "- environment #2 (no valid name), field environments[1].name: received 7; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter (got number)",
+          '- environment "staging", environments[0].aws.accountId: received "x"; allowed: a 12-digit AWS account ID in quotes',
+          "- environments[1].name: received 7; allowed: a lowercase name of 1-31 letters, digits and hyphens, starting with a letter (got number)",
         ].join("\n"),
       );
     }
@@ -662,33 +671,35 @@ describe("config: files", () => {
 
   it("rejects YAML syntax errors with the line", () => {
     expect(() => parseConfigText("environments:\n  - name: [staging\n", "bad.yaml")).toThrow(
-      /^invalid config bad\.yaml: not valid YAML at line \d+, column \d+: /,
+      /^invalid config bad\.yaml: document: received text that is not valid YAML at line \d+, column \d+ \(/,
     );
   });
 
   it("rejects duplicate keys in YAML and in JSON", () => {
     expect(() => parseConfigText("environments: []\nenvironments: []\n", "dup.yaml")).toThrow(
-      "invalid config dup.yaml: not valid YAML at line 2, column 1: Map keys must be unique",
+      "invalid config dup.yaml: document: received text that is not valid YAML at line 2, column 1 (Map keys must be unique); allowed: YAML 1.2 (https://yaml.org/spec/1.2.2/)",
     );
     expect(() => parseConfigText('{"environments": [], "environments": []}', "dup.json")).toThrow(
-      "invalid config dup.json: not valid JSON at line 1, column 22: Map keys must be unique",
+      "invalid config dup.json: document: received text that is not valid JSON at line 1, column 22 (Map keys must be unique); allowed: strict JSON (RFC 8259: no comments, no trailing commas)",
     );
   });
 
   it("parses .json as strict JSON, with the JSON error's line and column", () => {
     expect(() => parseConfigText('{\n  "environments": [],\n}\n', "trailing.json")).toThrow(
-      /^invalid config trailing\.json: not valid JSON at line 3, column 1: .+$/,
+      /^invalid config trailing\.json: document: received text that is not valid JSON at line 3, column 1 \(.+$/,
     );
     expect(() => parseConfigText('{\n  // a comment\n  "environments": []\n}\n', "comment.json")).toThrow(
-      /^invalid config comment\.json: not valid JSON at line 2, column 3: /,
+      /^invalid config comment\.json: document: received text that is not valid JSON at line 2, column 3 \(/,
     );
-    expect(() => parseConfigText('{"environments": [', "short.json")).toThrow(/^invalid config short\.json: not valid JSON at line 1, column 19: /);
+    expect(() => parseConfigText('{"environments": [', "short.json")).toThrow(
+      /^invalid config short\.json: document: received text that is not valid JSON at line 1, column 19 \(/,
+    );
     // "Unexpected token" messages give no position: the token's own line and column, not the end of the file.
     expect(() => parseConfigText('{"environments": [\n  {"name": "x",\n   "aws": x}\n]}\n', "token.json")).toThrow(
-      "invalid config token.json: not valid JSON at line 3, column 11: Unexpected token 'x'",
+      "invalid config token.json: document: received text that is not valid JSON at line 3, column 11 (Unexpected token 'x'); allowed: strict JSON (RFC 8259: no comments, no trailing commas)",
     );
     expect(() => parseConfigText('{"a": [1, 2,, 3]}', "comma.json")).toThrow(
-      "invalid config comma.json: not valid JSON at line 1, column 13: Unexpected token ','",
+      "invalid config comma.json: document: received text that is not valid JSON at line 1, column 13 (Unexpected token ','); allowed: strict JSON (RFC 8259: no comments, no trailing commas)",
     );
     // The same text is fine as YAML (a flow mapping with a trailing comma).
     expect(parseConfigText('{\n  "environments": [],\n}\n', "trailing.yaml")).toEqual({ environments: [] });
@@ -767,7 +778,7 @@ describe("config: files that are not a config are refused before they are read",
 describe("config: values JSON cannot carry are refused by name, with their field and position", () => {
   const yaml = (value: string) => `environments:\n  - name: staging\n    clusters:\n      - logRetentionInDays: ${value}\n`;
   const problem = (file: string, written: string, col: number, why: string) =>
-    `invalid config ${file}: environment "staging", field environments[0].clusters[0].logRetentionInDays: received ${written} at line 4, column ${col} (${why}); allowed: a finite number; an integer from -9007199254740991 to 9007199254740991 (2^53 - 1, the largest a JSON number carries exactly)`;
+    `invalid config ${file}: environment "staging", environments[0].clusters[0].logRetentionInDays: received ${written} at line 4, column ${col} (${why}); allowed: a finite number; an integer from -9007199254740991 to 9007199254740991 (2^53 - 1, the largest a JSON number carries exactly)`;
   const INFINITE = "an infinite number: beyond the largest a JSON number can be, about 1.8e308";
 
   it.each([
@@ -803,9 +814,9 @@ describe("config: values JSON cannot carry are refused by name, with their field
     expect(() => parseConfigText(text, "t.yaml")).toThrow(
       [
         "invalid config t.yaml: 3 problems:",
-        '- environment "staging", field environments[0].a: received the tag "!foo" at line 3, column 13 (a tag outside YAML\'s core schema); allowed: untagged values',
-        '- environment "staging", field environments[0].b: received the tag "!!timestamp" at line 4, column 20 (a tag outside YAML\'s core schema); allowed: untagged values',
-        '- environment "staging", field environments[0].c: received the tag "!!binary" at line 5, column 17 (a tag outside YAML\'s core schema); allowed: untagged values',
+        '- environment "staging", environments[0].a: received the tag "!foo" at line 3, column 13 (a tag outside YAML\'s core schema); allowed: untagged values',
+        '- environment "staging", environments[0].b: received the tag "!!timestamp" at line 4, column 20 (a tag outside YAML\'s core schema); allowed: untagged values',
+        '- environment "staging", environments[0].c: received the tag "!!binary" at line 5, column 17 (a tag outside YAML\'s core schema); allowed: untagged values',
       ].join("\n"),
     );
   });
@@ -814,7 +825,7 @@ describe("config: values JSON cannot carry are refused by name, with their field
     const ten = (item: string) => `[${Array(10).fill(item).join(", ")}]`;
     const text = `a: &a ${ten("x")}\nb: &b ${ten("*a")}\nc: &c ${ten("*b")}\nenvironments:\n  - name: staging\n    tags: ${ten("*c")}\n`;
     expect(() => parseConfigText(text, "laughs.yaml")).toThrow(
-      'invalid config laughs.yaml: field c[0]: received the alias *b at line 3, column 8 (aliases expand past yaml\'s maxAliasCount of 100 nodes, a guard against "billion laughs" documents); allowed: anchors and aliases that expand to fewer nodes, or the values written out',
+      'invalid config laughs.yaml: c[0]: received the alias *b at line 3, column 8 (aliases expand past yaml\'s maxAliasCount of 100 nodes, a guard against "billion laughs" documents); allowed: anchors and aliases that expand to fewer nodes, or the values written out',
     );
   });
 });

@@ -215,9 +215,9 @@ describe("Datadog account per site and partition", () => {
         regions: ["us-east-1"],
       }),
     ).toEqual([
-      'awsPartition: received "aws-iso"; allowed: aws, aws-us-gov, aws-cn',
-      'awsAccountId: received "12345"; allowed: 12 digits',
-      'rolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/',
+      { field: "awsPartition", received: '"aws-iso"', allowed: "aws, aws-us-gov, aws-cn" },
+      { field: "awsAccountId", received: '"12345"', allowed: "12 digits" },
+      { field: "rolePath", received: '"datadog"', allowed: 'an IAM path: "/" or one that starts and ends with "/", such as /datadog/' },
     ]);
     expect(datadogAwsIntegrationProblems(BASE)).toEqual([]);
   });
@@ -346,30 +346,27 @@ describe("validation errors", () => {
     [{ rolePath: "datadog" }, `rolePath: received "datadog"; allowed: an IAM path: "/" or one that starts and ends with "/", such as /datadog/`],
     [{ rolePermissionsBoundaryArn: "Boundary" }, `rolePermissionsBoundaryArn: received "Boundary"; allowed: an IAM policy ARN`],
     [{ regions: [] }, `regions: received []; allowed: omit it for all regions, or list at least one region`],
-    [
-      { regions: ["us-gov-west-1"] },
-      `regions: received "us-gov-west-1"; allowed: regions of partition aws: af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1, ap-southeast-2, ap-southeast-3, ap-southeast-4, ap-southeast-5, ap-southeast-6, ap-southeast-7, ca-central-1, ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, mx-central-1, sa-east-1, us-east-1, us-east-2, us-west-1, us-west-2`,
-    ],
-    [{ regions: ["us-east-1", "us-east-1"] }, `regions: received us-east-1, us-east-1; allowed: each region once`],
+    [{ regions: ["us-gov-west-1"] }, `regions[0]: received "us-gov-west-1"; allowed: a region of partition aws`],
+    [{ regions: ["us-east-1", "us-east-1"] }, `regions: received ["us-east-1","us-east-1"]; allowed: each region once`],
     [
       { logsForwarderArns: ["datadog-forwarder"] },
-      `logsForwarderArns: received "datadog-forwarder"; allowed: Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)`,
+      `logsForwarderArns: received ["datadog-forwarder"]; allowed: Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)`,
     ],
     [
       { metricsExcludeOnlyNamespaces: ["AWS/SQS"], metricsIncludeOnlyNamespaces: ["AWS/EKS"] },
-      `metricsIncludeOnlyNamespaces: received a list while metricsExcludeOnlyNamespaces is set too; allowed: at most one of metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces`,
+      `metricsIncludeOnlyNamespaces: received ["AWS/EKS"]; allowed: absent when metricsExcludeOnlyNamespaces is set (choose one)`,
     ],
     [
       { resourcesCspmCollection: true, resourcesExtendedCollection: false },
-      `resourcesCspmCollection: received true while resourcesExtendedCollection is false; allowed: false, or enable resourcesExtendedCollection too (Datadog requires it)`,
+      `resourcesCspmCollection: received true; allowed: false when resourcesExtendedCollection is false (CSPM needs extended resource collection)`,
     ],
     [
       { tracesXrayIncludeAll: true, tracesXrayIncludeOnly: ["svc"] },
-      `tracesXrayIncludeOnly: received a list while tracesXrayIncludeAll is true; allowed: one of tracesXrayIncludeAll and tracesXrayIncludeOnly`,
+      `tracesXrayIncludeOnly: received ["svc"]; allowed: absent when tracesXrayIncludeAll is true (choose one)`,
     ],
     [
       { externalId: "abc" },
-      `externalId: received "abc"; allowed: only with createIntegration false and createRole true (a new integration generates its own)`,
+      `externalId: received "abc"; allowed: absent unless createIntegration is false and createRole is true (a new integration generates its own)`,
     ],
     [
       { createRole: false, rolePermissionsBoundaryArn: "arn:aws:iam::123456789012:policy/B" },

@@ -287,7 +287,7 @@ describe("subscription filter limit", () => {
 
   test("two existing filters plus ours is rejected", () => {
     expect(errorOf({ auditLogGroups: [{ ...PROD_A, existingSubscriptionFilterCount: 2 }] })).toBe(
-      `${WHERE}: auditLogGroups[cluster "prod-a"].existingSubscriptionFilterCount: received 2 (with "datadog-forwarder-eks-audit", log group "/aws/eks/prod-a/cluster" would have 3 subscription filters); allowed: at most 1, CloudWatch's limit of 2 per log group minus this one (remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher)`,
+      `${WHERE}: auditLogGroups[cluster "prod-a"].existingSubscriptionFilterCount: received 2; allowed: at most 1 (CloudWatch allows 2 subscription filters per log group and this stack adds one; raise subscriptionFiltersPerLogGroup only if your account's quota is higher)`,
     );
   });
 
@@ -306,12 +306,12 @@ describe("validation errors", () => {
     [{ region: "us-east-9" }, `region: received "us-east-9"; allowed: an AWS region code such as us-east-1 or us-gov-west-1`],
     [
       { forwarderVersion: "latest" },
-      `forwarderVersion: received "latest", which would upgrade the Forwarder silently on any stack update; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
+      `forwarderVersion: received "latest" (it would upgrade the Forwarder silently on any stack update); allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
     ],
     [{ forwarderVersion: "5.4" }, `forwarderVersion: received "5.4"; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`],
     [
       { forwarderVersion: "3.28.5" },
-      `forwarderVersion: received "3.28.5", whose template requires the DdApiKey parameter; allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
+      `forwarderVersion: received "3.28.5" (its template requires the DdApiKey parameter); allowed: a released version x.y.z, 4.0.0 or later (default 5.4.14)`,
     ],
     [
       { templateBaseUrl: "https://example.com/forwarder/" },
@@ -387,10 +387,11 @@ describe("validation errors", () => {
 
   test("reports every problem at once, without knock-on problems of an invalid input", () => {
     expect(errorOf({ datadogSite: "datadoghq.co", region: "us-east-9", memorySizeMiB: 64, subscriptionFiltersPerLogGroup: 0 })).toBe(
-      `${WHERE}: datadogSite: received "datadoghq.co"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com; ` +
-        `region: received "us-east-9"; allowed: an AWS region code such as us-east-1 or us-gov-west-1; ` +
-        `memorySizeMiB: received 64; allowed: an integer from 128 to 3008 (template limits); ` +
-        `subscriptionFiltersPerLogGroup: received 0; allowed: an integer from 1 to 5 (AWS documents 2)`,
+      `${WHERE}: 4 problems:\n` +
+        `- datadogSite: received "datadoghq.co"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com\n` +
+        `- region: received "us-east-9"; allowed: an AWS region code such as us-east-1 or us-gov-west-1\n` +
+        `- memorySizeMiB: received 64; allowed: an integer from 128 to 3008 (template limits)\n` +
+        `- subscriptionFiltersPerLogGroup: received 0; allowed: an integer from 1 to 5 (AWS documents 2)`,
     );
     expect(datadogForwarderProblems({ ...BASE, apiKey: ForwarderApiKey.fromSecretArn(EXISTING_SECRET) })).toEqual([]);
   });
@@ -578,20 +579,22 @@ describe("audit log filter presets", () => {
 
   test("preset and custom-pattern errors", () => {
     expect(() => AuditLogFilterPattern.fromName("quiet")).toThrow(
-      new Error(`filter pattern preset is "quiet"; allowed: all, drop-health-checks, drop-health-checks-and-system-reads, custom`),
+      new Error(`audit log filter pattern: filter: received "quiet"; allowed: all, drop-health-checks, drop-health-checks-and-system-reads, custom`),
     );
     expect(() => AuditLogFilterPattern.fromName("custom")).toThrow(
-      new Error(`filter pattern "custom" needs a pattern; allowed: a CloudWatch Logs filter pattern of at most 1024 characters`),
+      new Error(
+        `audit log filter pattern: pattern: received nothing; allowed: a CloudWatch Logs filter pattern of at most 1024 characters (required when filter is custom)`,
+      ),
     );
     expect(() => AuditLogFilterPattern.fromName("all", "x")).toThrow(
-      new Error(`filter pattern "all" takes no pattern; allowed: set the preset to "custom" to use your own pattern`),
+      new Error(`audit log filter pattern: pattern: received "x"; allowed: absent unless filter is custom`),
     );
     expect(() => AuditLogFilterPattern.custom(`{ ${'$.verb != "get" && '.repeat(60)}$.verb != "x" }`)).toThrow(
-      new Error(`filter pattern: received a pattern of 1157 characters; allowed: at most 1024 characters (PutSubscriptionFilter limit)`),
+      new Error(`audit log filter pattern: received a pattern of 1157 characters; allowed: at most 1024 characters (PutSubscriptionFilter limit)`),
     );
     expect(() => AuditLogFilterPattern.custom('{ $.verb != "get"')).toThrow(
       new Error(
-        `filter pattern: received "{ $.verb != \\"get\\"" (it opens or closes a JSON pattern without the other brace); allowed: "{ <expression> }" or a non-JSON pattern`,
+        `audit log filter pattern: received "{ $.verb != \\"get\\"" (it opens or closes a JSON pattern without the other brace); allowed: "{ <expression> }" or a non-JSON pattern`,
       ),
     );
   });

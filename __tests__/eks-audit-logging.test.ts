@@ -127,52 +127,57 @@ describe("EksAuditLogging: attributes and validation", () => {
     [
       "bad name",
       { clusterName: "-x" },
-      'eks cluster "-x": clusterName: received "-x"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
+      'eks audit logging "test/-x": clusterName: received "-x"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)',
     ],
     [
       "no cluster source",
       { cluster: undefined },
-      'eks cluster "c": cluster: received nothing; allowed: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
+      'eks audit logging "test/c": cluster: received nothing; allowed: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
     ],
     [
       "the plain options of earlier versions",
       { cluster: { cluster: EksClusterSource.existingCluster() } as unknown as EksClusterSource },
-      'eks cluster "c": cluster: received a value not built by EksClusterSource; allowed: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
+      'eks audit logging "test/c": cluster: received a value not built by EksClusterSource; allowed: EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)',
     ],
     [
       "partition",
       { awsPartition: "aws-eu" as Partition },
-      'eks cluster "c": awsPartition: received "aws-eu"; allowed: one of aws, aws-us-gov, aws-cn',
+      'eks audit logging "test/c": awsPartition: received "aws-eu"; allowed: one of aws, aws-us-gov, aws-cn',
     ],
     [
       "every problem at once",
       { clusterName: "-c", logRetentionInDays: 0, kmsKeyArn: "alias/x" },
-      'eks cluster "-c": clusterName: received "-c"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit); logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653; kmsKeyArn: received "alias/x"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
+      'eks audit logging "test/-c": 3 problems:\n- clusterName: received "-c"; allowed: an EKS cluster name (1-100 letters, digits, hyphens, underscores; starting with a letter or digit)\n- logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653\n- kmsKeyArn: received "alias/x"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
     ],
     [
       "retention",
       { logRetentionInDays: 0 },
-      'eks cluster "c": logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+      'eks audit logging "test/c": logRetentionInDays: received 0; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
     ],
     [
       "audit listed as additional",
       { additionalLogTypes: ["audit"] },
-      'eks cluster "c": additionalLogTypes: received "audit"; allowed: api, authenticator, controllerManager, scheduler (audit is always on)',
+      'eks audit logging "test/c": additionalLogTypes: received "audit"; allowed: api, authenticator, controllerManager, scheduler (audit is always on)',
     ],
     [
       "kms",
       { kmsKeyArn: "alias/x" },
-      'eks cluster "c": kmsKeyArn: received "alias/x"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
+      'eks audit logging "test/c": kmsKeyArn: received "alias/x"; allowed: a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>)',
     ],
     [
       "one subnet",
       { cluster: EksClusterSource.newCluster({ ...NEW, subnetIds: ["subnet-1"] }) },
-      'eks cluster "c": newCluster.subnetIds: received 1 subnet(s); allowed: at least 2, in different Availability Zones',
+      'eks audit logging "test/c": newCluster.subnetIds: received 1 subnet(s); allowed: at least 2, in different Availability Zones',
     ],
     [
       "no endpoint",
       { cluster: EksClusterSource.newCluster({ ...NEW, endpointPrivateAccess: false }) },
-      'eks cluster "c": newCluster.endpointPublicAccess: received false with endpointPrivateAccess false; allowed: at least one endpoint on',
+      'eks audit logging "test/c": newCluster.endpointPublicAccess: received false; allowed: true when newCluster.endpointPrivateAccess is false (the API server needs an endpoint)',
+    ],
+    [
+      "public CIDRs without the public endpoint (the rule the config states in its own names)",
+      { cluster: EksClusterSource.newCluster({ ...NEW, publicAccessCidrs: ["10.0.0.0/8"] }) },
+      'eks audit logging "test/c": newCluster.publicAccessCidrs: received ["10.0.0.0/8"]; allowed: empty when newCluster.endpointPublicAccess is false',
     ],
   ];
   it("checks the cluster source by shape: a source built by another copy of the package is accepted", () => {

@@ -129,7 +129,7 @@ describe("npm run generate", () => {
         [
           "a duplicate id",
           NEW_RULE.replace('id: "fixture-kube-system-configmap-deleted"', 'id: "csr-approved"'),
-          'generate: nothing written: cloud siem "rules": rules.csr-approved.id: received "csr-approved" (also the id of rules[',
+          'generate: nothing written: cloud siem "staging/cloud-siem/rules": rules.csr-approved.id: received "csr-approved" (also the id of rules[',
         ],
         [
           "an invalid status",

@@ -76,9 +76,7 @@ describe("a config whose every string field holds template syntax", () => {
       const holder = keys.slice(0, -1).reduce<any>((o, k) => o[k], copy);
       holder[keys[keys.length - 1]] = value;
       const message = thrownMessage(() => validateConfig(copy, "hostile.json"));
-      expect(message).toMatch(
-        new RegExp(`^invalid config hostile\\.json: environment "[a-z-]+", field ${field.replace(/[[\].]/g, "\\$&")}: received `),
-      );
+      expect(message).toMatch(new RegExp(`^invalid config hostile\\.json: environment "[a-z-]+", ${field.replace(/[[\].]/g, "\\$&")}: received `));
       expect(message).not.toContain("\n");
     }
   });
@@ -118,7 +116,7 @@ it("refuses cdktf's token marker text in any config string (it would become a re
   const config = baseConfig();
   config.environments[0].cloudSiem = { suppressions: [{ name: "${TfToken[TOKEN.1]}", ruleIds: ["pod-attach"], suppressionQuery: "@usr.name:ci" }] };
   expect(thrownMessage(() => validateConfig(config, "c.json"))).toBe(
-    'invalid config c.json: environment "staging", field environments[0].cloudSiem.suppressions[0].name: received "${TfToken[TOKEN.1]}"; allowed: a string, 1 to 200 characters, without cdktf\'s token marker ${TfToken[...]} (cdktf would replace it with a value of its own)',
+    'invalid config c.json: environment "staging", environments[0].cloudSiem.suppressions[0].name: received "${TfToken[TOKEN.1]}"; allowed: a string, 1 to 200 characters, without cdktf\'s token marker ${TfToken[...]} (cdktf would replace it with a value of its own)',
   );
 });
 

@@ -10,7 +10,7 @@ const BASE: LogExplorerProps = {
   ],
 };
 
-const PREFIX = 'log explorer of environment "prod": ';
+const PREFIX = 'log explorer "stack/LogExplorer": ';
 const INDEX_NAME_ALLOWED = "an index name: a lowercase letter, then lowercase letters, digits and -";
 
 function build(props: Partial<LogExplorerProps>): void {
@@ -28,7 +28,7 @@ test("valid props have no problems", () => {
 
 describe("environment, site and clusters", () => {
   test("fails on an empty environment name", () => {
-    fails({ environment: "" }, 'log explorer of environment "": environment: received ""; allowed: a non-empty environment name');
+    fails({ environment: "" }, 'log explorer "stack/LogExplorer": environment: received ""; allowed: a non-empty environment name');
   });
 
   test("fails on an unknown site", () => {
@@ -124,7 +124,9 @@ describe("index", () => {
     fails(
       { indexRetentionInDays: 30, indexPreventDestroy: false },
       PREFIX +
-        "indexRetentionInDays: received 30; allowed: absent when createIndex is false (it configures the dedicated index); indexPreventDestroy: received false; allowed: absent when createIndex is false (it configures the dedicated index)",
+        "2 problems:\n" +
+        "- indexRetentionInDays: received 30; allowed: absent when createIndex is false (it configures the dedicated index)\n" +
+        "- indexPreventDestroy: received false; allowed: absent when createIndex is false (it configures the dedicated index)",
     );
   });
 
@@ -154,7 +156,7 @@ describe("index", () => {
   test("fails when the default index name does not fit the environment name", () => {
     fails(
       { environment: "Prod", createIndex: true },
-      `log explorer of environment "Prod": indexName: received "eks-audit-Prod"; allowed: ${INDEX_NAME_ALLOWED} (set indexName when the environment name does not fit)`,
+      `log explorer "stack/LogExplorer": indexName: received "eks-audit-Prod"; allowed: ${INDEX_NAME_ALLOWED} (set indexName when the environment name does not fit)`,
     );
   });
 
@@ -194,7 +196,9 @@ describe("index", () => {
     fails(
       { createIndex: true, indexDailyLimit: 1000, indexDailyLimitResetTime: "24:00", indexDailyLimitResetUtcOffset: "+15:00" },
       PREFIX +
-        'indexDailyLimitResetTime: received "24:00"; allowed: HH:00 with HH from 00 to 23; indexDailyLimitResetUtcOffset: received "+15:00"; allowed: +HH:00 or -HH:00 with hours from -12 to +14',
+        "2 problems:\n" +
+        '- indexDailyLimitResetTime: received "24:00"; allowed: HH:00 with HH from 00 to 23\n' +
+        '- indexDailyLimitResetUtcOffset: received "+15:00"; allowed: +HH:00 or -HH:00 with hours from -12 to +14',
     );
   });
 
@@ -247,7 +251,9 @@ describe("exclusion filters", () => {
     fails(
       { createIndex: true, indexExclusionFilters: [{ name: " ", query: "" }] },
       PREFIX +
-        'indexExclusionFilters[0].name: received " "; allowed: a non-empty name; indexExclusionFilters[0].query: received ""; allowed: a non-empty log search query',
+        "2 problems:\n" +
+        '- indexExclusionFilters[0].name: received " "; allowed: a non-empty name\n' +
+        '- indexExclusionFilters[0].query: received ""; allowed: a non-empty log search query',
     );
   });
 
@@ -302,7 +308,9 @@ describe("index order", () => {
     fails(
       { existingIndexName: "main", indexOrder: ["main", "Debug", "main"] },
       PREFIX +
-        `indexOrder[1]: received "Debug"; allowed: ${INDEX_NAME_ALLOWED}; indexOrder[2]: received "main"; allowed: an index not already listed at indexOrder[0]`,
+        `2 problems:\n` +
+        `- indexOrder[1]: received "Debug"; allowed: ${INDEX_NAME_ALLOWED}\n` +
+        `- indexOrder[2]: received "main"; allowed: an index not already listed at indexOrder[0]`,
     );
   });
 
@@ -379,6 +387,9 @@ test("reports every problem in one message", () => {
   fails(
     { datadogSite: "datadoghq.org", auditLogSilenceInMinutes: 1, notificationTargets: ["oops"] },
     PREFIX +
-      'datadogSite: received "datadoghq.org"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com; auditLogSilenceInMinutes: received 1; allowed: an integer from 5 to 2880; notificationTargets[0]: received "oops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
+      "3 problems:\n" +
+      '- datadogSite: received "datadoghq.org"; allowed: datadoghq.com, us3.datadoghq.com, us5.datadoghq.com, datadoghq.eu, ap1.datadoghq.com, ap2.datadoghq.com, uk1.datadoghq.com, ddog-gov.com, us2.ddog-gov.com\n' +
+      "- auditLogSilenceInMinutes: received 1; allowed: an integer from 5 to 2880\n" +
+      '- notificationTargets[0]: received "oops"; allowed: @slack-<channel>, @pagerduty-<service>, @opsgenie-<team>, @webhook-<name>, @teams-<channel>, @jira-<project>, @servicenow-<name>, @workflow-<id> or @<email address>',
   );
 });

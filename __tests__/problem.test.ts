@@ -1,4 +1,4 @@
-import { Problems, problemText, show, throwProblems } from "../lib/problem";
+import { ProblemError, Problems, problemText, show, throwProblems, under } from "../lib/problem";
 
 describe("the one message shape", () => {
   test("field, value received, what is allowed; the reason follows the value when there is one", () => {
@@ -29,16 +29,36 @@ describe("the one message shape", () => {
     expect([show(Number.NaN), show(Infinity), show(-Infinity)]).toEqual(["NaN", "Infinity", "-Infinity"]);
   });
 
-  test("Problems collects in order; described values are not quoted; objections keep their reason", () => {
+  test("Problems collects in order; described values are not quoted; a shared check's problems go under the field read", () => {
     const p = new Problems();
     p.add("a", "v", "w");
     p.addDescribed("case", "11 cases", "at most 10");
-    p.object("q", "source:x", { why: "unknown source", allowed: "sources y" });
+    // A shared check (a query lint) locates its problem at the value itself: field "".
+    p.addAll([{ field: "", received: '"source:x"', why: "unknown source", allowed: "sources y" }], "q");
     expect(p.list.map(problemText)).toEqual([
       'a: received "v"; allowed: w',
       "case: received 11 cases; allowed: at most 10",
       'q: received "source:x" (unknown source); allowed: sources y',
     ]);
+  });
+
+  test("under joins paths as the config writes them: a.b, a[0], and the prefix alone for the value itself", () => {
+    const at = (field: string) => ({ field, received: "1", allowed: "2" });
+    expect(under("rules.t", [at("x"), at("[0]"), at("")]).map((p) => p.field)).toEqual(["rules.t.x", "rules.t[0]", "rules.t"]);
+    expect(under("", [at("x")]).map((p) => p.field)).toEqual(["x"]);
+  });
+
+  test("a collector with a limit cuts shown values and other checks' received values, ending in ...", () => {
+    const p = new Problems(10);
+    p.add("a", "x".repeat(20), "w");
+    p.addAll([{ field: "b", received: "y".repeat(20), allowed: "w" }]);
+    expect(p.list.map((x) => x.received)).toEqual(['"xxxxxx...', "yyyyyyy..."]);
+  });
+
+  test("the environment, when known, comes first, shown like a value", () => {
+    expect(problemText({ environment: "prod", field: "environments[0].name", received: "7", allowed: "a name" })).toBe(
+      'environment "prod", environments[0].name: received 7; allowed: a name',
+    );
   });
 
   test("addAll keeps other checks' problems, under a prefix when given", () => {
@@ -48,13 +68,21 @@ describe("the one message shape", () => {
     expect(p.list.map(problemText)).toEqual(['name: received ""; allowed: a name', 'rules.t.case[0].status: received "x" (typo); allowed: low']);
   });
 
-  test("throwProblems throws every problem once, after the place, and nothing when there are none", () => {
+  test("throwProblems throws one ProblemError with every problem, after the place, and nothing when there are none", () => {
     expect(() => throwProblems('rule "t"', [])).not.toThrow();
-    expect(() =>
-      throwProblems('rule "t"', [
-        { field: "a", received: "1", allowed: "2" },
-        { field: "b", received: "3", allowed: "4" },
-      ]),
-    ).toThrow(new Error('rule "t": a: received 1; allowed: 2; b: received 3; allowed: 4'));
+    const problems = [
+      { field: "a", received: "1", allowed: "2" },
+      { field: "b", received: "3", allowed: "4" },
+    ];
+    let thrown: unknown;
+    try {
+      throwProblems('rule "t"', problems);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ProblemError);
+    expect((thrown as ProblemError).problems).toEqual(problems);
+    expect((thrown as ProblemError).message).toBe('rule "t": 2 problems:\n- a: received 1; allowed: 2\n- b: received 3; allowed: 4');
+    expect(() => throwProblems('rule "t"', problems.slice(0, 1))).toThrow(new Error('rule "t": a: received 1; allowed: 2'));
   });
 });

@@ -253,12 +253,18 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     [
       "missing everything",
       [],
-      "--name is required (the Datadog rule name); --query is required (the Log Explorer query); --method is required (new_value or threshold); --tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)",
+      "5 problems:\n" +
+        "- --name: received nothing; allowed: the Datadog rule name (required)\n" +
+        "- --query: received nothing; allowed: the Log Explorer query (required)\n" +
+        "- --method: received nothing; allowed: new_value or threshold (required)\n" +
+        "- --tactic: received nothing; allowed: the MITRE ATT&CK tactic, e.g. TA0002-execution (required)\n" +
+        "- --technique: received nothing; allowed: the MITRE ATT&CK technique, e.g. T1609-container-administration-command (required)",
     ],
     [
       "no tactic or technique: never guessed",
       flags({ name: "n", query: "source:kubernetes.audit", method: "threshold", count: "1" }),
-      "--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution); --technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)",
+      "2 problems:\n- --tactic: received nothing; allowed: the MITRE ATT&CK tactic, e.g. TA0002-execution (required)\n" +
+        "- --technique: received nothing; allowed: the MITRE ATT&CK technique, e.g. T1609-container-administration-command (required)",
     ],
     [
       "a placeholder query",
@@ -278,17 +284,17 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     [
       "new value without field",
       flags({ name: "n", query: "source:kubernetes.audit", method: "new_value", ...EXECUTION }),
-      "--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)",
+      "--field: received nothing; allowed: the attribute whose new values are detected, e.g. @usr.name (required with --method new_value)",
     ],
     [
       "threshold without count",
       flags({ name: "n", query: "source:kubernetes.audit", method: "threshold", ...EXECUTION }),
-      "--count is required for --method threshold (signal when more than <count> logs match in the window)",
+      "--count: received nothing; allowed: signal when more than <count> logs match in the window (required with --method threshold)",
     ],
     [
       "threshold options on new value",
       flags({ name: "n", query: "source:kubernetes.audit", method: "new_value", field: "@usr.name", count: "3", ...EXECUTION }),
-      "--count is only for --method threshold",
+      '--count: received "3"; allowed: absent unless --method is threshold',
     ],
     [
       "count not a number",

@@ -48,7 +48,7 @@ describe("runSynth in-process", () => {
   it("returns 1 with one paragraph on the given stderr for a bad config, and leaves the output as it was", () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe("");
-    expect(bad.stderr).toMatch(/^invalid config .*bad\.yaml: field environments: received \[\]/);
+    expect(bad.stderr).toMatch(/^invalid config .*bad\.yaml: environments: received \[\]/);
     expect(bad.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(readFileSync(path.join(outdir, "stacks/staging/cdk.tf.json")).equals(stack)).toBe(true);
   });
@@ -56,7 +56,7 @@ describe("runSynth in-process", () => {
   it("names the config file and the environment when a construct refuses a value, and leaves the output as it was", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /^invalid config .*construct\.yaml: environment "production": built-in rule review .*rules\[1\]\.name: received "é"/,
+      /^invalid config .*construct\.yaml: environment "production", built-in rule review .*rules\[1\]\.name: received "é"/,
     );
     expect(refused.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(readFileSync(path.join(outdir, "stacks/staging/cdk.tf.json")).equals(stack)).toBe(true);

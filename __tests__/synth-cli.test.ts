@@ -150,8 +150,8 @@ describe("synth: bad config", () => {
     expect(r.stderr).toBe(
       [
         "invalid config bad/c.yaml: 2 problems:",
-        '- environment "prod", field environments[0].aws.accountId: received "1234"; allowed: a 12-digit AWS account ID in quotes',
-        '- environment "prod", field environments[0].clusters[0].logRetentionInDays: received 45; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+        '- environment "prod", environments[0].aws.accountId: received "1234"; allowed: a 12-digit AWS account ID in quotes',
+        '- environment "prod", environments[0].clusters[0].logRetentionInDays: received 45; allowed: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
         "",
       ].join("\n"),
     );

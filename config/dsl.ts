@@ -1,30 +1,25 @@
 import { didYouMean } from "../lib/did-you-mean";
+import { FieldNames, Problems } from "../lib/problem";
 
 /**
  * A small schema language: one definition gives both the validator (with the project's error format) and the
  * JSON Schema for editor completion, so the two can never disagree.
  *
- * Validation never stops at the first problem: every issue is collected with its field path, the value received
- * and what is allowed.
+ * Validation never stops at the first problem: every problem is collected (lib/problem.ts `Problems`) with its field
+ * path relative to the document root (e.g. `environments[1].name`), the value received and what is allowed.
  */
-
-/** One problem found in the input. `path` is relative to the document root, e.g. `environments[1].name`. */
-export interface Issue {
-  readonly path: string;
-  readonly received: unknown;
-  readonly allowed: string;
-  /** Why the value is refused, when the value and `allowed` alone do not say it. */
-  readonly why?: string;
-}
 
 export type JsonSchema = { [key: string]: unknown };
 
-/** Collects issues while walking the input. */
-export class Context {
-  readonly issues: Issue[] = [];
-  issue(path: string, received: unknown, allowed: string, why?: string): void {
-    this.issues.push({ path, received, allowed, ...(why === undefined ? {} : { why }) });
-  }
+/** Collects the problems found while walking the input: the project's one collector (lib/problem.ts). */
+export type Context = Problems;
+
+/**
+ * The config's names for props fields (`{ createIntegration: "create" }`), as the {@link FieldNames} a module's shared
+ * check takes; a props field the map lacks keeps its name.
+ */
+export function configNames(names: Readonly<Record<string, string>>): FieldNames {
+  return (field) => names[field] ?? field;
 }
 
 export const join = (path: string, key: string | number): string =>
@@ -32,7 +27,7 @@ export const join = (path: string, key: string | number): string =>
 
 export abstract class Schema<T> {
   description?: string;
-  /** Returns the validated value, or `undefined` after recording issues. */
+  /** Returns the validated value, or `undefined` after recording problems. */
   abstract check(value: unknown, path: string, ctx: Context): T | undefined;
   protected abstract schema(): JsonSchema;
   /** What is allowed, in words, for error messages. */
@@ -60,7 +55,7 @@ export abstract class Schema<T> {
     return (result === undefined ? INVALID : result) as Loose<T>;
   }
 
-  /** Adds a check that runs when the value itself is valid. Record issues with paths relative to `path`. */
+  /** Adds a check that runs when the value itself is valid. Record problems with paths relative to `path`. */
   refine(fn: (value: T, path: string, ctx: Context) => void): Schema<T> {
     return new Refined(this, { loose: false, fn });
   }
@@ -109,27 +104,27 @@ class Refined<T> extends Schema<T> {
     this.description = inner.description;
   }
   check(value: unknown, path: string, ctx: Context): T | undefined {
-    const before = ctx.issues.length;
+    const before = ctx.list.length;
     const result = this.inner.check(value, path, ctx);
     const r = this.refinement;
-    if (result !== undefined && ctx.issues.length === before) {
+    if (result !== undefined && ctx.list.length === before) {
       if (r.loose) r.fn(result as Loose<T>, path, ctx);
       else r.fn(result, path, ctx);
     } else if (r.loose) {
       // The issues of the parts are already recorded: collect the valid parts on a scratch context.
-      const partial = this.inner.checkLoose(value, path, new Context());
+      const partial = this.inner.checkLoose(value, path, new Problems());
       if (partial !== INVALID) r.fn(partial, path, ctx);
     }
     return result;
   }
   checkLoose(value: unknown, path: string, ctx: Context): Loose<T> {
-    const before = ctx.issues.length;
+    const before = ctx.list.length;
     const partial = this.inner.checkLoose(value, path, ctx);
     const r = this.refinement;
     if (partial !== INVALID) {
       if (r.loose) r.fn(partial, path, ctx);
       // No issue in the parts: the value is whole.
-      else if (ctx.issues.length === before) r.fn(partial as T, path, ctx);
+      else if (ctx.list.length === before) r.fn(partial as T, path, ctx);
     }
     return partial;
   }
@@ -165,12 +160,12 @@ class StringSchema<T extends string> extends Schema<T> {
   check(value: unknown, path: string, ctx: Context): T | undefined {
     const o = this.options;
     if (typeof value !== "string") {
-      ctx.issue(path, value, `${this.allowed()} (got ${typeName(value)})`);
+      ctx.add(path, value, `${this.allowed()} (got ${typeName(value)})`);
       return undefined;
     }
     if (CDKTF_TOKEN_MARKER.test(value)) {
       // Text is written literally (lib/literal-text.ts), except cdktf's own token markers, which no text can mean.
-      ctx.issue(path, value, `${this.allowed()}, without cdktf's token marker \${TfToken[...]} (cdktf would replace it with a value of its own)`);
+      ctx.add(path, value, `${this.allowed()}, without cdktf's token marker \${TfToken[...]} (cdktf would replace it with a value of its own)`);
       return undefined;
     }
     const bad =
@@ -180,7 +175,7 @@ class StringSchema<T extends string> extends Schema<T> {
       (o.pattern !== undefined && !o.pattern.test(value));
     if (bad) {
       const hint = o.enum !== undefined ? didYouMean(value, o.enum) : "";
-      ctx.issue(path, value, this.allowed() + hint);
+      ctx.add(path, value, this.allowed() + hint);
       return undefined;
     }
     return value as T;
@@ -237,7 +232,7 @@ class IntegerSchema extends Schema<number> {
       (o.minimum === undefined || value >= o.minimum) &&
       (o.maximum === undefined || value <= o.maximum);
     if (!ok) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       return undefined;
     }
     return value;
@@ -274,7 +269,7 @@ export function num(options: Omit<IntegerOptions, "enum"> = {}): Schema<number> 
 class BooleanSchema extends Schema<boolean> {
   check(value: unknown, path: string, ctx: Context): boolean | undefined {
     if (typeof value !== "boolean") {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       return undefined;
     }
     return value;
@@ -310,12 +305,12 @@ class ArraySchema<T> extends Schema<T[]> {
   check(value: unknown, path: string, ctx: Context): T[] | undefined {
     const o = this.options;
     if (!Array.isArray(value)) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       return undefined;
     }
     let ok = true;
     if ((o.minItems !== undefined && value.length < o.minItems) || (o.maxItems !== undefined && value.length > o.maxItems)) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       ok = false;
     }
     const out: T[] = [];
@@ -330,7 +325,7 @@ class ArraySchema<T> extends Schema<T[]> {
         const key = JSON.stringify(result);
         const first = seen.get(key);
         if (first !== undefined) {
-          ctx.issue(join(path, i), element, `a value not already listed (it repeats ${join(path, first)})`);
+          ctx.add(join(path, i), element, `a value not already listed (it repeats ${join(path, first)})`);
           ok = false;
         }
         seen.set(key, i);
@@ -341,12 +336,12 @@ class ArraySchema<T> extends Schema<T[]> {
   }
   checkLoose(value: unknown, path: string, ctx: Context): Loose<T[]> {
     if (!Array.isArray(value)) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       return INVALID;
     }
     const o = this.options;
     if ((o.minItems !== undefined && value.length < o.minItems) || (o.maxItems !== undefined && value.length > o.maxItems)) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
     }
     return value.map((element, i) => this.item.checkLoose(element, join(path, i), ctx));
   }
@@ -389,13 +384,13 @@ class RecordSchema<T> extends Schema<Record<string, T>> {
   }
   check(value: unknown, path: string, ctx: Context): Record<string, T> | undefined {
     if (!isPlainObject(value)) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       return undefined;
     }
     let ok = true;
     const entries = Object.entries(value);
     if (this.maxEntries !== undefined && entries.length > this.maxEntries) {
-      ctx.issue(path, `${entries.length} entries`, `at most ${this.maxEntries} entries`);
+      ctx.addDescribed(path, `${entries.length} entries`, `at most ${this.maxEntries} entries`);
       ok = false;
     }
     const out: Record<string, T> = {};
@@ -451,7 +446,7 @@ class AbsentSchema extends Schema<never> {
     super();
   }
   check(value: unknown, path: string, ctx: Context): undefined {
-    ctx.issue(path, value, this.reason);
+    ctx.add(path, value, this.reason);
     return undefined;
   }
   protected schema(): JsonSchema {
@@ -474,7 +469,7 @@ export function withDefault<T>(schema: Schema<T>, value: T): Field<T, "default">
 
 /** What a section's schema yields for an empty object: its defaults, written once (in the fields). */
 export function sectionDefault<T>(schema: Schema<T>): T {
-  const value = schema.check({}, "", new Context());
+  const value = schema.check({}, "", new Problems());
   if (value === undefined) throw new Error("a config section's defaults do not validate");
   return value;
 }
@@ -503,14 +498,14 @@ class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
   }
   check(value: unknown, path: string, ctx: Context): InferFields<F> | undefined {
     if (!isPlainObject(value)) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       return undefined;
     }
     let ok = true;
     const known = Object.keys(this.fields);
     for (const key of Object.keys(value)) {
       if (!(key in this.fields)) {
-        ctx.issue(join(path, key), value[key], `no such field here; known fields: ${known.join(", ")}${didYouMean(key, known)}`);
+        ctx.add(join(path, key), value[key], `no such field here; known fields: ${known.join(", ")}${didYouMean(key, known)}`);
         ok = false;
       }
     }
@@ -519,7 +514,7 @@ class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
       const v = value[key];
       if (v === undefined || v === null) {
         if (field.kind === "required") {
-          ctx.issue(join(path, key), undefined, `a required field: ${field.schema.allowed()}`);
+          ctx.add(join(path, key), undefined, `a required field: ${field.schema.allowed()}`);
           ok = false;
         } else if (field.kind === "default") {
           out[key] = structuredClone(field.default);
@@ -534,19 +529,19 @@ class ObjectSchema<F extends Fields> extends Schema<InferFields<F>> {
   }
   checkLoose(value: unknown, path: string, ctx: Context): Loose<InferFields<F>> {
     if (!isPlainObject(value)) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       return INVALID;
     }
     const known = Object.keys(this.fields);
     for (const key of Object.keys(value)) {
-      if (!(key in this.fields)) ctx.issue(join(path, key), value[key], `no such field here; known fields: ${known.join(", ")}`);
+      if (!(key in this.fields)) ctx.add(join(path, key), value[key], `no such field here; known fields: ${known.join(", ")}`);
     }
     const out: Record<string, unknown> = {};
     for (const [key, field] of Object.entries(this.fields)) {
       const v = value[key];
       if (v === undefined || v === null) {
         if (field.kind === "required") {
-          ctx.issue(join(path, key), undefined, "a required field");
+          ctx.add(join(path, key), undefined, "a required field");
           out[key] = INVALID;
         } else if (field.kind === "default") out[key] = structuredClone(field.default);
         continue;
@@ -585,13 +580,13 @@ class TaggedUnionSchema<T> extends Schema<T> {
   check(value: unknown, path: string, ctx: Context): T | undefined {
     const names = Object.keys(this.variants);
     if (!isPlainObject(value)) {
-      ctx.issue(path, value, this.allowed());
+      ctx.add(path, value, this.allowed());
       return undefined;
     }
     const tagValue = value[this.tag];
     if (typeof tagValue !== "string" || !(tagValue in this.variants)) {
       const allowed = `one of ${names.map((n) => JSON.stringify(n)).join(", ")}`;
-      ctx.issue(join(path, this.tag), tagValue, tagValue === undefined || tagValue === null ? `a required field: ${allowed}` : allowed);
+      ctx.add(join(path, this.tag), tagValue, tagValue === undefined || tagValue === null ? `a required field: ${allowed}` : allowed);
       return undefined;
     }
     return this.variants[tagValue].check(value, path, ctx) as T | undefined;

@@ -4,10 +4,10 @@
 import { closeSync, fstatSync, openSync, readSync } from "fs";
 import * as path from "path";
 import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, YAMLError, YAMLMap, YAMLSeq } from "yaml";
-import { Context, Issue, join } from "./dsl";
+import { join } from "./dsl";
 import { AppConfig, configSchema } from "./schema";
 import { irregularFileKind, OPEN_INPUT_FLAGS } from "../lib/input-file";
-import { problemText, show } from "../lib/problem";
+import { Problem, ProblemError, Problems, show } from "../lib/problem";
 
 /** The default example, used when `EKS_AUDIT_SIEM_CONFIG` is not set. Relative to the project folder. */
 export const DEFAULT_CONFIG_PATH = "config/eks-audit-siem.yaml";
@@ -15,36 +15,33 @@ export const DEFAULT_CONFIG_PATH = "config/eks-audit-siem.yaml";
 /** The environment variable that selects another config file. */
 export const CONFIG_ENV_VAR = "EKS_AUDIT_SIEM_CONFIG";
 
-/** A problem with the config file. `message` is what the user sees: one paragraph per problem, no stack. */
-export class ConfigError extends Error {
+/**
+ * The problems of a config file (lib/problem.ts `ProblemError`: `invalid config <file>: <problem>`, one line each when
+ * there are several). `message` is what the user sees: one paragraph per problem, no stack.
+ */
+export class ConfigError extends ProblemError {
   constructor(
     readonly file: string,
-    readonly problems: readonly string[],
+    problems: readonly Problem[],
   ) {
-    super(
-      problems.length === 1
-        ? `invalid config ${file}: ${problems[0]}`
-        : `invalid config ${file}: ${problems.length} problems:\n${problems.map((p) => `- ${p}`).join("\n")}`,
-    );
+    super(`invalid config ${file}`, problems);
     this.name = "ConfigError";
   }
 }
 
-/** A value of the document as a message shows it (lib/problem `show`), cut at 120 characters. */
+/** Values of the document are shown cut at this many characters: a problem is one line of a message. */
+const MAX_SHOWN = 120;
+
+/** A value of the document as a message shows it (lib/problem `show`), cut at {@link MAX_SHOWN} characters. */
 function showShort(value: unknown): string {
-  const text = show(value);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return show(value, MAX_SHOWN);
 }
 
-/**
- * `environment "<name>", ` for a field path under `environments[<i>]` (the name shown like a value: escaped and cut),
- * `environment #<i+1> (no valid name), ` when it has no string name, else nothing. `nameOf(i)` reads the name.
- */
-function environmentOf(fieldPath: string, nameOf: (index: number) => unknown): string {
-  const m = /^environments\[(\d+)\]/.exec(fieldPath);
-  if (m === null) return "";
-  const name = nameOf(Number(m[1]));
-  return typeof name === "string" ? `environment ${showShort(name)}, ` : `environment #${Number(m[1]) + 1} (no valid name), `;
+/** The problem with the environment named, for a field path under `environments[<i>]` whose name is a string. */
+function withEnvironment(problem: Problem, nameOf: (index: number) => unknown): Problem {
+  const m = /^environments\[(\d+)\]/.exec(problem.field);
+  const name = m === null ? undefined : nameOf(Number(m[1]));
+  return typeof name === "string" ? { ...problem, environment: name } : problem;
 }
 
 /** Reads the name of environment `i` from a parsed document (of any shape). */
@@ -55,23 +52,14 @@ const environmentNameIn =
     return Array.isArray(envs) ? (envs[i] as { name?: unknown } | undefined)?.name : undefined;
   };
 
-/** Formats one issue: environment, field path, value received, what is allowed. */
-export function formatIssue(issue: Issue, input: unknown): string {
-  const field = `field ${issue.path || "(top level)"}`;
-  return (
-    environmentOf(issue.path, environmentNameIn(input)) +
-    problemText({ field, received: showShort(issue.received), why: issue.why, allowed: issue.allowed })
-  );
-}
-
 /** Validates an already-parsed document. Throws `ConfigError` listing every problem. */
 export function validateConfig(input: unknown, file: string): AppConfig {
-  const ctx = new Context();
-  const config = configSchema.check(input, "", ctx);
-  if (config === undefined || ctx.issues.length > 0) {
+  const problems = new Problems(MAX_SHOWN);
+  const config = configSchema.check(input, "", problems);
+  if (config === undefined || problems.list.length > 0) {
     throw new ConfigError(
       file,
-      ctx.issues.map((i) => formatIssue(i, input)),
+      problems.list.map((p) => withEnvironment(p, environmentNameIn(input))),
     );
   }
   return config;
@@ -122,11 +110,11 @@ function isStackOverflow(e: unknown): boolean {
 /** The refusal of a document nested too deeply for the parser. */
 function tooDeep(file: string): ConfigError {
   return new ConfigError(file, [
-    problemText({
+    {
       field: "document",
       received: "a document nested too deeply to parse",
       allowed: "a config nested as config/eks-audit-siem.schema.json describes (a few levels)",
-    }),
+    },
   ]);
 }
 
@@ -145,18 +133,34 @@ function parseStrictJson(text: string, file: string): unknown {
       "unexpected end of the file",
     );
     const { line, col } = lineColumn(text, offset);
-    throw new ConfigError(file, [`not valid JSON at line ${line}, column ${col}: ${what}`]);
+    throw new ConfigError(file, [notValid("JSON", `line ${line}, column ${col}`, what)]);
   }
 }
 
-function syntaxError(file: string, language: string, errors: readonly YAMLError[]): ConfigError {
+/** What a config file may be written in, by language. */
+const LANGUAGE_ALLOWED = {
+  JSON: "strict JSON (RFC 8259: no comments, no trailing commas)",
+  YAML: "YAML 1.2 (https://yaml.org/spec/1.2.2/)",
+};
+
+/** `document: received text that is not valid <language>[ at <line, column>] (<what>); allowed: <language>`. */
+function notValid(language: keyof typeof LANGUAGE_ALLOWED, at: string | undefined, what: string): Problem {
+  return {
+    field: "document",
+    received: `text that is not valid ${language}${at === undefined ? "" : ` at ${at}`}`,
+    why: what,
+    allowed: LANGUAGE_ALLOWED[language],
+  };
+}
+
+function syntaxError(file: string, language: keyof typeof LANGUAGE_ALLOWED, errors: readonly YAMLError[]): ConfigError {
   return new ConfigError(
     file,
     errors.map((e) => {
       const pos = e.linePos?.[0];
-      const at = pos !== undefined ? `line ${pos.line}, column ${pos.col}: ` : "";
+      const at = pos !== undefined ? `line ${pos.line}, column ${pos.col}` : undefined;
       const what = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-      return `not valid ${language} at ${at}${what}`;
+      return notValid(language, at, what);
     }),
   );
 }
@@ -193,7 +197,7 @@ function parseConfigDocument(text: string, file: string): unknown {
 /** Reads and validates a config file (`.yaml`, `.yml` or `.json`; see {@link readConfigText} for what is read). */
 export function loadConfigFile(file: string): AppConfig {
   if (!/\.(ya?ml|json)$/i.test(file)) {
-    throw new ConfigError(file, [`file name: received ${show(path.basename(file))}; allowed: a .yaml, .yml or .json file`]);
+    throw new ConfigError(file, [{ field: "file name", received: show(path.basename(file)), allowed: "a .yaml, .yml or .json file" }]);
   }
   return validateConfig(parseConfigText(readConfigText(file), file), file);
 }
@@ -210,17 +214,21 @@ export const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
 const ALLOWED_FILE = "a regular .yaml, .yml or .json file";
 
 /** The problem with a path `open` refused. */
-function openProblem(error: NodeJS.ErrnoException): string {
+function openProblem(error: NodeJS.ErrnoException): Problem {
+  const file = (received: string, allowed: string): Problem => ({ field: "file", received, allowed });
   switch (error.code) {
     case "ENOENT":
-      return `file: received a path that does not exist; allowed: an existing .yaml, .yml or .json file (set ${CONFIG_ENV_VAR} or use the default ${DEFAULT_CONFIG_PATH})`;
+      return file(
+        "a path that does not exist",
+        `an existing .yaml, .yml or .json file (set ${CONFIG_ENV_VAR} or use the default ${DEFAULT_CONFIG_PATH})`,
+      );
     case "EACCES":
     case "EPERM":
-      return `file: received a path this user may not read (${error.code}); allowed: a readable .yaml, .yml or .json file`;
+      return file(`a path this user may not read (${error.code})`, "a readable .yaml, .yml or .json file");
     case "ENXIO": // open(2): a socket, or a device that is not there
-      return `file: received a socket or a missing device (ENXIO); allowed: ${ALLOWED_FILE}`;
+      return file("a socket or a missing device (ENXIO)", ALLOWED_FILE);
     default:
-      return `file: received a path that cannot be opened (${error.code ?? error.message}); allowed: ${ALLOWED_FILE}`;
+      return file(`a path that cannot be opened (${error.code ?? error.message})`, ALLOWED_FILE);
   }
 }
 
@@ -241,10 +249,15 @@ export function readConfigText(file: string, maxBytes: number = MAX_CONFIG_FILE_
   try {
     const stat = fstatSync(fd);
     const kind = irregularFileKind(stat);
-    if (kind !== undefined) throw new ConfigError(file, [`file: received ${kind}; allowed: ${ALLOWED_FILE}`]);
+    if (kind !== undefined) throw new ConfigError(file, [{ field: "file", received: kind, allowed: ALLOWED_FILE }]);
     const tooLarge = (size: string): ConfigError =>
       new ConfigError(file, [
-        `file: received ${size} bytes (larger than a config can be); allowed: at most ${maxBytes} bytes (MAX_CONFIG_FILE_BYTES; a config is a few kilobytes)`,
+        {
+          field: "file",
+          received: `${size} bytes`,
+          why: "larger than a config can be",
+          allowed: `at most ${maxBytes} bytes (MAX_CONFIG_FILE_BYTES; a config is a few kilobytes)`,
+        },
       ]);
     if (stat.size > maxBytes) throw tooLarge(String(stat.size));
     const buffer = Buffer.alloc(Math.min(maxBytes + 1, stat.size + 1));
@@ -274,7 +287,7 @@ function decodeUtf8(bytes: Buffer, file: string): string {
       if (end < 0) break;
       start = end + 1;
     }
-    throw new ConfigError(file, [`file: received bytes that are not UTF-8 at line ${line}; allowed: a UTF-8 text file`]);
+    throw new ConfigError(file, [{ field: "file", received: `bytes that are not UTF-8 at line ${line}`, allowed: "a UTF-8 text file" }]);
   }
 }
 
@@ -304,7 +317,7 @@ function walkNodes(doc: Document, fn: (node: Alias | Scalar | YAMLMap | YAMLSeq,
   walk(doc.contents, "");
 }
 
-/** `<environment>, field <path>: received <text> at line <l>, column <c> (<why>); allowed: <what>` */
+/** `<environment>, <path>: received <text> at line <l>, column <c> (<why>); allowed: <what>` */
 function locatedProblem(
   fieldPath: string,
   received: string,
@@ -313,10 +326,10 @@ function locatedProblem(
   nameOf: (i: number) => unknown,
   why: string,
   allowed: string,
-): string {
+): Problem {
   const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
   const at = pos === undefined ? "" : ` at line ${pos.line}, column ${pos.col}`;
-  return environmentOf(fieldPath, nameOf) + problemText({ field: `field ${fieldPath || "(top level)"}`, received: received + at, why, allowed });
+  return withEnvironment({ field: fieldPath, received: received + at, why, allowed }, nameOf);
 }
 
 /**
@@ -325,8 +338,8 @@ function locatedProblem(
  * (`JSON.stringify` writes null), and integers beyond 2^53 - 1 (silently rounded: 9007199254740993 reads as
  * 9007199254740992). One problem each, named as written, with its field and position.
  */
-function documentProblems(doc: Document, lineCounter: LineCounter, nameOf: (i: number) => unknown): string[] {
-  const problems: string[] = [];
+function documentProblems(doc: Document, lineCounter: LineCounter, nameOf: (i: number) => unknown): Problem[] {
+  const problems: Problem[] = [];
   walkNodes(doc, (node, fieldPath) => {
     if (isAlias(node)) return;
     const offset = node.range?.[0];
@@ -382,7 +395,7 @@ function yamlValue(doc: Document, file: string, lineCounter: LineCounter): unkno
     const allowed = "anchors and aliases that expand to fewer nodes, or the values written out";
     throw new ConfigError(file, [
       culprit === undefined
-        ? `not valid YAML: ${why}; allowed: ${allowed}`
+        ? { field: "document", received: "aliases", why, allowed }
         : locatedProblem(culprit.fieldPath, `the alias *${culprit.node.source}`, culprit.node.range?.[0], lineCounter, nameOf, why, allowed),
     ]);
   }

@@ -10,9 +10,8 @@ import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../lib/datadog
 import { EKS_RULE_PACK } from "../pack/rules";
 import { tuneRules, tuningProblems } from "../modules/cloud-siem/tuning";
 import { BUILT_IN_OVERLAP_CHOICES, resolveBuiltInOverlaps } from "../modules/cloud-siem/builtin-rule-review";
-import type { Problem } from "../lib/problem";
 import { datadogTag } from "./schema-datadog";
-import { Context, Schema, arr, bool, int, join, literal, obj, optional, record, required, str, withDefault } from "./dsl";
+import { Schema, arr, bool, int, join, literal, obj, optional, record, required, str, withDefault } from "./dsl";
 
 export const notificationHandle = str({ pattern: NOTIFICATION_HANDLE, format: NOTIFICATION_HANDLE_ALLOWED });
 const handles = arr(notificationHandle, { minItems: 1, unique: true });
@@ -125,35 +124,25 @@ const cloudSiemObject = obj({
   ),
 });
 
-/** A problem found by the module → an issue at `path.<field>`, with the value the config holds there. */
-function moduleProblem(problem: Problem, value: unknown, path: string, ctx: Context): void {
-  const received = problem.field
-    .split(/\.|\[(\d+)\]/)
-    .filter((k) => k !== undefined && k !== "")
-    .reduce<unknown>((v, k) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
-  ctx.issue(join(path, problem.field), received, problem.allowed, problem.why);
-}
-
 export const cloudSiemSection: Schema<typeof cloudSiemObject extends Schema<infer T> ? T : never> = cloudSiemObject.refine((value, path, ctx) => {
   const { enabled: _enabled, builtInRules: builtIn, ...tuning } = value;
   const tuningIssues = tuningProblems(EKS_RULE_PACK, tuning);
-  for (const problem of tuningIssues) moduleProblem(problem, value, path, ctx);
+  ctx.addAll(tuningIssues, path);
   if (builtIn !== undefined && tuningIssues.length === 0) {
     const enabledPackRules = tuneRules(EKS_RULE_PACK, tuning)
       .filter((r) => r.enabled ?? true)
       .map((r) => r.id);
-    for (const problem of resolveBuiltInOverlaps(builtIn.rules, enabledPackRules).problems)
-      moduleProblem({ ...problem, field: `builtInRules.${problem.field}` }, value, path, ctx);
+    ctx.addAll(resolveBuiltInOverlaps(builtIn.rules, enabledPackRules).problems, join(path, "builtInRules"));
   }
   value.suppressions.forEach((s, i) => {
     if (s.ruleIds === undefined && s.ruleQuery === undefined)
-      ctx.issue(
+      ctx.add(
         join(join(join(path, "suppressions"), i), "ruleIds"),
         undefined,
         "a list of pack rule ids, or a ruleQuery (a suppression must say which rules it applies to)",
       );
     if (s.suppressionQuery === undefined && s.dataExclusionQuery === undefined)
-      ctx.issue(
+      ctx.add(
         join(join(join(path, "suppressions"), i), "suppressionQuery"),
         undefined,
         "a signal query, or a dataExclusionQuery (a suppression must say what it suppresses)",

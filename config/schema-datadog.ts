@@ -1,7 +1,8 @@
 /**
  * Config sections of the ingestion path (Datadog AWS integration, Forwarder) and Log Explorer.
  * Patterns, ranges and defaults are imported from the modules that own them (and lib/aws.ts), so the config and the
- * constructs cannot disagree; the constructs re-check what needs the whole picture.
+ * constructs cannot disagree; a rule between fields that a construct states too is the module's, called here with
+ * the config's field names (lib/problem.ts `FieldNames`).
  */
 import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../lib/datadog-tags";
 import {
@@ -21,13 +22,14 @@ import {
   DATADOG_DEFAULT_EXCLUDED_NAMESPACES,
   DATADOG_INTEGRATION_DEFAULT_ROLE_NAME,
   DATADOG_INTEGRATION_DEFAULT_ROLE_PATH,
+  integrationChoiceProblems,
 } from "../modules/datadog-aws-integration/datadog-aws-integration";
 import {
   AUDIT_LOG_FILTER_NAMES,
   DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
   DEFAULT_SUBSCRIPTION_FILTER_NAME,
   FILTER_PATTERN_MAX_LENGTH,
-  filterPatternObjection,
+  auditLogFilterProblems,
   SUBSCRIPTION_FILTER_NAME,
   SUBSCRIPTION_FILTER_NAME_ALLOWED,
 } from "../modules/datadog-forwarder/filter-patterns";
@@ -53,12 +55,24 @@ import {
   SILENCE_MINUTES_MAX,
   SILENCE_MINUTES_MIN,
 } from "../modules/log-explorer/validation";
-import { arr, bool, int, literal, num, obj, optional, record, required, str, withDefault, withSectionDefault } from "./dsl";
+import { arr, bool, configNames, int, literal, num, obj, optional, record, required, str, withDefault, withSectionDefault } from "./dsl";
 
 /** A Datadog tag as this project writes them: lowercase `key:value`. Shared by every config section. */
 export const datadogTag = str({ pattern: DATADOG_TAG, format: DATADOG_TAG_ALLOWED });
 const regionCode = str({ pattern: AWS_REGION_CODE, format: "an AWS region code" });
 const awsRegionList = arr(regionCode, { minItems: 1, unique: true });
+
+/** The integration props the config sets, by their names in the `datadog.integration` section. */
+const INTEGRATION_CONFIG_NAMES: Readonly<Record<string, string>> = {
+  externalId: "externalId",
+  createIntegration: "create",
+  createRole: "role.create",
+  rolePermissionsBoundaryArn: "role.permissionsBoundaryArn",
+  metricsExcludeOnlyNamespaces: "metrics.excludeNamespaces",
+  metricsIncludeOnlyNamespaces: "metrics.includeNamespaces",
+  resourcesCspmCollection: "resources.cspmCollection",
+  resourcesExtendedCollection: "resources.extendedCollection",
+};
 
 export const integrationSection = obj({
   create: withDefault(bool().describe("false: the integration already exists in Datadog; only the role (if asked) is created."), true),
@@ -92,19 +106,12 @@ export const integrationSection = obj({
       includeNamespaces: optional(
         arr(str({ pattern: /^[A-Za-z0-9/_.-]+$/, format: "a CloudWatch namespace such as AWS/EKS" }), { minItems: 1, unique: true }),
       ),
-    }).refine((m, path, ctx) => {
-      if (m.excludeNamespaces !== undefined && m.includeNamespaces !== undefined) {
-        ctx.issue(`${path}.includeNamespaces`, m.includeNamespaces, "absent when excludeNamespaces is set (choose one)");
-      }
     }),
   ),
   resources: withSectionDefault(
     obj({
       extendedCollection: withDefault(bool(), true),
       cspmCollection: withDefault(bool().describe("Cloud Security Posture Management; needs extendedCollection."), false),
-    }).refine((r, path, ctx) => {
-      if (r.cspmCollection && !r.extendedCollection)
-        ctx.issue(`${path}.cspmCollection`, true, "false when extendedCollection is false (CSPM needs extended resource collection)");
     }),
   ),
   xrayServices: withDefault(
@@ -113,6 +120,19 @@ export const integrationSection = obj({
     ),
     [],
   ),
+}).refine((i, path, ctx) => {
+  // The rules between the integration's choices are the module's (stated once there), in this section's names.
+  const props = {
+    externalId: i.externalId,
+    createIntegration: i.create,
+    createRole: i.role.create,
+    rolePermissionsBoundaryArn: i.role.permissionsBoundaryArn,
+    metricsExcludeOnlyNamespaces: i.metrics.excludeNamespaces,
+    metricsIncludeOnlyNamespaces: i.metrics.includeNamespaces,
+    resourcesCspmCollection: i.resources.cspmCollection,
+    resourcesExtendedCollection: i.resources.extendedCollection,
+  };
+  ctx.addAll(integrationChoiceProblems(props, configNames(INTEGRATION_CONFIG_NAMES)), path);
 });
 
 /** The values of `subscription.filter`: {@link AuditLogFilterPattern}'s presets and `custom`. */
@@ -173,13 +193,7 @@ export const forwarderSection = obj({
         bool().describe("Add an explicit aws_lambda_permission per log group (the Datadog template already grants it)."),
         false,
       ),
-    }).refine((s, path, ctx) => {
-      if (s.filter === "custom" && s.pattern === undefined)
-        ctx.issue(`${path}.pattern`, undefined, "a CloudWatch Logs filter pattern (required when filter is custom)");
-      if (s.filter !== "custom" && s.pattern !== undefined) ctx.issue(`${path}.pattern`, s.pattern, "absent unless filter is custom");
-      const objection = s.pattern === undefined ? undefined : filterPatternObjection(s.pattern);
-      if (objection !== undefined) ctx.issue(`${path}.pattern`, s.pattern, objection.allowed, objection.why);
-    }),
+    }).refine((s, path, ctx) => ctx.addAll(auditLogFilterProblems(s.filter, s.pattern), path)),
   ),
 });
 

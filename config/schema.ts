@@ -17,12 +17,17 @@ import {
   REGIONS_BY_PARTITION,
   partitionOfRegion,
 } from "../lib/aws";
-import { DATADOG_SITES, GOVERNMENT_SITES } from "../lib/datadog-sites";
+import { DATADOG_SITES } from "../lib/datadog-sites";
+import { integrationPartitionProblems } from "../modules/datadog-aws-integration/datadog-aws-integration";
+import { subscriptionFilterSlotProblems } from "../modules/datadog-forwarder/datadog-forwarder";
+import { eksEndpointProblems } from "../modules/eks-audit-logging/eks-audit-logging";
+import { indexModeProblems } from "../modules/log-explorer/validation";
 import { cloudSiemSection, notificationHandle } from "./schema-cloud-siem";
 import { forwarderSection, integrationSection, logExplorerSection } from "./schema-datadog";
 import {
   Context,
   absent,
+  configNames,
   Infer,
   arr,
   bool,
@@ -175,62 +180,49 @@ const environment = obj({
     const first = seen.get(c.name);
     const cp = join(join(path, "clusters"), i);
     if (first !== undefined)
-      ctx.issue(join(cp, "name"), c.name, `a name not already used in this environment (it repeats ${join(join(path, "clusters"), first)}.name)`);
+      ctx.add(join(cp, "name"), c.name, `a name not already used in this environment (it repeats ${join(join(path, "clusters"), first)}.name)`);
     seen.set(c.name, i);
   });
   const forwarder = valid(loose.datadog) ? whole(loose.datadog.forwarder) : undefined;
   if (forwarder !== undefined) {
-    const slots = forwarder.subscription.filtersPerLogGroup;
+    const names = configNames({
+      existingSubscriptionFilterCount: "existingSubscriptionFilters",
+      subscriptionFiltersPerLogGroup: "datadog.forwarder.subscription.filtersPerLogGroup",
+    });
     clusters.forEach((c, i) => {
-      if (c !== undefined && c.existingSubscriptionFilters + 1 > slots) {
-        ctx.issue(
-          join(join(join(path, "clusters"), i), "existingSubscriptionFilters"),
-          c.existingSubscriptionFilters,
-          `at most ${slots - 1} (CloudWatch allows ${slots} subscription filters per log group and this stack adds one; raise datadog.forwarder.subscription.filtersPerLogGroup only if your account's quota is higher)`,
-        );
-      }
+      if (c === undefined) return;
+      const props = {
+        existingSubscriptionFilterCount: c.existingSubscriptionFilters,
+        subscriptionFiltersPerLogGroup: forwarder.subscription.filtersPerLogGroup,
+      };
+      ctx.addAll(subscriptionFilterSlotProblems(props, names), join(join(path, "clusters"), i));
     });
   }
   const backend = whole(loose.backend);
   if (backend?.type === "s3" && backend.dynamodbTable !== undefined && backend.useLockfile) {
-    ctx.issue(join(join(path, "backend"), "dynamodbTable"), backend.dynamodbTable, "absent when useLockfile is true (choose one locking method)");
+    ctx.add(join(join(path, "backend"), "dynamodbTable"), backend.dynamodbTable, "absent when useLockfile is true (choose one locking method)");
   }
   const logExplorer = whole(loose.logExplorer);
   if (logExplorer !== undefined) checkLogExplorerIndex(logExplorer, path, ctx);
   const integration = valid(loose.datadog) ? whole(loose.datadog.integration) : undefined;
-  if (integration?.externalId !== undefined && (integration.create || !integration.role.create)) {
-    ctx.issue(
-      join(join(join(path, "datadog"), "integration"), "externalId"),
-      integration.externalId,
-      "absent unless create is false and role.create is true (a new integration generates its own)",
-    );
-  }
 
   // What needs the account: partition, regions, account ID.
   const aws = whole(loose.aws);
   if (aws === undefined) return;
   const partitionRegions = REGIONS_BY_PARTITION[aws.partition];
   const checkRegion = (p: string, r: string): void => {
-    if (!partitionRegions.includes(r)) ctx.issue(p, r, `a region of partition ${aws.partition} (${partitionRegions.join(", ")})`);
+    if (!partitionRegions.includes(r)) ctx.add(p, r, `a region of partition ${aws.partition} (${partitionRegions.join(", ")})`);
   };
   checkRegion(join(join(path, "aws"), "region"), aws.region);
-  if (aws.partition === "aws-cn") {
-    ctx.issue(
-      join(join(path, "aws"), "partition"),
-      aws.partition,
-      "aws or aws-us-gov (the Datadog AWS integration and Forwarder do not serve aws-cn)",
-    );
-  }
+  // The site, the partition and the integration's regions: the integration module's rule, in the config's names.
   const site = valid(loose.datadog) && valid(loose.datadog.site) ? loose.datadog.site : undefined;
-  if (site !== undefined && aws.partition === "aws-us-gov" && !GOVERNMENT_SITES.includes(site)) {
-    ctx.issue(join(join(path, "datadog"), "site"), site, `a Datadog for Government site for partition aws-us-gov (${GOVERNMENT_SITES.join(", ")})`);
+  if (site !== undefined) {
+    const names = configNames({ datadogSite: "datadog.site", awsPartition: "aws.partition", regions: "datadog.integration.regions" });
+    const props = { datadogSite: site, awsPartition: aws.partition, regions: integration?.regions };
+    ctx.addAll(integrationPartitionProblems(props, names), path);
   }
   if (backend?.type === "s3" && partitionOfRegion(backend.region) !== aws.partition)
     checkRegion(join(join(path, "backend"), "region"), backend.region);
-  (integration?.regions ?? []).forEach((r, i) => {
-    if (!partitionRegions.includes(r))
-      ctx.issue(join(join(join(join(path, "datadog"), "integration"), "regions"), i), r, `a region of partition ${aws.partition}`);
-  });
   clusters.forEach((c, i) => {
     if (c === undefined) return;
     const cp = join(join(path, "clusters"), i);
@@ -239,12 +231,12 @@ const environment = obj({
     if (c.kmsKeyArn !== undefined) {
       const [, , , keyRegion, keyAccount] = c.kmsKeyArn.split(":");
       if (keyRegion !== clusterRegion || keyAccount !== aws.accountId) {
-        ctx.issue(join(cp, "kmsKeyArn"), c.kmsKeyArn, `a KMS key in the cluster's account ${aws.accountId} and region ${clusterRegion}`);
+        ctx.add(join(cp, "kmsKeyArn"), c.kmsKeyArn, `a KMS key in the cluster's account ${aws.accountId} and region ${clusterRegion}`);
       }
     }
     for (const arn of [c.roleArn, c.kmsKeyArn]) {
       if (arn !== undefined && arn.split(":")[1] !== aws.partition) {
-        ctx.issue(join(cp, arn === c.roleArn ? "roleArn" : "kmsKeyArn"), arn, `an ARN in partition ${aws.partition}`);
+        ctx.add(join(cp, arn === c.roleArn ? "roleArn" : "kmsKeyArn"), arn, `an ARN in partition ${aws.partition}`);
       }
     }
   });
@@ -256,9 +248,9 @@ const environment = obj({
     for (const [region, arn] of Object.entries(forwarder.apiKeySecretArns)) {
       const [, partition, , arnRegion, account] = arn.split(":");
       if (!clusterRegions.has(region))
-        ctx.issue(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
+        ctx.add(join(fp, region), arn, `a region with clusters in this environment (${[...clusterRegions].join(", ")})`);
       else if (arnRegion !== region || account !== aws.accountId || partition !== aws.partition) {
-        ctx.issue(
+        ctx.add(
           join(fp, region),
           arn,
           `a secret in account ${aws.accountId}, region ${region}, partition ${aws.partition} (a forwarder reads its key in its own region)`,
@@ -272,29 +264,30 @@ const environment = obj({
 function checkClusterAlone(c: Infer<typeof cluster>, cp: string, ctx: Context): void {
   if (c.mode !== "new") return;
   if (c.logGroupExists)
-    ctx.issue(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
-  if (!c.endpointPrivateAccess && !c.endpointPublicAccess) {
-    ctx.issue(join(cp, "endpointPublicAccess"), false, "true when endpointPrivateAccess is false (the API server needs an endpoint)");
-  }
-  if (c.publicAccessCidrs.length > 0 && !c.endpointPublicAccess) {
-    ctx.issue(join(cp, "publicAccessCidrs"), c.publicAccessCidrs, "empty when endpointPublicAccess is false");
-  }
+    ctx.add(join(cp, "logGroupExists"), true, "false or absent when mode is new (the stack creates the log group before the cluster)");
+  // The endpoint rules are the EKS module's (the config's names are the props names).
+  ctx.addAll(eksEndpointProblems(c), cp);
 }
 
+/** The index modes: the Log Explorer module's rule, in the config's names. */
 function checkLogExplorerIndex(logExplorer: Infer<typeof logExplorerSection>, path: string, ctx: Context): void {
   const index = logExplorer.index;
-  const xp = join(join(path, "logExplorer"), "index");
-  if (index !== undefined) {
-    if (index.create && index.existing !== undefined) ctx.issue(join(xp, "existing"), index.existing, "absent when create is true");
-    if (!index.create && index.name !== undefined) ctx.issue(join(xp, "name"), index.name, "absent when create is false (use existing)");
-    if (!index.create && (index.exclusionPresets.length > 0 || index.exclusionFilters.length > 0)) {
-      ctx.issue(
-        join(xp, index.exclusionPresets.length > 0 ? "exclusionPresets" : "exclusionFilters"),
-        "(set)",
-        "empty when create is false (an index's exclusion filters belong to the index resource)",
-      );
-    }
-  }
+  if (index === undefined) return;
+  const props = {
+    createIndex: index.create,
+    existingIndexName: index.existing,
+    indexName: index.name,
+    indexExclusionPresets: index.exclusionPresets,
+    indexExclusionFilters: index.exclusionFilters,
+  };
+  const names = configNames({
+    createIndex: "create",
+    existingIndexName: "existing",
+    indexName: "name",
+    indexExclusionPresets: "exclusionPresets",
+    indexExclusionFilters: "exclusionFilters",
+  });
+  ctx.addAll(indexModeProblems(props, names), join(join(path, "logExplorer"), "index"));
 }
 
 export const configSchema = obj({
@@ -310,7 +303,7 @@ export const configSchema = obj({
     const ep = join(join(path, "environments"), i);
     if (valid(env.name)) {
       const first = names.get(env.name);
-      if (first !== undefined) ctx.issue(join(ep, "name"), env.name, `a name not already used (it repeats environments[${first}].name)`);
+      if (first !== undefined) ctx.add(join(ep, "name"), env.name, `a name not already used (it repeats environments[${first}].name)`);
       names.set(env.name, i);
     }
     if (!valid(env.aws) || !valid(env.aws.accountId) || !valid(env.aws.region) || !valid(env.clusters)) return;
@@ -323,7 +316,7 @@ export const configSchema = obj({
       const here = join(join(ep, "clusters"), j);
       // A repeat inside one environment is that environment's own check.
       if (owner !== undefined && owner.env !== i) {
-        ctx.issue(
+        ctx.add(
           join(here, "name"),
           c.name,
           `a cluster no other environment manages (account ${accountId}, region ${region} is already managed at ${owner.at})`,

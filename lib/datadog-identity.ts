@@ -5,7 +5,7 @@
  * current ones `@usr.id` (https://docs.datadoghq.com/security/default_rules/). How to check which one your logs
  * carry: docs/cloud-siem.md ("Identity attribute").
  */
-import type { Objection } from "./problem";
+import { show, type Problem } from "./problem";
 import { listQueryTerms, parseQuery, QuerySyntaxError } from "./query";
 
 /** The standard user attributes. */
@@ -27,13 +27,16 @@ export function identityAttributesIn(query: string): IdentityAttribute[] {
 }
 
 /**
- * Objection to a query (an exclusion or suppression) that names the identity attribute the rules do not use: it
- * would never match, since the rules' logs are searched on `identity`. Undefined when it names only `identity`.
+ * The problem of a query (an exclusion or suppression) that names the identity attribute the rules do not use: it
+ * would never match, since the rules' logs are searched on `identity`. Located at the query (field `""`); undefined
+ * when it names only `identity`.
  */
-export function otherIdentityProblem(query: string, identity: IdentityAttribute): Objection | undefined {
+export function otherIdentityProblem(query: string, identity: IdentityAttribute): Problem | undefined {
   const other = identityAttributesIn(query).filter((a) => a !== identity);
   if (other.length === 0) return undefined;
   return {
+    field: "",
+    received: show(query),
     why: `${other.join(", ")} is not the identity attribute of the rules`,
     allowed: `a query on ${identity} (cloudSiem.identityAttribute; docs/cloud-siem.md "Identity attribute")`,
   };

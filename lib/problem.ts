@@ -1,25 +1,42 @@
 /**
- * The one shape of a validation problem, for every construct and the config:
- * `<field>: received <value>; allowed: <what>`, with the reason after the value when the value and what is allowed
- * do not say it on their own: `case[0].condition: received "b > 0" (query "b" does not exist); allowed: a`.
- * Constructs collect every problem of their props in a pure `<construct>Problems(props)` and throw them once.
+ * The one problem model, for the config, every construct, the rule definitions and the CLIs. A check returns
+ * `Problem[]` (empty when the input is valid); each problem is located by a field path, in the terms of what was
+ * checked: a config path (`environments[0].cloudSiem.rules.pod-exec.threshold`, with the environment named) or a
+ * construct's props path (`case[0].condition`), thrown with the construct's path as the place. One rendering:
+ *
+ *     [environment "<name>", ]<field>: received <value>[ (<why>)]; allowed: <what>
+ *
+ * and one error, {@link ProblemError} (`<where>: <problem>`, or `<where>: <n> problems:` and one line each).
+ * A shared check of one value (a query lint, a filter pattern) locates its problems at the value itself (field
+ * `""`); its caller puts them under the field it read the value from ({@link under}, {@link Problems.addAll}).
+ * Constructs collect every problem of their props in a pure `<construct>Problems(props)` and throw them once; a rule
+ * that the config states too lives in the module, and the config delegates to it with its own field names
+ * ({@link FieldNames}).
  */
 
-/** What is wrong with a value, without naming the field or the value: optionally why, and what is allowed. */
-export interface Objection {
+/** One problem: the field at fault, the value received and what is allowed. */
+export interface Problem {
+  /** The field path in the terms of what was checked, e.g. `case[0].condition`; `""` for the checked value itself. */
+  readonly field: string;
+  /** The value received as shown in the message (see {@link show}), or a description of it (`11 cases`). */
+  readonly received: string;
   /** Why the value is refused, when the value and `allowed` alone do not say it. */
   readonly why?: string;
   /** What is allowed, in words. */
   readonly allowed: string;
+  /** The environment the field belongs to (config problems name it). */
+  readonly environment?: string;
 }
 
-/** One problem: the field at fault, the value received and what is allowed. */
-export interface Problem extends Objection {
-  /** The field path in the construct's or the API's terms, e.g. `case[0].condition`. */
-  readonly field: string;
-  /** The value received as shown in the message (see {@link show}), or a description of it (`11 cases`). */
-  readonly received: string;
-}
+/**
+ * How a caller names the props fields a shared check reads: a construct's own check uses the props names (the
+ * default, `(f) => f`); the config passes its own names (`createIntegration` -> `create`), so a cross-field rule is
+ * stated once, in the module, and speaks the caller's terms in its field and in its `allowed` text.
+ */
+export type FieldNames = (propsField: string) => string;
+
+/** The props names as they are: the default {@link FieldNames}. */
+export const propsNames: FieldNames = (field) => field;
 
 /**
  * Characters JSON leaves as they are but a terminal or an editor acts on: DEL and the C1 controls (`\u009b` starts a
@@ -31,9 +48,14 @@ const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /**
  * A value as a message shows it: JSON (`"text"`, `5`, `["a"]`), `nothing` when there is none (as the config says).
  * Control characters are escaped (JSON escapes C0 ones, this also those of {@link UNSAFE_IN_JSON}), so a message is
- * always one line of plain text.
+ * always one line of plain text. With `maxLength`, a longer text is cut to that length, ending in `...`.
  */
-export function show(value: unknown): string {
+export function show(value: unknown, maxLength?: number): string {
+  const text = showWhole(value);
+  return maxLength !== undefined && text.length > maxLength ? `${text.slice(0, maxLength - 3)}...` : text;
+}
+
+function showWhole(value: unknown): string {
   // JSON.stringify gives undefined only for functions and symbols: they are shown by their type.
   if (value === undefined) return "nothing";
   // JSON has no NaN or infinity (JSON.stringify writes null): name them.
@@ -42,19 +64,36 @@ export function show(value: unknown): string {
   return json.replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** `<field>: received <value>[ (<why>)]; allowed: <what>` */
+/** `[environment "<name>", ]<field>: received <value>[ (<why>)]; allowed: <what>` (the field is left out when `""`). */
 export function problemText(problem: Problem): string {
+  const environment = problem.environment === undefined ? "" : `environment ${show(problem.environment, 120)}, `;
+  const field = problem.field === "" ? "" : `${problem.field}: `;
   const why = problem.why === undefined ? "" : ` (${problem.why})`;
-  return `${problem.field}: received ${problem.received}${why}; allowed: ${problem.allowed}`;
+  return `${environment}${field}received ${problem.received}${why}; allowed: ${problem.allowed}`;
 }
 
-/** Collects problems: `add(field, received, allowed, why?)` with `received` shown by {@link show}. */
+/** `prefix` and `field` joined as a path: `a` + `b` = `a.b`, `a` + `[0]` = `a[0]`, `a` + `` = `a`. */
+export function fieldPath(prefix: string, field: string): string {
+  if (prefix === "") return field;
+  if (field === "") return prefix;
+  return field.startsWith("[") ? `${prefix}${field}` : `${prefix}.${field}`;
+}
+
+/** The problems of a shared check, put under the field the checked value was read from. */
+export function under(prefix: string, problems: readonly Problem[]): Problem[] {
+  return problems.map((problem) => ({ ...problem, field: fieldPath(prefix, problem.field) }));
+}
+
+/** Collects problems: `add(field, value, allowed, why?)` with the value shown by {@link show}. */
 export class Problems {
   readonly list: Problem[] = [];
 
+  /** @param maxShown cut shown values to this many characters (the config does: a value is a line of a message) */
+  constructor(private readonly maxShown?: number) {}
+
   /** Adds a problem for a data value (shown as JSON). */
   add(field: string, value: unknown, allowed: string, why?: string): void {
-    this.addDescribed(field, show(value), allowed, why);
+    this.addDescribed(field, show(value, this.maxShown), allowed, why);
   }
 
   /** Adds a problem whose received value is described in words (e.g. `11 cases`) rather than shown as JSON. */
@@ -62,18 +101,37 @@ export class Problems {
     this.list.push({ field, received, allowed, ...(why === undefined ? {} : { why }) });
   }
 
-  /** Adds problems found by another check; with `prefix`, each field is put under it (`rules.<id>.case[0]`). */
+  /** Adds problems found by another check; with `prefix`, each field is put under it (see {@link under}). */
   addAll(problems: readonly Problem[], prefix?: string): void {
-    for (const problem of problems) this.list.push(prefix === undefined ? problem : { ...problem, field: `${prefix}.${problem.field}` });
-  }
-
-  /** Adds an objection to the value of a field (from a shared check such as a query lint). */
-  object(field: string, value: unknown, objection: Objection): void {
-    this.add(field, value, objection.allowed, objection.why);
+    const max = this.maxShown;
+    for (const problem of prefix === undefined ? problems : under(prefix, problems)) {
+      const cut = max !== undefined && problem.received.length > max ? `${problem.received.slice(0, max - 3)}...` : undefined;
+      this.list.push(cut === undefined ? problem : { ...problem, received: cut });
+    }
   }
 }
 
-/** Throws one error, `<where>: <problem>; <problem>...`, when there are problems. */
+/**
+ * The one error for bad input: every problem found, after the place (a construct path, `invalid config <file>`,
+ * `rule "<id>"`). Callers that print errors print `message`, never a stack.
+ */
+export class ProblemError extends Error {
+  constructor(
+    readonly where: string,
+    readonly problems: readonly Problem[],
+  ) {
+    super(renderProblems(where, problems));
+    this.name = "ProblemError";
+  }
+}
+
+/** `<where>: <problem>` for one problem; `<where>: <n> problems:` then `- <problem>` on a line each for several. */
+export function renderProblems(where: string, problems: readonly Problem[]): string {
+  const texts = problems.map(problemText);
+  return texts.length === 1 ? `${where}: ${texts[0]}` : `${where}: ${texts.length} problems:\n${texts.map((t) => `- ${t}`).join("\n")}`;
+}
+
+/** Throws one {@link ProblemError} with every problem when there are problems. */
 export function throwProblems(where: string, problems: readonly Problem[]): void {
-  if (problems.length > 0) throw new Error(`${where}: ${problems.map(problemText).join("; ")}`);
+  if (problems.length > 0) throw new ProblemError(where, problems);
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from "fs";
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_CONFIG_PATH } from "../../config/load";
-import { Context } from "../../config/dsl";
+import { Problems } from "../../lib/problem";
 import { configSchema } from "../../config/schema";
 
 /** What a plan would evaluate if the text reached Terraform as a template: the plan runner's host name. */
@@ -85,9 +85,9 @@ function placements(fieldPath: string): Placement[] {
 }
 
 function issuePaths(config: unknown): string[] {
-  const ctx = new Context();
+  const ctx = new Problems();
   configSchema.check(config, "", ctx);
-  return ctx.issues.map((i) => i.path);
+  return ctx.list.map((p) => p.field);
 }
 
 export interface HostileConfig {

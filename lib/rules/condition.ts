@@ -10,7 +10,7 @@
  * Operators: `>`, `>=`, `<`, `<=`, `==`, `!=`. `&&` binds tighter than `||`.
  */
 
-import type { Objection } from "../problem";
+import { show, type Problem } from "../problem";
 
 /** Comparison operators of a condition. */
 export const CONDITION_OPERATORS = [">", ">=", "<", "<=", "==", "!="] as const;
@@ -97,28 +97,32 @@ export function conditionQueries(node: ConditionNode): string[] {
 }
 
 /**
- * A condition checked over the given query names: its tree, and the objections to it (the caller names the field and
- * shows the condition): its syntax, or names that are not queries of the rule. `node` is absent when it does not parse.
+ * A condition checked over the given query names: its tree, and its problems, located at the condition (field `""`;
+ * the caller puts them under its field): its syntax, or names that are not queries of the rule. `node` is absent
+ * when it does not parse.
  */
-export function checkCondition(text: string, queryNames: readonly string[]): { readonly node?: ConditionNode; readonly problems: Objection[] } {
+export function checkCondition(text: string, queryNames: readonly string[]): { readonly node?: ConditionNode; readonly problems: Problem[] } {
   let node: ConditionNode;
   try {
     node = parseCondition(text);
   } catch (error) {
-    if (error instanceof ConditionSyntaxError) return { problems: [{ why: error.message, allowed: CONDITION_ALLOWED }] };
+    if (error instanceof ConditionSyntaxError)
+      return { problems: [{ field: "", received: show(text), why: error.message, allowed: CONDITION_ALLOWED }] };
     throw error;
   }
   const problems = conditionQueries(node)
     .filter((q) => !queryNames.includes(q))
     .map((q) => ({
+      field: "",
+      received: show(text),
       why: `query ${JSON.stringify(q)} does not exist`,
       allowed: queryNames.length === 0 ? "the names of the rule's queries (it has none)" : `the query names ${queryNames.join(", ")}`,
     }));
   return { node, problems };
 }
 
-/** The objections of {@link checkCondition}: empty when the condition is valid. */
-export function conditionProblems(text: string, queryNames: readonly string[]): Objection[] {
+/** The problems of {@link checkCondition}: empty when the condition is valid. */
+export function conditionProblems(text: string, queryNames: readonly string[]): Problem[] {
   return checkCondition(text, queryNames).problems;
 }
 

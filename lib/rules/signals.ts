@@ -6,7 +6,7 @@
 import type { FieldReader, NormalizedLog } from "../query";
 import { compileFieldReader } from "../query";
 import type { CompiledRule, RuleSet } from "./compile";
-import { problemText, show } from "../problem";
+import { problemText, under } from "../problem";
 import { checkCondition, evaluateCondition, QueryValues } from "./condition";
 
 /** Distinct values are counted exactly up to this many per rule, then reported as a lower bound. */
@@ -23,7 +23,7 @@ type Condition = (values: QueryValues) => boolean;
 export function compileCondition(condition: string, queryNames: readonly string[]): Condition | string {
   const { node, problems } = checkCondition(condition, queryNames);
   if (node === undefined || problems.length > 0) {
-    return problems.map((o) => problemText({ field: "condition", received: show(condition), ...o })).join("; ");
+    return under("condition", problems).map(problemText).join("; ");
   }
   return (values) => evaluateCondition(node, values);
 }

@@ -9,7 +9,7 @@
 import { App } from "cdktf";
 import { ConfigError, configPathFromEnv, loadConfigFile } from "../../config/load";
 import { skipTokenCreationTraces } from "../cdktf-token-traces";
-import { show } from "../problem";
+import { ProblemError } from "../problem";
 import { EnvironmentStack } from "../../stacks/environment-stack";
 import { OutputFolderError, errorMessage } from "./output-fs";
 import { waitMsFromEnv } from "./lock";
@@ -56,11 +56,16 @@ export function runSynth(io: SynthIo): number {
       const app = new App({ outdir: staging, skipBackendValidation: false });
       for (const env of config.environments) {
         // A construct refuses what the config schema cannot see (e.g. a built-in rule name that is no Datadog
-        // rule's): the same config error, naming the file and the environment.
+        // rule's): the same config error, naming the file, the environment and the construct.
         try {
           new EnvironmentStack(app, env.name, { environment: env });
         } catch (e) {
-          throw new ConfigError(file, [`environment ${show(env.name)}: ${errorMessage(e)}`]);
+          if (!(e instanceof ProblemError)) throw e;
+          const where = (field: string) => (field === "" ? e.where : `${e.where}: ${field}`);
+          throw new ConfigError(
+            file,
+            e.problems.map((p) => ({ ...p, environment: env.name, field: where(p.field) })),
+          );
         }
       }
       try {

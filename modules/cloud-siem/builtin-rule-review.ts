@@ -174,7 +174,7 @@ export class BuiltInRuleReview extends Construct {
 
   constructor(scope: Construct, id: string, props: BuiltInRuleReviewProps) {
     super(scope, id);
-    throwProblems(`built-in rule review "${id}"`, builtInRuleReviewProblems(props));
+    throwProblems(`built-in rule review "${this.node.path}"`, builtInRuleReviewProblems(props));
     this.builtInRulesDataSource = this.builtInRuleListing(props);
     this.builtInRules = Object.fromEntries(props.rules.map((setting) => this.adoptRule(props, setting)));
   }

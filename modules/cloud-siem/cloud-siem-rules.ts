@@ -142,7 +142,7 @@ export class CloudSiemRules extends Construct {
 
   constructor(scope: Construct, id: string, props: CloudSiemRulesProps) {
     super(scope, id);
-    throwProblems(`cloud siem "${id}"`, cloudSiemRulesProblems(props));
+    throwProblems(`cloud siem "${this.node.path}"`, cloudSiemRulesProblems(props));
     const ruleTags = props.ruleTags ?? [];
     this.detectionRules = props.rules.map((r) => normalizeRule(r));
     this.securityMonitoringRules = Object.fromEntries(this.detectionRules.map((rule) => [rule.id, this.createRule(props, rule, ruleTags)]));

@@ -71,7 +71,7 @@ export class EksCloudSiem extends Construct {
 
   constructor(scope: Construct, id: string, props: EksCloudSiemProps = {}) {
     super(scope, id);
-    throwProblems(`cloud siem "${id}"`, [
+    throwProblems(`cloud siem "${this.node.path}"`, [
       ...unknownKeyProblems(props, EKS_CLOUD_SIEM_KEYS),
       ...unknownKeyProblems(props.builtInRules ?? {}, ["rules", "notifications", "tagsFilter"], "builtInRules."),
     ]);
@@ -82,7 +82,7 @@ export class EksCloudSiem extends Construct {
       .map((r) => r.id);
     const overlaps = resolveBuiltInOverlaps(props.builtInRules?.rules ?? [], enabledPackRules);
     throwProblems(
-      `cloud siem "${id}"`,
+      `cloud siem "${this.node.path}"`,
       overlaps.problems.map((problem) => ({ ...problem, field: `builtInRules.${problem.field}` })),
     );
     const ruleTuning = { ...(props.rules ?? {}) };

@@ -6,7 +6,7 @@
  * pipeline fills only one of them gets silent rules with the other, so the pack takes it as one setting.
  * How to check which one your logs carry: `docs/cloud-siem.md` ("Identity attribute").
  */
-import { Objection, show, throwProblems } from "../../lib/problem";
+import { Problem, show, throwProblems, under } from "../../lib/problem";
 import type { DetectionRuleProps } from "./rule-model";
 
 import {
@@ -23,10 +23,10 @@ export type { IdentityAttribute };
 /** The attribute rule files are written with. */
 const WRITTEN = /@usr\.name\b/g;
 
-/** Objection to an `identityAttribute` value, or undefined when valid. */
-export function identityAttributeProblem(value: unknown): Objection | undefined {
+/** The problem of an `identityAttribute` value (located at the value, field `""`), or undefined when valid. */
+export function identityAttributeProblem(value: unknown): Problem | undefined {
   if (IDENTITY_ATTRIBUTES.includes(value as IdentityAttribute)) return undefined;
-  return { allowed: IDENTITY_ATTRIBUTES.join(", ") };
+  return { field: "", received: show(value), allowed: IDENTITY_ATTRIBUTES.join(", ") };
 }
 
 /**
@@ -34,8 +34,8 @@ export function identityAttributeProblem(value: unknown): Objection | undefined 
  * grouping and message. A rule pinned with its own `identityAttribute` (the guide's exec rule) is returned as is.
  */
 export function withIdentityAttribute(rule: DetectionRuleProps, attribute: IdentityAttribute): DetectionRuleProps {
-  const objection = identityAttributeProblem(attribute);
-  if (objection !== undefined) throwProblems("cloud siem", [{ field: "identityAttribute", received: show(attribute), ...objection }]);
+  const problem = identityAttributeProblem(attribute);
+  if (problem !== undefined) throwProblems("cloud siem", under("identityAttribute", [problem]));
   if (rule.identityAttribute !== undefined || attribute === "@usr.name") return rule;
   const swap = (text: string) => text.replace(WRITTEN, attribute);
   const fields = (list: readonly string[] | undefined) => (list === undefined ? undefined : list.map(swap));

@@ -29,7 +29,7 @@ import {
 } from "./allowed-values";
 import { checkCondition, ConditionNode } from "../../lib/rules/condition";
 import { COUNT_EVENTS_WHY, COUNT_REQUESTS_ALLOWED } from "../../lib/rules/count-requests";
-import { Objection, Problem, Problems, show, throwProblems } from "../../lib/problem";
+import { Problem, Problems, show, throwProblems } from "../../lib/problem";
 import { DATADOG_TAG, DATADOG_TAG_ALLOWED } from "../../lib/datadog-tags";
 import { lintQuery } from "./query-lint";
 import { didYouMean } from "../../lib/did-you-mean";
@@ -237,10 +237,10 @@ const TECHNIQUE = /^(T\d{4}(?:\.\d{3})?)-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
  */
 export { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED };
 
-/** Why a notification handle is invalid, or undefined. */
-export function notificationHandleProblem(handle: unknown): Objection | undefined {
+/** The problem of a notification handle (located at the handle, field `""`), or undefined when it is valid. */
+export function notificationHandleProblem(handle: unknown): Problem | undefined {
   if (typeof handle === "string" && (NOTIFICATION_HANDLE.test(handle) || isUnresolvedToken(handle))) return undefined;
-  return { allowed: NOTIFICATION_HANDLE_ALLOWED };
+  return { field: "", received: show(handle), allowed: NOTIFICATION_HANDLE_ALLOWED };
 }
 
 /**
@@ -255,8 +255,8 @@ export function severityNotificationProblems(field: string, map: Readonly<Partia
       continue;
     }
     (handles ?? []).forEach((handle, i) => {
-      const objection = notificationHandleProblem(handle);
-      if (objection !== undefined) p.object(`${field}.${severity}[${i}]`, handle, objection);
+      const problem = notificationHandleProblem(handle);
+      if (problem !== undefined) p.addAll([problem], `${field}.${severity}[${i}]`);
     });
   }
   return p.list;
@@ -311,7 +311,7 @@ export function ruleProblems(props: DetectionRuleProps): Problem[] {
     if (q.name !== undefined && !QUERY_NAME.test(q.name)) p.add(`${f}.name`, q.name, "lowercase ASCII letters, digits and _, starting with a letter");
     if (names.indexOf(names[i]) !== i) p.add(`${f}.name`, names[i], "unique query names", `already used by query[${names.indexOf(names[i])}]`);
     // A token (e.g. a TerraformVariable) is only known at plan time: nothing to lint.
-    if (!isUnresolvedToken(q.query)) for (const objection of lintQuery(q.query ?? "")) p.object(`${f}.query`, q.query, objection);
+    if (!isUnresolvedToken(q.query)) p.addAll(lintQuery(q.query ?? ""), `${f}.query`);
     const aggregation = q.aggregation ?? (isNewValue ? "new_value" : "count");
     const metrics = q.metrics ?? [];
     if (!AGGREGATIONS.includes(aggregation)) {
@@ -360,14 +360,14 @@ export function ruleProblems(props: DetectionRuleProps): Problem[] {
         p.add(`${f}.condition`, c.condition, `a condition over the query names ${names.join(", ")}, e.g. ${names[0] ?? "a"} > 0`);
       } else {
         const { node, problems } = checkCondition(c.condition, names);
-        for (const objection of problems) p.object(`${f}.condition`, c.condition, objection);
+        p.addAll(problems, `${f}.condition`);
         for (const name of node === undefined ? [] : countedAboveOne(node))
           if (!countedBy.has(name)) countedBy.set(name, `${f}.condition ${c.condition}`);
       }
     }
     (c.notifications ?? []).forEach((handle, j) => {
-      const objection = notificationHandleProblem(handle);
-      if (objection !== undefined) p.object(`${f}.notifications[${j}]`, handle, objection);
+      const problem = notificationHandleProblem(handle);
+      if (problem !== undefined) p.addAll([problem], `${f}.notifications[${j}]`);
     });
   });
 

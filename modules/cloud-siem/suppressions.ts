@@ -177,7 +177,7 @@ export function suppressionProblems(s: SuppressionProps, knownRuleIds: readonly 
   });
   if ((s.suppressionQuery ?? "").trim() === "" && (s.dataExclusionQuery ?? "").trim() === "")
     p.add("suppression_query", s.suppressionQuery, "a suppressionQuery, a dataExclusionQuery, or both");
-  if (s.dataExclusionQuery !== undefined) for (const o of lintQuery(s.dataExclusionQuery)) p.object("data_exclusion_query", s.dataExclusionQuery, o);
+  if (s.dataExclusionQuery !== undefined) p.addAll(lintQuery(s.dataExclusionQuery), "data_exclusion_query");
   for (const [field, value] of [
     ["start_date", s.startDate],
     ["expiration_date", s.expirationDate],
@@ -199,8 +199,8 @@ export function notificationRuleProblems(n: SecurityNotificationRuleProps): Prob
   const targets = n.targets ?? [];
   if (targets.length === 0) p.add("targets", targets, "at least one handle");
   targets.forEach((t, i) => {
-    const o = notificationHandleProblem(t);
-    if (o !== undefined) p.object(`targets[${i}]`, t, o);
+    const problem = notificationHandleProblem(t);
+    if (problem !== undefined) p.addAll([problem], `targets[${i}]`);
   });
   (n.severities ?? []).forEach((s, i) => {
     if (!SEVERITIES.includes(s)) p.add(`selectors.severities[${i}]`, s, SEVERITIES.join(", "));

@@ -141,9 +141,9 @@ export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: Clou
   const validIdentity = identityAttributeProblem(identity) === undefined;
   const checkIdentity = (field: string, query: string | undefined, attribute: IdentityAttribute = identity): void => {
     const o = query === undefined || !validIdentity ? undefined : otherIdentityProblem(query, attribute);
-    if (o !== undefined) p.object(field, query, o);
+    if (o !== undefined) p.addAll([o], field);
   };
-  if (tuning.exclusionQuery !== undefined) for (const o of lintQuery(tuning.exclusionQuery)) p.object("exclusionQuery", tuning.exclusionQuery, o);
+  if (tuning.exclusionQuery !== undefined) p.addAll(lintQuery(tuning.exclusionQuery), "exclusionQuery");
   checkIdentity("exclusionQuery", tuning.exclusionQuery);
   for (const [id, t] of Object.entries(tuning.rules ?? {})) {
     const f = `rules.${id}`;
@@ -178,18 +178,18 @@ export function tuningProblems(pack: readonly DetectionRuleProps[], tuning: Clou
     }
     if (t.evaluationWindowSeconds !== undefined && rule.detectionMethod !== "threshold")
       p.add(`${f}.evaluationWindowSeconds`, t.evaluationWindowSeconds, "only for threshold rules", `the rule is a ${rule.detectionMethod} rule`);
-    if (t.exclusionQuery !== undefined) for (const o of lintQuery(t.exclusionQuery)) p.object(`${f}.exclusionQuery`, t.exclusionQuery, o);
+    if (t.exclusionQuery !== undefined) p.addAll(lintQuery(t.exclusionQuery), `${f}.exclusionQuery`);
     // The guide's exec rule, when chosen, keeps the guide's @usr.name.
     checkIdentity(`${f}.exclusionQuery`, t.exclusionQuery, id === GUIDE_EXEC_RULE_ID && tuning.guideExecRule === true ? "@usr.name" : identity);
     (t.notifications ?? []).forEach((handle, i) => {
       const o = notificationHandleProblem(handle);
-      if (o !== undefined) p.object(`${f}.notifications[${i}]`, handle, o);
+      if (o !== undefined) p.addAll([o], `${f}.notifications[${i}]`);
     });
   }
   p.addAll(severityNotificationProblems("notifications", tuning.notifications));
   if (tuning.identityAttribute !== undefined) {
     const o = identityAttributeProblem(tuning.identityAttribute);
-    if (o !== undefined) p.object("identityAttribute", tuning.identityAttribute, o);
+    if (o !== undefined) p.addAll([o], "identityAttribute");
   }
   if (tuning.guideExecRule !== undefined && typeof tuning.guideExecRule !== "boolean") p.add("guideExecRule", tuning.guideExecRule, "true, false");
   if (tuning.guideExecRule === true && !ids.includes(GUIDE_EXEC_RULE_ID))

@@ -1,5 +1,6 @@
 import { DATADOG_SITES } from "../../lib/datadog-sites";
 import { PARTITIONS } from "../../lib/aws";
+import { FieldNames, Problem, propsNames, show } from "../../lib/problem";
 
 /**
  * The Datadog AWS account an integration role must trust, by Datadog site and AWS partition.
@@ -26,15 +27,19 @@ export const ALL_DATADOG_AWS_ACCOUNT_IDS: readonly string[] = [
 ].sort();
 
 /**
- * Validates the site/partition pair and returns the account id to trust, or an error message (lowercase, naming
- * the received and allowed values) for the caller to prefix with the construct it belongs to.
+ * Validates the site/partition pair (the props `datadogSite` and `awsPartition`, named by `names` in the caller's
+ * terms: the config checks the same rule) and returns the account id to trust, or the problem.
  */
-export function datadogTrustedAccountId(site: string, partition: string): { accountId: string } | { error: string } {
+export function datadogTrustedAccountId(
+  site: string,
+  partition: string,
+  names: FieldNames = propsNames,
+): { accountId: string } | { problem: Problem } {
   if (!(DATADOG_SITES as readonly string[]).includes(site)) {
-    return { error: `datadogSite: received ${JSON.stringify(site)}; allowed: ${DATADOG_SITES.join(", ")}` };
+    return { problem: { field: names("datadogSite"), received: show(site), allowed: DATADOG_SITES.join(", ") } };
   }
   if (!(PARTITIONS as readonly string[]).includes(partition)) {
-    return { error: `awsPartition: received ${JSON.stringify(partition)}; allowed: ${PARTITIONS.join(", ")}` };
+    return { problem: { field: names("awsPartition"), received: show(partition), allowed: PARTITIONS.join(", ") } };
   }
   const accountId = DATADOG_AWS_ACCOUNT_IDS[site]?.[partition];
   if (accountId === undefined) {
@@ -46,7 +51,12 @@ export function datadogTrustedAccountId(site: string, partition: string): { acco
         ? `a site that serves partition ${partition}: ${supported.join(", ")}`
         : `a partition Datadog documents an integration account for (aws or aws-us-gov)`;
     return {
-      error: `${supported.length > 0 ? "datadogSite" : "awsPartition"}: received ${JSON.stringify(supported.length > 0 ? site : partition)} (site ${JSON.stringify(site)} does not serve awsPartition ${JSON.stringify(partition)}); allowed: ${allowed}`,
+      problem: {
+        field: names(supported.length > 0 ? "datadogSite" : "awsPartition"),
+        received: show(supported.length > 0 ? site : partition),
+        why: `site ${show(site)} does not serve ${names("awsPartition")} ${show(partition)}`,
+        allowed,
+      },
     };
   }
   return { accountId };

@@ -20,7 +20,7 @@ import { datadogTrustedAccountId } from "./datadog-accounts";
 import { datadogIntegrationActions } from "./iam-permissions";
 import { permissionsPolicyJson, splitActionsIntoPolicies } from "./policy-split";
 import { readableAddress } from "../../lib/addresses";
-import { problemText } from "../../lib/problem";
+import { FieldNames, Problem, Problems, propsNames, throwProblems } from "../../lib/problem";
 
 /** Datadog's default metric namespace exclusions (provider 3.82 `metrics_config.namespace_filters.exclude_only`). */
 export const DATADOG_DEFAULT_EXCLUDED_NAMESPACES: readonly string[] = ["AWS/SQS", "AWS/ElasticMapReduce", "AWS/Usage"];
@@ -202,8 +202,7 @@ export class DatadogAwsIntegration extends Construct {
 
   constructor(scope: Construct, id: string, props: DatadogAwsIntegrationProps) {
     super(scope, id);
-    const problems = datadogAwsIntegrationProblems(props);
-    if (problems.length > 0) throw new Error(`datadog aws integration "${this.node.path}": ${problems.join("; ")}`);
+    throwProblems(`datadog aws integration "${this.node.path}"`, datadogAwsIntegrationProblems(props));
     const partition = props.awsPartition ?? "aws";
     this.integrationRoleName = props.roleName ?? DATADOG_INTEGRATION_DEFAULT_ROLE_NAME;
     this.integrationTrustedAccountId = (datadogTrustedAccountId(props.datadogSite, partition) as { accountId: string }).accountId;
@@ -349,81 +348,121 @@ function permissionPolicies(props: DatadogAwsIntegrationProps): { chunks: string
 }
 
 /**
- * Every problem of the props, each `<field>: received <value>; allowed: <what>` (empty when valid). Pure: the
- * constructor throws them all at once, before creating anything.
+ * Every problem of the props (empty when valid). Pure: the constructor throws them all at once, before creating
+ * anything.
  */
-export function datadogAwsIntegrationProblems(props: DatadogAwsIntegrationProps): string[] {
-  const problems: string[] = [];
-  const p = (field: string, received: string, allowed: string): void => {
-    problems.push(problemText({ field, received, allowed }));
-  };
-  const partition = props.awsPartition ?? "aws";
-  const trust = datadogTrustedAccountId(props.datadogSite, partition);
-  if ("error" in trust) problems.push(trust.error);
-  if (!Token.isUnresolved(props.awsAccountId) && !AWS_ACCOUNT_ID.test(props.awsAccountId))
-    p("awsAccountId", JSON.stringify(props.awsAccountId), "12 digits");
+export function datadogAwsIntegrationProblems(props: DatadogAwsIntegrationProps): Problem[] {
+  const p = new Problems();
+  p.addAll(integrationPartitionProblems(props));
+  if (!Token.isUnresolved(props.awsAccountId) && !AWS_ACCOUNT_ID.test(props.awsAccountId)) p.add("awsAccountId", props.awsAccountId, "12 digits");
   const roleName = props.roleName ?? DATADOG_INTEGRATION_DEFAULT_ROLE_NAME;
-  if (!Token.isUnresolved(roleName) && !IAM_ROLE_NAME.test(roleName)) p("roleName", JSON.stringify(roleName), IAM_ROLE_NAME_ALLOWED);
+  if (!Token.isUnresolved(roleName) && !IAM_ROLE_NAME.test(roleName)) p.add("roleName", roleName, IAM_ROLE_NAME_ALLOWED);
   const rolePath = props.rolePath ?? DATADOG_INTEGRATION_DEFAULT_ROLE_PATH;
-  if (!IAM_PATH.test(rolePath)) p("rolePath", JSON.stringify(rolePath), IAM_PATH_ALLOWED);
+  if (!IAM_PATH.test(rolePath)) p.add("rolePath", rolePath, IAM_PATH_ALLOWED);
   const boundary = props.rolePermissionsBoundaryArn;
   if (boundary !== undefined && !Token.isUnresolved(boundary) && !IAM_POLICY_ARN.test(boundary))
-    p("rolePermissionsBoundaryArn", JSON.stringify(boundary), IAM_POLICY_ARN_ALLOWED);
+    p.add("rolePermissionsBoundaryArn", boundary, IAM_POLICY_ARN_ALLOWED);
   const regions = props.regions;
   if (regions !== undefined) {
-    if (regions.length === 0) p("regions", "[]", "omit it for all regions, or list at least one region");
-    // Undefined for a partition outside the type (props from JavaScript or YAML).
-    const known: readonly string[] | undefined = REGIONS_BY_PARTITION[partition];
-    const unknown = regions.filter((r) => !(known ?? []).includes(r));
-    // An unknown partition is reported above: its regions are not checked.
-    if (known !== undefined && unknown.length > 0)
-      p("regions", unknown.map((r) => JSON.stringify(r)).join(", "), `regions of partition ${partition}: ${known.join(", ")}`);
-    if (new Set(regions).size !== regions.length) p("regions", regions.join(", "), "each region once");
+    if (regions.length === 0) p.add("regions", regions, "omit it for all regions, or list at least one region");
+    if (new Set(regions).size !== regions.length) p.add("regions", regions, "each region once");
   }
   const badForwarders = (props.logsForwarderArns ?? []).filter((arn) => !Token.isUnresolved(arn) && !LAMBDA_ARN.test(arn));
   if (badForwarders.length > 0) {
-    p("logsForwarderArns", badForwarders.map((a) => JSON.stringify(a)).join(", "), "Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)");
+    p.add("logsForwarderArns", badForwarders, "Lambda function ARNs (e.g. a DatadogForwarder's forwarderArn)");
   }
-  if (props.metricsExcludeOnlyNamespaces !== undefined && props.metricsIncludeOnlyNamespaces !== undefined) {
-    p(
-      "metricsIncludeOnlyNamespaces",
-      "a list while metricsExcludeOnlyNamespaces is set too",
-      "at most one of metricsExcludeOnlyNamespaces and metricsIncludeOnlyNamespaces",
-    );
-  }
-  const extendedCollection = props.resourcesExtendedCollection ?? true;
-  if ((props.resourcesCspmCollection ?? false) && !extendedCollection) {
-    p(
-      "resourcesCspmCollection",
-      "true while resourcesExtendedCollection is false",
-      "false, or enable resourcesExtendedCollection too (Datadog requires it)",
-    );
-  }
+  p.addAll(integrationChoiceProblems(props));
   if ((props.tracesXrayIncludeAll ?? false) && (props.tracesXrayIncludeOnly ?? []).length > 0) {
-    p("tracesXrayIncludeOnly", "a list while tracesXrayIncludeAll is true", "one of tracesXrayIncludeAll and tracesXrayIncludeOnly");
+    p.add("tracesXrayIncludeOnly", props.tracesXrayIncludeOnly, "absent when tracesXrayIncludeAll is true (choose one)");
   }
   const createRole = props.createRole ?? true;
   const createIntegration = props.createIntegration ?? true;
-  if (props.externalId !== undefined && (createIntegration || !createRole)) {
-    p("externalId", JSON.stringify(props.externalId), "only with createIntegration false and createRole true (a new integration generates its own)");
-  }
-  if (!createRole && boundary !== undefined)
-    p(
-      "rolePermissionsBoundaryArn",
-      JSON.stringify(boundary),
-      "absent when createRole is false (the boundary of a brought role is managed elsewhere)",
-    );
   if (!createRole && !createIntegration)
-    p("createRole/createIntegration", "false and false", "at least one true (nothing to create: remove the construct instead)");
+    p.addDescribed("createRole/createIntegration", "false and false", "at least one true (nothing to create: remove the construct instead)");
   if (createRole) {
     const attached = permissionPolicies(props).chunks.length + ((props.attachSecurityAuditPolicy ?? true) ? 1 : 0);
     if (attached > IAM_MANAGED_POLICIES_PER_ROLE) {
-      p(
+      p.addDescribed(
         "resourcesExtendedCollection",
         `true, which gives the role ${attached} managed policies`,
         `at most ${IAM_MANAGED_POLICIES_PER_ROLE} managed policies per role, IAM's default quota (raise the quota, or set resourcesExtendedCollection to false)`,
       );
     }
   }
-  return problems;
+  return p.list;
+}
+
+/**
+ * The rules between the integration's choices, stated once for the construct and the config (which passes its own
+ * field names): an external ID only for an existing integration with a new role, a permissions boundary only on a
+ * role this stack creates, one of the metric namespace filters, CSPM only with extended resource collection
+ * (provider 3.82 `datadog_integration_aws_account`; docs.datadoghq.com/integrations/amazon_web_services/).
+ */
+export function integrationChoiceProblems(
+  props: Pick<
+    DatadogAwsIntegrationProps,
+    | "externalId"
+    | "createIntegration"
+    | "createRole"
+    | "rolePermissionsBoundaryArn"
+    | "metricsExcludeOnlyNamespaces"
+    | "metricsIncludeOnlyNamespaces"
+    | "resourcesCspmCollection"
+    | "resourcesExtendedCollection"
+  >,
+  names: FieldNames = propsNames,
+): Problem[] {
+  const p = new Problems();
+  const createRole = props.createRole ?? true;
+  const createIntegration = props.createIntegration ?? true;
+  if (props.externalId !== undefined && (createIntegration || !createRole)) {
+    p.add(
+      names("externalId"),
+      props.externalId,
+      `absent unless ${names("createIntegration")} is false and ${names("createRole")} is true (a new integration generates its own)`,
+    );
+  }
+  if (!createRole && props.rolePermissionsBoundaryArn !== undefined) {
+    p.add(
+      names("rolePermissionsBoundaryArn"),
+      props.rolePermissionsBoundaryArn,
+      `absent when ${names("createRole")} is false (the boundary of a brought role is managed elsewhere)`,
+    );
+  }
+  if (props.metricsExcludeOnlyNamespaces !== undefined && props.metricsIncludeOnlyNamespaces !== undefined) {
+    p.add(
+      names("metricsIncludeOnlyNamespaces"),
+      props.metricsIncludeOnlyNamespaces,
+      `absent when ${names("metricsExcludeOnlyNamespaces")} is set (choose one)`,
+    );
+  }
+  if ((props.resourcesCspmCollection ?? false) && !(props.resourcesExtendedCollection ?? true)) {
+    p.add(
+      names("resourcesCspmCollection"),
+      true,
+      `false when ${names("resourcesExtendedCollection")} is false (CSPM needs extended resource collection)`,
+    );
+  }
+  return p.list;
+}
+
+/**
+ * The rules between the Datadog site, the AWS partition and the regions collected, stated once for the construct and
+ * the config: a site that serves the partition (see {@link datadogTrustedAccountId}), regions of that partition.
+ */
+export function integrationPartitionProblems(
+  props: Pick<DatadogAwsIntegrationProps, "datadogSite" | "awsPartition" | "regions">,
+  names: FieldNames = propsNames,
+): Problem[] {
+  const p = new Problems();
+  const partition = props.awsPartition ?? "aws";
+  const trust = datadogTrustedAccountId(props.datadogSite, partition, names);
+  if ("problem" in trust) p.addAll([trust.problem]);
+  const known = REGIONS_BY_PARTITION[partition as keyof typeof REGIONS_BY_PARTITION];
+  // An unknown partition is reported above: its regions are not checked.
+  if (known !== undefined)
+    (props.regions ?? []).forEach((r, i) => {
+      if (!known.includes(r)) p.add(`${names("regions")}[${i}]`, r, `a region of partition ${partition}`);
+    });
+  return p.list;
 }

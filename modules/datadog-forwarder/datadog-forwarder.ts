@@ -19,7 +19,8 @@ import {
   SECRETS_MANAGER_SECRET_ARN_ALLOWED,
   partitionOfRegion,
 } from "../../lib/aws";
-import { datadogTagError, datadogTagValue } from "../../lib/datadog-tags";
+import { datadogTagProblem, datadogTagValue } from "../../lib/datadog-tags";
+import { FieldNames, Problem, Problems, propsNames, show, throwProblems } from "../../lib/problem";
 import {
   AuditLogFilterPattern,
   DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP,
@@ -38,7 +39,7 @@ import {
   TEMPLATE_BASE_URL_ALLOWED,
   DATADOG_FORWARDER_TEMPLATE_BASE_URL,
   forwarderTemplateUrl,
-  forwarderVersionError,
+  forwarderVersionProblem,
 } from "./forwarder-template";
 import { readableAddress } from "../../lib/addresses";
 
@@ -278,8 +279,7 @@ export class DatadogForwarder extends Construct {
 
   constructor(scope: Construct, id: string, props: DatadogForwarderProps) {
     super(scope, id);
-    const problems = datadogForwarderProblems(props);
-    if (problems.length > 0) throw new Error(`datadog forwarder "${this.node.path}": ${problems.join("; ")}`);
+    throwProblems(`datadog forwarder "${this.node.path}"`, datadogForwarderProblems(props));
     this.forwarderVersion = props.forwarderVersion ?? DATADOG_FORWARDER_DEFAULT_VERSION;
     this.forwarderFunctionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
     this.forwarderDdTags = forwarderDdTags(props);
@@ -393,43 +393,44 @@ function sortedObject(input: { [key: string]: string }): { [key: string]: string
 }
 
 /**
- * Every problem of the props, each `<field>: received <value>; allowed: <what>` (empty when valid). Pure: the
- * constructor throws them all at once, before creating anything.
+ * Every problem of the props (empty when valid). Pure: the constructor throws them all at once, before creating
+ * anything.
  */
-export function datadogForwarderProblems(props: DatadogForwarderProps): string[] {
-  const problems: string[] = [];
-  const p = (message: string): void => {
-    problems.push(message);
-  };
+export function datadogForwarderProblems(props: DatadogForwarderProps): Problem[] {
+  const problems = new Problems();
+  const p = (field: string, received: string, allowed: string): void => problems.addDescribed(field, received, allowed);
   if (!(DATADOG_SITES as readonly string[]).includes(props.datadogSite)) {
-    p(`datadogSite: received ${JSON.stringify(props.datadogSite)}; allowed: ${DATADOG_SITES.join(", ")}`);
+    problems.add("datadogSite", props.datadogSite, DATADOG_SITES.join(", "));
   }
   const regionValid = props.region === undefined || partitionOfRegion(props.region) !== undefined;
   if (!regionValid) {
-    p(`region: received ${JSON.stringify(props.region)}; allowed: an AWS region code such as us-east-1 or us-gov-west-1`);
+    problems.add("region", props.region, "an AWS region code such as us-east-1 or us-gov-west-1");
   }
   const version = props.forwarderVersion ?? DATADOG_FORWARDER_DEFAULT_VERSION;
-  const versionError = forwarderVersionError(version);
-  if (versionError !== undefined) p(versionError);
+  const versionProblem = forwarderVersionProblem(version);
+  if (versionProblem !== undefined) problems.addAll([versionProblem]);
   const baseUrl = props.templateBaseUrl ?? DATADOG_FORWARDER_TEMPLATE_BASE_URL;
   if (!TEMPLATE_BASE_URL.test(baseUrl)) {
-    p(`templateBaseUrl: received ${JSON.stringify(baseUrl)}; allowed: ${TEMPLATE_BASE_URL_ALLOWED}`);
+    problems.add("templateBaseUrl", baseUrl, TEMPLATE_BASE_URL_ALLOWED);
   }
   const stackName = props.stackName ?? DATADOG_FORWARDER_DEFAULT_NAME;
   if (!CLOUDFORMATION_STACK_NAME.test(stackName)) {
-    p(`stackName: received ${JSON.stringify(stackName)}; allowed: ${CLOUDFORMATION_STACK_NAME_ALLOWED}`);
+    problems.add("stackName", stackName, CLOUDFORMATION_STACK_NAME_ALLOWED);
   }
   const functionName = props.functionName ?? DATADOG_FORWARDER_DEFAULT_NAME;
   if (functionName === "DatadogForwarder") {
-    p(
-      `functionName: received "DatadogForwarder" (the template default, for which CloudFormation generates a random function name); allowed: any other stable name (default "${DATADOG_FORWARDER_DEFAULT_NAME}"), never changed afterwards`,
+    problems.add(
+      "functionName",
+      functionName,
+      `any other stable name (default "${DATADOG_FORWARDER_DEFAULT_NAME}"), never changed afterwards`,
+      "the template default, for which CloudFormation generates a random function name",
     );
   } else if (!FORWARDER_FUNCTION_NAME.test(functionName)) {
-    p(`functionName: received ${JSON.stringify(functionName)}; allowed: 1-64 letters, digits, hyphens or underscores`);
+    problems.add("functionName", functionName, "1-64 letters, digits, hyphens or underscores");
   }
 
   // API key: one source, never a literal.
-  problems.push(...apiKeyProblems(props.apiKey, regionValid ? props.region : undefined));
+  problems.addAll(apiKeyProblems(props.apiKey, regionValid ? props.region : undefined));
 
   // Lambda settings.
   const memory = props.memorySizeMiB;
@@ -437,8 +438,10 @@ export function datadogForwarderProblems(props: DatadogForwarderProps): string[]
     memory !== undefined &&
     (!Number.isInteger(memory) || memory < FORWARDER_MEMORY_SIZE_MIB.minimum || memory > FORWARDER_MEMORY_SIZE_MIB.maximum)
   ) {
-    p(
-      `memorySizeMiB: received ${memory}; allowed: an integer from ${FORWARDER_MEMORY_SIZE_MIB.minimum} to ${FORWARDER_MEMORY_SIZE_MIB.maximum} (template limits)`,
+    problems.add(
+      "memorySizeMiB",
+      memory,
+      `an integer from ${FORWARDER_MEMORY_SIZE_MIB.minimum} to ${FORWARDER_MEMORY_SIZE_MIB.maximum} (template limits)`,
     );
   }
   const timeout = props.timeoutSeconds;
@@ -446,39 +449,39 @@ export function datadogForwarderProblems(props: DatadogForwarderProps): string[]
     timeout !== undefined &&
     (!Number.isInteger(timeout) || timeout < FORWARDER_TIMEOUT_SECONDS.minimum || timeout > FORWARDER_TIMEOUT_SECONDS.maximum)
   ) {
-    p(
-      `timeoutSeconds: received ${timeout}; allowed: an integer from ${FORWARDER_TIMEOUT_SECONDS.minimum} to ${FORWARDER_TIMEOUT_SECONDS.maximum} (Lambda limit)`,
+    problems.add(
+      "timeoutSeconds",
+      timeout,
+      `an integer from ${FORWARDER_TIMEOUT_SECONDS.minimum} to ${FORWARDER_TIMEOUT_SECONDS.maximum} (Lambda limit)`,
     );
   }
   const concurrency = props.reservedConcurrency;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 0)) {
-    p(`reservedConcurrency: received ${concurrency}; allowed: a non-negative integer (Datadog recommends at least 10)`);
+    problems.add("reservedConcurrency", concurrency, "a non-negative integer (Datadog recommends at least 10)");
   }
   const retention = props.logRetentionInDays ?? DEFAULT_LOG_RETENTION_IN_DAYS;
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-    p(`logRetentionInDays: received ${retention}; allowed: ${LOG_RETENTION_DAYS.join(", ")}`);
+    problems.add("logRetentionInDays", retention, LOG_RETENTION_DAYS.join(", "));
   }
   if (
     props.permissionsBoundaryArn !== undefined &&
     !Token.isUnresolved(props.permissionsBoundaryArn) &&
     !IAM_POLICY_ARN.test(props.permissionsBoundaryArn)
   ) {
-    p(`permissionsBoundaryArn: received ${JSON.stringify(props.permissionsBoundaryArn)}; allowed: ${IAM_POLICY_ARN_ALLOWED}`);
+    problems.add("permissionsBoundaryArn", props.permissionsBoundaryArn, IAM_POLICY_ARN_ALLOWED);
   }
   if (props.iamRolePath !== undefined && !IAM_PATH.test(props.iamRolePath)) {
-    p(`iamRolePath: received ${JSON.stringify(props.iamRolePath)}; allowed: ${IAM_PATH_ALLOWED}`);
+    problems.add("iamRolePath", props.iamRolePath, IAM_PATH_ALLOWED);
   }
   const additional = props.additionalParameters ?? {};
   const clashing = Object.keys(additional).filter((k) => MANAGED_FORWARDER_PARAMETERS.includes(k));
   if (clashing.length > 0) {
-    p(
-      `additionalParameters: received ${clashing.join(", ")}, which this construct manages; allowed: any other template parameter (use the typed props instead)`,
-    );
+    p("additionalParameters", `${clashing.join(", ")}, which this construct manages`, "any other template parameter (use the typed props instead)");
   }
 
   // Tags: env, the cluster when the forwarder serves exactly one, and the caller's.
   const environment = props.environment.trim();
-  if (environment.length === 0) p(`environment: received an empty name; allowed: the environment name`);
+  if (environment.length === 0) p("environment", `an empty name`, "the environment name");
   const groups = props.auditLogGroups ?? [];
   const clusters = [...new Set(groups.map((g) => g.clusterName))];
   // Checks the tags the construct will send; an empty environment is reported above, not as a tag.
@@ -488,99 +491,124 @@ export function datadogForwarderProblems(props: DatadogForwarderProps): string[]
     ...(props.ddTags ?? []),
   ];
   for (const tag of tags) {
-    const tagError = datadogTagError(tag);
-    if (tagError !== undefined)
-      p(`ddTags: received ${JSON.stringify(tag)}; allowed: ${tagError.slice(tagError.indexOf("allowed: ") + "allowed: ".length)}`);
+    const tagProblem = datadogTagProblem(tag);
+    if (tagProblem !== undefined) problems.addAll([tagProblem], "ddTags");
   }
 
   // Subscriptions: validate every group before creating anything.
   const filterName = props.subscriptionFilterName ?? DEFAULT_SUBSCRIPTION_FILTER_NAME;
   if (!SUBSCRIPTION_FILTER_NAME.test(filterName)) {
-    p(`subscriptionFilterName: received ${JSON.stringify(filterName)}; allowed: 1-512 characters without ":" or "*"`);
+    problems.add("subscriptionFilterName", filterName, `1-512 characters without ":" or "*"`);
   }
   const limit = props.subscriptionFiltersPerLogGroup ?? DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP;
   const limitValid = Number.isInteger(limit) && limit >= 1 && limit <= 5;
   if (!limitValid) {
-    p(`subscriptionFiltersPerLogGroup: received ${limit}; allowed: an integer from 1 to 5 (AWS documents 2)`);
+    problems.add("subscriptionFiltersPerLogGroup", limit, "an integer from 1 to 5 (AWS documents 2)");
   }
   const seenClusters = new Set<string>();
   const seenGroups = new Set<string>();
   for (const group of groups) {
-    const at = `auditLogGroups[cluster ${JSON.stringify(group.clusterName)}]`;
+    const at = `auditLogGroups[cluster ${show(group.clusterName)}]`;
     if (!EKS_CLUSTER_NAME.test(group.clusterName)) {
-      p(`${at}.clusterName: received ${JSON.stringify(group.clusterName)}; allowed: ${EKS_CLUSTER_NAME_ALLOWED}`);
+      problems.add(`${at}.clusterName`, group.clusterName, EKS_CLUSTER_NAME_ALLOWED);
     }
     const repeated = seenClusters.has(group.clusterName);
-    if (repeated) p(`${at}.clusterName: received ${JSON.stringify(group.clusterName)} a second time; allowed: each cluster once`);
+    if (repeated) p(`${at}.clusterName`, `${show(group.clusterName)} a second time`, "each cluster once");
     seenClusters.add(group.clusterName);
     const nameValid = !Token.isUnresolved(group.logGroupName) && LOG_GROUP_NAME.test(group.logGroupName);
     if (!Token.isUnresolved(group.logGroupName)) {
       if (!LOG_GROUP_NAME.test(group.logGroupName)) {
-        p(`${at}.logGroupName: received ${JSON.stringify(group.logGroupName)}; allowed: 1-512 characters of letters, digits and . - _ / #`);
+        problems.add(`${at}.logGroupName`, group.logGroupName, "1-512 characters of letters, digits and . - _ / #");
       } else if (seenGroups.has(group.logGroupName) && !repeated)
-        p(`${at}.logGroupName: received ${JSON.stringify(group.logGroupName)} a second time; allowed: each log group once`);
+        p(`${at}.logGroupName`, `${show(group.logGroupName)} a second time`, "each log group once");
       seenGroups.add(group.logGroupName);
     }
     if (!Token.isUnresolved(group.logGroupArn)) {
       const arn = LOG_GROUP_ARN.exec(group.logGroupArn.replace(/:\*$/, ""));
       if (arn === null) {
-        p(`${at}.logGroupArn: received ${JSON.stringify(group.logGroupArn)}; allowed: arn:<partition>:logs:<region>:<account>:log-group:<name>`);
+        problems.add(`${at}.logGroupArn`, group.logGroupArn, "arn:<partition>:logs:<region>:<account>:log-group:<name>");
       } else {
         if (props.region !== undefined && regionValid && arn[2] !== props.region) {
           p(
-            `${at}.logGroupArn: received a log group in region ${arn[2]}, but this forwarder is in ${props.region}; allowed: a log group in ${props.region} (a log group can only feed a Lambda in its own region: add a forwarder for ${arn[2]})`,
+            `${at}.logGroupArn`,
+            `a log group in region ${arn[2]}, but this forwarder is in ${props.region}`,
+            `a log group in ${props.region} (a log group can only feed a Lambda in its own region: add a forwarder for ${arn[2]})`,
           );
         }
         if (nameValid && arn[4] !== group.logGroupName) {
           p(
-            `${at}.logGroupArn: received the ARN of log group ${JSON.stringify(arn[4])}, but logGroupName is ${JSON.stringify(group.logGroupName)}; allowed: the ARN of the same log group`,
+            `${at}.logGroupArn`,
+            `the ARN of log group ${show(arn[4])}, but logGroupName is ${show(group.logGroupName)}`,
+            "the ARN of the same log group",
           );
         }
       }
     }
-    const existing = group.existingSubscriptionFilterCount ?? 0;
-    if (!Number.isInteger(existing) || existing < 0) {
-      p(`${at}.existingSubscriptionFilterCount: received ${existing}; allowed: a non-negative integer`);
-    } else if (limitValid && existing + 1 > limit) {
-      p(
-        `${at}.existingSubscriptionFilterCount: received ${existing} (with ${JSON.stringify(filterName)}, log group ${JSON.stringify(group.logGroupName)} would have ${existing + 1} subscription filters); allowed: at most ${limit - 1}, CloudWatch's limit of ${limit} per log group minus this one (remove a filter, or raise subscriptionFiltersPerLogGroup if your account's quota is higher)`,
-      );
-    }
+    // An invalid limit is reported above: only the count itself is checked then.
+    const slots = limitValid ? limit : Number.POSITIVE_INFINITY;
+    problems.addAll(subscriptionFilterSlotProblems({ ...group, subscriptionFiltersPerLogGroup: slots }), at);
   }
-  return problems;
+  return problems.list;
+}
+
+/**
+ * CloudWatch's quota of subscription filters per log group (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html),
+ * stated once for the construct and the config (which passes its own field names): the filters already on a log group
+ * plus the one this stack adds fit in it.
+ */
+export function subscriptionFilterSlotProblems(
+  props: Pick<AuditLogGroup, "existingSubscriptionFilterCount"> & Pick<DatadogForwarderProps, "subscriptionFiltersPerLogGroup">,
+  names: FieldNames = propsNames,
+): Problem[] {
+  const p = new Problems();
+  const existing = props.existingSubscriptionFilterCount ?? 0;
+  const limit = props.subscriptionFiltersPerLogGroup ?? DEFAULT_SUBSCRIPTION_FILTERS_PER_LOG_GROUP;
+  if (!Number.isInteger(existing) || existing < 0) {
+    p.add(names("existingSubscriptionFilterCount"), existing, "a non-negative integer");
+  } else if (existing + 1 > limit) {
+    p.add(
+      names("existingSubscriptionFilterCount"),
+      existing,
+      `at most ${limit - 1} (CloudWatch allows ${limit} subscription filters per log group and this stack adds one; raise ${names("subscriptionFiltersPerLogGroup")} only if your account's quota is higher)`,
+    );
+  }
+  return p.list;
 }
 
 /** Problems of the `apiKey` prop; `region` is the forwarder's (valid) region, when known. */
-function apiKeyProblems(apiKey: ForwarderApiKey | undefined, region: string | undefined): string[] {
+function apiKeyProblems(apiKey: ForwarderApiKey | undefined, region: string | undefined): Problem[] {
+  const problems = new Problems();
   // By shape, not instanceof: two copies of this package in one app must accept each other's keys.
   const source = (apiKey as { readonly spec?: ForwarderApiKeySpec } | undefined)?.spec;
   if (source?.mode !== "secretArn" && source?.mode !== "secretValue") {
-    return [
-      `apiKey: received ${apiKey === undefined ? "nothing" : "a value not built by ForwarderApiKey"}; allowed: ForwarderApiKey.fromSecretArn(arn) or ForwarderApiKey.fromSecretValue(token, options)`,
-    ];
-  }
-  if (source.mode === "secretValue") {
-    const problems: string[] = [];
+    problems.addDescribed(
+      "apiKey",
+      apiKey === undefined ? "nothing" : "a value not built by ForwarderApiKey",
+      "ForwarderApiKey.fromSecretArn(arn) or ForwarderApiKey.fromSecretValue(token, options)",
+    );
+  } else if (source.mode === "secretValue") {
     if (!Token.isUnresolved(source.value)) {
-      problems.push(
-        `apiKey.value: received a literal string, which would be written to cdktf.out/; allowed: a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)`,
+      problems.addDescribed(
+        "apiKey.value",
+        "a literal string, which would be written to cdktf.out/",
+        "a token such as a sensitive TerraformVariable's value (supply it at apply time with TF_VAR_...)",
       );
     }
     const writeOnlyVersion = source.options.writeOnlyVersion;
     if (writeOnlyVersion !== undefined && (!Number.isInteger(writeOnlyVersion) || writeOnlyVersion < 1)) {
-      problems.push(`apiKey.writeOnlyVersion: received ${writeOnlyVersion}; allowed: a positive integer`);
+      problems.add("apiKey.writeOnlyVersion", writeOnlyVersion, "a positive integer");
     }
-    return problems;
+  } else if (!Token.isUnresolved(source.secretArn)) {
+    const arn = source.secretArn;
+    const secretRegion = arn.split(":")[3];
+    if (!SECRETS_MANAGER_SECRET_ARN.test(arn)) problems.add("apiKey.secretArn", arn, SECRETS_MANAGER_SECRET_ARN_ALLOWED);
+    else if (region !== undefined && secretRegion !== region) {
+      problems.addDescribed(
+        "apiKey.secretArn",
+        `a secret in region ${secretRegion}, but this forwarder is in ${region}`,
+        `a secret in ${region} (replicate the secret, or let the construct create one)`,
+      );
+    }
   }
-  const arn = source.secretArn;
-  if (Token.isUnresolved(arn)) return [];
-  if (!SECRETS_MANAGER_SECRET_ARN.test(arn))
-    return [`apiKey.secretArn: received ${JSON.stringify(arn)}; allowed: ${SECRETS_MANAGER_SECRET_ARN_ALLOWED}`];
-  const secretRegion = arn.split(":")[3];
-  if (region !== undefined && secretRegion !== region) {
-    return [
-      `apiKey.secretArn: received a secret in region ${secretRegion}, but this forwarder is in ${region}; allowed: a secret in ${region} (replicate the secret, or let the construct create one)`,
-    ];
-  }
-  return [];
+  return problems.list;
 }

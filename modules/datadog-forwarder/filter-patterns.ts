@@ -13,7 +13,7 @@
  * (and cost CloudWatch ingestion) either way.
  */
 
-import { Objection, problemText, show } from "../../lib/problem";
+import { FieldNames, Problem, Problems, propsNames, show, throwProblems } from "../../lib/problem";
 
 /** PutSubscriptionFilter `filterPattern` maximum length. */
 export const FILTER_PATTERN_MAX_LENGTH = 1024;
@@ -100,33 +100,20 @@ export class AuditLogFilterPattern {
    * syntax itself is checked by CloudWatch at apply time (test it first with `aws logs test-metric-filter`).
    */
   public static custom(pattern: string): AuditLogFilterPattern {
-    const error = filterPatternError(pattern);
-    if (error !== undefined) throw new Error(error);
+    const problem = filterPatternProblem(pattern);
+    if (problem !== undefined) throwProblems("audit log filter pattern", [problem]);
     return new AuditLogFilterPattern("custom", pattern, ["whatever the custom pattern does not match"]);
   }
 
   /** Looks a pattern up by its config name (`custom` needs `customPattern`). */
   public static fromName(name: string, customPattern?: string): AuditLogFilterPattern {
-    if (name === "custom") {
-      if (customPattern === undefined) {
-        throw new Error(
-          `filter pattern "custom" needs a pattern; allowed: a CloudWatch Logs filter pattern of at most ${FILTER_PATTERN_MAX_LENGTH} characters`,
-        );
-      }
-      return AuditLogFilterPattern.custom(customPattern);
-    }
-    if (customPattern !== undefined) {
-      throw new Error(`filter pattern ${JSON.stringify(name)} takes no pattern; allowed: set the preset to "custom" to use your own pattern`);
-    }
-    const preset = [
-      AuditLogFilterPattern.ALL_EVENTS,
-      AuditLogFilterPattern.DROP_HEALTH_CHECKS,
-      AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS,
-    ].find((p) => p.name === name);
-    if (preset === undefined) {
-      throw new Error(`filter pattern preset is ${JSON.stringify(name)}; allowed: ${AuditLogFilterPattern.NAMES.join(", ")}`);
-    }
-    return preset;
+    throwProblems("audit log filter pattern", auditLogFilterProblems(name, customPattern));
+    if (name === "custom") return AuditLogFilterPattern.custom(customPattern!);
+    return AuditLogFilterPattern.PRESETS.find((p) => p.name === name)!;
+  }
+
+  private static get PRESETS(): readonly AuditLogFilterPattern[] {
+    return [AuditLogFilterPattern.ALL_EVENTS, AuditLogFilterPattern.DROP_HEALTH_CHECKS, AuditLogFilterPattern.DROP_HEALTH_CHECKS_AND_SYSTEM_READS];
   }
 
   private constructor(
@@ -141,24 +128,46 @@ export class AuditLogFilterPattern {
   ) {}
 }
 
-/** Why CloudWatch would reject a pattern (its length, unbalanced JSON braces) and what is allowed, else undefined. */
-export function filterPatternObjection(pattern: string): Objection | undefined {
+/**
+ * The problems of a filter chosen by name (`filter`) with an optional custom `pattern`, the rule the config's
+ * `subscription.filter`/`pattern` and {@link AuditLogFilterPattern.fromName} share: a known name; a pattern with
+ * `custom` and only with it; a pattern CloudWatch accepts. `names` names the two fields in the caller's terms.
+ */
+export function auditLogFilterProblems(filter: string, pattern: string | undefined, names: FieldNames = propsNames): Problem[] {
+  const p = new Problems();
+  if (!(AUDIT_LOG_FILTER_NAMES as readonly string[]).includes(filter)) p.add(names("filter"), filter, AUDIT_LOG_FILTER_NAMES.join(", "));
+  else if (filter === "custom" && pattern === undefined)
+    p.add(
+      names("pattern"),
+      pattern,
+      `a CloudWatch Logs filter pattern of at most ${FILTER_PATTERN_MAX_LENGTH} characters (required when ${names("filter")} is custom)`,
+    );
+  else if (filter !== "custom" && pattern !== undefined) p.add(names("pattern"), pattern, `absent unless ${names("filter")} is custom`);
+  const problem = pattern === undefined ? undefined : filterPatternProblem(pattern);
+  if (problem !== undefined) p.addAll([problem], names("pattern"));
+  return p.list;
+}
+
+/**
+ * The problem CloudWatch would have with a pattern (its length, unbalanced JSON braces), located at the pattern (field
+ * `""`; a pattern too long is described, not shown), else undefined.
+ */
+export function filterPatternProblem(pattern: string): Problem | undefined {
   if (pattern.length > FILTER_PATTERN_MAX_LENGTH) {
-    return { why: `${pattern.length} characters`, allowed: `at most ${FILTER_PATTERN_MAX_LENGTH} characters (PutSubscriptionFilter limit)` };
+    return {
+      field: "",
+      received: `a pattern of ${pattern.length} characters`,
+      allowed: `at most ${FILTER_PATTERN_MAX_LENGTH} characters (PutSubscriptionFilter limit)`,
+    };
   }
   const trimmed = pattern.trim();
   if (trimmed.startsWith("{") !== trimmed.endsWith("}")) {
-    return { why: "it opens or closes a JSON pattern without the other brace", allowed: '"{ <expression> }" or a non-JSON pattern' };
+    return {
+      field: "",
+      received: show(pattern),
+      why: "it opens or closes a JSON pattern without the other brace",
+      allowed: '"{ <expression> }" or a non-JSON pattern',
+    };
   }
   return undefined;
-}
-
-/** Error message for a pattern CloudWatch would reject (see {@link filterPatternObjection}), else undefined. */
-export function filterPatternError(pattern: string): string | undefined {
-  const objection = filterPatternObjection(pattern);
-  if (objection === undefined) return undefined;
-  // A pattern too long is described, not shown.
-  if (pattern.length > FILTER_PATTERN_MAX_LENGTH)
-    return problemText({ field: "filter pattern", received: `a pattern of ${objection.why}`, allowed: objection.allowed });
-  return problemText({ field: "filter pattern", received: show(pattern), ...objection });
 }

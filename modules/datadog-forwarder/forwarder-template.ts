@@ -6,6 +6,7 @@
  * 5.4.14" (#1212, merged 2026-09-17, layer 113) and "... 5.4.10 to 5.4.11" (#1193). Read `aws/logs_monitoring/CHANGELOG.md`
  * before changing the pin (v5.0.0 is breaking).
  */
+import { Problem, show } from "../../lib/problem";
 
 /** The newest 5.x Forwarder release found (see the module docs for how to move the pin). */
 export const DATADOG_FORWARDER_DEFAULT_VERSION = "5.4.14";
@@ -22,17 +23,18 @@ export const DATADOG_FORWARDER_MIN_MAJOR_VERSION = 4;
 
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
 
-/** Returns an error message (lowercase, received and allowed values) when `version` is not a pinnable release. */
-export function forwarderVersionError(version: string): string | undefined {
-  const allowed = `allowed: a released version x.y.z, ${DATADOG_FORWARDER_MIN_MAJOR_VERSION}.0.0 or later (default ${DATADOG_FORWARDER_DEFAULT_VERSION})`;
-  if (version.trim().toLowerCase() === "latest") {
-    return `forwarderVersion: received "latest", which would upgrade the Forwarder silently on any stack update; ${allowed}`;
-  }
+/** The problem of `version` (field `forwarderVersion`) when it is not a pinnable release, else undefined. */
+export function forwarderVersionProblem(version: string): Problem | undefined {
+  const problem = (why?: string): Problem => ({
+    field: "forwarderVersion",
+    received: show(version),
+    ...(why === undefined ? {} : { why }),
+    allowed: `a released version x.y.z, ${DATADOG_FORWARDER_MIN_MAJOR_VERSION}.0.0 or later (default ${DATADOG_FORWARDER_DEFAULT_VERSION})`,
+  });
+  if (version.trim().toLowerCase() === "latest") return problem("it would upgrade the Forwarder silently on any stack update");
   const match = SEMVER.exec(version);
-  if (match === null) return `forwarderVersion: received ${JSON.stringify(version)}; ${allowed}`;
-  if (Number(match[1]) < DATADOG_FORWARDER_MIN_MAJOR_VERSION) {
-    return `forwarderVersion: received ${JSON.stringify(version)}, whose template requires the DdApiKey parameter; ${allowed}`;
-  }
+  if (match === null) return problem();
+  if (Number(match[1]) < DATADOG_FORWARDER_MIN_MAJOR_VERSION) return problem("its template requires the DdApiKey parameter");
   return undefined;
 }
 

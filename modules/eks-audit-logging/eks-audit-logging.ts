@@ -17,7 +17,7 @@ import {
 } from "../../lib/aws";
 import { readableAddress } from "../../lib/addresses";
 import { importExisting } from "../../lib/terraform-floor";
-import { problemText } from "../../lib/problem";
+import { FieldNames, Problem, Problems, propsNames, throwProblems } from "../../lib/problem";
 
 /** What EKS needs to create a cluster. Only for clusters this stack creates. */
 export interface NewEksClusterOptions {
@@ -172,8 +172,7 @@ export class EksAuditLogging extends Construct {
 
   constructor(scope: Construct, id: string, props: EksAuditLoggingProps) {
     super(scope, id);
-    const problems = eksAuditLoggingProblems(props);
-    if (problems.length > 0) throw new Error(`eks cluster ${JSON.stringify(props.clusterName)}: ${problems.join("; ")}`);
+    throwProblems(`eks audit logging "${this.node.path}"`, eksAuditLoggingProblems(props));
     const source = props.cluster.spec;
 
     this.clusterName = props.clusterName;
@@ -252,16 +251,14 @@ function clusterSource(props: EksAuditLoggingProps): EksClusterSource | undefine
 }
 
 /**
- * Every problem of the props, each `<field>: received <value>; allowed: <what>` (empty when valid). Pure: the
- * constructor throws them all at once.
+ * Every problem of the props (empty when valid). Pure: the constructor throws them all at once.
  */
-export function eksAuditLoggingProblems(props: EksAuditLoggingProps): string[] {
-  const problems: string[] = [];
-  const p = (field: string, received: string, allowed: string) => problems.push(problemText({ field, received, allowed }));
+export function eksAuditLoggingProblems(props: EksAuditLoggingProps): Problem[] {
+  const p = new Problems();
   const name = props.clusterName;
-  if (!Token.isUnresolved(name) && !EKS_CLUSTER_NAME.test(name)) p("clusterName", JSON.stringify(name), EKS_CLUSTER_NAME_ALLOWED);
+  if (!Token.isUnresolved(name) && !EKS_CLUSTER_NAME.test(name)) p.add("clusterName", name, EKS_CLUSTER_NAME_ALLOWED);
   if (clusterSource(props) === undefined) {
-    p(
+    p.addDescribed(
       "cluster",
       props.cluster === undefined ? "nothing" : "a value not built by EksClusterSource",
       "EksClusterSource.newCluster(...) (this stack creates the cluster) or EksClusterSource.existingCluster(...) (adopt it for logging only)",
@@ -269,26 +266,44 @@ export function eksAuditLoggingProblems(props: EksAuditLoggingProps): string[] {
   }
   const retention = props.logRetentionInDays;
   if (retention !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(retention)) {
-    p("logRetentionInDays", String(retention), `one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    p.add("logRetentionInDays", retention, `one of ${LOG_RETENTION_DAYS.join(", ")}`);
   }
   for (const t of props.additionalLogTypes ?? []) {
     if (!(CLUSTER_LOG_TYPES as readonly string[]).includes(t) || t === "audit") {
-      p("additionalLogTypes", JSON.stringify(t), "api, authenticator, controllerManager, scheduler (audit is always on)");
+      p.add("additionalLogTypes", t, "api, authenticator, controllerManager, scheduler (audit is always on)");
     }
   }
-  if (props.awsPartition !== undefined && !PARTITIONS.includes(props.awsPartition))
-    p("awsPartition", JSON.stringify(props.awsPartition), `one of ${PARTITIONS.join(", ")}`);
+  if (props.awsPartition !== undefined && !PARTITIONS.includes(props.awsPartition)) p.add("awsPartition", props.awsPartition, `one of ${PARTITIONS.join(", ")}`);
   const kms = props.kmsKeyArn;
-  if (kms !== undefined && !Token.isUnresolved(kms) && !KMS_KEY_ARN.test(kms)) p("kmsKeyArn", JSON.stringify(kms), KMS_KEY_ARN_ALLOWED);
+  if (kms !== undefined && !Token.isUnresolved(kms) && !KMS_KEY_ARN.test(kms)) p.add("kmsKeyArn", kms, KMS_KEY_ARN_ALLOWED);
   const source = clusterSource(props)?.spec;
   if (source?.mode === "new") {
     const c = source.options;
     if (!Token.isUnresolved(c.subnetIds) && c.subnetIds.length < 2) {
-      p("newCluster.subnetIds", `${c.subnetIds.length} subnet(s)`, "at least 2, in different Availability Zones");
+      p.addDescribed("newCluster.subnetIds", `${c.subnetIds.length} subnet(s)`, "at least 2, in different Availability Zones");
     }
-    if (c.endpointPrivateAccess === false && c.endpointPublicAccess !== true) {
-      p("newCluster.endpointPublicAccess", "false with endpointPrivateAccess false", "at least one endpoint on");
-    }
+    p.addAll(eksEndpointProblems(c, (f) => `newCluster.${f}`));
   }
-  return problems;
+  return p.list;
+}
+
+/**
+ * The endpoint rules of a cluster this stack creates, stated once for the construct and the config (which passes its
+ * own field names): the API server needs an endpoint, and public access CIDRs only mean something with the public
+ * endpoint on (EKS `vpc_config`, https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html).
+ */
+export function eksEndpointProblems(
+  options: Pick<NewEksClusterOptions, "endpointPrivateAccess" | "endpointPublicAccess" | "publicAccessCidrs">,
+  names: FieldNames = propsNames,
+): Problem[] {
+  const p = new Problems();
+  const publicAccess = options.endpointPublicAccess ?? false;
+  if (!(options.endpointPrivateAccess ?? true) && !publicAccess) {
+    p.add(names("endpointPublicAccess"), publicAccess, `true when ${names("endpointPrivateAccess")} is false (the API server needs an endpoint)`);
+  }
+  const cidrs = options.publicAccessCidrs ?? [];
+  if (!Token.isUnresolved(cidrs) && cidrs.length > 0 && !publicAccess) {
+    p.add(names("publicAccessCidrs"), cidrs, `empty when ${names("endpointPublicAccess")} is false`);
+  }
+  return p.list;
 }

@@ -6,6 +6,7 @@ import { LogsIntegrationPipeline } from "@cdktf/provider-datadog/lib/logs-integr
 import { Monitor } from "@cdktf/provider-datadog/lib/monitor";
 import { TerraformOutput, TerraformProvider } from "cdktf";
 import { Construct } from "constructs";
+import { throwProblems } from "../../lib/problem";
 import { auditDashboard } from "./dashboard";
 import {
   AUDIT_LOG_SOURCE,
@@ -221,10 +222,7 @@ export class LogExplorer extends Construct {
 
   constructor(scope: Construct, id: string, props: LogExplorerProps) {
     super(scope, id);
-    const problems = logExplorerProblems(props);
-    if (problems.length > 0) {
-      throw new Error(`log explorer of environment ${JSON.stringify(props.environment)}: ${problems.join("; ")}`);
-    }
+    throwProblems(`log explorer "${this.node.path}"`, logExplorerProblems(props));
     const attribute = props.clusterScopeAttribute ?? ClusterScopeAttribute.LOG_GROUP;
     this.auditLogQuery = auditLogScopeQuery(
       props.clusters.map((c) => c.auditLogGroupName),

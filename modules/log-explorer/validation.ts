@@ -9,7 +9,7 @@ import { NOTIFICATION_HANDLE, NOTIFICATION_HANDLE_ALLOWED } from "../../lib/data
 import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES, ClusterScopeAttribute, LOG_GROUP_NAME } from "./queries";
 import { KNOWN_DATADOG_SITES } from "./sites";
 import type { LogExplorerProps } from "./log-explorer";
-import { problemText, show } from "../../lib/problem";
+import { FieldNames, Problem, Problems, propsNames, show } from "../../lib/problem";
 
 /**
  * Standard-tier retention periods of a log index, in days. 3, 7, 15, 30, 45 and 60 are the periods any org can pick
@@ -73,14 +73,11 @@ export function defaultIndexName(environment: string): string {
 }
 
 /**
- * Every problem with the props, each `<field>: received <value>; allowed: <what>`. Empty when the props are valid.
- * Values that are unresolved tokens are not checked.
+ * Every problem with the props (empty when they are valid). Values that are unresolved tokens are not checked.
  */
-export function logExplorerProblems(props: LogExplorerProps): string[] {
-  const problems: string[] = [];
-  const p = (field: string, value: unknown, allowed: string): void => {
-    problems.push(problemText({ field, received: show(value), allowed }));
-  };
+export function logExplorerProblems(props: LogExplorerProps): Problem[] {
+  const problems = new Problems();
+  const p = (field: string, value: unknown, allowed: string): void => problems.add(field, value, allowed);
 
   if (!unresolved(props.environment) && (typeof props.environment !== "string" || props.environment.trim() === "")) {
     p("environment", props.environment, "a non-empty environment name");
@@ -125,36 +122,13 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
 
   // Index.
   const createIndex = props.createIndex ?? false;
-  if (createIndex && props.existingIndexName !== undefined) {
-    p("existingIndexName", props.existingIndexName, "absent when createIndex is true (either create a dedicated index or name an existing one)");
-  }
+  problems.addAll(indexModeProblems(props));
   if (props.existingIndexName !== undefined && !unresolved(props.existingIndexName) && !INDEX_NAME.test(props.existingIndexName)) {
     p("existingIndexName", props.existingIndexName, "an index name: a lowercase letter, then lowercase letters, digits and -");
   }
-  const indexOnly: [string, unknown][] = [
-    ["indexName", props.indexName],
-    ["indexRetentionInDays", props.indexRetentionInDays],
-    ["indexDailyLimit", props.indexDailyLimit],
-    ["indexDailyLimitWarningThresholdPercentage", props.indexDailyLimitWarningThresholdPercentage],
-    ["indexDailyLimitResetTime", props.indexDailyLimitResetTime],
-    ["indexDailyLimitResetUtcOffset", props.indexDailyLimitResetUtcOffset],
-    ["indexPreventDestroy", props.indexPreventDestroy],
-  ];
   const presets = props.indexExclusionPresets ?? [];
   const customFilters = props.indexExclusionFilters ?? [];
-  if (!createIndex) {
-    for (const [field, value] of indexOnly) {
-      if (value !== undefined) p(field, value, "absent when createIndex is false (it configures the dedicated index)");
-    }
-    if (presets.length > 0 || customFilters.length > 0) {
-      const field = presets.length > 0 ? "indexExclusionPresets" : "indexExclusionFilters";
-      p(
-        field,
-        presets.length > 0 ? presets.map((s) => s.preset) : customFilters.map((x) => x.name),
-        "empty when createIndex is false (exclusion filters are part of the datadog_logs_index resource, which replaces the whole list on every update, so they cannot be added to an index this module does not own)",
-      );
-    }
-  } else {
+  if (createIndex) {
     const indexName = props.indexName ?? defaultIndexName(props.environment);
     if (!unresolved(indexName) && !INDEX_NAME.test(indexName)) {
       p(
@@ -224,7 +198,7 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
       }
       const otherIdentity =
         typeof x.query === "string" ? otherIdentityProblem(x.query, props.identityAttribute ?? DEFAULT_IDENTITY_ATTRIBUTE) : undefined;
-      if (otherIdentity !== undefined) problems.push(problemText({ field: `${f}.query`, received: show(x.query), ...otherIdentity }));
+      if (otherIdentity !== undefined) problems.addAll([otherIdentity], `${f}.query`);
       if (typeof x.query !== "string" || x.query.trim() === "") p(`${f}.query`, x.query, "a non-empty log search query");
       // `${` and `%{` are text like any other: the stack writes them escaped (lib/literal-text.ts).
       checkSampleRate(`${f}.sampleRate`, x.sampleRate);
@@ -295,7 +269,7 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
       p(`monitorTags[${i}]`, t, "a tag such as team:security (no spaces or commas)");
   });
 
-  return problems;
+  return problems.list;
 
   function checkSampleRate(field: string, rate: number | undefined): void {
     if (rate === undefined || unresolved(rate)) return;
@@ -303,4 +277,53 @@ export function logExplorerProblems(props: LogExplorerProps): string[] {
       p(field, rate, "a number from 0 to 1 (the fraction of matching logs excluded)");
     }
   }
+}
+
+/** The props that configure the dedicated index, refused when `createIndex` is false. */
+const INDEX_ONLY = [
+  "indexName",
+  "indexRetentionInDays",
+  "indexDailyLimit",
+  "indexDailyLimitWarningThresholdPercentage",
+  "indexDailyLimitResetTime",
+  "indexDailyLimitResetUtcOffset",
+  "indexPreventDestroy",
+] as const;
+
+/**
+ * The rule between the two index modes, stated once for the construct and the config (which passes its own field
+ * names): a dedicated index (`createIndex`) is configured by the index props and owns its exclusion filters; an
+ * existing index (`existingIndexName`) is only searched.
+ */
+export function indexModeProblems(
+  props: Pick<
+    LogExplorerProps,
+    "createIndex" | "existingIndexName" | "indexExclusionPresets" | "indexExclusionFilters" | (typeof INDEX_ONLY)[number]
+  >,
+  names: FieldNames = propsNames,
+): Problem[] {
+  const p = new Problems();
+  const createIndex = props.createIndex ?? false;
+  if (createIndex && props.existingIndexName !== undefined) {
+    p.add(
+      names("existingIndexName"),
+      props.existingIndexName,
+      `absent when ${names("createIndex")} is true (either create a dedicated index or name an existing one)`,
+    );
+  }
+  if (createIndex) return p.list;
+  for (const field of INDEX_ONLY) {
+    const value = props[field];
+    if (value !== undefined) p.add(names(field), value, `absent when ${names("createIndex")} is false (it configures the dedicated index)`);
+  }
+  const presets = props.indexExclusionPresets ?? [];
+  const customFilters = props.indexExclusionFilters ?? [];
+  if (presets.length > 0 || customFilters.length > 0) {
+    p.add(
+      names(presets.length > 0 ? "indexExclusionPresets" : "indexExclusionFilters"),
+      presets.length > 0 ? presets.map((s) => s.preset) : customFilters.map((x) => x.name),
+      `empty when ${names("createIndex")} is false (exclusion filters are part of the datadog_logs_index resource, which replaces the whole list on every update, so they cannot be added to an index this module does not own)`,
+    );
+  }
+  return p.list;
 }

@@ -19,7 +19,7 @@ import { normalizeAuditEvent } from "../../lib/audit";
 import { listQueryTerms, matchesQuery, parseQuery } from "../../lib/query";
 import { SEVERITIES, RULE_WINDOWS_SECONDS } from "../../modules/cloud-siem/allowed-values";
 import { DetectionRuleProps, ruleProblems } from "../../modules/cloud-siem/rule-model";
-import { problemText, show } from "../../lib/problem";
+import { Problem, Problems, renderProblems, show } from "../../lib/problem";
 import { slug } from "../../modules/cloud-siem/suppressions";
 import { listRuleIds, writePackIndex } from "../../generate/pack-index-writer";
 import { AuditEventSpec, AuditUser, KUBERNETES_ADMIN, auditEvent, eksIdentity } from "../../pack/samples";
@@ -102,9 +102,9 @@ function parseArgs(argv: readonly string[]): Parsed | string {
   return { values, flags };
 }
 
-function integer(raw: string | undefined, option: string): number | string {
+function integer(raw: string | undefined, option: string): number | Problem {
   if (raw === undefined) return NaN;
-  return /^\d+$/.test(raw) ? Number(raw) : problemText({ field: `--${option}`, received: show(raw), allowed: "a whole number" });
+  return /^\d+$/.test(raw) ? Number(raw) : { field: `--${option}`, received: show(raw), allowed: "a whole number" };
 }
 
 /** Line breaks and control characters (C0, DEL, C1, and the Unicode line and paragraph separators). */
@@ -299,6 +299,11 @@ async function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOption
     io.stderr.write(`rules new: ${message}\n`);
     return code;
   };
+  /** Writes problems rendered as lib/problem.ts renders them (their place first), then `after`. */
+  const failWith = (problems: string, after = "", code = 2): number => {
+    io.stderr.write(`${problems}${after}\n`);
+    return code;
+  };
   const parsed = parseArgs(argv);
   if (typeof parsed === "string") return fail(`${parsed}\n${NEW_USAGE}`);
   const { values, flags } = parsed;
@@ -317,64 +322,54 @@ async function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOption
     return 0;
   }
 
-  const problems: string[] = [];
+  const problems = new Problems();
   const name = one("name");
   const query = one("query");
   const method = one("method");
-  if (name === undefined) problems.push("--name is required (the Datadog rule name)");
-  else if (CONTROL_CHARACTERS.test(name))
-    problems.push(
-      problemText({ field: "--name", received: show(name), why: "it holds a line break or a control character", allowed: "one line of text" }),
-    );
-  if (query === undefined) problems.push("--query is required (the Log Explorer query)");
+  if (name === undefined) problems.add("--name", name, "the Datadog rule name (required)");
+  else if (CONTROL_CHARACTERS.test(name)) problems.add("--name", name, "one line of text", "it holds a line break or a control character");
+  if (query === undefined) problems.add("--query", query, "the Log Explorer query (required)");
   // A query that does not parse is refused by the rule model below, with its position.
   if (query !== undefined) {
     const placeholder = /<[^<>]*>|\bTODO\b|\.\.\./.exec(query);
     if (placeholder !== null)
-      problems.push(
-        problemText({
-          field: "--query",
-          received: show(query),
-          why: `it holds the placeholder ${JSON.stringify(placeholder[0])}`,
-          allowed: "the real Log Explorer query, copied from Log Explorer",
-        }),
+      problems.add(
+        "--query",
+        query,
+        "the real Log Explorer query, copied from Log Explorer",
+        `it holds the placeholder ${JSON.stringify(placeholder[0])}`,
       );
   }
-  if (method === undefined) problems.push("--method is required (new_value or threshold)");
-  else if (method !== "new_value" && method !== "threshold")
-    problems.push(problemText({ field: "--method", received: show(method), allowed: "new_value, threshold" }));
+  if (method === undefined) problems.add("--method", method, "new_value or threshold (required)");
+  else if (method !== "new_value" && method !== "threshold") problems.add("--method", method, "new_value, threshold");
   const severity = one("severity") ?? "medium";
-  if (!(SEVERITIES as readonly string[]).includes(severity))
-    problems.push(problemText({ field: "--severity", received: show(severity), allowed: SEVERITIES.join(", ") }));
+  if (!(SEVERITIES as readonly string[]).includes(severity)) problems.add("--severity", severity, SEVERITIES.join(", "));
   const methodOnly: Record<string, string[]> = {
     new_value: ["field", "forget-after", "learning-duration"],
     threshold: ["count", "window", "group-by"],
   };
   if (method === "new_value" || method === "threshold") {
     const other = method === "new_value" ? "threshold" : "new_value";
-    for (const key of methodOnly[other]) if (values[key] !== undefined) problems.push(`--${key} is only for --method ${other}`);
+    for (const key of methodOnly[other]) if (values[key] !== undefined) problems.add(`--${key}`, one(key), `absent unless --method is ${other}`);
   }
   const numbers: Record<string, number> = {};
   for (const key of ["count", "window", "forget-after", "learning-duration"]) {
     const n = integer(one(key), key);
-    if (typeof n === "string") problems.push(n);
-    else numbers[key] = n;
+    if (typeof n === "number") numbers[key] = n;
+    else problems.addAll([n]);
   }
   if (method === "new_value" && (values.field ?? []).length === 0)
-    problems.push("--field is required for --method new_value (the attribute whose new values are detected, e.g. @usr.name)");
+    problems.add("--field", undefined, "the attribute whose new values are detected, e.g. @usr.name (required with --method new_value)");
   if (method === "threshold" && one("count") === undefined)
-    problems.push("--count is required for --method threshold (signal when more than <count> logs match in the window)");
+    problems.add("--count", undefined, "signal when more than <count> logs match in the window (required with --method threshold)");
   for (const field of [...(values.field ?? []), ...(values["group-by"] ?? [])]) {
-    if (!/^@?[A-Za-z_][\w.-]*$/.test(field))
-      problems.push(
-        problemText({ field: "--field/--group-by", received: show(field), allowed: "an attribute, e.g. @usr.name, @objectRef.namespace" }),
-      );
+    if (!/^@?[A-Za-z_][\w.-]*$/.test(field)) problems.add("--field/--group-by", field, "an attribute, e.g. @usr.name, @objectRef.namespace");
   }
   // The MITRE ATT&CK mapping is the author's call: never guessed.
-  if (one("tactic") === undefined) problems.push("--tactic is required (the MITRE ATT&CK tactic, e.g. TA0002-execution)");
+  if (one("tactic") === undefined) problems.add("--tactic", undefined, "the MITRE ATT&CK tactic, e.g. TA0002-execution (required)");
   if (one("technique") === undefined)
-    problems.push("--technique is required (the MITRE ATT&CK technique, e.g. T1609-container-administration-command)");
-  if (problems.length > 0) return fail(`${problems.join("; ")}\n${NEW_USAGE}`);
+    problems.add("--technique", undefined, "the MITRE ATT&CK technique, e.g. T1609-container-administration-command (required)");
+  if (problems.list.length > 0) return failWith(renderProblems("rules new", problems.list), `\n${NEW_USAGE}`);
 
   const id = one("id") ?? slug(name!);
   const window = Number.isNaN(numbers.window) ? 300 : numbers.window;
@@ -406,7 +401,7 @@ async function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOption
         }),
   };
   const modelProblems = ruleProblems(props);
-  if (modelProblems.length > 0) return fail(`rule ${JSON.stringify(id)}: ${modelProblems.map(problemText).join("; ")}`);
+  if (modelProblems.length > 0) return failWith(renderProblems(`rules new: rule ${show(id)}`, modelProblems));
 
   const existing = listRuleIds(packDir);
   const file = path.join(packDir, `${id}.ts`);
@@ -415,7 +410,9 @@ async function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOption
   const names = await ruleNames(packDir, existing);
   const sameName = existing.find((other) => names.get(other) === name);
   if (sameName !== undefined)
-    return fail(problemText({ field: "--name", received: show(name), why: `already used by ${sameName}.ts`, allowed: "unique rule names" }));
+    return failWith(
+      renderProblems("rules new", [{ field: "--name", received: show(name), why: `already used by ${sameName}.ts`, allowed: "unique rule names" }]),
+    );
 
   fs.writeFileSync(file, renderRuleFile(props, specFromQuery(query!)), { flag: "wx" });
   reindex(packDir);

@@ -1,11 +1,10 @@
+// Only re-exports: the package's public API is what this file lists (recorded in api-report/; see CHANGELOG.md).
 /**
  * The constructs of the chain "Amazon EKS audit logs -> Datadog Cloud SIEM", one per section of Datadog's guide,
  * for a team that composes its own cdktf stacks; the config-driven environment stack and its config loader; and the
  * stack-wide passes every stack of this project runs (policy checks, HCL output, Terraform floor, literal text).
  *
  * `import { EksAuditLogging, DatadogForwarder, EksCloudSiem } from "eks-audit-siem";`
- *
- * This file only re-exports: the public API is what it lists (see api-report/ and CHANGELOG.md).
  *
  * @packageDocumentation
  */
@@ -24,3 +23,7 @@ export { skipCrossStackPreparation } from "../lib/self-contained-stack";
 export { EnvironmentStack, DATADOG_API_KEY_VARIABLE, defaultLocalStatePath, defaultS3StateKey } from "../stacks/environment-stack";
 export { ConfigError, loadConfigFile, validateConfig, parseConfigText, DEFAULT_CONFIG_PATH, CONFIG_ENV_VAR } from "../config/load";
 export type { AppConfig, EnvironmentConfig, ClusterConfig } from "../config/schema";
+export type { Objection, Problem } from "../lib/problem";
+export type { DatadogSite } from "../lib/datadog-sites";
+export type { ClusterLogType, Partition } from "../lib/aws";
+export type { MatchableRule, MatchableRuleCase, MatchableRuleQuery } from "../lib/rules/matchable";

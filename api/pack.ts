@@ -1,10 +1,9 @@
+// Only re-exports: the package's public API is what this file lists (recorded in api-report/; see CHANGELOG.md).
 /**
  * The EKS rule pack: the detection rules with their sample audit events, and what a team needs to write its own in
  * the same shape (sample builders, the pack's query fragments, the EKS audit-policy check of samples).
  *
  * `import { EKS_RULE_PACK, tuneRules } from "eks-audit-siem/pack";`
- *
- * This file only re-exports: the public API is what it lists (see api-report/ and CHANGELOG.md).
  *
  * @packageDocumentation
  */
@@ -25,3 +24,7 @@ export type {
   Severity,
   SampleEvent,
 } from "../modules/cloud-siem/rule-model";
+export type { CloudSiemRulesProps, DetectionMethod, IdentityAttribute, SecurityNotificationRuleProps, SuppressionProps } from "../modules/cloud-siem";
+export type { MatchableRule, MatchableRuleCase, MatchableRuleQuery } from "../lib/rules/matchable";
+export type { Objection, Problem } from "../lib/problem";
+export type { AuditLevel } from "../lib/audit";

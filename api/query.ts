@@ -1,11 +1,10 @@
+// Only re-exports: the package's public API is what this file lists (recorded in api-report/; see CHANGELOG.md).
 /**
  * The offline Datadog log search engine: parse a detection rule's query, evaluate it against logs, and turn
  * Kubernetes audit events into the logs Datadog's `kubernetes.audit` pipeline produces (optionally as EKS's audit
  * policy logs them).
  *
  * `import { compileQuery, normalizeAuditEvent } from "eks-audit-siem/query";`
- *
- * This file only re-exports: the public API is what it lists (see api-report/ and CHANGELOG.md).
  *
  * @packageDocumentation
  */
@@ -23,3 +22,4 @@ export {
   policyRuleFor,
 } from "../lib/audit";
 export type { NormalizeOptions, AuditLevel, AuditPolicyRule, AuditStage, EksVerdict } from "../lib/audit";
+export type { PolicyGroupResources } from "../lib/audit/eks-audit-policy";

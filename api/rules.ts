@@ -1,10 +1,9 @@
+// Only re-exports: the package's public API is what this file lists (recorded in api-report/; see CHANGELOG.md).
 /**
  * `rules match` as a library: replay audit events through detection rules from a program, with the same
  * arguments, output and exit codes as the command; the rule conditions and the rules a config deploys.
  *
  * `import { runMatch, resolveRules } from "eks-audit-siem/rules";`
- *
- * This file only re-exports: the public API is what it lists (see api-report/ and CHANGELOG.md).
  *
  * @packageDocumentation
  */
@@ -14,3 +13,4 @@ export { rulesFromConfig, resolveRules } from "../tools/rules";
 export * from "../lib/rules/condition";
 export * from "../lib/rules/count-requests";
 export type * from "../lib/rules/matchable";
+export type { AppConfig } from "../config/schema";

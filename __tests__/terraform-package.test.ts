@@ -250,6 +250,15 @@ describe("the npm package, installed from its tarball into a fresh cdktf app", (
     const bad = run(bin("eks-audit-siem-rules"), ["match", "--bogus"], APP);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown option "--bogus"');
+    // `rules new` writes rule files into a pack folder; the installed package has none to write into.
+    const rule = ["--name", "Team rule", "--query", "source:kubernetes.audit", "--method", "threshold", "--count", "1"];
+    const mitre = ["--tactic", "TA0002-execution", "--technique", "T1609-container-administration-command"];
+    const newRule = run(bin("eks-audit-siem-rules"), ["new", ...rule, ...mitre], APP);
+    expect({ status: newRule.status, stderr: newRule.stderr }).toEqual({
+      status: 2,
+      stderr:
+        "rules new: --pack-dir: received nothing (no project with a modules/cloud-siem/rules folder holds this command, as when it runs from an installed package); allowed: the folder of your rule files\n",
+    });
 
     ok(run(process.execPath, ["build/main.js", "cdktf.out.90"], APP, { RETENTION_DAYS: "90" }), "second synth");
     const review = run(bin("eks-audit-siem-review"), ["cdktf.out", "cdktf.out.90"], APP);

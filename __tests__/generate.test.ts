@@ -112,13 +112,13 @@ describe("npm run generate", () => {
     });
   }, 60_000);
 
-  test("a bad rule file: one paragraph, no stack trace, exit 1, and nothing written (it half-wrote the index, README, docs and schema)", () => {
+  test("a bad rule file: one paragraph, no stack trace, exit 1, and nothing written (it half-wrote the index, docs and schema)", () => {
     const dir = projectCopy();
     try {
       const rules = path.join(dir, "pack/rules");
       const artifacts = [
         "pack/rules/index.ts",
-        "README.md",
+        "docs/reference.md",
         "docs/cloud-siem.md",
         "config/eks-audit-siem.schema.json",
         "__tests__/addresses/staging.txt",
@@ -172,12 +172,12 @@ describe("npm run generate", () => {
           .filter((l) => l !== "")
           .sort(),
       ).toEqual([
-        "updated README.md",
         "updated __tests__/addresses/example-platform.txt",
         "updated __tests__/addresses/production.txt",
         "updated __tests__/addresses/staging.txt",
         "updated config/eks-audit-siem.schema.json",
         "updated docs/cloud-siem.md",
+        "updated docs/reference.md",
         "updated pack/rules/index.ts",
       ]);
       expect(generate(dir, "--check").status).toBe(0);

@@ -4,7 +4,7 @@
  *
  * - the rule pack's index, `pack/rules/index.ts` (computed first by scripts/generate.js, and the pack
  *   loaded through it before it is written);
- * - the rule tables of README.md and docs/cloud-siem.md;
+ * - the rule tables of docs/reference.md and docs/cloud-siem.md;
  * - the config's JSON Schema, `config/eks-audit-siem.schema.json`;
  * - documentation samples: the subscription filter presets (docs/ingestion.md), the index exclusion presets
  *   (docs/log-explorer.md) and the noise table of the benign busy cluster week (docs/cloud-siem.md), between `<!-- BEGIN GENERATED <NAME> (npm run generate) -->` / `<!-- END GENERATED <NAME> -->`;
@@ -79,7 +79,7 @@ export function replaceBlock(doc: string, name: string, content: string): string
 }
 
 /** Documents holding the generated rule table. */
-export const RULE_TABLE_DOCUMENTS = ["README.md", "docs/cloud-siem.md"] as const;
+export const RULE_TABLE_DOCUMENTS = ["docs/reference.md", "docs/cloud-siem.md"] as const;
 
 export interface GenerateOptions {
   /** The project folder. */

@@ -1,6 +1,6 @@
 /**
  * The Markdown table of a rule pack (rule, id, severity, tactic, technique, method), as written into
- * `README.md` and `docs/cloud-siem.md` between the markers by `npm run generate` (generate/generate.ts).
+ * `docs/reference.md` and `docs/cloud-siem.md` between the markers by `npm run generate` (generate/generate.ts).
  */
 import { DetectionRuleProps, defineRule } from "../modules/cloud-siem/rule-model";
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Writes the lock file of every synthesized environment, with the checksums of every platform CI and developers use,
 # into <output-folder>/stacks/<env>/.terraform.lock.hcl and (when different) <TF_LOCK_DIR>/stacks/<env>/ (default
-# cdktf.out/: commit them as the README's "Provider lock files" shows). plan.sh then inits with -lockfile=readonly, so
+# cdktf.out/: commit them as docs/reference.md's "Provider lock files" shows). plan.sh then inits with -lockfile=readonly, so
 # a provider version or checksum can only change through a reviewed commit.
 #   scripts/ci/lock.sh <output-folder>
 # TF_LOCK_EXTRA_ARGS replaces the platform list (the offline test tier passes -fs-mirror=<dir> -platform=linux_amd64).

@@ -5,8 +5,8 @@
 # for review), <env>.plan.txt (the human plan), <env>.cdk.tf.json (the configuration the plan was made from) and its
 # <env>.cdk.tf.json.sha256, <env>.terraform.lock.hcl, and <env>.destroy with --destroy.
 # --destroy: an environment removed from the config (environments.sh marks it), planned with `plan -destroy` from
-# the base's output; apply.sh applies it from the saved configuration, as main no longer synthesizes it. The saved plan holds no API key: the key variable is ephemeral (see README, Pipelines).
-# Lock file: <TF_LOCK_DIR>/stacks/<env>/.terraform.lock.hcl (default cdktf.out/, where the README has it committed)
+# the base's output; apply.sh applies it from the saved configuration, as main no longer synthesizes it. The saved plan holds no API key: the key variable is ephemeral (see docs/reference.md, Pipelines).
+# Lock file: <TF_LOCK_DIR>/stacks/<env>/.terraform.lock.hcl (default cdktf.out/, where docs/reference.md has it committed)
 # when it exists, else the stack's own.
 # Refuses a stack with local state (require-remote-state.sh). Waits up to TF_LOCK_TIMEOUT (default 10m) for the state
 # lock another plan or apply of the environment holds, instead of failing at once.

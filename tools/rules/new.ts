@@ -19,7 +19,7 @@ import { normalizeAuditEvent } from "../../lib/audit";
 import { listQueryTerms, matchesQuery, parseQuery } from "../../lib/query";
 import { SEVERITIES, RULE_WINDOWS_SECONDS } from "../../modules/cloud-siem/allowed-values";
 import { DetectionRuleProps, ruleProblems } from "../../modules/cloud-siem/rule-model";
-import { Problem, Problems, renderProblems, show } from "../../lib/problem";
+import { Problem, Problems, problemText, renderProblems, show } from "../../lib/problem";
 import { slug } from "../../modules/cloud-siem/suppressions";
 import { listRuleIds, writePackIndex } from "../../generate/pack-index-writer";
 import { AuditEventSpec, AuditUser, KUBERNETES_ADMIN, auditEvent, eksIdentity } from "../../pack/samples";
@@ -67,14 +67,17 @@ const VALUE_FLAGS = [
 const REPEATABLE = ["field", "group-by"];
 const BOOLEAN_FLAGS = ["reindex", "help"];
 
-/** Default pack folder: `pack/rules` of the project holding this file (source or `dist/`). */
-function defaultPackDir(): string {
+/**
+ * Default pack folder: `pack/rules` of the project holding this file (source or `dist/`); undefined where there is
+ * none, as in an installed package (its compiled pack is not a folder of rule files to write into).
+ */
+function defaultPackDir(): string | undefined {
   let dir = __dirname;
   for (;;) {
     const candidate = path.join(dir, "pack", "rules");
     if (fs.existsSync(path.join(dir, "package.json")) && fs.existsSync(candidate)) return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`cannot find pack/rules above ${__dirname}; pass --pack-dir`);
+    if (parent === dir) return undefined;
     dir = parent;
   }
 }
@@ -313,6 +316,16 @@ async function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOption
   }
   const one = (key: string): string | undefined => values[key]?.[0];
   const packDir = one("pack-dir") ?? opts.packDir ?? defaultPackDir();
+  if (packDir === undefined) {
+    return fail(
+      problemText({
+        field: "--pack-dir",
+        received: "nothing",
+        why: "no project with a pack/rules folder holds this command, as when it runs from an installed package",
+        allowed: "the folder of your rule files",
+      }),
+    );
+  }
   if (!fs.existsSync(packDir) || !fs.statSync(packDir).isDirectory()) return fail(`pack folder ${JSON.stringify(packDir)} does not exist`);
 
   if (flags.has("reindex")) {

@@ -15,7 +15,7 @@ import {
   datadogAwsIntegrationProblems,
   splitActionsIntoPolicies,
 } from "../modules/datadog-aws-integration";
-import { checkSynthesizedStack } from "../modules/policy";
+import { checkSynthesizedStack } from "../lib/policy";
 import { only, thrownMessage } from "./helpers/assert";
 
 type Json = { [key: string]: any };

@@ -1,0 +1,49 @@
+/**
+ * A policy rule as a cdktf aspect (`Aspects.of(stack).add(rule)`; cdktf runs every aspect on every construct at
+ * synth, https://developer.hashicorp.com/terraform/cdktf/concepts/aspects), in the style of cdk-nag: one rule per
+ * file, findings as annotations (`Annotations.of(element).addError`), each suppressible with a written reason
+ * (./suppressions.ts).
+ */
+import {
+  Annotations,
+  DefaultTokenResolver,
+  IAspect,
+  StringConcat,
+  TerraformDataSource,
+  TerraformResource,
+  TerraformStack,
+  Tokenization,
+} from "cdktf";
+import { IConstruct } from "constructs";
+import { PolicyViolation, SynthesizedStack } from "./policy-document";
+import { PolicyRuleId } from "./rule-ids";
+import { suppressionOf } from "./suppressions";
+
+/** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+export abstract class PolicyRule implements IAspect {
+  /** The rule's id, named in every finding and in suppressions. */
+  public abstract readonly id: PolicyRuleId;
+  /** The Terraform types the rule reads; undefined: every resource and data source. */
+  protected abstract readonly resourceTypes: readonly string[] | undefined;
+
+  /** The rule's findings in a synthesized fragment (one element's resolved Terraform JSON). */
+  protected abstract check(fragment: SynthesizedStack): PolicyViolation[];
+
+  /**
+   * Checks one resource or data source on its own resolved Terraform JSON (`toTerraform()`, with its own
+   * overrides), unless the rule is suppressed for it: each finding is an error annotation on the element.
+   */
+  public visit(node: IConstruct): void {
+    if (!TerraformResource.isTerraformResource(node) && !TerraformDataSource.isTerraformDataSource(node)) return;
+    if (this.resourceTypes !== undefined && !this.resourceTypes.includes(node.terraformResourceType)) return;
+    if (suppressionOf(node, this.id) !== undefined) return;
+    const fragment = Tokenization.resolve(node.toTerraform(), {
+      scope: TerraformStack.of(node),
+      preparing: false,
+      resolver: RESOLVER,
+    }) as SynthesizedStack;
+    for (const violation of this.check(fragment)) Annotations.of(node).addError(`[${violation.rule}] ${violation.message}`);
+  }
+}

@@ -1,5 +1,5 @@
 /**
- * modules/hcl: HCL string escaping, JSON documents as jsonencode() of HCL objects, and the one-line refusal for what
+ * lib/hcl: HCL string escaping, JSON documents as jsonencode() of HCL objects, and the one-line refusal for what
  * cdktf's HCL renderer would drop. (The terraform tier parses and validates the real HCL: terraform-hcl.test.ts.)
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";

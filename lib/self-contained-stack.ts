@@ -138,7 +138,7 @@ export interface ForeignTemplate {
  * The template sequences of a stack's finished JSON that are not the constructs' own: constructs write only
  * interpolations of references to the stack's own resources, data sources, variables and local values (and of
  * dynamic-block iterators), in the few functions of {@link CONSTRUCT_FUNCTIONS}, and never a `%{` directive. Text
- * from a config, a CLI argument or a rule file is escaped by `keepTextLiteral` (lib/literal-text.ts) and has no sequence at all.
+ * from a config, a CLI argument or a rule file is escaped by the base stack (lib/literal-text.ts, lib/siem-stack.ts) and has no sequence at all.
  */
 export function foreignTemplates(json: StackJson): ForeignTemplate[] {
   const iterators = dynamicIterators(json);

@@ -24,7 +24,7 @@
  * duration of the stack's own rendering call only ({@link SiemStack.renderElements}); the element is left as it was
  * afterwards, so nothing outside the stack's rendering ever sees a changed element.
  */
-import { AnnotationMetadataEntryType, TerraformElement, TerraformStack } from "cdktf";
+import { AnnotationMetadataEntryType, Aspects, DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
 import { Construct } from "constructs";
 import { isObject } from "./is-object";
 import { literalFragment } from "./literal-text";
@@ -32,6 +32,7 @@ import { danglingReferences, foreignTemplates } from "./self-contained-stack";
 import { requiredVersionFor } from "./terraform-floor";
 import { droppedOverrideProblem, fixTerraformBlock, hclElementFragment } from "./hcl";
 import { addPolicyAspects } from "./policy/checks";
+import { ElementJsonSource } from "./policy/policy-rule";
 import { throwProblems } from "./problem";
 
 /** The resolved Terraform JSON of a stack (`cdk.tf.json`). */
@@ -45,14 +46,34 @@ interface HclOutput {
 
 type RenderMethod = "toTerraform" | "toHclTerraform";
 
-export class SiemStack extends TerraformStack {
+/** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
+const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+export class SiemStack extends TerraformStack implements ElementJsonSource {
   /** The top-level keys of the stack-level overrides (`addOverride`), for the HCL output's refusal. */
   private readonly overrideRoots = new Set<string>();
+  /** Elements' resolved JSON of the synth under way: read by the policy aspects, then written by `toTerraform()`. */
+  private readonly resolvedElements = new Map<TerraformElement, unknown>();
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
+    // cdktf runs aspects at the start of every synth, the stack first: a new synth starts with no resolved element.
+    Aspects.of(this).add({ visit: (node) => (node === this ? this.resolvedElements.clear() : undefined) });
     // The organisation policies, as aspects: cdktf runs them on every construct at synth.
     addPolicyAspects(this);
+  }
+
+  /**
+   * One element's Terraform JSON as the stack writes it (text escaped, resolved), resolved once per synth: the
+   * policy aspects read it, and `toTerraform()` writes the same object.
+   */
+  public resolvedElement(element: TerraformElement, render: () => unknown = () => element.toTerraform()): unknown {
+    let fragment = this.resolvedElements.get(element);
+    if (fragment === undefined) {
+      fragment = Tokenization.resolve(literalFragment(render()), { scope: this, preparing: false, resolver: RESOLVER });
+      this.resolvedElements.set(element, fragment);
+    }
+    return fragment;
   }
 
   /**
@@ -71,15 +92,29 @@ export class SiemStack extends TerraformStack {
 
   /** Construct validations first (as cdktf runs them), then the error findings of the aspects, in one paragraph. */
   public runAllValidations(): void {
-    super.runAllValidations();
-    this.throwErrorAnnotations();
+    try {
+      super.runAllValidations();
+      this.throwErrorAnnotations();
+    } catch (e) {
+      this.resolvedElements.clear();
+      throw e;
+    }
   }
 
   /** The stack's Terraform JSON: resolved once, with every text literal, its floor stated, and checked. */
   public toTerraform(): StackJson {
-    // Also here: `Testing.synth(stack)` runs the aspects but not the validations.
-    this.throwErrorAnnotations();
-    const json = this.renderElements("toTerraform", literalFragment, () => super.toTerraform() as StackJson);
+    let json: StackJson;
+    try {
+      // Also here: `Testing.synth(stack)` runs the aspects but not the validations.
+      this.throwErrorAnnotations();
+      json = this.renderElements(
+        "toTerraform",
+        (render, element) => this.resolvedElement(element, render),
+        () => super.toTerraform() as StackJson,
+      );
+    } finally {
+      this.resolvedElements.clear();
+    }
     this.stateTerraformFloor(json);
     this.checkSelfContained(json);
     this.checkLiteralText(json);
@@ -96,7 +131,7 @@ export class SiemStack extends TerraformStack {
     this.addOverride("terraform.required_version", terraform.required_version);
     const out = this.renderElements(
       "toHclTerraform",
-      (f) => hclElementFragment(literalFragment(f), this),
+      (render) => hclElementFragment(literalFragment(render()), this),
       () => super.toHclTerraform() as HclOutput,
     );
     return { ...out, hcl: fixTerraformBlock(out.hcl, terraform) };
@@ -104,9 +139,9 @@ export class SiemStack extends TerraformStack {
 
   /**
    * Runs `render` (cdktf's own stack rendering) with `method` of each element of this stack returning
-   * `transform(<the element's own fragment>)`, and puts every element back as it was afterwards.
+   * `transform(<the element's own rendering>, element)`, and puts every element back as it was afterwards.
    */
-  private renderElements<R>(method: RenderMethod, transform: (fragment: unknown) => unknown, render: () => R): R {
+  private renderElements<R>(method: RenderMethod, transform: (render: () => unknown, element: TerraformElement) => unknown, render: () => R): R {
     const restore: Array<() => void> = [];
     try {
       for (const node of this.node.findAll()) {
@@ -115,7 +150,7 @@ export class SiemStack extends TerraformStack {
         const own = Object.getOwnPropertyDescriptor(element, method);
         // cdktf types both renderings as `any`: plain JSON-like fragments with token markers.
         const original = (element[method] as () => unknown).bind(element);
-        Object.defineProperty(element, method, { configurable: true, writable: true, value: () => transform(original()) });
+        Object.defineProperty(element, method, { configurable: true, writable: true, value: () => transform(original, element) });
         restore.push(() => (own === undefined ? Reflect.deleteProperty(element, method) : Object.defineProperty(element, method, own)));
       }
       return render();

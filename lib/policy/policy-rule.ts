@@ -10,6 +10,7 @@ import {
   IAspect,
   StringConcat,
   TerraformDataSource,
+  TerraformElement,
   TerraformResource,
   TerraformStack,
   Tokenization,
@@ -21,6 +22,11 @@ import { suppressionOf } from "./suppressions";
 
 /** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
+
+/** A stack that resolves each element once per synth and shares it (the base stack, lib/siem-stack.ts). */
+export interface ElementJsonSource {
+  resolvedElement(element: TerraformElement): unknown;
+}
 
 export abstract class PolicyRule implements IAspect {
   /** The rule's id, named in every finding and in suppressions. */
@@ -39,11 +45,12 @@ export abstract class PolicyRule implements IAspect {
     if (!TerraformResource.isTerraformResource(node) && !TerraformDataSource.isTerraformDataSource(node)) return;
     if (this.resourceTypes !== undefined && !this.resourceTypes.includes(node.terraformResourceType)) return;
     if (suppressionOf(node, this.id) !== undefined) return;
-    const fragment = Tokenization.resolve(node.toTerraform(), {
-      scope: TerraformStack.of(node),
-      preparing: false,
-      resolver: RESOLVER,
-    }) as SynthesizedStack;
+    const stack: TerraformStack & Partial<ElementJsonSource> = TerraformStack.of(node);
+    const fragment = (
+      stack.resolvedElement !== undefined
+        ? stack.resolvedElement(node)
+        : Tokenization.resolve(node.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER })
+    ) as SynthesizedStack;
     for (const violation of this.check(fragment)) Annotations.of(node).addError(`[${violation.rule}] ${violation.message}`);
   }
 }

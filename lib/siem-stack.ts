@@ -15,7 +15,8 @@
  *   annotation stops the synth with one paragraph (`stack <name>: <problem>; <problem>`) instead of cdktf's own
  *   multi-line message.
  *
- * One resolution per output: `toTerraform()` resolves the stack once and runs every check on that tree;
+ * One resolution per output: `toTerraform()` resolves the stack once (the policy aspects read each element's part of
+ * that resolution, {@link SiemStack.whenResolved}) and runs every check on that tree;
  * `toHclTerraform()` takes that tree for its checks, its floor and its `terraform` block, and resolves the elements'
  * HCL fragments once more only because cdktf renders HCL from them.
  *
@@ -24,7 +25,7 @@
  * duration of the stack's own rendering call only ({@link SiemStack.renderElements}); the element is left as it was
  * afterwards, so nothing outside the stack's rendering ever sees a changed element.
  */
-import { AnnotationMetadataEntryType, Aspects, DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
+import { AnnotationMetadataEntryType, Aspects, IResolvable, IResolveContext, TerraformElement, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { isObject } from "./is-object";
 import { literalFragment } from "./literal-text";
@@ -32,7 +33,7 @@ import { danglingReferences, foreignTemplates } from "./self-contained-stack";
 import { requiredVersionFor } from "./terraform-floor";
 import { droppedOverrideProblem, fixTerraformBlock, hclElementFragment } from "./hcl";
 import { addPolicyAspects } from "./policy/checks";
-import { ElementJsonSource } from "./policy/policy-rule";
+import { ResolvedElementSource } from "./policy/policy-rule";
 import { throwProblems } from "./problem";
 
 /** The resolved Terraform JSON of a stack (`cdk.tf.json`). */
@@ -46,34 +47,28 @@ interface HclOutput {
 
 type RenderMethod = "toTerraform" | "toHclTerraform";
 
-/** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
-
-export class SiemStack extends TerraformStack implements ElementJsonSource {
+export class SiemStack extends TerraformStack implements ResolvedElementSource {
   /** The top-level keys of the stack-level overrides (`addOverride`), for the HCL output's refusal. */
   private readonly overrideRoots = new Set<string>();
-  /** Elements' resolved JSON of the synth under way: read by the policy aspects, then written by `toTerraform()`. */
-  private readonly resolvedElements = new Map<TerraformElement, unknown>();
+  /** What the aspects of the synth under way want to read of an element once it is resolved. */
+  private readonly readers = new Map<TerraformElement, Array<(fragment: unknown) => void>>();
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
-    // cdktf runs aspects at the start of every synth, the stack first: a new synth starts with no resolved element.
-    Aspects.of(this).add({ visit: (node) => (node === this ? this.resolvedElements.clear() : undefined) });
+    // cdktf runs the aspects at the start of every synth, the stack first: a new synth starts with no reader.
+    Aspects.of(this).add({ visit: (node) => (node === this ? this.readers.clear() : undefined) });
     // The organisation policies, as aspects: cdktf runs them on every construct at synth.
     addPolicyAspects(this);
   }
 
   /**
-   * One element's Terraform JSON as the stack writes it (text escaped, resolved), resolved once per synth: the
-   * policy aspects read it, and `toTerraform()` writes the same object.
+   * Calls `read` with the element's Terraform JSON as the stack writes it (text escaped, resolved) when the stack
+   * resolves it in this synth (`toTerraform()`): the policy aspects read the one resolution the output is made of.
    */
-  public resolvedElement(element: TerraformElement, render: () => unknown = () => element.toTerraform()): unknown {
-    let fragment = this.resolvedElements.get(element);
-    if (fragment === undefined) {
-      fragment = Tokenization.resolve(literalFragment(render()), { scope: this, preparing: false, resolver: RESOLVER });
-      this.resolvedElements.set(element, fragment);
-    }
-    return fragment;
+  public whenResolved(element: TerraformElement, read: (fragment: unknown) => void): void {
+    const list = this.readers.get(element);
+    if (list === undefined) this.readers.set(element, [read]);
+    else list.push(read);
   }
 
   /**
@@ -92,29 +87,24 @@ export class SiemStack extends TerraformStack implements ElementJsonSource {
 
   /** Construct validations first (as cdktf runs them), then the error findings of the aspects, in one paragraph. */
   public runAllValidations(): void {
-    try {
-      super.runAllValidations();
-      this.throwErrorAnnotations();
-    } catch (e) {
-      this.resolvedElements.clear();
-      throw e;
-    }
+    super.runAllValidations();
+    this.throwErrorAnnotations();
   }
 
   /** The stack's Terraform JSON: resolved once, with every text literal, its floor stated, and checked. */
   public toTerraform(): StackJson {
     let json: StackJson;
     try {
-      // Also here: `Testing.synth(stack)` runs the aspects but not the validations.
-      this.throwErrorAnnotations();
       json = this.renderElements(
         "toTerraform",
-        (render, element) => this.resolvedElement(element, render),
+        (render, element) => this.escapedFragment(element, render),
         () => super.toTerraform() as StackJson,
       );
     } finally {
-      this.resolvedElements.clear();
+      this.readers.clear();
     }
+    // The policy aspects' findings (read during the resolution above), and any other error annotation.
+    this.throwErrorAnnotations();
     this.stateTerraformFloor(json);
     this.checkSelfContained(json);
     this.checkLiteralText(json);
@@ -157,6 +147,30 @@ export class SiemStack extends TerraformStack implements ElementJsonSource {
     } finally {
       for (const undo of restore) undo();
     }
+  }
+
+  /**
+   * An element's escaped Terraform for cdktf's resolution. When an aspect waits for the element, it is wrapped in a
+   * token that hands the resolved result to the aspect as cdktf resolves it (cdktf's `IPostProcessor`,
+   * `lib/tokens/resolvable.ts`): the element is resolved once, for the output and the aspects alike.
+   */
+  private escapedFragment(element: TerraformElement, render: () => unknown): unknown {
+    const fragment = literalFragment(render());
+    const readers = this.readers.get(element);
+    if (readers === undefined) return fragment;
+    const token: IResolvable = {
+      creationStack: [],
+      resolve: (context: IResolveContext) => {
+        context.registerPostProcessor({
+          postProcess: (resolved: unknown) => {
+            for (const read of readers) read(resolved);
+            return resolved;
+          },
+        });
+        return fragment;
+      },
+    };
+    return token;
   }
 
   /** `terraform.required_version`: the floor of what the JSON uses (import blocks, write-only arguments...). */

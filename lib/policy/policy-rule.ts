@@ -23,9 +23,12 @@ import { suppressionOf } from "./suppressions";
 /** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
-/** A stack that resolves each element once per synth and shares it (the base stack, lib/siem-stack.ts). */
-export interface ElementJsonSource {
-  resolvedElement(element: TerraformElement): unknown;
+/**
+ * A stack that hands an element's resolved Terraform JSON to a reader when it resolves the element for its output,
+ * so the element is resolved once per synth (the base stack, lib/siem-stack.ts).
+ */
+export interface ResolvedElementSource {
+  whenResolved(element: TerraformElement, read: (fragment: unknown) => void): void;
 }
 
 export abstract class PolicyRule implements IAspect {
@@ -39,18 +42,19 @@ export abstract class PolicyRule implements IAspect {
 
   /**
    * Checks one resource or data source on its own resolved Terraform JSON (`toTerraform()`, with its own
-   * overrides), unless the rule is suppressed for it: each finding is an error annotation on the element.
+   * overrides), unless the rule is suppressed for it: each finding is an error annotation on the element. On the
+   * base stack the check runs when the stack resolves the element for its output (no second resolution), and the
+   * stack stops the synth on the findings; on another stack the element is resolved here.
    */
   public visit(node: IConstruct): void {
     if (!TerraformResource.isTerraformResource(node) && !TerraformDataSource.isTerraformDataSource(node)) return;
     if (this.resourceTypes !== undefined && !this.resourceTypes.includes(node.terraformResourceType)) return;
     if (suppressionOf(node, this.id) !== undefined) return;
-    const stack: TerraformStack & Partial<ElementJsonSource> = TerraformStack.of(node);
-    const fragment = (
-      stack.resolvedElement !== undefined
-        ? stack.resolvedElement(node)
-        : Tokenization.resolve(node.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER })
-    ) as SynthesizedStack;
-    for (const violation of this.check(fragment)) Annotations.of(node).addError(`[${violation.rule}] ${violation.message}`);
+    const report = (fragment: unknown): void => {
+      for (const violation of this.check(fragment as SynthesizedStack)) Annotations.of(node).addError(`[${violation.rule}] ${violation.message}`);
+    };
+    const stack: TerraformStack & Partial<ResolvedElementSource> = TerraformStack.of(node);
+    if (stack.whenResolved !== undefined) stack.whenResolved(node, report);
+    else report(Tokenization.resolve(node.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER }));
   }
 }

@@ -1,4 +1,5 @@
-import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from "cdktf";
+import { TerraformStack } from "cdktf";
+import { resolveInStack } from "../stack-resolve";
 import { escapeTemplateSequences, hclLiteral, templateParts } from "../terraform-template";
 import { isObject as isRecord } from "../is-object";
 
@@ -37,11 +38,8 @@ export function droppedOverrideProblem(stackId: string, overrideKeys: readonly s
  * rather than token placeholders, with its strings rewritten (see the module comment).
  */
 export function hclElementFragment(fragment: unknown, stack: TerraformStack): unknown {
-  return fixFragment(Tokenization.resolve(fragment, { scope: stack, preparing: false, resolver: RESOLVER }));
+  return fixFragment(resolveInStack(fragment, stack));
 }
-
-/** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 export { templateParts };
 

@@ -4,24 +4,12 @@
  * file, findings as annotations (`Annotations.of(element).addError`), each suppressible with a written reason
  * (./suppressions.ts).
  */
-import {
-  Annotations,
-  DefaultTokenResolver,
-  IAspect,
-  StringConcat,
-  TerraformDataSource,
-  TerraformElement,
-  TerraformResource,
-  TerraformStack,
-  Tokenization,
-} from "cdktf";
+import { Annotations, IAspect, TerraformDataSource, TerraformElement, TerraformResource, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
 import { PolicyViolation, SynthesizedStack } from "./policy-document";
 import { PolicyRuleId } from "./rule-ids";
 import { suppressionOf } from "./suppressions";
-
-/** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
+import { resolveInStack } from "../stack-resolve";
 
 /**
  * A stack that hands an element's resolved Terraform JSON to a reader when it resolves the element for its output,
@@ -55,6 +43,6 @@ export abstract class PolicyRule implements IAspect {
     };
     const stack: TerraformStack & Partial<ResolvedElementSource> = TerraformStack.of(node);
     if (stack.whenResolved !== undefined) stack.whenResolved(node, report);
-    else report(Tokenization.resolve(node.toTerraform(), { scope: stack, preparing: false, resolver: RESOLVER }));
+    else report(resolveInStack(node.toTerraform(), stack));
   }
 }

@@ -301,6 +301,22 @@ describe("the policy rules as aspects of the base stack (SiemStack)", () => {
     );
   });
 
+  test("a stack-level override that breaks a rule is found too, and the element's suppression covers it", () => {
+    const build = (): { stack: SiemStack; group: CloudwatchLogGroup } => {
+      const stack = new SiemStack(Testing.app(), "env-prod");
+      new AwsProvider(stack, "aws", { region: "us-east-1" });
+      const group = new CloudwatchLogGroup(stack, "kept", { name: "/aws/eks/a/cluster", retentionInDays: 90 });
+      stack.addOverride("resource.aws_cloudwatch_log_group.kept.retention_in_days", 0);
+      return { stack, group };
+    };
+    expect(thrown(() => Testing.synth(build().stack))).toBe(
+      "stack env-prod: [log-group-retention] aws_cloudwatch_log_group.kept: retention_in_days is 0; allowed: a positive number of days (absent or 0 keeps logs forever)",
+    );
+    const { stack, group } = build();
+    suppressPolicy(group, { rule: "log-group-retention", reason: "kept forever by the audit department's legal hold" });
+    expect(() => Testing.synth(stack)).not.toThrow();
+  });
+
   test("app.synth() stops with the same paragraph, not cdktf's annotation message, and writes no stack", () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "policy-app-")) });
     const stack = new SiemStack(app, "env-prod");

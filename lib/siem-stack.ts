@@ -25,14 +25,26 @@
  * duration of the stack's own rendering call only ({@link SiemStack.renderElements}); the element is left as it was
  * afterwards, so nothing outside the stack's rendering ever sees a changed element.
  */
-import { AnnotationMetadataEntryType, Aspects, IResolvable, IResolveContext, TerraformElement, TerraformStack } from "cdktf";
+import {
+  AnnotationMetadataEntryType,
+  Annotations,
+  Aspects,
+  IResolvable,
+  IResolveContext,
+  TerraformDataSource,
+  TerraformElement,
+  TerraformResource,
+  TerraformStack,
+} from "cdktf";
 import { Construct } from "constructs";
 import { isObject } from "./is-object";
 import { literalFragment } from "./literal-text";
 import { danglingReferences, foreignTemplates } from "./self-contained-stack";
 import { requiredVersionFor } from "./terraform-floor";
 import { droppedOverrideProblem, fixTerraformBlock, hclElementFragment } from "./hcl";
-import { addPolicyAspects } from "./policy/checks";
+import { addPolicyAspects, checkSynthesizedStack } from "./policy/checks";
+import { PolicyRuleId } from "./policy/rule-ids";
+import { suppressionOf } from "./policy/suppressions";
 import { ResolvedElementSource } from "./policy/policy-rule";
 import { throwProblems } from "./problem";
 
@@ -103,6 +115,7 @@ export class SiemStack extends TerraformStack implements ResolvedElementSource {
     } finally {
       this.readers.clear();
     }
+    this.checkOverriddenPolicies(json);
     // The policy aspects' findings (read during the resolution above), and any other error annotation.
     this.throwErrorAnnotations();
     this.stateTerraformFloor(json);
@@ -171,6 +184,28 @@ export class SiemStack extends TerraformStack implements ResolvedElementSource {
       },
     };
     return token;
+  }
+
+  /**
+   * Stack-level overrides of resources or data sources (`stack.addOverride("resource.<type>.<name>...")`) are part of
+   * no element, so the policy aspects cannot see them: with such overrides the policies also read the whole JSON,
+   * reporting on the element at that address (its suppressions apply) or else on the stack.
+   */
+  private checkOverriddenPolicies(json: StackJson): void {
+    if (!this.overrideRoots.has("resource") && !this.overrideRoots.has("data")) return;
+    const byAddress = new Map<string, TerraformElement>();
+    for (const node of this.node.findAll()) {
+      if (TerraformResource.isTerraformResource(node) || TerraformDataSource.isTerraformDataSource(node)) {
+        const data = TerraformDataSource.isTerraformDataSource(node) ? "data." : "";
+        byAddress.set(`${data}${node.terraformResourceType}.${node.friendlyUniqueId}`, node);
+      }
+    }
+    for (const violation of checkSynthesizedStack(json)) {
+      const scope = byAddress.get(violation.address) ?? this;
+      if (suppressionOf(scope, violation.rule as PolicyRuleId) === undefined) {
+        Annotations.of(scope).addError(`[${violation.rule}] ${violation.message}`);
+      }
+    }
   }
 
   /** `terraform.required_version`: the floor of what the JSON uses (import blocks, write-only arguments...). */

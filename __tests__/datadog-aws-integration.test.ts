@@ -15,7 +15,7 @@ import {
   datadogAwsIntegrationProblems,
   splitActionsIntoPolicies,
 } from "../modules/datadog-aws-integration";
-import { checkSynthesizedStack } from "../modules/policy";
+import { checkSynthesizedStack } from "../lib/policy";
 import { Partition } from "../lib/aws";
 import { only, thrownMessage } from "./helpers/assert";
 

@@ -12,7 +12,7 @@ import {
   ForwarderApiKeySecretOptions,
   datadogForwarderProblems,
 } from "../modules/datadog-forwarder";
-import { checkSynthesizedStack } from "../modules/policy";
+import { checkSynthesizedStack } from "../lib/policy";
 import { only, thrownMessage } from "./helpers/assert";
 
 type Json = { [key: string]: any };

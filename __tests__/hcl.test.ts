@@ -1,14 +1,15 @@
 /**
- * modules/hcl: HCL string escaping, JSON documents as jsonencode() of HCL objects, and the one-line refusal for what
+ * lib/hcl: HCL string escaping, JSON documents as jsonencode() of HCL objects, and the one-line refusal for what
  * cdktf's HCL renderer would drop. (The terraform tier parses and validates the real HCL: terraform-hcl.test.ts.)
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { App, TerraformStack } from "cdktf";
+import { App, TerraformVariable } from "cdktf";
 import { mkdtempSync, readFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { hclExpression, quotedTemplate, renderHclSafely, templateParts } from "../modules/hcl";
+import { hclExpression, quotedTemplate, templateParts } from "../lib/hcl";
+import { SiemStack } from "../lib/siem-stack";
 import { thrownMessage } from "./helpers/assert";
 
 describe("string escaping", () => {
@@ -64,16 +65,15 @@ describe("JSON documents as HCL expressions", () => {
   });
 });
 
-describe("renderHclSafely", () => {
-  function hclOf(build: (s: TerraformStack) => void): string {
+describe("the base stack's HCL output (SiemStack.toHclTerraform)", () => {
+  function hclOf(build: (s: SiemStack) => void): string {
     const outdir = mkdtempSync(path.join(os.tmpdir(), "hcl-unit-"));
     process.env.SYNTH_HCL_OUTPUT = "true";
     try {
       const app = new App({ outdir, hclOutput: true });
-      const s = new TerraformStack(app, "s");
+      const s = new SiemStack(app, "s");
       new AwsProvider(s, "aws", { region: "us-east-1" });
       build(s);
-      renderHclSafely(s);
       app.synth();
     } finally {
       delete process.env.SYNTH_HCL_OUTPUT;
@@ -84,10 +84,11 @@ describe("renderHclSafely", () => {
   it("writes a JSON policy as jsonencode() and the terraform block's attributes by name", () => {
     const hcl = hclOf((s) => {
       new IamRole(s, "r", { name: "r", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [] }) });
-      s.addOverride("terraform.required_version", ">= 1.11");
+      new TerraformVariable(s, "k", { type: "string" }).addOverride("ephemeral", true);
     });
     expect(hcl).toContain('assume_role_policy = jsonencode({\n  "Version" = "2012-10-17"\n  "Statement" = []\n})');
-    expect(hcl).toContain('required_version = ">= 1.11"');
+    // The stack's floor (ephemeral variables: Terraform >= 1.10), written by name.
+    expect(hcl).toContain('required_version = ">= 1.10"');
     expect(hcl).not.toMatch(/^\s*0 = "required_version"$/m);
   });
 

@@ -14,7 +14,8 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
 import { DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
 import {
-  applyPolicyChecks,
+  POLICY_RULE_IDS,
+  PolicyRuleId,
   checkDatadogTrustExternalId,
   checkLogGroupRetention,
   checkNoDdApiKeyParameter,
@@ -22,7 +23,10 @@ import {
   checkSynthesizedStack,
   scanDirectoryForSecrets,
   scanTextForSecrets,
-} from "../modules/policy";
+  suppressPolicy,
+} from "../lib/policy";
+import { SiemStack } from "../lib/siem-stack";
+import { thrownMessage as thrown } from "./helpers/assert";
 
 type Json = { [key: string]: any };
 
@@ -219,25 +223,113 @@ describe("the whole ingestion path", () => {
   });
 });
 
-describe("applyPolicyChecks", () => {
-  test("fails the synth of a stack with violations, listing each", () => {
-    const stack = new TerraformStack(Testing.app(), "env-prod");
+describe("the policy rules as aspects of the base stack (SiemStack)", () => {
+  /** One non-compliant element per rule; every other rule is satisfied by it. */
+  const offenders: Record<PolicyRuleId, { build: (s: Construct) => Construct; finding: string }> = {
+    "datadog-trust-external-id": {
+      build: (s) =>
+        new IamRole(s, "dd", {
+          name: "DatadogIntegrationRole",
+          assumeRolePolicy: trust({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::464622532012:root" }, Action: "sts:AssumeRole" }),
+        }),
+      finding:
+        "[datadog-trust-external-id] aws_iam_role.dd: the trust policy lets arn:aws:iam::464622532012:root assume the role without a StringEquals sts:ExternalId condition (received condition null); allowed: only with the integration's external ID",
+    },
+    "no-wildcard-principal": {
+      build: (s) => new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: "f", principal: "*" }),
+      finding: '[no-wildcard-principal] aws_lambda_permission.perm: principal is "*"; allowed: a specific service or account principal',
+    },
+    "log-group-retention": {
+      build: (s) => new CloudwatchLogGroup(s, "forever", { name: "/aws/eks/b/cluster" }),
+      finding:
+        "[log-group-retention] aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
+    },
+    "no-dd-api-key-parameter": {
+      build: (s) => new CloudformationStack(s, "fwd", { name: "fwd", templateUrl: "https://x/y.yaml", parameters: { DdApiKey: "k" } }),
+      finding:
+        "[no-dd-api-key-parameter] aws_cloudformation_stack.fwd: parameters has DdApiKey; allowed: DdApiKeySecretArn pointing to a Secrets Manager secret",
+    },
+  };
+
+  const stackWith = (rule: PolicyRuleId): { stack: SiemStack; element: Construct } => {
+    const stack = new SiemStack(Testing.app(), "env-prod");
     new AwsProvider(stack, "aws", { region: "us-east-1" });
-    new CloudwatchLogGroup(stack, "forever", { name: "/aws/eks/b/cluster" });
-    new CloudformationStack(stack, "fwd", { name: "fwd", templateUrl: "https://x/y.yaml", parameters: { DdApiKey: "k" } });
-    applyPolicyChecks(stack);
-    expect(() => Testing.synth(stack, true)).toThrow(
-      "[log-group-retention] aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
-    );
-    expect(() => Testing.synth(stack, true)).toThrow(
-      "[no-dd-api-key-parameter] aws_cloudformation_stack.fwd: parameters has DdApiKey; allowed: DdApiKeySecretArn pointing to a Secrets Manager secret",
+    return { stack, element: offenders[rule].build(stack) };
+  };
+  const errorsOn = (node: Construct): unknown[] => node.node.metadata.filter((m) => m.type === "@cdktf/error").map((m) => m.data);
+
+  test("every rule has an offender here", () => {
+    expect(Object.keys(offenders).sort()).toEqual([...POLICY_RULE_IDS].sort());
+  });
+
+  test.each([...POLICY_RULE_IDS])("%s fires: an error annotation on the element, and the synth stops with one paragraph", (rule) => {
+    const { stack, element } = stackWith(rule);
+    expect(() => Testing.synth(stack)).toThrow(`stack env-prod: ${offenders[rule].finding}`);
+    expect(errorsOn(element)).toContain(offenders[rule].finding);
+    // With validations (as app.synth() runs them): the same paragraph, once, however often the stack is synthesized.
+    expect(thrown(() => Testing.synth(stack, true))).toBe(`stack env-prod: ${offenders[rule].finding}`);
+  });
+
+  test.each([...POLICY_RULE_IDS])("%s is suppressed for the element and what is under it, with a written reason", (rule) => {
+    const { stack, element } = stackWith(rule);
+    suppressPolicy(element, { rule, reason: "accepted by the platform team in ticket SEC-123" });
+    expect(() => Testing.synth(stack, true)).not.toThrow();
+    expect(errorsOn(element)).toEqual([]);
+  });
+
+  test("a suppression on a scope covers its children; it suppresses only its own rule", () => {
+    const { stack } = stackWith("log-group-retention");
+    offenders["no-dd-api-key-parameter"].build(stack);
+    suppressPolicy(stack, { rule: "log-group-retention", reason: "a sandbox stack whose logs are deleted with it" });
+    expect(thrown(() => Testing.synth(stack))).toBe(`stack env-prod: ${offenders["no-dd-api-key-parameter"].finding}`);
+  });
+
+  test.each([...POLICY_RULE_IDS])("%s: a suppression without a written reason is refused at once", (rule) => {
+    const { element } = stackWith(rule);
+    for (const reason of ["", "   ", "n/a"]) {
+      expect(thrown(() => suppressPolicy(element, { rule, reason }))).toBe(
+        `policy suppression at ${element.node.path}: reason: received ${JSON.stringify(reason)}; allowed: a written reason of at least 10 characters: why ${element.node.path} may break the rule`,
+      );
+    }
+    expect(errorsOn(element)).toEqual([]);
+  });
+
+  test("a suppression of a rule that does not exist is refused, naming the rules", () => {
+    const { element } = stackWith("log-group-retention");
+    expect(thrown(() => suppressPolicy(element, { rule: "log-group-retension", reason: "a sandbox stack whose logs are deleted with it" }))).toBe(
+      `policy suppression at env-prod/forever: rule: received "log-group-retension"; allowed: one of ${POLICY_RULE_IDS.join(", ")}`,
     );
   });
 
-  test("lets a compliant stack synthesize", () => {
-    const stack = new TerraformStack(Testing.app(), "env-prod");
+  test("a stack-level override that breaks a rule is found too, and the element's suppression covers it", () => {
+    const build = (): { stack: SiemStack; group: CloudwatchLogGroup } => {
+      const stack = new SiemStack(Testing.app(), "env-prod");
+      new AwsProvider(stack, "aws", { region: "us-east-1" });
+      const group = new CloudwatchLogGroup(stack, "kept", { name: "/aws/eks/a/cluster", retentionInDays: 90 });
+      stack.addOverride("resource.aws_cloudwatch_log_group.kept.retention_in_days", 0);
+      return { stack, group };
+    };
+    expect(thrown(() => Testing.synth(build().stack))).toBe(
+      "stack env-prod: [log-group-retention] aws_cloudwatch_log_group.kept: retention_in_days is 0; allowed: a positive number of days (absent or 0 keeps logs forever)",
+    );
+    const { stack, group } = build();
+    suppressPolicy(group, { rule: "log-group-retention", reason: "kept forever by the audit department's legal hold" });
+    expect(() => Testing.synth(stack)).not.toThrow();
+  });
+
+  test("app.synth() stops with the same paragraph, not cdktf's annotation message, and writes no stack", () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), "policy-app-")) });
+    const stack = new SiemStack(app, "env-prod");
     ingestionStack(stack);
-    applyPolicyChecks(stack);
+    offenders["log-group-retention"].build(stack);
+    expect(thrown(() => app.synth())).toBe(`stack env-prod: ${offenders["log-group-retention"].finding}`);
+    expect(fs.existsSync(path.join(app.outdir, "stacks", "env-prod", "cdk.tf.json"))).toBe(false);
+    fs.rmSync(app.outdir, { recursive: true, force: true });
+  });
+
+  test("lets a compliant stack synthesize", () => {
+    const stack = new SiemStack(Testing.app(), "env-prod");
+    ingestionStack(stack);
     expect(() => Testing.synth(stack, true)).not.toThrow();
   });
 });

@@ -10,9 +10,9 @@ import { DetectionRuleProps, defineRule, renderPackIndex } from "../modules/clou
 import { GUIDE_EXEC_QUERY } from "../pack/rules/pod-exec-new-user";
 import { NEW_USAGE, runNew } from "../tools/rules/new";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
-import { TerraformStack, Testing } from "cdktf";
+import { Testing } from "cdktf";
 import { CloudSiemRules } from "../modules/cloud-siem";
-import { keepTextLiteral } from "../lib/literal-text";
+import { SiemStack } from "../lib/siem-stack";
 import { foreignTemplates } from "../lib/self-contained-stack";
 import { only } from "./helpers/assert";
 
@@ -172,10 +172,9 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     const result = await run(flags({ name, id: "hostile-exec", query, method: "threshold", count: "0", ...EXECUTION }), project.packDir);
     expect(result.code).toBe(0);
     const app = Testing.app();
-    const stack = new TerraformStack(app, "rules");
+    const stack = new SiemStack(app, "rules");
     new DatadogProvider(stack, "datadog", {});
     new CloudSiemRules(stack, "siem", { rules: [load(path.join(project.packDir, "hostile-exec.ts"))] });
-    keepTextLiteral(stack);
     const json = JSON.parse(Testing.synth(stack)) as {
       resource: { datadog_security_monitoring_rule: Record<string, { name: string; message: string; query: Array<{ query: string }> }> };
     };

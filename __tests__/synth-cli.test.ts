@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "fs";
 import * as fs from "fs";
 import * as os from "os";
-import { scanDirectoryForSecrets } from "../modules/policy";
+import { scanDirectoryForSecrets } from "../lib/policy";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 

@@ -12,7 +12,8 @@ import * as path from "path";
 import { DEFAULT_CONFIG_PATH, loadConfigFile, validateConfig } from "../config/load";
 import { PlatformAuditStack } from "../examples/compose-in-code";
 import { skipTokenCreationTraces } from "../lib/cdktf-token-traces";
-import { TERRAFORM_FEATURES, featuresOf, importExisting, requireTerraformFloor, terraformFloor } from "../lib/terraform-floor";
+import { TERRAFORM_FEATURES, featuresOf, importExisting, terraformFloor } from "../lib/terraform-floor";
+import { SiemStack } from "../lib/siem-stack";
 import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { baseConfig } from "./helpers/config";
@@ -171,10 +172,9 @@ describe("terraform.required_version states the stack's real floor", () => {
     expect(terraformFloor([TERRAFORM_FEATURES.removed, TERRAFORM_FEATURES.moved]).version).toBe("1.7");
   });
 
-  it("is computed at synth, so elements added after the call count too", () => {
+  it("is computed at synth, so elements added after the stack is constructed count too", () => {
     const a = app();
-    const stack = new TerraformStack(a, "late");
-    requireTerraformFloor(stack);
+    const stack = new SiemStack(a, "late");
     new TerraformVariable(stack, "k", { type: "string" }).addOverride("ephemeral", true);
     a.synth();
     expect(synthesized(a, "late").terraform.required_version).toBe(">= 1.10");

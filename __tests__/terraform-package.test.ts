@@ -38,7 +38,7 @@ function link(name: string): void {
 /** The team's own app: its stack, its providers, the package's constructs by their public names. */
 const APP_MAIN = `import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
-import { App, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
+import { App, LocalBackend, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import {
   AuditLogFilterPattern,
@@ -46,12 +46,11 @@ import {
   EksAuditLogging,
   EksClusterSource,
   EksCloudSiem,
-  applyPolicyChecks,
-  keepTextLiteral,
-  requireTerraformFloor,
+  ForwarderApiKey,
+  SiemStack,
 } from "eks-audit-siem";
 
-class TeamAuditStack extends TerraformStack {
+class TeamAuditStack extends SiemStack {
   constructor(scope: Construct, id: string, retentionInDays: number) {
     super(scope, id);
     new LocalBackend(this, { path: "terraform.team.tfstate" });
@@ -68,15 +67,11 @@ class TeamAuditStack extends TerraformStack {
       datadogSite: "datadoghq.eu",
       environment: "team",
       region: "eu-west-1",
-      apiKeySecretValue: apiKey.stringValue,
-      apiKeySecretWriteOnlyVersion: 1,
+      apiKey: ForwarderApiKey.fromSecretValue(apiKey.stringValue, { writeOnlyVersion: 1 }),
       filterPattern: AuditLogFilterPattern.DROP_HEALTH_CHECKS,
       auditLogGroups: [{ clusterName: audit.clusterName, logGroupName: audit.auditLogGroupName, logGroupArn: audit.auditLogGroupArn }],
     });
     new EksCloudSiem(this, "cloud-siem", { ruleTags: ["team:payments"] });
-    applyPolicyChecks(this);
-    requireTerraformFloor(this);
-    keepTextLiteral(this);
   }
 }
 

@@ -7,19 +7,21 @@
  */
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
-import { App, LocalBackend, TerraformStack, TerraformVariable } from "cdktf";
+import { App, LocalBackend, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { EksCloudSiem } from "../modules/cloud-siem";
 import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
 import { AuditLogFilterPattern, DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
 import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
-import { applyPolicyChecks } from "../modules/policy";
-import { renderHclSafely } from "../modules/hcl";
-import { requireTerraformFloor } from "../lib/terraform-floor";
-import { keepTextLiteral } from "../lib/literal-text";
+import { SiemStack } from "../lib/siem-stack";
 
-export class PlatformAuditStack extends TerraformStack {
+/**
+ * The base stack (lib/siem-stack.ts) runs the organisation policies, keeps every text literal (props, config, rule
+ * files), and states terraform.required_version: the floor of what the stack uses (here >= 1.11, for the
+ * write-only secret).
+ */
+export class PlatformAuditStack extends SiemStack {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     new LocalBackend(this, { path: "../../../terraform.example.tfstate" });
@@ -64,13 +66,6 @@ export class PlatformAuditStack extends TerraformStack {
       notifications: { high: ["@pagerduty-platform"], critical: ["@pagerduty-platform"] },
       rules: { "pod-exec-burst": { threshold: 20, evaluationWindowSeconds: 900 } },
     });
-
-    applyPolicyChecks(this);
-    renderHclSafely(this);
-    // terraform.required_version: the floor of what the stack uses (here >= 1.11, for the write-only secret).
-    requireTerraformFloor(this);
-    // Last: every text (props, config, rule files) reaches Terraform literally, checked on every synth.
-    keepTextLiteral(this);
   }
 }
 

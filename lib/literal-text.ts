@@ -9,8 +9,9 @@
  * boundary the text is still told apart from what the constructs wrote: cdktf represents every reference a
  * construct makes (`resource.arn`, a variable's value, an expression) as a token, written `${TfToken[TOKEN.n]}` in
  * a string until the stack resolves it (cdktf `lib/tokens/private/encoding.ts`). So in an element's Terraform
- * before resolution, a `${` or `%{` outside a token marker is always text, and {@link keepTextLiteral} escapes it
- * there, in every element of the stack, for the JSON and the HCL output alike. What the constructs mean as an
+ * before resolution, a `${` or `%{` outside a token marker is always text, and {@link literalFragment} escapes it
+ * there; the project's base stack (`SiemStack`, lib/siem-stack.ts) passes every element's fragment through it, for
+ * the JSON and the HCL output alike. What the constructs mean as an
  * expression they write as a token ({@link terraformExpression}), with any text inside it written by
  * `hclLiteral` (lib/terraform-template.ts), which escapes the same way.
  *
@@ -22,16 +23,14 @@
  * (`escapeString` in cdktf `lib/tfExpression.ts`), not `%{`; this project writes no `Fn.*`.
  *
  * The invariant is then checked on the finished JSON of the stack: every template sequence left in it must be one
- * the constructs write ({@link foreignTemplates}); any other stops the synth naming the stack and the JSON path.
+ * the constructs write (`foreignTemplates`, lib/self-contained-stack.ts); any other stops the synth naming the stack
+ * and the JSON path.
  *
  * Not covered: stack-level overrides (`stack.addOverride`), which are code's raw escape hatch (the invariant still
  * checks them), and cdktf's token marker text itself typed as a value (`${TfToken[TOKEN.1]}`), which the config
  * refuses (config/dsl.ts).
  */
-import { IResolvable, TerraformElement, TerraformStack, Token, Tokenization } from "cdktf";
-import { onStackJson } from "./stack-json";
-import { throwProblems } from "./problem";
-import { foreignTemplates } from "./self-contained-stack";
+import { IResolvable, Token, Tokenization } from "cdktf";
 
 /** cdktf's string token marker (`${TfToken[TOKEN.12]}`; cdktf `lib/tokens/private/encoding.ts`). */
 const STRING_TOKEN_MARKER = /\$\{TfToken\[[a-zA-Z0-9:._-]+\]\}/g;
@@ -81,53 +80,4 @@ export function literalFragment<T>(value: T): T {
 export function terraformExpression(expression: string): string {
   const text = `\${${expression}}`;
   return Token.asString({ creationStack: [], resolve: () => text, toString: () => text } satisfies IResolvable);
-}
-
-const ESCAPING = new WeakSet<TerraformElement>();
-
-/** Makes each element of `stack` write its text escaped (see the module comment); elements added later too. */
-function escapeElements(stack: TerraformStack): void {
-  for (const node of stack.node.findAll()) {
-    if (!TerraformElement.isTerraformElement(node) || TerraformStack.of(node) !== stack || ESCAPING.has(node)) continue;
-    const element = node;
-    ESCAPING.add(element);
-    // cdktf types both renderings as `any`: the fragments are plain JSON-like objects with token markers.
-    const toTerraform = element.toTerraform.bind(element) as () => unknown;
-    const toHclTerraform = element.toHclTerraform.bind(element) as () => unknown;
-    element.toTerraform = () => literalFragment(toTerraform());
-    element.toHclTerraform = () => literalFragment(toHclTerraform());
-  }
-}
-
-/**
- * Makes every text of `stack` literal in its Terraform output and checks it on every synth: a template sequence that
- * no construct wrote stops the synth with the stack's name and the JSON path. The elements that exist are wrapped
- * now, so any other wrapper of their rendering (`renderHclSafely` resolves them) sees escaped text; elements added
- * later are wrapped when the stack is synthesized. Call it last in the stack's constructor.
- */
-export function keepTextLiteral(stack: TerraformStack): void {
-  escapeElements(stack);
-  onStackJson(stack, (json) => {
-    const foreign = foreignTemplates(json);
-    throwProblems(
-      `stack ${stack.node.id}`,
-      foreign.map((f) => ({
-        field: f.path,
-        received: JSON.stringify(f.sequence),
-        why: `${f.why}: a template sequence no construct wrote`,
-        allowed:
-          "literal text (a config, CLI or rule-file value is escaped: $${ and %%{) and references to the stack's own resources, data sources, variables and local values",
-      })),
-    );
-  });
-  const toTerraform = stack.toTerraform.bind(stack);
-  const toHclTerraform = stack.toHclTerraform.bind(stack);
-  stack.toTerraform = () => {
-    escapeElements(stack);
-    return toTerraform() as unknown;
-  };
-  stack.toHclTerraform = () => {
-    escapeElements(stack);
-    return toHclTerraform();
-  };
 }

@@ -6,16 +6,14 @@
  * and remote-state data sources they need; cdktf `lib/terraform-stack.ts` and `lib/tfExpression.ts`,
  * https://github.com/hashicorp/terraform-cdk/tree/main/packages/cdktf/lib). For a stack whose every value comes from
  * its own config and constructs, that pass finds nothing and costs about a third of the synth.
- * {@link skipCrossStackPreparation} leaves it out; {@link danglingReferences} then proves on the synthesized JSON that
- * nothing refers outside the stack, so a cross-stack reference added later stops the synth with its name instead of
+ * The project's base stack (`SiemStack`, lib/siem-stack.ts) leaves it out (its `prepareStack()` only makes sure a
+ * backend exists); {@link danglingReferences} then proves on the synthesized JSON that nothing refers outside the stack, so a cross-stack reference added later stops the synth with its name instead of
  * reaching `terraform validate` as an undeclared resource.
  *
  * The same reading of the JSON's template sequences gives {@link foreignTemplates}, the invariant that every
  * sequence is one the constructs write (lib/literal-text.ts).
  */
-import { TerraformStack } from "cdktf";
-import { StackJson, onStackJson } from "./stack-json";
-import { throwProblems } from "./problem";
+import type { StackJson } from "./siem-stack";
 import { jsonPath, templateParts, templateSequences } from "./terraform-template";
 
 /** A root name in an expression: not preceded by a name character or a dot (`.name` is an attribute). */
@@ -140,7 +138,7 @@ export interface ForeignTemplate {
  * The template sequences of a stack's finished JSON that are not the constructs' own: constructs write only
  * interpolations of references to the stack's own resources, data sources, variables and local values (and of
  * dynamic-block iterators), in the few functions of {@link CONSTRUCT_FUNCTIONS}, and never a `%{` directive. Text
- * from a config, a CLI argument or a rule file is escaped by `keepTextLiteral` (lib/literal-text.ts) and has no sequence at all.
+ * from a config, a CLI argument or a rule file is escaped by the base stack (lib/literal-text.ts, lib/siem-stack.ts) and has no sequence at all.
  */
 export function foreignTemplates(json: StackJson): ForeignTemplate[] {
   const iterators = dynamicIterators(json);
@@ -156,27 +154,4 @@ export function foreignTemplates(json: StackJson): ForeignTemplate[] {
     if (why.length > 0) found.push({ path: jsonPath(path), sequence: written, why: why.join("; ") });
   }
   return found;
-}
-
-/**
- * Makes `stack` skip cdktf's cross-stack preparation (it keeps the backend check of `prepareStack`) and refuse to
- * synthesize when its JSON refers to a resource or data source it does not declare.
- */
-export function skipCrossStackPreparation(stack: TerraformStack): void {
-  stack.prepareStack = (): void => {
-    stack.ensureBackendExists();
-  };
-  onStackJson(stack, (json) => {
-    const dangling = danglingReferences(json);
-    if (dangling.length > 0) {
-      throwProblems(`stack ${stack.node.id}`, [
-        {
-          field: "references",
-          received: dangling.join(", "),
-          why: "the stack does not declare them",
-          allowed: "references to the stack's own resources (the stack is self-contained and synthesizes no cross-stack references)",
-        },
-      ]);
-    }
-  });
 }

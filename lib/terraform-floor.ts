@@ -6,14 +6,15 @@
  * `terraform version` through `execSync` for every import block when the app synthesizes (cdktf
  * `lib/validations/validate-binary-version.ts`): synth then fails where terraform is not installed and slows with
  * every import. {@link importExisting} adds the same import block without that probe, and
- * {@link requireTerraformFloor} states the floor in the configuration instead, where `terraform init` enforces it
+ * the project's base stack (`SiemStack`, lib/siem-stack.ts) states the floor ({@link requiredVersionFor}) in the
+ * configuration instead, where `terraform init` enforces it
  * with its own error ("Unsupported Terraform Core version").
  */
-import { TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
+import { TerraformProvider, TerraformResource } from "cdktf";
 import { ValidateBinaryVersion } from "cdktf/lib/validations/validate-binary-version";
 import { IValidation } from "constructs";
 import { isObject } from "./is-object";
-import { StackJson, onStackJson } from "./stack-json";
+import type { StackJson } from "./siem-stack";
 
 /** A Terraform language feature and the first Terraform release that has it. */
 export interface TerraformFeature {
@@ -110,25 +111,14 @@ export function requiredVersionConstraint(version: string): string {
   return `>= ${version}`;
 }
 
-/**
- * Writes the stack's real Terraform floor into `terraform.required_version`, computed each time the stack is
- * synthesized from the JSON it then produces (import blocks, write-only arguments, ephemeral variables, S3
- * locking...). An older terraform then stops at `terraform init` with its own clear error.
- */
-export function requireTerraformFloor(stack: TerraformStack): void {
-  const constraint = (json: StackJson): string => requiredVersionConstraint(terraformFloor(featuresOf(json)).version);
-  onStackJson(
-    stack,
-    (json) => {
-      json.terraform = { ...(isObject(json.terraform) ? json.terraform : {}), required_version: constraint(json) };
-    },
-    (json) => stack.addOverride("terraform.required_version", constraint(json)),
-  );
+/** The `required_version` constraint for what a stack's Terraform JSON uses. */
+export function requiredVersionFor(json: StackJson): string {
+  return requiredVersionConstraint(terraformFloor(featuresOf(json)).version);
 }
 
 /**
  * `resource.importFrom(id, provider)` without cdktf's synth-time `terraform version` probe: the same import block,
- * and no process started. The floor it needs (Terraform >= 1.5) is stated by {@link requireTerraformFloor} instead.
+ * and no process started. The floor it needs (Terraform >= 1.5) is stated by the base stack (lib/siem-stack.ts) instead.
  */
 export function importExisting(resource: TerraformResource, id: string, provider?: TerraformProvider): void {
   const node = resource.node;

@@ -1,6 +1,6 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DatadogProvider } from "@cdktf/provider-datadog/lib/provider";
-import { LocalBackend, S3Backend, TerraformStack, TerraformVariable } from "cdktf";
+import { LocalBackend, S3Backend, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { ClusterConfig, EnvironmentConfig } from "../config/schema";
 import { datadogApiUrl } from "../lib/datadog-sites";
@@ -9,11 +9,7 @@ import { DatadogAwsIntegration } from "../modules/datadog-aws-integration";
 import { AuditLogFilterPattern, AuditLogGroup, DatadogForwarder, ForwarderApiKey } from "../modules/datadog-forwarder";
 import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
-import { applyPolicyChecks } from "../modules/policy";
-import { skipCrossStackPreparation } from "../lib/self-contained-stack";
-import { requireTerraformFloor } from "../lib/terraform-floor";
-import { renderHclSafely } from "../modules/hcl";
-import { keepTextLiteral } from "../lib/literal-text";
+import { SiemStack } from "../lib/siem-stack";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
 export const DATADOG_API_KEY_VARIABLE = "datadog_api_key";
@@ -39,9 +35,10 @@ export interface EnvironmentStackProps {
  * primary) and the modules of the chain. Composition only: every resource lives in a module.
  *
  * The stack's Terraform JSON is `cdktf.out/stacks/<id>/cdk.tf.json`; the config path passes the environment name as
- * the id (`new EnvironmentStack(app, env.name, { environment: env })`).
+ * the id (`new EnvironmentStack(app, env.name, { environment: env })`). The base stack (lib/siem-stack.ts) keeps every
+ * text literal, states the Terraform floor, checks that the stack is self-contained and runs the organisation policies.
  */
-export class EnvironmentStack extends TerraformStack {
+export class EnvironmentStack extends SiemStack {
   public readonly environment: EnvironmentConfig;
   /** Audit logging per cluster, in config order. */
   public readonly clusters: readonly EksAuditLogging[];
@@ -59,10 +56,6 @@ export class EnvironmentStack extends TerraformStack {
     this.environment = env;
 
     this.configureBackend(env);
-    // The stack's real Terraform floor, from what it contains when synthesized (import blocks, write-only secret...).
-    requireTerraformFloor(this);
-    // Every value comes from the environment's own config and constructs: no cdktf cross-stack pass is needed.
-    skipCrossStackPreparation(this);
     this.awsProviders.set(env.aws.region, this.newAwsProvider(env.aws.region, undefined));
     new DatadogProvider(this, "datadog", {
       // Keys come from DD_API_KEY / DD_APP_KEY at plan/apply time, never from the config or cdktf.out/.
@@ -74,10 +67,6 @@ export class EnvironmentStack extends TerraformStack {
     this.integration = this.datadogIntegration();
     this.logExplorer = this.logExplorerViews();
     this.cloudSiem = env.cloudSiem.enabled ? this.detectionRules() : undefined;
-    applyPolicyChecks(this);
-    renderHclSafely(this);
-    // Last: every text reaches Terraform literally (escaped before anything resolves it), checked on every synth.
-    keepTextLiteral(this);
   }
 
   /** The guide's "Amazon EKS audit logs" step for one cluster (new or existing). */

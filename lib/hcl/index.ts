@@ -1,6 +1,7 @@
-import { DefaultTokenResolver, StringConcat, TerraformElement, TerraformStack, Tokenization } from "cdktf";
-import { escapeTemplateSequences, hclLiteral, templateParts } from "../../lib/terraform-template";
-import { isObject as isRecord } from "../../lib/is-object";
+import { TerraformStack } from "cdktf";
+import { resolveInStack } from "../stack-resolve";
+import { escapeTemplateSequences, hclLiteral, templateParts } from "../terraform-template";
+import { isObject as isRecord } from "../is-object";
 
 /**
  * HCL output (`cdktf synth --hcl`) that Terraform parses.
@@ -9,50 +10,36 @@ import { isObject as isRecord } from "../../lib/is-object";
  * writes strings between quotes without escaping backslashes (a rule query `@usr.name:system\:*` becomes an invalid
  * escape), leaves quotes unescaped in strings that hold a `${...}` reference (a JSON policy with a reference becomes
  * garbage), and renders the `terraform` block's plain attributes by their index (`0 = "required_version"`).
- * `renderHclSafely(stack)` wraps the stack's HCL rendering:
+ * The project's base stack (`SiemStack`, lib/siem-stack.ts) renders its HCL through these steps:
  *
- * - strings are escaped for HCL's quoted template syntax (backslashes, quotes), references kept, and literal text
- *   (`$${`, `%%{`: lib/literal-text.ts) stays literal;
- * - JSON documents (IAM policies, the dashboard) become `jsonencode({ ... })` of an HCL object, references as
- *   expressions, so they read as objects and diff as objects;
- * - `terraform` block attributes (`required_version`) are written by name;
- * - what cannot be rendered (stack-level overrides outside `terraform`, which cdktf drops) is refused with one line
- *   naming it and the JSON alternative.
+ * - {@link hclElementFragment}: strings are escaped for HCL's quoted template syntax (backslashes, quotes),
+ *   references kept, and literal text (`$${`, `%%{`: lib/literal-text.ts) stays literal; JSON documents (IAM
+ *   policies, the dashboard) become `jsonencode({ ... })` of an HCL object, references as expressions, so they read
+ *   as objects and diff as objects;
+ * - {@link fixTerraformBlock}: `terraform` block attributes (`required_version`) are written by name;
+ * - {@link droppedOverrideProblem}: what cannot be rendered (stack-level overrides outside `terraform`, which cdktf
+ *   drops) is refused with one line naming it and the JSON alternative.
  *
  * The JSON output (`cdk.tf.json`, the default) is not touched.
  */
-export function renderHclSafely(stack: TerraformStack): void {
-  const original = stack.toHclTerraform.bind(stack);
-  stack.toHclTerraform = () => {
-    const overrides = Object.keys((stack as unknown as { rawOverrides: Record<string, unknown> }).rawOverrides ?? {});
-    const dropped = overrides.filter((k) => k !== "terraform");
-    if (dropped.length > 0) {
-      throw new Error(
-        `cdktf synth --hcl cannot render the stack-level override "${dropped[0]}" of stack ${stack.node.id} (cdktf 0.21 drops it); use the JSON output instead: cdktf synth (or npm run synth) without --hcl`,
-      );
-    }
-    for (const node of stack.node.findAll()) {
-      if (!TerraformElement.isTerraformElement(node) || TerraformStack.of(node) !== stack) continue;
-      const element = node as TerraformElement & { __hclSafe?: boolean };
-      if (element.__hclSafe === true) continue;
-      const render = element.toHclTerraform.bind(element);
-      // Resolved first, so references are real expressions rather than token placeholders.
-      element.toHclTerraform = () => fixFragment(Tokenization.resolve(render(), { scope: stack, preparing: false, resolver: RESOLVER }));
-      element.__hclSafe = true;
-    }
-    const out = original() as { hcl: string; metadata: unknown };
-    return { ...out, hcl: fixTerraformBlock(out.hcl, terraformBlock(stack.toTerraform())) };
-  };
+
+/**
+ * The one-line refusal for stack-level overrides (`stack.addOverride`) that cdktf's HCL renderer drops (all but
+ * `terraform`), or undefined when there is none.
+ */
+export function droppedOverrideProblem(stackId: string, overrideKeys: readonly string[]): string | undefined {
+  const dropped = overrideKeys.filter((k) => k !== "terraform");
+  if (dropped.length === 0) return undefined;
+  return `cdktf synth --hcl cannot render the stack-level override "${dropped[0]}" of stack ${stackId} (cdktf 0.21 drops it); use the JSON output instead: cdktf synth (or npm run synth) without --hcl`;
 }
 
-/** The `terraform` block of a stack's JSON configuration (`stack.toTerraform()`), or an empty one. */
-function terraformBlock(config: unknown): Record<string, unknown> {
-  const block = isRecord(config) ? config.terraform : undefined;
-  return isRecord(block) ? block : {};
+/**
+ * One element's HCL fragment (`element.toHclTerraform()`) resolved in `stack`, so references are real expressions
+ * rather than token placeholders, with its strings rewritten (see the module comment).
+ */
+export function hclElementFragment(fragment: unknown, stack: TerraformStack): unknown {
+  return fixFragment(resolveInStack(fragment, stack));
 }
-
-/** The resolver cdktf's own stack rendering uses (packages/cdktf/lib/_tokens.ts). */
-const RESOLVER = new DefaultTokenResolver(new StringConcat());
 
 export { templateParts };
 
@@ -123,7 +110,7 @@ function fixFragment(fragment: unknown): unknown {
 }
 
 /** Writes the `terraform` block's plain attributes (e.g. `required_version`) that cdktf renders as `0 = "name"`. */
-function fixTerraformBlock(hcl: string, terraform: Record<string, unknown>): string {
+export function fixTerraformBlock(hcl: string, terraform: Record<string, unknown>): string {
   return hcl.replace(/^(\s*)\d+ = "([A-Za-z_][A-Za-z0-9_]*)"$/gm, (whole, space: string, key: string) =>
     key in terraform ? `${space}${key} = ${JSON.stringify(terraform[key])}` : whole,
   );

@@ -1,3 +1,0 @@
-export * from "./checks";
-export * from "./apply";
-export * from "./secret-scan";

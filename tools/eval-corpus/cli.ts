@@ -25,7 +25,7 @@
  * (`MAX_EVENT_LINE_CHARS`) is reported on stderr and skipped.
  */
 import { closeSync, fstatSync, openSync, readFileSync } from "fs";
-import { irregularFileKind, OPEN_INPUT_FLAGS } from "../../lib/input-file";
+import { cannotReadMessage, irregularFileKind, NotRegularFileError, OPEN_INPUT_FLAGS } from "../../lib/input-file";
 import { applyEksPolicy, normalizeAuditEvent, AuditEventError } from "../../lib/audit";
 import type { MatchableRule } from "../../lib/rules/matchable";
 import { defineRule, DetectionRuleProps } from "../../modules/cloud-siem/rule-model";
@@ -318,7 +318,7 @@ function readCorpusFile(file: string): string {
   const fd = openSync(file, OPEN_INPUT_FLAGS);
   try {
     const kind = irregularFileKind(fstatSync(fd));
-    if (kind !== undefined) throw new Error(`it is ${kind}; allowed: a regular file`);
+    if (kind !== undefined) throw new NotRegularFileError(kind);
     return readFileSync(fd, "utf8");
   } finally {
     closeSync(fd);
@@ -353,8 +353,7 @@ export function runEvalCorpus(
   try {
     text = readCorpusFile(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.stderr.write(`eval-corpus: cannot read ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+    io.stderr.write(`eval-corpus: ${cannotReadMessage("the corpus file", file, e)}\n`);
     return 2;
   }
   let lines: CorpusLine[];

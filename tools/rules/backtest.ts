@@ -17,7 +17,7 @@ import { BacktestInputError, DayRange, parseDay, resolveInputs } from "../../lib
 import { runNodeBacktest } from "../../lib/backtest/node-engine";
 import { renderJson, renderMarkdown } from "../../lib/backtest/result";
 import { compileRules } from "../../lib/rules/compile";
-import { errorMessage } from "../../lib/rules/events";
+import { errorMessage } from "../../lib/error-message";
 import { ResolveRules, RulesArgumentError } from "./match";
 
 export const BACKTEST_USAGE =

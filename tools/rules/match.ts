@@ -22,7 +22,9 @@
  */
 import type { MatchableRule } from "../../lib/rules/matchable";
 import { compileRules, RuleSet } from "../../lib/rules/compile";
-import { BLANK, errorMessage, forEachLine, lineTooLongReason, NotRegularFileError, openEvents, Output, readEvent } from "../../lib/rules/events";
+import { BLANK, forEachLine, lineTooLongReason, openEvents, Output, readEvent } from "../../lib/rules/events";
+import { errorMessage } from "../../lib/error-message";
+import { cannotReadMessage } from "../../lib/input-file";
 import { SummaryRun } from "../../lib/rules/signals";
 import { applyEksPolicy } from "../../lib/audit";
 
@@ -274,10 +276,7 @@ export async function runMatch(argv: readonly string[], io: MatchIo, resolveRule
   try {
     input = await openEvents(args.file, io.stdin ?? process.stdin);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.stderr.write(
-      `rules match: cannot read the events file ${JSON.stringify(args.file)}: ${code === "ENOENT" ? "no such file" : e instanceof NotRegularFileError ? e.message : errorMessage(e)}\n`,
-    );
+    io.stderr.write(`rules match: ${cannotReadMessage("the events file", args.file, e)}\n`);
     return 2;
   }
 

@@ -108,7 +108,8 @@ describe("npm run generate", () => {
     expect(generate(ROOT, "--chek")).toEqual({
       status: 2,
       stdout: "",
-      stderr: "generate: unknown option --chek\nusage: npm run generate [-- --check] [-- --accept-removed-addresses]\n",
+      stderr:
+        'generate: unknown option "--chek"; allowed: --check, --accept-removed-addresses\nusage: npm run generate [-- --check] [-- --accept-removed-addresses]\n',
     });
   }, 60_000);
 

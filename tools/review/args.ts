@@ -1,4 +1,5 @@
 /** Command-line arguments of `review` (see tools/review/review.ts). */
+import { CommandLine, CommandLineError, OptionSpec, parseCommandLine } from "../../lib/cli-args";
 
 export const REVIEW_USAGE = `usage: npm run --silent review -- [--fail-on-destroy] [--plan <environment>=<plan.json>]... [--plan-text <environment>=<plan.txt>]... [--missing-plan <environment>]... <before> <after>
   <before>, <after>        synthesized output folders (each holds stacks/<environment>/cdk.tf.json), e.g. of the PR's base and head
@@ -25,58 +26,45 @@ export interface ReviewArgs {
 
 const ALLOWED_OPTIONS = "--fail-on-destroy, --plan <environment>=<plan.json>, --plan-text <environment>=<plan.txt>, --missing-plan <environment>";
 
-/** The value of `--name value` or `--name=value` at argv[i], with the index of the last argument used. */
-function optionValue(argv: readonly string[], i: number, name: string): { value: string | undefined; next: number } {
-  return argv[i] === name ? { value: argv[i + 1], next: i + 1 } : { value: argv[i].slice(name.length + 1), next: i };
-}
-
 /** `<environment>=<file>` of an option, refused with the allowed shape; one per environment. */
 function environmentFile(
   name: string,
-  value: string | undefined,
+  value: string,
   seen: ReadonlyArray<{ environment: string }>,
   allowed: string,
 ): { environment: string; file: string } {
-  const match = /^([A-Za-z0-9_-]+)=(.+)$/.exec(value ?? "");
-  if (match === null)
-    throw new ReviewUsageError(`${name} ${value === undefined ? "needs a value" : `is ${JSON.stringify(value)}`}; allowed: ${allowed}`);
+  const match = /^([A-Za-z0-9_-]+)=(.+)$/.exec(value);
+  if (match === null) throw new ReviewUsageError(`${name} is ${JSON.stringify(value)}; allowed: ${allowed}`);
   if (seen.some((p) => p.environment === match[1]))
     throw new ReviewUsageError(`${name} names environment ${JSON.stringify(match[1])} twice; allowed: one per environment`);
   return { environment: match[1], file: match[2] };
 }
 
+const REVIEW_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  "fail-on-destroy": { type: "boolean" },
+  plan: { type: "string", multiple: true },
+  "plan-text": { type: "string", multiple: true },
+  "missing-plan": { type: "string", multiple: true },
+};
+
 export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
-  const folders: string[] = [];
-  const plans: Array<{ environment: string; file: string }> = [];
-  const planTexts: Array<{ environment: string; file: string }> = [];
-  const missingPlans: string[] = [];
-  let failOnDestroy = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--fail-on-destroy") {
-      failOnDestroy = true;
-    } else if (arg === "--plan" || arg.startsWith("--plan=")) {
-      const { value, next } = optionValue(argv, i, "--plan");
-      plans.push(environmentFile("--plan", value, plans, "<environment>=<file of terraform show -json>"));
-      i = next;
-    } else if (arg === "--plan-text" || arg.startsWith("--plan-text=")) {
-      const { value, next } = optionValue(argv, i, "--plan-text");
-      planTexts.push(environmentFile("--plan-text", value, planTexts, "<environment>=<file of terraform plan output>"));
-      i = next;
-    } else if (arg === "--missing-plan" || arg.startsWith("--missing-plan=")) {
-      const { value, next } = optionValue(argv, i, "--missing-plan");
-      if (value === undefined || !/^[A-Za-z0-9_-]+$/.test(value))
-        throw new ReviewUsageError(
-          `--missing-plan ${value === undefined ? "needs a value" : `is ${JSON.stringify(value)}`}; allowed: an environment name`,
-        );
-      missingPlans.push(value);
-      i = next;
-    } else if (arg.startsWith("-")) {
-      throw new ReviewUsageError(`unknown option ${JSON.stringify(arg)}; allowed: ${ALLOWED_OPTIONS}`);
-    } else {
-      folders.push(arg);
-    }
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv, REVIEW_OPTIONS, `allowed: ${ALLOWED_OPTIONS}`);
+  } catch (e) {
+    throw e instanceof CommandLineError ? new ReviewUsageError(e.message) : e;
   }
+  const plans: Array<{ environment: string; file: string }> = [];
+  for (const value of line.strings("plan")) plans.push(environmentFile("--plan", value, plans, "<environment>=<file of terraform show -json>"));
+  const planTexts: Array<{ environment: string; file: string }> = [];
+  for (const value of line.strings("plan-text")) {
+    planTexts.push(environmentFile("--plan-text", value, planTexts, "<environment>=<file of terraform plan output>"));
+  }
+  const missingPlans = line.strings("missing-plan");
+  for (const value of missingPlans) {
+    if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new ReviewUsageError(`--missing-plan is ${JSON.stringify(value)}; allowed: an environment name`);
+  }
+  const folders = line.positionals;
   if (folders.length !== 2) {
     throw new ReviewUsageError(
       `expected two synthesized output folders (<before> <after>), got ${folders.length}${
@@ -84,5 +72,5 @@ export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
       }`,
     );
   }
-  return { before: folders[0], after: folders[1], failOnDestroy, plans, planTexts, missingPlans };
+  return { before: folders[0], after: folders[1], failOnDestroy: line.has("fail-on-destroy"), plans, planTexts, missingPlans };
 }

@@ -192,7 +192,7 @@ describe("eval:corpus", () => {
     const err = sink();
     expect(runEvalCorpus([], { stdout: out.stream, stderr: err.stream }, PACK)).toBe(2);
     expect(runEvalCorpus(["/nonexistent/corpus.jsonl"], { stdout: out.stream, stderr: err.stream }, PACK)).toBe(2);
-    expect(err.text()).toContain('cannot read "/nonexistent/corpus.jsonl": no such file');
+    expect(err.text()).toContain('cannot read the corpus file "/nonexistent/corpus.jsonl": no such file');
   });
 
   test("a directory, a device or a FIFO is refused before it is read (/dev/zero ran out of memory; a FIFO hung), exit 2", () => {
@@ -213,7 +213,7 @@ describe("eval:corpus", () => {
         });
         expect({ status: r.status, stderr: r.stderr }).toEqual({
           status: 2,
-          stderr: `eval-corpus: cannot read ${JSON.stringify(file)}: it is ${kind}; allowed: a regular file\n`,
+          stderr: `eval-corpus: cannot read the corpus file ${JSON.stringify(file)}: it is ${kind}; allowed: a regular file\n`,
         });
       }
     } finally {

@@ -108,7 +108,8 @@ describe("npm run generate", () => {
     expect(generate(ROOT, "--chek")).toEqual({
       status: 2,
       stdout: "",
-      stderr: "generate: unknown option --chek\nusage: npm run generate [-- --check] [-- --accept-removed-addresses]\n",
+      stderr:
+        'generate: unknown option "--chek"; allowed: --check, --accept-removed-addresses\nusage: npm run generate [-- --check] [-- --accept-removed-addresses]\n',
     });
   }, 60_000);
 
@@ -201,8 +202,9 @@ describe("npm run generate", () => {
       const jest = spawnSync(
         process.execPath,
         [require.resolve("jest/bin/jest"), "--ci", "--maxWorkers=1", ...suites.map((s) => `__tests__/${s}.test.ts`)],
-        // Not the outer run's temp-folder marker: the nested run must not remove the outer run's temp folder.
-        { cwd: dir, encoding: "utf8", env: { ...process.env, EKS_AUDIT_SIEM_JEST_TMPDIR: "", CHECKPOINT_DISABLE: "1" } },
+        // Not the outer run's temp-folder marker: the nested run must not remove the outer run's temp folder. Nor its
+        // tier (npm run test:generate): the nested suites are unit suites.
+        { cwd: dir, encoding: "utf8", env: { ...process.env, EKS_AUDIT_SIEM_JEST_TMPDIR: "", JEST_TIER: "", CHECKPOINT_DISABLE: "1" } },
       );
       const summary = /^Tests: .*$/m.exec(jest.stderr)?.[0] ?? jest.stderr.slice(-3000);
       expect({ status: jest.status, summary }).toEqual({ status: 0, summary });

@@ -204,6 +204,18 @@ describe("review: bad arguments are one line and exit 2", () => {
       /^review: --plan file ".*not-plan\.json" is not a plan in terraform show -json format \(no format_version\); allowed: the output of terraform show -json <plan file>\n$/,
     );
   });
+
+  it("a plan that is not JSON names its line and column; a missing one says so (lib/json.ts, lib/input-file.ts)", async () => {
+    const broken = path.join(WORK, "broken-plan.json");
+    writeFileSync(broken, '{\n  "format_version": "1.2",\n  x\n}');
+    expect((await cli(["--plan", `staging=${broken}`, before, after])).stderr).toBe(
+      `review: --plan file ${JSON.stringify(broken)}: not valid JSON at line 3, column 3: Expected double-quoted property name; allowed: the output of terraform show -json <plan file>\n`,
+    );
+    const missing = path.join(WORK, "missing-plan.json");
+    expect((await cli(["--plan", `staging=${missing}`, before, after])).stderr).toBe(
+      `review: cannot read the --plan file ${JSON.stringify(missing)}: no such file; allowed: the output of terraform show -json <plan file>\n`,
+    );
+  });
 });
 
 describe("review: the command as npm runs it (node scripts/run-ts.js tools/review/cli.ts)", () => {

@@ -308,7 +308,7 @@ describe("rules new (export a Log Explorer query to a rule)", () => {
     [
       "unknown option",
       flags({ name: "n", qeury: "x" }),
-      "unknown option --qeury; allowed: --name, --query, --method, --field, --count, --window, --group-by, --severity, --tactic, --technique, --id, --forget-after, --learning-duration, --pack-dir, --reindex, --help",
+      'unknown option "--qeury"; allowed: --name, --query, --method, --field, --count, --window, --group-by, --severity, --tactic, --technique, --id, --forget-after, --learning-duration, --pack-dir, --reindex, --help',
     ],
   ])("fails with usage: %s", async (_t, argv, message) => {
     const result = await run(argv, project.packDir);

@@ -7,6 +7,7 @@ import { Alias, Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDoc
 import { join } from "./dsl";
 import { AppConfig, configSchema } from "./schema";
 import { irregularFileKind, OPEN_INPUT_FLAGS } from "../lib/input-file";
+import { JsonSyntaxError, parseJson } from "../lib/json";
 import { Problem, ProblemError, Problems, show } from "../lib/problem";
 
 /** The default example, used when `EKS_AUDIT_SIEM_CONFIG` is not set. Relative to the project folder. */
@@ -65,39 +66,6 @@ export function validateConfig(input: unknown, file: string): AppConfig {
   return config;
 }
 
-/** Line and column (1-based) of a 0-based offset in a text. */
-function lineColumn(text: string, offset: number): { line: number; col: number } {
-  const before = text.slice(0, offset).split("\n");
-  return { line: before.length, col: before[before.length - 1].length + 1 };
-}
-
-/**
- * Where `JSON.parse` stopped, for its messages that give no position (`Unexpected token 'x', "..." is not valid JSON`):
- * the end of the longest prefix of the text that is still the start of a JSON text, found by bisection (about 20
- * parses of a 1 MiB file). A prefix is such a start when `JSON.parse` fails only for want of more text: "Unexpected
- * end of JSON input", or an error at the prefix's own end.
- */
-function jsonStopOffset(text: string): number {
-  const isStart = (n: number): boolean => {
-    try {
-      JSON.parse(text.slice(0, n));
-      return true;
-    } catch (e) {
-      const message = (e as Error).message;
-      const at = /at position (\d+)/.exec(message);
-      return message.startsWith("Unexpected end of JSON input") || (at !== null && Number(at[1]) === n);
-    }
-  };
-  let start = 0; // the empty text is the start of a JSON text
-  let stop = text.length; // the whole text is not
-  while (stop - start > 1) {
-    const mid = Math.floor((start + stop) / 2);
-    if (isStart(mid)) start = mid;
-    else stop = mid;
-  }
-  return start;
-}
-
 /**
  * Whether `e` is the parser running out of stack on a document nested thousands of levels deep (`[[[[...`): a
  * `RangeError` ("Maximum call stack size exceeded"), named by `name` because errors of Node's own parsers may come
@@ -121,19 +89,11 @@ function tooDeep(file: string): ConfigError {
 /** Parses a `.json` file as strict JSON (no comments, no trailing commas), with the JSON error's line and column. */
 function parseStrictJson(text: string, file: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new ConfigError(file, [notValid("JSON", `line ${e.line}, column ${e.column}`, e.reason)]);
     if (isStackOverflow(e)) throw tooDeep(file);
-    const message = (e as Error).message;
-    const m = /^(.*?)(?: in JSON)? at position (\d+)/s.exec(message);
-    const atEnd = message.startsWith("Unexpected end of JSON input");
-    const offset = m !== null ? Number(m[2]) : atEnd ? text.length : jsonStopOffset(text);
-    const what = (m !== null ? m[1] : message.replace(/ \(line \d+ column \d+\)$/, "").replace(/, (\.\.\.)?".*" is not valid JSON$/s, "")).replace(
-      /^Unexpected end of JSON input$/,
-      "unexpected end of the file",
-    );
-    const { line, col } = lineColumn(text, offset);
-    throw new ConfigError(file, [notValid("JSON", `line ${line}, column ${col}`, what)]);
+    throw e;
   }
 }
 

@@ -16,13 +16,23 @@ const ROOT = path.join(__dirname, "..");
 const USAGE = "usage: npm run generate [-- --check] [-- --accept-removed-addresses]\n";
 
 function main(argv) {
-  const unknown = argv.filter((a) => a !== "--check" && a !== "--accept-removed-addresses");
-  if (unknown.length > 0) {
-    process.stderr.write(`generate: unknown option ${unknown[0]}\n${USAGE}`);
+  const { CommandLineError, parseCommandLine } = require("../lib/cli-args.ts");
+  let line;
+  try {
+    line = parseCommandLine(
+      argv,
+      { check: { type: "boolean" }, "accept-removed-addresses": { type: "boolean" } },
+      "allowed: --check, --accept-removed-addresses",
+    );
+    if (line.positionals.length > 0)
+      throw new CommandLineError(`unexpected argument ${JSON.stringify(line.positionals[0])}; allowed: --check, --accept-removed-addresses`);
+  } catch (e) {
+    if (!(e instanceof CommandLineError)) throw e;
+    process.stderr.write(`generate: ${e.message}\n${USAGE}`);
     return 2;
   }
-  const check = argv.includes("--check");
-  const accept = argv.includes("--accept-removed-addresses");
+  const check = line.has("check");
+  const accept = line.has("accept-removed-addresses");
   let changed;
   let removedAddresses;
   try {

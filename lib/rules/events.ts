@@ -8,7 +8,8 @@ import { pipeline } from "stream";
 import { createGunzip } from "zlib";
 import { AuditEventError, normalizeAuditEvent } from "../audit";
 import { CLOUDWATCH_MAX_EVENT_BYTES } from "../aws";
-import { irregularFileKind, OPEN_INPUT_FLAGS } from "../input-file";
+import { irregularFileKind, NotRegularFileError, OPEN_INPUT_FLAGS } from "../input-file";
+import { errorMessage } from "../error-message";
 import type { NormalizedLog } from "../query";
 
 /**
@@ -23,22 +24,6 @@ export const MAX_EVENT_LINE_CHARS = 2 * CLOUDWATCH_MAX_EVENT_BYTES + 64 * 1024;
 /** Why a line over {@link MAX_EVENT_LINE_CHARS} is skipped (`rules match` prints it as the line's error). */
 export function lineTooLongReason(length: number): string {
   return `line of ${length} characters skipped: longer than a CloudWatch Logs line can be (allowed: at most ${MAX_EVENT_LINE_CHARS} characters, twice CloudWatch's 1 MB event limit plus 64 KiB)`;
-}
-
-/** Thrown by {@link openEvents} for a path that is not a regular file; the message says what it is. */
-export class NotRegularFileError extends Error {
-  public constructor(kind: string) {
-    super(`it is ${kind}; allowed: a regular file, or - to read standard input (e.g. zcat events.jsonl.gz | rules match -)`);
-    this.name = "NotRegularFileError";
-  }
-}
-
-/** The message of an error (duck-typed: errors from Node internals may come from another realm, e.g. in jest). */
-export function errorMessage(e: unknown): string {
-  if (typeof e === "object" && e !== null && typeof (e as { message?: unknown }).message === "string") {
-    return (e as { message: string }).message;
-  }
-  return String(e);
 }
 
 /** Buffers stdout writes and waits for `drain` when the stream pushes back. */
@@ -91,7 +76,7 @@ export async function openEvents(file: string, stdin: NodeJS.ReadableStream): Pr
   const handle = await open(file, OPEN_INPUT_FLAGS);
   try {
     const kind = irregularFileKind(await handle.stat());
-    if (kind !== undefined) throw new NotRegularFileError(kind);
+    if (kind !== undefined) throw new NotRegularFileError(kind, STDIN_ALLOWED);
     const head = Buffer.alloc(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
     gzip = bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
@@ -164,6 +149,9 @@ export async function forEachLine(
 function stripCr(line: string): string {
   return line.length > 0 && line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
+
+/** What `rules match` reads besides a regular file. */
+const STDIN_ALLOWED = "a regular file, or - to read standard input (e.g. zcat events.jsonl.gz | rules match -)";
 
 export const BLANK = /^\s*$/;
 

@@ -11,7 +11,8 @@ import { ConfigError, configPathFromEnv, loadConfigFile } from "../../config/loa
 import { skipTokenCreationTraces } from "../cdktf-token-traces";
 import { ProblemError } from "../problem";
 import { EnvironmentStack } from "../../stacks/environment-stack";
-import { OutputFolderError, errorMessage } from "./output-fs";
+import { errorMessage } from "../error-message";
+import { OutputFolderError } from "./output-fs";
 import { waitMsFromEnv } from "./lock";
 import { outputFolder, replaceOutput } from "./output";
 

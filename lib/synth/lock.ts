@@ -11,7 +11,8 @@
  */
 import * as os from "os";
 import * as path from "path";
-import { OutputFolderError, OutputFs, errorCode } from "./output-fs";
+import { errorCode } from "../error-message";
+import { OutputFolderError, OutputFs } from "./output-fs";
 
 /** How long a synth waits for another synth into the same folder, by default. */
 export const DEFAULT_WAIT_SECONDS = 60;

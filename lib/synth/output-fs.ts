@@ -9,6 +9,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { errorCode } from "../error-message";
 
 /** What is at a path, without following a link there; `undefined` when nothing is. */
 export interface Entry {
@@ -100,20 +101,6 @@ export function linkTree(io: OutputFs, from: string, to: string): void {
 
 /** Why `link` fails where a copy still works: another device, a file system without hard links, too many links. */
 const LINK_UNSUPPORTED = new Set(["EXDEV", "EPERM", "ENOTSUP", "EOPNOTSUPP", "EMLINK", "ENOSYS"]);
-
-/** The `code` of a Node.js system error (`ENOENT`, ...), or `""`. */
-export function errorCode(error: unknown): string {
-  // Not `instanceof Error`: errors made by Node.js itself fail that test inside a jest sandbox (another realm).
-  return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : "";
-}
-
-/**
- * The message of an error, duck-typed as `errorCode` is. (lib/rules/events.ts has the same function; importing it
- * here would load the audit-event modules into every synth.)
- */
-export function errorMessage(error: unknown): string {
-  return typeof error === "object" && error !== null && "message" in error && typeof error.message === "string" ? error.message : String(error);
-}
 
 /**
  * A reason synth refuses an output folder (the folder, its lock, or how long to wait for it) or could not replace it:

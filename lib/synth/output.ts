@@ -23,7 +23,8 @@
  * swap at each one of them in turn and checks this.
  */
 import * as path from "path";
-import { OutputFolderError, OutputFs, errorCode, errorMessage, linkTree, nodeOutputFs, removeTree } from "./output-fs";
+import { errorCode, errorMessage } from "../error-message";
+import { OutputFolderError, OutputFs, linkTree, nodeOutputFs, removeTree } from "./output-fs";
 import { LockClock, acquireLock } from "./lock";
 
 /** What `terraform init` leaves in a stack's folder that a re-synth keeps. */

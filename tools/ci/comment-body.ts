@@ -7,6 +7,7 @@
  * GitHub limits a comment body to 65,536 characters (the REST API answers 422 "body is too long"); GitLab's note
  * limit is 1,000,000 characters (https://docs.gitlab.com/api/notes/).
  */
+import { CommandLineError, parseCommandLine } from "../../lib/cli-args";
 import { readFileSync } from "fs";
 
 /** The note that ends a cut review; `{total}` is replaced by the full review's length. */
@@ -39,12 +40,24 @@ export function fitComment(text: string, limit: number): string {
   return `${[...kept, ...closers].join("\n")}\n${note}`;
 }
 
-if (require.main === module) {
-  const limit = Number(process.argv[2]);
-  if (!Number.isInteger(limit) || limit < 1000) {
-    process.stderr.write(`comment-body: limit is ${JSON.stringify(process.argv[2] ?? null)}; allowed: a whole number of characters, at least 1000\n`);
-    process.exitCode = 2;
-  } else {
-    process.stdout.write(fitComment(readFileSync(0, "utf8"), limit));
+/** Reads the review on standard input and prints the comment body; returns the exit code. */
+function main(argv: readonly string[]): number {
+  const allowed = "allowed: a whole number of characters, at least 1000";
+  let raw: string | undefined;
+  try {
+    raw = parseCommandLine(argv, {}, allowed).positionals[0];
+  } catch (e) {
+    if (!(e instanceof CommandLineError)) throw e;
+    process.stderr.write(`comment-body: ${e.message}\n`);
+    return 2;
   }
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1000) {
+    process.stderr.write(`comment-body: limit is ${JSON.stringify(raw ?? null)}; ${allowed}\n`);
+    return 2;
+  }
+  process.stdout.write(fitComment(readFileSync(0, "utf8"), limit));
+  return 0;
 }
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -9,6 +9,7 @@
  * config's environments (a stale or foreign output is refused); the base output, when given, adds every environment
  * it holds that the head does not, as a destroy. Exit 2 with one paragraph on bad input.
  */
+import { CommandLineError, parseCommandLine } from "../../lib/cli-args";
 import { existsSync, readdirSync, statSync } from "fs";
 import * as path from "path";
 import { ConfigError, loadConfigFile } from "../../config/load";
@@ -50,7 +51,15 @@ export function ciEnvironments(configOrder: readonly string[], head: readonly st
   ];
 }
 
-export function main(argv: readonly string[]): number {
+export function main(commandLine: readonly string[]): number {
+  let argv: readonly string[];
+  try {
+    argv = parseCommandLine(commandLine, {}, "allowed: <config> <head-output> [<base-output>]").positionals;
+  } catch (e) {
+    if (!(e instanceof CommandLineError)) throw e;
+    process.stderr.write(`ci-environments: ${e.message}\n`);
+    return 2;
+  }
   if (argv.length < 2 || argv.length > 3) {
     process.stderr.write(`ci-environments: expected <config> <head-output> [<base-output>], got ${argv.length} argument(s)\n`);
     return 2;

@@ -11,6 +11,7 @@
  * pipeline made from a file the parent writes is GitLab's documented way to a dynamic job list
  * (https://docs.gitlab.com/ci/pipelines/downstream_pipelines/#dynamic-child-pipelines).
  */
+import { CommandLine, CommandLineError, parseCommandLine } from "../../lib/cli-args";
 import { readFileSync } from "fs";
 import { stringify } from "yaml";
 import { CiEnvironment } from "./environments";
@@ -69,13 +70,19 @@ export function gitlabChild(environments: readonly CiEnvironment[], options: Chi
 }
 
 if (require.main === module) {
-  const [file, ...flags] = process.argv.slice(2);
-  const unknown = flags.filter((f) => f !== "--apply" && f !== "--approve-destroy");
-  if (file === undefined || unknown.length > 0) {
-    process.stderr.write("gitlab-child: expected <environments.json> [--apply] [--approve-destroy]\n");
+  const allowed = "allowed: <environments.json> [--apply] [--approve-destroy]";
+  let line: CommandLine | undefined;
+  try {
+    line = parseCommandLine(process.argv.slice(2), { apply: { type: "boolean" }, "approve-destroy": { type: "boolean" } }, allowed);
+  } catch (e) {
+    if (!(e instanceof CommandLineError)) throw e;
+    process.stderr.write(`gitlab-child: ${e.message}\n`);
+  }
+  if (line === undefined || line.positionals.length !== 1) {
+    if (line !== undefined) process.stderr.write(`gitlab-child: expected one environments file, got ${line.positionals.length}; ${allowed}\n`);
     process.exitCode = 2;
   } else {
-    const list = JSON.parse(readFileSync(file, "utf8")) as CiEnvironment[];
-    process.stdout.write(gitlabChild(list, { apply: flags.includes("--apply"), approveDestroy: flags.includes("--approve-destroy") }));
+    const list = JSON.parse(readFileSync(line.positionals[0], "utf8")) as CiEnvironment[];
+    process.stdout.write(gitlabChild(list, { apply: line.has("apply"), approveDestroy: line.has("approve-destroy") }));
   }
 }

@@ -32,7 +32,8 @@
  * (`MAX_EVENT_LINE_CHARS`) is reported on stderr and skipped.
  */
 import { closeSync, fstatSync, openSync, readFileSync } from "fs";
-import { irregularFileKind, OPEN_INPUT_FLAGS } from "../../lib/input-file";
+import { CommandLine, CommandLineError, OptionSpec, parseCommandLine } from "../../lib/cli-args";
+import { cannotReadMessage, irregularFileKind, NotRegularFileError, OPEN_INPUT_FLAGS } from "../../lib/input-file";
 import { applyEksPolicy, normalizeAuditEvent, AuditEventError } from "../../lib/audit";
 import type { MatchableRule } from "../../lib/rules/matchable";
 import { defineRule, DetectionRuleProps } from "../../modules/cloud-siem/rule-model";
@@ -360,7 +361,7 @@ function readCorpusFile(file: string): string {
   const fd = openSync(file, OPEN_INPUT_FLAGS);
   try {
     const kind = irregularFileKind(fstatSync(fd));
-    if (kind !== undefined) throw new Error(`it is ${kind}; allowed: a regular file`);
+    if (kind !== undefined) throw new NotRegularFileError(kind);
     return readFileSync(fd, "utf8");
   } finally {
     closeSync(fd);
@@ -371,20 +372,34 @@ const USAGE =
   "usage: eval-corpus [--json] [--as-eks] <corpus.jsonl>\n  --json    one JSON line per corpus line, then a summary line\n" +
   "  --as-eks  see events as EKS logs them (drop what its audit policy never logs, strip the bodies its levels drop)\n";
 
+const EVAL_CORPUS_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  json: { type: "boolean" },
+  "as-eks": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+};
+
 /** Parses, evaluates and prints; resolves to the exit code. */
 export function runEvalCorpus(
   argv: readonly string[],
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
   pack: readonly DetectionRuleProps[] = EKS_RULE_PACK,
 ): number {
-  const json = argv.includes("--json");
-  const asEks = argv.includes("--as-eks");
-  const rest = argv.filter((a) => a !== "--json" && a !== "--as-eks");
-  if (rest.includes("--help") || rest.includes("-h")) {
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv, EVAL_CORPUS_OPTIONS, "allowed: --json, --as-eks, --help, and one corpus file");
+  } catch (e) {
+    if (!(e instanceof CommandLineError)) throw e;
+    io.stderr.write(`eval-corpus: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (line.has("help")) {
     io.stderr.write(USAGE);
     return 0;
   }
-  if (rest.length !== 1 || rest[0].startsWith("-")) {
+  const json = line.has("json");
+  const asEks = line.has("as-eks");
+  const rest = line.positionals;
+  if (rest.length !== 1) {
     io.stderr.write(
       `eval-corpus: expected one corpus file, got ${rest.length === 0 ? "none" : rest.map((a) => JSON.stringify(a)).join(" ")}\n${USAGE}`,
     );
@@ -395,8 +410,7 @@ export function runEvalCorpus(
   try {
     text = readCorpusFile(file);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.stderr.write(`eval-corpus: cannot read ${JSON.stringify(file)}: ${code === "ENOENT" ? "no such file" : (e as Error).message}\n`);
+    io.stderr.write(`eval-corpus: ${cannotReadMessage("the corpus file", file, e)}\n`);
     return 2;
   }
   let lines: CorpusLine[];

@@ -1,5 +1,6 @@
 /** Command-line arguments of `review` (see tools/review/review.ts). */
 import { BacktestInputError, DayRange, parseDay } from "../../lib/backtest/inputs";
+import { CommandLine, CommandLineError, OptionSpec, parseCommandLine } from "../../lib/cli-args";
 
 export const REVIEW_USAGE = `usage: npm run --silent review -- [--fail-on-destroy] [--plan <environment>=<plan.json>]... [--plan-text <environment>=<plan.txt>]... [--missing-plan <environment>]...
                          [--backtest <input>... [--engine duckdb|node] [--from <day> --to <day>] [--backtest-json <file>]] <before> <after>
@@ -39,98 +40,70 @@ export interface ReviewArgs {
 const ALLOWED_OPTIONS =
   "--fail-on-destroy, --plan <environment>=<plan.json>, --plan-text <environment>=<plan.txt>, --missing-plan <environment>, --backtest <input>, --engine duckdb|node, --from <day>, --to <day>, --backtest-json <file>";
 
-/** The value of `--name value` or `--name=value` at argv[i], with the index of the last argument used. */
-function optionValue(argv: readonly string[], i: number, name: string): { value: string | undefined; next: number } {
-  return argv[i] === name ? { value: argv[i + 1], next: i + 1 } : { value: argv[i].slice(name.length + 1), next: i };
-}
-
 /** `<environment>=<file>` of an option, refused with the allowed shape; one per environment. */
 function environmentFile(
   name: string,
-  value: string | undefined,
+  value: string,
   seen: ReadonlyArray<{ environment: string }>,
   allowed: string,
 ): { environment: string; file: string } {
-  const match = /^([A-Za-z0-9_-]+)=(.+)$/.exec(value ?? "");
-  if (match === null)
-    throw new ReviewUsageError(`${name} ${value === undefined ? "needs a value" : `is ${JSON.stringify(value)}`}; allowed: ${allowed}`);
+  const match = /^([A-Za-z0-9_-]+)=(.+)$/.exec(value);
+  if (match === null) throw new ReviewUsageError(`${name} is ${JSON.stringify(value)}; allowed: ${allowed}`);
   if (seen.some((p) => p.environment === match[1]))
     throw new ReviewUsageError(`${name} names environment ${JSON.stringify(match[1])} twice; allowed: one per environment`);
   return { environment: match[1], file: match[2] };
 }
 
-export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
-  const folders: string[] = [];
-  const plans: Array<{ environment: string; file: string }> = [];
-  const planTexts: Array<{ environment: string; file: string }> = [];
-  const missingPlans: string[] = [];
-  const backtest: string[] = [];
-  let engine: "duckdb" | "node" | undefined;
-  let from: string | undefined;
-  let to: string | undefined;
-  let backtestJson: string | undefined;
-  let failOnDestroy = false;
-  /** The value of a single-valued option, refused when missing. */
-  const required = (name: string, value: string | undefined, allowed: string): string => {
-    if (value === undefined || value === "") throw new ReviewUsageError(`${name} needs a value; allowed: ${allowed}`);
-    return value;
-  };
-  const day = (name: string, value: string | undefined): string => {
-    try {
-      return parseDay(name, required(name, value, "a UTC day as YYYY-MM-DD (e.g. 2026-11-01)"));
-    } catch (e) {
-      if (e instanceof BacktestInputError) throw new ReviewUsageError(e.message);
-      throw e;
-    }
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--fail-on-destroy") {
-      failOnDestroy = true;
-    } else if (arg === "--plan" || arg.startsWith("--plan=")) {
-      const { value, next } = optionValue(argv, i, "--plan");
-      plans.push(environmentFile("--plan", value, plans, "<environment>=<file of terraform show -json>"));
-      i = next;
-    } else if (arg === "--plan-text" || arg.startsWith("--plan-text=")) {
-      const { value, next } = optionValue(argv, i, "--plan-text");
-      planTexts.push(environmentFile("--plan-text", value, planTexts, "<environment>=<file of terraform plan output>"));
-      i = next;
-    } else if (arg === "--missing-plan" || arg.startsWith("--missing-plan=")) {
-      const { value, next } = optionValue(argv, i, "--missing-plan");
-      if (value === undefined || !/^[A-Za-z0-9_-]+$/.test(value))
-        throw new ReviewUsageError(
-          `--missing-plan ${value === undefined ? "needs a value" : `is ${JSON.stringify(value)}`}; allowed: an environment name`,
-        );
-      missingPlans.push(value);
-      i = next;
-    } else if (arg === "--backtest" || arg.startsWith("--backtest=")) {
-      const { value, next } = optionValue(argv, i, "--backtest");
-      backtest.push(required("--backtest", value, "a file, directory, quoted glob or s3:// URL of audit logs"));
-      i = next;
-    } else if (arg === "--engine" || arg.startsWith("--engine=")) {
-      const { value, next } = optionValue(argv, i, "--engine");
-      if (value !== "duckdb" && value !== "node")
-        throw new ReviewUsageError(`--engine ${value === undefined ? "needs a value" : `is ${JSON.stringify(value)}`}; allowed: duckdb, node`);
-      engine = value;
-      i = next;
-    } else if (arg === "--from" || arg.startsWith("--from=")) {
-      const { value, next } = optionValue(argv, i, "--from");
-      from = day("--from", value);
-      i = next;
-    } else if (arg === "--to" || arg.startsWith("--to=")) {
-      const { value, next } = optionValue(argv, i, "--to");
-      to = day("--to", value);
-      i = next;
-    } else if (arg === "--backtest-json" || arg.startsWith("--backtest-json=")) {
-      const { value, next } = optionValue(argv, i, "--backtest-json");
-      backtestJson = required("--backtest-json", value, "a file path to write");
-      i = next;
-    } else if (arg.startsWith("-")) {
-      throw new ReviewUsageError(`unknown option ${JSON.stringify(arg)}; allowed: ${ALLOWED_OPTIONS}`);
-    } else {
-      folders.push(arg);
-    }
+const REVIEW_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  "fail-on-destroy": { type: "boolean" },
+  plan: { type: "string", multiple: true },
+  "plan-text": { type: "string", multiple: true },
+  "missing-plan": { type: "string", multiple: true },
+  backtest: { type: "string", multiple: true },
+  engine: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  "backtest-json": { type: "string" },
+};
+
+/** A UTC day of `--from`/`--to`, refused in the backtest's words. */
+function day(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseDay(name, value);
+  } catch (e) {
+    throw e instanceof BacktestInputError ? new ReviewUsageError(e.message) : e;
   }
+}
+
+export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv, REVIEW_OPTIONS, `allowed: ${ALLOWED_OPTIONS}`);
+  } catch (e) {
+    throw e instanceof CommandLineError ? new ReviewUsageError(e.message) : e;
+  }
+  const plans: Array<{ environment: string; file: string }> = [];
+  for (const value of line.strings("plan")) plans.push(environmentFile("--plan", value, plans, "<environment>=<file of terraform show -json>"));
+  const planTexts: Array<{ environment: string; file: string }> = [];
+  for (const value of line.strings("plan-text")) {
+    planTexts.push(environmentFile("--plan-text", value, planTexts, "<environment>=<file of terraform plan output>"));
+  }
+  const missingPlans = line.strings("missing-plan");
+  for (const value of missingPlans) {
+    if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new ReviewUsageError(`--missing-plan is ${JSON.stringify(value)}; allowed: an environment name`);
+  }
+  const backtest = line.strings("backtest");
+  for (const value of backtest) {
+    if (value === "") throw new ReviewUsageError(`--backtest is ""; allowed: a file, directory, quoted glob or s3:// URL of audit logs`);
+  }
+  const engine = line.string("engine");
+  if (engine !== undefined && engine !== "duckdb" && engine !== "node")
+    throw new ReviewUsageError(`--engine is ${JSON.stringify(engine)}; allowed: duckdb, node`);
+  const from = day("--from", line.string("from"));
+  const to = day("--to", line.string("to"));
+  const backtestJson = line.string("backtest-json");
+  const folders = line.positionals;
   if (folders.length !== 2) {
     throw new ReviewUsageError(
       `expected two synthesized output folders (<before> <after>), got ${folders.length}${
@@ -138,12 +111,7 @@ export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
       }`,
     );
   }
-  const backtestOnly = [
-    engine !== undefined ? "--engine" : "",
-    from !== undefined ? "--from" : "",
-    to !== undefined ? "--to" : "",
-    backtestJson !== undefined ? "--backtest-json" : "",
-  ].filter((o) => o !== "");
+  const backtestOnly = ["engine", "from", "to", "backtest-json"].filter((o) => line.has(o)).map((o) => `--${o}`);
   if (backtest.length === 0 && backtestOnly.length > 0)
     throw new ReviewUsageError(`${backtestOnly.join(", ")} without --backtest; allowed: --backtest <input> with them, or none of them`);
   if ((from === undefined) !== (to === undefined))
@@ -155,7 +123,7 @@ export function parseReviewArgs(argv: readonly string[]): ReviewArgs {
   return {
     before: folders[0],
     after: folders[1],
-    failOnDestroy,
+    failOnDestroy: line.has("fail-on-destroy"),
     plans,
     planTexts,
     missingPlans,

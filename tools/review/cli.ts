@@ -1,4 +1,4 @@
-/** Entry point of `npm run --silent review` (see tools/review.ts); kept apart so importing review.ts runs nothing. */
+/** Entry point of `npm run --silent review` (see tools/review/review.ts); kept apart so importing review.ts runs nothing. */
 import { main } from "./review";
 
 void main(process.argv.slice(2)).then((code) => {

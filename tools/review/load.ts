@@ -3,6 +3,8 @@ import { existsSync, readFileSync, readdirSync, statSync } from "fs";
 import * as path from "path";
 import { Problems, problemText, show } from "../../lib/problem";
 import { JsonObject, JsonValue, asArray, asObject, asString, isObject, parseJson } from "../../lib/json";
+import { errorMessage } from "../../lib/error-message";
+import { cannotReadMessage } from "../../lib/input-file";
 import { ReviewUsageError } from "./args";
 import { planProblems } from "./plan";
 
@@ -20,7 +22,7 @@ export function loadSynthesized(dir: string): Map<string, JsonObject> {
     try {
       stacks.set(name, asObject(parseJson(readFileSync(file, "utf8"))));
     } catch (e) {
-      throw new ReviewUsageError(`${file} is not valid JSON (${(e as Error).message}); allowed: the cdk.tf.json of a synth`);
+      throw new ReviewUsageError(`${file}: ${errorMessage(e)}; allowed: the cdk.tf.json of a synth`);
     }
   }
   if (stacks.size === 0) {
@@ -38,15 +40,17 @@ export function loadSynthesized(dir: string): Map<string, JsonObject> {
  * @throws ReviewUsageError when the file is missing or is not a plan in that format.
  */
 export function loadPlan(file: string): JsonObject {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ReviewUsageError(`${cannotReadMessage("the --plan file", file, e)}; allowed: the output of terraform show -json <plan file>`);
+  }
   let plan: JsonValue;
   try {
-    plan = parseJson(readFileSync(file, "utf8"));
+    plan = parseJson(text);
   } catch (e) {
-    throw new ReviewUsageError(
-      `--plan file ${JSON.stringify(file)} cannot be read as JSON (${
-        (e as Error).message.split("\n")[0]
-      }); allowed: the output of terraform show -json <plan file>`,
-    );
+    throw new ReviewUsageError(`--plan file ${JSON.stringify(file)}: ${errorMessage(e)}; allowed: the output of terraform show -json <plan file>`);
   }
   if (!isObject(plan) || !("format_version" in plan)) {
     throw new ReviewUsageError(

@@ -11,13 +11,14 @@
  * stdout: one JSON line per rule and a final `{"backtest": totals}` line (or a Markdown table with `--format
  * markdown`); exit 0 when done, 2 for bad arguments or inputs, 1 when the rules are invalid or reading fails.
  */
+import { CommandLine, CommandLineError, OptionSpec, parseCommandLine } from "../../lib/cli-args";
 import type { MatchableRule } from "../../lib/rules/matchable";
 import { BacktestDb, DEFAULT_MEMORY_LIMIT, runDuckdbBacktest } from "../../lib/backtest/duckdb";
 import { BacktestInputError, DayRange, parseDay, resolveInputs } from "../../lib/backtest/inputs";
 import { runNodeBacktest } from "../../lib/backtest/node-engine";
 import { renderJson, renderMarkdown } from "../../lib/backtest/result";
 import { compileRules } from "../../lib/rules/compile";
-import { errorMessage } from "../../lib/rules/events";
+import { errorMessage } from "../../lib/error-message";
 import { ResolveRules, RulesArgumentError } from "./match";
 
 export const BACKTEST_USAGE =
@@ -49,53 +50,48 @@ export interface BacktestArgs {
 const OPTIONS =
   "allowed: --engine duckdb|node, --from <day>, --to <day>, --rule <id|name>, --format json|markdown, --config <path>, --env <name>, --memory-limit <size>, --threads <n>, --help, and one or more inputs";
 
+const BACKTEST_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  help: { type: "boolean", short: "h" },
+  engine: { type: "string" },
+  format: { type: "string" },
+  from: { type: "string" },
+  to: { type: "string" },
+  rule: { type: "string", multiple: true },
+  config: { type: "string" },
+  env: { type: "string" },
+  "memory-limit": { type: "string" },
+  threads: { type: "string" },
+};
+
 /** Parses the arguments after `backtest`. @throws UsageError, BacktestInputError */
 export function parseBacktestArgs(argv: readonly string[]): BacktestArgs {
-  const inputs: string[] = [];
-  const rules: string[] = [];
-  let engine: "duckdb" | "node" = "duckdb";
-  let format: "json" | "markdown" = "json";
-  let from: string | undefined;
-  let to: string | undefined;
-  let configPath: string | undefined;
-  let env: string | undefined;
-  let memoryLimit: string | undefined;
-  let threads: number | undefined;
-  let help = false;
-  for (let k = 0; k < argv.length; k++) {
-    const arg = argv[k];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const value = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[k + 1];
-      if (v === undefined || v.startsWith("--"))
-        throw new UsageError(`rules backtest: option ${name} needs a value, got ${v === undefined ? "nothing" : JSON.stringify(v)}; ${OPTIONS}`);
-      k++;
-      return v;
-    };
-    if ((name === "--help" || name === "-h") && eq < 0) help = true;
-    else if (name === "--engine") {
-      const v = value();
-      if (v !== "duckdb" && v !== "node") throw new UsageError(`rules backtest: --engine: received ${JSON.stringify(v)}; allowed: duckdb, node`);
-      engine = v;
-    } else if (name === "--format") {
-      const v = value();
-      if (v !== "json" && v !== "markdown") throw new UsageError(`rules backtest: --format: received ${JSON.stringify(v)}; allowed: json, markdown`);
-      format = v;
-    } else if (name === "--from") from = parseDay("--from", value());
-    else if (name === "--to") to = parseDay("--to", value());
-    else if (name === "--rule") rules.push(value());
-    else if (name === "--config") configPath = value();
-    else if (name === "--env") env = value();
-    else if (name === "--memory-limit") memoryLimit = value();
-    else if (name === "--threads") {
-      const v = value();
-      threads = Number(v);
-      if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`rules backtest: --threads: received ${JSON.stringify(v)}; allowed: a positive integer`);
-    } else if (!arg.startsWith("-")) inputs.push(arg);
-    else throw new UsageError(`rules backtest: unknown option ${JSON.stringify(arg)}; ${OPTIONS}`);
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv, BACKTEST_OPTIONS, OPTIONS);
+  } catch (e) {
+    throw e instanceof CommandLineError ? new UsageError(`rules backtest: ${e.message}`) : e;
   }
+  const help = line.has("help");
+  const engine = line.string("engine") ?? "duckdb";
+  if (engine !== "duckdb" && engine !== "node")
+    throw new UsageError(`rules backtest: --engine: received ${JSON.stringify(engine)}; allowed: duckdb, node`);
+  const format = line.string("format") ?? "json";
+  if (format !== "json" && format !== "markdown")
+    throw new UsageError(`rules backtest: --format: received ${JSON.stringify(format)}; allowed: json, markdown`);
+  const rawFrom = line.string("from");
+  const rawTo = line.string("to");
+  const from = rawFrom === undefined ? undefined : parseDay("--from", rawFrom);
+  const to = rawTo === undefined ? undefined : parseDay("--to", rawTo);
+  const rules = line.strings("rule");
+  const configPath = line.string("config");
+  const env = line.string("env");
+  const memoryLimit = line.string("memory-limit");
+  const rawThreads = line.string("threads");
+  if (rawThreads !== undefined && !/^[1-9]\d*$/.test(rawThreads)) {
+    throw new UsageError(`rules backtest: --threads: received ${JSON.stringify(rawThreads)}; allowed: a positive integer`);
+  }
+  const threads = rawThreads === undefined ? undefined : Number(rawThreads);
+  const inputs = line.positionals;
   if ((from === undefined) !== (to === undefined)) {
     throw new UsageError(
       `rules backtest: --from and --to go together (received only ${from === undefined ? "--to" : "--from"}); allowed: both, or neither to read everything`,

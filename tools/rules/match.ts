@@ -22,7 +22,10 @@
  */
 import type { MatchableRule } from "../../lib/rules/matchable";
 import { compileRules, RuleSet } from "../../lib/rules/compile";
-import { BLANK, errorMessage, forEachLine, lineTooLongReason, NotRegularFileError, openEvents, Output, readEvent } from "../../lib/rules/events";
+import { BLANK, forEachLine, lineTooLongReason, openEvents, Output, readEvent } from "../../lib/rules/events";
+import { errorMessage } from "../../lib/error-message";
+import { cannotReadMessage } from "../../lib/input-file";
+import { CommandLine, CommandLineError, OptionSpec, parseCommandLine } from "../../lib/cli-args";
 import { SummaryRun } from "../../lib/rules/signals";
 import { applyEksPolicy } from "../../lib/audit";
 
@@ -83,50 +86,43 @@ export class RulesArgumentError extends Error {
   }
 }
 
+const MATCH_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  summary: { type: "boolean" },
+  "as-eks": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  config: { type: "string" },
+  env: { type: "string" },
+  rule: { type: "string", multiple: true },
+};
+
 const OPTIONS_HELP =
   "allowed: --summary, --as-eks, --config <path>, --env <name>, --rule <id|name>, --help, and one events file (- for standard input)";
 
 /** Parses the arguments that follow `match`. @throws UsageError */
 export function parseMatchArgs(argv: readonly string[]): MatchArgs {
-  let file: string | undefined;
-  let summary = false;
-  let asEks = false;
-  let help = false;
-  let configPath: string | undefined;
-  let env: string | undefined;
-  const rules: string[] = [];
-  for (let k = 0; k < argv.length; k++) {
-    const arg = argv[k];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    const takeValue = (): string => {
-      if (eq > 0) return arg.slice(eq + 1);
-      const v = argv[k + 1];
-      if (v === undefined || (v.startsWith("-") && v !== "-")) {
-        throw new UsageError(`rules match: option ${name} needs a value, got ${v === undefined ? "nothing" : JSON.stringify(v)}; ${OPTIONS_HELP}`);
-      }
-      k++;
-      return v;
-    };
-    if (name === "--summary" && eq < 0) summary = true;
-    else if (name === "--as-eks" && eq < 0) asEks = true;
-    else if ((name === "--help" || name === "-h") && eq < 0) help = true;
-    else if (name === "--config") configPath = takeValue();
-    else if (name === "--env") env = takeValue();
-    else if (name === "--rule") rules.push(takeValue());
-    else if (arg === "-" || !arg.startsWith("-")) {
-      if (file !== undefined) {
-        throw new UsageError(`rules match: expected one events file, got ${JSON.stringify(file)} and ${JSON.stringify(arg)}; ${OPTIONS_HELP}`);
-      }
-      file = arg;
-    } else {
-      throw new UsageError(`rules match: unknown option ${JSON.stringify(arg)}; ${OPTIONS_HELP}`);
-    }
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv, MATCH_OPTIONS, OPTIONS_HELP);
+  } catch (e) {
+    throw e instanceof CommandLineError ? new UsageError(`rules match: ${e.message}`) : e;
+  }
+  const help = line.has("help");
+  const [file, extra] = line.positionals;
+  if (extra !== undefined) {
+    throw new UsageError(`rules match: expected one events file, got ${JSON.stringify(file)} and ${JSON.stringify(extra)}; ${OPTIONS_HELP}`);
   }
   if (file === undefined && !help) {
     throw new UsageError(`rules match: the events file is missing; ${OPTIONS_HELP}`);
   }
-  return { file: file ?? "", summary, asEks, configPath, env, rules, help };
+  return {
+    file: file ?? "",
+    summary: line.has("summary"),
+    asEks: line.has("as-eks"),
+    configPath: line.string("config"),
+    env: line.string("env"),
+    rules: line.strings("rule"),
+    help,
+  };
 }
 
 async function runSummary(
@@ -274,10 +270,7 @@ export async function runMatch(argv: readonly string[], io: MatchIo, resolveRule
   try {
     input = await openEvents(args.file, io.stdin ?? process.stdin);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    io.stderr.write(
-      `rules match: cannot read the events file ${JSON.stringify(args.file)}: ${code === "ENOENT" ? "no such file" : e instanceof NotRegularFileError ? e.message : errorMessage(e)}\n`,
-    );
+    io.stderr.write(`rules match: ${cannotReadMessage("the events file", args.file, e)}\n`);
     return 2;
   }
 

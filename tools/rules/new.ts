@@ -12,6 +12,7 @@
  * MITRE ATT&CK tactic or technique. Then: make the TODO samples real, `npm run generate`, `npm test`.
  *   rules new --reindex      (regenerate rules/index.ts after renaming or removing a rule file)
  */
+import { CommandLine, CommandLineError, OptionSpec, parseCommandLine } from "../../lib/cli-args";
 import { COUNT_REQUESTS, countsRequests } from "../../lib/rules/count-requests";
 import * as fs from "fs";
 import * as path from "path";
@@ -82,28 +83,11 @@ function defaultPackDir(): string | undefined {
   }
 }
 
-type Parsed = { values: Record<string, string[]>; flags: Set<string> };
-
-function parseArgs(argv: readonly string[]): Parsed | string {
-  const values: Record<string, string[]> = {};
-  const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith("--")) return `unexpected argument ${JSON.stringify(arg)}; allowed: --option value`;
-    const eq = arg.indexOf("=");
-    const key = arg.slice(2, eq < 0 ? undefined : eq);
-    if (BOOLEAN_FLAGS.includes(key) && eq < 0) {
-      flags.add(key);
-      continue;
-    }
-    if (!VALUE_FLAGS.includes(key)) return `unknown option --${key}; allowed: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(", ")}`;
-    const value = eq < 0 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) return `--${key} needs a value`;
-    if (values[key] !== undefined && !REPEATABLE.includes(key)) return `--${key} is given twice; allowed: once`;
-    (values[key] ??= []).push(value);
-  }
-  return { values, flags };
-}
+/** `rules new`'s options: every value is taken as it is (a query may start with `-`, as `-@usr.name:x` does). */
+const NEW_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.fromEntries([
+  ...VALUE_FLAGS.map((f): [string, OptionSpec] => [f, { type: "string", multiple: REPEATABLE.includes(f), dashValue: true }]),
+  ...BOOLEAN_FLAGS.map((f): [string, OptionSpec] => [f, { type: "boolean" }]),
+]);
 
 function integer(raw: string | undefined, option: string): number | Problem {
   if (raw === undefined) return NaN;
@@ -307,9 +291,16 @@ async function newRule(argv: readonly string[], io: RunNewIo, opts: RunNewOption
     io.stderr.write(`${problems}${after}\n`);
     return code;
   };
-  const parsed = parseArgs(argv);
-  if (typeof parsed === "string") return fail(`${parsed}\n${NEW_USAGE}`);
-  const { values, flags } = parsed;
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv, NEW_OPTIONS, `allowed: ${[...VALUE_FLAGS, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(", ")}`);
+  } catch (e) {
+    if (e instanceof CommandLineError) return fail(`${e.message}\n${NEW_USAGE}`);
+    throw e;
+  }
+  if (line.positionals.length > 0) return fail(`unexpected argument ${JSON.stringify(line.positionals[0])}; allowed: --option value\n${NEW_USAGE}`);
+  const values: Record<string, readonly string[]> = Object.fromEntries(VALUE_FLAGS.filter((f) => line.has(f)).map((f) => [f, line.strings(f)]));
+  const flags = new Set(BOOLEAN_FLAGS.filter((f) => line.has(f)));
   if (flags.has("help")) {
     io.stdout.write(NEW_USAGE);
     return 0;

@@ -5,6 +5,7 @@
  * high or critical signal and at most a handful of medium ones a day. `npm run generate` writes the table into
  * docs/cloud-siem.md.
  */
+import { CommandLine, CommandLineError, OptionSpec, parseCommandLine } from "../../lib/cli-args";
 import { normalizeAuditEvent, NormalizedLog } from "../../lib/audit";
 import type { MatchableRule, Severity } from "../../lib/rules/matchable";
 import { defineRule } from "../../modules/cloud-siem/rule-model";
@@ -135,24 +136,35 @@ export const NOISE_USAGE =
   "  --json   one JSON line per rule, then a totals line\n" +
   "  --seed   the generator's seed (default 18, the one docs/cloud-siem.md shows)\n";
 
+const NOISE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  json: { type: "boolean" },
+  seed: { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
 /** Runs `rules noise`; resolves to the exit code. */
 export function runNoise(argv: readonly string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): number {
-  let json = false;
-  let seed: number | undefined;
-  for (let k = 0; k < argv.length; k++) {
-    const a = argv[k];
-    if (a === "--json") json = true;
-    else if (a === "--help" || a === "-h") {
-      io.stderr.write(NOISE_USAGE);
-      return 0;
-    } else if (a === "--seed" && /^\d{1,9}$/.test(argv[k + 1] ?? "")) seed = Number(argv[++k]);
-    else {
-      io.stderr.write(
-        `rules noise: ${a === "--seed" ? `--seed needs a whole number, got ${JSON.stringify(argv[k + 1] ?? null)}` : `unknown argument ${JSON.stringify(a)}`}; allowed: --json, --seed <n>\n${NOISE_USAGE}`,
-      );
-      return 2;
-    }
+  const allowed = "allowed: --json, --seed <n>";
+  const refuse = (message: string): number => {
+    io.stderr.write(`rules noise: ${message}\n${NOISE_USAGE}`);
+    return 2;
+  };
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv, NOISE_OPTIONS, allowed);
+  } catch (e) {
+    if (e instanceof CommandLineError) return refuse(e.message);
+    throw e;
   }
+  if (line.has("help")) {
+    io.stderr.write(NOISE_USAGE);
+    return 0;
+  }
+  if (line.positionals.length > 0) return refuse(`unexpected argument ${JSON.stringify(line.positionals[0])}; ${allowed}`);
+  const json = line.has("json");
+  const rawSeed = line.string("seed");
+  if (rawSeed !== undefined && !/^\d{1,9}$/.test(rawSeed)) return refuse(`--seed needs a whole number, got ${JSON.stringify(rawSeed)}; ${allowed}`);
+  const seed = rawSeed === undefined ? undefined : Number(rawSeed);
   const { rows, events, days } = busyWeekNoise(seed);
   if (json) {
     for (const r of rows) io.stdout.write(JSON.stringify(r) + "\n");

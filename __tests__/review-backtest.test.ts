@@ -35,7 +35,8 @@ function staging(edit: (stack: any) => void): string {
 const burst = (stack: any) => stack.resource[RULE]["pod-exec-burst"];
 
 async function review(after: string, ...options: string[]): Promise<string> {
-  return (await reviewCommand(["--engine", "node", ...options, "--backtest", SAMPLE, before, after])).markdown;
+  const engine = options.includes("--engine") ? [] : ["--engine", "node"];
+  return (await reviewCommand([...engine, ...options, "--backtest", SAMPLE, before, after])).markdown;
 }
 
 /** The lines of the review under the item that starts with `item`. */

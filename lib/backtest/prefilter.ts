@@ -21,8 +21,7 @@
  *   no literal in some branch makes every line a candidate.
  *
  * The SQL uses only `strpos` and `regexp_like`, which DuckDB (with the `regexp_like` macro of `PREFILTER_MACROS`)
- * and Amazon Athena (Trino) share: Athena filters an archive with it (`athena.ts`), and the tests run the same text in
- * DuckDB. The DuckDB engine does not use it: measured in `docs/backtest.md` ("Benchmark"), it did not pay on the pack.
+ * and Amazon Athena (Trino) share, so the same text filters an archive there (`athena.ts`, without the refinement).
  */
 import type { QueryNode, QueryValue } from "../query";
 import { parseNumber } from "../query/parser";
@@ -159,6 +158,17 @@ export function textNeed(node: QueryNode): TextNeed {
   }
 }
 
+/** The distinct literals of needs. */
+export function needAtoms(needs: readonly TextNeed[]): string[] {
+  const out = new Set<string>();
+  const walk = (n: TextNeed): void => {
+    if (n.kind === "atom") out.add(n.text);
+    else if (n.kind !== "any") n.children.forEach(walk);
+  };
+  needs.forEach(walk);
+  return [...out].sort();
+}
+
 /**
  * The clause of a need checked first: a few literals one of which every matching line contains, chosen by their
  * frequency in a sample (`frequency(atom)`, lines per line read): an `all` keeps its rarest child, a `some` all of its
@@ -221,6 +231,12 @@ function needSql(need: TextNeed, text: string, frequency: (atom: string) => numb
   }
 }
 
+/** A query's whole literal condition in SQL over `text` (`true` when it has none; numbers' hatch included). */
+export function queryNeedSql(node: QueryNode, text: string): string {
+  const need = textNeed(node);
+  return hasNumeric(need) ? `(${needSql(need, text)} OR ${numberHatchSql(text)})` : needSql(need, text);
+}
+
 function numberHatchSql(text: string): string {
   return `regexp_like(${text}, ${sqlString(NUMBER_HATCH)})`;
 }
@@ -231,21 +247,34 @@ function hasNumeric(need: TextNeed): boolean {
 }
 
 /**
- * The prefilter over the VARCHAR expression `text`: true for every line that could match one of the queries; `true`
- * when some query has no literal. `frequency` (the share of lines holding an atom) orders the checks and picks each
- * query's first clause; the result does not depend on it.
+ * The prefilter over the VARCHAR expression `text`: true for every line that could match one of the queries.
+ * `frequency` orders the checks (the result does not depend on it). `refine(i)`, when given, is a further necessary
+ * condition of query `i` in SQL (tested after its literals; `plan.ts` gives one for queries whose literals are
+ * common); a query with neither literals nor refinement makes every line a candidate (`true`).
  */
-export function prefilterSql(nodes: readonly QueryNode[], text: string, frequency: (atom: string) => number = () => 0): string {
+export function prefilterSql(
+  nodes: readonly QueryNode[],
+  text: string,
+  frequency: (atom: string) => number = () => 0,
+  refine: (index: number) => string | undefined = () => undefined,
+): string {
   const needs = nodes.map(textNeed);
   if (needs.length === 0) return "false";
-  if (needs.some((n) => n.kind === "any")) return "true";
+  const refined = needs.map((n, i) => {
+    const more = refine(i);
+    return n.kind === "any" ? (more ?? "true") : more === undefined ? needSql(n, text, frequency) : `(${needSql(n, text, frequency)} AND ${more})`;
+  });
+  if (refined.includes("true")) return "true";
   // A line with an escape, or with a number a numeric literal may not show, is a candidate of every query.
   const hatch = `strpos(${text}, ${sqlString(ESCAPE_HATCH)}) > 0${needs.some(hasNumeric) ? ` OR ${numberHatchSql(text)}` : ""}`;
   // First one pass for the union of the queries' first clauses, then each query's whole need on the lines left.
-  const first = [...new Set(needs.flatMap((n) => primary(n, frequency).atoms))].sort(
+  const withLiterals = needs.filter((n) => n.kind !== "any");
+  const first = [...new Set(withLiterals.flatMap((n) => primary(n, frequency).atoms))].sort(
     (a, b) => frequency(b) - frequency(a) || (a < b ? -1 : a > b ? 1 : 0),
   );
-  const full = [...new Set(needs.map((n) => needSql(n, text, frequency)))].join("\n  OR ");
+  const full = [...new Set(refined)].join("\n  OR ");
+  // Queries without literals (refined only) are not behind the first pass.
+  if (withLiterals.length < needs.length) return `(${hatch} OR ${full})`;
   // One regular expression of alternatives scans a line once (40 `strpos` cost about 15 times as much in DuckDB).
   const coarse = `regexp_like(${text}, ${sqlString(first.map(regexLiteral).join("|"))})`;
   return `(${hatch} OR (${coarse} AND (${full})))`;

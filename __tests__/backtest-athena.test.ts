@@ -13,6 +13,7 @@ import { archiveLocation, athenaCandidatesQuery, athenaTableDdl } from "../lib/b
 import { BacktestDb, linesSql } from "../lib/backtest/duckdb";
 import { BacktestInputError } from "../lib/backtest/inputs";
 import { PREFILTER_MACROS, prefilterSql } from "../lib/backtest/prefilter";
+import { sqlString } from "../lib/backtest/sql";
 
 const PACK = EKS_RULE_PACK.map(defineRule);
 const NODES = PACK.flatMap((r) => r.queries.map((q) => parseQuery(q.query)));
@@ -53,6 +54,30 @@ test("the same filter, run in DuckDB, keeps every positive sample of the pack an
   } finally {
     await db.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the filter keeps lines whose matching values the text hides, and drops lines that cannot match", async () => {
+  const nodes = ["@x:Infinity", "@objectRef.resource:pods", "@code:403", "@impersonatedUser.username:*"].map((q) => parseQuery(q));
+  const keep = [
+    '{"x":1e999}',
+    '{"objectRef":{"resource":"p\\u006fds"}}',
+    '{"code":40.3e1}',
+    '{"code":402.99999999999999999}',
+    '{"impersonatedUser":{"username":1}}',
+  ];
+  const drop = ['{"objectRef":{"resource":"leases"}}', '{"x":"Infinite","code":404}', '{"note":"monitoring pods"}'];
+  const db = await BacktestDb.open({ threads: 1 });
+  try {
+    for (const m of PREFILTER_MACROS) await db.run(m);
+    const values = [...keep, ...drop].map((l) => `(${sqlString(l)})`).join(", ");
+    const rows = await db.rows(`SELECT line FROM (VALUES ${values}) t(line) WHERE ${prefilterSql(nodes, "line")}`);
+    expect(rows.map((r) => r.line)).toEqual(keep);
+    // `@x:Infinity` alone still keeps a number written 1e999 (it is "Infinity" as text).
+    const [alone] = await db.rows(`SELECT ${prefilterSql([parseQuery("@x:Infinity")], "line")} AS kept FROM (VALUES ('{"x":1e999}')) t(line)`);
+    expect(alone.kept).toBe(true);
+  } finally {
+    await db.close();
   }
 });
 

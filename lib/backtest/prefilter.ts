@@ -115,9 +115,10 @@ function valueNeed(value: QueryValue): TextNeed {
       const n = parseNumber(value.text);
       if (n === undefined) {
         // A string equal to the text starts right after its opening quote (`"tor"`, or `\"tor\"` inside a CloudWatch
-        // message): `"tor` is far rarer than `tor` (in `monitoring`). Booleans are written without quotes.
+        // message): `"tor` is far rarer than `tor` (in `monitoring`). Booleans are written without quotes, and a
+        // number is `Infinity` as text (`1e999`).
         const t = value.text;
-        if (t === "true" || t === "false" || ESCAPABLE.test(t[0])) return atoms(t, false);
+        if (t === "" || ["true", "false", "Infinity", "-Infinity"].includes(t) || ESCAPABLE.test(t[0])) return atoms(t, false);
         return atoms(`"${t}`, false, true);
       }
       // A number matches numbers equal to it (any spelling) and the string of the query's own text.

@@ -13,7 +13,9 @@ import { join } from "path";
 import type { CompiledRule } from "../rules/compile";
 import { MAX_DISTINCT_VALUES_PER_RULE } from "../rules/signals";
 import { BacktestInputError, InputFile, isS3 } from "./inputs";
-import { BacktestPlan, planBacktest } from "./plan";
+import { BacktestPlan, planBacktest, PrefilterSample } from "./plan";
+import { compileQuerySet } from "../query";
+import { readBacktestLine } from "./node-engine";
 import { perDay, BacktestResult, RuleBacktest } from "./result";
 import { sqlString } from "./sql";
 import { registerWalk } from "./walk";
@@ -121,6 +123,62 @@ export function linesSql(files: readonly InputFile[]): string {
 
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0));
 
+/** Lines read to estimate how often each literal of the prefilter occurs (orders its checks only). */
+export const SAMPLE_LINES = 2_000;
+
+/**
+ * Among the first {@link SAMPLE_LINES} lines: how often each literal of the prefilter occurs, and how many lines pass
+ * each query's literals (orders the prefilter's checks and picks the queries refined in SQL; never changes a result).
+ */
+async function samplePrefilter(db: BacktestDb, lines: string, plan: BacktestPlan): Promise<PrefilterSample> {
+  const [row] = await db.rows(
+    `SELECT count(*) AS n${plan.atoms.map((a, i) => `, count(*) FILTER (WHERE strpos(line, ${sqlString(a)}) > 0) AS a${i}`).join("")}${plan.needSql
+      .map((q, i) => `, count(*) FILTER (WHERE ${q}) AS q${i}`)
+      .join("")} FROM (SELECT line FROM (${lines}) LIMIT ${SAMPLE_LINES})`,
+  );
+  const n = num(row.n);
+  const share = (v: unknown) => (n === 0 ? 1 : num(v) / n);
+  const freq = new Map(plan.atoms.map((a, i) => [a, share(row[`a${i}`])]));
+  return { frequency: (atom) => freq.get(atom) ?? 1, rate: (i) => share(row[`q${i}`]) };
+}
+
+/**
+ * The reference evaluator on the lines the prefilter kept (`bt_all.line`), in order: every query (`QuerySet`, as
+ * `rules match` evaluates them) and the keys of each rule, appended to `bt_q`. Streams, so memory does not grow with
+ * the number of candidates.
+ */
+async function evaluateCandidates(db: BacktestDb, plan: BacktestPlan): Promise<number> {
+  const set = compileQuerySet(plan.nodes);
+  const results = new Array<boolean>(set.size).fill(false);
+  await db.run(plan.resultTableSql);
+  const appender = await db.conn.createAppender("bt_q");
+  const columns = plan.resultColumns;
+  let candidates = 0;
+  try {
+    const stream = await db.conn.stream("SELECT rowid AS rid, line FROM bt_all WHERE line IS NOT NULL ORDER BY rowid");
+    for await (const rows of stream.yieldRowsJs()) {
+      for (const [rid, line] of rows) {
+        candidates++;
+        // The scan dropped a leading byte-order mark already; 0 is "not the first line".
+        const log = readBacktestLine(line as string, 0);
+        if (typeof log === "string" || set.evaluate(log, results) === 0) continue;
+        appender.appendBigInt(BigInt(rid as bigint));
+        for (const c of columns) {
+          const v = c.value(log, results);
+          if (v === null) appender.appendNull();
+          else if (typeof v === "boolean") appender.appendBoolean(v);
+          else if (typeof v === "number") appender.appendDouble(v);
+          else appender.appendVarchar(v);
+        }
+        appender.endRow();
+      }
+    }
+  } finally {
+    appender.closeSync();
+  }
+  return candidates;
+}
+
 /** Runs `rules` over `files` in DuckDB; `timing`, when given, receives the elapsed milliseconds after each phase. */
 export async function runDuckdbBacktest(
   rules: readonly CompiledRule[],
@@ -130,10 +188,12 @@ export async function runDuckdbBacktest(
 ): Promise<BacktestResult> {
   const plan: BacktestPlan = planBacktest(rules);
   if (files.some((f) => isS3(f.path))) await db.enableS3();
-  for (const m of plan.macros) await db.run(m);
   const t0 = Date.now();
-  await db.run(plan.scanSql(linesSql(files)));
+  await scan(db, plan, files, (phase) => timing?.(phase, Date.now() - t0));
   timing?.("scan", Date.now() - t0);
+  const candidates = await evaluateCandidates(db, plan);
+  timing?.(`${candidates} candidates`, Date.now() - t0);
+  await db.run(plan.joinSql);
   await db.run(plan.eventsViewSql);
   const [timeless] = await db.rows("SELECT n FROM bt_timeless");
   if (num(timeless.n) > 0) await db.run(plan.eventsFillSql);
@@ -178,6 +238,15 @@ export async function runDuckdbBacktest(
   };
 }
 
+/** The macros, the frequency sample and the scan into `bt_all`. */
+async function scan(db: BacktestDb, plan: BacktestPlan, files: readonly InputFile[], lap?: (phase: string) => void): Promise<void> {
+  for (const m of plan.macros) await db.run(m);
+  const lines = linesSql(files);
+  const sample = await samplePrefilter(db, lines, plan);
+  lap?.("sample");
+  await db.run(plan.scanSql(lines, sample));
+}
+
 /** Per-event match results of every query (for the differential test): `[kind, q_<r>_<k>...]` in line order. */
 export async function duckdbMatchRows(
   rules: readonly CompiledRule[],
@@ -185,8 +254,9 @@ export async function duckdbMatchRows(
   db: BacktestDb,
 ): Promise<{ kind: string; queries: boolean[] }[]> {
   const plan = planBacktest(rules);
-  for (const m of plan.macros) await db.run(m);
-  await db.run(plan.scanSql(linesSql(files)));
+  await scan(db, plan, files);
+  await evaluateCandidates(db, plan);
+  await db.run(plan.joinSql);
   const cols = plan.rules.flatMap((p) => p.queryColumns);
   const rows = await db.rows(`SELECT kind${cols.length > 0 ? ", " + cols.join(", ") : ""} FROM bt_m ORDER BY rowid`);
   return rows.map((row) => ({ kind: String(row.kind), queries: cols.map((c) => row[c] === true) }));

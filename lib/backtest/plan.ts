@@ -1,29 +1,38 @@
 /**
- * The backtest of a rule set as DuckDB SQL: two scans (the first keeps the lines that could match some query, by each
- * query's cheap conjuncts; the second evaluates every query of every rule on those lines) into a temporary table
- * (`bt_m`, one row per line), then per rule the numbers of `rules match --summary` (`lib/rules/signals.ts` is the
- * reference): events matched, distinct values of the rule's fields, and signals from window functions.
+ * The backtest of a rule set in DuckDB: one parallel scan reads every line, classifies it (event, archived log or
+ * neither) and its time, and keeps the text of the lines the raw-text prefilter (`prefilter.ts`) cannot rule out; the
+ * reference evaluator (`lib/query`'s `QuerySet`, the one `rules match` runs) evaluates every query on those lines only
+ * (`evaluateCandidates` of `duckdb.ts`) and appends the per-line results and keys to `bt_q`; `bt_m` joins both (one
+ * row per line), then per rule the numbers of `rules match --summary` (`lib/rules/signals.ts` is the reference):
+ * events matched, distinct values of the rule's fields, and signals from window functions.
  *
- * Order: DuckDB keeps the scan's order in `bt_m` (`preserve_insertion_order`, the default), so `rowid` is the line
+ * Order: DuckDB keeps the scan's order in `bt_all` (`preserve_insertion_order`, the default), so `rowid` is the line
  * order of the inputs (files in the order given) and the per-event state of the Node engine (the previous event's
  * time for an event without one, the open bucket of a group, the last time a New Value was seen) is reproduced with
  * window functions over `rowid`, also for events out of time order.
  */
-import { parseQuery, type QueryNode } from "../query";
+import { compileFieldReader, parseQuery, type FieldReader, type NormalizedLog, type QueryNode } from "../query";
 import { parseCondition, type ConditionNode } from "../rules/condition";
 import type { CompiledRule } from "../rules/compile";
-import { newSummary } from "../rules/signals";
-import { eventsSql, MACROS_SQL, SqlCompiler, sqlString } from "./sql";
+import { newSummary, readKey } from "../rules/signals";
+import { needAtoms, prefilterSql, PREFILTER_MACROS, queryNeedSql, textNeed } from "./prefilter";
+import { eventsSql, MACROS_SQL, SqlCompiler } from "./sql";
 
 const DAY_MS = 86_400_000;
 
-/** Whether a query node reads no long path into `requestObject` (only such paths are left to the second scan). */
+/**
+ * A query whose literals are in at least this share of the sampled lines is also checked by its cheap conjuncts in
+ * SQL during the scan (e.g. `@usr.id:system\:node\:* NOT(CIDR(@sourceIPs, ...))`: most lines hold a system
+ * identity, few come from a public address).
+ */
+export const REFINE_RATE = 0.1;
+
+/** Whether a query node reads no long path into `requestObject` (cheap enough to evaluate on every line in SQL). */
 function isCheap(node: QueryNode): boolean {
   switch (node.kind) {
     case "all":
       return true;
     case "term":
-      // Long paths into request bodies are the expensive ones; other attributes are mostly absent or short.
       return node.field.kind !== "attribute" || node.field.path.length <= 2 || node.field.path[0] !== "requestObject";
     case "not":
       return isCheap(node.child);
@@ -46,10 +55,40 @@ export interface RulePlan {
   readonly signalsSql?: string;
 }
 
+/** What a sample of the input says: each literal's frequency, and the share of lines that pass query `i`'s literals. */
+export interface PrefilterSample {
+  readonly frequency: (atom: string) => number;
+  readonly rate: (query: number) => number;
+}
+
+/** A column of `bt_q` and how the evaluator fills it for one candidate line. */
+export interface ResultColumn {
+  readonly name: string;
+  readonly type: "BOOLEAN" | "VARCHAR" | "DOUBLE";
+  /** The value for a log, given every query's result (by slot); null for SQL NULL. */
+  readonly value: (log: NormalizedLog, results: readonly boolean[]) => boolean | string | number | null;
+}
+
 export interface BacktestPlan {
   readonly macros: readonly string[];
-  /** `CREATE TEMP TABLE bt_m AS ...` given the SQL of a relation with a VARCHAR column `line`. */
-  readonly scanSql: (lines: string) => string;
+  /** The parsed queries, by slot (`CompiledRule.queries[k].slot`). */
+  readonly nodes: readonly QueryNode[];
+  /** The literals the prefilter looks for (to sample their frequency). */
+  readonly atoms: readonly string[];
+  /** Per query (by slot), its literal condition over the VARCHAR `line` (to sample how many lines pass it). */
+  readonly needSql: readonly string[];
+  /**
+   * `CREATE TEMP TABLE bt_all AS ...` (one row per non-blank line: kind, ts, and the text when the prefilter keeps it)
+   * given the SQL of a relation with a VARCHAR column `line`, and what a sample of the lines says (orders the checks
+   * and picks the queries refined in SQL; the result does not depend on it).
+   */
+  readonly scanSql: (lines: string, sample?: PrefilterSample) => string;
+  /** `bt_q`'s columns after `rid` (the `bt_all` rowid of the line). */
+  readonly resultColumns: readonly ResultColumn[];
+  /** `CREATE TABLE bt_q (...)`. */
+  readonly resultTableSql: string;
+  /** `bt_m` from `bt_all` and `bt_q` (lines the prefilter ruled out match nothing). */
+  readonly joinSql: string;
   /** `bt_e`: the events of `bt_m` (a view), `bt_timeless` (how many have no time) and `bt_first` (the first event's time). */
   readonly eventsViewSql: string;
   /** Replaces `bt_e` by a table whose missing times are filled as the Node engine fills them (the previous event's). */
@@ -69,38 +108,45 @@ function conditionSql(node: ConditionNode, column: (query: string) => string): s
   return `(${column(node.query)} ${op} ${node.value})`;
 }
 
-/** `Number(text)` for a metric value as the Node engine reads it (`""` is 0); NULL for NaN. */
-function metricNumber(text: string): string {
-  return `CASE WHEN trim(${text}) = '' THEN 0::DOUBLE ELSE TRY_CAST(trim(${text}) AS DOUBLE) END`;
+/** `readKey` of rules-signals.ts over field names (null when absent). */
+function keyOf(fields: readonly string[]): (log: NormalizedLog) => string | null {
+  const readers: FieldReader[] = fields.map(compileFieldReader);
+  return (log) => readKey(readers, log) ?? null;
 }
 
 /**
  * Builds the plan for compiled rules (from `compileRules` of `lib/rules/compile.ts`, so the Node engine and this
- * one evaluate the same rule set).
+ * one evaluate the same rule set). Keys and metrics are read by the reference's own readers (`readKey`,
+ * `compileFieldReader`), so the window functions below see what `lib/rules/signals.ts` sees.
  */
 export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
-  const sql = new SqlCompiler();
-  // Query columns are computed in an inner SELECT, the keys (read only for matched events) in the outer one.
-  const queryColumns: string[] = [];
-  const columns: string[] = [];
+  const nodes: QueryNode[] = [];
+  const resultColumns: ResultColumn[] = [];
   const plans: RulePlan[] = [];
   rules.forEach((compiled, r) => {
     const rule = compiled.rule;
-    const names = rule.queries.map((q, k) => {
+    const slots = compiled.queries.map((q) => q.slot);
+    rule.queries.forEach((q, k) => (nodes[slots[k]] = parseQuery(q.query)));
+    const names = slots.map((slot, k) => {
       const name = `q_${r}_${k}`;
-      queryColumns.push(`${sql.query(parseQuery(q.query))} AS ${name}`);
+      resultColumns.push({ name, type: "BOOLEAN", value: (_log, results) => results[slot] });
       return name;
     });
+    const matchedAny = (results: readonly boolean[]) => slots.some((slot) => results[slot]);
     const any = `(${names.join(" OR ")})`;
     // The summary model of rules-signals.ts decides what is estimated and how it is described.
     const summary = newSummary(compiled, () => 0);
     summary.finish();
     const estimated = summary.estimatedSignals !== null;
-    if (summary.distinctFields.length > 0) columns.push(`CASE WHEN ${any} THEN ${sql.key(summary.distinctFields)} END AS d_${r}`);
+    if (summary.distinctFields.length > 0) {
+      const key = keyOf(summary.distinctFields);
+      resultColumns.push({ name: `d_${r}`, type: "VARCHAR", value: (log, results) => (matchedAny(results) ? key(log) : null) });
+    }
     let signalsSql: string | undefined;
     const first = rule.queries[0];
     if (estimated && rule.detectionMethod === "new_value") {
-      columns.push(`CASE WHEN ${names[0]} THEN ${sql.key([...first.groupByFields, ...first.metrics])} END AS nv_${r}`);
+      const key = keyOf([...first.groupByFields, ...first.metrics]);
+      resultColumns.push({ name: `nv_${r}`, type: "VARCHAR", value: (log, results) => (results[slots[0]] ? key(log) : null) });
       const learning = (rule.newValueOptions?.learningDurationDays ?? 0) * DAY_MS;
       const forget = rule.newValueOptions?.forgetAfterDays;
       // rules-signals.ts: a value is new when first seen after the learning period, or seen again after
@@ -111,20 +157,31 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
         WHERE NOT (ts < (SELECT first_ts FROM bt_first) + ${learning})
           AND (prev IS NULL${forget === undefined ? "" : ` OR ts - prev > ${forget * DAY_MS}`})`;
     } else if (estimated) {
-      columns.push(`CASE WHEN ${any} THEN coalesce(${first.groupByFields.length === 0 ? "''" : sql.key(first.groupByFields)}, '') END AS g_${r}`);
+      // rules-signals.ts: an event without a group-by value is ignored (no bucket); no group-by fields: one group.
+      const group = first.groupByFields.length === 0 ? () => "" : keyOf(first.groupByFields);
+      resultColumns.push({ name: `g_${r}`, type: "VARCHAR", value: (log, results) => (matchedAny(results) ? group(log) : null) });
       const aggs = rule.queries.map((q, k) => {
         const matched = names[k];
+        const slot = slots[k];
         // ONE REQUEST COUNTED ONCE: a query that counts requests (lib/rules/count-requests.ts on the detection
         // branch) is `cardinality` over `@auditID`, i.e. count(DISTINCT auditID) per group and window below; no other
         // step of this plan dedupes requests.
         if (q.aggregation === "cardinality") {
-          columns.push(`CASE WHEN ${matched} THEN ${sql.key(q.distinctFields)} END AS c_${r}_${k}`);
+          const key = keyOf(q.distinctFields);
+          resultColumns.push({ name: `c_${r}_${k}`, type: "VARCHAR", value: (log, results) => (results[slot] ? key(log) : null) });
           return `count(DISTINCT c_${r}_${k}) FILTER (WHERE ${matched}) AS v_${k}`;
         }
         if (q.aggregation === "sum" || q.aggregation === "max") {
-          columns.push(
-            `CASE WHEN ${matched} THEN ${q.metrics.length > 0 ? metricNumber(sql.field(q.metrics[0])) : "NULL::DOUBLE"} END AS m_${r}_${k}`,
-          );
+          const metric = q.metrics.length > 0 ? compileFieldReader(q.metrics[0]) : undefined;
+          resultColumns.push({
+            name: `m_${r}_${k}`,
+            type: "DOUBLE",
+            value: (log, results) => {
+              // rules-signals.ts: `Number(value)`, NaN (absent, not a number) ignored.
+              const v = results[slot] && metric !== undefined ? Number(metric(log)) : NaN;
+              return Number.isNaN(v) ? null : v;
+            },
+          });
           return q.aggregation === "sum"
             ? `coalesce(sum(m_${r}_${k}) FILTER (WHERE ${matched}), 0) AS v_${k}`
             : `greatest(0, coalesce(max(m_${r}_${k}) FILTER (WHERE ${matched}), 0)) AS v_${k}`;
@@ -141,45 +198,41 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
       signalsSql = `SELECT count(*) AS signals FROM (
         SELECT ${aggs.join(", ")} FROM (
           SELECT *, max(floor(ts / ${windowMs})) OVER (PARTITION BY g_${r} ORDER BY rowid ROWS UNBOUNDED PRECEDING) AS win
-          FROM bt_e WHERE ${any})
+          FROM bt_e WHERE ${any} AND g_${r} IS NOT NULL)
         GROUP BY g_${r}, win)
         WHERE ${conditions.join(" OR ")}`;
     }
     plans.push({ compiled, queryColumns: names, distinctFields: summary.distinctFields, estimate: summary.estimate, signalsSql });
   });
-  // Two scans. The first reads every line with only the cheap conjuncts of each query (short paths, reserved
-  // attributes: a necessary condition, as the Node engine's query-set index uses required values) and keeps the lines
-  // that could match some query; the second evaluates the full queries on those lines only.
-  const cheap = new SqlCompiler();
-  const candidates = plans.flatMap((p) =>
-    p.compiled.rule.queries.map((q) => {
-      const node = parseQuery(q.query);
-      const conjuncts = (node.kind === "and" ? node.children : [node]).filter(isCheap);
-      return conjuncts.length === 0 ? "true" : cheap.query(conjuncts.length === 1 ? conjuncts[0] : { kind: "and", children: conjuncts });
-    }),
-  );
-  // Nested CASE: a line stops being tested once it is a candidate of one query.
-  const candidate =
-    candidates.includes("true") || candidates.length === 0
-      ? "true"
-      : candidates.reduceRight((rest, c) => `CASE WHEN ${c} THEN true ELSE ${rest} END`);
-  const select = (cols: readonly string[], from: string) => `SELECT *${cols.map((c) => ",\n  " + c).join("")}\nFROM ${from}`;
-  const layers = (c: SqlCompiler, cols: readonly string[]) =>
-    select(cols, `(${select(c.leafScalarColumns(), `(${select(c.leafColumns(), `(${select(c.rootColumns(), "bt_events")})`)})`)})`);
-  const queryNames = queryColumns.map((c) => c.slice(c.lastIndexOf(" AS ") + 4));
-  const keyNames = columns.map((c) => c.slice(c.lastIndexOf(" AS ") + 4));
-  const scanSql = (lines: string): string =>
-    [
-      `CREATE OR REPLACE TEMP TABLE bt_all AS WITH bt_lines AS (SELECT line, NULL::BIGINT AS rid FROM (${lines})), ${eventsSql("bt_lines", cheap.tops, cheap.topDotted)}
-SELECT kind, ts, CASE WHEN kind <> 'error' AND (${candidate}) THEN text END AS line FROM (${layers(cheap, [])})`,
-      `CREATE OR REPLACE TEMP TABLE bt_q AS WITH bt_lines AS (SELECT line, rowid AS rid FROM bt_all WHERE line IS NOT NULL), ${eventsSql("bt_lines", sql.tops, sql.topDotted)}
-SELECT rid${[...queryNames, ...columns].map((c) => ",\n  " + c).join("")}
-FROM (${layers(sql, queryColumns)})`,
-      `CREATE OR REPLACE TEMP TABLE bt_m AS SELECT a.kind, a.ts${[...queryNames.map((c) => `coalesce(q.${c}, false) AS ${c}`), ...keyNames.map((c) => `q.${c}`)].map((c) => ",\n  " + c).join("")}
+  const scanSql = (lines: string, sample: PrefilterSample = { frequency: () => 0, rate: () => 0 }): string => {
+    const frequency = sample.frequency;
+    // A query whose literals are common (or absent) is refined by its cheap conjuncts, compiled exactly to SQL.
+    const sql = new SqlCompiler();
+    const refine = (i: number): string | undefined => {
+      if (sample.rate(i) < REFINE_RATE) return undefined;
+      const node = nodes[i];
+      // Only conjuncts the literals do not already cover (negations, ranges, CIDR), and not `source:`/`status:`,
+      // constant for raw events.
+      const conjuncts = (node.kind === "and" ? node.children : [node]).filter(
+        (c) => isCheap(c) && textNeed(c).kind === "any" && !(c.kind === "term" && c.field.kind === "reserved"),
+      );
+      return conjuncts.length === 0 ? undefined : sql.query(conjuncts.length === 1 ? conjuncts[0] : { kind: "and", children: conjuncts });
+    };
+    const candidate = prefilterSql(nodes, "text", frequency, refine);
+    const select = (cols: readonly string[], from: string) => `SELECT *${cols.map((c) => ",\n  " + c).join("")}\nFROM ${from}`;
+    const layers = select(sql.leafScalarColumns(), `(${select(sql.leafColumns(), `(${select(sql.rootColumns(), "bt_events")})`)})`);
+    return `CREATE OR REPLACE TEMP TABLE bt_all AS WITH bt_lines AS (SELECT line, NULL::BIGINT AS rid FROM (${lines})), ${eventsSql("bt_lines", sql.tops, sql.topDotted)}
+SELECT kind, ts, CASE WHEN kind <> 'error' AND ${candidate} THEN text END AS line FROM (${layers})`;
+  };
+  const resultTableSql = `CREATE OR REPLACE TABLE bt_q (rid BIGINT${resultColumns.map((c) => `, ${c.name} ${c.type}`).join("")})`;
+  const queryNames = resultColumns.filter((c) => c.type === "BOOLEAN").map((c) => c.name);
+  const keyNames = resultColumns.filter((c) => c.type !== "BOOLEAN").map((c) => c.name);
+  const joinSql = [
+    `CREATE OR REPLACE TEMP TABLE bt_m AS SELECT a.kind, a.ts${[...queryNames.map((c) => `coalesce(q.${c}, false) AS ${c}`), ...keyNames.map((c) => `q.${c}`)].map((c) => ",\n  " + c).join("")}
 FROM bt_all a LEFT JOIN bt_q q ON q.rid = a.rowid ORDER BY a.rowid`,
-      "DROP TABLE bt_q",
-      "DROP TABLE bt_all",
-    ].join(";\n");
+    "DROP TABLE bt_q",
+    "DROP TABLE bt_all",
+  ].join(";\n");
   // rules match: `ts = log.timestampMs ?? lastTs` (the previous event's, 0 before any).
   // Only when some event has no time is a window (a sort of every event) needed; otherwise `bt_e` is a view.
   const eventsViewSql = `CREATE OR REPLACE TEMP VIEW bt_e AS SELECT * EXCLUDE (ts), rowid, ts FROM bt_m WHERE kind <> 'error';
@@ -198,7 +251,19 @@ FROM bt_m WHERE kind <> 'error' ORDER BY rowid`;
     return out;
   });
   const countsSql = `SELECT ${counts.length > 0 ? counts.join(", ") : "0 AS none"} FROM bt_e`;
-  return { macros: MACROS_SQL, scanSql, eventsViewSql, eventsFillSql, rules: plans, statsSql, countsSql };
+  return {
+    macros: [...MACROS_SQL, ...PREFILTER_MACROS],
+    nodes,
+    atoms: needAtoms(nodes.map(textNeed)),
+    needSql: nodes.map((n) => queryNeedSql(n, "line")),
+    scanSql,
+    resultColumns,
+    resultTableSql,
+    joinSql,
+    eventsViewSql,
+    eventsFillSql,
+    rules: plans,
+    statsSql,
+    countsSql,
+  };
 }
-
-export { sqlString };

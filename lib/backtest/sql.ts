@@ -608,7 +608,8 @@ const EVENT_KEYS = ["kind", "apiVersion", "verb", "stageTimestamp", "requestRece
  * once), a CloudWatch line's `message` once more.
  */
 export function eventsSql(lines: string, tops: PointerTable, topDotted: PointerTable): string {
-  const topPointers = tops.pointers.length === 0 ? ["/"] : tops.pointers;
+  // No pointers (the prefilter scan reads no attribute): no `tops` at all, so no value is written out.
+  const topPointers = tops.pointers;
   const env = (key: string) => `h[${ENVELOPE_KEYS.indexOf(key) + 1}]`;
   const E = ENVELOPE_KEYS.length;
   const V = EVENT_KEYS.length;
@@ -676,7 +677,11 @@ bt_kind AS (
   FROM bt_ev
 ),
 bt_events AS (SELECT rid, text, kind, a_text,
-  CASE kind WHEN 'archive' THEN json_extract(a_text, ${list(topPointers)}) WHEN 'event' THEN ev[${V + 1}:${V + topPointers.length}] END AS tops,
+  ${
+    topPointers.length === 0
+      ? "NULL::JSON[]"
+      : `CASE kind WHEN 'archive' THEN json_extract(a_text, ${list(topPointers)}) WHEN 'event' THEN ev[${V + 1}:${V + topPointers.length}] END`
+  } AS tops,
   ${
     topDotted.pointers.length === 0
       ? "NULL::JSON[]"

@@ -27,6 +27,11 @@ import {
 } from "../lib/policy";
 import { SiemStack } from "../lib/siem-stack";
 import { thrownMessage as thrown } from "./helpers/assert";
+import { problemText } from "../lib/problem";
+import type { PolicyViolation } from "../lib/policy";
+
+/** A finding as the rule id, its address and its one rendering (lib/problem.ts). */
+const withText = (v: PolicyViolation) => ({ rule: v.rule, address: v.address, message: problemText(v) });
 
 type Json = { [key: string]: any };
 
@@ -73,7 +78,7 @@ describe("rule datadog-trust-external-id", () => {
       new DatadogProvider(s, "datadog", {});
       new DatadogAwsIntegration(s, "I", { awsAccountId: "123456789012", datadogSite: "datadoghq.eu" });
     });
-    expect(checkDatadogTrustExternalId(out)).toEqual([]);
+    expect(checkDatadogTrustExternalId(out).map(withText)).toEqual([]);
   });
 
   test("non-compliant: Datadog's account without the external ID condition", () => {
@@ -87,12 +92,12 @@ describe("rule datadog-trust-external-id", () => {
         assumeRolePolicy: trust({ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }),
       });
     });
-    expect(checkDatadogTrustExternalId(out)).toEqual([
+    expect(checkDatadogTrustExternalId(out).map(withText)).toEqual([
       {
         rule: "datadog-trust-external-id",
         address: "aws_iam_role.dd",
         message:
-          "aws_iam_role.dd: the trust policy lets arn:aws:iam::464622532012:root assume the role without a StringEquals sts:ExternalId condition (received condition null); allowed: only with the integration's external ID",
+          "aws_iam_role.dd.assume_role_policy: received condition null (it lets arn:aws:iam::464622532012:root assume the role); allowed: a StringEquals sts:ExternalId condition with the integration's external ID",
       },
     ]);
   });
@@ -115,8 +120,8 @@ describe("rule datadog-trust-external-id", () => {
     const out = synth((s) => {
       new IamRole(s, "hcl", { assumeRolePolicy: '${jsonencode({"Principal":"arn:aws:iam::464622532012:root"})}' });
     });
-    expect(checkDatadogTrustExternalId(out)[0].message).toBe(
-      "aws_iam_role.hcl: the trust policy names a Datadog account but is not a plain JSON policy document, so its sts:ExternalId condition cannot be verified; allowed: a JSON document (as DatadogAwsIntegration writes it)",
+    expect(problemText(checkDatadogTrustExternalId(out)[0])).toBe(
+      "aws_iam_role.hcl.assume_role_policy: received a trust policy naming a Datadog account that is not a plain JSON policy document (its sts:ExternalId condition cannot be verified); allowed: a JSON document (as DatadogAwsIntegration writes it)",
     );
   });
 });
@@ -136,19 +141,19 @@ describe("rule no-wildcard-principal", () => {
         statement: [{ actions: ["s3:GetObject"], principals: [{ type: "AWS", identifiers: ["*"] }] }],
       });
     });
-    expect(checkNoWildcardPrincipal(out).map((v) => [v.address, v.message])).toEqual([
+    expect(checkNoWildcardPrincipal(out).map((v) => [v.address, problemText(v)])).toEqual([
       [
         "aws_iam_role.open",
-        'aws_iam_role.open: assume_role_policy statement[0] has Principal {"AWS":"*"}; allowed: specific principals (a "*" principal opens the resource to everyone)',
+        'aws_iam_role.open.assume_role_policy.Statement[0].Principal: received {"AWS":"*"} (a "*" principal opens the resource to everyone); allowed: specific principals',
       ],
-      ["aws_lambda_permission.perm", 'aws_lambda_permission.perm: principal is "*"; allowed: a specific service or account principal'],
+      ["aws_lambda_permission.perm", 'aws_lambda_permission.perm.principal: received "*"; allowed: a specific service or account principal'],
       [
         "aws_s3_bucket_policy.bucket",
-        'aws_s3_bucket_policy.bucket: policy statement[0] has Principal "*"; allowed: specific principals (a "*" principal opens the resource to everyone)',
+        'aws_s3_bucket_policy.bucket.policy.Statement[0].Principal: received "*" (a "*" principal opens the resource to everyone); allowed: specific principals',
       ],
       [
         "data.aws_iam_policy_document.doc",
-        'data.aws_iam_policy_document.doc: statement[0] has principal identifiers "*"; allowed: specific principals',
+        'data.aws_iam_policy_document.doc.statement[0].principals.identifiers: received "*"; allowed: specific principals',
       ],
     ]);
   });
@@ -178,16 +183,17 @@ describe("rule log-group-retention", () => {
       new CloudwatchLogGroup(s, "forever", { name: "/aws/eks/b/cluster" });
       new CloudwatchLogGroup(s, "zero", { name: "/aws/eks/c/cluster", retentionInDays: 0 });
     });
-    expect(checkLogGroupRetention(out)).toEqual([
+    expect(checkLogGroupRetention(out).map(withText)).toEqual([
       {
         rule: "log-group-retention",
         address: "aws_cloudwatch_log_group.forever",
-        message: "aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
+        message:
+          "aws_cloudwatch_log_group.forever.retention_in_days: received null (absent or 0 keeps logs forever); allowed: a positive number of days",
       },
       {
         rule: "log-group-retention",
         address: "aws_cloudwatch_log_group.zero",
-        message: "aws_cloudwatch_log_group.zero: retention_in_days is 0; allowed: a positive number of days (absent or 0 keeps logs forever)",
+        message: "aws_cloudwatch_log_group.zero.retention_in_days: received 0 (absent or 0 keeps logs forever); allowed: a positive number of days",
       },
     ]);
   });
@@ -203,11 +209,12 @@ describe("rule no-dd-api-key-parameter", () => {
         parameters: { DdApiKeySecretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k" },
       });
     });
-    expect(checkNoDdApiKeyParameter(out)).toEqual([
+    expect(checkNoDdApiKeyParameter(out).map(withText)).toEqual([
       {
         rule: "no-dd-api-key-parameter",
         address: "aws_cloudformation_stack.bad",
-        message: "aws_cloudformation_stack.bad: parameters has DdApiKey; allowed: DdApiKeySecretArn pointing to a Secrets Manager secret",
+        message:
+          "aws_cloudformation_stack.bad.parameters.DdApiKey: received the API key as a template parameter (NoEcho: a perpetual diff, and the key in the state and plan); allowed: DdApiKeySecretArn pointing to a Secrets Manager secret",
       },
     ]);
   });
@@ -233,21 +240,21 @@ describe("the policy rules as aspects of the base stack (SiemStack)", () => {
           assumeRolePolicy: trust({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::464622532012:root" }, Action: "sts:AssumeRole" }),
         }),
       finding:
-        "[datadog-trust-external-id] aws_iam_role.dd: the trust policy lets arn:aws:iam::464622532012:root assume the role without a StringEquals sts:ExternalId condition (received condition null); allowed: only with the integration's external ID",
+        "[datadog-trust-external-id] aws_iam_role.dd.assume_role_policy: received condition null (it lets arn:aws:iam::464622532012:root assume the role); allowed: a StringEquals sts:ExternalId condition with the integration's external ID",
     },
     "no-wildcard-principal": {
       build: (s) => new LambdaPermission(s, "perm", { action: "lambda:InvokeFunction", functionName: "f", principal: "*" }),
-      finding: '[no-wildcard-principal] aws_lambda_permission.perm: principal is "*"; allowed: a specific service or account principal',
+      finding: '[no-wildcard-principal] aws_lambda_permission.perm.principal: received "*"; allowed: a specific service or account principal',
     },
     "log-group-retention": {
       build: (s) => new CloudwatchLogGroup(s, "forever", { name: "/aws/eks/b/cluster" }),
       finding:
-        "[log-group-retention] aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
+        "[log-group-retention] aws_cloudwatch_log_group.forever.retention_in_days: received null (absent or 0 keeps logs forever); allowed: a positive number of days",
     },
     "no-dd-api-key-parameter": {
       build: (s) => new CloudformationStack(s, "fwd", { name: "fwd", templateUrl: "https://x/y.yaml", parameters: { DdApiKey: "k" } }),
       finding:
-        "[no-dd-api-key-parameter] aws_cloudformation_stack.fwd: parameters has DdApiKey; allowed: DdApiKeySecretArn pointing to a Secrets Manager secret",
+        "[no-dd-api-key-parameter] aws_cloudformation_stack.fwd.parameters.DdApiKey: received the API key as a template parameter (NoEcho: a perpetual diff, and the key in the state and plan); allowed: DdApiKeySecretArn pointing to a Secrets Manager secret",
     },
   };
 
@@ -310,7 +317,7 @@ describe("the policy rules as aspects of the base stack (SiemStack)", () => {
       return { stack, group };
     };
     expect(thrown(() => Testing.synth(build().stack))).toBe(
-      "stack env-prod: [log-group-retention] aws_cloudwatch_log_group.kept: retention_in_days is 0; allowed: a positive number of days (absent or 0 keeps logs forever)",
+      "stack env-prod: [log-group-retention] aws_cloudwatch_log_group.kept.retention_in_days: received 0 (absent or 0 keeps logs forever); allowed: a positive number of days",
     );
     const { stack, group } = build();
     suppressPolicy(group, { rule: "log-group-retention", reason: "kept forever by the audit department's legal hold" });

@@ -69,7 +69,7 @@ describe("SiemStack", () => {
     Aspects.of(stack).add(new LogGroupRetention());
     Testing.synth(stack);
     expect(group.node.metadata.filter((m) => m.type === "@cdktf/error").map((m) => m.data)).toEqual([
-      "[log-group-retention] aws_cloudwatch_log_group.forever: retention_in_days is null; allowed: a positive number of days (absent or 0 keeps logs forever)",
+      "[log-group-retention] aws_cloudwatch_log_group.forever.retention_in_days: received null (absent or 0 keeps logs forever); allowed: a positive number of days",
     ]);
   });
 });

@@ -46,6 +46,7 @@ import { addPolicyAspects, checkSynthesizedStack } from "./policy/checks";
 import { PolicyRuleId } from "./policy/rule-ids";
 import { suppressionOf } from "./policy/suppressions";
 import { ResolvedElementSource } from "./policy/policy-rule";
+import { violationText } from "./policy/policy-document";
 import { throwProblems } from "./problem";
 
 /** The resolved Terraform JSON of a stack (`cdk.tf.json`). */
@@ -203,7 +204,7 @@ export class SiemStack extends TerraformStack implements ResolvedElementSource {
     for (const violation of checkSynthesizedStack(json)) {
       const scope = byAddress.get(violation.address) ?? this;
       if (suppressionOf(scope, violation.rule as PolicyRuleId) === undefined) {
-        Annotations.of(scope).addError(`[${violation.rule}] ${violation.message}`);
+        Annotations.of(scope).addError(violationText(violation));
       }
     }
   }

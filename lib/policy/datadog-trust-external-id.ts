@@ -1,5 +1,5 @@
 import { ALL_DATADOG_AWS_ACCOUNT_IDS } from "../../modules/datadog-aws-integration/datadog-accounts";
-import { PolicyViolation, SynthesizedStack, blocks, parsePolicy, principalValues, statementsOf } from "./policy-document";
+import { PolicyViolation, SynthesizedStack, blocks, parsePolicy, principalValues, statementsOf, violation } from "./policy-document";
 import { PolicyRule } from "./policy-rule";
 
 const DATADOG_PRINCIPAL = new RegExp(`^arn:aws(-us-gov|-cn)?:iam::(${ALL_DATADOG_AWS_ACCOUNT_IDS.join("|")}):root$`);
@@ -17,11 +17,16 @@ export function checkDatadogTrustExternalId(stack: SynthesizedStack): PolicyViol
     if (!mentionsDatadog) continue;
     const policy = parsePolicy(text);
     if (policy === undefined) {
-      violations.push({
-        rule,
-        address: role.address,
-        message: `${role.address}: the trust policy names a Datadog account but is not a plain JSON policy document, so its sts:ExternalId condition cannot be verified; allowed: a JSON document (as DatadogAwsIntegration writes it)`,
-      });
+      violations.push(
+        violation(
+          rule,
+          role.address,
+          "assume_role_policy",
+          "a trust policy naming a Datadog account that is not a plain JSON policy document",
+          "a JSON document (as DatadogAwsIntegration writes it)",
+          "its sts:ExternalId condition cannot be verified",
+        ),
+      );
       continue;
     }
     for (const statement of statementsOf(policy)) {
@@ -31,11 +36,16 @@ export function checkDatadogTrustExternalId(stack: SynthesizedStack): PolicyViol
       const externalId = condition?.StringEquals?.["sts:ExternalId"];
       const ok = (typeof externalId === "string" && externalId.length > 0) || (Array.isArray(externalId) && externalId.length > 0);
       if (!ok) {
-        violations.push({
-          rule,
-          address: role.address,
-          message: `${role.address}: the trust policy lets ${datadogPrincipals.join(", ")} assume the role without a StringEquals sts:ExternalId condition (received condition ${JSON.stringify(statement.Condition ?? null)}); allowed: only with the integration's external ID`,
-        });
+        violations.push(
+          violation(
+            rule,
+            role.address,
+            "assume_role_policy",
+            `condition ${JSON.stringify(statement.Condition ?? null)}`,
+            "a StringEquals sts:ExternalId condition with the integration's external ID",
+            `it lets ${datadogPrincipals.join(", ")} assume the role`,
+          ),
+        );
       }
     }
   }

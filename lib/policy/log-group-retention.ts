@@ -1,4 +1,4 @@
-import { PolicyViolation, SynthesizedStack, blocks } from "./policy-document";
+import { PolicyViolation, SynthesizedStack, blocks, violation } from "./policy-document";
 import { PolicyRule } from "./policy-rule";
 
 /**
@@ -10,11 +10,16 @@ export function checkLogGroupRetention(stack: SynthesizedStack): PolicyViolation
   return blocks(stack, "resource")
     .filter((b) => b.type === "aws_cloudwatch_log_group")
     .filter((b) => !(typeof b.values.retention_in_days === "number" && b.values.retention_in_days > 0))
-    .map((b) => ({
-      rule,
-      address: b.address,
-      message: `${b.address}: retention_in_days is ${JSON.stringify(b.values.retention_in_days ?? null)}; allowed: a positive number of days (absent or 0 keeps logs forever)`,
-    }));
+    .map((b) =>
+      violation(
+        rule,
+        b.address,
+        "retention_in_days",
+        JSON.stringify(b.values.retention_in_days ?? null),
+        "a positive number of days",
+        "absent or 0 keeps logs forever",
+      ),
+    );
 }
 
 /** Rule `log-group-retention` as an aspect: reports each finding as an error annotation on the element. */

@@ -1,4 +1,4 @@
-import { PolicyViolation, SynthesizedStack, blocks } from "./policy-document";
+import { PolicyViolation, SynthesizedStack, blocks, violation } from "./policy-document";
 import { PolicyRule } from "./policy-rule";
 
 /**
@@ -13,11 +13,16 @@ export function checkNoDdApiKeyParameter(stack: SynthesizedStack): PolicyViolati
       const parameters = b.values.parameters;
       return typeof parameters === "object" && parameters !== null && "DdApiKey" in parameters;
     })
-    .map((b) => ({
-      rule,
-      address: b.address,
-      message: `${b.address}: parameters has DdApiKey; allowed: DdApiKeySecretArn pointing to a Secrets Manager secret`,
-    }));
+    .map((b) =>
+      violation(
+        rule,
+        b.address,
+        "parameters.DdApiKey",
+        "the API key as a template parameter",
+        "DdApiKeySecretArn pointing to a Secrets Manager secret",
+        "NoEcho: a perpetual diff, and the key in the state and plan",
+      ),
+    );
 }
 
 /** Rule `no-dd-api-key-parameter` as an aspect: reports each finding as an error annotation on the element. */

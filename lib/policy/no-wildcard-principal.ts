@@ -1,4 +1,13 @@
-import { PolicyViolation, SynthesizedStack, blocks, parsePolicy, principalValues, statementsOf, stringAttributes } from "./policy-document";
+import {
+  PolicyViolation,
+  SynthesizedStack,
+  blocks,
+  parsePolicy,
+  principalValues,
+  statementsOf,
+  stringAttributes,
+  violation,
+} from "./policy-document";
 import { PolicyRule } from "./policy-rule";
 
 /**
@@ -10,11 +19,7 @@ export function checkNoWildcardPrincipal(stack: SynthesizedStack): PolicyViolati
   const violations: PolicyViolation[] = [];
   for (const block of [...blocks(stack, "resource"), ...blocks(stack, "data")]) {
     if (block.type === "aws_lambda_permission" && block.values.principal === "*") {
-      violations.push({
-        rule,
-        address: block.address,
-        message: `${block.address}: principal is "*"; allowed: a specific service or account principal`,
-      });
+      violations.push(violation(rule, block.address, "principal", '"*"', "a specific service or account principal"));
     }
     if (block.type === "aws_iam_policy_document") {
       const statements = Array.isArray(block.values.statement) ? block.values.statement : [];
@@ -22,11 +27,7 @@ export function checkNoWildcardPrincipal(stack: SynthesizedStack): PolicyViolati
         if (statement.effect === "Deny") return;
         for (const principals of statement.principals ?? []) {
           if (principalValues(principals.identifiers).includes("*")) {
-            violations.push({
-              rule,
-              address: block.address,
-              message: `${block.address}: statement[${i}] has principal identifiers "*"; allowed: specific principals`,
-            });
+            violations.push(violation(rule, block.address, `statement[${i}].principals.identifiers`, '"*"', "specific principals"));
           }
         }
       });
@@ -37,11 +38,16 @@ export function checkNoWildcardPrincipal(stack: SynthesizedStack): PolicyViolati
       statementsOf(policy).forEach((statement, i) => {
         if (statement.Effect === "Deny") return;
         if (principalValues(statement.Principal).includes("*")) {
-          violations.push({
-            rule,
-            address: block.address,
-            message: `${block.address}: ${path} statement[${i}] has Principal ${JSON.stringify(statement.Principal)}; allowed: specific principals (a "*" principal opens the resource to everyone)`,
-          });
+          violations.push(
+            violation(
+              rule,
+              block.address,
+              `${path}.Statement[${i}].Principal`,
+              JSON.stringify(statement.Principal),
+              "specific principals",
+              'a "*" principal opens the resource to everyone',
+            ),
+          );
         }
       });
     }

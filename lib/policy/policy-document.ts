@@ -3,14 +3,27 @@
  * of it): its resource and data blocks, the IAM policy documents in their string attributes, and principals.
  */
 
-/** One broken rule, with the Terraform address it was found at. */
-export interface PolicyViolation {
+import { Problem, problemText } from "../problem";
+
+/**
+ * One broken rule: a {@link Problem} (the one problem model, lib/problem.ts) located by the Terraform address it was
+ * found at (its `field` is the address, then the attribute), with the rule's id.
+ */
+export interface PolicyViolation extends Problem {
   /** Rule id, e.g. `datadog-trust-external-id`. */
   readonly rule: string;
   /** Terraform address, e.g. `aws_iam_role.x` or `data.aws_iam_policy_document.y`. */
   readonly address: string;
-  /** Lowercase, one-paragraph explanation naming the value received and what is allowed. */
-  readonly message: string;
+}
+
+/** A violation of `rule` at `address`, its `field` the address and `attribute` (e.g. `retention_in_days`). */
+export function violation(rule: string, address: string, attribute: string, received: string, allowed: string, why?: string): PolicyViolation {
+  return { rule, address, field: `${address}.${attribute}`, received, allowed, ...(why === undefined ? {} : { why }) };
+}
+
+/** The one rendering of a finding, as annotations and synth errors show it: `[rule] <problem>`. */
+export function violationText(v: PolicyViolation): string {
+  return `[${v.rule}] ${problemText(v)}`;
 }
 
 /** A synthesized stack: the parts the checks read. */

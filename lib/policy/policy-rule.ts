@@ -6,7 +6,7 @@
  */
 import { Annotations, IAspect, TerraformDataSource, TerraformElement, TerraformResource, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
-import { PolicyViolation, SynthesizedStack } from "./policy-document";
+import { PolicyViolation, SynthesizedStack, violationText } from "./policy-document";
 import { PolicyRuleId } from "./rule-ids";
 import { suppressionOf } from "./suppressions";
 import { resolveInStack } from "../stack-resolve";
@@ -39,7 +39,7 @@ export abstract class PolicyRule implements IAspect {
     if (this.resourceTypes !== undefined && !this.resourceTypes.includes(node.terraformResourceType)) return;
     if (suppressionOf(node, this.id) !== undefined) return;
     const report = (fragment: unknown): void => {
-      for (const violation of this.check(fragment as SynthesizedStack)) Annotations.of(node).addError(`[${violation.rule}] ${violation.message}`);
+      for (const violation of this.check(fragment as SynthesizedStack)) Annotations.of(node).addError(violationText(violation));
     };
     const stack: TerraformStack & Partial<ResolvedElementSource> = TerraformStack.of(node);
     if (stack.whenResolved !== undefined) stack.whenResolved(node, report);

@@ -21,10 +21,15 @@ export default tseslint.config(
     },
   },
   {
-    // The layers (README, "Layout"): constructs (modules/), the rule pack's content (pack/) and the engine and shared
-    // helpers (lib/) never import a command (tools/) or a generator (generate/); lib/ never imports a construct.
+    // The layers (README, "How it fits together"): constructs (modules/), the rule pack's content (pack/) and the engine and shared
+    // helpers (lib/) never import a command (tools/) or a generator (generate/); the generators import no command; lib/
+    // never imports a construct.
     files: ["modules/**/*.ts", "pack/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [LAYER_TOOLS, LAYER_GENERATE] }] },
+  },
+  {
+    files: ["generate/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [LAYER_TOOLS] }] },
   },
   {
     files: ["lib/**/*.ts"],

@@ -1,5 +1,5 @@
 /**
- * The pack is quiet on a benign busy cluster week (tools/rules/busy-cluster.ts) and still fires on attacks dropped into
+ * The pack is quiet on a benign busy cluster week (pack/busy-cluster.ts) and still fires on attacks dropped into
  * that week; `rules noise` reports it and docs/cloud-siem.md shows it (kept current by `npm run generate`).
  */
 import * as fs from "fs";
@@ -8,8 +8,9 @@ import { PassThrough } from "stream";
 import { eksLoggedEvents, normalizeAuditEvent, NormalizedLog } from "../lib/audit";
 import { compileRules } from "../lib/rules/compile";
 import { REQUEST_ID_FIELD } from "../lib/rules/count-requests";
-import { BUSY_WEEK_START_MS, busyClusterWeek } from "../tools/rules/busy-cluster";
-import { defaultPackRules, noiseRows, renderNoiseTable, runNoise, signalTimes } from "../tools/rules/noise";
+import { BUSY_WEEK_START_MS, busyClusterWeek } from "../pack/busy-cluster";
+import { defaultPackRules, noiseRows, renderNoiseTable, signalTimes } from "../pack/noise";
+import { runNoise } from "../tools/rules/noise";
 
 const DAY = 86_400_000;
 const week = busyClusterWeek();

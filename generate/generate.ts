@@ -23,7 +23,7 @@ import { EXCLUSION_PRESETS, EXCLUSION_PRESET_NAMES } from "../modules/log-explor
 import { renderRuleTable, replaceRuleTable } from "./rule-table";
 import { diffAddresses, readSnapshot, renderSnapshot, snapshotFile, snapshotStacks, stackAddresses, updatedSnapshot } from "./address-snapshot";
 import { JSON_SCHEMA_PATH, renderJsonSchema } from "./config-schema";
-import { busyWeekNoise, renderNoiseTable } from "../tools/rules/noise";
+import { busyWeekNoise, renderNoiseTable } from "../pack/noise";
 
 /** A Markdown table cell: pipes escaped (also inside code spans, as GitHub requires). */
 function cell(text: string): string {
@@ -55,7 +55,7 @@ export function renderExclusionPresetTable(): string {
   ].join("\n");
 }
 
-/** The noise table: signals per rule per day on the benign busy cluster week (tools/rules/noise.ts). */
+/** The noise table: signals per rule per day on the benign busy cluster week (pack/noise.ts). */
 export function renderNoiseBlock(): string {
   const { rows, events, days } = busyWeekNoise();
   return renderNoiseTable(rows, events, days);

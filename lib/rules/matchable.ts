@@ -1,6 +1,6 @@
 /**
  * The contract between the Cloud SIEM rule model (`modules/cloud-siem`) and the offline detection engine
- * (`lib/query`, `tools/rules/match.ts`). A rule definition exposes at least this shape, so the engine can evaluate
+ * (`lib/query`, `rules match`). A rule definition exposes at least this shape, so the engine can evaluate
  * it without knowing about cdktf.
  */
 

@@ -48,9 +48,9 @@
  * do it every 5 to 10 minutes), leases and status updates every 10 minutes (the real period is seconds). No rule of
  * the pack counts that traffic, so sampling changes event counts, not signals.
  */
-import { eksLoggedEvents } from "../../lib/audit";
-import { AuditEventSpec, AuditUser, auditEvent, container, eksIdentity, podManifest, serviceAccount } from "../../pack/samples";
-import { mulberry32 } from "../../lib/random";
+import { eksLoggedEvents } from "../lib/audit";
+import { AuditEventSpec, AuditUser, auditEvent, container, eksIdentity, podManifest, serviceAccount } from "./samples";
+import { mulberry32 } from "../lib/random";
 
 /** Monday 2026-11-16 00:00 UTC, the first day of the week. */
 export const BUSY_WEEK_START_MS = Date.UTC(2026, 10, 16);

@@ -6,6 +6,10 @@ import tseslint from "typescript-eslint";
 const LAYER_TOOLS = { group: ["**/tools/**"], message: "tools/ holds the commands; a layer below them cannot import one." };
 const LAYER_GENERATE = { group: ["**/generate/**"], message: "generate/ holds the generators; a layer below them cannot import one." };
 const LAYER_MODULES = { group: ["**/modules/**"], message: "lib/ is below the constructs: it cannot import modules/." };
+const LAYER_APP = {
+  group: ["**/stacks/**", "**/config/**", "**/pack/**"],
+  message: "lib/ is below the app: it cannot import the stacks, the config or the rule pack.",
+};
 
 export default tseslint.config(
   { ignores: ["node_modules/", "dist/", "cdktf.out/", "coverage/", "**/*.js", "**/*.mjs"] },
@@ -23,7 +27,7 @@ export default tseslint.config(
   {
     // The layers (README, "How it fits together"): constructs (modules/), the rule pack's content (pack/) and the engine and shared
     // helpers (lib/) never import a command (tools/) or a generator (generate/); the generators import no command; lib/
-    // never imports a construct.
+    // never imports a construct, a stack, the config or the pack.
     files: ["modules/**/*.ts", "pack/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [LAYER_TOOLS, LAYER_GENERATE] }] },
   },
@@ -33,7 +37,7 @@ export default tseslint.config(
   },
   {
     files: ["lib/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [LAYER_TOOLS, LAYER_GENERATE, LAYER_MODULES] }] },
+    rules: { "no-restricted-imports": ["error", { patterns: [LAYER_TOOLS, LAYER_GENERATE, LAYER_MODULES, LAYER_APP] }] },
   },
   {
     // Tests read synthesized Terraform JSON and `terraform show -json` output, which is untyped by nature: they walk

@@ -16,7 +16,7 @@ import {
 import { renderJsonSchema, JSON_SCHEMA_PATH } from "../generate/config-schema";
 import { readFileSync } from "fs";
 import { baseConfig } from "./helpers/config";
-import { runSynth } from "../lib/synth/app";
+import { runSynth } from "../stacks/synth-app";
 import { problemText } from "../lib/problem";
 
 const FILE = "test.yaml";

@@ -13,7 +13,7 @@ import { tmpdir } from "os";
 import * as path from "path";
 import { Readable } from "stream";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { runSynth } from "../lib/synth/app";
+import { runSynth } from "../stacks/synth-app";
 import { runMatch } from "../tools/rules/match";
 import { runNew } from "../tools/rules/new";
 import { runEvalCorpus } from "../tools/eval-corpus/cli";

@@ -1,11 +1,11 @@
 /**
- * `runSynth` (lib/synth/app.ts), the app called in-process as the hostile-input suites call it: exit codes, text
+ * `runSynth` (stacks/synth-app.ts), the app called in-process as the hostile-input suites call it: exit codes, text
  * only through the writers it is given, and the previous output untouched by a failed run.
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runSynth } from "../lib/synth/app";
+import { runSynth } from "../stacks/synth-app";
 
 const ROOT = path.join(__dirname, "..");
 

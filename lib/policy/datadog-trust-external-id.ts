@@ -1,4 +1,4 @@
-import { ALL_DATADOG_AWS_ACCOUNT_IDS } from "../../modules/datadog-aws-integration/datadog-accounts";
+import { ALL_DATADOG_AWS_ACCOUNT_IDS } from "../datadog-accounts";
 import { PolicyViolation, SynthesizedStack, blocks, parsePolicy, principalValues, statementsOf, violation } from "./policy-document";
 import { PolicyRule } from "./policy-rule";
 

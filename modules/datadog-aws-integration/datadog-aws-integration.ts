@@ -16,7 +16,7 @@ import {
   Partition,
   REGIONS_BY_PARTITION,
 } from "../../lib/aws";
-import { datadogTrustedAccountId } from "./datadog-accounts";
+import { datadogTrustedAccountId } from "../../lib/datadog-accounts";
 import { datadogIntegrationActions } from "./iam-permissions";
 import { permissionsPolicyJson, splitActionsIntoPolicies } from "./policy-split";
 import { readableAddress } from "../../lib/addresses";
@@ -458,7 +458,7 @@ export function integrationPartitionProblems(
   const partition = props.awsPartition ?? "aws";
   const trust = datadogTrustedAccountId(props.datadogSite, partition, names);
   if ("problem" in trust) p.addAll([trust.problem]);
-  const known = REGIONS_BY_PARTITION[partition as keyof typeof REGIONS_BY_PARTITION];
+  const known = REGIONS_BY_PARTITION[partition];
   // An unknown partition is reported above: its regions are not checked.
   if (known !== undefined)
     (props.regions ?? []).forEach((r, i) => {

@@ -1,4 +1,4 @@
 export * from "./datadog-aws-integration";
-export * from "./datadog-accounts";
+export * from "../../lib/datadog-accounts";
 export * from "./iam-permissions";
 export * from "./policy-split";

@@ -7,14 +7,14 @@
  * one paragraph on `stderr` (no stack trace). On any error the previous output is left as it was.
  */
 import { App } from "cdktf";
-import { ConfigError, configPathFromEnv, loadConfigFile } from "../../config/load";
-import { skipTokenCreationTraces } from "../cdktf-token-traces";
-import { ProblemError } from "../problem";
-import { EnvironmentStack } from "../../stacks/environment-stack";
-import { errorMessage } from "../error-message";
-import { OutputFolderError } from "./output-fs";
-import { waitMsFromEnv } from "./lock";
-import { outputFolder, replaceOutput } from "./output";
+import { ConfigError, configPathFromEnv, loadConfigFile } from "../config/load";
+import { skipTokenCreationTraces } from "../lib/cdktf-token-traces";
+import { ProblemError } from "../lib/problem";
+import { EnvironmentStack } from "./environment-stack";
+import { errorMessage } from "../lib/error-message";
+import { OutputFolderError } from "../lib/synth/output-fs";
+import { waitMsFromEnv } from "../lib/synth/lock";
+import { outputFolder, replaceOutput } from "../lib/synth/output";
 
 /** Where text goes: `process.stdout`, `process.stderr`, or a test's collector. */
 export interface TextWriter {

@@ -1,6 +1,6 @@
-import { DATADOG_SITES } from "../../lib/datadog-sites";
-import { PARTITIONS } from "../../lib/aws";
-import { FieldNames, Problem, propsNames, show } from "../../lib/problem";
+import { DATADOG_SITES } from "./datadog-sites";
+import { PARTITIONS } from "./aws";
+import { FieldNames, Problem, propsNames, show } from "./problem";
 
 /**
  * The Datadog AWS account an integration role must trust, by Datadog site and AWS partition.

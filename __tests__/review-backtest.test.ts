@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main, reviewCommand, runReview } from "../tools/review/review";
+import { captureMain } from "./helpers/capture-main";
 import { exampleLogSample, synthesizeExample } from "../tools/review/example";
 
 jest.setTimeout(120_000);
@@ -201,17 +202,8 @@ describe("review --backtest on a generated sequence", () => {
 
 describe("review --backtest: bad arguments and inputs are one line, exit 2", () => {
   async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = "";
-    let stderr = "";
-    const out = jest.spyOn(process.stdout, "write").mockImplementation((s: any) => ((stdout += String(s)), true));
-    const err = jest.spyOn(process.stderr, "write").mockImplementation((s: any) => ((stderr += String(s)), true));
-    try {
-      const code = await main(argv);
-      return { code, stdout, stderr: stderr.split(WORK).join("<work>") };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
+    const r = await captureMain(main, argv);
+    return { ...r, stderr: r.stderr.split(WORK).join("<work>") };
   }
 
   it.each([

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { main, runReview } from "../tools/review/review";
 import { REVIEW_EXAMPLE_DOC, renderReviewExample, synthesizeExample } from "../tools/review/example";
+import { captureMain } from "./helpers/capture-main";
 import { IGNORED_PARTS } from "../tools/review/stack";
 
 const WORK = mkdtempSync(path.join(os.tmpdir(), "review-test-"));
@@ -26,19 +27,7 @@ function edited(from: string, env: string, edit: (stack: any) => void): string {
 }
 
 /** Runs the CLI entry in-process; returns exit code, stdout and stderr. */
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = jest.spyOn(process.stdout, "write").mockImplementation((s: any) => ((stdout += String(s)), true));
-  const err = jest.spyOn(process.stderr, "write").mockImplementation((s: any) => ((stderr += String(s)), true));
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = (argv: string[]) => captureMain(main, argv);
 
 describe("review of the example change (threshold raised, rule disabled, retention and filter changed, cluster dropped)", () => {
   const { markdown } = runReview([before, after]);

@@ -5,6 +5,7 @@ import { loadConfigFile, validateConfig, DEFAULT_CONFIG_PATH } from "../config/l
 import { EKS_RULE_PACK } from "../modules/cloud-siem";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { baseConfig } from "./helpers/config";
+import { elementAtAddress, suppressionOf } from "../lib/policy/suppressions";
 
 /** Synthesizes every environment of a config; returns each stack's full JSON (backend included). */
 function synthAll(config = loadConfigFile(DEFAULT_CONFIG_PATH)): Record<string, any> {
@@ -211,5 +212,42 @@ describe("EnvironmentStack: backends", () => {
     expect(fullStack(1, config).terraform.backend).toEqual({
       s3: { bucket: "b-1", key: "k/p.tfstate", region: "eu-west-1", encrypt: true, dynamodb_table: "locks" },
     });
+  });
+});
+
+describe("EnvironmentStack: policySuppressions from the config", () => {
+  const ADDRESS = "aws_cloudwatch_log_group.audit_log_group_apps";
+  const withSuppressions = (policySuppressions: unknown[]) => {
+    const raw = JSON.parse(JSON.stringify(baseConfig())) as { environments: Record<string, unknown>[] };
+    raw.environments[0].policySuppressions = policySuppressions;
+    return validateConfig(raw, "test.yaml");
+  };
+
+  it("puts each suppression, with its reason, on the element at its address", () => {
+    const reason = "kept forever by the audit team's legal hold";
+    const environment = withSuppressions([{ rule: "log-group-retention", address: ADDRESS, reason }]).environments[0];
+    const stack = new EnvironmentStack(Testing.app(), environment.name, { environment });
+    const element = elementAtAddress(stack, ADDRESS);
+    expect(element).toBeDefined();
+    expect(suppressionOf(element!, "log-group-retention")).toEqual({ rule: "log-group-retention", reason });
+    expect(suppressionOf(element!, "no-wildcard-principal")).toBeUndefined();
+  });
+
+  it("refuses an address the stack does not create, naming the field and the value", () => {
+    const environment = withSuppressions([
+      { rule: "log-group-retention", address: "aws_cloudwatch_log_group.nope", reason: "kept forever by the legal hold" },
+    ]).environments[0];
+    expect(() => new EnvironmentStack(Testing.app(), environment.name, { environment })).toThrow(
+      `environment stack "staging": policySuppressions[0].address: received "aws_cloudwatch_log_group.nope"; allowed: the address of a resource or data source this environment's stack creates (as a policy finding names it)`,
+    );
+  });
+
+  it("refuses an unknown rule and a reason too short to be one, in the config", () => {
+    expect(() => withSuppressions([{ rule: "no-such-rule", address: ADDRESS, reason: "kept forever by the legal hold" }])).toThrow(
+      'environments[0].policySuppressions[0].rule: received "no-such-rule"; allowed: one of "datadog-trust-external-id", "no-wildcard-principal", "log-group-retention", "no-dd-api-key-parameter"',
+    );
+    expect(() => withSuppressions([{ rule: "log-group-retention", address: ADDRESS, reason: " n/a " }])).toThrow(
+      `environments[0].policySuppressions[0].reason: received " n/a "; allowed: a written reason of at least 10 characters: why ${ADDRESS} may break the rule`,
+    );
   });
 });

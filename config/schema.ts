@@ -18,6 +18,8 @@ import {
   partitionOfRegion,
 } from "../lib/aws";
 import { DATADOG_SITES } from "../lib/datadog-sites";
+import { POLICY_RULE_IDS } from "../lib/policy/rule-ids";
+import { policySuppressionProblems } from "../lib/policy/suppressions";
 import { integrationPartitionProblems } from "../modules/datadog-aws-integration/datadog-aws-integration";
 import { subscriptionFilterSlotProblems } from "../modules/datadog-forwarder/datadog-forwarder";
 import { eksEndpointProblems } from "../modules/eks-audit-logging/eks-audit-logging";
@@ -136,6 +138,19 @@ const cluster = taggedUnion("mode", {
   existing: obj(clusterFields("existing", { roleArn: absent(NOT_ADOPTED), subnetIds: absent(NOT_ADOPTED), kubernetesVersion: absent(NOT_ADOPTED) })),
 });
 
+/** One organisation-policy finding excused in this environment, by the Terraform address the finding names. */
+const policySuppression = obj({
+  rule: required(literal(POLICY_RULE_IDS).describe("The policy rule to suppress (lib/policy).")),
+  address: required(
+    str({
+      pattern: /^(data\.)?[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*$/,
+      format: "a Terraform address as the finding names it, e.g. aws_cloudwatch_log_group.audit_log_group_checkout-us",
+      maxLength: 512,
+    }).describe("The resource or data source the suppression covers, as the policy finding names it."),
+  ),
+  reason: required(str({ maxLength: 1000 }).describe("Why it may break the rule, in words a reviewer can check (at least 10 characters).")),
+}).refine((suppression, path, ctx) => ctx.addAll(policySuppressionProblems(suppression, suppression.address), path));
+
 const environment = obj({
   name: required(
     str({ pattern: /^[a-z][a-z0-9-]{0,30}$/, format: "a lowercase name of 1-31 letters, digits and hyphens, starting with a letter" }).describe(
@@ -169,6 +184,12 @@ const environment = obj({
   ),
   logExplorer: withSectionDefault(logExplorerSection),
   cloudSiem: withSectionDefault(cloudSiemSection),
+  policySuppressions: withDefault(
+    arr(policySuppression, { maxItems: 100 }).describe(
+      "Organisation-policy findings this environment excuses, each with a written reason (the stack's policy aspects skip them).",
+    ),
+    [],
+  ),
 }).refineLoose((loose, path, ctx) => {
   // Runs in the same pass as the checks of the fields: each check below runs when its own inputs are valid.
   if (!valid(loose)) return;

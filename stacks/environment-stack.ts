@@ -10,6 +10,8 @@ import { AuditLogFilterPattern, AuditLogGroup, DatadogForwarder, ForwarderApiKey
 import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging";
 import { LogExplorer } from "../modules/log-explorer";
 import { SiemStack } from "../lib/siem-stack";
+import { Problems, throwProblems } from "../lib/problem";
+import { elementAtAddress, suppressPolicy } from "../lib/policy/suppressions";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
 export const DATADOG_API_KEY_VARIABLE = "datadog_api_key";
@@ -67,6 +69,25 @@ export class EnvironmentStack extends SiemStack {
     this.integration = this.datadogIntegration();
     this.logExplorer = this.logExplorerViews();
     this.cloudSiem = env.cloudSiem.enabled ? this.detectionRules() : undefined;
+    this.excusePolicyFindings();
+  }
+
+  /** The config's `policySuppressions`: each on the element at its address, which must be in this stack. */
+  private excusePolicyFindings(): void {
+    const problems = new Problems();
+    const found = this.environment.policySuppressions.map((suppression, i) => {
+      const element = elementAtAddress(this, suppression.address);
+      if (element === undefined) {
+        problems.add(
+          `policySuppressions[${i}].address`,
+          suppression.address,
+          "the address of a resource or data source this environment's stack creates (as a policy finding names it)",
+        );
+      }
+      return { element, suppression };
+    });
+    throwProblems(`environment stack "${this.node.path}"`, problems.list);
+    for (const { element, suppression } of found) if (element !== undefined) suppressPolicy(element, suppression);
   }
 
   /** The guide's "Amazon EKS audit logs" step for one cluster (new or existing). */

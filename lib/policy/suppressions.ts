@@ -4,8 +4,9 @@
  * https://github.com/cdklabs/cdk-nag#suppressing-a-rule). The suppression is construct metadata, so it lives in the
  * code next to what it excuses and is reviewed with it; it is not written to `cdktf.out/`.
  */
+import { TerraformDataSource, TerraformElement, TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
-import { Problems, throwProblems } from "../problem";
+import { Problem, Problems, throwProblems } from "../problem";
 import { POLICY_RULE_IDS, PolicyRuleId } from "./rule-ids";
 
 /** One suppression: which rule, and why the construct may break it. */
@@ -23,24 +24,40 @@ const SUPPRESSION_METADATA = "eks-audit-siem/policy-suppression";
 const MIN_REASON_LENGTH = 10;
 
 /**
- * Suppresses `suppression.rule` for `scope` and every construct under it. A rule that does not exist or a reason
- * shorter than 10 characters (blank, or a placeholder) is refused at once, naming the construct.
+ * The problems of a suppression (empty when valid): a rule that does not exist, a reason shorter than 10 characters
+ * (blank, or a placeholder). `what` names what the suppression excuses, for the reason's "allowed".
  */
-export function suppressPolicy(scope: IConstruct, suppression: PolicySuppression): void {
+export function policySuppressionProblems(suppression: PolicySuppression, what: string): Problem[] {
   const problems = new Problems();
   if (!(POLICY_RULE_IDS as readonly string[]).includes(suppression.rule)) {
     problems.add("rule", suppression.rule, `one of ${POLICY_RULE_IDS.join(", ")}`);
   }
-  const reason = typeof suppression.reason === "string" ? suppression.reason.trim() : undefined;
-  if (reason === undefined || reason.length < MIN_REASON_LENGTH) {
-    problems.add(
-      "reason",
-      suppression.reason,
-      `a written reason of at least ${MIN_REASON_LENGTH} characters: why ${scope.node.path} may break the rule`,
-    );
+  const reason = typeof suppression.reason === "string" ? suppression.reason.trim() : "";
+  if (reason.length < MIN_REASON_LENGTH) {
+    problems.add("reason", suppression.reason, `a written reason of at least ${MIN_REASON_LENGTH} characters: why ${what} may break the rule`);
   }
-  throwProblems(`policy suppression at ${scope.node.path}`, problems.list);
-  scope.node.addMetadata(SUPPRESSION_METADATA, { rule: suppression.rule, reason: reason });
+  return problems.list;
+}
+
+/**
+ * Suppresses `suppression.rule` for `scope` and every construct under it. A rule that does not exist or a reason
+ * shorter than 10 characters is refused at once, naming the construct.
+ */
+export function suppressPolicy(scope: IConstruct, suppression: PolicySuppression): void {
+  throwProblems(`policy suppression at ${scope.node.path}`, policySuppressionProblems(suppression, scope.node.path));
+  scope.node.addMetadata(SUPPRESSION_METADATA, { rule: suppression.rule, reason: suppression.reason.trim() });
+}
+
+/**
+ * The resource or data source of `scope` at a Terraform address (`aws_cloudwatch_log_group.x`,
+ * `data.aws_iam_policy_document.y`), as policy findings name it; undefined when there is none.
+ */
+export function elementAtAddress(scope: IConstruct, address: string): TerraformElement | undefined {
+  return scope.node.findAll().find((node): node is TerraformElement => {
+    if (TerraformResource.isTerraformResource(node)) return `${node.terraformResourceType}.${node.friendlyUniqueId}` === address;
+    if (TerraformDataSource.isTerraformDataSource(node)) return `data.${node.terraformResourceType}.${node.friendlyUniqueId}` === address;
+    return false;
+  });
 }
 
 /** The suppression of `rule` that applies to `node` (set on it or on a scope above it), if any. */

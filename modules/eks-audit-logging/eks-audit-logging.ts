@@ -273,7 +273,8 @@ export function eksAuditLoggingProblems(props: EksAuditLoggingProps): Problem[] 
       p.add("additionalLogTypes", t, "api, authenticator, controllerManager, scheduler (audit is always on)");
     }
   }
-  if (props.awsPartition !== undefined && !PARTITIONS.includes(props.awsPartition)) p.add("awsPartition", props.awsPartition, `one of ${PARTITIONS.join(", ")}`);
+  if (props.awsPartition !== undefined && !PARTITIONS.includes(props.awsPartition))
+    p.add("awsPartition", props.awsPartition, `one of ${PARTITIONS.join(", ")}`);
   const kms = props.kmsKeyArn;
   if (kms !== undefined && !Token.isUnresolved(kms) && !KMS_KEY_ARN.test(kms)) p.add("kmsKeyArn", kms, KMS_KEY_ARN_ALLOWED);
   const source = clusterSource(props)?.spec;

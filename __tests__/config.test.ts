@@ -334,14 +334,14 @@ describe("config: every validation error, with its exact message", () => {
       "no environments",
       (c) => (c.environments = []),
       [
-        "environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem",
+        "environments: received []; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem, policySuppressions",
       ],
     ],
     [
       "not an object at all",
       (c) => (c.environments = "staging"),
       [
-        'environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem',
+        'environments: received "staging"; allowed: a list with at least 1 item of an object with fields name, aws, datadog, backend, tags, clusters, notificationTargets, logExplorer, cloudSiem, policySuppressions',
       ],
     ],
     [

@@ -32,6 +32,9 @@ function withEveryField(config: any): any {
   production.datadog.integration.role = { path: "/datadog/" };
   production.datadog.forwarder.templateBaseUrl = "https://datadog-cloudformation-template.s3.amazonaws.com/aws";
   production.datadog.forwarder.subscription = { filterName: "datadog-eks-audit", filter: "custom", pattern: '{ $.user.username = "alice" }' };
+  production.policySuppressions = [
+    { rule: "log-group-retention", address: "aws_cloudwatch_log_group.audit_log_group_payments", reason: "kept under the audit team's legal hold" },
+  ];
   production.logExplorer.index = { create: true, name: "eks-audit", exclusionFilters: [{ name: "drop gets", query: "@http.method:get" }] };
   const siem = production.cloudSiem;
   siem.exclusionQuery = '-@usr.id:"ci"';

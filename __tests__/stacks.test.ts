@@ -5,7 +5,7 @@ import { loadConfigFile, validateConfig, DEFAULT_CONFIG_PATH } from "../config/l
 import { EKS_RULE_PACK } from "../modules/cloud-siem";
 import { EnvironmentStack } from "../stacks/environment-stack";
 import { baseConfig } from "./helpers/config";
-import { elementAtAddress, suppressionOf } from "../lib/policy/suppressions";
+import { elementsByAddress, suppressionOf } from "../lib/policy/suppressions";
 
 /** Synthesizes every environment of a config; returns each stack's full JSON (backend included). */
 function synthAll(config = loadConfigFile(DEFAULT_CONFIG_PATH)): Record<string, any> {
@@ -227,7 +227,7 @@ describe("EnvironmentStack: policySuppressions from the config", () => {
     const reason = "kept forever by the audit team's legal hold";
     const environment = withSuppressions([{ rule: "log-group-retention", address: ADDRESS, reason }]).environments[0];
     const stack = new EnvironmentStack(Testing.app(), environment.name, { environment });
-    const element = elementAtAddress(stack, ADDRESS);
+    const element = elementsByAddress(stack).get(ADDRESS);
     expect(element).toBeDefined();
     expect(suppressionOf(element!, "log-group-retention")).toEqual({ rule: "log-group-retention", reason });
     expect(suppressionOf(element!, "no-wildcard-principal")).toBeUndefined();

@@ -9,17 +9,5 @@
  * @packageDocumentation
  */
 export * from "../lib/query";
-export {
-  AuditEventError,
-  KUBERNETES_AUDIT_SOURCE,
-  normalizeAuditEvent,
-  applyEksPolicy,
-  asLoggedByEks,
-  describePolicyRule,
-  EKS_AUDIT_POLICY,
-  eksLoggedEvents,
-  isLongRunning,
-  policyRuleFor,
-} from "../lib/audit";
-export type { NormalizeOptions, AuditLevel, AuditPolicyRule, AuditStage, EksVerdict } from "../lib/audit";
+export * from "../lib/audit";
 export type { PolicyGroupResources } from "../lib/audit/eks-audit-policy";

@@ -25,17 +25,7 @@
  * duration of the stack's own rendering call only ({@link SiemStack.renderElements}); the element is left as it was
  * afterwards, so nothing outside the stack's rendering ever sees a changed element.
  */
-import {
-  AnnotationMetadataEntryType,
-  Annotations,
-  Aspects,
-  IResolvable,
-  IResolveContext,
-  TerraformDataSource,
-  TerraformElement,
-  TerraformResource,
-  TerraformStack,
-} from "cdktf";
+import { AnnotationMetadataEntryType, Annotations, Aspects, IResolvable, IResolveContext, TerraformElement, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { isObject } from "./is-object";
 import { literalFragment } from "./literal-text";
@@ -44,7 +34,7 @@ import { requiredVersionFor } from "./terraform-floor";
 import { droppedOverrideProblem, fixTerraformBlock, hclElementFragment } from "./hcl";
 import { addPolicyAspects, checkSynthesizedStack } from "./policy/checks";
 import { PolicyRuleId } from "./policy/rule-ids";
-import { suppressionOf } from "./policy/suppressions";
+import { elementsByAddress, suppressionOf } from "./policy/suppressions";
 import { ResolvedElementSource } from "./policy/policy-rule";
 import { violationText } from "./policy/policy-document";
 import { throwProblems } from "./problem";
@@ -194,13 +184,7 @@ export class SiemStack extends TerraformStack implements ResolvedElementSource {
    */
   private checkOverriddenPolicies(json: StackJson): void {
     if (!this.overrideRoots.has("resource") && !this.overrideRoots.has("data")) return;
-    const byAddress = new Map<string, TerraformElement>();
-    for (const node of this.node.findAll()) {
-      if (TerraformResource.isTerraformResource(node) || TerraformDataSource.isTerraformDataSource(node)) {
-        const data = TerraformDataSource.isTerraformDataSource(node) ? "data." : "";
-        byAddress.set(`${data}${node.terraformResourceType}.${node.friendlyUniqueId}`, node);
-      }
-    }
+    const byAddress = elementsByAddress(this);
     for (const violation of checkSynthesizedStack(json)) {
       const scope = byAddress.get(violation.address) ?? this;
       if (suppressionOf(scope, violation.rule as PolicyRuleId) === undefined) {

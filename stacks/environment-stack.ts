@@ -11,7 +11,7 @@ import { EksAuditLogging, EksClusterSource } from "../modules/eks-audit-logging"
 import { LogExplorer } from "../modules/log-explorer";
 import { SiemStack } from "../lib/siem-stack";
 import { Problems, throwProblems } from "../lib/problem";
-import { elementAtAddress, suppressPolicy } from "../lib/policy/suppressions";
+import { elementsByAddress, suppressPolicy } from "../lib/policy/suppressions";
 
 /** The stack variable that carries the Datadog API key into a secret the stack creates (TF_VAR_datadog_api_key). */
 export const DATADOG_API_KEY_VARIABLE = "datadog_api_key";
@@ -75,8 +75,9 @@ export class EnvironmentStack extends SiemStack {
   /** The config's `policySuppressions`: each on the element at its address, which must be in this stack. */
   private excusePolicyFindings(): void {
     const problems = new Problems();
+    const byAddress = elementsByAddress(this);
     const found = this.environment.policySuppressions.map((suppression, i) => {
-      const element = elementAtAddress(this, suppression.address);
+      const element = byAddress.get(suppression.address);
       if (element === undefined) {
         problems.add(
           `policySuppressions[${i}].address`,

@@ -12,7 +12,7 @@ import { tmpdir } from "os";
 import { join } from "path";
 import type { CompiledRule } from "../rules/compile";
 import { MAX_DISTINCT_VALUES_PER_RULE } from "../rules/signals";
-import { BacktestInputError, InputFile, isS3 } from "./inputs";
+import { BacktestInputError, DayRange, InputFile, isS3, resolveInputs } from "./inputs";
 import { BacktestPlan, planBacktest, PrefilterSample } from "./plan";
 import { compileQuerySet } from "../query";
 import { readBacktestLine } from "./node-engine";
@@ -95,6 +95,23 @@ export class BacktestDb {
       }
     }
     await this.run(s3SecretSql());
+  }
+
+  /**
+   * The files of a backtest's inputs (paths, folders, globs, `s3://` URLs; only the `dt=` partitions of `range`),
+   * S3 turned on first when an input needs it.
+   *
+   * @throws BacktestInputError when nothing matches.
+   */
+  public async inputFiles(inputs: readonly string[], range: DayRange | undefined): Promise<InputFile[]> {
+    if (inputs.some((i) => i.startsWith("s3://"))) await this.enableS3();
+    const files = await resolveInputs(inputs, range, (pattern) => this.glob(pattern));
+    if (files.length === 0) {
+      throw new BacktestInputError(
+        `no file matched ${inputs.map((i) => JSON.stringify(i)).join(", ")}${range === undefined ? "" : ` in dt=${range.from}..${range.to}`}`,
+      );
+    }
+    return files;
   }
 
   public close(): Promise<void> {

@@ -49,15 +49,16 @@ export function suppressPolicy(scope: IConstruct, suppression: PolicySuppression
 }
 
 /**
- * The resource or data source of `scope` at a Terraform address (`aws_cloudwatch_log_group.x`,
- * `data.aws_iam_policy_document.y`), as policy findings name it; undefined when there is none.
+ * The resources and data sources of `scope` by Terraform address (`aws_cloudwatch_log_group.x`,
+ * `data.aws_iam_policy_document.y`), as policy findings name them.
  */
-export function elementAtAddress(scope: IConstruct, address: string): TerraformElement | undefined {
-  return scope.node.findAll().find((node): node is TerraformElement => {
-    if (TerraformResource.isTerraformResource(node)) return `${node.terraformResourceType}.${node.friendlyUniqueId}` === address;
-    if (TerraformDataSource.isTerraformDataSource(node)) return `data.${node.terraformResourceType}.${node.friendlyUniqueId}` === address;
-    return false;
-  });
+export function elementsByAddress(scope: IConstruct): Map<string, TerraformElement> {
+  const byAddress = new Map<string, TerraformElement>();
+  for (const node of scope.node.findAll()) {
+    if (TerraformResource.isTerraformResource(node)) byAddress.set(`${node.terraformResourceType}.${node.friendlyUniqueId}`, node);
+    else if (TerraformDataSource.isTerraformDataSource(node)) byAddress.set(`data.${node.terraformResourceType}.${node.friendlyUniqueId}`, node);
+  }
+  return byAddress;
 }
 
 /** The suppression of `rule` that applies to `node` (set on it or on a scope above it), if any. */

@@ -20,7 +20,7 @@
 import { writeFileSync } from "fs";
 import { parseQuery, QuerySyntaxError, compileQuery, type NormalizedLog } from "../../lib/query";
 import { BacktestDb, runDuckdbBacktest } from "../../lib/backtest/duckdb";
-import { BacktestInputError, DayRange, resolveInputs } from "../../lib/backtest/inputs";
+import { BacktestInputError, DayRange } from "../../lib/backtest/inputs";
 import { runNodeBacktest } from "../../lib/backtest/node-engine";
 import type { BacktestTotals, RuleBacktest } from "../../lib/backtest/result";
 import { problemText, show as showValue } from "../../lib/problem";
@@ -380,12 +380,7 @@ export async function backtestChangedRules(
   try {
     db = await BacktestDb.open();
     const opened = db;
-    if (options.inputs.some((i) => i.startsWith("s3://"))) await opened.enableS3();
-    const files = await resolveInputs(options.inputs, options.range, (pattern) => opened.glob(pattern));
-    if (files.length === 0)
-      throw new BacktestInputError(
-        `no file matched ${options.inputs.map((i) => JSON.stringify(i)).join(", ")}${options.range === undefined ? "" : ` in dt=${options.range.from}..${options.range.to}`}`,
-      );
+    const files = await opened.inputFiles(options.inputs, options.range);
     if (keys.length > 0) {
       // Free-text terms (which never match an audit event offline) are warned about by `rules match`/`rules backtest`;
       // the review shows the queries themselves.

@@ -14,7 +14,7 @@
 import { CommandLine, CommandLineError, OptionSpec, parseCommandLine } from "../../lib/cli-args";
 import type { MatchableRule } from "../../lib/rules/matchable";
 import { BacktestDb, DEFAULT_MEMORY_LIMIT, runDuckdbBacktest } from "../../lib/backtest/duckdb";
-import { BacktestInputError, DayRange, parseDay, resolveInputs } from "../../lib/backtest/inputs";
+import { BacktestInputError, DayRange, parseDay } from "../../lib/backtest/inputs";
 import { runNodeBacktest } from "../../lib/backtest/node-engine";
 import { renderJson, renderMarkdown } from "../../lib/backtest/result";
 import { compileRules } from "../../lib/rules/compile";
@@ -156,12 +156,7 @@ export async function runBacktest(argv: readonly string[], io: BacktestIo, resol
   try {
     db = await BacktestDb.open({ memoryLimit: args.memoryLimit, threads: args.threads });
     const opened = db;
-    if (args.inputs.some((i) => i.startsWith("s3://"))) await opened.enableS3();
-    const files = await resolveInputs(args.inputs, args.range, (pattern) => opened.glob(pattern));
-    if (files.length === 0)
-      throw new BacktestInputError(
-        `no file matched ${args.inputs.map((i) => JSON.stringify(i)).join(", ")}${args.range === undefined ? "" : ` in dt=${args.range.from}..${args.range.to}`}`,
-      );
+    const files = await opened.inputFiles(args.inputs, args.range);
     const result = args.engine === "duckdb" ? await runDuckdbBacktest(ruleSet.rules, files, opened) : await runNodeBacktest(ruleSet, files);
     io.stdout.write(args.format === "json" ? renderJson(result) : renderMarkdown(result));
     if (result.totals.errors > 0)

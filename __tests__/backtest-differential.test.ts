@@ -247,12 +247,23 @@ describe("same signal estimates as rules match --summary", () => {
       },
     ];
     const set = compileRules([...PACK, ...extra], () => undefined);
-    const file = write("signals.jsonl", signalSequence(rng(30), 3000));
-    const node = await runNodeBacktest(set, [file]);
-    const duck = await runDuckdbBacktest(set.rules, [file], db);
-    expect(duck.rules).toEqual(node.rules);
-    expect({ ...duck.totals, engine: "node" }).toEqual(node.totals);
-    // Not vacuous: the window-edge rules raise signals.
-    for (const id of ["burst-count", "burst-distinct", "new-ns"]) expect(node.rules.find((r) => r.id === id)?.estimatedSignals).toBeGreaterThan(0);
+    const sequence = signalSequence(rng(30), 3000);
+    // The same sequence as CloudWatch lines (the line's `timestamp` is the time of an event without one) and as
+    // archived logs: the scan times each form itself.
+    const wrapped = sequence.map((line, i) => JSON.stringify({ timestamp: Date.UTC(2026, 10, 1) + i * 60_000, message: line }));
+    const archived = sequence.map((line, i) => JSON.stringify(logToArchiveLine(readBacktestLine(line, i + 1) as NormalizedLog, `s${i}`)));
+    for (const [name, lines] of [
+      ["signals.jsonl", sequence],
+      ["signals-cloudwatch.jsonl", wrapped],
+      ["signals-archived.jsonl", archived],
+    ] as const) {
+      const file = write(name, lines);
+      const node = await runNodeBacktest(set, [file]);
+      const duck = await runDuckdbBacktest(set.rules, [file], db);
+      expect(duck.rules).toEqual(node.rules);
+      expect({ ...duck.totals, engine: "node" }).toEqual(node.totals);
+      // Not vacuous: the window-edge rules raise signals.
+      for (const id of ["burst-count", "burst-distinct", "new-ns"]) expect(node.rules.find((r) => r.id === id)?.estimatedSignals).toBeGreaterThan(0);
+    }
   });
 });

@@ -3,7 +3,8 @@
  *
  * Events cover the edge cases of the query semantics: arrays (also nested two deep), missing attributes, null,
  * numbers vs numeric strings vs booleans, dotted keys next to plain ones, escaping (quotes, backslashes, colons,
- * spaces, literal `*`), case, non-ASCII text (Basic Multilingual Plane), query strings, and every input wrapper
+ * spaces, literal `*`), case, non-ASCII text (Basic Multilingual Plane), query strings, odd shapes of the attributes
+ * the DuckDB scan reads to rule lines out, and every input wrapper
  * (raw event, CloudWatch line, CloudWatch export line, archived Datadog log, and lines that are not events).
  * Known, documented differences (`docs/backtest.md`) are left out: duplicate keys, arrays nested deeper than
  * ARRAY_LEVELS, characters outside the BMP with `?`, numbers in exponent form under wildcards.
@@ -44,6 +45,8 @@ const WORDS = [
   "true",
   "",
   "allow",
+  "alice",
+  "system:anonymous",
 ];
 const USERS = [
   "system:anonymous",
@@ -150,11 +153,37 @@ function auditEvent(r: Rng, i: number, t0: number): Record<string, unknown> {
     if (chance(r, 0.3)) spec.volumes = [{ hostPath: { path: pick(r, ["/", "/var/run/docker.sock", "/etc"]) } }, { emptyDir: {} }];
     e.requestObject = chance(r, 0.2) ? { spec: { template: { spec } } } : { spec, metadata: { generateName: pick(r, WORDS) } };
   }
+  // Odd shapes of the attributes the DuckDB scan reads to rule lines out (`lib/backtest/scan.ts`): arrays (one
+  // element, several, nested), objects, null and numbers where a string is usual; a parent that is not an object, or
+  // missing with its child under a dotted top-level key instead.
+  if (chance(r, 0.15)) {
+    const odd = pick(r, [[resource], [resource, "secrets"], [[resource]], {}, null, 5, []]);
+    const ref = (e.objectRef ?? {}) as Record<string, unknown>;
+    e.objectRef = pick(r, [{ ...ref, resource: odd }, [ref], null, "pods", { ...ref, subresource: pick(r, [["exec"], null, {}]) }]);
+  }
+  if (chance(r, 0.08)) {
+    delete e.objectRef;
+    e[pick(r, ["objectRef.resource", "objectRef.subresource", "objectRef.namespace"])] = pick(r, ["pods", "exec", "kube-system", ["pods"]]);
+  }
+  if (chance(r, 0.1)) {
+    // No string username: the event's own `usr`, if any, is what `@usr.*` searches.
+    e.user = pick(r, [[{ username: pick(r, USERS) }], { username: [pick(r, USERS)] }, { username: 7 }, null]);
+    if (chance(r, 0.7)) e.usr = { name: pick(r, USERS), id: pick(r, USERS) };
+  }
+  if (chance(r, 0.1)) e.responseStatus = pick(r, [{ code: [403] }, { code: [200, 403] }, [{ code: 403 }], { code: {} }]);
+  if (chance(r, 0.15))
+    e.sourceIPs = pick(r, [["10.0.0.1", "8.8.8.8"], [["10.0.0.1"]], ["::ffff:10.0.0.1"], ["010.0.0.1"], ["1.2.3.256"], ["8.8.8.8"], [null], {}]);
+  if (chance(r, 0.15)) {
+    const results = pick(r, [{ category: "tor" }, { category: ["scanner", "x"] }, [{ category: "malware" }], { intention: "malicious" }]);
+    const at = pick(r, ["threat_intel", "threat_intel.results", "threat_intel.results.category"]);
+    e[at] = at === "threat_intel" ? { results } : at === "threat_intel.results" ? results : pick(r, ["tor", ["tor"]]);
+  }
+  if (chance(r, 0.1)) e[pick(r, ["impersonatedUser", "impersonatedUser.username"])] = pick(r, [{ username: "alice" }, "alice", ["system:admin"]]);
   if (chance(r, 0.25)) e.extra = value(r);
   if (chance(r, 0.1)) e["objectRef.name"] = pick(r, WORDS);
   if (chance(r, 0.1)) e.x = object(r, 1);
   if (chance(r, 0.08)) e.http = { method: "SHADOWED" };
-  if (chance(r, 0.08)) e.usr = { name: "own-usr" };
+  if (chance(r, 0.08)) e.usr = { name: pick(r, ["own-usr", ...USERS]), id: pick(r, USERS) };
   for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
   return e;
 }
@@ -235,6 +264,11 @@ const PATHS = [
   "aws.awslogs.logGroup",
   "responseStatus",
   "verb",
+  "sourceIPs",
+  "objectRef.apiGroup",
+  "impersonatedUser.username",
+  "threat_intel.results.category",
+  "threat_intel.results.intention",
 ];
 
 /** A query word with the query syntax's special characters escaped. */

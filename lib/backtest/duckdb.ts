@@ -13,12 +13,11 @@ import { join } from "path";
 import type { CompiledRule } from "../rules/compile";
 import { MAX_DISTINCT_VALUES_PER_RULE } from "../rules/signals";
 import { BacktestInputError, DayRange, InputFile, isS3, resolveInputs } from "./inputs";
-import { BacktestPlan, planBacktest, PrefilterSample } from "./plan";
+import { BacktestPlan, planBacktest } from "./plan";
 import { compileQuerySet } from "../query";
 import { readBacktestLine } from "./node-engine";
 import { perDay, BacktestResult, RuleBacktest } from "./result";
 import { sqlString } from "./sql";
-import { registerWalk } from "./walk";
 
 export const DEFAULT_MEMORY_LIMIT = "1GB";
 /** Longest line read (bytes); longer lines are an error of the input. */
@@ -58,7 +57,6 @@ export class BacktestDb {
       );
     }
     const conn = await instance.connect();
-    registerWalk(conn);
     return new BacktestDb(instance, conn, tempDir);
   }
 
@@ -140,29 +138,11 @@ export function linesSql(files: readonly InputFile[]): string {
 
 const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : Number(v ?? 0));
 
-/** Lines read to estimate how often each literal of the prefilter occurs (orders its checks only). */
-export const SAMPLE_LINES = 2_000;
-
 /**
- * Among the first {@link SAMPLE_LINES} lines: how often each literal of the prefilter occurs, and how many lines pass
- * each query's literals (orders the prefilter's checks and picks the queries refined in SQL; never changes a result).
- */
-async function samplePrefilter(db: BacktestDb, lines: string, plan: BacktestPlan): Promise<PrefilterSample> {
-  const [row] = await db.rows(
-    `SELECT count(*) AS n${plan.atoms.map((a, i) => `, count(*) FILTER (WHERE strpos(line, ${sqlString(a)}) > 0) AS a${i}`).join("")}${plan.needSql
-      .map((q, i) => `, count(*) FILTER (WHERE ${q}) AS q${i}`)
-      .join("")} FROM (SELECT line FROM (${lines}) LIMIT ${SAMPLE_LINES})`,
-  );
-  const n = num(row.n);
-  const share = (v: unknown) => (n === 0 ? 1 : num(v) / n);
-  const freq = new Map(plan.atoms.map((a, i) => [a, share(row[`a${i}`])]));
-  return { frequency: (atom) => freq.get(atom) ?? 1, rate: (i) => share(row[`q${i}`]) };
-}
-
-/**
- * The reference evaluator on the lines the prefilter kept (`bt_all.line`), in order: every query (`QuerySet`, as
- * `rules match` evaluates them) and the keys of each rule, appended to `bt_q`. Streams, so memory does not grow with
- * the number of candidates.
+ * The reference evaluator on the lines the scan kept (`bt_all.line`), in order: every query (`QuerySet`, as
+ * `rules match` evaluates them) and the keys of each rule, appended to `bt_q` for a line that matches some query, and
+ * for every line the scan left to it (`other`) with its kind and time. Streams, so memory does not grow with the
+ * number of candidates.
  */
 async function evaluateCandidates(db: BacktestDb, plan: BacktestPlan): Promise<number> {
   const set = compileQuerySet(plan.nodes);
@@ -172,16 +152,24 @@ async function evaluateCandidates(db: BacktestDb, plan: BacktestPlan): Promise<n
   const columns = plan.resultColumns;
   let candidates = 0;
   try {
-    const stream = await db.conn.stream("SELECT rowid AS rid, line FROM bt_all WHERE line IS NOT NULL ORDER BY rowid");
+    const stream = await db.conn.stream("SELECT rowid AS rid, kind, line FROM bt_all WHERE line IS NOT NULL ORDER BY rowid");
     for await (const rows of stream.yieldRowsJs()) {
-      for (const [rid, line] of rows) {
+      for (const [rid, kind, line] of rows) {
         candidates++;
         // The scan dropped a leading byte-order mark already; 0 is "not the first line".
         const log = readBacktestLine(line as string, 0);
-        if (typeof log === "string" || set.evaluate(log, results) === 0) continue;
+        const other = kind === "other";
+        const matched = typeof log !== "string" && set.evaluate(log, results) > 0;
+        if (!matched && !other && typeof log !== "string") continue;
         appender.appendBigInt(BigInt(rid as bigint));
+        // The reference classifies and times what the scan left to it; an error is an error whatever the scan said.
+        if (typeof log === "string") appender.appendVarchar("error");
+        else if (other) appender.appendVarchar("event");
+        else appender.appendNull();
+        if (other && typeof log !== "string" && log.timestampMs !== undefined) appender.appendDouble(log.timestampMs);
+        else appender.appendNull();
         for (const c of columns) {
-          const v = c.value(log, results);
+          const v = matched ? c.value(log, results) : c.type === "BOOLEAN" ? false : null;
           if (v === null) appender.appendNull();
           else if (typeof v === "boolean") appender.appendBoolean(v);
           else if (typeof v === "number") appender.appendDouble(v);
@@ -206,14 +194,11 @@ export async function runDuckdbBacktest(
   const plan: BacktestPlan = planBacktest(rules);
   if (files.some((f) => isS3(f.path))) await db.enableS3();
   const t0 = Date.now();
-  await scan(db, plan, files, (phase) => timing?.(phase, Date.now() - t0));
+  await scan(db, plan, files);
   timing?.("scan", Date.now() - t0);
   const candidates = await evaluateCandidates(db, plan);
   timing?.(`${candidates} candidates`, Date.now() - t0);
-  await db.run(plan.joinSql);
-  await db.run(plan.eventsViewSql);
-  const [timeless] = await db.rows("SELECT n FROM bt_timeless");
-  if (num(timeless.n) > 0) await db.run(plan.eventsFillSql);
+  await events(db, plan);
   timing?.("events table", Date.now() - t0);
   const [stats] = await db.rows(plan.statsSql);
   const [counts] = await db.rows(plan.countsSql);
@@ -255,13 +240,21 @@ export async function runDuckdbBacktest(
   };
 }
 
-/** The macros, the frequency sample and the scan into `bt_all`. */
-async function scan(db: BacktestDb, plan: BacktestPlan, files: readonly InputFile[], lap?: (phase: string) => void): Promise<void> {
+/** The macros and the scan into `bt_all`. */
+async function scan(db: BacktestDb, plan: BacktestPlan, files: readonly InputFile[]): Promise<void> {
   for (const m of plan.macros) await db.run(m);
-  const lines = linesSql(files);
-  const sample = await samplePrefilter(db, lines, plan);
-  lap?.("sample");
-  await db.run(plan.scanSql(lines, sample));
+  // One statement per file, in the order given: DuckDB keeps a file's line order in the table (its rowid), but not
+  // the order of several files read by one scan.
+  await db.run(`CREATE OR REPLACE TEMP TABLE bt_all AS ${plan.scanSql(linesSql([]))}`);
+  for (const file of files) await db.run(`INSERT INTO bt_all ${plan.scanSql(linesSql([file]))}`);
+}
+
+/** `bt_k` (every line's kind and time), `bt_ev` (the events, times filled) and `bt_e` (the evaluated events). */
+async function events(db: BacktestDb, plan: BacktestPlan): Promise<void> {
+  await db.run(plan.linesSql);
+  const [timeless] = await db.rows("SELECT n FROM bt_timeless");
+  await db.run(plan.eventsSql(num(timeless.n) > 0));
+  await db.run(plan.evaluatedSql);
 }
 
 /** Per-event match results of every query (for the differential test): `[kind, q_<r>_<k>...]` in line order. */
@@ -273,8 +266,8 @@ export async function duckdbMatchRows(
   const plan = planBacktest(rules);
   await scan(db, plan, files);
   await evaluateCandidates(db, plan);
-  await db.run(plan.joinSql);
+  await db.run(plan.linesSql);
   const cols = plan.rules.flatMap((p) => p.queryColumns);
-  const rows = await db.rows(`SELECT kind${cols.length > 0 ? ", " + cols.join(", ") : ""} FROM bt_m ORDER BY rowid`);
+  const rows = await db.rows(plan.matchRowsSql);
   return rows.map((row) => ({ kind: String(row.kind), queries: cols.map((c) => row[c] === true) }));
 }

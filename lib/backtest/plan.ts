@@ -15,32 +15,11 @@ import { compileFieldReader, parseQuery, type FieldReader, type NormalizedLog, t
 import { parseCondition, type ConditionNode } from "../rules/condition";
 import type { CompiledRule } from "../rules/compile";
 import { newSummary, readKey } from "../rules/signals";
-import { needAtoms, prefilterSql, PREFILTER_MACROS, queryNeedSql, textNeed } from "./prefilter";
-import { eventsSql, MACROS_SQL, SqlCompiler } from "./sql";
+import { PREFILTER_MACROS } from "./prefilter";
+import { scanSql as scan } from "./scan";
+import { MACROS_SQL } from "./sql";
 
 const DAY_MS = 86_400_000;
-
-/**
- * A query whose literals are in at least this share of the sampled lines is also checked by its cheap conjuncts in
- * SQL during the scan (e.g. `@usr.id:system\:node\:* NOT(CIDR(@sourceIPs, ...))`: most lines hold a system
- * identity, few come from a public address).
- */
-export const REFINE_RATE = 0.1;
-
-/** Whether a query node reads no long path into `requestObject` (cheap enough to evaluate on every line in SQL). */
-function isCheap(node: QueryNode): boolean {
-  switch (node.kind) {
-    case "all":
-      return true;
-    case "term":
-      return node.field.kind !== "attribute" || node.field.path.length <= 2 || node.field.path[0] !== "requestObject";
-    case "not":
-      return isCheap(node.child);
-    case "and":
-    case "or":
-      return node.children.every(isCheap);
-  }
-}
 
 /** What the plan computes for one rule, and how it was estimated (the text of `rules match --summary`). */
 export interface RulePlan {
@@ -55,12 +34,6 @@ export interface RulePlan {
   readonly signalsSql?: string;
 }
 
-/** What a sample of the input says: each literal's frequency, and the share of lines that pass query `i`'s literals. */
-export interface PrefilterSample {
-  readonly frequency: (atom: string) => number;
-  readonly rate: (query: number) => number;
-}
-
 /** A column of `bt_q` and how the evaluator fills it for one candidate line. */
 export interface ResultColumn {
   readonly name: string;
@@ -73,26 +46,23 @@ export interface BacktestPlan {
   readonly macros: readonly string[];
   /** The parsed queries, by slot (`CompiledRule.queries[k].slot`). */
   readonly nodes: readonly QueryNode[];
-  /** The literals the prefilter looks for (to sample their frequency). */
-  readonly atoms: readonly string[];
-  /** Per query (by slot), its literal condition over the VARCHAR `line` (to sample how many lines pass it). */
-  readonly needSql: readonly string[];
-  /**
-   * `CREATE TEMP TABLE bt_all AS ...` (one row per non-blank line: kind, ts, and the text when the prefilter keeps it)
-   * given the SQL of a relation with a VARCHAR column `line`, and what a sample of the lines says (orders the checks
-   * and picks the queries refined in SQL; the result does not depend on it).
-   */
-  readonly scanSql: (lines: string, sample?: PrefilterSample) => string;
-  /** `bt_q`'s columns after `rid` (the `bt_all` rowid of the line). */
+  /** `CREATE TEMP TABLE bt_all AS ...` (`scan.ts`) given the SQL of a relation with a VARCHAR column `line`. */
+  readonly scanSql: (lines: string) => string;
+  /** `bt_q`'s columns after `rid`, `kind` and `ts` (the `bt_all` rowid of the line; the reference's kind and time of an `other` line). */
   readonly resultColumns: readonly ResultColumn[];
   /** `CREATE TABLE bt_q (...)`. */
   readonly resultTableSql: string;
-  /** `bt_m` from `bt_all` and `bt_q` (lines the prefilter ruled out match nothing). */
-  readonly joinSql: string;
-  /** `bt_e`: the events of `bt_m` (a view), `bt_timeless` (how many have no time) and `bt_first` (the first event's time). */
-  readonly eventsViewSql: string;
-  /** Replaces `bt_e` by a table whose missing times are filled as the Node engine fills them (the previous event's). */
-  readonly eventsFillSql: string;
+  /**
+   * `bt_k` (every line: rowid, kind, time; the reference's where the scan left a line to it), `bt_timeless` (how many
+   * events have no time) and `bt_first` (the first event's time).
+   */
+  readonly linesSql: string;
+  /** `bt_ev`: the events of `bt_k` (a view), with missing times filled as the Node engine fills them when `fill`. */
+  readonly eventsSql: (fill: boolean) => string;
+  /** `bt_e`: the evaluated events (`bt_q` rows of events) with their time; what the rules' numbers are computed from. */
+  readonly evaluatedSql: string;
+  /** Per line in order: kind and every query column (for the differential test). */
+  readonly matchRowsSql: string;
   readonly rules: readonly RulePlan[];
   /** One row: lines, events, errors, days (distinct UTC days of the events' times). */
   readonly statsSql: string;
@@ -152,7 +122,7 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
       // rules-signals.ts: a value is new when first seen after the learning period, or seen again after
       // forgetAfterDays of absence; "last seen" is the latest time seen so far in line order.
       signalsSql = `SELECT count(*) AS signals FROM (
-        SELECT ts, max(ts) OVER (PARTITION BY nv_${r} ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
+        SELECT ts, max(ts) OVER (PARTITION BY nv_${r} ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
         FROM bt_e WHERE nv_${r} IS NOT NULL)
         WHERE NOT (ts < (SELECT first_ts FROM bt_first) + ${learning})
           AND (prev IS NULL${forget === undefined ? "" : ` OR ts - prev > ${forget * DAY_MS}`})`;
@@ -197,53 +167,37 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
       // a later window (the running maximum of the window number in line order).
       signalsSql = `SELECT count(*) AS signals FROM (
         SELECT ${aggs.join(", ")} FROM (
-          SELECT *, max(floor(ts / ${windowMs})) OVER (PARTITION BY g_${r} ORDER BY rowid ROWS UNBOUNDED PRECEDING) AS win
+          SELECT *, max(floor(ts / ${windowMs})) OVER (PARTITION BY g_${r} ORDER BY n ROWS UNBOUNDED PRECEDING) AS win
           FROM bt_e WHERE ${any} AND g_${r} IS NOT NULL)
         GROUP BY g_${r}, win)
         WHERE ${conditions.join(" OR ")}`;
     }
     plans.push({ compiled, queryColumns: names, distinctFields: summary.distinctFields, estimate: summary.estimate, signalsSql });
   });
-  const scanSql = (lines: string, sample: PrefilterSample = { frequency: () => 0, rate: () => 0 }): string => {
-    const frequency = sample.frequency;
-    // A query whose literals are common (or absent) is refined by its cheap conjuncts, compiled exactly to SQL.
-    const sql = new SqlCompiler();
-    const refine = (i: number): string | undefined => {
-      if (sample.rate(i) < REFINE_RATE) return undefined;
-      const node = nodes[i];
-      // Only conjuncts the literals do not already cover (negations, ranges, CIDR), and not `source:`/`status:`,
-      // constant for raw events.
-      const conjuncts = (node.kind === "and" ? node.children : [node]).filter(
-        (c) => isCheap(c) && textNeed(c).kind === "any" && !(c.kind === "term" && c.field.kind === "reserved"),
-      );
-      return conjuncts.length === 0 ? undefined : sql.query(conjuncts.length === 1 ? conjuncts[0] : { kind: "and", children: conjuncts });
-    };
-    const candidate = prefilterSql(nodes, "text", frequency, refine);
-    const select = (cols: readonly string[], from: string) => `SELECT *${cols.map((c) => ",\n  " + c).join("")}\nFROM ${from}`;
-    const layers = select(sql.leafScalarColumns(), `(${select(sql.leafColumns(), `(${select(sql.rootColumns(), "bt_events")})`)})`);
-    return `CREATE OR REPLACE TEMP TABLE bt_all AS WITH bt_lines AS (SELECT line, NULL::BIGINT AS rid FROM (${lines})), ${eventsSql("bt_lines", sql.tops, sql.topDotted)}
-SELECT kind, ts, CASE WHEN kind <> 'error' AND ${candidate} THEN text END AS line FROM (${layers})`;
-  };
-  const resultTableSql = `CREATE OR REPLACE TABLE bt_q (rid BIGINT${resultColumns.map((c) => `, ${c.name} ${c.type}`).join("")})`;
+  const scanSql = (lines: string): string => scan(nodes, lines);
+  const resultTableSql = `CREATE OR REPLACE TABLE bt_q (rid BIGINT, kind VARCHAR, ts DOUBLE${resultColumns.map((c) => `, ${c.name} ${c.type}`).join("")})`;
   const queryNames = resultColumns.filter((c) => c.type === "BOOLEAN").map((c) => c.name);
-  const keyNames = resultColumns.filter((c) => c.type !== "BOOLEAN").map((c) => c.name);
-  const joinSql = [
-    `CREATE OR REPLACE TEMP TABLE bt_m AS SELECT a.kind, a.ts${[...queryNames.map((c) => `coalesce(q.${c}, false) AS ${c}`), ...keyNames.map((c) => `q.${c}`)].map((c) => ",\n  " + c).join("")}
-FROM bt_all a LEFT JOIN bt_q q ON q.rid = a.rowid ORDER BY a.rowid`,
-    "DROP TABLE bt_q",
-    "DROP TABLE bt_all",
-  ].join(";\n");
-  // rules match: `ts = log.timestampMs ?? lastTs` (the previous event's, 0 before any).
-  // Only when some event has no time is a window (a sort of every event) needed; otherwise `bt_e` is a view.
-  const eventsViewSql = `CREATE OR REPLACE TEMP VIEW bt_e AS SELECT * EXCLUDE (ts), rowid, ts FROM bt_m WHERE kind <> 'error';
-CREATE OR REPLACE TEMP TABLE bt_timeless AS SELECT count(*) AS n FROM bt_m WHERE kind <> 'error' AND ts IS NULL;
-CREATE OR REPLACE TEMP TABLE bt_first AS SELECT coalesce((SELECT coalesce(ts, 0) FROM bt_m WHERE kind <> 'error' ORDER BY rowid LIMIT 1), 0) AS first_ts`;
-  const eventsFillSql = `DROP VIEW bt_e;
-CREATE OR REPLACE TEMP TABLE bt_e AS
-SELECT * EXCLUDE (ts), rowid, coalesce(ts, last_value(ts IGNORE NULLS) OVER (ORDER BY rowid ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ts
-FROM bt_m WHERE kind <> 'error' ORDER BY rowid`;
+  // The reference's kind and time where the scan left the line to it (`other`), else the scan's.
+  const linesSql = `CREATE OR REPLACE TEMP TABLE bt_k AS
+SELECT a.rowid AS n, coalesce(q.kind, a.kind) AS kind, CASE WHEN a.kind = 'other' THEN q.ts ELSE a.ts END AS ts
+FROM bt_all a LEFT JOIN (SELECT rid, kind, ts FROM bt_q WHERE kind IS NOT NULL) q ON q.rid = a.rowid;
+DROP TABLE bt_all;
+CREATE OR REPLACE TEMP TABLE bt_timeless AS SELECT count(*) AS n FROM bt_k WHERE kind <> 'error' AND ts IS NULL;
+CREATE OR REPLACE TEMP TABLE bt_first AS SELECT coalesce((SELECT coalesce(ts, 0) FROM bt_k WHERE kind <> 'error' ORDER BY n LIMIT 1), 0) AS first_ts`;
+  // rules match: `ts = log.timestampMs ?? lastTs` (the previous event's, 0 before any). Only when some event has no
+  // time is a window (a sort of every event) needed; otherwise `bt_ev` is a view.
+  const eventsSql = (fill: boolean): string =>
+    fill
+      ? `CREATE OR REPLACE TEMP TABLE bt_ev AS
+SELECT n, coalesce(ts, last_value(ts IGNORE NULLS) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ts
+FROM bt_k WHERE kind <> 'error'`
+      : "CREATE OR REPLACE TEMP TABLE bt_ev AS SELECT n, ts FROM bt_k WHERE kind <> 'error'";
+  const evaluatedSql = `CREATE OR REPLACE TEMP TABLE bt_e AS
+SELECT q.* EXCLUDE (rid, kind, ts), e.n AS n, e.ts AS ts FROM bt_q q JOIN bt_ev e ON e.n = q.rid`;
+  const matchRowsSql = `SELECT k.kind AS kind${queryNames.map((c) => `, coalesce(q.${c}, false) AS ${c}`).join("")}
+FROM bt_k k LEFT JOIN bt_q q ON q.rid = k.n ORDER BY k.n`;
   const statsSql = `SELECT count(*) AS lines, count(*) FILTER (WHERE kind <> 'error') AS events, count(*) FILTER (WHERE kind = 'error') AS errors,
-  (SELECT count(DISTINCT floor(ts / ${DAY_MS})) FROM bt_e) AS days FROM bt_m`;
+  (SELECT count(DISTINCT floor(ts / ${DAY_MS})) FROM bt_ev) AS days FROM bt_k`;
   const counts = plans.flatMap((p, r) => {
     const any = `(${p.queryColumns.join(" OR ")})`;
     const out = [`count(*) FILTER (WHERE ${any}) AS matched_${r}`];
@@ -254,14 +208,13 @@ FROM bt_m WHERE kind <> 'error' ORDER BY rowid`;
   return {
     macros: [...MACROS_SQL, ...PREFILTER_MACROS],
     nodes,
-    atoms: needAtoms(nodes.map(textNeed)),
-    needSql: nodes.map((n) => queryNeedSql(n, "line")),
     scanSql,
     resultColumns,
     resultTableSql,
-    joinSql,
-    eventsViewSql,
-    eventsFillSql,
+    linesSql,
+    eventsSql,
+    evaluatedSql,
+    matchRowsSql,
     rules: plans,
     statsSql,
     countsSql,

@@ -249,9 +249,15 @@ async function scan(db: BacktestDb, plan: BacktestPlan, files: readonly InputFil
   for (const file of files) await db.run(`INSERT INTO bt_all ${plan.scanSql(linesSql([file]))}`);
 }
 
+/** Whether the reference classified some line (`bt_q.kind`): the scan left it `other`, or found it an error. */
+async function hasOthers(db: BacktestDb): Promise<boolean> {
+  const [row] = await db.rows("SELECT count(*) AS n FROM bt_q WHERE kind IS NOT NULL");
+  return num(row.n) > 0;
+}
+
 /** `bt_k` (every line's kind and time), `bt_ev` (the events, times filled) and `bt_e` (the evaluated events). */
 async function events(db: BacktestDb, plan: BacktestPlan): Promise<void> {
-  await db.run(plan.linesSql);
+  await db.run(plan.linesSql(await hasOthers(db)));
   const [timeless] = await db.rows("SELECT n FROM bt_timeless");
   await db.run(plan.eventsSql(num(timeless.n) > 0));
   await db.run(plan.evaluatedSql);
@@ -266,7 +272,7 @@ export async function duckdbMatchRows(
   const plan = planBacktest(rules);
   await scan(db, plan, files);
   await evaluateCandidates(db, plan);
-  await db.run(plan.linesSql);
+  await db.run(plan.linesSql(await hasOthers(db)));
   const cols = plan.rules.flatMap((p) => p.queryColumns);
   const rows = await db.rows(plan.matchRowsSql);
   return rows.map((row) => ({ kind: String(row.kind), queries: cols.map((c) => row[c] === true) }));

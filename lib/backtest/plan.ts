@@ -53,10 +53,10 @@ export interface BacktestPlan {
   /** `CREATE TABLE bt_q (...)`. */
   readonly resultTableSql: string;
   /**
-   * `bt_k` (every line: rowid, kind, time; the reference's where the scan left a line to it), `bt_timeless` (how many
-   * events have no time) and `bt_first` (the first event's time).
+   * `bt_k` (every line: its number `n`, kind, time; the reference's where the scan left a line to it, when `others`),
+   * `bt_timeless` (how many events have no time) and `bt_first` (the first event's time).
    */
-  readonly linesSql: string;
+  readonly linesSql: (others: boolean) => string;
   /** `bt_ev`: the events of `bt_k` (a view), with missing times filled as the Node engine fills them when `fill`. */
   readonly eventsSql: (fill: boolean) => string;
   /** `bt_e`: the evaluated events (`bt_q` rows of events) with their time; what the rules' numbers are computed from. */
@@ -178,20 +178,25 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
   const resultTableSql = `CREATE OR REPLACE TABLE bt_q (rid BIGINT, kind VARCHAR, ts DOUBLE${resultColumns.map((c) => `, ${c.name} ${c.type}`).join("")})`;
   const queryNames = resultColumns.filter((c) => c.type === "BOOLEAN").map((c) => c.name);
   // The reference's kind and time where the scan left the line to it (`other`), else the scan's.
-  const linesSql = `CREATE OR REPLACE TEMP TABLE bt_k AS
-SELECT a.rowid AS n, coalesce(q.kind, a.kind) AS kind, CASE WHEN a.kind = 'other' THEN q.ts ELSE a.ts END AS ts
-FROM bt_all a LEFT JOIN (SELECT rid, kind, ts FROM bt_q WHERE kind IS NOT NULL) q ON q.rid = a.rowid;
+  const linesSql = (others: boolean): string => `CREATE OR REPLACE TEMP TABLE bt_k AS
+${
+  others
+    ? `SELECT a.rowid AS n, coalesce(q.kind, a.kind) AS kind, CASE WHEN a.kind = 'other' THEN q.ts ELSE a.ts END AS ts
+FROM bt_all a LEFT JOIN (SELECT rid, kind, ts FROM bt_q WHERE kind IS NOT NULL) q ON q.rid = a.rowid`
+    : "SELECT rowid AS n, kind, ts FROM bt_all"
+};
 DROP TABLE bt_all;
 CREATE OR REPLACE TEMP TABLE bt_timeless AS SELECT count(*) AS n FROM bt_k WHERE kind <> 'error' AND ts IS NULL;
 CREATE OR REPLACE TEMP TABLE bt_first AS SELECT coalesce((SELECT coalesce(ts, 0) FROM bt_k WHERE kind <> 'error' ORDER BY n LIMIT 1), 0) AS first_ts`;
   // rules match: `ts = log.timestampMs ?? lastTs` (the previous event's, 0 before any). Only when some event has no
-  // time is a window (a sort of every event) needed; otherwise `bt_ev` is a view.
+  // time is a window (a sort of every event) needed; otherwise `bt_ev` is a view of `bt_k`.
   const eventsSql = (fill: boolean): string =>
     fill
-      ? `CREATE OR REPLACE TEMP TABLE bt_ev AS
+      ? `CREATE OR REPLACE TEMP TABLE bt_evf AS
 SELECT n, coalesce(ts, last_value(ts IGNORE NULLS) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ts
-FROM bt_k WHERE kind <> 'error'`
-      : "CREATE OR REPLACE TEMP TABLE bt_ev AS SELECT n, ts FROM bt_k WHERE kind <> 'error'";
+FROM bt_k WHERE kind <> 'error';
+CREATE OR REPLACE TEMP VIEW bt_ev AS SELECT n, ts FROM bt_evf`
+      : "CREATE OR REPLACE TEMP VIEW bt_ev AS SELECT n, ts FROM bt_k WHERE kind <> 'error'";
   const evaluatedSql = `CREATE OR REPLACE TEMP TABLE bt_e AS
 SELECT q.* EXCLUDE (rid, kind, ts), e.n AS n, e.ts AS ts FROM bt_q q JOIN bt_ev e ON e.n = q.rid`;
   const matchRowsSql = `SELECT k.kind AS kind${queryNames.map((c) => `, coalesce(q.${c}, false) AS ${c}`).join("")}

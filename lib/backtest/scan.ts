@@ -39,17 +39,6 @@ export function jsonPointer(keys: readonly string[]): string {
 const JS_SPACE = "[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
 
 /**
- * Whether the text may hold JSON that DuckDB reads but `JSON.parse` refuses (`NaN`, `Infinity`, a trailing comma):
- * such lines go to the reference evaluator (`other`). Also true for such text inside strings: harmless, those lines
- * are only read more slowly. Substring tests first (a regular expression over every line costs as much as parsing
- * it); the expression only where a comma is followed by white space.
- */
-function lenientJson(text: string): string {
-  return `(contains(${text}, 'NaN') OR contains(${text}, 'Infinity') OR contains(${text}, ',}') OR contains(${text}, ',]')
-    OR ((contains(${text}, ', ') OR contains(${text}, ',' || chr(9)) OR contains(${text}, ',' || chr(13))) AND regexp_matches(${text}, ',[ \\t\\r]+[\\]}]')))`;
-}
-
-/**
  * An RFC 3339 UTC time as EKS and Datadog write it, which `Date.parse` and DuckDB's `TIMESTAMPTZ` read alike (other
  * spellings go to the reference evaluator).
  */
@@ -84,6 +73,9 @@ export class FieldFilter {
   /** Attributes compared as numbers (`d_<j>`) or as IPv4 addresses (`i_<j>`). */
   private readonly numeric = new Set<number>();
   private readonly ipv4 = new Set<number>();
+  private readonly strings = new Set<number>();
+  /** Attributes read by terms other than string terms (typed columns `x_`, `o_`, `t_`, `s_`, `u_`). */
+  private readonly generic = new Set<number>();
 
   /** The pointers read from every JSON line (`h[k]`). */
   public get pointers(): readonly string[] {
@@ -118,11 +110,11 @@ export class FieldFilter {
     return `${column}[${k}]`;
   }
 
-  /** Per attribute: `v_<j>` and `m_<j>` (over `kind`, `h`, `ha`). */
+  /** Per attribute: `v_<j>` and `m_<j>` (over `is_event`, `is_archive`, `e`, `ha`). */
   public valueColumns(): string[] {
     return [...this.fields.values()].flatMap(({ j, event, archive }) => [
-      `CASE WHEN kind IN ('event', 'wrapped') THEN ${event?.value ?? "NULL"} WHEN kind = 'archive' THEN ${archive.value} END AS v_${j}`,
-      `coalesce(CASE WHEN kind IN ('event', 'wrapped') THEN ${event?.missingIsAbsent ?? "false"} WHEN kind = 'archive' THEN ${archive.missingIsAbsent} END, false) AS m_${j}`,
+      `CASE WHEN is_event THEN ${event?.value ?? "NULL"} WHEN is_archive THEN ${archive.value} END AS v_${j}`,
+      `coalesce(CASE WHEN is_event THEN ${event?.missingIsAbsent ?? "false"} WHEN is_archive THEN ${archive.missingIsAbsent} END, false) AS m_${j}`,
     ]);
   }
 
@@ -132,7 +124,7 @@ export class FieldFilter {
    * an array in the array); `o_<j>`, missing.
    */
   public oneValueColumns(): string[] {
-    return [...this.fields.values()].flatMap(({ j }) => [
+    return [...this.generic].flatMap((j) => [
       `CASE WHEN left(CAST(v_${j} AS VARCHAR), 1) = '[' THEN CASE WHEN json_array_length(v_${j}) = 1 THEN json_extract(v_${j}, '$[0]') END ELSE v_${j} END AS x_${j}`,
       `v_${j} IS NULL AS o_${j}`,
     ]);
@@ -140,16 +132,42 @@ export class FieldFilter {
 
   /** Per attribute, over `x_<j>`: `t_<j>` (`bt_type`), `s_<j>` (its text) and `u_<j>` (unknown). */
   public typeColumns(): string[] {
-    return [...this.fields.values()].flatMap(({ j }) => [
+    return [...this.generic].flatMap((j) => [
       `bt_type(x_${j}) AS t_${j}`,
       `json_extract_string(x_${j}, '$') AS s_${j}`,
       `(NOT o_${j} AND (x_${j} IS NULL OR left(CAST(x_${j} AS VARCHAR), 1) = '[')) AS u_${j}`,
     ]);
   }
 
-  /** `d_<j>` (`toNumber` of evaluate.ts) and `i_<j>` (an IPv4 address as an integer) where terms need them. */
+  /**
+   * Where terms need them: `d_<j>` (`toNumber` of evaluate.ts), `i_<j>` (an IPv4 address as an integer), and
+   * `w_<j>`, the value for string terms: the string, `chr(0)` when known to hold no string (absent, or a number,
+   * boolean, null or object), NULL when unknown.
+   */
   public derivedColumns(): string[] {
-    return [...[...this.numeric].map((j) => `bt_num(t_${j}, s_${j}) AS d_${j}`), ...[...this.ipv4].map((j) => `bt_ip4v(s_${j}) AS i_${j}`)];
+    return [
+      ...[...this.numeric].map((j) => `bt_num(t_${j}, s_${j}) AS d_${j}`),
+      ...[...this.ipv4].map((j) => `bt_ip4v(s_${j}) AS i_${j}`),
+      ...[...this.strings].map((j) => `${this.generic.has(j) ? FieldFilter.stringFromTyped(j) : FieldFilter.stringFromValue(j)} AS w_${j}`),
+    ];
+  }
+
+  /** `w_<j>` from the typed columns (an attribute other terms read too). */
+  private static stringFromTyped(j: number): string {
+    return `CASE WHEN u_${j} OR (o_${j} AND NOT m_${j}) THEN NULL WHEN t_${j} = 'VARCHAR' THEN s_${j} ELSE chr(0) END`;
+  }
+
+  /** `w_<j>` straight from the value (an attribute only string terms read): the same, in one `CASE`. */
+  private static stringFromValue(j: number): string {
+    const v = `v_${j}`;
+    const first = (x: string) => `left(CAST(${x} AS VARCHAR), 1)`;
+    return `CASE WHEN ${v} IS NULL THEN CASE WHEN m_${j} THEN chr(0) END
+      WHEN ${first(v)} = '"' THEN json_extract_string(${v}, '$')
+      WHEN ${first(v)} <> '[' THEN chr(0)
+      WHEN json_array_length(${v}) <> 1 THEN NULL
+      WHEN ${first(`json_extract(${v}, '$[0]')`)} = '"' THEN json_extract_string(${v}, '$[0]')
+      WHEN ${first(`json_extract(${v}, '$[0]')`)} = '[' THEN NULL
+      ELSE chr(0) END`;
   }
 
   /**
@@ -203,6 +221,13 @@ export class FieldFilter {
     if (field.kind === "reserved" && terms.length === 1) return this.reserved(terms[0], field.name, truth);
     const j = field.kind === "attribute" ? this.field(field.path) : undefined;
     if (j === undefined) return "true";
+    const onString = stringTermsSql(terms, `w_${j}`);
+    if (onString !== undefined) {
+      // Strings only: one comparison, NULL where unknown.
+      this.strings.add(j);
+      return truth ? `coalesce(${onString}, true)` : `coalesce(NOT ${onString}, true)`;
+    }
+    this.generic.add(j);
     for (const { value } of terms) {
       if (value.kind === "range" || value.kind === "compare") this.numeric.add(j);
       if (value.kind === "cidr") this.ipv4.add(j);
@@ -225,6 +250,30 @@ export class FieldFilter {
     const decided = constant === undefined ? "kind IN ('event', 'archive')" : "kind IN ('event', 'wrapped', 'archive')";
     const value = `CASE kind WHEN 'archive' THEN ${onArchive} ELSE ${onEvent} END`;
     return `(NOT (${decided}) OR ${truth ? value : `NOT ${value}`})`;
+  }
+
+  /**
+   * The exact strings one of which `path` must hold for `node` to match (a top-level AND child, or the node, that is
+   * `@path:value` or an OR of such terms), with the column `w_<j>` to test them on; undefined when there is none.
+   */
+  public gate(node: QueryNode, path: readonly string[]): { readonly column: string; readonly values: readonly string[] } | undefined {
+    const key = path.join("\0");
+    const onPath = (c: QueryNode): c is AttributeTerm => c.kind === "term" && c.field.kind === "attribute" && c.field.path.join("\0") === key;
+    const values = (c: QueryNode): string[] | undefined => {
+      const terms = c.kind === "or" ? c.children : [c];
+      if (!terms.every(onPath)) return undefined;
+      if (stringTermsSql(terms, "w") === undefined || terms.some((t) => t.value.kind !== "exact")) return undefined;
+      return terms.map((t) => (t.value as { readonly text: string }).text);
+    };
+    for (const c of node.kind === "and" ? node.children : [node]) {
+      const v = values(c);
+      const j = v === undefined ? undefined : this.field(path);
+      if (v !== undefined && j !== undefined) {
+        this.strings.add(j);
+        return { column: `w_${j}`, values: v };
+      }
+    }
+    return undefined;
   }
 
   /** The column number of an attribute the pass reads, or undefined. */
@@ -330,19 +379,46 @@ function termsSql(terms: readonly Term[], cols: { readonly t: string; readonly s
   return parts.length === 1 ? parts[0] : `(${parts.join(" OR ")})`;
 }
 
+/** A wildcard that is one literal with `*` before, after or both: the function testing it and the literal. */
+function affix(value: QueryValue): { readonly fn: string; readonly literal: string } | undefined {
+  if (value.kind !== "wildcard") return undefined;
+  const m = /^(\.\*)?((?:[^\\.*?+()[\]{}|^$]|\\.)*)(\.\*)?$/s.exec(value.regexSource);
+  if (m === null || m[2] === "" || (m[1] === undefined && m[3] === undefined)) return undefined;
+  const literal = m[2].replace(/\\(.)/gs, "$1");
+  return { fn: m[1] !== undefined && m[3] !== undefined ? "contains" : m[1] !== undefined ? "ends_with" : "starts_with", literal };
+}
+
+/**
+ * Terms that only strings can satisfy (exact text that is not a number or boolean, an affix wildcard whose literal
+ * could not be a number's or boolean's text) over `w` (`w_<j>` of `FieldFilter.derivedColumns`); undefined for others.
+ */
+function stringTermsSql(terms: readonly Term[], w: string): string | undefined {
+  const exact: string[] = [];
+  const parts: string[] = [];
+  for (const { value } of terms) {
+    const a = affix(value);
+    if (
+      value.kind === "exact" &&
+      parseNumber(value.text) === undefined &&
+      value.text !== "true" &&
+      value.text !== "false" &&
+      !value.text.includes("\0")
+    )
+      exact.push(value.text);
+    else if (a !== undefined && !NUMBER_OR_BOOLEAN_TEXT.test(a.literal) && !a.literal.includes("\0"))
+      parts.push(`${a.fn}(${w}, ${sqlString(a.literal)})`);
+    else return undefined;
+  }
+  if (exact.length > 0) parts.unshift(exact.length === 1 ? `${w} = ${sqlString(exact[0])}` : `${w} IN (${exact.map(sqlString).join(", ")})`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(" OR ")})`;
+}
+
 function cheapSql(value: QueryValue, cols: { readonly t: string; readonly s: string; readonly num: string; readonly ip4: string }): string {
   const { t, s } = cols;
-  if (value.kind === "wildcard") {
-    const m = /^(\.\*)?((?:[^\\.*?+()[\]{}|^$]|\\.)*)(\.\*)?$/s.exec(value.regexSource);
-    if (m !== null && m[2] !== "") {
-      const literal = m[2].replace(/\\(.)/gs, "$1");
-      const fn =
-        m[1] !== undefined && m[3] !== undefined ? "contains" : m[1] !== undefined ? "ends_with" : m[3] !== undefined ? "starts_with" : undefined;
-      if (fn !== undefined) {
-        const onString = `(${t} = 'VARCHAR' AND ${fn}(${s}, ${sqlString(literal)}))`;
-        return NUMBER_OR_BOOLEAN_TEXT.test(literal) ? `(${onString} OR (${t} <> 'VARCHAR' AND ${jsonPredicate(value, t, s)}))` : onString;
-      }
-    }
+  const a = affix(value);
+  if (a !== undefined) {
+    const onString = `(${t} = 'VARCHAR' AND ${a.fn}(${s}, ${sqlString(a.literal)}))`;
+    return NUMBER_OR_BOOLEAN_TEXT.test(a.literal) ? `(${onString} OR (${t} <> 'VARCHAR' AND ${jsonPredicate(value, t, s)}))` : onString;
   }
   // Numbers and IPv4 addresses read once per line (`d_<j>`, `i_<j>`), not once per comparison.
   return jsonPredicate(value, t, s, cols.num, cols.ip4);
@@ -363,6 +439,50 @@ function timeReadable(x: string): string {
     OR regexp_full_match(CAST(${x} AS VARCHAR), '${RFC3339_UTC}'))`;
 }
 
+/**
+ * The candidates' condition, OR of `candidate(query)`, grouped so that most lines test a few gates instead of every
+ * query: the queries that need one of some resources (`@objectRef.resource`) and verbs (`@http.method`) behind one
+ * test of the line's pair against all their pairs, those that need only resources or only verbs behind one test of
+ * the union, the rest as they are. A gate is only what its queries require, so it never drops a candidate.
+ */
+function gated(f: FieldFilter, nodes: readonly QueryNode[], candidate: (node: QueryNode) => string): string {
+  const RESOURCE = ["objectRef", "resource"];
+  const VERB = ["http", "method"];
+  const groups = { both: [] as string[], resource: [] as string[], verb: [] as string[], none: [] as string[] };
+  const pairs = new Set<string>();
+  const resources = new Set<string>();
+  const verbs = new Set<string>();
+  let columns: { r?: string; v?: string } = {};
+  for (const node of nodes) {
+    const r = f.gate(node, RESOURCE);
+    const v = f.gate(node, VERB);
+    const c = candidate(node);
+    if (r !== undefined) columns = { ...columns, r: r.column };
+    if (v !== undefined) columns = { ...columns, v: v.column };
+    if (r !== undefined && v !== undefined) {
+      for (const a of r.values) for (const b of v.values) pairs.add(`${a}\u0001${b}`);
+      groups.both.push(c);
+    } else if (r !== undefined) {
+      r.values.forEach((a) => resources.add(a));
+      groups.resource.push(c);
+    } else if (v !== undefined) {
+      v.values.forEach((b) => verbs.add(b));
+      groups.verb.push(c);
+    } else groups.none.push(c);
+  }
+  const list = (xs: Iterable<string>) => [...xs].sort().map(sqlString).join(", ");
+  const any = (cs: readonly string[]) => cs.join("\n      OR ");
+  const parts: string[] = [];
+  if (groups.both.length > 0)
+    parts.push(
+      `((${columns.r} IS NULL OR ${columns.v} IS NULL OR ${columns.r} || chr(1) || ${columns.v} IN (${list(pairs)})) AND (${any(groups.both)}))`,
+    );
+  if (groups.resource.length > 0) parts.push(`((${columns.r} IS NULL OR ${columns.r} IN (${list(resources)})) AND (${any(groups.resource)}))`);
+  if (groups.verb.length > 0) parts.push(`((${columns.v} IS NULL OR ${columns.v} IN (${list(verbs)})) AND (${any(groups.verb)}))`);
+  parts.push(...groups.none);
+  return parts.length === 0 ? "false" : `(${parts.join("\n    OR ")})`;
+}
+
 /** SQL: the event checks of `checkEvent` (normalize.ts) on a pointer list, with its times readable by the pass. */
 function isEvent(ref: (key: string) => string): string {
   return `CAST(${ref("kind")} AS VARCHAR) = '"Event"' AND starts_with(CAST(${ref("apiVersion")} AS VARCHAR), '"audit.k8s.io/')
@@ -374,9 +494,13 @@ function present(x: string): string {
   return `(${x} IS NOT NULL AND CAST(${x} AS VARCHAR) <> 'null')`;
 }
 
-/** SQL: the text is one JSON object the pass reads as `JSON.parse` does. */
+/**
+ * SQL: the text may be one JSON object. DuckDB's reader also takes `NaN`, `Infinity` and trailing commas, which
+ * `JSON.parse` refuses: such a line is an event here unless it is a candidate (then the reference decides). Neither
+ * the API server nor Datadog writes them; testing every line for them cost as much as parsing it.
+ */
 function readable(text: string): string {
-  return `length(${text}) <= ${MAX_EVENT_LINE_CHARS} AND starts_with(${text}, '{') AND NOT ${lenientJson(text)}`;
+  return `length(${text}) <= ${MAX_EVENT_LINE_CHARS} AND starts_with(${text}, '{')`;
 }
 
 /**
@@ -398,7 +522,9 @@ export function scanStages(
   const e = (key: string) => f.eventRef(jsonPointer([key]));
   const hm = (key: string) => h(key).replace(/^h\[/, "hm[");
   // Per query: not known false by its fields, then its literals (`prefilter.ts`) on the lines left.
-  const candidates = nodes.map(
+  const candidates = gated(
+    f,
+    nodes,
     (node) => `(${f.mightMatch(node)} AND (strpos(text, ${sqlString(ESCAPE_HATCH)}) > 0 OR ${queryNeedSql(node, "text")}))`,
   );
   for (const key of ["kind", "apiVersion", "verb", "stageTimestamp", "requestReceivedTimestamp", "_id", "date", "message", "timestamp"]) h(key);
@@ -428,7 +554,9 @@ export function scanStages(
     ELSE 'other' END AS kind,
     CASE WHEN hm IS NOT NULL THEN hm ELSE h END AS e
   FROM (${message})`;
-  const withArchive = `SELECT *, ${archive.length === 0 ? "NULL::JSON[]" : `CASE WHEN kind = 'archive' THEN json_extract(text, [${archive.map(sqlString).join(", ")}]) END`} AS ha
+  // The line's kind as two flags (every attribute column tests them) and an archived log's attributes, read.
+  const withArchive = `SELECT *, kind IN ('event', 'wrapped') AS is_event, kind = 'archive' AS is_archive,
+    ${archive.length === 0 ? "NULL::JSON[]" : `CASE WHEN kind = 'archive' THEN json_extract(text, [${archive.map(sqlString).join(", ")}]) END`} AS ha
   FROM (${classified})`;
   const typed = layer(f.typeColumns(), layer(f.oneValueColumns(), layer(f.valueColumns(), withArchive)));
   const derived = layer(f.derivedColumns(), typed);
@@ -437,7 +565,7 @@ export function scanStages(
     WHEN 'wrapped' THEN CASE ${eventTs} WHEN ${present(h("timestamp"))} THEN ${timeSql(h("timestamp"))} END
     WHEN 'archive' THEN CASE WHEN ${present(h("date"))} THEN ${timeSql(h("date"))} END END AS ts,
   CASE WHEN kind = 'other' THEN text
-    WHEN kind <> 'error' AND (${candidates.join("\n      OR ") || "false"}) THEN text END AS line
+    WHEN kind <> 'error' AND ${candidates} THEN text END AS line
 FROM (${derived})`;
   return { parsed, archived, message, classified, typed, derived, table };
 }

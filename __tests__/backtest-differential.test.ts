@@ -196,6 +196,33 @@ describe("same match set as the JS engine", () => {
   });
 });
 
+describe("line order", () => {
+  test("kept on a file DuckDB reads in many chunks, with the pack's long IN lists (a join that reorders rows)", async () => {
+    // 120,000 lines: every 7th a pod exec by a person (pod-exec-burst matches), the rest configmap reads.
+    const lines = Array.from({ length: 120_000 }, (_, i) =>
+      JSON.stringify({
+        kind: "Event",
+        apiVersion: "audit.k8s.io/v1",
+        auditID: `o-${i}`,
+        verb: i % 7 === 0 ? "create" : "get",
+        user: { username: "alice" },
+        objectRef:
+          i % 7 === 0 ? { resource: "pods", subresource: "exec", namespace: "web", name: "p" } : { resource: "configmaps", namespace: "web" },
+        responseStatus: { code: 101 },
+        stageTimestamp: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString(),
+        // Lines of about 1 KB, as EKS writes them: a file of many buffers.
+        annotations: { "authorization.k8s.io/reason": "x".repeat(700) },
+      }),
+    );
+    const set = packSet();
+    const column = set.rules.flatMap((r) => r.queries.map(() => r.rule.id)).indexOf("pod-exec-burst");
+    const rows = await duckdbMatchRows(set.rules, [write("order.jsonl", lines)], db);
+    expect(rows).toHaveLength(lines.length);
+    const wrong = rows.map((r, i) => (r.queries[column] !== (i % 7 === 0) ? i : -1)).filter((i) => i >= 0);
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+});
+
 describe("same signal estimates as rules match --summary", () => {
   test("pack and window-edge rules on generated bursts (threshold windows, cardinality, New Value, out-of-order and timestamp-less events)", async () => {
     const extra: MatchableRule[] = [

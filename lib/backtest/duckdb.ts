@@ -2,8 +2,8 @@
  * Runs a backtest plan (`plan.ts`) in an in-process DuckDB (`@duckdb/node-api`, native binary from npm).
  *
  * DuckDB's buffer-managed memory is bounded by `memory_limit` (default {@link DEFAULT_MEMORY_LIMIT}); what does not fit
- * (the per-line tables of a large input, window sorts) spills to a temporary folder. The process uses more (JSON
- * parsing and expression evaluation per thread, the Node heap): see `docs/backtest.md`. Extensions are never downloaded at
+ * (the per-line tables of a large input, window sorts) spills to a temporary folder. The process uses more (the
+ * readers' buffers, JSON parsing per thread, the Node heap): see `docs/backtest.md`. Extensions are never downloaded at
  * run time (`autoinstall_known_extensions=false`): `s3://` inputs need `httpfs` and `aws` installed beforehand.
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -20,6 +20,8 @@ import { perDay, BacktestResult, RuleBacktest } from "./result";
 import { sqlString } from "./sql";
 
 export const DEFAULT_MEMORY_LIMIT = "1GB";
+/** The numbering room of one input file (2^40 lines): line `k` of file `i` is `i * LINES_PER_FILE + k`. */
+const LINES_PER_FILE = 2 ** 40;
 /** Longest line read (bytes); longer lines are an error of the input. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -152,7 +154,7 @@ async function evaluateCandidates(db: BacktestDb, plan: BacktestPlan): Promise<n
   const columns = plan.resultColumns;
   let candidates = 0;
   try {
-    const stream = await db.conn.stream("SELECT rowid AS rid, kind, line FROM bt_all WHERE line IS NOT NULL ORDER BY rowid");
+    const stream = await db.conn.stream("SELECT n AS rid, kind, line FROM bt_all WHERE line IS NOT NULL ORDER BY n");
     for await (const rows of stream.yieldRowsJs()) {
       for (const [rid, kind, line] of rows) {
         candidates++;
@@ -243,10 +245,9 @@ export async function runDuckdbBacktest(
 /** The macros and the scan into `bt_all`. */
 async function scan(db: BacktestDb, plan: BacktestPlan, files: readonly InputFile[]): Promise<void> {
   for (const m of plan.macros) await db.run(m);
-  // One statement per file, in the order given: DuckDB keeps a file's line order in the table (its rowid), but not
-  // the order of several files read by one scan.
-  await db.run(`CREATE OR REPLACE TEMP TABLE bt_all AS ${plan.scanSql(linesSql([]))}`);
-  for (const file of files) await db.run(`INSERT INTO bt_all ${plan.scanSql(linesSql([file]))}`);
+  // One statement per file, in the order given; each line's `n` is the file's number times 2^40 plus its line number.
+  await db.run(`CREATE OR REPLACE TEMP TABLE bt_all AS ${plan.scanSql(linesSql([]), 0)}`);
+  for (const [i, file] of files.entries()) await db.run(`INSERT INTO bt_all ${plan.scanSql(linesSql([file]), i * LINES_PER_FILE)}`);
 }
 
 /** Whether the reference classified some line (`bt_q.kind`): the scan left it `other`, or found it an error. */

@@ -1,15 +1,14 @@
 /**
- * The backtest of a rule set in DuckDB: one parallel scan reads every line, classifies it (event, archived log or
- * neither) and its time, and keeps the text of the lines the raw-text prefilter (`prefilter.ts`) cannot rule out; the
- * reference evaluator (`lib/query`'s `QuerySet`, the one `rules match` runs) evaluates every query on those lines only
- * (`evaluateCandidates` of `duckdb.ts`) and appends the per-line results and keys to `bt_q`; `bt_m` joins both (one
- * row per line), then per rule the numbers of `rules match --summary` (`lib/rules/signals.ts` is the reference):
- * events matched, distinct values of the rule's fields, and signals from window functions.
+ * The backtest of a rule set in DuckDB: one parallel scan (`scan.ts`) reads every line, classifies it and its time,
+ * and keeps the text of the lines it cannot rule out; the reference evaluator (`lib/query`'s `QuerySet`, the one
+ * `rules match` runs) evaluates every query on those lines only (`evaluateCandidates` of `duckdb.ts`) and appends the
+ * per-line results and keys to `bt_q`; then per rule the numbers of `rules match --summary` (`lib/rules/signals.ts` is
+ * the reference): events matched, distinct values of the rule's fields, and signals from window functions.
  *
- * Order: DuckDB keeps the scan's order in `bt_all` (`preserve_insertion_order`, the default), so `rowid` is the line
- * order of the inputs (files in the order given) and the per-event state of the Node engine (the previous event's
- * time for an event without one, the open bucket of a group, the last time a New Value was seen) is reproduced with
- * window functions over `rowid`, also for events out of time order.
+ * Order: every line carries its place in the input, `n` (the file's number times 2^40 plus its line number, numbered
+ * off the reader: `scan.ts`), so the per-event state of the Node engine (the previous event's time for an event
+ * without one, the open bucket of a group, the last time a New Value was seen) is reproduced with window functions
+ * over `n`, also for events out of time order.
  */
 import { compileFieldReader, parseQuery, type FieldReader, type NormalizedLog, type QueryNode } from "../query";
 import { parseCondition, type ConditionNode } from "../rules/condition";
@@ -24,7 +23,7 @@ const DAY_MS = 86_400_000;
 /** What the plan computes for one rule, and how it was estimated (the text of `rules match --summary`). */
 export interface RulePlan {
   readonly compiled: CompiledRule;
-  /** Column names of the rule's queries in `bt_m`. */
+  /** Column names of the rule's queries in `bt_q`. */
   readonly queryColumns: readonly string[];
   /** `distinct.fields` of the summary (empty: none). */
   readonly distinctFields: readonly string[];
@@ -46,9 +45,15 @@ export interface BacktestPlan {
   readonly macros: readonly string[];
   /** The parsed queries, by slot (`CompiledRule.queries[k].slot`). */
   readonly nodes: readonly QueryNode[];
-  /** `CREATE TEMP TABLE bt_all AS ...` (`scan.ts`) given the SQL of a relation with a VARCHAR column `line`. */
-  readonly scanSql: (lines: string) => string;
-  /** `bt_q`'s columns after `rid`, `kind` and `ts` (the `bt_all` rowid of the line; the reference's kind and time of an `other` line). */
+  /**
+   * The scan's `SELECT` (`scan.ts`) given the SQL of a relation with a VARCHAR column `line` and the number of its
+   * first line (`n`, the order of every line).
+   */
+  readonly scanSql: (lines: string, first: number) => string;
+  /**
+   * `bt_q`'s columns after `rid` (the line's `n`), `kind` and `ts` (the reference's kind and time of a line
+   * the scan left to it, or `error`).
+   */
   readonly resultColumns: readonly ResultColumn[];
   /** `CREATE TABLE bt_q (...)`. */
   readonly resultTableSql: string;
@@ -174,16 +179,16 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
     }
     plans.push({ compiled, queryColumns: names, distinctFields: summary.distinctFields, estimate: summary.estimate, signalsSql });
   });
-  const scanSql = (lines: string): string => scan(nodes, lines);
+  const scanSql = (lines: string, first: number): string => scan(nodes, lines, first);
   const resultTableSql = `CREATE OR REPLACE TABLE bt_q (rid BIGINT, kind VARCHAR, ts DOUBLE${resultColumns.map((c) => `, ${c.name} ${c.type}`).join("")})`;
   const queryNames = resultColumns.filter((c) => c.type === "BOOLEAN").map((c) => c.name);
   // The reference's kind and time where the scan left the line to it (`other`), else the scan's.
   const linesSql = (others: boolean): string => `CREATE OR REPLACE TEMP TABLE bt_k AS
 ${
   others
-    ? `SELECT a.rowid AS n, coalesce(q.kind, a.kind) AS kind, CASE WHEN a.kind = 'other' THEN q.ts ELSE a.ts END AS ts
-FROM bt_all a LEFT JOIN (SELECT rid, kind, ts FROM bt_q WHERE kind IS NOT NULL) q ON q.rid = a.rowid`
-    : "SELECT rowid AS n, kind, ts FROM bt_all"
+    ? `SELECT a.n AS n, coalesce(q.kind, a.kind) AS kind, CASE WHEN a.kind = 'other' THEN q.ts ELSE a.ts END AS ts
+FROM bt_all a LEFT JOIN (SELECT rid, kind, ts FROM bt_q WHERE kind IS NOT NULL) q ON q.rid = a.n`
+    : "SELECT n, kind, ts FROM bt_all"
 };
 DROP TABLE bt_all;
 CREATE OR REPLACE TEMP TABLE bt_timeless AS SELECT count(*) AS n FROM bt_k WHERE kind <> 'error' AND ts IS NULL;

@@ -11,16 +11,15 @@
  *   the event's, else the line's `timestamp`);
  * - `archive`: an archived Datadog log (`isArchiveLine` of `archive.ts`: no `kind`/`apiVersion`, an `attributes`
  *   object, `_id` a string or `date` present), searched as it is;
- * - `error`: blank after a byte-order mark, or longer than `rules match` reads;
- * - `other`: anything the pass does not read exactly (CloudWatch exports, forwarded logs, invalid JSON, a time `Date.parse`
- *   may read differently, JSON that DuckDB accepts but `JSON.parse` refuses: `NaN`, `Infinity`, trailing commas):
- *   always a candidate, and the reference evaluator classifies it, times it and matches it.
+ * - `error`: longer than `rules match` reads (blank lines are skipped, as there);
+ * - `other`: anything the pass does not read exactly (CloudWatch exports, forwarded logs, invalid JSON, a time
+ *   `Date.parse` may read differently): always a candidate, and the reference evaluator classifies, times and
+ *   matches it.
  *
  * **Ruling out.** Per query, two necessary conditions, both from the query's AST:
- * 1. *its fields* (`FieldFilter`): a term whose attribute the pass read decides, for an `event` or `archive` line,
- *    exactly as `evaluate.ts` would (`jsonPredicate` of `sql.ts`), when the value is a scalar, an array of scalars, or
- *    missing where the JS walk could find nothing else (see `FieldFilter.leaf`); any other term is unknown; AND, OR
- *    and NOT combine what is known (Kleene logic), and a query known to be false rules the line out;
+ * 1. *its attributes* (`FieldFilter`): a term whose attribute the pass read is decided exactly as `evaluate.ts` would
+ *    (`jsonPredicate` of `sql.ts`) where the JS walk is known (see `FieldFilter.plainLeaf`); any other term is
+ *    unknown; AND, OR and NOT combine what is known, and a query known to be false rules the line out;
  * 2. *its text* (`prefilter.ts`): the literals a matching line must contain, with the escape and number hatches.
  */
 import type { QueryNode, QueryValue } from "../query";
@@ -504,18 +503,23 @@ function readable(text: string): string {
 }
 
 /**
- * `SELECT ...` over `lines` (SQL of a relation with a VARCHAR column `line`): one row
- * per non-blank line, in input order, with `kind` (`event`, `wrapped`, `archive`, `error`, `other`), `ts` (epoch ms;
- * NULL for `other` and for events without a time) and `line` (the text, for candidates only).
+ * `SELECT ...` over `lines` (SQL of a relation with a VARCHAR column `line`): one row per non-blank line with `n` (its
+ * place in the input: `first` plus its line number), `kind` (`event`, `wrapped`, `archive`, `error`, `other`), `ts`
+ * (epoch ms; NULL for `other` and for events without a time) and `line` (the text, for candidates only).
+ *
+ * `n` is numbered straight off the reader with `row_number() OVER ()`, which DuckDB documents as keeping the input
+ * order ("Order Preservation", https://duckdb.org/docs/stable/sql/dialect/order_preservation): the rest of the scan
+ * need not, and does not (DuckDB turns a long `IN` list into a join, which reorders rows).
  */
-export function scanSql(nodes: readonly QueryNode[], lines: string): string {
-  return scanStages(nodes, lines).table;
+export function scanSql(nodes: readonly QueryNode[], lines: string, first = 0): string {
+  return scanStages(nodes, lines, first).table;
 }
 
-/** The scan's SQL by stage (each a relation over the one before; `table` the statement), for `scanSql` and its benchmark. */
-export function scanStages(
+/** The scan's SQL by stage (each a relation over the one before; `table` the scan's `SELECT`). */
+function scanStages(
   nodes: readonly QueryNode[],
   lines: string,
+  first: number,
 ): Record<"parsed" | "archived" | "message" | "classified" | "typed" | "derived" | "table", string> {
   const f = new FieldFilter();
   const h = (key: string) => f.ref(jsonPointer([key]));
@@ -534,9 +538,9 @@ export function scanStages(
   // `timestamp`; null counts as missing.
   const eventTs = ["stageTimestamp", "requestReceivedTimestamp"].map((k) => `WHEN ${present(e(k))} THEN ${timeSql(e(k))}`).join(" ");
   const layer = (columns: readonly string[], from: string) => `SELECT *${columns.map((c) => ",\n  " + c).join("")}\nFROM (${from})`;
-  const parsed = `SELECT text, CASE WHEN ${readable("text")} THEN try(json_extract(text, ${pointers})) END AS h
-  FROM (SELECT CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
-    FROM (${lines}) WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*'))`;
+  const parsed = `SELECT n, text, CASE WHEN ${readable("text")} THEN try(json_extract(text, ${pointers})) END AS h
+  FROM (SELECT n, CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
+    FROM (SELECT line, ${first} + row_number() OVER () AS n FROM (${lines})) WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*'))`;
   // `isArchiveLine` (archive.ts), tested first as `readBacktestLine` does; else a CloudWatch line's message, parsed.
   const archived = `SELECT *, CASE WHEN h IS NOT NULL AND ${h("kind")} IS NULL AND ${h("apiVersion")} IS NULL AND strpos(text, '"attributes"') > 0
       AND (left(CAST(${h("_id")} AS VARCHAR), 1) = '"' OR ${h("date")} IS NOT NULL) THEN json_type(text, '/attributes') = 'OBJECT' ELSE false END AS is_archive
@@ -545,7 +549,7 @@ export function scanStages(
   FROM (SELECT *, CASE WHEN NOT is_archive AND h IS NOT NULL AND ${h("kind")} IS NULL AND ${h("apiVersion")} IS NULL
       AND left(CAST(${h("message")} AS VARCHAR), 1) = '"' THEN json_extract_string(${h("message")}, '$') END AS m
     FROM (${archived}))`;
-  const classified = `SELECT text, h, CASE
+  const classified = `SELECT n, text, h, CASE
     WHEN length(text) > ${MAX_EVENT_LINE_CHARS} THEN 'error'
     WHEN h IS NULL THEN 'other'
     WHEN is_archive THEN CASE WHEN ${timeReadable(h("date"))} THEN 'archive' ELSE 'other' END
@@ -560,7 +564,7 @@ export function scanStages(
   FROM (${classified})`;
   const typed = layer(f.typeColumns(), layer(f.oneValueColumns(), layer(f.valueColumns(), withArchive)));
   const derived = layer(f.derivedColumns(), typed);
-  const table = `SELECT kind,
+  const table = `SELECT n, kind,
   CASE kind WHEN 'event' THEN CASE ${eventTs} END
     WHEN 'wrapped' THEN CASE ${eventTs} WHEN ${present(h("timestamp"))} THEN ${timeSql(h("timestamp"))} END
     WHEN 'archive' THEN CASE WHEN ${present(h("date"))} THEN ${timeSql(h("date"))} END END AS ts,

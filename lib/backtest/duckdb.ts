@@ -20,8 +20,6 @@ import { perDay, BacktestResult, RuleBacktest } from "./result";
 import { sqlString } from "./sql";
 
 export const DEFAULT_MEMORY_LIMIT = "1GB";
-/** The numbering room of one input file (2^40 lines): line `k` of file `i` is `i * LINES_PER_FILE + k`. */
-const LINES_PER_FILE = 2 ** 40;
 /** Longest line read (bytes); longer lines are an error of the input. */
 export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 
@@ -47,6 +45,8 @@ export class BacktestDb {
       temp_directory: tempDir,
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",
+      // Keeps the scan's row order (`scanSql` of scan.ts): no rewriting of long IN lists into a join.
+      disabled_optimizers: "in_clause",
     };
     if (options.threads !== undefined) settings.threads = String(options.threads);
     let instance: DuckDBInstance;
@@ -154,7 +154,7 @@ async function evaluateCandidates(db: BacktestDb, plan: BacktestPlan): Promise<n
   const columns = plan.resultColumns;
   let candidates = 0;
   try {
-    const stream = await db.conn.stream("SELECT n AS rid, kind, line FROM bt_all WHERE line IS NOT NULL ORDER BY n");
+    const stream = await db.conn.stream("SELECT rowid AS rid, kind, line FROM bt_all WHERE line IS NOT NULL ORDER BY rowid");
     for await (const rows of stream.yieldRowsJs()) {
       for (const [rid, kind, line] of rows) {
         candidates++;
@@ -245,9 +245,9 @@ export async function runDuckdbBacktest(
 /** The macros and the scan into `bt_all`. */
 async function scan(db: BacktestDb, plan: BacktestPlan, files: readonly InputFile[]): Promise<void> {
   for (const m of plan.macros) await db.run(m);
-  // One statement per file, in the order given; each line's `n` is the file's number times 2^40 plus its line number.
-  await db.run(`CREATE OR REPLACE TEMP TABLE bt_all AS ${plan.scanSql(linesSql([]), 0)}`);
-  for (const [i, file] of files.entries()) await db.run(`INSERT INTO bt_all ${plan.scanSql(linesSql([file]), i * LINES_PER_FILE)}`);
+  // One statement per file, in the order given: the table's rowid is then the input order (`scanSql`).
+  await db.run(`CREATE OR REPLACE TEMP TABLE bt_all AS ${plan.scanSql(linesSql([]))}`);
+  for (const file of files) await db.run(`INSERT INTO bt_all ${plan.scanSql(linesSql([file]))}`);
 }
 
 /** Whether the reference classified some line (`bt_q.kind`): the scan left it `other`, or found it an error. */

@@ -5,10 +5,10 @@
  * per-line results and keys to `bt_q`; then per rule the numbers of `rules match --summary` (`lib/rules/signals.ts` is
  * the reference): events matched, distinct values of the rule's fields, and signals from window functions.
  *
- * Order: every line carries its place in the input, `n` (the file's number times 2^40 plus its line number, numbered
- * off the reader: `scan.ts`), so the per-event state of the Node engine (the previous event's time for an event
- * without one, the open bucket of a group, the last time a New Value was seen) is reproduced with window functions
- * over `n`, also for events out of time order.
+ * Order: each file is scanned by its own statement, in the order given, and the scan keeps the line order
+ * (`scanSql` of scan.ts), so the `rowid` of `bt_all` (`n` in `bt_k`) is the line order of the inputs, and the
+ * per-event state of the Node engine (the previous event's time for an event without one, the open bucket of a group,
+ * the last time a New Value was seen) is reproduced with window functions over `n`, also for events out of time order.
  */
 import { compileFieldReader, parseQuery, type FieldReader, type NormalizedLog, type QueryNode } from "../query";
 import { parseCondition, type ConditionNode } from "../rules/condition";
@@ -45,13 +45,10 @@ export interface BacktestPlan {
   readonly macros: readonly string[];
   /** The parsed queries, by slot (`CompiledRule.queries[k].slot`). */
   readonly nodes: readonly QueryNode[];
+  /** The scan's `SELECT` (`scan.ts`) given the SQL of a relation with a VARCHAR column `line`, in input order. */
+  readonly scanSql: (lines: string) => string;
   /**
-   * The scan's `SELECT` (`scan.ts`) given the SQL of a relation with a VARCHAR column `line` and the number of its
-   * first line (`n`, the order of every line).
-   */
-  readonly scanSql: (lines: string, first: number) => string;
-  /**
-   * `bt_q`'s columns after `rid` (the line's `n`), `kind` and `ts` (the reference's kind and time of a line
+   * `bt_q`'s columns after `rid` (the line's `bt_all` rowid), `kind` and `ts` (the reference's kind and time of a line
    * the scan left to it, or `error`).
    */
   readonly resultColumns: readonly ResultColumn[];
@@ -179,16 +176,16 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
     }
     plans.push({ compiled, queryColumns: names, distinctFields: summary.distinctFields, estimate: summary.estimate, signalsSql });
   });
-  const scanSql = (lines: string, first: number): string => scan(nodes, lines, first);
+  const scanSql = (lines: string): string => scan(nodes, lines);
   const resultTableSql = `CREATE OR REPLACE TABLE bt_q (rid BIGINT, kind VARCHAR, ts DOUBLE${resultColumns.map((c) => `, ${c.name} ${c.type}`).join("")})`;
   const queryNames = resultColumns.filter((c) => c.type === "BOOLEAN").map((c) => c.name);
   // The reference's kind and time where the scan left the line to it (`other`), else the scan's.
   const linesSql = (others: boolean): string => `CREATE OR REPLACE TEMP TABLE bt_k AS
 ${
   others
-    ? `SELECT a.n AS n, coalesce(q.kind, a.kind) AS kind, CASE WHEN a.kind = 'other' THEN q.ts ELSE a.ts END AS ts
-FROM bt_all a LEFT JOIN (SELECT rid, kind, ts FROM bt_q WHERE kind IS NOT NULL) q ON q.rid = a.n`
-    : "SELECT n, kind, ts FROM bt_all"
+    ? `SELECT a.rowid AS n, coalesce(q.kind, a.kind) AS kind, CASE WHEN a.kind = 'other' THEN q.ts ELSE a.ts END AS ts
+FROM bt_all a LEFT JOIN (SELECT rid, kind, ts FROM bt_q WHERE kind IS NOT NULL) q ON q.rid = a.rowid`
+    : "SELECT rowid AS n, kind, ts FROM bt_all"
 };
 DROP TABLE bt_all;
 CREATE OR REPLACE TEMP TABLE bt_timeless AS SELECT count(*) AS n FROM bt_k WHERE kind <> 'error' AND ts IS NULL;

@@ -503,23 +503,23 @@ function readable(text: string): string {
 }
 
 /**
- * `SELECT ...` over `lines` (SQL of a relation with a VARCHAR column `line`): one row per non-blank line with `n` (its
- * place in the input: `first` plus its line number), `kind` (`event`, `wrapped`, `archive`, `error`, `other`), `ts`
- * (epoch ms; NULL for `other` and for events without a time) and `line` (the text, for candidates only).
+ * `SELECT ...` over `lines` (SQL of a relation with a VARCHAR column `line`): one row per non-blank line, in input
+ * order, with `kind` (`event`, `wrapped`, `archive`, `error`, `other`), `ts` (epoch ms; NULL for `other` and for events
+ * without a time) and `line` (the text, for candidates only).
  *
- * `n` is numbered straight off the reader with `row_number() OVER ()`, which DuckDB documents as keeping the input
- * order ("Order Preservation", https://duckdb.org/docs/stable/sql/dialect/order_preservation): the rest of the scan
- * need not, and does not (DuckDB turns a long `IN` list into a join, which reorders rows).
+ * Input order: the scan is made only of what DuckDB documents as keeping the row order (`SELECT`, `WHERE`, table
+ * subqueries: "Order Preservation", https://duckdb.org/docs/stable/sql/dialect/order_preservation), so the table it
+ * fills keeps the lines in order (its `rowid`). DuckDB would turn the long `IN` lists below into a join, which does not
+ * keep the order: `BacktestDb` turns that rewrite off (`disabled_optimizers`).
  */
-export function scanSql(nodes: readonly QueryNode[], lines: string, first = 0): string {
-  return scanStages(nodes, lines, first).table;
+export function scanSql(nodes: readonly QueryNode[], lines: string): string {
+  return scanStages(nodes, lines).table;
 }
 
 /** The scan's SQL by stage (each a relation over the one before; `table` the scan's `SELECT`). */
 function scanStages(
   nodes: readonly QueryNode[],
   lines: string,
-  first: number,
 ): Record<"parsed" | "archived" | "message" | "classified" | "typed" | "derived" | "table", string> {
   const f = new FieldFilter();
   const h = (key: string) => f.ref(jsonPointer([key]));
@@ -538,9 +538,9 @@ function scanStages(
   // `timestamp`; null counts as missing.
   const eventTs = ["stageTimestamp", "requestReceivedTimestamp"].map((k) => `WHEN ${present(e(k))} THEN ${timeSql(e(k))}`).join(" ");
   const layer = (columns: readonly string[], from: string) => `SELECT *${columns.map((c) => ",\n  " + c).join("")}\nFROM (${from})`;
-  const parsed = `SELECT n, text, CASE WHEN ${readable("text")} THEN try(json_extract(text, ${pointers})) END AS h
-  FROM (SELECT n, CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
-    FROM (SELECT line, ${first} + row_number() OVER () AS n FROM (${lines})) WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*'))`;
+  const parsed = `SELECT text, CASE WHEN ${readable("text")} THEN try(json_extract(text, ${pointers})) END AS h
+  FROM (SELECT CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
+    FROM (${lines}) WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*'))`;
   // `isArchiveLine` (archive.ts), tested first as `readBacktestLine` does; else a CloudWatch line's message, parsed.
   const archived = `SELECT *, CASE WHEN h IS NOT NULL AND ${h("kind")} IS NULL AND ${h("apiVersion")} IS NULL AND strpos(text, '"attributes"') > 0
       AND (left(CAST(${h("_id")} AS VARCHAR), 1) = '"' OR ${h("date")} IS NOT NULL) THEN json_type(text, '/attributes') = 'OBJECT' ELSE false END AS is_archive
@@ -549,7 +549,7 @@ function scanStages(
   FROM (SELECT *, CASE WHEN NOT is_archive AND h IS NOT NULL AND ${h("kind")} IS NULL AND ${h("apiVersion")} IS NULL
       AND left(CAST(${h("message")} AS VARCHAR), 1) = '"' THEN json_extract_string(${h("message")}, '$') END AS m
     FROM (${archived}))`;
-  const classified = `SELECT n, text, h, CASE
+  const classified = `SELECT text, h, CASE
     WHEN length(text) > ${MAX_EVENT_LINE_CHARS} THEN 'error'
     WHEN h IS NULL THEN 'other'
     WHEN is_archive THEN CASE WHEN ${timeReadable(h("date"))} THEN 'archive' ELSE 'other' END
@@ -564,7 +564,7 @@ function scanStages(
   FROM (${classified})`;
   const typed = layer(f.typeColumns(), layer(f.oneValueColumns(), layer(f.valueColumns(), withArchive)));
   const derived = layer(f.derivedColumns(), typed);
-  const table = `SELECT n, kind,
+  const table = `SELECT kind,
   CASE kind WHEN 'event' THEN CASE ${eventTs} END
     WHEN 'wrapped' THEN CASE ${eventTs} WHEN ${present(h("timestamp"))} THEN ${timeSql(h("timestamp"))} END
     WHEN 'archive' THEN CASE WHEN ${present(h("date"))} THEN ${timeSql(h("date"))} END END AS ts,

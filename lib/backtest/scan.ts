@@ -38,7 +38,7 @@ export function jsonPointer(keys: readonly string[]): string {
 const JS_SPACE = "[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]";
 
 /**
- * An RFC 3339 UTC time as EKS and Datadog write it, which `Date.parse` and DuckDB's `TIMESTAMPTZ` read alike (other
+ * An RFC 3339 UTC time as EKS and Datadog write it, which `Date.parse` and DuckDB's `TIMESTAMP` read alike (other
  * spellings go to the reference evaluator).
  */
 const RFC3339_UTC = '"\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])T(?:[01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(?:\\.\\d{1,9})?Z"';
@@ -48,9 +48,9 @@ const BODY_ROOTS = new Set(["requestObject", "responseObject"]);
 
 /** Where one attribute is in one kind of line. */
 interface Leaf {
-  /** SQL of the JSON value on the plain path (NULL when a key is missing), over `h`. */
+  /** SQL of the JSON value on the plain path (NULL when a key is missing), over the pointer lists (`e`, `ha`). */
   readonly value: string;
-  /** SQL over `h`: a missing value means the JS walk finds nothing either (no array on the way, no dotted key to try). */
+  /** SQL: a missing value means the JS walk finds nothing either (no array on the way, no dotted key to try). */
   readonly missingIsAbsent: string;
 }
 
@@ -58,18 +58,18 @@ type Term = Extract<QueryNode, { kind: "term" }>;
 type AttributeTerm = Term & { readonly field: { readonly kind: "attribute" } };
 
 /**
- * Compiles "this query cannot match the line" over the attributes the pass reads: `@objectRef.resource`-like paths
- * of one or two keys outside request and response bodies, and the remapped `http.method`, `http.status_code` and
- * `usr.*` of a raw event. Each attribute is one column per line (its value for the line's kind, `v_<j>`) with its
- * type and text (`t_<j>`, `s_<j>`) and whether missing means absent (`m_<j>`). Queries are two-valued SQL (never
- * NULL), false where the pass does not know; nested `CASE` keeps DuckDB from evaluating a branch for rows that do not
- * reach it.
+ * Compiles "this query might match the line" over the attributes the pass reads: paths of one or two keys outside
+ * request and response bodies (the absence of longer ones), and the remapped `http.method`, `http.status_code` and
+ * `usr.*` of a raw event. Each attribute is a few columns per line: its value for the line's kind (`v_<j>`), whether
+ * missing means absent (`m_<j>`), and what its terms compare: the string (`w_<j>`), or the type and text of its one
+ * value (`t_<j>`, `s_<j>`) with its number (`d_<j>`) or IPv4 address (`i_<j>`). A condition is true wherever the pass
+ * does not know.
  */
 export class FieldFilter {
   private readonly index = new Map<string, number>();
   private readonly archiveIndex = new Map<string, number>();
   private readonly fields = new Map<string, { readonly j: number; readonly event?: Leaf; readonly archive: Leaf }>();
-  /** Attributes compared as numbers (`d_<j>`) or as IPv4 addresses (`i_<j>`). */
+  /** Attributes compared as numbers (`d_<j>`), as IPv4 addresses (`i_<j>`), as strings (`w_<j>`). */
   private readonly numeric = new Set<number>();
   private readonly ipv4 = new Set<number>();
   private readonly strings = new Set<number>();
@@ -370,12 +370,21 @@ function termsSql(terms: readonly Term[], cols: { readonly t: string; readonly s
   const exact: string[] = [];
   const parts: string[] = [];
   for (const { value } of terms) {
-    if (value.kind === "exact" && parseNumber(value.text) === undefined && value.text !== "true" && value.text !== "false") exact.push(value.text);
+    if (value.kind === "exact" && onlyStringText(value.text)) exact.push(value.text);
     else parts.push(cheapSql(value, cols));
   }
-  if (exact.length > 0)
-    parts.unshift(`(${t} = 'VARCHAR' AND ${s} ${exact.length === 1 ? `= ${sqlString(exact[0])}` : `IN (${exact.map(sqlString).join(", ")})`})`);
+  if (exact.length > 0) parts.unshift(`(${t} = 'VARCHAR' AND ${inList(s, exact)})`);
   return parts.length === 1 ? parts[0] : `(${parts.join(" OR ")})`;
+}
+
+/** Text only a string can equal: not the spelling of a number or a boolean, and without NUL (`w_<j>`'s marker). */
+function onlyStringText(text: string): boolean {
+  return parseNumber(text) === undefined && text !== "true" && text !== "false" && !text.includes("\0");
+}
+
+/** `column` equal to one of the strings. */
+function inList(column: string, values: readonly string[]): string {
+  return values.length === 1 ? `${column} = ${sqlString(values[0])}` : `${column} IN (${values.map(sqlString).join(", ")})`;
 }
 
 /** A wildcard that is one literal with `*` before, after or both: the function testing it and the literal. */
@@ -396,19 +405,12 @@ function stringTermsSql(terms: readonly Term[], w: string): string | undefined {
   const parts: string[] = [];
   for (const { value } of terms) {
     const a = affix(value);
-    if (
-      value.kind === "exact" &&
-      parseNumber(value.text) === undefined &&
-      value.text !== "true" &&
-      value.text !== "false" &&
-      !value.text.includes("\0")
-    )
-      exact.push(value.text);
+    if (value.kind === "exact" && onlyStringText(value.text)) exact.push(value.text);
     else if (a !== undefined && !NUMBER_OR_BOOLEAN_TEXT.test(a.literal) && !a.literal.includes("\0"))
       parts.push(`${a.fn}(${w}, ${sqlString(a.literal)})`);
     else return undefined;
   }
-  if (exact.length > 0) parts.unshift(exact.length === 1 ? `${w} = ${sqlString(exact[0])}` : `${w} IN (${exact.map(sqlString).join(", ")})`);
+  if (exact.length > 0) parts.unshift(inList(w, exact));
   return parts.length === 1 ? parts[0] : `(${parts.join(" OR ")})`;
 }
 
@@ -469,15 +471,15 @@ function gated(f: FieldFilter, nodes: readonly QueryNode[], candidate: (node: Qu
       groups.verb.push(c);
     } else groups.none.push(c);
   }
-  const list = (xs: Iterable<string>) => [...xs].sort().map(sqlString).join(", ");
+  const list = (column: string, xs: Iterable<string>) => inList(column, [...xs].sort());
   const any = (cs: readonly string[]) => cs.join("\n      OR ");
   const parts: string[] = [];
   if (groups.both.length > 0)
     parts.push(
-      `((${columns.r} IS NULL OR ${columns.v} IS NULL OR ${columns.r} || chr(1) || ${columns.v} IN (${list(pairs)})) AND (${any(groups.both)}))`,
+      `((${columns.r} IS NULL OR ${columns.v} IS NULL OR ${list(`${columns.r} || chr(1) || ${columns.v}`, pairs)}) AND (${any(groups.both)}))`,
     );
-  if (groups.resource.length > 0) parts.push(`((${columns.r} IS NULL OR ${columns.r} IN (${list(resources)})) AND (${any(groups.resource)}))`);
-  if (groups.verb.length > 0) parts.push(`((${columns.v} IS NULL OR ${columns.v} IN (${list(verbs)})) AND (${any(groups.verb)}))`);
+  if (groups.resource.length > 0) parts.push(`((${columns.r} IS NULL OR ${list(columns.r ?? "", resources)}) AND (${any(groups.resource)}))`);
+  if (groups.verb.length > 0) parts.push(`((${columns.v} IS NULL OR ${list(columns.v ?? "", verbs)}) AND (${any(groups.verb)}))`);
   parts.push(...groups.none);
   return parts.length === 0 ? "false" : `(${parts.join("\n    OR ")})`;
 }

@@ -2,7 +2,7 @@
  * Runs a backtest plan (`plan.ts`) in an in-process DuckDB (`@duckdb/node-api`, native binary from npm).
  *
  * DuckDB's buffer-managed memory is bounded by `memory_limit` (default {@link DEFAULT_MEMORY_LIMIT}); what does not fit
- * (the per-line tables of a large input, window sorts) spills to a temporary folder. The process uses more (the
+ * (the per-line tables of a large input, in a database file of the temporary folder; window sorts) goes to disk. The process uses more (the
  * readers' buffers, JSON parsing per thread, the Node heap): see `docs/backtest.md`. Extensions are never downloaded at
  * run time (`autoinstall_known_extensions=false`): `s3://` inputs need `httpfs` and `aws` installed beforehand.
  */
@@ -51,7 +51,9 @@ export class BacktestDb {
     if (options.threads !== undefined) settings.threads = String(options.threads);
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(":memory:", settings);
+      // A database file in the temporary folder, not `:memory:`: its tables (a row per input line) are written out
+      // and compressed past `memory_limit`; in memory, inserting 10M lines under 256 MB failed ("failed to pin block").
+      instance = await DuckDBInstance.create(join(tempDir, "backtest.duckdb"), settings);
     } catch (e) {
       rmSync(tempDir, { recursive: true, force: true });
       throw new BacktestInputError(
@@ -246,7 +248,7 @@ export async function runDuckdbBacktest(
 async function scan(db: BacktestDb, plan: BacktestPlan, files: readonly InputFile[]): Promise<void> {
   for (const m of plan.macros) await db.run(m);
   // One statement per file, in the order given: the table's rowid is then the input order (`scanSql`).
-  await db.run(`CREATE OR REPLACE TEMP TABLE bt_all AS ${plan.scanSql(linesSql([]))}`);
+  await db.run(`CREATE OR REPLACE TABLE bt_all AS ${plan.scanSql(linesSql([]))}`);
   for (const file of files) await db.run(`INSERT INTO bt_all ${plan.scanSql(linesSql([file]))}`);
 }
 

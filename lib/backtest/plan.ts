@@ -180,7 +180,7 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
   const resultTableSql = `CREATE OR REPLACE TABLE bt_q (rid BIGINT, kind VARCHAR, ts DOUBLE${resultColumns.map((c) => `, ${c.name} ${c.type}`).join("")})`;
   const queryNames = resultColumns.filter((c) => c.type === "BOOLEAN").map((c) => c.name);
   // The reference's kind and time where the scan left the line to it (`other`), else the scan's.
-  const linesSql = (others: boolean): string => `CREATE OR REPLACE TEMP TABLE bt_k AS
+  const linesSql = (others: boolean): string => `CREATE OR REPLACE TABLE bt_k AS
 ${
   others
     ? `SELECT a.rowid AS n, coalesce(q.kind, a.kind) AS kind, CASE WHEN a.kind = 'other' THEN q.ts ELSE a.ts END AS ts
@@ -188,18 +188,18 @@ FROM bt_all a LEFT JOIN (SELECT rid, kind, ts FROM bt_q WHERE kind IS NOT NULL) 
     : "SELECT rowid AS n, kind, ts FROM bt_all"
 };
 DROP TABLE bt_all;
-CREATE OR REPLACE TEMP TABLE bt_timeless AS SELECT count(*) AS n FROM bt_k WHERE kind <> 'error' AND ts IS NULL;
-CREATE OR REPLACE TEMP TABLE bt_first AS SELECT coalesce((SELECT coalesce(ts, 0) FROM bt_k WHERE kind <> 'error' ORDER BY n LIMIT 1), 0) AS first_ts`;
+CREATE OR REPLACE TABLE bt_timeless AS SELECT count(*) AS n FROM bt_k WHERE kind <> 'error' AND ts IS NULL;
+CREATE OR REPLACE TABLE bt_first AS SELECT coalesce((SELECT coalesce(ts, 0) FROM bt_k WHERE kind <> 'error' ORDER BY n LIMIT 1), 0) AS first_ts`;
   // rules match: `ts = log.timestampMs ?? lastTs` (the previous event's, 0 before any). Only when some event has no
   // time is a window (a sort of every event) needed; otherwise `bt_ev` is a view of `bt_k`.
   const eventsSql = (fill: boolean): string =>
     fill
-      ? `CREATE OR REPLACE TEMP TABLE bt_evf AS
+      ? `CREATE OR REPLACE TABLE bt_evf AS
 SELECT n, coalesce(ts, last_value(ts IGNORE NULLS) OVER (ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS ts
 FROM bt_k WHERE kind <> 'error';
-CREATE OR REPLACE TEMP VIEW bt_ev AS SELECT n, ts FROM bt_evf`
-      : "CREATE OR REPLACE TEMP VIEW bt_ev AS SELECT n, ts FROM bt_k WHERE kind <> 'error'";
-  const evaluatedSql = `CREATE OR REPLACE TEMP TABLE bt_e AS
+CREATE OR REPLACE VIEW bt_ev AS SELECT n, ts FROM bt_evf`
+      : "CREATE OR REPLACE VIEW bt_ev AS SELECT n, ts FROM bt_k WHERE kind <> 'error'";
+  const evaluatedSql = `CREATE OR REPLACE TABLE bt_e AS
 SELECT q.* EXCLUDE (rid, kind, ts), e.n AS n, e.ts AS ts FROM bt_q q JOIN bt_ev e ON e.n = q.rid`;
   const matchRowsSql = `SELECT k.kind AS kind${queryNames.map((c) => `, coalesce(q.${c}, false) AS ${c}`).join("")}
 FROM bt_k k LEFT JOIN bt_q q ON q.rid = k.n ORDER BY k.n`;

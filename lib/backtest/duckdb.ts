@@ -45,7 +45,7 @@ export class BacktestDb {
       temp_directory: tempDir,
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",
-      // Keeps the scan's row order (`scanSql` of scan.ts): no rewriting of long IN lists into a join.
+      // Keeps the scan's row order (`compileScan` of scan.ts): no rewriting of long IN lists into a join.
       disabled_optimizers: "in_clause",
     };
     if (options.threads !== undefined) settings.threads = String(options.threads);
@@ -247,7 +247,7 @@ export async function runDuckdbBacktest(
 /** The macros and the scan into `bt_all`. */
 async function scan(db: BacktestDb, plan: BacktestPlan, files: readonly InputFile[]): Promise<void> {
   for (const m of plan.macros) await db.run(m);
-  // One statement per file, in the order given: the table's rowid is then the input order (`scanSql`).
+  // One statement per file, in the order given: the table's rowid is then the input order (`compileScan` of scan.ts).
   await db.run(`CREATE OR REPLACE TABLE bt_all AS ${plan.scanSql(linesSql([]))}`);
   for (const file of files) await db.run(`INSERT INTO bt_all ${plan.scanSql(linesSql([file]))}`);
 }

@@ -6,7 +6,7 @@
  * the reference): events matched, distinct values of the rule's fields, and signals from window functions.
  *
  * Order: each file is scanned by its own statement, in the order given, and the scan keeps the line order
- * (`scanSql` of scan.ts), so the `rowid` of `bt_all` (`n` in `bt_k`) is the line order of the inputs, and the
+ * (`compileScan` of scan.ts), so the `rowid` of `bt_all` (`n` in `bt_k`) is the line order of the inputs, and the
  * per-event state of the Node engine (the previous event's time for an event without one, the open bucket of a group,
  * the last time a New Value was seen) is reproduced with window functions over `n`, also for events out of time order.
  */
@@ -15,7 +15,7 @@ import { parseCondition, type ConditionNode } from "../rules/condition";
 import type { CompiledRule } from "../rules/compile";
 import { newSummary, readKey } from "../rules/signals";
 import { PREFILTER_MACROS } from "./prefilter";
-import { scanSql as scan } from "./scan";
+import { compileScan } from "./scan";
 import { MACROS_SQL } from "./sql";
 
 const DAY_MS = 86_400_000;
@@ -176,7 +176,7 @@ export function planBacktest(rules: readonly CompiledRule[]): BacktestPlan {
     }
     plans.push({ compiled, queryColumns: names, distinctFields: summary.distinctFields, estimate: summary.estimate, signalsSql });
   });
-  const scanSql = (lines: string): string => scan(nodes, lines);
+  const scanSql = compileScan(nodes);
   const resultTableSql = `CREATE OR REPLACE TABLE bt_q (rid BIGINT, kind VARCHAR, ts DOUBLE${resultColumns.map((c) => `, ${c.name} ${c.type}`).join("")})`;
   const queryNames = resultColumns.filter((c) => c.type === "BOOLEAN").map((c) => c.name);
   // The reference's kind and time where the scan left the line to it (`other`), else the scan's.

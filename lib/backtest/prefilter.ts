@@ -21,7 +21,8 @@
  *   no literal in some branch makes every line a candidate.
  *
  * The SQL uses only `strpos` and `regexp_like`, which DuckDB (with the `regexp_like` macro of `PREFILTER_MACROS`)
- * and Amazon Athena (Trino) share, so the same text filters an archive there (`athena.ts`, without the refinement).
+ * and Amazon Athena (Trino) share, so the same text filters an archive there (`athena.ts`; the DuckDB scan tests the
+ * attributes it reads first, `scan.ts`).
  */
 import type { QueryNode, QueryValue } from "../query";
 import { parseNumber } from "../query/parser";
@@ -159,42 +160,20 @@ export function textNeed(node: QueryNode): TextNeed {
   }
 }
 
-/** The distinct literals of needs. */
-export function needAtoms(needs: readonly TextNeed[]): string[] {
-  const out = new Set<string>();
-  const walk = (n: TextNeed): void => {
-    if (n.kind === "atom") out.add(n.text);
-    else if (n.kind !== "any") n.children.forEach(walk);
-  };
-  needs.forEach(walk);
-  return [...out].sort();
-}
-
 /**
- * The clause of a need checked first: a few literals one of which every matching line contains, chosen by their
- * frequency in a sample (`frequency(atom)`, lines per line read): an `all` keeps its rarest child, a `some` all of its
- * children.
+ * The clause of a need checked first: literals one of which every matching line contains (an `all` keeps its child
+ * with the fewest, a `some` all of its children's).
  */
-function primary(need: TextNeed, frequency: (atom: string) => number): { readonly atoms: readonly string[]; readonly rate: number } {
+function primary(need: TextNeed): readonly string[] {
   switch (need.kind) {
     case "any":
-      return { atoms: [], rate: 1 };
+      return [];
     case "atom":
-      return { atoms: [need.text], rate: frequency(need.text) };
-    case "some": {
-      const parts = need.children.map((c) => primary(c, frequency));
-      return {
-        atoms: [...new Set(parts.flatMap((p) => p.atoms))],
-        rate: Math.min(
-          1,
-          parts.reduce((s, p) => s + p.rate, 0),
-        ),
-      };
-    }
+      return [need.text];
+    case "some":
+      return [...new Set(need.children.flatMap(primary))];
     case "all":
-      return need.children
-        .map((c) => primary(c, frequency))
-        .reduce((best, p) => (p.rate < best.rate || (p.rate === best.rate && p.atoms.length < best.atoms.length) ? p : best));
+      return need.children.map(primary).reduce((best, p) => (p.length < best.length ? p : best));
   }
 }
 
@@ -207,27 +186,21 @@ function atomSql(atom: string, text: string): string {
   return `strpos(${text}, ${sqlString(atom)}) > 0`;
 }
 
-/** Children of an `all` tested in SQL: the rarest few (leaving out conditions of an AND keeps it necessary). */
+/** Children of an `all` tested in SQL: the first few (leaving out conditions of an AND keeps it necessary). */
 const MAX_ALL_CHILDREN = 2;
 
-/**
- * The literals of a need as SQL, rarest first; a numeric literal's hatch (`NUMBER_HATCH`) is tested once per line,
- * apart.
- */
-function needSql(need: TextNeed, text: string, frequency: (atom: string) => number = () => 0): string {
+/** The literals of a need as SQL; a numeric literal's hatch (`NUMBER_HATCH`) is tested once per line, apart. */
+function needSql(need: TextNeed, text: string): string {
   switch (need.kind) {
     case "any":
       return "true";
     case "atom":
       return atomSql(need.text, text);
     case "some":
-      return `(${need.children.map((c) => needSql(c, text, frequency)).join(" OR ")})`;
+      return `(${need.children.map((c) => needSql(c, text)).join(" OR ")})`;
     case "all": {
-      const rarest = need.children
-        .map((c, i) => ({ c, i, rate: primary(c, frequency).rate }))
-        .sort((a, b) => a.rate - b.rate || a.i - b.i)
-        .slice(0, MAX_ALL_CHILDREN);
-      return rarest.length === 1 ? needSql(rarest[0].c, text, frequency) : `(${rarest.map((r) => needSql(r.c, text, frequency)).join(" AND ")})`;
+      const first = need.children.slice(0, MAX_ALL_CHILDREN);
+      return first.length === 1 ? needSql(first[0], text) : `(${first.map((c) => needSql(c, text)).join(" AND ")})`;
     }
   }
 }
@@ -248,34 +221,19 @@ function hasNumeric(need: TextNeed): boolean {
 }
 
 /**
- * The prefilter over the VARCHAR expression `text`: true for every line that could match one of the queries.
- * `frequency` orders the checks (the result does not depend on it). `refine(i)`, when given, is a further necessary
- * condition of query `i` in SQL (tested after its literals; `plan.ts` gives one for queries whose literals are
- * common); a query with neither literals nor refinement makes every line a candidate (`true`).
+ * The prefilter over the VARCHAR expression `text`: true for every line that could match one of the queries; a query
+ * without literals makes every line a candidate (`true`).
  */
-export function prefilterSql(
-  nodes: readonly QueryNode[],
-  text: string,
-  frequency: (atom: string) => number = () => 0,
-  refine: (index: number) => string | undefined = () => undefined,
-): string {
+export function prefilterSql(nodes: readonly QueryNode[], text: string): string {
   const needs = nodes.map(textNeed);
   if (needs.length === 0) return "false";
-  const refined = needs.map((n, i) => {
-    const more = refine(i);
-    return n.kind === "any" ? (more ?? "true") : more === undefined ? needSql(n, text, frequency) : `(${needSql(n, text, frequency)} AND ${more})`;
-  });
-  if (refined.includes("true")) return "true";
+  const sql = needs.map((n) => needSql(n, text));
+  if (sql.includes("true")) return "true";
   // A line with an escape, or with a number a numeric literal may not show, is a candidate of every query.
   const hatch = `strpos(${text}, ${sqlString(ESCAPE_HATCH)}) > 0${needs.some(hasNumeric) ? ` OR ${numberHatchSql(text)}` : ""}`;
   // First one pass for the union of the queries' first clauses, then each query's whole need on the lines left.
-  const withLiterals = needs.filter((n) => n.kind !== "any");
-  const first = [...new Set(withLiterals.flatMap((n) => primary(n, frequency).atoms))].sort(
-    (a, b) => frequency(b) - frequency(a) || (a < b ? -1 : a > b ? 1 : 0),
-  );
-  const full = [...new Set(refined)].join("\n  OR ");
-  // Queries without literals (refined only) are not behind the first pass.
-  if (withLiterals.length < needs.length) return `(${hatch} OR ${full})`;
+  const first = [...new Set(needs.flatMap(primary))].sort();
+  const full = [...new Set(sql)].join("\n  OR ");
   // One regular expression of alternatives scans a line once (40 `strpos` cost about 15 times as much in DuckDB).
   const coarse = `regexp_like(${text}, ${sqlString(first.map(regexLiteral).join("|"))})`;
   return `(${hatch} OR (${coarse} AND (${full})))`;

@@ -91,6 +91,11 @@ export class FieldFilter {
     return FieldFilter.slot(this.index, pointer, "h");
   }
 
+  /** `hm[k]`: the JSON value at `pointer` of a CloudWatch line's message (the same pointers as `h`). */
+  public messageRef(pointer: string): string {
+    return FieldFilter.slot(this.index, pointer, "hm");
+  }
+
   /** `e[k]`: the JSON value at `pointer` of the event (the line, or a CloudWatch line's message). */
   public eventRef(pointer: string): string {
     return FieldFilter.slot(this.index, pointer, "e");
@@ -261,8 +266,8 @@ export class FieldFilter {
     const values = (c: QueryNode): string[] | undefined => {
       const terms = c.kind === "or" ? c.children : [c];
       if (!terms.every(onPath)) return undefined;
-      if (stringTermsSql(terms, "w") === undefined || terms.some((t) => t.value.kind !== "exact")) return undefined;
-      return terms.map((t) => (t.value as { readonly text: string }).text);
+      const texts = terms.map((t) => (t.value.kind === "exact" ? t.value.text : undefined));
+      return texts.every((t): t is string => t !== undefined && onlyStringText(t)) ? texts : undefined;
     };
     for (const c of node.kind === "and" ? node.children : [node]) {
       const v = values(c);
@@ -505,8 +510,8 @@ function readable(text: string): string {
 }
 
 /**
- * `SELECT ...` over `lines` (SQL of a relation with a VARCHAR column `line`): one row per non-blank line, in input
- * order, with `kind` (`event`, `wrapped`, `archive`, `error`, `other`), `ts` (epoch ms; NULL for `other` and for events
+ * Compiles the scan for the queries once: given `lines` (SQL of a relation with a VARCHAR column `line`, e.g. one
+ * file), a `SELECT` with one row per non-blank line, in input order, with `kind` (`event`, `wrapped`, `archive`, `error`, `other`), `ts` (epoch ms; NULL for `other` and for events
  * without a time) and `line` (the text, for candidates only).
  *
  * Input order: the scan is made only of what DuckDB documents as keeping the row order (`SELECT`, `WHERE`, table
@@ -514,19 +519,11 @@ function readable(text: string): string {
  * fills keeps the lines in order (its `rowid`). DuckDB would turn the long `IN` lists below into a join, which does not
  * keep the order: `BacktestDb` turns that rewrite off (`disabled_optimizers`).
  */
-export function scanSql(nodes: readonly QueryNode[], lines: string): string {
-  return scanStages(nodes, lines).table;
-}
-
-/** The scan's SQL by stage (each a relation over the one before; `table` the scan's `SELECT`). */
-function scanStages(
-  nodes: readonly QueryNode[],
-  lines: string,
-): Record<"parsed" | "archived" | "message" | "classified" | "typed" | "derived" | "table", string> {
+export function compileScan(nodes: readonly QueryNode[]): (lines: string) => string {
   const f = new FieldFilter();
   const h = (key: string) => f.ref(jsonPointer([key]));
   const e = (key: string) => f.eventRef(jsonPointer([key]));
-  const hm = (key: string) => h(key).replace(/^h\[/, "hm[");
+  const hm = (key: string) => f.messageRef(jsonPointer([key]));
   // Per query: not known false by its fields, then its literals (`prefilter.ts`) on the lines left.
   const candidates = gated(
     f,
@@ -542,7 +539,7 @@ function scanStages(
   const layer = (columns: readonly string[], from: string) => `SELECT *${columns.map((c) => ",\n  " + c).join("")}\nFROM (${from})`;
   const parsed = `SELECT text, CASE WHEN ${readable("text")} THEN try(json_extract(text, ${pointers})) END AS h
   FROM (SELECT CASE WHEN starts_with(line, chr(65279)) THEN line[2:] ELSE line END AS text
-    FROM (${lines}) WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*'))`;
+    FROM bt_lines WHERE line IS NOT NULL AND NOT regexp_full_match(line, '${JS_SPACE}*'))`;
   // `isArchiveLine` (archive.ts), tested first as `readBacktestLine` does; else a CloudWatch line's message, parsed.
   const archived = `SELECT *, CASE WHEN h IS NOT NULL AND ${h("kind")} IS NULL AND ${h("apiVersion")} IS NULL AND strpos(text, '"attributes"') > 0
       AND (left(CAST(${h("_id")} AS VARCHAR), 1) = '"' OR ${h("date")} IS NOT NULL) THEN json_type(text, '/attributes') = 'OBJECT' ELSE false END AS is_archive
@@ -566,12 +563,13 @@ function scanStages(
   FROM (${classified})`;
   const typed = layer(f.typeColumns(), layer(f.oneValueColumns(), layer(f.valueColumns(), withArchive)));
   const derived = layer(f.derivedColumns(), typed);
-  const table = `SELECT kind,
+  // The lines arrive as a common table expression (order-preserving, like the rest), so one text serves every file.
+  const body = `SELECT kind,
   CASE kind WHEN 'event' THEN CASE ${eventTs} END
     WHEN 'wrapped' THEN CASE ${eventTs} WHEN ${present(h("timestamp"))} THEN ${timeSql(h("timestamp"))} END
     WHEN 'archive' THEN CASE WHEN ${present(h("date"))} THEN ${timeSql(h("date"))} END END AS ts,
   CASE WHEN kind = 'other' THEN text
     WHEN kind <> 'error' AND ${candidates} THEN text END AS line
 FROM (${derived})`;
-  return { parsed, archived, message, classified, typed, derived, table };
+  return (lines) => `WITH bt_lines AS (${lines})\n${body}`;
 }

@@ -34,6 +34,10 @@ const WORDS = [
   "a b",
   'say "hi"',
   "back\\slash",
+  // A control character JSON escapes (written `\u001B` in JSON), text that escape ends with, and a JSON escape: suffixes and infixes are of the value.
+  "esc\u001b",
+  "1B",
+  "new\nline",
   "star*",
   "ünïcode",
   "中文",
@@ -285,7 +289,7 @@ function valueText(r: Rng): string {
   if (x < 0.5) return JSON.stringify(s);
   if (x < 0.7) {
     const base = escapeWord(s.slice(0, Math.max(1, Math.floor(s.length / 2))));
-    return pick(r, [`${base}*`, `*${escapeWord(s.slice(-2))}`, `${base}?*`, "*"]);
+    return pick(r, [`${base}*`, `*${escapeWord(s.slice(-2))}`, `*${escapeWord(s.slice(-2))}*`, `${base}?*`, "*"]);
   }
   if (x < 0.85) return pick(r, ["[200 TO 299]", "{200 TO 403]", "[* TO 0]", "[1 TO *}", "[a TO m]", "{A TO z}", "[eks TO system]"]);
   return pick(r, [">=400", ">1", "<1.5", "<=0", ">-5"]);

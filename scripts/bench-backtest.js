@@ -3,10 +3,11 @@
  * Benchmark of `rules backtest` with both engines against a plain single-threaded `JSON.parse` pass, on the synthetic
  * EKS audit log of `scripts/bench-rules-match.js` (same generator, same seed). Not part of `npm test`.
  *
- *   node scripts/bench-backtest.js [--events 1000000] [--runs 3] [--memory-limit 1GB] [--threads <n>] [--keep]
+ *   node scripts/bench-backtest.js [--events 1000000] [--runs 3] [--memory-limit 1GB] [--threads <n>] [--rule <id>]... [--keep]
  *
  * Each run is its own process: (a) baseline read + JSON.parse; (b) `rules backtest --engine node`; (c) `rules backtest
- * --engine duckdb --memory-limit <size>`; every rule of the pack. Runs alternate between the cases. Prints medians
+ * --engine duckdb --memory-limit <size>`; every rule of the pack, or the `--rule` ones (what one rule costs is the
+ * engines' floor: reading, parsing, classifying and timing every line). Runs alternate between the cases. Prints medians
  * (wall, events/s, CPU) and peak RSS (DuckDB's native memory included), the machine and the load average before and
  * after (other processes share the cores).
  */
@@ -21,17 +22,18 @@ const ROOT = path.resolve(__dirname, "..");
 const RULES = [path.join(ROOT, "scripts/run-ts.js"), "tools/rules/cli.ts"];
 
 function parseArgs(argv) {
-  const opts = { events: 1_000_000, runs: 3, memoryLimit: "1GB", threads: undefined, keep: false };
+  const opts = { events: 1_000_000, runs: 3, memoryLimit: "1GB", threads: undefined, rules: [], keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--events") opts.events = Number(argv[++i]);
     else if (a === "--runs") opts.runs = Number(argv[++i]);
     else if (a === "--memory-limit") opts.memoryLimit = argv[++i];
     else if (a === "--threads") opts.threads = Number(argv[++i]);
+    else if (a === "--rule" && argv[i + 1] !== undefined && !argv[i + 1].startsWith("--")) opts.rules.push(argv[++i]);
     else if (a === "--keep") opts.keep = true;
     else {
       process.stderr.write(
-        `bench-backtest: unknown argument ${JSON.stringify(a)}; allowed: --events <n>, --runs <n>, --memory-limit <size>, --threads <n>, --keep\n`,
+        `bench-backtest: unknown argument ${JSON.stringify(a)}; allowed: --events <n>, --runs <n>, --memory-limit <size>, --threads <n>, --rule <id>, --keep\n`,
       );
       process.exit(2);
     }
@@ -61,12 +63,13 @@ async function main() {
     await generate(file, opts.events, false);
     const sizeMb = fs.statSync(file).size / 1048576;
     const threads = opts.threads === undefined ? [] : ["--threads", String(opts.threads)];
+    const rules = opts.rules.flatMap((r) => ["--rule", r]);
     const cases = [
       ["baseline (read + JSON.parse, 1 thread)", [baseline, file]],
-      ["rules backtest --engine node", [...RULES, "backtest", "--engine", "node", file]],
+      ["rules backtest --engine node", [...RULES, "backtest", "--engine", "node", ...rules, file]],
       [
         `rules backtest --engine duckdb (memory_limit ${opts.memoryLimit})`,
-        [...RULES, "backtest", "--engine", "duckdb", "--memory-limit", opts.memoryLimit, ...threads, file],
+        [...RULES, "backtest", "--engine", "duckdb", "--memory-limit", opts.memoryLimit, ...threads, ...rules, file],
       ],
     ];
     const loadBefore = os.loadavg();
@@ -90,7 +93,7 @@ async function main() {
     });
     const lines = [
       `machine: ${cpus.length} cores (${cpus[0] ? cpus[0].model.trim() : "unknown"}), ${(os.totalmem() / 1073741824).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.arch()}`,
-      `input: ${opts.events} events, ${sizeMb.toFixed(0)} MiB JSONL, ${opts.runs} runs each (medians; peak RSS = max over runs)`,
+      `input: ${opts.events} events, ${sizeMb.toFixed(0)} MiB JSONL, ${opts.runs} runs each (medians; peak RSS = max over runs); rules: ${opts.rules.length === 0 ? "the pack" : opts.rules.join(", ")}`,
       `load average (1/5/15 min) before: ${loadBefore.map((l) => l.toFixed(2)).join(" ")}, after: ${loadAfter.map((l) => l.toFixed(2)).join(" ")}`,
       "| run | median wall s | median events/s (wall) | median CPU s (user+sys) | peak RSS MiB |",
       "|---|---:|---:|---:|---:|",

@@ -174,7 +174,8 @@ describe("same match set as the JS engine", () => {
     // DuckDB writes "esc\u001b" as `"esc\u001B"` and "x\u0008" as `"x\b"`: the JSON texts end with `1B` and `b` and
     // contain `001B`, the values do not. A scan that compared JSON text instead of values would rule these lines out.
     const values = ["esc\u001b", "x\u0008", "new\nline", 'say "hi"', "back\\slash", "1B", "b", "plain", "esc", "ünï/中"];
-    const queries = ["*1B", "*001B*", "*b", "*n*", "esc*", "new*", "*ash", "plain", "ünï/中", "*/中", "\\1B"].flatMap((v) => [
+    const faked = ["*1B", "*001B*", "*b"];
+    const queries = [...faked, "*n*", "esc*", "new*", "*ash", "plain", "ünï/中", "*/中", "\\1B"].flatMap((v) => [
       `@objectRef.name:${v}`,
       `-@objectRef.name:${v}`,
       `@usr.id:${v}`,
@@ -190,9 +191,9 @@ describe("same match set as the JS engine", () => {
     for (const [i, query] of queries.entries()) {
       const set = compileRules([{ ...PACK[0], id: `e${i}`, name: `e${i}`, queries: [{ ...PACK[0].queries[0], query }] }], () => undefined);
       expect(await differences(set, lines, "escapes.jsonl")).toEqual([]);
-      if (/^-.*(1B|:\*b)$/.test(query)) matches += lastRows.filter((r) => r.queries[0]).length;
+      if (faked.some((v) => query.startsWith("-") && query.endsWith(`:${v}`))) matches += lastRows.filter((r) => r.queries[0]).length;
     }
-    // Not vacuous: the negated suffix and infix terms match the escaped values.
+    // Not vacuous: the negated terms an escape sequence would fake match the escaped values.
     expect(matches).toBeGreaterThan(0);
   });
 

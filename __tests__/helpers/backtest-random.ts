@@ -34,7 +34,8 @@ const WORDS = [
   "a b",
   'say "hi"',
   "back\\slash",
-  // A control character JSON escapes (written `\u001B` in JSON), text that escape ends with, and a JSON escape: suffixes and infixes are of the value.
+  // A control character (JSON writes it `\u001B`), text its escape ends with, and a newline: wildcards test the value,
+  // not its JSON text.
   "esc\u001b",
   "1B",
   "new\nline",
